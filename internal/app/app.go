@@ -1,0 +1,118 @@
+// Package app holds Docket's use cases. Each one authorizes through the domain's
+// policy, validates, runs one transaction that also writes its audit event, and
+// only then lets anything leave the process. It declares the storage it needs as
+// interfaces; the store package implements them.
+package app
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/docket/docket/internal/auth"
+	"github.com/docket/docket/internal/clock"
+	"github.com/docket/docket/internal/config"
+	"github.com/docket/docket/internal/docket"
+)
+
+// Store runs transactions. Write transactions are serialised with each other
+// (SQLite: one writer, BEGIN IMMEDIATE; PostgreSQL: retried on serialization
+// failures) and roll back when fn returns an error.
+type Store interface {
+	Write(ctx context.Context, fn func(Tx) error) error
+	Read(ctx context.Context, fn func(Tx) error) error
+}
+
+// Tx is everything a use case may do inside one transaction.
+type Tx interface {
+	UserStore
+	AuditStore
+	CaseStore
+}
+
+// Page asks for one page of a list: at most Limit items after Cursor.
+type Page struct {
+	Limit  int
+	Cursor string
+}
+
+// Service is the application: every use case hangs off it.
+type Service struct {
+	store  Store
+	cfg    config.Config
+	now    func() time.Time
+	hasher *auth.Hasher
+	signer *auth.Signer
+	log    *slog.Logger
+	loc    *time.Location
+	th     clock.Thresholds
+}
+
+// Options are what New needs besides the store.
+type Options struct {
+	Config config.Config
+	Now    func() time.Time
+	Hasher *auth.Hasher
+	Signer *auth.Signer
+	Logger *slog.Logger
+}
+
+// New builds the service.
+func New(store Store, o Options) *Service {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	return &Service{
+		store: store, cfg: o.Config, now: o.Now, hasher: o.Hasher, signer: o.Signer, log: o.Logger,
+		loc: o.Config.Location(),
+		th: clock.Thresholds{
+			DueSoon:  time.Duration(o.Config.Review.DueSoonDays) * 24 * time.Hour,
+			Critical: time.Duration(o.Config.Review.CriticalDays) * 24 * time.Hour,
+		},
+	}
+}
+
+// Now returns the service's current instant, UTC to the millisecond.
+func (s *Service) Now() time.Time { return clock.Ms(s.now()) }
+
+// Thresholds returns the band thresholds in force.
+func (s *Service) Thresholds() clock.Thresholds { return s.th }
+
+// Config returns the settings the service runs with.
+func (s *Service) Config() config.Config { return s.cfg }
+
+func newID() string { return uuid.NewString() }
+
+// audit appends an event for the actor inside tx.
+func (s *Service) audit(tx Tx, a docket.Actor, action, subjectType, subjectID, caseID string, ch docket.Changes) error {
+	ev := &docket.AuditEvent{
+		ID:          newID(),
+		At:          s.Now(),
+		ActorID:     a.UserID,
+		ActorRole:   string(a.Role),
+		OrgID:       a.OrgID,
+		Action:      action,
+		SubjectType: subjectType,
+		SubjectID:   subjectID,
+		CaseID:      caseID,
+		RequestID:   a.RequestID,
+		ClientIP:    a.ClientIP,
+		Changes:     ch.JSON(),
+	}
+	return tx.AppendAudit(ev)
+}
+
+func clampLimit(n int) int {
+	switch {
+	case n <= 0:
+		return 50
+	case n > 200:
+		return 200
+	}
+	return n
+}

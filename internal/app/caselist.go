@@ -1,0 +1,161 @@
+package app
+
+import (
+	"context"
+	"time"
+
+	"github.com/docket/docket/internal/clock"
+	"github.com/docket/docket/internal/docket"
+)
+
+// visibility sets the filter's visibility fields from the actor; admins see no cases.
+func (s *Service) visibility(a docket.Actor, f *CaseFilter) error {
+	f.VisibleOrg, f.VisibleReviewer, f.ExcludeDrafts = "", "", false
+	switch a.Role {
+	case docket.RoleLabMember:
+		f.VisibleOrg = a.OrgID
+	case docket.RoleReviewer:
+		f.VisibleReviewer, f.ExcludeDrafts = a.UserID, true
+	case docket.RoleReviewLead, docket.RoleCompliance:
+		f.ExcludeDrafts = true
+	default:
+		return docket.Forbidden()
+	}
+	f.Now, f.Thresholds = s.Now(), s.th
+	return nil
+}
+
+// ListCases lists the cases the actor may see, newest first.
+func (s *Service) ListCases(ctx context.Context, a docket.Actor, f CaseFilter, p Page) ([]*CaseView, string, error) {
+	if err := s.visibility(a, &f); err != nil {
+		return nil, "", err
+	}
+	f.ByUrgency = false
+	return s.listViews(ctx, a, f, p)
+}
+
+func (s *Service) listViews(ctx context.Context, a docket.Actor, f CaseFilter, p Page) ([]*CaseView, string, error) {
+	var out []*CaseView
+	var next string
+	err := s.store.Read(ctx, func(tx Tx) error {
+		cases, n, err := tx.ListCases(f, Page{Limit: clampLimit(p.Limit), Cursor: p.Cursor})
+		if err != nil {
+			return err
+		}
+		next = n
+		for _, c := range cases {
+			acc := docket.CaseAccess{Actor: a, Case: c}
+			// Attestation matters only for content, which lists never show.
+			out = append(out, &CaseView{Case: c, Clock: c.View(f.Now, s.th), Allowed: acc.Allowed()})
+		}
+		return nil
+	})
+	return out, next, err
+}
+
+// Dashboard is the countdown: counts per band and the cases, most urgent first.
+type Dashboard struct {
+	At     time.Time
+	Counts map[clock.Band]int
+	Items  []*CaseView
+	Next   string
+}
+
+// Dashboard returns the visible cases (open ones unless a status is asked for),
+// most urgent first, with the count of each band.
+func (s *Service) Dashboard(ctx context.Context, a docket.Actor, f CaseFilter, p Page) (*Dashboard, error) {
+	if err := s.visibility(a, &f); err != nil {
+		return nil, err
+	}
+	f.ByUrgency = true
+	f.OpenOnly = f.Status == nil && (f.Band == nil || *f.Band != clock.Closed)
+	d := &Dashboard{At: f.Now}
+	err := s.store.Read(ctx, func(tx Tx) error {
+		var err error
+		d.Counts, err = tx.CountBands(f)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, b := range []clock.Band{clock.OnTrack, clock.DueSoon, clock.Critical, clock.Overdue, clock.Paused, clock.Closed} {
+		if _, ok := d.Counts[b]; !ok {
+			d.Counts[b] = 0
+		}
+	}
+	d.Items, d.Next, err = s.listViews(ctx, a, f, p)
+	return d, err
+}
+
+// ClockDetail is GET /clock: the current clock with every stop, and the earlier clocks.
+type ClockDetail struct {
+	View    *docket.ClockView
+	Case    *docket.Case
+	Current docket.ClockRecord
+	Stops   []docket.ClockStop
+	History []ClockHistory
+	At      time.Time
+}
+
+// ClockHistory is one clock a restart replaced.
+type ClockHistory struct {
+	Record docket.ClockRecord
+	Stops  []docket.ClockStop
+}
+
+// GetClock explains a visible case's deadline line by line (409 for a draft).
+func (s *Service) GetClock(ctx context.Context, a docket.Actor, id string) (*ClockDetail, error) {
+	var d *ClockDetail
+	err := s.store.Read(ctx, func(tx Tx) error {
+		acc, err := s.visibleCase(tx, a, id)
+		if err != nil {
+			return err
+		}
+		c := acc.Case
+		if !c.Clock.Started() {
+			return docket.Errorf(docket.EConflict, "the case is draft; its clock starts when it is submitted")
+		}
+		now := s.Now()
+		d = &ClockDetail{View: c.View(now, s.th), Case: c, At: now}
+		clocks, err := tx.ListClocks(id)
+		if err != nil {
+			return err
+		}
+		stops, err := tx.ListStops(id)
+		if err != nil {
+			return err
+		}
+		for _, rec := range clocks {
+			var mine []docket.ClockStop
+			for _, st := range stops {
+				if st.ClockSeq == rec.Seq {
+					mine = append(mine, st)
+				}
+			}
+			if rec.Seq == c.Clock.Seq {
+				d.Current, d.Stops = rec, mine
+			} else {
+				d.History = append(d.History, ClockHistory{Record: rec, Stops: mine})
+			}
+		}
+		return nil
+	})
+	return d, err
+}
+
+// GetDecision returns a decided case's decision to those who may read its content.
+func (s *Service) GetDecision(ctx context.Context, a docket.Actor, id string) (*docket.Decision, error) {
+	var d *docket.Decision
+	err := s.store.Read(ctx, func(tx Tx) error {
+		acc, err := s.caseAccess(tx, a, id)
+		if err != nil {
+			return err
+		}
+		if err := acc.CheckContent(); err != nil {
+			return err
+		}
+		d, err = tx.DecisionByCase(id)
+		return err
+	})
+	return d, err
+}

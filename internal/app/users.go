@@ -1,0 +1,413 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/docket/docket/internal/auth"
+	"github.com/docket/docket/internal/docket"
+)
+
+// UserStore keeps organisations, users, tokens and sign-in throttles.
+type UserStore interface {
+	CreateOrg(o *docket.Org) error
+	OrgByID(id string) (*docket.Org, error)
+	OrgByName(name string) (*docket.Org, error)
+	ListOrgs(p Page) ([]docket.Org, string, error)
+
+	CreateUser(u *docket.User) error
+	UserByID(id string) (*docket.User, error)
+	UserByEmail(email string) (*docket.User, error)
+	UpdateUser(u *docket.User) error
+	ListUsers(f UserFilter, p Page) ([]docket.User, string, error)
+
+	CreateToken(t *Token) error
+	TokenByID(id string) (*Token, error)
+	ListTokens(userID string, kind auth.Kind) ([]Token, error)
+	RevokeToken(id string, at time.Time) error
+	RevokeUserTokens(userID string, kind auth.Kind, at time.Time) error
+
+	Throttle(key string) (Throttle, error)
+	SaveThrottle(t Throttle) error
+}
+
+// UserFilter narrows a user list.
+type UserFilter struct {
+	OrgID *string
+	Role  *docket.Role
+}
+
+// Token is a session or an API token as stored: its hash, never the token.
+type Token struct {
+	ID        string
+	UserID    string
+	Kind      auth.Kind
+	Name      string
+	Hash      string
+	Version   int
+	CreatedAt time.Time
+	ExpiresAt time.Time
+	RevokedAt *time.Time
+}
+
+// Throttle is the sign-in failure record of one account or client address.
+type Throttle struct {
+	Key         string
+	Failures    int
+	LastFailure time.Time
+	NextAllowed time.Time
+	LockedUntil time.Time
+}
+
+// Session is a freshly issued token, shown once.
+type Session struct {
+	Token     string
+	ExpiresAt time.Time
+	User      *docket.User
+}
+
+// errBadCredentials is the one answer to every failed sign-in.
+var errBadCredentials = docket.Errorf(docket.EUnauthorized, "invalid email or password")
+
+// ThrottledError tells the caller when to try again.
+type ThrottledError struct{ RetryAfter time.Duration }
+
+func (e *ThrottledError) Error() string { return "rate_limited: too many sign-in attempts; try again later" }
+
+// SignIn checks an e-mail and password and opens a session. Unknown user, wrong
+// password, disabled and locked account all answer errBadCredentials after the
+// same hashing work; repeated failures per account and per client address are
+// slowed down (*ThrottledError) and lock the account for auth.lockout.
+func (s *Service) SignIn(ctx context.Context, email, password string, a docket.Actor) (*Session, error) {
+	now := s.Now()
+	email = strings.ToLower(strings.TrimSpace(email))
+	acctKey, ipKey := "acct:"+email, "ip:"+a.ClientIP
+	var user *docket.User
+	var ta, ti Throttle
+	err := s.store.Read(ctx, func(tx Tx) error {
+		var err error
+		if ta, err = tx.Throttle(acctKey); err != nil {
+			return err
+		}
+		if ti, err = tx.Throttle(ipKey); err != nil {
+			return err
+		}
+		user, err = tx.UserByEmail(email)
+		if docket.ErrorCode(err) == docket.ENotFound {
+			user, err = nil, nil
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if wait := later(ta.NextAllowed, ti.NextAllowed).Sub(now); wait > 0 {
+		s.auditSignIn(ctx, a, email, user, "throttled")
+		return nil, &ThrottledError{RetryAfter: wait}
+	}
+	hash := ""
+	if user != nil {
+		hash = user.PasswordHash
+	}
+	if len(password) > docket.MaxPasswordBytes {
+		password = password[:docket.MaxPasswordBytes]
+		hash = "" // still do the work, never accept
+	}
+	ok := s.hasher.Verify(hash, password)
+	locked := ta.LockedUntil.After(now)
+	if !ok || locked || user == nil || user.Disabled {
+		result := "failed"
+		if locked {
+			result = "locked"
+		}
+		if err := s.recordFailure(ctx, a, email, user, result, ta, ti); err != nil {
+			return nil, err
+		}
+		return nil, errBadCredentials
+	}
+	var sess *Session
+	err = s.store.Write(ctx, func(tx Tx) error {
+		if err := tx.SaveThrottle(Throttle{Key: acctKey}); err != nil {
+			return err
+		}
+		var err error
+		sess, err = s.issue(tx, user, auth.KindSession, "", now.Add(s.cfg.Auth.SessionTTL))
+		if err != nil {
+			return err
+		}
+		act := actorOf(user, a)
+		return s.audit(tx, act, "auth.sign_in", "user", user.ID, "", docket.Changes{"result": "success"})
+	})
+	return sess, err
+}
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+// recordFailure counts a failed sign-in against the account and the address.
+func (s *Service) recordFailure(ctx context.Context, a docket.Actor, email string, user *docket.User, result string, ta, ti Throttle) error {
+	now := s.Now()
+	return s.store.Write(ctx, func(tx Tx) error {
+		// Re-read inside the write transaction so concurrent failures all count.
+		var err error
+		if ta, err = tx.Throttle(ta.Key); err != nil {
+			return err
+		}
+		if ti, err = tx.Throttle(ti.Key); err != nil {
+			return err
+		}
+		for _, t := range []*Throttle{&ta, &ti} {
+			if now.Sub(t.LastFailure) > s.cfg.Auth.Lockout {
+				t.Failures = 0
+			}
+			t.Failures++
+			t.LastFailure = now
+			t.NextAllowed = now.Add(s.delay(t.Failures))
+		}
+		if ta.LockedUntil.Before(now) && ta.Failures >= s.cfg.Auth.MaxFailures {
+			ta.LockedUntil = now.Add(s.cfg.Auth.Lockout)
+			ta.Failures = 0
+			result = "locked"
+		}
+		if err := tx.SaveThrottle(ta); err != nil {
+			return err
+		}
+		if err := tx.SaveThrottle(ti); err != nil {
+			return err
+		}
+		return s.auditSignInTx(tx, a, email, user, result)
+	})
+}
+
+// delay grows with the failures: none for the first two, then throttle_base doubling to throttle_max.
+func (s *Service) delay(failures int) time.Duration {
+	if failures < 3 {
+		return 0
+	}
+	d := s.cfg.Auth.ThrottleBase
+	for i := 3; i < failures && d < s.cfg.Auth.ThrottleMax; i++ {
+		d *= 2
+	}
+	if d > s.cfg.Auth.ThrottleMax {
+		d = s.cfg.Auth.ThrottleMax
+	}
+	return d
+}
+
+func (s *Service) auditSignIn(ctx context.Context, a docket.Actor, email string, user *docket.User, result string) {
+	if err := s.store.Write(ctx, func(tx Tx) error { return s.auditSignInTx(tx, a, email, user, result) }); err != nil {
+		s.log.Error("audit sign-in", "err", err)
+	}
+}
+
+func (s *Service) auditSignInTx(tx Tx, a docket.Actor, email string, user *docket.User, result string) error {
+	subject := ""
+	if user != nil {
+		subject = user.ID
+	}
+	return s.audit(tx, a, "auth.sign_in", "user", subject, "", docket.Changes{"result": result, "email": email})
+}
+
+func actorOf(u *docket.User, a docket.Actor) docket.Actor {
+	a.UserID, a.Role, a.OrgID, a.OrgKind = u.ID, u.Role, u.OrgID, u.Org.Kind
+	return a
+}
+
+// issue creates a token row and signs its JWT.
+func (s *Service) issue(tx Tx, u *docket.User, kind auth.Kind, name string, exp time.Time) (*Session, error) {
+	id := newID()
+	raw, err := s.signer.Issue(kind, id, u.ID, u.TokenVersion, exp)
+	if err != nil {
+		return nil, err
+	}
+	t := &Token{ID: id, UserID: u.ID, Kind: kind, Name: name, Hash: auth.HashToken(raw),
+		Version: u.TokenVersion, CreatedAt: s.Now(), ExpiresAt: exp}
+	if err := tx.CreateToken(t); err != nil {
+		return nil, err
+	}
+	return &Session{Token: raw, ExpiresAt: exp, User: u}, nil
+}
+
+// Authenticate checks a bearer token of the given kind and returns who it
+// speaks for. Every failure is a 401: bad signature or claims, a revoked or
+// expired row, a disabled user, or a session from before a password or role change.
+func (s *Service) Authenticate(ctx context.Context, kind auth.Kind, raw string, a docket.Actor) (docket.Actor, *docket.User, error) {
+	unauth := docket.Errorf(docket.EUnauthorized, "sign in first")
+	c, err := s.signer.Parse(kind, raw)
+	if err != nil {
+		return a, nil, unauth
+	}
+	var u *docket.User
+	err = s.store.Read(ctx, func(tx Tx) error {
+		t, err := tx.TokenByID(c.ID)
+		if err != nil {
+			return err
+		}
+		now := s.Now()
+		if t.Kind != kind || t.RevokedAt != nil || !t.ExpiresAt.After(now) || t.UserID != c.Subject ||
+			!auth.EqualHash(t.Hash, auth.HashToken(raw)) {
+			return unauth
+		}
+		if u, err = tx.UserByID(t.UserID); err != nil {
+			return err
+		}
+		if u.Disabled || (kind == auth.KindSession && (t.Version != u.TokenVersion || c.Version != u.TokenVersion)) {
+			return unauth
+		}
+		return nil
+	})
+	if err != nil {
+		if code := docket.ErrorCode(err); code == docket.ENotFound || code == docket.EUnauthorized {
+			return a, nil, unauth
+		}
+		return a, nil, err
+	}
+	a = actorOf(u, a)
+	a.SessionID = c.ID
+	return a, u, nil
+}
+
+// Logout revokes the session the actor used.
+func (s *Service) Logout(ctx context.Context, a docket.Actor) error {
+	return s.store.Write(ctx, func(tx Tx) error {
+		if err := tx.RevokeToken(a.SessionID, s.Now()); err != nil {
+			return err
+		}
+		return s.audit(tx, a, "auth.logout", "user", a.UserID, "", nil)
+	})
+}
+
+// Me returns the signed-in user with its organisation.
+func (s *Service) Me(ctx context.Context, a docket.Actor) (*docket.User, error) {
+	var u *docket.User
+	err := s.store.Read(ctx, func(tx Tx) error {
+		var err error
+		u, err = tx.UserByID(a.UserID)
+		return err
+	})
+	return u, err
+}
+
+// ChangePassword replaces the actor's password after checking the current one,
+// and ends every session of the user.
+func (s *Service) ChangePassword(ctx context.Context, a docket.Actor, current, next string) error {
+	if err := docket.CheckPassword("new_password", next); err != nil {
+		return err
+	}
+	u, err := s.Me(ctx, a)
+	if err != nil {
+		return err
+	}
+	if len(current) > docket.MaxPasswordBytes || !s.hasher.Verify(u.PasswordHash, current) {
+		return docket.Unacceptable("current_password", "is not your current password")
+	}
+	hash, err := s.hasher.Hash(next)
+	if err != nil {
+		return err
+	}
+	return s.store.Write(ctx, func(tx Tx) error {
+		u, err := tx.UserByID(a.UserID)
+		if err != nil {
+			return err
+		}
+		u.PasswordHash = hash
+		u.TokenVersion++
+		u.UpdatedAt = s.Now()
+		if err := tx.UpdateUser(u); err != nil {
+			return err
+		}
+		if err := tx.RevokeUserTokens(u.ID, auth.KindSession, s.Now()); err != nil {
+			return err
+		}
+		return s.audit(tx, a, "user.password_changed", "user", u.ID, "", docket.Changes{}.Secret("password", "changed"))
+	})
+}
+
+// APIToken is a listed API token: never the token itself.
+type APIToken struct {
+	ID        string
+	Name      string
+	CreatedAt time.Time
+	ExpiresAt time.Time
+}
+
+// CreateAPIToken issues an API token for the actor, valid until expiresAt (nil:
+// the longest allowed, auth.api_token_max_ttl). The token is returned once.
+func (s *Service) CreateAPIToken(ctx context.Context, a docket.Actor, name string, expiresAt *time.Time) (*Session, *Token, error) {
+	if err := docket.ValidateName("name", name, 100); err != nil {
+		return nil, nil, err
+	}
+	now := s.Now()
+	exp := now.Add(s.cfg.Auth.APITokenMaxTTL)
+	if expiresAt != nil {
+		if !expiresAt.After(now) {
+			return nil, nil, docket.Unacceptable("expires_at", "must be in the future")
+		}
+		if expiresAt.After(exp) {
+			return nil, nil, docket.Unacceptable("expires_at", "must be at most %s from now", s.cfg.Auth.APITokenMaxTTL)
+		}
+		exp = *expiresAt
+	}
+	var sess *Session
+	var tok *Token
+	err := s.store.Write(ctx, func(tx Tx) error {
+		u, err := tx.UserByID(a.UserID)
+		if err != nil {
+			return err
+		}
+		if sess, err = s.issue(tx, u, auth.KindAPIToken, strings.TrimSpace(name), exp); err != nil {
+			return err
+		}
+		c, _ := s.signer.Parse(auth.KindAPIToken, sess.Token)
+		if tok, err = tx.TokenByID(c.ID); err != nil {
+			return err
+		}
+		return s.audit(tx, a, "api_token.created", "api_token", tok.ID, "", docket.Changes{"name": tok.Name})
+	})
+	return sess, tok, err
+}
+
+// ListAPITokens lists the actor's live API tokens.
+func (s *Service) ListAPITokens(ctx context.Context, a docket.Actor) ([]Token, error) {
+	var out []Token
+	err := s.store.Read(ctx, func(tx Tx) error {
+		all, err := tx.ListTokens(a.UserID, auth.KindAPIToken)
+		for _, t := range all {
+			if t.RevokedAt == nil && t.ExpiresAt.After(s.Now()) {
+				out = append(out, t)
+			}
+		}
+		return err
+	})
+	return out, err
+}
+
+// DeleteAPIToken revokes one of the actor's API tokens; another user's is 404.
+func (s *Service) DeleteAPIToken(ctx context.Context, a docket.Actor, id string) error {
+	return s.store.Write(ctx, func(tx Tx) error {
+		t, err := tx.TokenByID(id)
+		if err != nil {
+			return err
+		}
+		if t.UserID != a.UserID || t.Kind != auth.KindAPIToken || t.RevokedAt != nil {
+			return docket.NotFound("API token")
+		}
+		if err := tx.RevokeToken(id, s.Now()); err != nil {
+			return err
+		}
+		return s.audit(tx, a, "api_token.revoked", "api_token", id, "", nil)
+	})
+}
+
+// IsThrottled reports whether err is a sign-in throttle.
+func IsThrottled(err error) (*ThrottledError, bool) {
+	var t *ThrottledError
+	ok := errors.As(err, &t)
+	return t, ok
+}

@@ -1,0 +1,209 @@
+// Package store keeps Docket's data with GORM, on SQLite (the embedded default)
+// or PostgreSQL, behind the interfaces the app package declares. GORM's errors
+// are translated here into the domain's.
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/mattn/go-sqlite3"
+	"gorm.io/driver/postgres"
+	"gorm.io/driver/sqlite"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+
+	"github.com/docket/docket/internal/app"
+	"github.com/docket/docket/internal/docket"
+)
+
+// Store is the database: on SQLite one writer connection beside a pool of
+// readers; on PostgreSQL one pool.
+type Store struct {
+	write    *gorm.DB
+	read     *gorm.DB
+	postgres bool
+	path     string
+}
+
+// IsPostgres reports whether dsn names a PostgreSQL database.
+func IsPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// Open connects to the database named by dsn: a SQLite file path or a
+// postgres:// URL. It does not migrate.
+func Open(dsn string) (*Store, error) {
+	cfg := &gorm.Config{
+		SkipDefaultTransaction: true,
+		PrepareStmt:            true,
+		Logger:                 logger.Discard,
+		NowFunc:                func() time.Time { return time.Now().UTC() },
+	}
+	if IsPostgres(dsn) {
+		db, err := gorm.Open(postgres.Open(dsn), cfg)
+		if err != nil {
+			return nil, fmt.Errorf("db: %w", err)
+		}
+		sqlDB, err := db.DB()
+		if err != nil {
+			return nil, err
+		}
+		sqlDB.SetMaxOpenConns(16)
+		sqlDB.SetMaxIdleConns(16)
+		return &Store{write: db, read: db, postgres: true}, nil
+	}
+	if dsn == "" {
+		return nil, errors.New("db: no database path given")
+	}
+	if dir := filepath.Dir(dsn); dir != "." {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("db: %w", err)
+		}
+	}
+	// Pragmas ride in the DSN so that every pooled connection gets them.
+	params := "_journal_mode=WAL&_busy_timeout=10000&_foreign_keys=on&_synchronous=FULL&cache=private"
+	path := (&url.URL{Path: dsn}).EscapedPath()
+	w, err := gorm.Open(sqlite.Open("file:"+path+"?"+params+"&_txlock=immediate"), cfg)
+	if err != nil {
+		return nil, fmt.Errorf("db: %w", err)
+	}
+	wdb, _ := w.DB()
+	wdb.SetMaxOpenConns(1)
+	wdb.SetMaxIdleConns(1)
+	wdb.SetConnMaxLifetime(0)
+	if err := wdb.Ping(); err != nil {
+		return nil, fmt.Errorf("db: %w", err)
+	}
+	// The file must exist and be private before readers open it.
+	_ = os.Chmod(dsn, 0o600)
+	r, err := gorm.Open(sqlite.Open("file:"+path+"?"+params+"&_query_only=1"), cfg)
+	if err != nil {
+		return nil, fmt.Errorf("db: %w", err)
+	}
+	rdb, _ := r.DB()
+	rdb.SetMaxOpenConns(8)
+	rdb.SetMaxIdleConns(8)
+	return &Store{write: w, read: r, path: dsn}, nil
+}
+
+// Close closes every connection.
+func (s *Store) Close() error {
+	var errs []error
+	for _, db := range []*gorm.DB{s.write, s.read} {
+		if sqlDB, err := db.DB(); err == nil {
+			errs = append(errs, sqlDB.Close())
+		}
+		if s.postgres {
+			break
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Postgres reports whether the store runs on PostgreSQL.
+func (s *Store) Postgres() bool { return s.postgres }
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	sqlDB, err := s.read.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.PingContext(ctx)
+}
+
+// Write runs fn in a write transaction; on PostgreSQL serialization failures
+// and deadlocks are retried.
+func (s *Store) Write(ctx context.Context, fn func(app.Tx) error) error {
+	for attempt := 0; ; attempt++ {
+		err := s.write.WithContext(ctx).Transaction(func(db *gorm.DB) error {
+			return fn(&tx{db: db, postgres: s.postgres})
+		})
+		if s.postgres && retryable(err) && attempt < 10 {
+			time.Sleep(time.Duration(attempt+1) * 5 * time.Millisecond)
+			continue
+		}
+		return translate(err)
+	}
+}
+
+// Read runs fn on a consistent read snapshot.
+func (s *Store) Read(ctx context.Context, fn func(app.Tx) error) error {
+	err := s.read.WithContext(ctx).Transaction(func(db *gorm.DB) error {
+		return fn(&tx{db: db, postgres: s.postgres})
+	})
+	return translate(err)
+}
+
+func retryable(err error) bool {
+	var pg *pgconn.PgError
+	return errors.As(err, &pg) && (pg.Code == "40001" || pg.Code == "40P01")
+}
+
+// translate maps storage errors to domain errors at the edge.
+func translate(err error) error {
+	if err == nil {
+		return nil
+	}
+	if docket.AsError(err) != nil {
+		return err
+	}
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return docket.NotFound("record")
+	}
+	var se sqlite3.Error
+	if errors.As(err, &se) && se.Code == sqlite3.ErrConstraint {
+		if se.ExtendedCode == sqlite3.ErrConstraintUnique || se.ExtendedCode == sqlite3.ErrConstraintPrimaryKey {
+			return docket.Errorf(docket.EConflict, "it exists already")
+		}
+	}
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) && pg.Code == "23505" {
+		return docket.Errorf(docket.EConflict, "it exists already")
+	}
+	return err
+}
+
+// tx is one transaction; it implements app.Tx.
+type tx struct {
+	db       *gorm.DB
+	postgres bool
+}
+
+var _ app.Tx = (*tx)(nil)
+
+func ms(t time.Time) int64 { return t.UnixMilli() }
+
+func tm(v int64) time.Time { return time.UnixMilli(v).UTC() }
+
+func msp(t *time.Time) *int64 {
+	if t == nil {
+		return nil
+	}
+	v := t.UnixMilli()
+	return &v
+}
+
+func tmp(v *int64) *time.Time {
+	if v == nil {
+		return nil
+	}
+	t := tm(*v)
+	return &t
+}
+
+// notFound turns "no rows" into a domain 404 naming what.
+func notFound(err error, what string) error {
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return docket.NotFound(what)
+	}
+	return err
+}

@@ -1,0 +1,260 @@
+package store
+
+import (
+	"strings"
+	"time"
+
+	"github.com/docket/docket/internal/app"
+	"github.com/docket/docket/internal/auth"
+	"github.com/docket/docket/internal/docket"
+)
+
+type orgRow struct {
+	ID        string
+	Name      string
+	Kind      string
+	CreatedAt int64
+}
+
+func (orgRow) TableName() string { return "orgs" }
+
+func (r orgRow) domain() docket.Org {
+	return docket.Org{ID: r.ID, Name: r.Name, Kind: r.Kind, CreatedAt: tm(r.CreatedAt)}
+}
+
+func (t *tx) CreateOrg(o *docket.Org) error {
+	return translate(t.db.Create(&orgRow{ID: o.ID, Name: o.Name, Kind: o.Kind, CreatedAt: ms(o.CreatedAt)}).Error)
+}
+
+func (t *tx) OrgByID(id string) (*docket.Org, error) {
+	var r orgRow
+	if err := t.db.Where("id = ?", id).Take(&r).Error; err != nil {
+		return nil, notFound(err, "organisation")
+	}
+	o := r.domain()
+	return &o, nil
+}
+
+func (t *tx) OrgByName(name string) (*docket.Org, error) {
+	var r orgRow
+	if err := t.db.Where("name = ?", strings.TrimSpace(name)).Take(&r).Error; err != nil {
+		return nil, notFound(err, "organisation")
+	}
+	o := r.domain()
+	return &o, nil
+}
+
+func (t *tx) ListOrgs(p app.Page) ([]docket.Org, string, error) {
+	q := t.db.Model(&orgRow{}).Order("created_at, id").Limit(p.Limit + 1)
+	if c, ok := decodeCursor(p.Cursor); ok {
+		q = q.Where("created_at > ? OR (created_at = ? AND id > ?)", c.K, c.K, c.ID)
+	} else if p.Cursor != "" {
+		return nil, "", badCursor()
+	}
+	var rows []orgRow
+	if err := q.Find(&rows).Error; err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(rows) > p.Limit {
+		rows = rows[:p.Limit]
+		last := rows[len(rows)-1]
+		next = encodeCursor(cursor{K: last.CreatedAt, ID: last.ID})
+	}
+	out := make([]docket.Org, len(rows))
+	for i, r := range rows {
+		out[i] = r.domain()
+	}
+	return out, next, nil
+}
+
+type userRow struct {
+	ID           string
+	OrgID        string
+	Email        string
+	Name         string
+	Role         string
+	PasswordHash string
+	Disabled     bool
+	TokenVersion int
+	CreatedAt    int64
+	UpdatedAt    int64
+	OrgName      string `gorm:"->;-:migration"`
+	OrgKind      string `gorm:"->;-:migration"`
+	OrgCreatedAt int64  `gorm:"->;-:migration"`
+}
+
+func (userRow) TableName() string { return "users" }
+
+func (r userRow) domain() *docket.User {
+	return &docket.User{ID: r.ID, OrgID: r.OrgID, Email: r.Email, Name: r.Name, Role: docket.Role(r.Role),
+		PasswordHash: r.PasswordHash, Disabled: r.Disabled, TokenVersion: r.TokenVersion,
+		CreatedAt: tm(r.CreatedAt), UpdatedAt: tm(r.UpdatedAt),
+		Org: docket.Org{ID: r.OrgID, Name: r.OrgName, Kind: r.OrgKind, CreatedAt: tm(r.OrgCreatedAt)}}
+}
+
+func userRowOf(u *docket.User) userRow {
+	return userRow{ID: u.ID, OrgID: u.OrgID, Email: u.Email, Name: u.Name, Role: string(u.Role),
+		PasswordHash: u.PasswordHash, Disabled: u.Disabled, TokenVersion: u.TokenVersion,
+		CreatedAt: ms(u.CreatedAt), UpdatedAt: ms(u.UpdatedAt)}
+}
+
+const userSelect = `SELECT users.*, orgs.name AS org_name, orgs.kind AS org_kind, orgs.created_at AS org_created_at
+FROM users JOIN orgs ON orgs.id = users.org_id`
+
+func (t *tx) CreateUser(u *docket.User) error {
+	r := userRowOf(u)
+	return translate(t.db.Omit("OrgName", "OrgKind", "OrgCreatedAt").Create(&r).Error)
+}
+
+func (t *tx) userWhere(cond string, arg any) (*docket.User, error) {
+	var rows []userRow
+	if err := t.db.Raw(userSelect+" WHERE "+cond+" LIMIT 1", arg).Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	if len(rows) == 0 {
+		return nil, docket.NotFound("user")
+	}
+	return rows[0].domain(), nil
+}
+
+func (t *tx) UserByID(id string) (*docket.User, error) { return t.userWhere("users.id = ?", id) }
+
+func (t *tx) UserByEmail(email string) (*docket.User, error) {
+	return t.userWhere("users.email = ?", strings.ToLower(email))
+}
+
+// UpdateUser writes every column, so that false and "" stick.
+func (t *tx) UpdateUser(u *docket.User) error {
+	return t.db.Exec(`UPDATE users SET name = ?, role = ?, password_hash = ?, disabled = ?, token_version = ?, updated_at = ? WHERE id = ?`,
+		u.Name, string(u.Role), u.PasswordHash, u.Disabled, u.TokenVersion, ms(u.UpdatedAt), u.ID).Error
+}
+
+func (t *tx) ListUsers(f app.UserFilter, p app.Page) ([]docket.User, string, error) {
+	sql := userSelect + " WHERE 1=1"
+	var args []any
+	if f.OrgID != nil {
+		sql += " AND users.org_id = ?"
+		args = append(args, *f.OrgID)
+	}
+	if f.Role != nil {
+		sql += " AND users.role = ?"
+		args = append(args, string(*f.Role))
+	}
+	if c, ok := decodeCursor(p.Cursor); ok {
+		sql += " AND (users.created_at > ? OR (users.created_at = ? AND users.id > ?))"
+		args = append(args, c.K, c.K, c.ID)
+	} else if p.Cursor != "" {
+		return nil, "", badCursor()
+	}
+	sql += " ORDER BY users.created_at, users.id LIMIT ?"
+	args = append(args, p.Limit+1)
+	var rows []userRow
+	if err := t.db.Raw(sql, args...).Scan(&rows).Error; err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(rows) > p.Limit {
+		rows = rows[:p.Limit]
+		last := rows[len(rows)-1]
+		next = encodeCursor(cursor{K: last.CreatedAt, ID: last.ID})
+	}
+	out := make([]docket.User, len(rows))
+	for i, r := range rows {
+		out[i] = *r.domain()
+	}
+	return out, next, nil
+}
+
+type tokenRow struct {
+	ID        string
+	UserID    string
+	Kind      string
+	Name      string
+	Hash      string
+	Version   int
+	CreatedAt int64
+	ExpiresAt int64
+	RevokedAt *int64
+}
+
+func (tokenRow) TableName() string { return "tokens" }
+
+func (r tokenRow) domain() app.Token {
+	return app.Token{ID: r.ID, UserID: r.UserID, Kind: auth.Kind(r.Kind), Name: r.Name, Hash: r.Hash,
+		Version: r.Version, CreatedAt: tm(r.CreatedAt), ExpiresAt: tm(r.ExpiresAt), RevokedAt: tmp(r.RevokedAt)}
+}
+
+func (t *tx) CreateToken(k *app.Token) error {
+	return translate(t.db.Create(&tokenRow{ID: k.ID, UserID: k.UserID, Kind: string(k.Kind), Name: k.Name,
+		Hash: k.Hash, Version: k.Version, CreatedAt: ms(k.CreatedAt), ExpiresAt: ms(k.ExpiresAt)}).Error)
+}
+
+func (t *tx) TokenByID(id string) (*app.Token, error) {
+	var r tokenRow
+	if err := t.db.Where("id = ?", id).Take(&r).Error; err != nil {
+		return nil, notFound(err, "token")
+	}
+	k := r.domain()
+	return &k, nil
+}
+
+func (t *tx) ListTokens(userID string, kind auth.Kind) ([]app.Token, error) {
+	var rows []tokenRow
+	if err := t.db.Where("user_id = ? AND kind = ?", userID, string(kind)).Order("created_at, id").Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make([]app.Token, len(rows))
+	for i, r := range rows {
+		out[i] = r.domain()
+	}
+	return out, nil
+}
+
+func (t *tx) RevokeToken(id string, at time.Time) error {
+	return t.db.Exec(`UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`, ms(at), id).Error
+}
+
+func (t *tx) RevokeUserTokens(userID string, kind auth.Kind, at time.Time) error {
+	return t.db.Exec(`UPDATE tokens SET revoked_at = ? WHERE user_id = ? AND kind = ? AND revoked_at IS NULL`,
+		ms(at), userID, string(kind)).Error
+}
+
+type throttleRow struct {
+	Key         string
+	Failures    int
+	LastFailure int64
+	NextAllowed int64
+	LockedUntil int64
+}
+
+func (throttleRow) TableName() string { return "login_throttles" }
+
+// Throttle returns the record for key, a zero record when there is none.
+func (t *tx) Throttle(key string) (app.Throttle, error) {
+	var rows []throttleRow
+	if err := t.db.Where("key = ?", key).Limit(1).Find(&rows).Error; err != nil {
+		return app.Throttle{}, err
+	}
+	if len(rows) == 0 {
+		return app.Throttle{Key: key}, nil
+	}
+	r := rows[0]
+	return app.Throttle{Key: r.Key, Failures: r.Failures, LastFailure: tm(r.LastFailure),
+		NextAllowed: tm(r.NextAllowed), LockedUntil: tm(r.LockedUntil)}, nil
+}
+
+// SaveThrottle stores the record; a zero record is deleted.
+func (t *tx) SaveThrottle(th app.Throttle) error {
+	if th.Failures == 0 && th.LockedUntil.IsZero() {
+		return t.db.Exec(`DELETE FROM login_throttles WHERE key = ?`, th.Key).Error
+	}
+	lock := int64(0)
+	if !th.LockedUntil.IsZero() {
+		lock = ms(th.LockedUntil)
+	}
+	return t.db.Exec(`INSERT INTO login_throttles (key, failures, last_failure, next_allowed, locked_until) VALUES (?, ?, ?, ?, ?)
+ON CONFLICT (key) DO UPDATE SET failures = excluded.failures, last_failure = excluded.last_failure,
+next_allowed = excluded.next_allowed, locked_until = excluded.locked_until`,
+		th.Key, th.Failures, ms(th.LastFailure), ms(th.NextAllowed), lock).Error
+}
