@@ -74,7 +74,9 @@ var errBadCredentials = docket.Errorf(docket.EUnauthorized, "invalid email or pa
 // ThrottledError tells the caller when to try again.
 type ThrottledError struct{ RetryAfter time.Duration }
 
-func (e *ThrottledError) Error() string { return "rate_limited: too many sign-in attempts; try again later" }
+func (e *ThrottledError) Error() string {
+	return "rate_limited: too many sign-in attempts; try again later"
+}
 
 // SignIn checks an e-mail and password and opens a session. Unknown user, wrong
 // password, disabled and locked account all answer errBadCredentials after the

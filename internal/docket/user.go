@@ -12,15 +12,15 @@ type Role string
 
 // The five roles of DESIGN.md.
 const (
-	RoleLabMember   Role = "lab_member"
-	RoleReviewer    Role = "reviewer"
-	RoleReviewLead  Role = "review_lead"
-	RoleCompliance  Role = "compliance_officer"
-	RoleAdmin       Role = "admin"
-	OrgKindLab           = "lab"
-	OrgKindAgency        = "agency"
-	MaxPasswordBytes     = 1024
-	MinPasswordChars     = 12
+	RoleLabMember    Role = "lab_member"
+	RoleReviewer     Role = "reviewer"
+	RoleReviewLead   Role = "review_lead"
+	RoleCompliance   Role = "compliance_officer"
+	RoleAdmin        Role = "admin"
+	OrgKindLab            = "lab"
+	OrgKindAgency         = "agency"
+	MaxPasswordBytes      = 1024
+	MinPasswordChars      = 12
 )
 
 // Roles lists every role, in the order pages show them.

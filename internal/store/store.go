@@ -207,3 +207,17 @@ func notFound(err error, what string) error {
 	}
 	return err
 }
+
+// Backup writes a consistent copy of a SQLite database to path while it is in use.
+func (s *Store) Backup(ctx context.Context, path string) error {
+	if s.postgres {
+		return errors.New("backup: use pg_dump for PostgreSQL")
+	}
+	if _, err := os.Stat(path); err == nil {
+		return fmt.Errorf("backup: %s exists already", path)
+	}
+	if err := s.write.WithContext(ctx).Exec(`VACUUM INTO ?`, path).Error; err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	return os.Chmod(path, 0o600)
+}

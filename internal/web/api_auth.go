@@ -1,0 +1,222 @@
+package web
+
+import (
+	"encoding/json"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/docket/docket/internal/app"
+	"github.com/docket/docket/internal/docket"
+)
+
+func (s *Server) postToken(c echo.Context) error {
+	var in struct {
+		Email    string `json:"email"`
+		Password string `json:"password"`
+	}
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	sess, err := s.svc.SignIn(c.Request().Context(), in.Email, in.Password, anon(c))
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.JSON(http.StatusOK, map[string]string{
+		"access_token": sess.Token, "token_type": "Bearer", "expires_at": ts(sess.ExpiresAt)})
+}
+
+func (s *Server) postLogout(c echo.Context) error {
+	if err := s.svc.Logout(c.Request().Context(), mustActor(c)); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+func (s *Server) getMe(c echo.Context) error {
+	u, err := s.svc.Me(c.Request().Context(), mustActor(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, presentUser(u))
+}
+
+func (s *Server) postPassword(c echo.Context) error {
+	var in struct {
+		Current string `json:"current_password"`
+		New     string `json:"new_password"`
+	}
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	if err := s.svc.ChangePassword(c.Request().Context(), mustActor(c), in.Current, in.New); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+type apiTokenJSON struct {
+	ID        string  `json:"id"`
+	Name      string  `json:"name"`
+	Token     *string `json:"token,omitempty"`
+	CreatedAt string  `json:"created_at"`
+	ExpiresAt string  `json:"expires_at"`
+}
+
+func (s *Server) postAPIToken(c echo.Context) error {
+	var in struct {
+		Name      string          `json:"name"`
+		ExpiresAt json.RawMessage `json:"expires_at"`
+	}
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	var exp *time.Time
+	if len(in.ExpiresAt) > 0 && string(in.ExpiresAt) != "null" {
+		var raw string
+		if err := json.Unmarshal(in.ExpiresAt, &raw); err != nil {
+			return docket.FieldError("expires_at", "must be a JSON string")
+		}
+		t, err := time.Parse(time.RFC3339Nano, raw)
+		if err != nil {
+			return docket.Unacceptable("expires_at", "must be an RFC 3339 instant")
+		}
+		exp = &t
+	}
+	sess, tok, err := s.svc.CreateAPIToken(c.Request().Context(), mustActor(c), in.Name, exp)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.JSON(http.StatusCreated, apiTokenJSON{ID: tok.ID, Name: tok.Name, Token: &sess.Token,
+		CreatedAt: ts(tok.CreatedAt), ExpiresAt: ts(tok.ExpiresAt)})
+}
+
+func (s *Server) getAPITokens(c echo.Context) error {
+	toks, err := s.svc.ListAPITokens(c.Request().Context(), mustActor(c))
+	if err != nil {
+		return err
+	}
+	items := []apiTokenJSON{}
+	for _, t := range toks {
+		items = append(items, apiTokenJSON{ID: t.ID, Name: t.Name, CreatedAt: ts(t.CreatedAt), ExpiresAt: ts(t.ExpiresAt)})
+	}
+	return c.JSON(http.StatusOK, listOf(items, ""))
+}
+
+func (s *Server) deleteAPIToken(c echo.Context) error {
+	if err := s.svc.DeleteAPIToken(c.Request().Context(), mustActor(c), c.Param("id")); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+func (s *Server) postOrg(c echo.Context) error {
+	var in struct {
+		Name string `json:"name"`
+		Kind string `json:"kind"`
+	}
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	o, err := s.svc.CreateOrg(c.Request().Context(), mustActor(c), in.Name, in.Kind)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, presentOrg(*o))
+}
+
+func (s *Server) getOrgs(c echo.Context) error {
+	p, err := page(c)
+	if err != nil {
+		return err
+	}
+	orgs, next, err := s.svc.ListOrgs(c.Request().Context(), mustActor(c), p)
+	if err != nil {
+		return err
+	}
+	items := make([]orgJSON, len(orgs))
+	for i, o := range orgs {
+		items[i] = presentOrg(o)
+	}
+	return c.JSON(http.StatusOK, listOf(items, next))
+}
+
+func (s *Server) postUser(c echo.Context) error {
+	var in app.NewUser
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	u, err := s.svc.CreateUser(c.Request().Context(), mustActor(c), in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, presentUser(u))
+}
+
+func (s *Server) getUsers(c echo.Context) error {
+	p, err := page(c)
+	if err != nil {
+		return err
+	}
+	var f app.UserFilter
+	if v := c.QueryParam("org_id"); v != "" {
+		f.OrgID = &v
+	}
+	if v := c.QueryParam("role"); v != "" {
+		r := docket.Role(v)
+		if !r.Valid() {
+			return docket.Unacceptable("role", "is not a role")
+		}
+		f.Role = &r
+	}
+	users, next, err := s.svc.ListUsers(c.Request().Context(), mustActor(c), f, p)
+	if err != nil {
+		return err
+	}
+	items := make([]userJSON, len(users))
+	for i := range users {
+		items[i] = presentUser(&users[i])
+	}
+	return c.JSON(http.StatusOK, listOf(items, next))
+}
+
+func (s *Server) patchUser(c echo.Context) error {
+	var in app.UserPatch
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	u, err := s.svc.UpdateUser(c.Request().Context(), mustActor(c), c.Param("id"), in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, presentUser(u))
+}
+
+func (s *Server) getAudit(c echo.Context) error {
+	p, err := page(c)
+	if err != nil {
+		return err
+	}
+	evs, next, err := s.svc.ListAllAudit(c.Request().Context(), mustActor(c), p)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, listOf(presentAudit(evs, false), next))
+}
+
+// presentAudit shows events; withChanges adds what changed (names, metadata values and hashes only).
+func presentAudit(evs []docket.AuditEvent, withChanges bool) []auditJSON {
+	out := make([]auditJSON, len(evs))
+	for i, e := range evs {
+		out[i] = auditJSON{Seq: e.Seq, ID: e.ID, At: ts(e.At), ActorID: e.ActorID, ActorRole: e.ActorRole,
+			OrgID: e.OrgID, Action: e.Action, SubjectType: e.SubjectType, SubjectID: e.SubjectID, CaseID: e.CaseID,
+			RequestID: e.RequestID, ClientIP: e.ClientIP, Hash: e.Hash, PrevHash: e.PrevHash}
+		if withChanges {
+			out[i].Changes = json.RawMessage(e.Changes)
+		}
+	}
+	return out
+}

@@ -1,0 +1,18 @@
+package web
+
+import (
+	_ "embed"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+)
+
+// OpenAPI is the API's OpenAPI 3 description, served at /api/openapi.json and
+// checked against every response in the API tests.
+//
+//go:embed openapi.json
+var OpenAPI []byte
+
+func (s *Server) openapi(c echo.Context) error {
+	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, OpenAPI)
+}

@@ -1,0 +1,216 @@
+// Package web serves Docket over HTTP with Echo: the JSON API under /api/v1,
+// the pages, the error handler and the middleware (request ids, logging,
+// security headers, authentication, CSRF). Handlers call the app package's use
+// cases and never touch storage.
+package web
+
+import (
+	"context"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/docket/docket/internal/app"
+	"github.com/docket/docket/internal/auth"
+	"github.com/docket/docket/internal/config"
+	"github.com/docket/docket/internal/docket"
+)
+
+// Health reports whether the server can take traffic.
+type Health interface {
+	Ping(ctx context.Context) error
+	PendingMigrations(ctx context.Context) (int, error)
+}
+
+// Server is Docket's HTTP face.
+type Server struct {
+	echo   *echo.Echo
+	svc    *app.Service
+	cfg    config.Config
+	log    *slog.Logger
+	health Health
+	pages  *pages
+	tls    bool
+}
+
+// Options are what New needs besides the service.
+type Options struct {
+	Config config.Config
+	Logger *slog.Logger
+	Health Health
+	// TLS says the server is reached over HTTPS (cookies get Secure and __Host-, HSTS is sent).
+	TLS bool
+}
+
+// New builds the server and registers every route.
+func New(svc *app.Service, o Options) (*Server, error) {
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	s := &Server{echo: e, svc: svc, cfg: o.Config, log: o.Logger, health: o.Health, tls: o.TLS}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	e.HTTPErrorHandler = s.handleError
+	e.IPExtractor = ipExtractor(o.Config.Auth.TrustedProxies)
+	e.Pre(middleware.RequestIDWithConfig(middleware.RequestIDConfig{
+		Generator: func() string { return strings.ReplaceAll(newRequestID(), "-", "") },
+		// A client's X-Request-ID is never trusted: ids come from us.
+		RequestIDHandler: func(echo.Context, string) {},
+	}))
+	e.Pre(s.securityHeaders)
+	e.Use(s.requestLog)
+	e.Use(s.recoverPanic)
+	p, err := newPages(s)
+	if err != nil {
+		return nil, err
+	}
+	s.pages = p
+	s.routes()
+	return s, nil
+}
+
+// Handler returns the server as an http.Handler.
+func (s *Server) Handler() http.Handler { return s.echo }
+
+// Echo exposes the router, for the route list in tests.
+func (s *Server) Echo() *echo.Echo { return s.echo }
+
+// HTTPServer wraps the handler with the configured timeouts.
+func (s *Server) HTTPServer(addr string) *http.Server {
+	h := s.cfg.HTTP
+	return &http.Server{
+		Addr:              addr,
+		Handler:           s.echo,
+		ReadHeaderTimeout: h.ReadHeaderTimeout,
+		ReadTimeout:       h.ReadTimeout,
+		WriteTimeout:      h.WriteTimeout,
+		IdleTimeout:       h.IdleTimeout,
+		MaxHeaderBytes:    h.MaxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+}
+
+// ipExtractor trusts X-Forwarded-For only from the configured proxies.
+func ipExtractor(trusted []string) echo.IPExtractor {
+	if len(trusted) == 0 {
+		return echo.ExtractIPDirect()
+	}
+	opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+	for _, t := range trusted {
+		if !strings.Contains(t, "/") {
+			if ip := net.ParseIP(t); ip != nil && ip.To4() != nil {
+				t += "/32"
+			} else {
+				t += "/128"
+			}
+		}
+		if _, n, err := net.ParseCIDR(t); err == nil {
+			opts = append(opts, echo.TrustIPRange(n))
+		}
+	}
+	return echo.ExtractIPFromXFFHeader(opts...)
+}
+
+const csp = "default-src 'self'; frame-ancestors 'none'; object-src 'none'; base-uri 'none'; form-action 'self'"
+
+// securityHeaders puts the security headers on every response, errors and static files included.
+func (s *Server) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Response().Header()
+		h.Set("Content-Security-Policy", csp)
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+		if s.tls {
+			h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+		}
+		return next(c)
+	}
+}
+
+// requestLog logs one line per request: never a query string, a token or a body.
+func (s *Server) requestLog(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		start := time.Now()
+		err := next(c)
+		if err != nil {
+			c.Error(err)
+		}
+		path := c.Path()
+		if path == "" {
+			path = "(unrouted)"
+		}
+		s.log.Info("request", "request_id", c.Response().Header().Get(echo.HeaderXRequestID),
+			"method", c.Request().Method, "route", path, "status", c.Response().Status,
+			"ms", time.Since(start).Milliseconds(), "client", c.RealIP())
+		return nil
+	}
+}
+
+// recoverPanic turns a panic into a 500 with a request id; the server keeps serving.
+func (s *Server) recoverPanic(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) (err error) {
+		defer func() {
+			if r := recover(); r != nil {
+				if r == http.ErrAbortHandler {
+					panic(r)
+				}
+				s.log.Error("panic", "request_id", c.Response().Header().Get(echo.HeaderXRequestID), "panic", r)
+				err = &docket.Error{Code: docket.EInternal, Message: "panic"}
+			}
+		}()
+		return next(c)
+	}
+}
+
+// actor is the context key of the signed-in actor.
+const actorKey = "docket.actor"
+
+func actorFrom(c echo.Context) (docket.Actor, bool) {
+	a, ok := c.Get(actorKey).(docket.Actor)
+	return a, ok
+}
+
+// anon is the actor of a request before sign-in.
+func anon(c echo.Context) docket.Actor {
+	return docket.Actor{RequestID: c.Response().Header().Get(echo.HeaderXRequestID), ClientIP: c.RealIP()}
+}
+
+// MaxAuthHeader bounds the Authorization header the server reads.
+const MaxAuthHeader = 8192
+
+// requireBearer authenticates API requests by Bearer token only: session
+// tokens from /auth/token and API tokens. The page cookie is never looked at.
+func (s *Server) requireBearer(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Request().Header.Get(echo.HeaderAuthorization)
+		unauth := docket.Errorf(docket.EUnauthorized, "sign in first: send Authorization: Bearer <token>")
+		if h == "" || len(h) > MaxAuthHeader || !strings.HasPrefix(h, "Bearer ") {
+			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="docket"`)
+			return unauth
+		}
+		raw := strings.TrimSpace(strings.TrimPrefix(h, "Bearer "))
+		a, _, err := s.svc.Authenticate(c.Request().Context(), auth.KindSession, raw, anon(c))
+		if docket.ErrorCode(err) == docket.EUnauthorized {
+			a, _, err = s.svc.Authenticate(c.Request().Context(), auth.KindAPIToken, raw, anon(c))
+		}
+		if err != nil {
+			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="docket", error="invalid_token"`)
+			return err
+		}
+		c.Set(actorKey, a)
+		return next(c)
+	}
+}
+
+func mustActor(c echo.Context) docket.Actor {
+	a, _ := actorFrom(c)
+	return a
+}
