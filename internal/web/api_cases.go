@@ -270,8 +270,8 @@ func (s *Server) getCaseAudit(c echo.Context) error {
 
 type dashboardItemJSON struct {
 	caseJSON
-	OpenFindings     map[string]int `json:"open_findings"`
-	OverdueFindings  int            `json:"overdue_findings"`
+	OpenFindings    map[string]int `json:"open_findings"`
+	OverdueFindings int            `json:"overdue_findings"`
 }
 
 type dashboardJSON struct {

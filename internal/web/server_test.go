@@ -1,0 +1,176 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/docket/docket/internal/app"
+	"github.com/docket/docket/internal/auth"
+	"github.com/docket/docket/internal/config"
+	"github.com/docket/docket/internal/store"
+	"github.com/docket/docket/internal/web"
+)
+
+// fakeClock is the injected clock the tests move.
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (f *fakeClock) Now() time.Time { f.mu.Lock(); defer f.mu.Unlock(); return f.t }
+func (f *fakeClock) Set(t time.Time) { f.mu.Lock(); f.t = t.UTC(); f.mu.Unlock() }
+func (f *fakeClock) Advance(d time.Duration) { f.mu.Lock(); f.t = f.t.Add(d); f.mu.Unlock() }
+
+// testServer is a real store in a temp dir, the service and the HTTP handler.
+type testServer struct {
+	t     *testing.T
+	svc   *app.Service
+	store *store.Store
+	srv   *web.Server
+	h     http.Handler
+	clock *fakeClock
+	cfg   config.Config
+	users map[string]*testUser
+}
+
+type testUser struct {
+	ID, Email, Role, OrgID, Token string
+}
+
+const testPassword = "correct horse battery staple"
+
+// testHasher is cheap, so that the suite stays fast; production uses DefaultParams.
+var testHasher = auth.NewHasher(auth.Params{Memory: 64, Time: 1, Threads: 1})
+
+func newTestServer(t *testing.T, mutate ...func(*config.Config)) *testServer {
+	t.Helper()
+	cfg := config.Default()
+	cfg.DB = filepath.Join(t.TempDir(), "docket.db")
+	cfg.Secret = strings.Repeat("s", 32)
+	for _, m := range mutate {
+		m(&cfg)
+	}
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(cfg.DB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if _, err := st.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	clk := &fakeClock{t: time.Date(2026, 6, 2, 18, 0, 0, 0, time.UTC)}
+	signer, err := auth.NewSigner([]byte(cfg.Secret), cfg.Auth.Issuer, clk.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := app.New(st, app.Options{Config: cfg, Now: clk.Now, Hasher: testHasher, Signer: signer})
+	srv, err := web.New(svc, web.Options{Config: cfg, Health: st})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := &testServer{t: t, svc: svc, store: st, srv: srv, h: contractChecker(t, srv.Handler()), clock: clk, cfg: cfg,
+		users: map[string]*testUser{}}
+	return ts
+}
+
+// addUser creates a user through the command-line path and signs it in.
+func (ts *testServer) addUser(name, role, org string) *testUser {
+	ts.t.Helper()
+	kind := "agency"
+	if role == "lab_member" {
+		kind = "lab"
+	}
+	u, err := ts.svc.CreateUserCLI(context.Background(), name+"@example.org", name, role, org, kind, testPassword)
+	if err != nil {
+		ts.t.Fatalf("create %s: %v", name, err)
+	}
+	tu := &testUser{ID: u.ID, Email: u.Email, Role: role, OrgID: u.OrgID}
+	tu.Token = ts.signIn(u.Email, testPassword)
+	ts.users[name] = tu
+	return tu
+}
+
+func (ts *testServer) signIn(email, password string) string {
+	ts.t.Helper()
+	r := ts.do("POST", "/api/v1/auth/token", "", map[string]string{"email": email, "password": password})
+	if r.Code != http.StatusOK {
+		ts.t.Fatalf("sign in %s: %d %s", email, r.Code, r.Body)
+	}
+	return r.JSON()["access_token"].(string)
+}
+
+// response is a recorded answer.
+type response struct {
+	Code   int
+	Header http.Header
+	Body   string
+	t      *testing.T
+}
+
+func (r response) JSON() map[string]any {
+	r.t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal([]byte(r.Body), &m); err != nil {
+		r.t.Fatalf("not JSON (%d): %s", r.Code, r.Body)
+	}
+	return m
+}
+
+func (r response) ErrorField() string {
+	e, _ := r.JSON()["error"].(map[string]any)
+	f, _ := e["field"].(string)
+	return f
+}
+
+// do sends a request with a bearer token and an optional JSON body (a string is sent raw).
+func (ts *testServer) do(method, path, token string, body any) response {
+	ts.t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = strings.NewReader(b)
+	default:
+		buf, _ := json.Marshal(b)
+		rd = bytes.NewReader(buf)
+	}
+	req := httptest.NewRequest(method, path, rd)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	rec := httptest.NewRecorder()
+	ts.h.ServeHTTP(rec, req)
+	return response{Code: rec.Code, Header: rec.Header(), Body: rec.Body.String(), t: ts.t}
+}
+
+// as sends a request as a named user.
+func (ts *testServer) as(name, method, path string, body any) response {
+	ts.t.Helper()
+	u, ok := ts.users[name]
+	if !ok {
+		ts.t.Fatalf("no user %s", name)
+	}
+	return ts.do(method, path, u.Token, body)
+}
+
+func want(t *testing.T, r response, code int) {
+	t.Helper()
+	if r.Code != code {
+		t.Fatalf("want %d, got %d: %s", code, r.Code, r.Body)
+	}
+}
