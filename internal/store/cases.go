@@ -39,6 +39,8 @@ type caseRow struct {
 	OpenStopAt           *int64
 	DeadlineKey          *int64
 	ClockSeq             int
+	// Urgency is the dashboard's sort key, only in urgency-ordered lists.
+	Urgency int64 `gorm:"->;-:migration"`
 }
 
 func (caseRow) TableName() string { return "cases" }
@@ -93,7 +95,7 @@ func caseRowOf(c *docket.Case) caseRow {
 
 func (t *tx) CreateCase(c *docket.Case) error {
 	r := caseRowOf(c)
-	return translate(t.db.Omit("OrgName").Create(&r).Error)
+	return translate(t.db.Omit("OrgName", "Urgency").Create(&r).Error)
 }
 
 const caseSelect = `SELECT cases.*, orgs.name AS org_name FROM cases JOIN orgs ON orgs.id = cases.org_id`
@@ -247,10 +249,7 @@ func (t *tx) ListCases(f app.CaseFilter, p app.Page) ([]*docket.Case, string, er
 		args["ck"], args["cid"] = c.K, c.ID
 	}
 	args["limit"] = p.Limit + 1
-	var rows []struct {
-		caseRow
-		Urgency int64
-	}
+	var rows []caseRow
 	if err := t.db.Raw(sel+" WHERE "+where+" ORDER BY "+order+" LIMIT @limit", args).Scan(&rows).Error; err != nil {
 		return nil, "", err
 	}
@@ -266,7 +265,7 @@ func (t *tx) ListCases(f app.CaseFilter, p app.Page) ([]*docket.Case, string, er
 	}
 	out := make([]*docket.Case, len(rows))
 	for i, r := range rows {
-		out[i] = r.caseRow.domain()
+		out[i] = r.domain()
 	}
 	return out, next, t.loadReviewers(out)
 }

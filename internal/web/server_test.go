@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -26,8 +27,8 @@ type fakeClock struct {
 	t  time.Time
 }
 
-func (f *fakeClock) Now() time.Time { f.mu.Lock(); defer f.mu.Unlock(); return f.t }
-func (f *fakeClock) Set(t time.Time) { f.mu.Lock(); f.t = t.UTC(); f.mu.Unlock() }
+func (f *fakeClock) Now() time.Time          { f.mu.Lock(); defer f.mu.Unlock(); return f.t }
+func (f *fakeClock) Set(t time.Time)         { f.mu.Lock(); f.t = t.UTC(); f.mu.Unlock() }
 func (f *fakeClock) Advance(d time.Duration) { f.mu.Lock(); f.t = f.t.Add(d); f.mu.Unlock() }
 
 // testServer is a real store in a temp dir, the service and the HTTP handler.
@@ -76,7 +77,7 @@ func newTestServer(t *testing.T, mutate ...func(*config.Config)) *testServer {
 		t.Fatal(err)
 	}
 	svc := app.New(st, app.Options{Config: cfg, Now: clk.Now, Hasher: testHasher, Signer: signer})
-	srv, err := web.New(svc, web.Options{Config: cfg, Health: st})
+	srv, err := web.New(svc, web.Options{Config: cfg, Health: st, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}

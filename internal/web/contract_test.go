@@ -1,0 +1,202 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/getkin/kin-openapi/routers/legacy"
+
+	"github.com/docket/docket/internal/web"
+)
+
+// contract is the OpenAPI document, parsed once for the whole test binary.
+var contract struct {
+	once   sync.Once
+	doc    *openapi3.T
+	router routers.Router
+	err    error
+}
+
+// loadContract parses and validates the embedded document and builds its router.
+func loadContract() (*openapi3.T, routers.Router, error) {
+	contract.once.Do(func() {
+		loader := openapi3.NewLoader()
+		doc, err := loader.LoadFromData(web.OpenAPI)
+		if err != nil {
+			contract.err = fmt.Errorf("load openapi.json: %w", err)
+			return
+		}
+		if err := doc.Validate(loader.Context); err != nil {
+			contract.err = fmt.Errorf("openapi.json is not a valid OpenAPI document: %w", err)
+			return
+		}
+		r, err := legacy.NewRouter(doc)
+		if err != nil {
+			contract.err = fmt.Errorf("route openapi.json: %w", err)
+			return
+		}
+		contract.doc, contract.router = doc, r
+	})
+	return contract.doc, contract.router, contract.err
+}
+
+// contractChecked says which responses the checker validates: the JSON API and the probes.
+func contractChecked(path string) bool {
+	return strings.HasPrefix(path, "/api/v1/") || path == "/healthz" || path == "/readyz"
+}
+
+// contractChecker wraps the handler so that every API response a test receives
+// is checked against the OpenAPI document: its status must be documented for
+// the operation and its body must match the documented schema. Requests are
+// not validated (tests send bad ones on purpose), and neither is security.
+func contractChecker(t *testing.T, h http.Handler) http.Handler {
+	t.Helper()
+	if _, _, err := loadContract(); err != nil {
+		t.Fatal(err)
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !contractChecked(r.URL.Path) {
+			h.ServeHTTP(w, r)
+			return
+		}
+		// The route is found on a copy: the handler may read the body and the context.
+		req := r.Clone(context.Background())
+		req.Body = http.NoBody
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, r)
+		for k, v := range rec.Header() {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(rec.Code)
+		_, _ = w.Write(rec.Body.Bytes())
+		if err := checkContract(req, rec.Code, rec.Header(), rec.Body.Bytes()); err != nil {
+			t.Errorf("contract: %s %s answered %d: %v\nbody: %s", r.Method, r.URL.RequestURI(), rec.Code, err,
+				truncate(rec.Body.String(), 600))
+		}
+	})
+}
+
+// checkContract validates one recorded response against the document.
+func checkContract(req *http.Request, status int, header http.Header, body []byte) error {
+	doc, router, err := loadContract()
+	if err != nil {
+		return err
+	}
+	route, params, err := router.FindRoute(req)
+	if err != nil {
+		// Unknown API paths and methods answer the contract's JSON 404: that is
+		// the documented error body, not an undocumented route.
+		if status == http.StatusNotFound && (errors.Is(err, routers.ErrPathNotFound) || errors.Is(err, routers.ErrMethodNotAllowed)) {
+			if req.Method == http.MethodHead {
+				return nil
+			}
+			if err := checkErrorBody(doc, header, body); err != nil {
+				return fmt.Errorf("the 404 of an undocumented route: %w", err)
+			}
+			return nil
+		}
+		return fmt.Errorf("no documented operation matches: %w", err)
+	}
+	opts := &openapi3filter.Options{
+		IncludeResponseStatus: true,
+		MultiError:            true,
+		AuthenticationFunc:    openapi3filter.NoopAuthenticationFunc,
+	}
+	in := &openapi3filter.ResponseValidationInput{
+		RequestValidationInput: &openapi3filter.RequestValidationInput{
+			Request: req, PathParams: params, Route: route, Options: opts,
+		},
+		Status:  status,
+		Header:  header,
+		Options: opts,
+	}
+	in.SetBodyBytes(body)
+	if err := openapi3filter.ValidateResponse(context.Background(), in); err != nil {
+		return err
+	}
+	// A response documented without content (204) must have none.
+	if ref := route.Operation.Responses.Status(status); ref != nil && ref.Value != nil &&
+		len(ref.Value.Content) == 0 && len(bytes.TrimSpace(body)) > 0 && req.Method != http.MethodHead {
+		return fmt.Errorf("status %d is documented without a body, but one was sent", status)
+	}
+	return nil
+}
+
+// checkErrorBody validates body as the Error schema.
+func checkErrorBody(doc *openapi3.T, header http.Header, body []byte) error {
+	if ct := header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		return fmt.Errorf("content type %q, want application/json", ct)
+	}
+	schema := doc.Components.Schemas["Error"]
+	if schema == nil || schema.Value == nil {
+		return errors.New("the document has no Error schema")
+	}
+	var v any
+	if err := json.Unmarshal(body, &v); err != nil {
+		return fmt.Errorf("body is not JSON: %w", err)
+	}
+	return schema.Value.VisitJSON(v, openapi3.VisitAsResponse(), openapi3.MultiErrors())
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
+
+// TestContractCheckerCatchesDrift shows that the checker rejects what it should.
+func TestContractCheckerCatchesDrift(t *testing.T) {
+	if _, _, err := loadContract(); err != nil {
+		t.Fatal(err)
+	}
+	jsonHeader := http.Header{"Content-Type": {"application/json"}}
+	validErr := []byte(`{"error":{"code":"not_found","message":"no such case"}}`)
+	me := `{"id":"u1","email":"a@example.org","name":"A","role":"admin","disabled":false,` +
+		`"org":{"id":"o1","name":"Agency","kind":"agency","created_at":"2026-06-02T18:00:00.000Z"},` +
+		`"created_at":"2026-06-02T18:00:00.000Z","updated_at":"2026-06-02T18:00:00.000Z"}`
+	cases := []struct {
+		name, method, path string
+		status             int
+		body               string
+		ok                 bool
+	}{
+		{"valid user", "GET", "/api/v1/me", 200, me, true},
+		{"extra field", "GET", "/api/v1/me", 200, strings.Replace(me, `"id":"u1"`, `"id":"u1","secret":"x"`, 1), false},
+		{"missing field", "GET", "/api/v1/me", 200, strings.Replace(me, `"disabled":false,`, ``, 1), false},
+		{"instant without milliseconds", "GET", "/api/v1/me", 200,
+			strings.Replace(me, `"created_at":"2026-06-02T18:00:00.000Z","updated`, `"created_at":"2026-06-02T18:00:00Z","updated`, 1), false},
+		{"bad enum", "GET", "/api/v1/me", 200, strings.Replace(me, `"role":"admin"`, `"role":"root"`, 1), false},
+		{"undocumented status", "GET", "/api/v1/me", 418, string(validErr), false},
+		{"documented error", "GET", "/api/v1/cases/x", 404, string(validErr), true},
+		{"bad error code", "GET", "/api/v1/cases/x", 404, `{"error":{"code":"missing","message":"x"}}`, false},
+		{"body on a 204", "DELETE", "/api/v1/cases/x", 204, `{}`, false},
+		{"undocumented route answering", "GET", "/api/v1/nowhere", 200, `{}`, false},
+		{"undocumented route, JSON 404", "GET", "/api/v1/nowhere", 404, string(validErr), true},
+		{"wrong method, JSON 404", "PUT", "/api/v1/cases", 404, string(validErr), true},
+		{"healthz", "GET", "/healthz", 200, `{"status":"ok"}`, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			req := httptest.NewRequest(c.method, c.path, nil)
+			err := checkContract(req, c.status, jsonHeader, []byte(c.body))
+			if c.ok && err != nil {
+				t.Errorf("want valid, got %v", err)
+			}
+			if !c.ok && err == nil {
+				t.Errorf("want a contract error, got none")
+			}
+		})
+	}
+}

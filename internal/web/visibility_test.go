@@ -1,0 +1,220 @@
+package web_test
+
+import (
+	"strings"
+	"testing"
+)
+
+// scope says what a route is about, for the access matrix.
+type scope int
+
+const (
+	scopeNone    scope = iota // not about one case
+	scopeCase                 // /cases/:id…
+	scopeRequest              // /info-requests/:id…
+)
+
+// routeSpec is the access-matrix entry of one route. Every route of the
+// router must have one: adding a route without deciding who may reach it fails.
+type routeSpec struct {
+	scope scope
+	body  any
+	// allowed lists the roles that may call a non-case route; nil means every signed-in role.
+	allowed []string
+	public  bool
+}
+
+var accessMatrix = map[string]routeSpec{
+	"POST /api/v1/auth/token":                      {public: true},
+	"POST /api/v1/auth/logout":                     {},
+	"GET /api/v1/me":                               {},
+	"POST /api/v1/me/password":                     {body: map[string]any{}},
+	"POST /api/v1/api-tokens":                      {body: map[string]any{}},
+	"GET /api/v1/api-tokens":                       {},
+	"DELETE /api/v1/api-tokens/:id":                {},
+	"POST /api/v1/orgs":                            {body: map[string]any{}, allowed: []string{"admin"}},
+	"GET /api/v1/orgs":                             {allowed: []string{"admin"}},
+	"POST /api/v1/users":                           {body: map[string]any{}, allowed: []string{"admin"}},
+	"GET /api/v1/users":                            {allowed: []string{"admin"}},
+	"PATCH /api/v1/users/:id":                      {body: map[string]any{}, allowed: []string{"admin"}},
+	"GET /api/v1/audit":                            {allowed: []string{"compliance_officer", "admin"}},
+	"POST /api/v1/cases":                           {body: draftBody("x"), allowed: []string{"lab_member"}},
+	"GET /api/v1/cases":                            {allowed: []string{"lab_member", "reviewer", "review_lead", "compliance_officer"}},
+	"GET /api/v1/dashboard":                        {allowed: []string{"lab_member", "reviewer", "review_lead", "compliance_officer"}},
+	"GET /api/v1/dashboard.csv":                    {allowed: []string{"lab_member", "reviewer", "review_lead", "compliance_officer"}},
+	"GET /api/v1/cases/:id":                        {scope: scopeCase},
+	"PATCH /api/v1/cases/:id":                      {scope: scopeCase, body: map[string]any{"summary": "x"}},
+	"DELETE /api/v1/cases/:id":                     {scope: scopeCase},
+	"POST /api/v1/cases/:id/submit":                {scope: scopeCase},
+	"POST /api/v1/cases/:id/assign":                {scope: scopeCase, body: map[string]any{"reviewer_ids": []string{}}},
+	"POST /api/v1/cases/:id/attest-no-conflict":    {scope: scopeCase},
+	"POST /api/v1/cases/:id/declare-conflict":      {scope: scopeCase, body: map[string]any{"reason": "x"}},
+	"POST /api/v1/cases/:id/info-requests":         {scope: scopeCase, body: map[string]any{"question": "x"}},
+	"GET /api/v1/cases/:id/info-requests":          {scope: scopeCase},
+	"POST /api/v1/info-requests/:id/answer":        {scope: scopeRequest, body: map[string]any{"answer": "x"}},
+	"POST /api/v1/info-requests/:id/cancel":        {scope: scopeRequest},
+	"POST /api/v1/cases/:id/decision":              {scope: scopeCase, body: map[string]any{"outcome": "no_concerns", "rationale": "x"}},
+	"POST /api/v1/cases/:id/withdraw":              {scope: scopeCase, body: map[string]any{"reason": "x"}},
+	"GET /api/v1/cases/:id/clock":                  {scope: scopeCase},
+	"GET /api/v1/cases/:id/audit":                  {scope: scopeCase},
+}
+
+func TestEveryRouteHasAnAccessEntry(t *testing.T) {
+	ts := newTestServer(t)
+	seen := map[string]bool{}
+	for _, r := range ts.srv.APIRoutes() {
+		key := r.Method + " " + r.Path
+		seen[key] = true
+		spec, ok := accessMatrix[key]
+		if !ok {
+			t.Errorf("route %s has no entry in the access matrix", key)
+			continue
+		}
+		if spec.public != r.Public {
+			t.Errorf("route %s: public is %v in the router, %v in the matrix", key, r.Public, spec.public)
+		}
+	}
+	for key := range accessMatrix {
+		if !seen[key] {
+			t.Errorf("the access matrix names %s, which the router lacks", key)
+		}
+	}
+}
+
+// TestCaseRoutesHideWhatTheCallerMayNotSee: every case-scoped route, for every
+// role, on a case it may not see (another lab's, a draft, an unassigned one,
+// and anything for admins), answers 404 exactly as a missing id does.
+func TestCaseRoutesHideWhatTheCallerMayNotSee(t *testing.T) {
+	w := newWorld(t)
+	w.addUser("rev3", "reviewer", "Agency")
+	type subject struct {
+		name string
+		f    func() fixture
+		// hidden lists the users the subject is invisible to.
+		hidden []string
+	}
+	subjects := []subject{
+		{"other lab's case", func() fixture { return w.caseIn("awaiting_lab") }, []string{"rival", "rev3", "admin"}},
+		{"draft", func() fixture { return w.caseIn("draft") }, []string{"rival", "rev", "rev3", "lead", "co", "admin"}},
+		{"unassigned case", func() fixture { return w.caseIn("submitted") }, []string{"rival", "rev", "rev3", "admin"}},
+		{"missing id", func() fixture {
+			return fixture{caseID: "00000000-0000-0000-0000-000000000000", requestID: "00000000-0000-0000-0000-000000000000"}
+		}, []string{"lab", "rival", "rev", "lead", "co", "admin"}},
+	}
+	var notFoundBody string
+	count := 0
+	for _, sub := range subjects {
+		for _, r := range w.srv.APIRoutes() {
+			key := r.Method + " " + r.Path
+			spec := accessMatrix[key]
+			if spec.scope == scopeNone {
+				continue
+			}
+			for _, user := range sub.hidden {
+				f := sub.f()
+				if spec.scope == scopeRequest && f.requestID == "" {
+					continue
+				}
+				path := strings.Replace(r.Path, ":id", f.caseID, 1)
+				if spec.scope == scopeRequest {
+					path = strings.Replace(r.Path, ":id", f.requestID, 1)
+				}
+				resp := w.as(user, r.Method, path, spec.body)
+				count++
+				if resp.Code != 404 {
+					t.Errorf("%s on %s as %s: %d %s", key, sub.name, user, resp.Code, resp.Body)
+					continue
+				}
+				body := strings.ReplaceAll(resp.Body, "information request", "case")
+				if notFoundBody == "" {
+					notFoundBody = body
+				} else if body != notFoundBody && !strings.Contains(resp.Body, "not found") {
+					t.Errorf("%s on %s as %s: the 404 differs: %s", key, sub.name, user, resp.Body)
+				}
+			}
+		}
+	}
+	t.Logf("%d hidden-subject requests answered 404", count)
+}
+
+// TestNonCaseRoutesByRole: roles a route is not for get 403, never 2xx.
+func TestNonCaseRoutesByRole(t *testing.T) {
+	w := newWorld(t)
+	for _, r := range w.srv.APIRoutes() {
+		key := r.Method + " " + r.Path
+		spec := accessMatrix[key]
+		if spec.scope != scopeNone || spec.public || spec.allowed == nil {
+			continue
+		}
+		for role, user := range roles {
+			if has(spec.allowed, role) {
+				continue
+			}
+			path := strings.Replace(r.Path, ":id", w.users["lab"].ID, 1)
+			resp := w.as(user, r.Method, path, spec.body)
+			if resp.Code != 403 {
+				t.Errorf("%s as %s: %d %s", key, role, resp.Code, resp.Body)
+			}
+		}
+	}
+}
+
+// TestListsShowOnlyWhatTheCallerMaySee: lists and the dashboard never show another lab's cases, drafts to the agency, or unassigned cases to reviewers.
+func TestListsShowOnlyWhatTheCallerMaySee(t *testing.T) {
+	w := newWorld(t)
+	draft := w.caseIn("draft").caseID
+	submitted := w.caseIn("submitted").caseID
+	reviewing := w.caseIn("in_review").caseID
+	rivalCase := w.as("rival", "POST", "/api/v1/cases", draftBody("Rival model"))
+	want(t, rivalCase, 201)
+	rivalID := rivalCase.JSON()["id"].(string)
+	want(t, w.as("rival", "POST", "/api/v1/cases/"+rivalID+"/submit", nil), 200)
+	expect := map[string][]string{
+		"lab":   {draft, submitted, reviewing},
+		"lab2":  {draft, submitted, reviewing},
+		"rival": {rivalID},
+		"rev":   {reviewing},
+		"rev2":  {},
+		"lead":  {submitted, reviewing, rivalID},
+		"co":    {submitted, reviewing, rivalID},
+	}
+	for user, ids := range expect {
+		for _, path := range []string{"/api/v1/cases", "/api/v1/dashboard?status=", "/api/v1/dashboard.csv?status="} {
+			if strings.HasPrefix(path, "/api/v1/dashboard") {
+				path = strings.TrimSuffix(path, "?status=")
+			}
+			r := w.as(user, "GET", path, nil)
+			want(t, r, 200)
+			for _, id := range []string{draft, submitted, reviewing, rivalID} {
+				shown := strings.Contains(r.Body, id)
+				if strings.HasSuffix(path, ".csv") {
+					continue // the CSV carries numbers, checked below
+				}
+				if shown != has(ids, id) && !(strings.HasPrefix(path, "/api/v1/dashboard") && id == draft) {
+					t.Errorf("%s %s: case %s shown=%v", user, path, id, shown)
+				}
+			}
+		}
+	}
+	// The lab never learns the risk tier; agency roles do.
+	r := w.as("lab", "GET", "/api/v1/cases/"+reviewing, nil)
+	if r.JSON()["risk_tier"] != nil {
+		t.Fatalf("the lab sees the risk tier: %s", r.Body)
+	}
+	r = w.as("co", "GET", "/api/v1/cases/"+reviewing, nil)
+	if r.JSON()["risk_tier"] != "low" || r.JSON()["summary"] != nil {
+		t.Fatalf("compliance sees %s", r.Body)
+	}
+	// Compliance officers read no content.
+	want(t, w.as("co", "GET", "/api/v1/cases/"+reviewing+"/info-requests", nil), 403)
+	// A lead who has not attested gets 409 naming the attestation from content routes.
+	w.addUser("lead2", "review_lead", "Agency")
+	r = w.as("lead2", "GET", "/api/v1/cases/"+reviewing+"/info-requests", nil)
+	want(t, r, 409)
+	if !strings.Contains(r.Body, "attest-no-conflict") {
+		t.Fatalf("the 409 does not name the attestation: %s", r.Body)
+	}
+	if r := w.as("lead2", "GET", "/api/v1/cases/"+reviewing, nil); r.JSON()["summary"] != nil {
+		t.Fatalf("an unattested lead reads the summary: %s", r.Body)
+	}
+}
