@@ -57,6 +57,7 @@ func newTestServer(t *testing.T, mutate ...func(*config.Config)) *testServer {
 	cfg := config.Default()
 	cfg.DB = filepath.Join(t.TempDir(), "docket.db")
 	cfg.Secret = strings.Repeat("s", 32)
+	cfg.Auth.SessionTTL = 10 * 365 * 24 * time.Hour // tests move the clock by months
 	for _, m := range mutate {
 		m(&cfg)
 	}
@@ -71,7 +72,7 @@ func newTestServer(t *testing.T, mutate ...func(*config.Config)) *testServer {
 	if _, err := st.Migrate(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	clk := &fakeClock{t: time.Date(2026, 6, 2, 18, 0, 0, 0, time.UTC)}
+	clk := &fakeClock{t: time.Date(2026, 1, 5, 15, 0, 0, 0, time.UTC)}
 	signer, err := auth.NewSigner([]byte(cfg.Secret), cfg.Auth.Issuer, clk.Now)
 	if err != nil {
 		t.Fatal(err)
