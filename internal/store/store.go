@@ -221,3 +221,40 @@ func (s *Store) Backup(ctx context.Context, path string) error {
 	}
 	return os.Chmod(path, 0o600)
 }
+
+// Exec runs one statement on the writer; for operators' tools and tests only.
+func (s *Store) Exec(sql string) error { return s.write.Exec(sql).Error }
+
+// Pragma reads a SQLite pragma on the writer and on several readers at once,
+// so that tests can see every pooled connection got the DSN's settings.
+func (s *Store) Pragma(name string) ([]string, error) {
+	var out []string
+	var v string
+	if err := s.write.Raw("PRAGMA " + name).Scan(&v).Error; err != nil {
+		return nil, err
+	}
+	out = append(out, v)
+	rdb, err := s.read.DB()
+	if err != nil {
+		return nil, err
+	}
+	ctx := context.Background()
+	var conns []interface{ Close() error }
+	defer func() {
+		for _, c := range conns {
+			c.Close()
+		}
+	}()
+	for i := 0; i < 4; i++ {
+		conn, err := rdb.Conn(ctx)
+		if err != nil {
+			return nil, err
+		}
+		conns = append(conns, conn)
+		if err := conn.QueryRowContext(ctx, "PRAGMA "+name).Scan(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
