@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -97,7 +98,9 @@ func checkContract(req *http.Request, status int, header http.Header, body []byt
 	if err != nil {
 		// Unknown API paths and methods answer the contract's JSON 404: that is
 		// the documented error body, not an undocumented route.
-		if status == http.StatusNotFound && (errors.Is(err, routers.ErrPathNotFound) || errors.Is(err, routers.ErrMethodNotAllowed)) {
+		var re *routers.RouteError
+		if status == http.StatusNotFound && errors.As(err, &re) &&
+			(re.Reason == routers.ErrPathNotFound.Error() || re.Reason == routers.ErrMethodNotAllowed.Error()) {
 			if req.Method == http.MethodHead {
 				return nil
 			}
@@ -113,6 +116,7 @@ func checkContract(req *http.Request, status int, header http.Header, body []byt
 		MultiError:            true,
 		AuthenticationFunc:    openapi3filter.NoopAuthenticationFunc,
 	}
+	opts.WithCustomSchemaErrorFunc(shortSchemaError)
 	in := &openapi3filter.ResponseValidationInput{
 		RequestValidationInput: &openapi3filter.RequestValidationInput{
 			Request: req, PathParams: params, Route: route, Options: opts,
@@ -146,7 +150,22 @@ func checkErrorBody(doc *openapi3.T, header http.Header, body []byte) error {
 	if err := json.Unmarshal(body, &v); err != nil {
 		return fmt.Errorf("body is not JSON: %w", err)
 	}
-	return schema.Value.VisitJSON(v, openapi3.VisitAsResponse(), openapi3.MultiErrors())
+	return schema.Value.VisitJSON(v, openapi3.VisitAsResponse(), openapi3.MultiErrors(),
+		openapi3.SetSchemaErrorMessageCustomizer(shortSchemaError))
+}
+
+// shortSchemaError names where in the body a schema error is, what is wrong
+// and the offending value, without kin-openapi's dump of the whole schema.
+func shortSchemaError(err *openapi3.SchemaError) string {
+	msg := err.Reason
+	if err.Origin != nil {
+		msg = err.Origin.Error()
+	}
+	if msg == "" {
+		msg = "does not match the schema's " + err.SchemaField
+	}
+	val, _ := json.Marshal(err.Value)
+	return fmt.Sprintf("at %q: %s (value %s)", "/"+strings.Join(err.JSONPointer(), "/"), msg, truncate(string(val), 160))
 }
 
 func truncate(s string, n int) string {
@@ -199,4 +218,104 @@ func TestContractCheckerCatchesDrift(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestContractWalkthrough sends every documented operation a request it
+// accepts, so that each success shape (and the common errors) passes through
+// the contract checker at least once, whatever the other tests cover.
+func TestContractWalkthrough(t *testing.T) {
+	ts := newTestServer(t)
+	ts.addUser("ada", "admin", "Agency")
+	lou := ts.addUser("lou", "lab_member", "Frontier Labs")
+	ts.addUser("lee", "review_lead", "Agency")
+	rey := ts.addUser("rey", "reviewer", "Agency")
+	ts.addUser("cora", "compliance_officer", "Agency")
+	id := func(r response) string { return r.JSON()["id"].(string) }
+	full := map[string]any{
+		"model_name": "Atlas", "model_version": "2.0", "summary": "A model.",
+		"weights_digest": "sha256:" + strings.Repeat("ab", 32), "planned_release_date": "2026-12-01",
+		"training_compute_flops": 3.1e25, "modality": "text", "deployment": "api",
+	}
+
+	// Probes and the document.
+	want(t, ts.do("GET", "/healthz", "", nil), http.StatusOK)
+	want(t, ts.do("GET", "/readyz", "", nil), http.StatusOK)
+	want(t, ts.do("GET", "/api/v1/no-such-route", "", nil), http.StatusNotFound)
+
+	// Accounts and tokens.
+	want(t, ts.as("lou", "GET", "/api/v1/me", nil), http.StatusOK)
+	want(t, ts.do("GET", "/api/v1/me", "", nil), http.StatusUnauthorized)
+	tok := ts.as("lou", "POST", "/api/v1/api-tokens", map[string]any{"name": "ci"})
+	want(t, tok, http.StatusCreated)
+	want(t, ts.do("GET", "/api/v1/me", tok.JSON()["token"].(string), nil), http.StatusOK)
+	want(t, ts.as("lou", "GET", "/api/v1/api-tokens", nil), http.StatusOK)
+	want(t, ts.as("lou", "DELETE", "/api/v1/api-tokens/"+id(tok), nil), http.StatusNoContent)
+	want(t, ts.as("lou", "POST", "/api/v1/api-tokens", `{"name": 1}`), http.StatusBadRequest)
+
+	// Administration.
+	org := ts.as("ada", "POST", "/api/v1/orgs", map[string]any{"name": "Second Lab", "kind": "lab"})
+	want(t, org, http.StatusCreated)
+	want(t, ts.as("ada", "GET", "/api/v1/orgs?limit=1", nil), http.StatusOK)
+	u := ts.as("ada", "POST", "/api/v1/users", map[string]any{"email": "sam@example.org", "name": "Sam",
+		"role": "lab_member", "org_id": id(org), "password": testPassword})
+	want(t, u, http.StatusCreated)
+	want(t, ts.as("ada", "GET", "/api/v1/users?role=lab_member&limit=1", nil), http.StatusOK)
+	want(t, ts.as("ada", "PATCH", "/api/v1/users/"+id(u), map[string]any{"disabled": true}), http.StatusOK)
+	want(t, ts.as("ada", "GET", "/api/v1/audit?limit=5", nil), http.StatusOK)
+	want(t, ts.as("cora", "GET", "/api/v1/audit", nil), http.StatusOK)
+	want(t, ts.as("lou", "GET", "/api/v1/orgs", nil), http.StatusForbidden)
+
+	// A case through its lifecycle.
+	c := ts.as("lou", "POST", "/api/v1/cases", map[string]any{"model_name": "Atlas", "model_version": "1.0"})
+	want(t, c, http.StatusCreated)
+	cp := "/api/v1/cases/" + id(c)
+	want(t, ts.as("lou", "GET", cp+"/clock", nil), http.StatusConflict)
+	want(t, ts.as("lou", "PATCH", cp, full), http.StatusOK)
+	want(t, ts.as("lou", "PATCH", cp, map[string]any{"status": "decided"}), http.StatusBadRequest)
+	want(t, ts.as("lou", "POST", cp+"/submit", nil), http.StatusOK)
+	want(t, ts.as("lee", "POST", cp+"/assign", map[string]any{"reviewer_ids": []string{rey.ID}}), http.StatusOK)
+	want(t, ts.as("lee", "GET", cp+"/info-requests", nil), http.StatusConflict)
+	want(t, ts.as("lee", "POST", cp+"/attest-no-conflict", nil), http.StatusOK)
+	q := ts.as("lee", "POST", cp+"/info-requests", map[string]any{"question": "Which evals?"})
+	want(t, q, http.StatusCreated)
+	ts.clock.Advance(2 * time.Hour)
+	want(t, ts.as("lee", "GET", cp+"/clock", nil), http.StatusOK)
+	want(t, ts.as("lou", "POST", "/api/v1/info-requests/"+id(q)+"/answer", map[string]any{"answer": "All."}), http.StatusOK)
+	q2 := ts.as("lee", "POST", cp+"/info-requests", map[string]any{"question": "And?"})
+	want(t, q2, http.StatusCreated)
+	want(t, ts.as("lee", "POST", "/api/v1/info-requests/"+id(q2)+"/cancel", nil), http.StatusOK)
+	want(t, ts.as("lou", "GET", cp+"/info-requests", nil), http.StatusOK)
+	want(t, ts.as("lee", "GET", cp+"/clock", nil), http.StatusOK)
+	want(t, ts.as("lee", "GET", "/api/v1/dashboard", nil), http.StatusOK)
+	want(t, ts.as("lou", "GET", "/api/v1/dashboard?band=on_track", nil), http.StatusOK)
+	want(t, ts.as("lee", "GET", "/api/v1/dashboard.csv", nil), http.StatusOK)
+	want(t, ts.as("lee", "GET", "/api/v1/cases?q=Atlas&status=in_review", nil), http.StatusOK)
+	want(t, ts.as("lee", "GET", "/api/v1/cases?bogus=1", nil), http.StatusBadRequest)
+	want(t, ts.as("lee", "GET", "/api/v1/cases?limit=0", nil), http.StatusUnprocessableEntity)
+	want(t, ts.as("lee", "POST", cp+"/decision", map[string]any{"outcome": "no_concerns", "rationale": "Fine."}), http.StatusOK)
+	want(t, ts.as("lee", "GET", cp+"/clock", nil), http.StatusOK)
+	want(t, ts.as("lee", "GET", cp+"/audit", nil), http.StatusOK)
+	want(t, ts.as("cora", "GET", cp, nil), http.StatusOK)
+
+	// A second case: a reviewer leaves it, the lab withdraws it.
+	c2 := ts.as("lou", "POST", "/api/v1/cases", full)
+	want(t, c2, http.StatusCreated)
+	cp2 := "/api/v1/cases/" + id(c2)
+	want(t, ts.as("lou", "POST", cp2+"/submit", nil), http.StatusOK)
+	want(t, ts.as("lee", "POST", cp2+"/assign", map[string]any{"reviewer_ids": []string{rey.ID}}), http.StatusOK)
+	want(t, ts.as("rey", "POST", cp2+"/declare-conflict", map[string]any{"reason": "I consulted for them."}), http.StatusOK)
+	want(t, ts.as("lou", "POST", cp2+"/withdraw", map[string]any{"reason": "Not ready."}), http.StatusOK)
+
+	// A third: a draft deleted.
+	c3 := ts.as("lou", "POST", "/api/v1/cases", map[string]any{"model_name": "Tiny", "model_version": "0.1"})
+	want(t, c3, http.StatusCreated)
+	want(t, ts.as("lou", "DELETE", "/api/v1/cases/"+id(c3), nil), http.StatusNoContent)
+	want(t, ts.as("lou", "GET", "/api/v1/cases/"+id(c3), nil), http.StatusNotFound)
+
+	// Errors of the body, then the session's end.
+	want(t, ts.as("lou", "POST", "/api/v1/me/password", map[string]any{"current_password": "wrong password!", "new_password": testPassword + "!"}), http.StatusUnprocessableEntity)
+	want(t, ts.do("POST", "/api/v1/auth/token", "", `{"email":`), http.StatusBadRequest)
+	want(t, ts.as("lou", "POST", "/api/v1/auth/logout", nil), http.StatusNoContent)
+	lou.Token = ts.signIn(lou.Email, testPassword)
+	want(t, ts.as("lou", "POST", "/api/v1/me/password", map[string]any{"current_password": testPassword, "new_password": testPassword + "!"}), http.StatusNoContent)
 }

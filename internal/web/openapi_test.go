@@ -1,0 +1,158 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/docket/docket/internal/web"
+)
+
+// TestOpenAPIDocumentValid loads the embedded document and validates it, then
+// checks the house rules: an operationId and a summary on every operation, a
+// 500 everywhere, a 401 on every signed-in route, and closed response objects.
+func TestOpenAPIDocumentValid(t *testing.T) {
+	loader := openapi3.NewLoader()
+	doc, err := loader.LoadFromData(web.OpenAPI)
+	if err != nil {
+		t.Fatalf("load: %v", err)
+	}
+	if err := doc.Validate(context.Background()); err != nil {
+		t.Fatalf("validate: %v", err)
+	}
+	if doc.OpenAPI != "3.0.3" {
+		t.Errorf("openapi version %q, want 3.0.3", doc.OpenAPI)
+	}
+	ids := map[string]string{}
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			where := method + " " + path
+			if op.OperationID == "" {
+				t.Errorf("%s: no operationId", where)
+			} else if other, dup := ids[op.OperationID]; dup {
+				t.Errorf("%s: operationId %q already used by %s", where, op.OperationID, other)
+			}
+			ids[op.OperationID] = where
+			if op.Summary == "" || strings.Contains(op.Summary, "\n") {
+				t.Errorf("%s: want a one-line summary, got %q", where, op.Summary)
+			}
+			if op.Responses.Status(http.StatusInternalServerError) == nil {
+				t.Errorf("%s: 500 is not documented", where)
+			}
+			public := op.Security != nil && len(*op.Security) == 0
+			if !public && op.Responses.Status(http.StatusUnauthorized) == nil {
+				t.Errorf("%s: a signed-in route must document 401", where)
+			}
+			if public != publicPaths[where] {
+				t.Errorf("%s: public is %v, want %v", where, public, publicPaths[where])
+			}
+			for code, ref := range op.Responses.Map() {
+				for ct, mt := range ref.Value.Content {
+					if mt.Schema != nil {
+						checkClosed(t, where+" "+code+" "+ct, mt.Schema, map[*openapi3.Schema]bool{})
+					}
+				}
+			}
+		}
+	}
+}
+
+// publicPaths are the operations that need no bearer token.
+var publicPaths = map[string]bool{
+	"POST /api/v1/auth/token": true,
+	"GET /healthz":            true,
+	"GET /readyz":             true,
+	"GET /api/openapi.json":   true,
+}
+
+// checkClosed reports response object schemas that accept undocumented
+// properties, so that drift between handlers and contract is caught. Free-form
+// maps (additionalProperties given a schema or true on purpose) are allowed
+// where the document says so: the served document itself, audit changes and
+// the findings count.
+func checkClosed(t *testing.T, where string, ref *openapi3.SchemaRef, seen map[*openapi3.Schema]bool) {
+	t.Helper()
+	s := ref.Value
+	if s == nil || seen[s] {
+		return
+	}
+	seen[s] = true
+	for _, sub := range s.AllOf {
+		checkClosed(t, where, sub, seen)
+	}
+	if s.Items != nil {
+		checkClosed(t, where, s.Items, seen)
+	}
+	if s.Type.Is("object") && len(s.Properties) > 0 {
+		if s.AdditionalProperties.Has == nil || *s.AdditionalProperties.Has {
+			t.Errorf("%s: object schema %s does not set additionalProperties: false", where, ref.Ref)
+		}
+	}
+	for _, p := range s.Properties {
+		checkClosed(t, where, p, seen)
+	}
+}
+
+var echoParam = regexp.MustCompile(`:([A-Za-z_][A-Za-z0-9_]*)`)
+
+// TestOpenAPICoversRoutes checks that the document and the route table list
+// the same operations: a route added without documentation, or documentation
+// left behind by a removed route, fails.
+func TestOpenAPICoversRoutes(t *testing.T) {
+	ts := newTestServer(t)
+	routes := map[string]bool{}
+	for _, r := range ts.srv.APIRoutes() {
+		routes[r.Method+" "+echoParam.ReplaceAllString(r.Path, "{$1}")] = true
+	}
+	for _, r := range []string{"GET /healthz", "GET /readyz", "GET /api/openapi.json"} {
+		routes[r] = true
+	}
+	doc, err := openapi3.NewLoader().LoadFromData(web.OpenAPI)
+	if err != nil {
+		t.Fatal(err)
+	}
+	documented := map[string]bool{}
+	for path, item := range doc.Paths.Map() {
+		for method := range item.Operations() {
+			documented[strings.ToUpper(method)+" "+path] = true
+		}
+	}
+	var missing, stale []string
+	for r := range routes {
+		if !documented[r] {
+			missing = append(missing, r)
+		}
+	}
+	for d := range documented {
+		if !routes[d] {
+			stale = append(stale, d)
+		}
+	}
+	sort.Strings(missing)
+	sort.Strings(stale)
+	for _, r := range missing {
+		t.Errorf("route %s is not in openapi.json", r)
+	}
+	for _, d := range stale {
+		t.Errorf("openapi.json documents %s, which the server does not register", d)
+	}
+}
+
+// TestOpenAPIServed checks that GET /api/openapi.json serves the embedded document as is.
+func TestOpenAPIServed(t *testing.T) {
+	ts := newTestServer(t)
+	r := ts.do("GET", "/api/openapi.json", "", nil)
+	want(t, r, http.StatusOK)
+	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		t.Errorf("content type %q, want application/json", ct)
+	}
+	if !bytes.Equal([]byte(r.Body), web.OpenAPI) {
+		t.Errorf("served document differs from the embedded one (%d bytes served, %d embedded)", len(r.Body), len(web.OpenAPI))
+	}
+}
