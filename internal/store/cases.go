@@ -270,9 +270,9 @@ func (t *tx) ListCases(f app.CaseFilter, p app.Page) ([]*docket.Case, string, er
 	return out, next, t.loadReviewers(out)
 }
 
-// CountBands counts per band in one query over the indexed deadline.
+// CountBands counts per band, closed cases included, in one query over the indexed deadline.
 func (t *tx) CountBands(f app.CaseFilter) (map[clock.Band]int, error) {
-	f.Band = nil
+	f.Band, f.OpenOnly = nil, false
 	now := ms(f.Now)
 	where, args := caseWhere(f, now)
 	args["crit"], args["soon"] = now+f.Thresholds.Critical.Milliseconds(), now+f.Thresholds.DueSoon.Milliseconds()

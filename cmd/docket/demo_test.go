@@ -1,0 +1,399 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/docket/docket/internal/app"
+	"github.com/docket/docket/internal/auth"
+	"github.com/docket/docket/internal/clock"
+	"github.com/docket/docket/internal/config"
+	"github.com/docket/docket/internal/docket"
+	"github.com/docket/docket/internal/store"
+)
+
+// demoFixture is a fresh database with a service whose clock the test holds.
+type demoFixture struct {
+	t   *testing.T
+	ctx context.Context
+	st  *store.Store
+	cfg config.Config
+	svc *app.Service
+	now time.Time
+	e   env
+	out *bytes.Buffer
+}
+
+func newDemoFixture(t *testing.T, now time.Time) *demoFixture {
+	t.Helper()
+	old := demoHashParams
+	demoHashParams = auth.Params{Memory: 64, Time: 1, Threads: 1}
+	t.Cleanup(func() { demoHashParams = old })
+
+	ctx := context.Background()
+	cfg := config.Default()
+	cfg.DB = filepath.Join(t.TempDir(), "demo.db")
+	cfg.Secret = strings.Repeat("s", 32)
+	st, err := store.Open(cfg.DB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if _, err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	nowFn := func() time.Time { return now }
+	signer, err := auth.NewSigner([]byte(cfg.Secret), cfg.Auth.Issuer, nowFn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := app.New(st, app.Options{Config: cfg, Now: nowFn, Hasher: auth.NewHasher(demoHashParams), Signer: signer,
+		Logger: newLogger(cfg, &bytes.Buffer{})})
+	out := &bytes.Buffer{}
+	return &demoFixture{t: t, ctx: ctx, st: st, cfg: cfg, svc: svc, now: now, out: out,
+		e: env{Stdout: out, Stderr: &bytes.Buffer{}, Now: nowFn}}
+}
+
+func (f *demoFixture) seed() {
+	f.t.Helper()
+	if err := seedDemo(f.ctx, f.svc, f.st, f.cfg, f.e, "http://127.0.0.1:8080"); err != nil {
+		f.t.Fatalf("seedDemo: %v", err)
+	}
+}
+
+// as returns the actor of the demo user with that key.
+func (f *demoFixture) as(key string) docket.Actor {
+	f.t.Helper()
+	for _, u := range demoUsers {
+		if u.key != key {
+			continue
+		}
+		var user *docket.User
+		err := f.st.Read(f.ctx, func(tx app.Tx) error {
+			var err error
+			user, err = tx.UserByEmail(u.email)
+			return err
+		})
+		if err != nil {
+			f.t.Fatalf("user %s: %v", u.email, err)
+		}
+		return docket.Actor{UserID: user.ID, Role: user.Role, OrgID: user.OrgID, OrgKind: user.Org.Kind,
+			RequestID: "test", ClientIP: "127.0.0.1"}
+	}
+	f.t.Fatalf("no demo user %s", key)
+	return docket.Actor{}
+}
+
+func (f *demoFixture) list(a docket.Actor, filter app.CaseFilter) []*app.CaseView {
+	f.t.Helper()
+	views, next, err := f.svc.ListCases(f.ctx, a, filter, app.Page{Limit: 200})
+	if err != nil || next != "" {
+		f.t.Fatalf("ListCases: %v (next %q)", err, next)
+	}
+	return views
+}
+
+// allCases lists every demo case, drafts included, through the two labs' members.
+func (f *demoFixture) allCases() []*app.CaseView {
+	return append(f.list(f.as("carter"), app.CaseFilter{}), f.list(f.as("sato"), app.CaseFilter{})...)
+}
+
+func (f *demoFixture) find(model, version string) *app.CaseView {
+	f.t.Helper()
+	for _, v := range f.allCases() {
+		if v.Case.ModelName == model && v.Case.ModelVersion == version {
+			return v
+		}
+	}
+	f.t.Fatalf("no case %s %s", model, version)
+	return nil
+}
+
+// wantBands is the dashboard of the demo at start, for a compliance officer.
+var wantBands = map[clock.Band]int{
+	clock.OnTrack: 4, clock.DueSoon: 1, clock.Critical: 1, clock.Overdue: 1, clock.Paused: 1, clock.Closed: 3,
+}
+
+// checkBands checks every band's count, open cases on the default dashboard
+// and closed ones on the dashboard filtered to them.
+func (f *demoFixture) checkBands() {
+	f.t.Helper()
+	co := f.as("kim")
+	d, err := f.svc.Dashboard(f.ctx, co, app.CaseFilter{}, app.Page{Limit: 200})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	closed := clock.Closed
+	dc, err := f.svc.Dashboard(f.ctx, co, app.CaseFilter{Band: &closed}, app.Page{Limit: 200})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	for band, n := range wantBands {
+		got := d.Counts[band]
+		if band == clock.Closed {
+			got = dc.Counts[band]
+			if len(dc.Items) != n {
+				f.t.Errorf("at %s: closed dashboard lists %d cases, want %d", f.now, len(dc.Items), n)
+			}
+		}
+		if got != n {
+			f.t.Errorf("at %s: band %s counts %d, want %d (counts %v)", f.now, band, got, n, d.Counts)
+		}
+	}
+	if len(d.Items) != 8 {
+		f.t.Errorf("at %s: dashboard lists %d open cases, want 8", f.now, len(d.Items))
+	}
+	// The list's clocks agree with the counts.
+	seen := map[clock.Band]int{}
+	for _, v := range append(d.Items, dc.Items...) {
+		seen[v.Clock.Band]++
+	}
+	for band, n := range wantBands {
+		if seen[band] != n {
+			f.t.Errorf("at %s: %d listed cases in band %s, want %d", f.now, seen[band], band, n)
+		}
+	}
+	byModel := map[string]clock.Band{}
+	for _, v := range append(d.Items, dc.Items...) {
+		byModel[v.Case.ModelName+" "+v.Case.ModelVersion] = v.Clock.Band
+	}
+	for _, c := range demoCases {
+		if c.band != "" && byModel[c.model+" "+c.version] != c.band {
+			f.t.Errorf("at %s: %s %s is %s, want %s", f.now, c.model, c.version, byModel[c.model+" "+c.version], c.band)
+		}
+	}
+}
+
+func TestDemoSeedsEveryStateAndBand(t *testing.T) {
+	f := newDemoFixture(t, clock.Ms(time.Now()))
+	f.seed()
+
+	out := f.out.String()
+	for _, want := range []string{"http://127.0.0.1:8080", "Seeded the demo", demoPassword,
+		"curl -s -X POST http://127.0.0.1:8080/api/v1/auth/token -H 'Content-Type: application/json'"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	roles := map[docket.Role]int{}
+	for _, u := range demoUsers {
+		if !strings.Contains(out, u.email) || !strings.Contains(out, u.name) {
+			t.Errorf("output lacks the sign-in of %s", u.email)
+		}
+		roles[u.role]++
+	}
+	for role, n := range map[docket.Role]int{docket.RoleAdmin: 1, docket.RoleReviewLead: 2, docket.RoleReviewer: 3,
+		docket.RoleCompliance: 1, docket.RoleLabMember: 4} {
+		if roles[role] != n {
+			t.Errorf("%d users of role %s, want %d", roles[role], role, n)
+		}
+	}
+
+	// The printed password signs in.
+	if _, err := f.svc.SignIn(f.ctx, demoUsers[1].email, demoPassword, docket.Actor{ClientIP: "127.0.0.1"}); err != nil {
+		t.Fatalf("sign in as the demo lead: %v", err)
+	}
+
+	// Every state, the draft only to its own lab.
+	all := f.allCases()
+	if len(all) != len(demoCases) {
+		t.Fatalf("the labs see %d cases, want %d", len(all), len(demoCases))
+	}
+	states := map[docket.Status]int{}
+	labs := map[string]int{}
+	for _, v := range all {
+		states[v.Case.Status]++
+		labs[v.Case.OrgName]++
+		if v.Case.Status != docket.StatusDraft && !docket.ValidCaseNumber(v.Case.Number) {
+			t.Errorf("%s has number %q", v.Case.ModelName, v.Case.Number)
+		}
+		if !docket.ValidDigest(v.Case.WeightsDigest) {
+			t.Errorf("%s has digest %q", v.Case.ModelName, v.Case.WeightsDigest)
+		}
+	}
+	for _, s := range docket.Statuses {
+		if states[s] == 0 {
+			t.Errorf("no case is %s (states %v)", s, states)
+		}
+	}
+	if labs[demoFrontier] == 0 || labs[demoMeridian] == 0 {
+		t.Errorf("cases per lab: %v", labs)
+	}
+	draft := f.find("Meridian Sage", "3.0-rc1")
+	if draft.Case.Status != docket.StatusDraft || draft.Case.WeightsDigest == "" || draft.Case.Deployment == "" {
+		t.Errorf("the draft: %+v", draft.Case)
+	}
+	lead := f.as("chen")
+	if _, err := f.svc.GetCase(f.ctx, lead, draft.Case.ID); docket.ErrorCode(err) != docket.ENotFound {
+		t.Errorf("a lead sees the draft: %v", err)
+	}
+	if _, err := f.svc.GetCase(f.ctx, f.as("carter"), draft.Case.ID); docket.ErrorCode(err) != docket.ENotFound {
+		t.Errorf("another lab sees the draft: %v", err)
+	}
+	co := f.list(f.as("kim"), app.CaseFilter{})
+	if len(co) != len(demoCases)-1 {
+		t.Errorf("the compliance officer sees %d cases, want %d", len(co), len(demoCases)-1)
+	}
+	// A reviewer sees its assigned cases only.
+	if n := len(f.list(f.as("patel"), app.CaseFilter{})); n == 0 || n >= len(co) {
+		t.Errorf("a reviewer sees %d cases", n)
+	}
+
+	// Just received: minutes ago, nobody assigned.
+	fresh := f.find("Frontier-5 Mini", "5.0-mini")
+	if fresh.Case.Status != docket.StatusSubmitted || len(fresh.Case.ReviewerIDs) != 0 || fresh.Case.LeadID != "" ||
+		f.now.Sub(fresh.Clock.ReceivedAt) > time.Hour {
+		t.Errorf("just received: %s, reviewers %v, received %s", fresh.Case.Status, fresh.Case.ReviewerIDs, fresh.Clock.ReceivedAt)
+	}
+
+	// The bands, through the dashboard.
+	f.checkBands()
+
+	// A release conflict.
+	conflicts := 0
+	for _, v := range co {
+		if v.Clock.ReleaseConflict {
+			conflicts++
+			if v.Case.ModelName != "Frontier-4.5 Turbo" {
+				t.Errorf("unexpected release conflict on %s", v.Case.ModelName)
+			}
+		}
+	}
+	if conflicts != 1 {
+		t.Errorf("%d release conflicts, want 1", conflicts)
+	}
+
+	// Paused: an open stop on an open request.
+	paused := f.find("Frontier Operator", "1.0")
+	cl, err := f.svc.GetClock(f.ctx, lead, paused.Case.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if paused.Case.Status != docket.StatusAwaitingLab || len(cl.Stops) != 1 || cl.Stops[0].EndedAt != nil ||
+		cl.Stops[0].InfoRequestID == "" {
+		t.Errorf("paused case: %s, stops %+v", paused.Case.Status, cl.Stops)
+	}
+
+	// A stop that ended moved the deadline later by exactly its length.
+	ended := f.find("Meridian Sage", "2.1")
+	cl, err = f.svc.GetClock(f.ctx, f.as("ortiz"), ended.Case.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ended.Case.Status != docket.StatusInReview || len(cl.Stops) != 1 || cl.Stops[0].EndedAt == nil {
+		t.Fatalf("stop ended: %s, stops %+v", ended.Case.Status, cl.Stops)
+	}
+	stop := cl.Stops[0].EndedAt.Sub(cl.Stops[0].StartedAt)
+	if stop < 6*24*time.Hour || cl.View.DueAt.Sub(cl.View.BaseDueAt) != stop {
+		t.Errorf("stop of %s; due %s, base %s", stop, cl.View.DueAt, cl.View.BaseDueAt)
+	}
+	reqs, err := f.svc.ListInfoRequests(f.ctx, f.as("lee"), ended.Case.ID)
+	if err != nil || len(reqs) != 1 || reqs[0].Status != docket.RequestAnswered {
+		t.Errorf("requests of the stop-ended case: %+v, %v", reqs, err)
+	}
+
+	// Decided with a rationale; withdrawn with its request closed.
+	decided := f.find("Frontier-4.5", "4.5.0")
+	dec, err := f.svc.GetDecision(f.ctx, lead, decided.Case.ID)
+	if err != nil || dec.Outcome != "mitigations_requested" || dec.Rationale == "" || dec.Conditions == "" ||
+		dec.WeightsDigest != decided.Case.WeightsDigest {
+		t.Errorf("decision: %+v, %v", dec, err)
+	}
+	withdrawn := f.find("Meridian Echo", "0.9")
+	reqs, err = f.svc.ListInfoRequests(f.ctx, f.as("lee"), withdrawn.Case.ID)
+	if err != nil || withdrawn.Case.Status != docket.StatusWithdrawn || len(reqs) != 1 || reqs[0].Status != docket.RequestCancelled {
+		t.Errorf("withdrawn: %s, requests %+v, %v", withdrawn.Case.Status, reqs, err)
+	}
+
+	// The audit chain is intact, long, and reads in time order up to now.
+	r, err := f.svc.VerifyAudit(f.ctx)
+	if err != nil || r.Reason != "" || r.Count <= 20 {
+		t.Fatalf("audit: %+v, %v", r, err)
+	}
+	var prev time.Time
+	cursor := ""
+	n := int64(0)
+	for {
+		evs, next, err := f.svc.ListAllAudit(f.ctx, f.as("kim"), app.Page{Limit: 200, Cursor: cursor})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, ev := range evs {
+			n++
+			if ev.At.Before(prev) || ev.At.After(f.now) {
+				t.Errorf("audit event %d (%s) at %s, after %s, now %s", ev.Seq, ev.Action, ev.At, prev, f.now)
+			}
+			prev = ev.At
+		}
+		if next == "" {
+			break
+		}
+		cursor = next
+	}
+	if n != r.Count {
+		t.Errorf("listed %d events, verified %d", n, r.Count)
+	}
+	trail, _, err := f.svc.ListCaseAudit(f.ctx, lead, decided.Case.ID, app.Page{Limit: 200})
+	if err != nil || len(trail) < 8 || trail[0].Action != "case.created" || trail[len(trail)-1].Action != "case.decided" {
+		t.Errorf("the decided case's trail: %d events, %v", len(trail), err)
+	}
+
+	// Seeding again adds nothing and prints the sign-ins again.
+	f.out.Reset()
+	f.seed()
+	if got := len(f.allCases()); got != len(demoCases) {
+		t.Errorf("after a second seed the labs see %d cases", got)
+	}
+	r2, err := f.svc.VerifyAudit(f.ctx)
+	if err != nil || r2.Count != r.Count || r2.Reason != "" {
+		t.Errorf("after a second seed: %+v (before %+v), %v", r2, r, err)
+	}
+	if out := f.out.String(); !strings.Contains(out, "already there") || !strings.Contains(out, demoUsers[0].email) ||
+		!strings.Contains(out, demoPassword) {
+		t.Errorf("second output:\n%s", out)
+	}
+}
+
+// The demo is placed relative to its start, so it stands the same at any
+// instant, around daylight-saving changes and across a new year too.
+func TestDemoBandsAtOtherInstants(t *testing.T) {
+	for _, at := range []string{
+		"2026-03-08T07:30:00Z", // 03:30 EDT, the morning clocks sprang forward
+		"2026-03-07T05:15:00Z", // 00:15 EST, the day before
+		"2026-11-01T04:30:00Z", // 00:30 EDT, hours before clocks fall back: tips the critical case without a nudge
+		"2027-01-02T16:00:00Z", // cases received in two years
+	} {
+		t.Run(at, func(t *testing.T) {
+			now, err := time.Parse(time.RFC3339, at)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f := newDemoFixture(t, now)
+			f.seed()
+			f.checkBands()
+			if r, err := f.svc.VerifyAudit(f.ctx); err != nil || r.Reason != "" {
+				t.Errorf("audit: %+v, %v", r, err)
+			}
+		})
+	}
+}
+
+// A database that holds someone else's users is left alone.
+func TestDemoLeavesOtherDatabasesAlone(t *testing.T) {
+	f := newDemoFixture(t, clock.Ms(time.Now()))
+	if _, err := f.svc.CreateUserCLI(f.ctx, "ops@agency.example.gov", "Ops", "admin", "Operations", "", "a-long-enough-password"); err != nil {
+		t.Fatal(err)
+	}
+	f.seed()
+	if !strings.Contains(f.out.String(), "nothing was seeded") {
+		t.Errorf("output:\n%s", f.out.String())
+	}
+	seeded, _, err := demoState(f.ctx, f.st)
+	if err != nil || seeded {
+		t.Errorf("seeded %v, %v", seeded, err)
+	}
+}
