@@ -1,9 +1,9 @@
-// Package static embeds Docket's stylesheet and scripts.
+// Package static embeds Docket's stylesheet, script and images.
 package static
 
 import "embed"
 
 // FS holds the static files served under /static/.
 //
-//go:embed *.css
+//go:embed *.css *.js *.svg
 var FS embed.FS

@@ -1,12 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"io"
 	"sort"
+	"strings"
 	"sync"
 	"text/tabwriter"
 	"time"
@@ -132,6 +134,38 @@ func (demoSteps) withdraw(at demoAt, who, reason string) demoStep {
 	return demoStep{at: at, act: "withdraw", who: who, text: reason}
 }
 
+// record files the case's finding ref (see demoCase.findings) as a draft.
+func (demoSteps) record(at demoAt, who, ref string) demoStep {
+	return demoStep{at: at, act: "record", who: who, ref: ref}
+}
+
+// share shares finding ref; a TLP:RED one with the lab users named by key.
+func (demoSteps) share(at demoAt, who, ref string, recipients ...string) demoStep {
+	return demoStep{at: at, act: "share", who: who, ref: ref, ids: recipients}
+}
+func (demoSteps) respond(at demoAt, who, ref, response string) demoStep {
+	return demoStep{at: at, act: "respond", who: who, ref: ref, text: response}
+}
+
+// resolve closes finding ref as resolved or risk_accepted, with a note.
+func (demoSteps) resolve(at demoAt, lead, ref, resolution, note string) demoStep {
+	return demoStep{at: at, act: "resolve", who: lead, ref: ref, arg: resolution, text: note}
+}
+func (demoSteps) comment(at demoAt, who, visibility, body string) demoStep {
+	return demoStep{at: at, act: "comment", who: who, arg: visibility, text: body}
+}
+
+// attach uploads the demo document name (see demoDocument) to finding ref, or
+// to the case when ref is "".
+func (demoSteps) attach(at demoAt, who, ref, kind, name string) demoStep {
+	return demoStep{at: at, act: "attach", who: who, ref: ref, arg: kind, text: name}
+}
+
+// demoFinding is a finding a reviewer records on a demo case; steps name it by ref.
+type demoFinding struct {
+	ref, title, category, severity, tlp, atlas, component, description, evidence string
+}
+
 // demoCase is one submission of the demo.
 type demoCase struct {
 	shows      string // what the case demonstrates
@@ -146,8 +180,9 @@ type demoCase struct {
 	// band, when set, is the band the case shows at start. Its steps are
 	// written for a 30-day window and move with review.window_days, then by a
 	// day or two if a clock change would tip it over a threshold.
-	band  clock.Band
-	steps []demoStep
+	band     clock.Band
+	findings []demoFinding
+	steps    []demoStep
 }
 
 // demoCases are the demo's cases. Day offsets count back from today in the
@@ -200,13 +235,59 @@ var demoCases = []demoCase{
 		flops: 3.8e26, releaseIn: 21,
 		summary: "Flagship multimodal model with extended reasoning and an agentic coding mode. The lab reports " +
 			"solving 41% of professional-level CTF challenges in its own evaluation, up from 18% for Frontier-4.5.",
+		findings: []demoFinding{
+			{ref: "f1", title: "Autonomous exploit development against known-vulnerable services",
+				category: "exploit_development", severity: "high", tlp: "TLP:AMBER", component: "agentic coding mode",
+				description: "In agentic coding mode the model wrote working exploits for two n-day vulnerabilities in " +
+					"self-hosted services, chaining reconnaissance, exploit writing and payload delivery without step-by-step help.",
+				evidence: "Agency cyber range, runs 3-14: 7 of 12 chains succeeded; summary attached."},
+			{ref: "f2", title: "Safeguard bypass through fictional framing",
+				category: "safeguard_bypass", severity: "medium", tlp: "TLP:GREEN", atlas: "AML.T0054", component: "refusal policy",
+				description: "Framing requests for malware as dialogue in a novel bypassed the refusal policy in 31% of " +
+					"attempts, yielding functional keylogger code.",
+				evidence: "Red-team set RT-7, 100 prompts."},
+			{ref: "f3", title: "Checkpoint manifest exposes the signing-key path",
+				category: "weights_security", severity: "critical", tlp: "TLP:RED", component: "weights distribution",
+				description: "The checkpoint manifest submitted for review names the internal path of the key that signs " +
+					"weight shards; with the build host's naming scheme it narrows the key's location to one machine.",
+				evidence: "Manifest line 4."},
+			{ref: "f4", title: "Verbose errors in the evaluation endpoint",
+				category: "other", severity: "informational", tlp: "TLP:CLEAR", component: "evaluation API",
+				description: "The evaluation endpoint returns stack traces naming internal service hosts.",
+				evidence:    "Any malformed request."},
+		},
 		steps: []demoStep{
 			step.create(demoDay(28, "16:00"), "carter"),
 			step.submit(demoDay(25, "09:40"), "carter"),
+			step.attach(demoDay(25, "10:05"), "carter", "", "system_card", "Frontier-5 system card.pdf"),
 			step.assign(demoDay(24, "10:00"), "chen", "patel", "weber"),
 			step.attest(demoDay(24, "10:02"), "chen"),
 			step.attest(demoDay(24, "13:15"), "patel"),
 			step.attest(demoDay(23, "09:30"), "weber"),
+			step.comment(demoDay(23, "11:00"), "chen", "internal",
+				"Patel takes the exploit-development track; Weber takes safeguards and the weights handling."),
+			step.record(demoDay(21, "15:30"), "patel", "f1"),
+			step.attach(demoDay(21, "15:40"), "patel", "f1", "evidence", "Exploit-development runs summary.md"),
+			step.share(demoDay(20, "09:15"), "chen", "f1"),
+			step.record(demoDay(20, "14:00"), "weber", "f2"),
+			step.share(demoDay(19, "10:00"), "weber", "f2"),
+			step.comment(demoDay(19, "10:30"), "chen", "shared",
+				"Two findings are shared with you; please respond to each by the deadline it shows."),
+			step.respond(demoDay(16, "17:20"), "carter", "f1",
+				"We reproduced both chains. The exploit-code classifier now screens every tool call of the agentic coding "+
+					"mode; the attached report has our re-test."),
+			step.attach(demoDay(16, "17:25"), "carter", "f1", "eval_report", "Mitigation report - exploit classifier.pdf"),
+			step.respond(demoDay(15, "12:00"), "brooks", "f2",
+				"The fictional-framing bypass is known to us; the fix ships with the next safety-training run, after release."),
+			step.resolve(demoDay(12, "10:00"), "chen", "f1", "resolved",
+				"Agency re-test with the classifier on: 0 of 12 chains succeeded."),
+			step.resolve(demoDay(11, "16:00"), "chen", "f2", "risk_accepted",
+				"Little uplift over public jailbreaks; accepted until the next training run, tracked as a condition."),
+			step.comment(demoDay(11, "16:05"), "carter", "shared",
+				"Thank you. We will send the results of the next safety-training run when we have them."),
+			step.record(demoDay(8, "13:00"), "weber", "f3"),
+			step.share(demoDay(7, "09:30"), "chen", "f3", "brooks"), // 3 days to respond: overdue now
+			step.record(demoDay(4, "15:00"), "patel", "f4"),
 		},
 	},
 	{
@@ -215,12 +296,27 @@ var demoCases = []demoCase{
 		flops: 9.5e25, releaseIn: 14,
 		summary: "Open-weights code model (70B parameters) with repository-scale context. Weights to be published " +
 			"under the Meridian community licence; fine-tuning can remove refusals, so the review weighs the base capability.",
+		findings: []demoFinding{
+			{ref: "m1", title: "Finds exploitable memory-safety bugs in C code at scale",
+				category: "vulnerability_discovery", severity: "high", tlp: "TLP:AMBER+STRICT", component: "base model",
+				description: "Given whole repositories, the base model located 14 previously unknown memory-safety bugs " +
+					"in widely used C libraries, 5 of them exploitable, with no scaffolding beyond a compiler.",
+				evidence: "Agency fuzz-comparison study, week 2."},
+		},
 		steps: []demoStep{
 			step.create(demoDay(31, "10:30"), "sato"),
 			step.submit(demoDay(29, "13:15"), "sato"),
+			step.attach(demoDay(29, "13:30"), "sato", "", "model_card", "Meridian Coder 2.0 model card.md"),
 			step.assign(demoDay(28, "09:00"), "ortiz", "patel"),
 			step.attest(demoDay(28, "09:05"), "ortiz"),
 			step.attest(demoDay(28, "11:40"), "patel"),
+			step.record(demoDay(26, "11:00"), "patel", "m1"),
+			step.share(demoDay(25, "09:00"), "ortiz", "m1"),
+			step.respond(demoDay(22, "16:00"), "sato", "m1",
+				"Open weights make a refusal layer moot; we will coordinate disclosure of the bugs with their maintainers "+
+					"before release and publish a responsible-use note."),
+			step.comment(demoDay(22, "16:10"), "sato", "shared",
+				"The maintainers of four of the five libraries have acknowledged the reports."),
 		},
 	},
 	{
@@ -450,6 +546,7 @@ type seededCase struct {
 	shift int // days every step moves back
 	id    string
 	reqs  map[string]string // request label → id
+	finds map[string]string // finding ref → id
 }
 
 type plannedStep struct {
@@ -464,7 +561,7 @@ func (s *demoSeeder) seed() error {
 	}
 	var plan []plannedStep
 	for i := range demoCases {
-		c := &seededCase{spec: &demoCases[i], reqs: map[string]string{}}
+		c := &seededCase{spec: &demoCases[i], reqs: map[string]string{}, finds: map[string]string{}}
 		c.shift = s.shiftFor(c.spec)
 		for _, st := range c.spec.steps {
 			plan = append(plan, plannedStep{at: s.instant(st.at, c.shift), c: c, step: st})
@@ -611,10 +708,96 @@ func (s *demoSeeder) run(c *seededCase, st demoStep) error {
 		_, err = s.svc.Decide(s.ctx, a, c.id, in)
 	case "withdraw":
 		_, err = s.svc.Withdraw(s.ctx, a, c.id, st.text)
+	case "record":
+		var v *app.FindingView
+		if v, err = s.svc.CreateFinding(s.ctx, a, c.id, s.findingInput(c, st.ref)); err == nil {
+			c.finds[st.ref] = v.Finding.ID
+		}
+	case "share":
+		var ids []string
+		for _, k := range st.ids {
+			ids = append(ids, s.actor(k).UserID)
+		}
+		_, err = s.svc.ShareFinding(s.ctx, a, c.finds[st.ref], ids)
+	case "respond":
+		_, err = s.svc.RespondFinding(s.ctx, a, c.finds[st.ref], st.text)
+	case "resolve":
+		_, err = s.svc.ResolveFinding(s.ctx, a, c.finds[st.ref], st.arg, st.text)
+	case "comment":
+		_, err = s.svc.CreateComment(s.ctx, a, c.id, st.text, st.arg)
+	case "attach":
+		err = s.attach(c, a, st)
 	default:
 		err = fmt.Errorf("unknown step %q", st.act)
 	}
 	return err
+}
+
+// findingInput is the case's finding ref as a reviewer records it.
+func (s *demoSeeder) findingInput(c *seededCase, ref string) docket.FindingInput {
+	for _, f := range c.spec.findings {
+		if f.ref != ref {
+			continue
+		}
+		str := func(v string) *string { return &v }
+		in := docket.FindingInput{Title: str(f.title), Description: str(f.description), Category: str(f.category),
+			Severity: str(f.severity), TLP: str(f.tlp), Evidence: str(f.evidence), Component: str(f.component)}
+		if f.atlas != "" {
+			in.AtlasTechnique = str(f.atlas)
+		}
+		return in
+	}
+	panic("demo: no finding " + ref) // a mistake in the tables above
+}
+
+// attach uploads a demo document through the same use cases as the API.
+func (s *demoSeeder) attach(c *seededCase, a docket.Actor, st demoStep) error {
+	target := app.AttachTarget{CaseID: c.id}
+	if st.ref != "" {
+		target = app.AttachTarget{FindingID: c.finds[st.ref]}
+	}
+	if err := s.svc.CheckAttach(s.ctx, a, target); err != nil {
+		return err
+	}
+	up, err := s.svc.StageUpload(bytes.NewReader(demoDocument(st.text)), st.text)
+	if err != nil {
+		return err
+	}
+	_, err = s.svc.CreateAttachment(s.ctx, a, target, st.arg, up)
+	return err
+}
+
+// demoDocument is the content of a demo attachment: a one-page PDF for a
+// .pdf name, Markdown otherwise.
+func demoDocument(name string) []byte {
+	title := strings.TrimSuffix(strings.TrimSuffix(name, ".pdf"), ".md")
+	if !strings.HasSuffix(name, ".pdf") {
+		return []byte("# " + title + "\n\nDemo document of the Docket demo dataset. Nothing in it is real.\n\n" +
+			"| run | result |\n| --- | --- |\n| 1 | reproduced |\n| 2 | reproduced |\n")
+	}
+	text := strings.NewReplacer(`\`, `\\`, "(", `\(`, ")", `\)`).Replace(title)
+	stream := "BT /F1 14 Tf 72 720 Td (" + text + ") Tj 0 -24 Td (Docket demo document. Nothing in it is real.) Tj ET"
+	objects := []string{
+		"<< /Type /Catalog /Pages 2 0 R >>",
+		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+		fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(stream), stream),
+	}
+	var b bytes.Buffer
+	b.WriteString("%PDF-1.4\n")
+	offsets := make([]int, len(objects))
+	for i, o := range objects {
+		offsets[i] = b.Len()
+		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
+	}
+	xref := b.Len()
+	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objects)+1)
+	for _, off := range offsets {
+		fmt.Fprintf(&b, "%010d 00000 n \n", off)
+	}
+	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objects)+1, xref)
+	return b.Bytes()
 }
 
 // input is everything the lab files about the case.

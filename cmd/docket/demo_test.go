@@ -37,6 +37,7 @@ func newDemoFixture(t *testing.T, now time.Time) *demoFixture {
 	ctx := context.Background()
 	cfg := config.Default()
 	cfg.DB = filepath.Join(t.TempDir(), "demo.db")
+	cfg.DataDir = filepath.Join(t.TempDir(), "data")
 	cfg.Secret = strings.Repeat("s", 32)
 	st, err := store.Open(cfg.DB)
 	if err != nil {
@@ -395,5 +396,142 @@ func TestDemoLeavesOtherDatabasesAlone(t *testing.T) {
 	seeded, _, err := demoState(f.ctx, f.st)
 	if err != nil || seeded {
 		t.Errorf("seeded %v, %v", seeded, err)
+	}
+}
+
+// The demo's findings, comments and attachments: a reviewer records findings
+// with evidence, shares them (one TLP:RED with a named lab user), the lab
+// responds with a document, the lead resolves one and accepts the risk of
+// another, and a compliance officer sees only counts.
+func TestDemoFindingsCommentsAndAttachments(t *testing.T) {
+	f := newDemoFixture(t, clock.Ms(time.Now()))
+	f.seed()
+	five := f.find("Frontier-5", "5.0")
+	coder := f.find("Meridian Coder", "2.0")
+	lead := f.as("chen")
+
+	list := func(a docket.Actor, caseID string) []*app.FindingView {
+		t.Helper()
+		views, _, err := f.svc.ListFindings(f.ctx, a, caseID, app.FindingFilter{}, app.Page{Limit: 200})
+		if err != nil {
+			t.Fatalf("ListFindings: %v", err)
+		}
+		return views
+	}
+	byTitle := map[string]*app.FindingView{}
+	statuses := map[docket.FindingStatus]int{}
+	severities := map[string]int{}
+	for _, v := range append(list(lead, five.Case.ID), list(f.as("ortiz"), coder.Case.ID)...) {
+		byTitle[v.Finding.Title] = v
+		statuses[v.Finding.Status]++
+		severities[v.Finding.Severity]++
+	}
+	for st, n := range map[docket.FindingStatus]int{docket.FindingDraft: 1, docket.FindingShared: 1,
+		docket.FindingLabResponded: 1, docket.FindingResolved: 1, docket.FindingRiskAccepted: 1} {
+		if statuses[st] != n {
+			t.Errorf("%d findings %s, want %d (%v)", statuses[st], st, n, statuses)
+		}
+	}
+	if len(severities) < 4 {
+		t.Errorf("severities %v", severities)
+	}
+	var red *app.FindingView
+	for _, v := range byTitle {
+		if v.Finding.TLP == docket.TLPRed {
+			red = v
+		}
+	}
+	if red == nil || red.Finding.Status != docket.FindingShared || len(red.Finding.RecipientIDs) != 1 ||
+		red.Finding.RecipientIDs[0] != f.as("brooks").UserID || red.Finding.ResponseDueAt == nil {
+		t.Fatalf("the TLP:RED finding: %+v", red)
+	}
+	if _, err := f.svc.GetFinding(f.ctx, f.as("brooks"), red.Finding.ID); err != nil {
+		t.Errorf("the named lab user cannot read it: %v", err)
+	}
+	if _, err := f.svc.GetFinding(f.ctx, f.as("carter"), red.Finding.ID); docket.ErrorCode(err) != docket.ENotFound {
+		t.Errorf("an unnamed lab user reads it: %v", err)
+	}
+	if n := len(list(f.as("carter"), five.Case.ID)); n != 2 {
+		t.Errorf("carter sees %d findings, want the 2 shared with the whole lab", n)
+	}
+	// The lab responded with a document; the agency's evidence is attached too.
+	var labDoc, pdf, md bool
+	for _, v := range byTitle {
+		for _, at := range v.Attachments {
+			if at.UploadedBy == f.as("carter").UserID {
+				labDoc = true
+			}
+		}
+	}
+	atts, err := f.svc.ListAttachments(f.ctx, lead, five.Case.ID)
+	if err != nil || len(atts) != 3 {
+		t.Fatalf("attachments of Frontier-5: %d, %v", len(atts), err)
+	}
+	for _, at := range atts {
+		_, data, err := f.svc.AttachmentContent(f.ctx, lead, at.ID)
+		if err != nil || int64(len(data)) != at.Size {
+			t.Errorf("%s: %v", at.Name, err)
+		}
+		pdf = pdf || at.ContentType == docket.TypePDF
+		md = md || at.ContentType == docket.TypeMarkdown
+	}
+	if !labDoc || !pdf || !md {
+		t.Errorf("lab document %v, PDF %v, Markdown %v", labDoc, pdf, md)
+	}
+	// Comments: the lab reads the shared ones only.
+	all, _, err := f.svc.ListComments(f.ctx, lead, five.Case.ID, app.Page{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	shared, _, err := f.svc.ListComments(f.ctx, f.as("carter"), five.Case.ID, app.Page{})
+	if err != nil || len(all) != 3 || len(shared) != 2 {
+		t.Errorf("comments: %d for the lead, %d for the lab, %v", len(all), len(shared), err)
+	}
+	// The compliance officer: counts, nothing else.
+	co := f.as("kim")
+	if _, _, err := f.svc.ListFindings(f.ctx, co, five.Case.ID, app.FindingFilter{}, app.Page{}); docket.ErrorCode(err) != docket.EForbidden {
+		t.Errorf("compliance lists findings: %v", err)
+	}
+	if _, err := f.svc.GetAttachment(f.ctx, co, atts[0].ID); docket.ErrorCode(err) != docket.EForbidden {
+		t.Errorf("compliance reads an attachment: %v", err)
+	}
+	d, err := f.svc.Dashboard(f.ctx, co, app.CaseFilter{}, app.Page{Limit: 200})
+	if err != nil {
+		t.Fatal(err)
+	}
+	counts, err := f.svc.DashboardFindings(f.ctx, co, d.Items)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := counts[five.Case.ID]; c.Open["critical"] != 1 || c.Open["informational"] != 1 || c.Overdue != 1 {
+		t.Errorf("Frontier-5 counts: %+v", c)
+	}
+	if c := counts[coder.Case.ID]; c.Open["high"] != 1 || c.Overdue != 0 {
+		t.Errorf("Meridian Coder counts: %+v", c)
+	}
+	// No finding text, response or comment in the audit trail.
+	var texts []string
+	for _, c := range demoCases {
+		for _, fd := range c.findings {
+			texts = append(texts, fd.title, fd.description, fd.evidence)
+		}
+		for _, st := range c.steps {
+			if st.act == "respond" || st.act == "comment" || st.act == "resolve" {
+				texts = append(texts, st.text)
+			}
+		}
+	}
+	err = f.st.Read(f.ctx, func(tx app.Tx) error {
+		return tx.WalkAudit(func(ev docket.AuditEvent) error {
+			for _, s := range texts {
+				if strings.Contains(ev.Changes, s) {
+					t.Errorf("audit event %d (%s) carries %q", ev.Seq, ev.Action, s)
+				}
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

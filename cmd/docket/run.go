@@ -19,6 +19,7 @@ import (
 	"github.com/docket/docket/internal/app"
 	"github.com/docket/docket/internal/auth"
 	"github.com/docket/docket/internal/config"
+	"github.com/docket/docket/internal/schedule"
 	"github.com/docket/docket/internal/store"
 	"github.com/docket/docket/internal/web"
 )
@@ -221,6 +222,13 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 		ln.Close()
 		return err
 	}
+	sched, err := schedule.New(schedule.Jobs(svc, schedule.Holder(), cfg.Notify.Schedule, cfg.Notify.LeaseTTL, nil, log), cfg.Location(), log)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	sched.Start()
+	defer sched.Stop()
 	hs := srv.HTTPServer(cfg.Addr)
 	fmt.Fprintf(e.Stdout, "Docket is listening on %s\n", base)
 	if e.Ready != nil {

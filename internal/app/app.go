@@ -30,6 +30,8 @@ type Tx interface {
 	UserStore
 	AuditStore
 	CaseStore
+	NotifyStore
+	ContentStore
 }
 
 // Page asks for one page of a list: at most Limit items after Cursor.

@@ -165,7 +165,8 @@ func (s *Service) UpdateCase(ctx context.Context, a docket.Actor, id string, in 
 
 // DeleteCase removes a draft.
 func (s *Service) DeleteCase(ctx context.Context, a docket.Actor, id string) error {
-	return s.store.Write(ctx, func(tx Tx) error {
+	var files []string // the draft's attachments, removed once the rows are gone
+	err := s.store.Write(ctx, func(tx Tx) error {
 		acc, err := s.caseAccess(tx, a, id)
 		if err != nil {
 			return err
@@ -173,11 +174,22 @@ func (s *Service) DeleteCase(ctx context.Context, a docket.Actor, id string) err
 		if err := acc.Check(docket.ActDelete); err != nil {
 			return err
 		}
+		atts, err := tx.ListAttachments(id, true)
+		if err != nil {
+			return err
+		}
+		for _, at := range atts {
+			files = append(files, at.ID)
+		}
 		if err := tx.DeleteCase(id); err != nil {
 			return err
 		}
 		return s.audit(tx, a, "case.deleted", "case", id, id, docket.Changes{"model_name": acc.Case.ModelName})
 	})
+	if err == nil {
+		s.removeAttachmentFiles(files)
+	}
+	return err
 }
 
 // caseAction runs one lifecycle action: load, check the policy, apply fn, save
@@ -199,6 +211,7 @@ func (s *Service) caseAction(ctx context.Context, a docket.Actor, id string, act
 			return err
 		}
 		acc.Case.UpdatedAt = s.Now()
+		acc.Case.MarkConflict(acc.Case.UpdatedAt)
 		if err := tx.UpdateCase(acc.Case); err != nil {
 			return err
 		}

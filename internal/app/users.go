@@ -83,6 +83,16 @@ func (e *ThrottledError) Error() string {
 // same hashing work; repeated failures per account and per client address are
 // slowed down (*ThrottledError) and lock the account for auth.lockout.
 func (s *Service) SignIn(ctx context.Context, email, password string, a docket.Actor) (*Session, error) {
+	return s.signIn(ctx, email, password, a, auth.KindSession)
+}
+
+// SignInPage is SignIn for the pages: the session it opens is of kind
+// auth.KindPage, good only in the page cookie, never as a Bearer token.
+func (s *Service) SignInPage(ctx context.Context, email, password string, a docket.Actor) (*Session, error) {
+	return s.signIn(ctx, email, password, a, auth.KindPage)
+}
+
+func (s *Service) signIn(ctx context.Context, email, password string, a docket.Actor, kind auth.Kind) (*Session, error) {
 	now := s.Now()
 	email = strings.ToLower(strings.TrimSpace(email))
 	acctKey, ipKey := "acct:"+email, "ip:"+a.ClientIP
@@ -135,7 +145,7 @@ func (s *Service) SignIn(ctx context.Context, email, password string, a docket.A
 			return err
 		}
 		var err error
-		sess, err = s.issue(tx, user, auth.KindSession, "", now.Add(s.cfg.Auth.SessionTTL))
+		sess, err = s.issue(tx, user, kind, "", now.Add(s.cfg.Auth.SessionTTL))
 		if err != nil {
 			return err
 		}
@@ -259,7 +269,8 @@ func (s *Service) Authenticate(ctx context.Context, kind auth.Kind, raw string, 
 		if u, err = tx.UserByID(t.UserID); err != nil {
 			return err
 		}
-		if u.Disabled || (kind == auth.KindSession && (t.Version != u.TokenVersion || c.Version != u.TokenVersion)) {
+		session := kind == auth.KindSession || kind == auth.KindPage
+		if u.Disabled || (session && (t.Version != u.TokenVersion || c.Version != u.TokenVersion)) {
 			return unauth
 		}
 		return nil
@@ -325,6 +336,9 @@ func (s *Service) ChangePassword(ctx context.Context, a docket.Actor, current, n
 			return err
 		}
 		if err := tx.RevokeUserTokens(u.ID, auth.KindSession, s.Now()); err != nil {
+			return err
+		}
+		if err := tx.RevokeUserTokens(u.ID, auth.KindPage, s.Now()); err != nil {
 			return err
 		}
 		return s.audit(tx, a, "user.password_changed", "user", u.ID, "", docket.Changes{}.Secret("password", "changed"))

@@ -1,6 +1,8 @@
 package auth
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
 	"errors"
 	"time"
 
@@ -14,6 +16,9 @@ type Kind string
 const (
 	KindSession  Kind = "session"
 	KindAPIToken Kind = "api"
+	// KindPage is the session of the pages, carried in a cookie; it never
+	// works as a Bearer token, and API tokens never work as a cookie.
+	KindPage Kind = "page"
 )
 
 // Audience returns the audience claim of a kind.
@@ -59,6 +64,14 @@ func (s *Signer) Issue(kind Kind, id, subject string, version int, exp time.Time
 		Version: version,
 	}
 	return jwt.NewWithClaims(jwt.SigningMethodHS256, c).SignedString(s.key)
+}
+
+// DeriveKey returns a key for one purpose (such as "csrf"), derived from the
+// signing secret with HMAC-SHA256, so that no purpose ever uses the secret itself.
+func (s *Signer) DeriveKey(purpose string) []byte {
+	m := hmac.New(sha256.New, s.key)
+	m.Write([]byte("docket derived key: " + purpose))
+	return m.Sum(nil)
 }
 
 // ErrInvalidToken is every reason a token is refused; callers never learn which.

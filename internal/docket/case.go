@@ -75,7 +75,10 @@ type Case struct {
 	CreatedAt            time.Time
 	UpdatedAt            time.Time
 	ClosedAt             *time.Time
-	Clock                CaseClock
+	// ConflictSince is when the release conflict arose, as of the case's last
+	// change; nil when there was none then.
+	ConflictSince *time.Time
+	Clock         CaseClock
 }
 
 // CaseClock is the summary of a case's current review clock that lists and the
@@ -160,6 +163,41 @@ func (c *Case) ReleaseConflict(now time.Time) bool {
 		return false
 	}
 	return clock.ReleaseConflict(c.PlannedReleaseDate, c.Clock.DueAt(now), c.Clock.Location())
+}
+
+// MarkConflict records, at a change made at now, whether a release conflict
+// stands and since when.
+func (c *Case) MarkConflict(now time.Time) {
+	switch {
+	case !c.ReleaseConflict(now):
+		c.ConflictSince = nil
+	case c.ConflictSince == nil:
+		c.ConflictSince = &now
+	}
+}
+
+// ConflictStart returns when the release conflict arose, or nil when there is
+// none at now. A stop can create a conflict while it runs: the deadline moves
+// later until its local date reaches the release date.
+func (c *Case) ConflictStart(now time.Time) *time.Time {
+	if !c.ReleaseConflict(now) {
+		return nil
+	}
+	k := c.Clock
+	if k.OpenStopAt != nil {
+		// The deadline reached the release day's start at this instant.
+		crossing := clock.StartOfDay(c.PlannedReleaseDate, k.Location()).Sub(k.DeadlineKey())
+		at := k.OpenStopAt.Add(crossing)
+		if at.After(*k.OpenStopAt) {
+			if c.ConflictSince == nil || at.Before(*c.ConflictSince) {
+				return &at
+			}
+		}
+	}
+	if c.ConflictSince != nil {
+		return c.ConflictSince
+	}
+	return &now
 }
 
 // IsReviewer reports whether the user is in the case's reviewer set.

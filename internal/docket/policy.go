@@ -180,6 +180,13 @@ func CanCreateCase(r Role) bool { return r == RoleLabMember }
 // CanListCases reports whether the role sees any case at all.
 func CanListCases(r Role) bool { return r.Valid() && r != RoleAdmin }
 
+// CanForecast reports whether the role reads the notification forecast (its
+// own part of it; leads and compliance officers all of it).
+func CanForecast(r Role) bool { return r.Valid() && r != RoleAdmin }
+
+// CanForecastAll reports whether the role sees every recipient's forecast.
+func CanForecastAll(r Role) bool { return r == RoleReviewLead || r == RoleCompliance }
+
 // CanAdminister reports whether the role manages organisations and users.
 func CanAdminister(r Role) bool { return r == RoleAdmin }
 

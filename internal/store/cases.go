@@ -39,6 +39,7 @@ type caseRow struct {
 	OpenStopAt           *int64
 	DeadlineKey          *int64
 	ClockSeq             int
+	ReleaseConflictAt    *int64
 	// Urgency is the dashboard's sort key, only in urgency-ordered lists.
 	Urgency int64 `gorm:"->;-:migration"`
 }
@@ -50,7 +51,7 @@ func (r caseRow) domain() *docket.Case {
 		ModelName: r.ModelName, ModelVersion: r.ModelVersion, Summary: r.Summary, WeightsDigest: r.WeightsDigest,
 		TrainingComputeFLOPs: r.TrainingComputeFlops, Modality: r.Modality, Deployment: r.Deployment,
 		RiskTier: r.RiskTier, CreatedBy: r.CreatedBy, CreatedAt: tm(r.CreatedAt), UpdatedAt: tm(r.UpdatedAt),
-		ClosedAt: tmp(r.ClosedAt), ReviewerIDs: []string{}}
+		ClosedAt: tmp(r.ClosedAt), ConflictSince: tmp(r.ReleaseConflictAt), ReviewerIDs: []string{}}
 	if r.Number != nil {
 		c.Number = *r.Number
 	}
@@ -72,7 +73,7 @@ func caseRowOf(c *docket.Case) caseRow {
 		ModelVersion: c.ModelVersion, Summary: c.Summary, WeightsDigest: c.WeightsDigest,
 		TrainingComputeFlops: c.TrainingComputeFLOPs, Modality: c.Modality, Deployment: c.Deployment,
 		RiskTier: c.RiskTier, CreatedBy: c.CreatedBy, CreatedAt: ms(c.CreatedAt), UpdatedAt: ms(c.UpdatedAt),
-		ClosedAt: msp(c.ClosedAt)}
+		ClosedAt: msp(c.ClosedAt), ReleaseConflictAt: msp(c.ConflictSince)}
 	if c.Number != "" {
 		r.Number = &c.Number
 	}
@@ -144,12 +145,12 @@ func (t *tx) UpdateCase(c *docket.Case) error {
 	return translate(t.db.Exec(`UPDATE cases SET number = ?, status = ?, model_name = ?, model_version = ?, summary = ?,
 weights_digest = ?, planned_release_date = ?, training_compute_flops = ?, modality = ?, deployment = ?, lead_id = ?,
 risk_tier = ?, updated_at = ?, closed_at = ?, received_at = ?, clock_started_at = ?, window_days = ?, timezone = ?,
-pause_on_info_request = ?, base_due_at = ?, stopped_ms = ?, open_stop_at = ?, deadline_key = ?, clock_seq = ?
-WHERE id = ?`,
+pause_on_info_request = ?, base_due_at = ?, stopped_ms = ?, open_stop_at = ?, deadline_key = ?, clock_seq = ?,
+release_conflict_at = ? WHERE id = ?`,
 		r.Number, r.Status, r.ModelName, r.ModelVersion, r.Summary, r.WeightsDigest, r.PlannedReleaseDate,
 		r.TrainingComputeFlops, r.Modality, r.Deployment, r.LeadID, r.RiskTier, r.UpdatedAt, r.ClosedAt,
 		r.ReceivedAt, r.ClockStartedAt, r.WindowDays, r.Timezone, r.PauseOnInfoRequest, r.BaseDueAt, r.StoppedMs,
-		r.OpenStopAt, r.DeadlineKey, r.ClockSeq, r.ID).Error)
+		r.OpenStopAt, r.DeadlineKey, r.ClockSeq, r.ReleaseConflictAt, r.ID).Error)
 }
 
 func (t *tx) DeleteCase(id string) error {

@@ -23,17 +23,41 @@ type Migration struct {
 	SQL     string
 }
 
-// Migrations returns the engine's migrations in order.
+// Migrations returns the engine's migrations in order. Migrations are written
+// in SQL both engines understand, in migrations/sqlite; where PostgreSQL needs
+// its own text (triggers, say), migrations/postgres holds a file with the same
+// version number that replaces the SQLite one.
 func (s *Store) Migrations() ([]Migration, error) {
-	dir := "migrations/sqlite"
-	if s.postgres {
-		dir = "migrations/postgres"
+	base, err := readMigrations("migrations/sqlite")
+	if err != nil {
+		return nil, err
 	}
+	if s.postgres {
+		over, err := readMigrations("migrations/postgres")
+		if err != nil {
+			return nil, err
+		}
+		for v, m := range over {
+			if _, ok := base[v]; !ok {
+				return nil, fmt.Errorf("migration %s: no SQLite migration has version %d", m.Name, v)
+			}
+			base[v] = m
+		}
+	}
+	out := make([]Migration, 0, len(base))
+	for _, m := range base {
+		out = append(out, m)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Version < out[j].Version })
+	return out, nil
+}
+
+func readMigrations(dir string) (map[int]Migration, error) {
 	entries, err := fs.ReadDir(migrationFS, dir)
 	if err != nil {
 		return nil, err
 	}
-	var out []Migration
+	out := map[int]Migration{}
 	for _, e := range entries {
 		name := e.Name()
 		if !strings.HasSuffix(name, ".sql") {
@@ -43,13 +67,15 @@ func (s *Store) Migrations() ([]Migration, error) {
 		if err != nil {
 			return nil, fmt.Errorf("migration %s: no version number", name)
 		}
+		if _, dup := out[v]; dup {
+			return nil, fmt.Errorf("migration %s: version %d twice", name, v)
+		}
 		b, err := migrationFS.ReadFile(dir + "/" + name)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, Migration{Version: v, Name: strings.TrimSuffix(name, ".sql"), SQL: string(b)})
+		out[v] = Migration{Version: v, Name: strings.TrimSuffix(name, ".sql"), SQL: string(b)}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Version < out[j].Version })
 	return out, nil
 }
 

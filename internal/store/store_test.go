@@ -3,7 +3,6 @@ package store_test
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -13,11 +12,12 @@ import (
 	"github.com/docket/docket/internal/config"
 	"github.com/docket/docket/internal/docket"
 	"github.com/docket/docket/internal/store"
+	"github.com/docket/docket/internal/storetest"
 )
 
 func open(t *testing.T) (*store.Store, string) {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "docket.db")
+	path := storetest.DSN(t)
 	st, err := store.Open(path)
 	if err != nil {
 		t.Fatal(err)
@@ -84,10 +84,10 @@ func TestAuditChainCatchesEditsAndDeletions(t *testing.T) {
 		badSeq int64
 	}{
 		{"intact", nil, 0},
-		{"edited", []string{`DROP TRIGGER audit_events_no_update`, `UPDATE audit_events SET actor_role = 'admin' WHERE seq = 3`}, 3},
-		{"deleted", []string{`DROP TRIGGER audit_events_no_delete`, `DELETE FROM audit_events WHERE seq = 2`}, 3},
-		{"last deleted", []string{`DROP TRIGGER audit_events_no_delete`, `DELETE FROM audit_events WHERE seq = 6`}, 6},
-		{"rehashed", []string{`DROP TRIGGER audit_events_no_update`, `UPDATE audit_events SET changes = '{}', hash = 'x' WHERE seq = 4`}, 4},
+		{"edited", []string{`UPDATE audit_events SET actor_role = 'admin' WHERE seq = 3`}, 3},
+		{"deleted", []string{`DELETE FROM audit_events WHERE seq = 2`}, 3},
+		{"last deleted", []string{`DELETE FROM audit_events WHERE seq = 6`}, 6},
+		{"rehashed", []string{`UPDATE audit_events SET changes = '{}', hash = 'x' WHERE seq = 4`}, 4},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			st, path := open(t)
@@ -97,6 +97,12 @@ func TestAuditChainCatchesEditsAndDeletions(t *testing.T) {
 			for _, n := range seed2 {
 				if _, err := svc.CreateUserCLI(context.Background(), n+"@example.org", "V", "reviewer", "Agency", "agency", "correct horse battery staple"); err != nil {
 					t.Fatal(err)
+				}
+			}
+			if len(tc.sql) > 0 {
+				// An intruder with database access first removes the guard.
+				for _, s := range disableGuards() {
+					exec(t, path, s)
 				}
 			}
 			for _, s := range tc.sql {
@@ -165,7 +171,16 @@ func TestFailingAuditWriteRollsBack(t *testing.T) {
 	}
 }
 
+// disableGuards removes the triggers that refuse UPDATE and DELETE on the audit table.
+func disableGuards() []string {
+	if storetest.Postgres() {
+		return []string{`ALTER TABLE audit_events DISABLE TRIGGER USER`}
+	}
+	return []string{`DROP TRIGGER audit_events_no_update`, `DROP TRIGGER audit_events_no_delete`}
+}
+
 func TestPragmasOnEveryConnection(t *testing.T) {
+	storetest.SkipOnPostgres(t, "pragmas")
 	st, _ := open(t)
 	for _, want := range []struct{ pragma, value string }{
 		{"journal_mode", "wal"}, {"foreign_keys", "1"}, {"synchronous", "2"}, {"busy_timeout", "10000"},

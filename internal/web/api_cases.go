@@ -4,6 +4,8 @@ import (
 	"encoding/csv"
 	"fmt"
 	"net/http"
+	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -15,13 +17,20 @@ import (
 
 // caseFilter reads the list filters of /cases and /dashboard.
 func caseFilter(c echo.Context) (app.CaseFilter, error) {
+	return filterOf(c.QueryParams(), "limit", "cursor", "sort")
+}
+
+// filterOf reads the case list filters from q; a name that is neither a
+// filter nor one of extra is refused (400 naming it).
+func filterOf(q url.Values, extra ...string) (app.CaseFilter, error) {
 	var f app.CaseFilter
-	q := c.QueryParams()
 	for name := range q {
 		switch name {
-		case "status", "band", "org_id", "risk_tier", "q", "limit", "cursor", "sort":
+		case "status", "band", "org_id", "risk_tier", "q":
 		default:
-			return f, docket.FieldError(name, "is not a filter of this list")
+			if !slices.Contains(extra, name) {
+				return f, docket.FieldError(name, "is not a filter of this list")
+			}
 		}
 	}
 	if v := q.Get("status"); v != "" {
@@ -303,8 +312,18 @@ func (s *Server) getDashboard(c echo.Context) error {
 	for b, n := range d.Counts {
 		out.Counts[string(b)] = n
 	}
+	findings, err := s.svc.DashboardFindings(c.Request().Context(), a, d.Items)
+	if err != nil {
+		return err
+	}
 	for _, v := range d.Items {
-		out.Items = append(out.Items, dashboardItemJSON{caseJSON: presentCase(a, v), OpenFindings: map[string]int{}})
+		fc := findings[v.Case.ID]
+		open := map[string]int{}
+		for _, sev := range docket.Severities {
+			open[sev] = fc.Open[sev]
+		}
+		out.Items = append(out.Items, dashboardItemJSON{caseJSON: presentCase(a, v), OpenFindings: open,
+			OverdueFindings: fc.Overdue})
 	}
 	return c.JSON(http.StatusOK, out)
 }
@@ -322,18 +341,23 @@ func (s *Server) getDashboardCSV(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	a := mustActor(c)
+	return writeDashboardCSV(c, mustActor(c).Role, d.Items)
+}
+
+// writeDashboardCSV answers with the cases as the dashboard's CSV, every cell
+// neutralised against formulas; the risk tier only to agency roles.
+func writeDashboardCSV(c echo.Context, role docket.Role, items []*app.CaseView) error {
 	h := c.Response().Header()
 	h.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
 	h.Set(echo.HeaderContentDisposition, `attachment; filename="docket-dashboard.csv"`)
 	c.Response().WriteHeader(http.StatusOK)
 	w := csv.NewWriter(c.Response())
 	head := []string{"number", "lab", "model", "version", "status", "band", "received_at", "due_at", "remaining_seconds", "release_conflict"}
-	if a.Role != docket.RoleLabMember {
+	if role != docket.RoleLabMember {
 		head = append(head, "risk_tier")
 	}
 	_ = w.Write(head)
-	for _, v := range d.Items {
+	for _, v := range items {
 		cs := v.Case
 		row := []string{cs.Number, cs.OrgName, cs.ModelName, cs.ModelVersion, string(cs.Status), "", "", "", "", ""}
 		if v.Clock != nil {
@@ -341,7 +365,7 @@ func (s *Server) getDashboardCSV(c echo.Context) error {
 			row[8] = fmt.Sprintf("%.3f", seconds(v.Clock.Remaining))
 			row[9] = fmt.Sprint(v.Clock.ReleaseConflict)
 		}
-		if a.Role != docket.RoleLabMember {
+		if role != docket.RoleLabMember {
 			row = append(row, cs.RiskTier)
 		}
 		for i := range row {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/docket/docket/internal/config"
 )
 
 // A complete draft's fields.
@@ -20,8 +22,8 @@ type world struct {
 	*testServer
 }
 
-func newWorld(t *testing.T) *world {
-	ts := newTestServer(t)
+func newWorld(t *testing.T, mutate ...func(*config.Config)) *world {
+	ts := newTestServer(t, mutate...)
 	ts.addUser("lab", "lab_member", "Frontier Labs")
 	ts.addUser("lab2", "lab_member", "Frontier Labs")
 	ts.addUser("rival", "lab_member", "Meridian AI")
@@ -37,6 +39,9 @@ func newWorld(t *testing.T) *world {
 type fixture struct {
 	caseID    string
 	requestID string
+	// findingID and attachmentID are set by withContent (findings_test.go).
+	findingID    string
+	attachmentID string
 }
 
 // caseIn creates a case of "lab" and brings it to state: reviewers rev (and the

@@ -9,7 +9,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/docket/docket/internal/docket"
-	"github.com/docket/docket/static"
 	"github.com/docket/docket/templates"
 )
 
@@ -19,13 +18,13 @@ type pages struct {
 	tmpl map[string]*template.Template
 }
 
-// views are the page templates; each is parsed with the layout.
-var views = []string{"error.html", "home.html"}
+// views are the page templates; each is parsed with the layout and the partials.
+var views = append([]string{"error.html"}, pageViews...)
 
 func newPages(s *Server) (*pages, error) {
 	p := &pages{s: s, tmpl: map[string]*template.Template{}}
 	for _, v := range views {
-		t, err := template.New("layout.html").Funcs(template.FuncMap{}).ParseFS(templates.FS, "layout.html", v)
+		t, err := template.New("layout.html").Funcs(p.funcs()).ParseFS(templates.FS, "layout.html", "partials.html", v)
 		if err != nil {
 			return nil, err
 		}
@@ -35,8 +34,7 @@ func newPages(s *Server) (*pages, error) {
 }
 
 func (p *pages) routes(e *echo.Echo) {
-	e.GET("/", p.home)
-	e.StaticFS("/static", static.FS)
+	p.s.registerPages(e)
 }
 
 // isPage reports whether the request is for a page rather than the API.
@@ -60,22 +58,34 @@ func (p *pages) render(c echo.Context, status int, view string, data any) error 
 }
 
 type errorPage struct {
-	Title   string
-	Status  int
-	Message string
+	pageBase
+	Status    int
+	Message   string
+	RequestID string
 }
 
+// renderError shows a friendly error page that says no more than the API
+// would: a 404 never tells "hidden" from "missing", a 500 only its request id.
 func (p *pages) renderError(c echo.Context, status int, e *docket.Error) {
 	title := http.StatusText(status)
 	msg := e.Message
-	if status == http.StatusNotFound {
-		msg = "There is nothing here, or you may not see it."
+	switch status {
+	case http.StatusNotFound:
+		title, msg = "Page not found", "There is nothing here, or you may not see it. Check the address, or go back to your home page."
+	case http.StatusForbidden:
+		title = "Not allowed"
+		if e != errCSRF {
+			msg = "Your role may not do this. If you think it should, ask your administrator."
+		}
+	case http.StatusInternalServerError:
+		title, msg = "Something went wrong", "Docket could not finish this request. Try again; if it keeps failing, quote the request id below to your administrator."
 	}
-	if err := p.render(c, status, "error.html", errorPage{Title: title, Status: status, Message: msg}); err != nil {
+	p.s.quietSession(c)
+	ep := errorPage{pageBase: p.base(c, title), Status: status, Message: msg}
+	if status >= 500 {
+		ep.RequestID = c.Response().Header().Get(echo.HeaderXRequestID)
+	}
+	if err := p.render(c, status, "error.html", ep); err != nil {
 		_ = c.String(status, title)
 	}
-}
-
-func (p *pages) home(c echo.Context) error {
-	return p.render(c, http.StatusOK, "home.html", struct{ Title string }{"Docket"})
 }

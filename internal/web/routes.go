@@ -51,6 +51,25 @@ func (s *Server) apiRoutes() []Route {
 		{http.MethodGet, "/cases/:id/audit", s.getCaseAudit, false},
 		{http.MethodGet, "/dashboard", s.getDashboard, false},
 		{http.MethodGet, "/dashboard.csv", s.getDashboardCSV, false},
+
+		{http.MethodPost, "/cases/:id/findings", s.postFinding, false},
+		{http.MethodGet, "/cases/:id/findings", s.getFindings, false},
+		{http.MethodGet, "/findings/:id", s.getFinding, false},
+		{http.MethodPatch, "/findings/:id", s.patchFinding, false},
+		{http.MethodPost, "/findings/:id/share", s.postShareFinding, false},
+		{http.MethodPost, "/findings/:id/respond", s.postRespondFinding, false},
+		{http.MethodPost, "/findings/:id/resolve", s.postResolveFinding, false},
+		{http.MethodPost, "/cases/:id/comments", s.postComment, false},
+		{http.MethodGet, "/cases/:id/comments", s.getComments, false},
+		{http.MethodPost, "/cases/:id/attachments", s.postCaseAttachment, false},
+		{http.MethodPost, "/findings/:id/attachments", s.postFindingAttachment, false},
+		{http.MethodGet, "/attachments/:id", s.getAttachment, false},
+		{http.MethodGet, "/attachments/:id/content", s.getAttachmentContent, false},
+
+		{http.MethodGet, "/inbox", s.getInbox, false},
+		{http.MethodPost, "/inbox/:id/read", s.postInboxRead, false},
+		{http.MethodPost, "/notifications/:id/ack", s.postAck, false},
+		{http.MethodGet, "/notifications/forecast", s.getForecast, false},
 	}
 }
 

@@ -36,6 +36,8 @@ type Server struct {
 	health Health
 	pages  *pages
 	tls    bool
+	// csrfSecret keys the pages' CSRF tokens; derived from the signing secret.
+	csrfSecret []byte
 }
 
 // Options are what New needs besides the service.
@@ -51,7 +53,8 @@ type Options struct {
 func New(svc *app.Service, o Options) (*Server, error) {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	s := &Server{echo: e, svc: svc, cfg: o.Config, log: o.Logger, health: o.Health, tls: o.TLS}
+	s := &Server{echo: e, svc: svc, cfg: o.Config, log: o.Logger, health: o.Health, tls: o.TLS,
+		csrfSecret: svc.DerivedKey("csrf")}
 	if s.log == nil {
 		s.log = slog.Default()
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/docket/docket/internal/auth"
 	"github.com/docket/docket/internal/config"
 	"github.com/docket/docket/internal/store"
+	"github.com/docket/docket/internal/storetest"
 	"github.com/docket/docket/internal/web"
 )
 
@@ -55,7 +56,8 @@ var testHasher = auth.NewHasher(auth.Params{Memory: 64, Time: 1, Threads: 1})
 func newTestServer(t *testing.T, mutate ...func(*config.Config)) *testServer {
 	t.Helper()
 	cfg := config.Default()
-	cfg.DB = filepath.Join(t.TempDir(), "docket.db")
+	cfg.DB = storetest.DSN(t)
+	cfg.DataDir = filepath.Join(t.TempDir(), "data") // attachments stay in the test's own directory
 	cfg.Secret = strings.Repeat("s", 32)
 	cfg.Auth.SessionTTL = 10 * 365 * 24 * time.Hour // tests move the clock by months
 	for _, m := range mutate {

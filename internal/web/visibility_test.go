@@ -9,9 +9,11 @@ import (
 type scope int
 
 const (
-	scopeNone    scope = iota // not about one case
-	scopeCase                 // /cases/:id…
-	scopeRequest              // /info-requests/:id…
+	scopeNone       scope = iota // not about one case
+	scopeCase                    // /cases/:id…
+	scopeRequest                 // /info-requests/:id…
+	scopeFinding                 // /findings/:id…
+	scopeAttachment              // /attachments/:id…
 )
 
 // routeSpec is the access-matrix entry of one route. Every route of the
@@ -22,6 +24,9 @@ type routeSpec struct {
 	// allowed lists the roles that may call a non-case route; nil means every signed-in role.
 	allowed []string
 	public  bool
+	// content marks the routes of a case's content (findings, comments,
+	// attachments), which compliance officers may never use: 403 on a case they see.
+	content bool
 }
 
 var accessMatrix = map[string]routeSpec{
@@ -57,6 +62,23 @@ var accessMatrix = map[string]routeSpec{
 	"POST /api/v1/cases/:id/withdraw":           {scope: scopeCase, body: map[string]any{"reason": "x"}},
 	"GET /api/v1/cases/:id/clock":               {scope: scopeCase},
 	"GET /api/v1/cases/:id/audit":               {scope: scopeCase},
+	"POST /api/v1/cases/:id/findings":           {scope: scopeCase, content: true, body: findingBody("high", "TLP:AMBER")},
+	"GET /api/v1/cases/:id/findings":            {scope: scopeCase, content: true},
+	"GET /api/v1/findings/:id":                  {scope: scopeFinding, content: true},
+	"PATCH /api/v1/findings/:id":                {scope: scopeFinding, content: true, body: map[string]any{"title": "x"}},
+	"POST /api/v1/findings/:id/share":           {scope: scopeFinding, content: true},
+	"POST /api/v1/findings/:id/respond":         {scope: scopeFinding, content: true, body: map[string]any{"response": "x"}},
+	"POST /api/v1/findings/:id/resolve":         {scope: scopeFinding, content: true, body: map[string]any{"resolution": "resolved", "note": "x"}},
+	"POST /api/v1/findings/:id/attachments":     {scope: scopeFinding, content: true},
+	"POST /api/v1/cases/:id/comments":           {scope: scopeCase, content: true, body: map[string]any{"body": "x", "visibility": "shared"}},
+	"GET /api/v1/cases/:id/comments":            {scope: scopeCase, content: true},
+	"POST /api/v1/cases/:id/attachments":        {scope: scopeCase, content: true},
+	"GET /api/v1/attachments/:id":               {scope: scopeAttachment, content: true},
+	"GET /api/v1/attachments/:id/content":       {scope: scopeAttachment, content: true},
+	"GET /api/v1/inbox":                         {},
+	"POST /api/v1/inbox/:id/read":               {},
+	"POST /api/v1/notifications/:id/ack":        {},
+	"GET /api/v1/notifications/forecast":        {allowed: []string{"lab_member", "reviewer", "review_lead", "compliance_officer"}},
 }
 
 func TestEveryRouteHasAnAccessEntry(t *testing.T) {
@@ -81,9 +103,11 @@ func TestEveryRouteHasAnAccessEntry(t *testing.T) {
 	}
 }
 
-// TestCaseRoutesHideWhatTheCallerMayNotSee: every case-scoped route, for every
-// role, on a case it may not see (another lab's, a draft, an unassigned one,
-// and anything for admins), answers 404 exactly as a missing id does.
+// TestCaseRoutesHideWhatTheCallerMayNotSee: every case-scoped route (and every
+// route of a case's findings and attachments), for every role, on a case it
+// may not see (another lab's, a draft, an unassigned one, and anything for
+// admins), answers 404 exactly as a missing id does; compliance officers, who
+// see the cases, get 403 from every content route.
 func TestCaseRoutesHideWhatTheCallerMayNotSee(t *testing.T) {
 	w := newWorld(t)
 	w.addUser("rev3", "reviewer", "Agency")
@@ -93,12 +117,14 @@ func TestCaseRoutesHideWhatTheCallerMayNotSee(t *testing.T) {
 		// hidden lists the users the subject is invisible to.
 		hidden []string
 	}
+	// withContent adds a shared finding with evidence (a case attachment on a draft).
 	subjects := []subject{
-		{"other lab's case", func() fixture { return w.caseIn("awaiting_lab") }, []string{"rival", "rev3", "admin"}},
-		{"draft", func() fixture { return w.caseIn("draft") }, []string{"rival", "rev", "rev3", "lead", "co", "admin"}},
-		{"unassigned case", func() fixture { return w.caseIn("submitted") }, []string{"rival", "rev", "rev3", "admin"}},
+		{"other lab's case", func() fixture { return w.withContent(w.caseIn("awaiting_lab")) }, []string{"rival", "rev3", "admin"}},
+		{"draft", func() fixture { return w.withContent(w.caseIn("draft")) }, []string{"rival", "rev", "rev3", "lead", "co", "admin"}},
+		{"unassigned case", func() fixture { return w.withContent(w.caseIn("submitted")) }, []string{"rival", "rev", "rev3", "admin"}},
 		{"missing id", func() fixture {
-			return fixture{caseID: "00000000-0000-0000-0000-000000000000", requestID: "00000000-0000-0000-0000-000000000000"}
+			const none = "00000000-0000-0000-0000-000000000000"
+			return fixture{caseID: none, requestID: none, findingID: none, attachmentID: none}
 		}, []string{"lab", "rival", "rev", "lead", "co", "admin"}},
 	}
 	var notFoundBody string
@@ -112,13 +138,10 @@ func TestCaseRoutesHideWhatTheCallerMayNotSee(t *testing.T) {
 			}
 			for _, user := range sub.hidden {
 				f := sub.f()
-				if spec.scope == scopeRequest && f.requestID == "" {
+				if spec.scope == scopeRequest && f.requestID == "" || spec.scope == scopeFinding && f.findingID == "" {
 					continue
 				}
-				path := strings.Replace(r.Path, ":id", f.caseID, 1)
-				if spec.scope == scopeRequest {
-					path = strings.Replace(r.Path, ":id", f.requestID, 1)
-				}
+				path := scopedPath(r.Path, spec.scope, f)
 				resp := w.as(user, r.Method, path, spec.body)
 				count++
 				if resp.Code != 404 {
@@ -135,6 +158,32 @@ func TestCaseRoutesHideWhatTheCallerMayNotSee(t *testing.T) {
 		}
 	}
 	t.Logf("%d hidden-subject requests answered 404", count)
+
+	// Compliance officers see these cases, but never their content.
+	for _, f := range []fixture{w.withContent(w.caseIn("awaiting_lab")), w.withContent(w.caseIn("submitted"))} {
+		for _, r := range w.srv.APIRoutes() {
+			key := r.Method + " " + r.Path
+			if spec := accessMatrix[key]; spec.content {
+				if resp := w.as("co", r.Method, scopedPath(r.Path, spec.scope, f), spec.body); resp.Code != 403 {
+					t.Errorf("%s as a compliance officer: %d %s", key, resp.Code, resp.Body)
+				}
+			}
+		}
+	}
+}
+
+// scopedPath puts the fixture's id of the route's scope into the path.
+func scopedPath(path string, sc scope, f fixture) string {
+	id := f.caseID
+	switch sc {
+	case scopeRequest:
+		id = f.requestID
+	case scopeFinding:
+		id = f.findingID
+	case scopeAttachment:
+		id = f.attachmentID
+	}
+	return strings.Replace(path, ":id", id, 1)
 }
 
 // TestNonCaseRoutesByRole: roles a route is not for get 403, never 2xx.

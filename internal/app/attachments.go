@@ -1,0 +1,331 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/google/uuid"
+
+	"github.com/docket/docket/internal/docket"
+)
+
+// AttachmentStore keeps attachments' metadata; the bytes live in files.
+type AttachmentStore interface {
+	CreateAttachment(at *docket.Attachment) error
+	AttachmentByID(id string) (*docket.Attachment, error)
+	DeleteAttachment(id string) error
+	// AttachmentsOfFindings returns the attachments of each finding, oldest first.
+	AttachmentsOfFindings(findingIDs []string) (map[string][]docket.Attachment, error)
+	// ListAttachments returns a case's attachments, its findings' included
+	// when withFindings, oldest first.
+	ListAttachments(caseID string, withFindings bool) ([]docket.Attachment, error)
+}
+
+// AttachTarget names what an upload is for: a case, or one of its findings.
+type AttachTarget struct {
+	CaseID    string
+	FindingID string
+}
+
+// attachmentsDir is where attachment files live.
+func (s *Service) attachmentsDir() string { return filepath.Join(s.cfg.DataDir, "attachments") }
+
+// attachAccess checks that the actor may attach to the target (write) or read
+// what is attached to it: case content rules for a case; for a finding, its
+// visibility and, to attach, an open finding.
+func (s *Service) attachAccess(tx Tx, a docket.Actor, t AttachTarget, write bool) (caseID string, err error) {
+	if t.FindingID != "" {
+		fa, err := s.findingAccess(tx, a, t.FindingID)
+		if err != nil {
+			return "", notFoundAs(err, "finding")
+		}
+		if write {
+			err = fa.Check(docket.FindAttach)
+		} else {
+			err = fa.CheckRead()
+		}
+		return fa.Finding.CaseID, err
+	}
+	acc, err := s.caseAccess(tx, a, t.CaseID)
+	if err != nil {
+		return "", err
+	}
+	return t.CaseID, acc.CheckContent()
+}
+
+// CheckAttach answers, before any byte of an upload is read, whether the actor
+// may attach to the target: 404, 403, or 409 (attest first; the finding is closed).
+func (s *Service) CheckAttach(ctx context.Context, a docket.Actor, t AttachTarget) error {
+	return s.store.Read(ctx, func(tx Tx) error {
+		_, err := s.attachAccess(tx, a, t, true)
+		return err
+	})
+}
+
+// Upload is a file being received: streamed into a private temporary file in
+// the attachments directory while its size is bounded, its SHA-256 computed and
+// its type sniffed. It becomes an attachment when CreateAttachment commits;
+// otherwise Discard removes it.
+type Upload struct {
+	tmp         string
+	Name        string
+	Size        int64
+	SHA256      string
+	ContentType string
+}
+
+// Discard removes the temporary file, if it is still there.
+func (u *Upload) Discard() {
+	if u != nil && u.tmp != "" {
+		_ = os.Remove(u.tmp)
+		u.tmp = ""
+	}
+}
+
+// countingHash hashes and counts what passes, failing past the limit.
+type countingHash struct {
+	h     hash.Hash
+	n     int64
+	limit int64
+}
+
+var errTooLarge = &docket.Error{Code: docket.ETooLarge, Message: "the file is larger than the upload limit"}
+
+func (c *countingHash) Write(p []byte) (int, error) {
+	c.n += int64(len(p))
+	if c.n > c.limit {
+		return 0, errTooLarge
+	}
+	return c.h.Write(p)
+}
+
+// StageUpload streams r into a temporary file: at most uploads.max_bytes (413
+// beyond, and nothing is kept), the type sniffed from the content (415 for
+// anything but a PDF or UTF-8 text; 422 for an empty file), the client's name
+// kept only as cleaned metadata. On any error nothing is left on disk.
+func (s *Service) StageUpload(r io.Reader, clientName string) (_ *Upload, err error) {
+	dir := s.attachmentsDir()
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("attachments: %w", err)
+	}
+	f, err := os.CreateTemp(dir, ".upload-*")
+	if err != nil {
+		return nil, fmt.Errorf("attachments: %w", err)
+	}
+	u := &Upload{tmp: f.Name(), Name: docket.CleanFileName(clientName)}
+	defer func() {
+		if err != nil {
+			f.Close()
+			u.Discard()
+		}
+	}()
+	if err := f.Chmod(0o600); err != nil {
+		return nil, err
+	}
+	sum := &countingHash{h: sha256.New(), limit: s.cfg.Uploads.MaxBytes}
+	sniff := docket.NewSniffer()
+	// The sum comes first: past the limit it stops the copy before the file grows.
+	if _, err := io.Copy(io.MultiWriter(sum, f, sniff), r); err != nil {
+		return nil, err // errTooLarge, or the body's own failure (cut off, too large, gone)
+	}
+	if err := f.Sync(); err != nil {
+		return nil, err
+	}
+	if err := f.Close(); err != nil {
+		return nil, err
+	}
+	verdict, err := sniff.Result(u.Name)
+	if err != nil {
+		return nil, err
+	}
+	u.ContentType = verdict.ContentType
+	if verdict.MaybeJSON {
+		jf, err := os.Open(u.tmp)
+		if err != nil {
+			return nil, err
+		}
+		if docket.ValidJSON(jf) {
+			u.ContentType = docket.TypeJSON
+		}
+		jf.Close()
+	}
+	u.Size, u.SHA256 = sum.n, hex.EncodeToString(sum.h.Sum(nil))
+	return u, nil
+}
+
+// CreateAttachment keeps a staged upload as an attachment of the target: the
+// access is checked again (404, 403, 409), then the kind (422); the row and its
+// audit event (metadata and hashes only) commit together, and only then is the
+// file moved into place under the attachment's generated id. If that fails,
+// the row is withdrawn again. The upload is consumed either way.
+func (s *Service) CreateAttachment(ctx context.Context, a docket.Actor, t AttachTarget, kind string, u *Upload) (*docket.Attachment, error) {
+	defer u.Discard()
+	if u == nil || u.tmp == "" {
+		return nil, docket.Unacceptable("file", "is required")
+	}
+	var at *docket.Attachment
+	err := s.store.Write(ctx, func(tx Tx) error {
+		caseID, err := s.attachAccess(tx, a, t, true)
+		if err != nil {
+			return err
+		}
+		if !docket.OneOf(kind, docket.AttachmentKinds) {
+			return docket.Unacceptable("kind", "must be one of model_card, system_card, eval_report, evidence, other")
+		}
+		at = &docket.Attachment{ID: newID(), CaseID: caseID, FindingID: t.FindingID, Name: u.Name, Kind: kind,
+			Size: u.Size, ContentType: u.ContentType, SHA256: u.SHA256, UploadedBy: a.UserID, CreatedAt: s.Now()}
+		if err := tx.CreateAttachment(at); err != nil {
+			return err
+		}
+		ch := docket.Changes{"kind": kind, "size": u.Size, "content_type": u.ContentType, "sha256": at.Digest()}.
+			Secret("name", u.Name)
+		if t.FindingID != "" {
+			ch.Set("finding_id", t.FindingID)
+		}
+		return s.audit(tx, a, "attachment.created", "attachment", at.ID, caseID, ch)
+	})
+	if err != nil {
+		return nil, err
+	}
+	final := filepath.Join(s.attachmentsDir(), at.ID)
+	if err := os.Rename(u.tmp, final); err != nil {
+		s.log.Error("attachment: move into place", "attachment_id", at.ID, "err", err)
+		s.withdrawAttachment(ctx, a, at)
+		return nil, err
+	}
+	u.tmp = ""
+	if d, err := os.Open(s.attachmentsDir()); err == nil {
+		_ = d.Sync() // the rename survives a crash
+		d.Close()
+	}
+	return at, nil
+}
+
+// withdrawAttachment removes the row of an attachment whose file could not be
+// kept, recording why; the original event stays in the chain.
+func (s *Service) withdrawAttachment(ctx context.Context, a docket.Actor, at *docket.Attachment) {
+	err := s.store.Write(ctx, func(tx Tx) error {
+		if err := tx.DeleteAttachment(at.ID); err != nil {
+			return err
+		}
+		return s.audit(tx, a, "attachment.withdrawn", "attachment", at.ID, at.CaseID,
+			docket.Changes{"reason": "the file could not be stored"})
+	})
+	if err != nil {
+		s.log.Error("attachment: withdraw the row of a file not stored", "attachment_id", at.ID, "err", err)
+	}
+}
+
+// visibleAttachment loads an attachment the actor may read: whoever may read
+// its case's content, or its finding. Anything hidden is "attachment not found".
+func (s *Service) visibleAttachment(tx Tx, a docket.Actor, id string) (*docket.Attachment, error) {
+	at, err := tx.AttachmentByID(id)
+	if err != nil {
+		return nil, notFoundAs(err, "attachment")
+	}
+	if _, err := s.attachAccess(tx, a, AttachTarget{CaseID: at.CaseID, FindingID: at.FindingID}, false); err != nil {
+		return nil, notFoundAs(err, "attachment")
+	}
+	return at, nil
+}
+
+// GetAttachment returns an attachment's metadata.
+func (s *Service) GetAttachment(ctx context.Context, a docket.Actor, id string) (*docket.Attachment, error) {
+	var at *docket.Attachment
+	err := s.store.Read(ctx, func(tx Tx) error {
+		var err error
+		at, err = s.visibleAttachment(tx, a, id)
+		return err
+	})
+	return at, err
+}
+
+// AttachmentContent returns an attachment and its bytes, read whole and
+// checked against the stored size and SHA-256 before anything is served: a
+// file that was altered or lost is an internal error, logged, never served.
+func (s *Service) AttachmentContent(ctx context.Context, a docket.Actor, id string) (*docket.Attachment, []byte, error) {
+	at, err := s.GetAttachment(ctx, a, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	if _, err := uuid.Parse(at.ID); err != nil {
+		return nil, nil, fmt.Errorf("attachment %q: stored id is not a uuid", at.ID)
+	}
+	f, err := os.Open(filepath.Join(s.attachmentsDir(), at.ID))
+	if err != nil {
+		s.log.Error("attachment: file missing", "attachment_id", at.ID, "err", err)
+		return nil, nil, fmt.Errorf("attachment %s: %w", at.ID, err)
+	}
+	defer f.Close()
+	var buf bytes.Buffer
+	h := sha256.New()
+	n, err := io.Copy(io.MultiWriter(&buf, h), io.LimitReader(f, at.Size+1))
+	if err != nil {
+		return nil, nil, fmt.Errorf("attachment %s: %w", at.ID, err)
+	}
+	if n != at.Size || hex.EncodeToString(h.Sum(nil)) != at.SHA256 {
+		s.log.Error("attachment: content does not match its stored size and SHA-256; not served",
+			"attachment_id", at.ID, "size", n, "want_size", at.Size)
+		return nil, nil, fmt.Errorf("attachment %s: content does not match its digest", at.ID)
+	}
+	return at, buf.Bytes(), nil
+}
+
+// ListAttachments returns the attachments of a case the actor may read: the
+// case's own, and those of the findings the actor sees.
+func (s *Service) ListAttachments(ctx context.Context, a docket.Actor, caseID string) ([]docket.Attachment, error) {
+	var out []docket.Attachment
+	err := s.store.Read(ctx, func(tx Tx) error {
+		acc, err := s.caseAccess(tx, a, caseID)
+		if err != nil {
+			return err
+		}
+		if err := acc.CheckContent(); err != nil {
+			return err
+		}
+		all, err := tx.ListAttachments(caseID, true)
+		if err != nil {
+			return err
+		}
+		seen := map[string]bool{}
+		for _, at := range all {
+			if at.FindingID != "" {
+				ok, known := seen[at.FindingID]
+				if !known {
+					f, err := tx.FindingByID(at.FindingID)
+					if err != nil {
+						return err
+					}
+					ok = docket.FindingAccess{CaseAccess: acc, Finding: f}.CanSeeFinding()
+					seen[at.FindingID] = ok
+				}
+				if !ok {
+					continue
+				}
+			}
+			out = append(out, at)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// removeAttachmentFiles deletes the files of attachments whose rows are gone.
+func (s *Service) removeAttachmentFiles(ids []string) {
+	for _, id := range ids {
+		if _, err := uuid.Parse(id); err != nil {
+			continue
+		}
+		if err := os.Remove(filepath.Join(s.attachmentsDir(), id)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			s.log.Error("attachment: remove file", "attachment_id", id, "err", err)
+		}
+	}
+}

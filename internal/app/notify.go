@@ -1,0 +1,533 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/docket/docket/internal/clock"
+	"github.com/docket/docket/internal/docket"
+)
+
+// NotifyStore is what the sweep, the inbox and the forecast read and write.
+type NotifyStore interface {
+	// NotifyCases returns the open cases that can have something due by the
+	// horizon: running clocks whose deadline key is before runningBefore,
+	// paused clocks, unassigned cases received before unassignedBefore, and
+	// cases with a release conflict.
+	NotifyCases(runningBefore, unassignedBefore time.Time) ([]*docket.Case, error)
+	// OpenRequestsBefore returns open information requests opened before t.
+	OpenRequestsBefore(t time.Time) ([]docket.InfoRequest, error)
+	// CasesByID loads cases with their reviewers.
+	CasesByID(ids []string) (map[string]*docket.Case, error)
+	// ActiveUsers lists the enabled users of a role.
+	ActiveUsers(role docket.Role) ([]docket.User, error)
+	// ExistingKeys reports which of the keys the outbox holds.
+	ExistingKeys(keys []string) (map[string]bool, error)
+	// AckedGroups reports which escalation groups someone acknowledged.
+	AckedGroups(groups []string) (map[string]bool, error)
+	// InsertNotifications adds rows, skipping keys that exist; it returns how many it added.
+	InsertNotifications(ns []docket.Notification) (int, error)
+	// HoldLease takes or renews the named lease for holder; false when another holds it.
+	HoldLease(name, holder string, now time.Time, ttl time.Duration) (bool, error)
+	// LeaseHolder says who holds the named lease at now ("" for nobody).
+	LeaseHolder(name string, now time.Time) (string, error)
+	ListInbox(userID string, p Page) ([]docket.Notification, string, error)
+	NotificationByID(id string) (*docket.Notification, error)
+	InboxItem(inboxID string) (*docket.Notification, error)
+	MarkRead(inboxID string, at time.Time) error
+	Ack(groupKey, notificationID, userID string, at time.Time) (bool, error)
+	UnreadCount(userID string) (int, error)
+	PendingNotifications(limit int) ([]docket.Notification, error)
+	MarkDelivered(ids []string, at time.Time) error
+}
+
+// Occurrence is one notification a rule wants, due at At.
+type Occurrence struct {
+	docket.Notification
+	At time.Time
+}
+
+// SweepLease is the lease that names the one process that sweeps and delivers.
+const SweepLease = "sweep"
+
+// planner computes what the rules want between the past and a horizon, from
+// the database state alone. The sweep and the forecast both use it.
+type planner struct {
+	s       *Service
+	tx      Tx
+	now     time.Time
+	until   time.Time
+	loc     *time.Location
+	leads   []docket.User
+	co      []docket.User
+	active  map[string]bool
+	members map[string][]docket.User // lab members by organisation
+	out     []Occurrence
+}
+
+func (s *Service) newPlanner(tx Tx, now, until time.Time) (*planner, error) {
+	p := &planner{s: s, tx: tx, now: now, until: until, loc: s.loc, active: map[string]bool{}, members: map[string][]docket.User{}}
+	for _, role := range []docket.Role{docket.RoleReviewLead, docket.RoleCompliance, docket.RoleReviewer, docket.RoleLabMember} {
+		users, err := tx.ActiveUsers(role)
+		if err != nil {
+			return nil, err
+		}
+		for _, u := range users {
+			p.active[u.ID] = true
+			switch role {
+			case docket.RoleReviewLead:
+				p.leads = append(p.leads, u)
+			case docket.RoleCompliance:
+				p.co = append(p.co, u)
+			case docket.RoleLabMember:
+				p.members[u.OrgID] = append(p.members[u.OrgID], u)
+			}
+		}
+	}
+	return p, nil
+}
+
+func ids(users []docket.User) []string {
+	out := make([]string, len(users))
+	for i, u := range users {
+		out[i] = u.ID
+	}
+	return out
+}
+
+// caseLeads is the case lead, or every lead when the case has none.
+func (p *planner) caseLeads(c *docket.Case) []string {
+	if c.LeadID != "" && p.active[c.LeadID] {
+		return []string{c.LeadID}
+	}
+	return ids(p.leads)
+}
+
+// workers are the case's assigned reviewers and its lead, while active.
+func (p *planner) workers(c *docket.Case) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, id := range append(append([]string{}, c.ReviewerIDs...), c.LeadID) {
+		if id != "" && p.active[id] && !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// add records one occurrence per recipient.
+func (p *planner) add(rule, kind, subjectType, subjectID string, c *docket.Case, deadline, due, at time.Time, threshold string, repeat int, recipients []string) {
+	if at.After(p.until) {
+		return
+	}
+	group := docket.GroupKey(rule, subjectID, deadline, threshold)
+	for _, r := range recipients {
+		n := docket.Notification{Key: docket.NotificationKey(rule, subjectID, deadline, threshold, repeat, r), GroupKey: group,
+			Rule: rule, Kind: kind, SubjectType: subjectType, SubjectID: subjectID, RecipientID: r,
+			DeadlineAt: deadline, DueAt: due, Threshold: threshold, Repeat: repeat}
+		if c != nil {
+			n.CaseID, n.CaseNumber = c.ID, c.Number
+		}
+		p.out = append(p.out, Occurrence{Notification: n, At: at})
+	}
+}
+
+// escalate adds the repeats of an escalation that first falls due at first.
+func (p *planner) escalate(rule, subjectType, subjectID string, c *docket.Case, deadline, due, first time.Time, threshold string, recipients []string) {
+	every := p.s.cfg.Notify.EscalationRepeat
+	for n, at := 0, first; !at.After(p.until) && n < 10000; n, at = n+1, at.Add(every) {
+		p.add(rule, docket.KindEscalation, subjectType, subjectID, c, deadline, due, at, threshold, n, recipients)
+	}
+}
+
+// atLocal returns the instant of hh:mm agency time on the given date.
+func (p *planner) atLocal(d clock.Date, hhmm string) time.Time {
+	h, m := 9, 0
+	if parts := strings.SplitN(hhmm, ":", 2); len(parts) == 2 {
+		h, _ = strconv.Atoi(parts[0])
+		m, _ = strconv.Atoi(parts[1])
+	}
+	return time.Date(d.Year, d.Month, d.Day, h, m, 0, 0, p.loc).UTC()
+}
+
+// caseRules: deadline reminders, lapse, an unassigned case, a release conflict.
+func (p *planner) caseRules(c *docket.Case) {
+	if !c.Status.Open() || !c.Clock.Started() {
+		return
+	}
+	cfg := p.s.cfg.Notify
+	k := c.Clock
+	paused := k.OpenStopAt != nil
+	key := k.DeadlineKey()
+	due := k.DueAt(p.now)
+	if !p.now.After(due) {
+		dueDate := clock.DateOf(due, p.loc)
+		for _, n := range cfg.ReminderDays {
+			at := p.atLocal(dueDate.AddDays(-n), cfg.ReminderTime)
+			if at.After(due) || (paused && at.After(p.now)) {
+				continue // while stopped the reminders move with the deadline
+			}
+			p.add(docket.RuleCaseReminder, docket.KindReminder, "case", c.ID, c, key, due, at, fmt.Sprintf("%dd", n), 0, p.workers(c))
+		}
+	}
+	if !paused {
+		lapse := key.Add(time.Millisecond)
+		agency := append(p.caseLeads(c), ids(p.co)...)
+		p.escalate(docket.RuleCaseLapsed, "case", c.ID, c, key, key, lapse, "lapsed", agency)
+		p.add(docket.RuleCaseLapsed, docket.KindEscalation, "case", c.ID, c, key, key, lapse, "lapsed-lab", 0, ids(p.members[c.OrgID]))
+	}
+	if c.Status == docket.StatusSubmitted && c.LeadID == "" && len(c.ReviewerIDs) == 0 && k.ReceivedAt != nil {
+		first := k.ReceivedAt.Add(cfg.UnassignedAfter)
+		p.escalate(docket.RuleCaseUnassigned, "case", c.ID, c, first, due, first, "unassigned", append(ids(p.leads), ids(p.co)...))
+	}
+	if since := c.ConflictStart(p.now); since != nil {
+		p.escalate(docket.RuleReleaseConflict, "case", c.ID, c, key, due, *since, "release-conflict", ids(p.co))
+	}
+}
+
+// requestRules: an information request unanswered for days.
+func (p *planner) requestRules(r docket.InfoRequest, c *docket.Case) {
+	if r.Status != docket.RequestOpen || c == nil || !c.Status.Open() {
+		return
+	}
+	cfg := p.s.cfg.Notify
+	lab := r.OpenedAt.Add(time.Duration(cfg.InfoRequestLabDays) * 24 * time.Hour)
+	p.add(docket.RuleRequestLab, docket.KindReminder, "info_request", r.ID, c, r.OpenedAt, lab, lab,
+		fmt.Sprintf("%dd", cfg.InfoRequestLabDays), 0, ids(p.members[c.OrgID]))
+	lead := r.OpenedAt.Add(time.Duration(cfg.InfoRequestLeadDays) * 24 * time.Hour)
+	p.escalate(docket.RuleRequestLead, "info_request", r.ID, c, r.OpenedAt, lead, lead,
+		fmt.Sprintf("%dd", cfg.InfoRequestLeadDays), p.caseLeads(c))
+}
+
+// digestRules: the compliance officers' daily digest.
+func (p *planner) digestRules() {
+	for d := clock.DateOf(p.now, p.loc).AddDays(-1); ; d = d.AddDays(1) {
+		at := p.atLocal(d, p.s.cfg.Notify.DigestTime)
+		if at.After(p.until) {
+			return
+		}
+		// One series per recipient: the day is in the deadline, so the key is the local date's.
+		p.add(docket.RuleDigest, docket.KindDigest, "digest", "daily", nil, at, at, at, "daily", 0, ids(p.co))
+	}
+}
+
+// plan runs every rule over the candidates that can be due by the horizon.
+func (p *planner) plan() error {
+	cfg := p.s.cfg.Notify
+	maxDays := 0
+	for _, n := range cfg.ReminderDays {
+		if n > maxDays {
+			maxDays = n
+		}
+	}
+	// A reminder N days before falls at most N+1 calendar days before the deadline.
+	ahead := p.until.Add(time.Duration(maxDays+2) * 24 * time.Hour)
+	cases, err := p.tx.NotifyCases(ahead, p.until.Add(-cfg.UnassignedAfter))
+	if err != nil {
+		return err
+	}
+	for _, c := range cases {
+		p.caseRules(c)
+	}
+	reqs, err := p.tx.OpenRequestsBefore(p.until.Add(-time.Duration(min(cfg.InfoRequestLabDays, cfg.InfoRequestLeadDays)) * 24 * time.Hour))
+	if err != nil {
+		return err
+	}
+	if len(reqs) > 0 {
+		var caseIDs []string
+		for _, r := range reqs {
+			caseIDs = append(caseIDs, r.CaseID)
+		}
+		byID, err := p.tx.CasesByID(caseIDs)
+		if err != nil {
+			return err
+		}
+		for _, r := range reqs {
+			p.requestRules(r, byID[r.CaseID])
+		}
+	}
+	p.digestRules()
+	return nil
+}
+
+// latestDue keeps, of each series (rule, subject, recipient), only the most
+// urgent occurrence already due: after downtime a subject gets only that one.
+func latestDue(occ []Occurrence, now time.Time) []Occurrence {
+	best := map[string]int{}
+	for i, o := range occ {
+		if o.At.After(now) {
+			continue
+		}
+		series := o.Rule + "|" + o.SubjectID + "|" + o.RecipientID
+		if j, ok := best[series]; !ok || o.At.After(occ[j].At) {
+			best[series] = i
+		}
+	}
+	out := make([]Occurrence, 0, len(best))
+	for _, i := range best {
+		out = append(out, occ[i])
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
+	return out
+}
+
+// unsent drops what the outbox holds already and escalations someone acknowledged.
+func unsent(tx Tx, occ []Occurrence) ([]Occurrence, error) {
+	var keys, groups []string
+	for _, o := range occ {
+		keys = append(keys, o.Key)
+		groups = append(groups, o.GroupKey)
+	}
+	have, err := tx.ExistingKeys(keys)
+	if err != nil {
+		return nil, err
+	}
+	acked, err := tx.AckedGroups(groups)
+	if err != nil {
+		return nil, err
+	}
+	var out []Occurrence
+	for _, o := range occ {
+		if have[o.Key] || (o.Kind == docket.KindEscalation && acked[o.GroupKey]) {
+			continue
+		}
+		out = append(out, o)
+	}
+	return out, nil
+}
+
+// SweepResult says what one sweep did.
+type SweepResult struct {
+	Held     bool
+	Due      int
+	Inserted int
+}
+
+// Sweep decides, from the database state alone, what is due now and writes it
+// to the outbox in one transaction: exactly one row per key. Only the holder
+// of the sweep lease does anything. It is safe to run after any downtime.
+func (s *Service) Sweep(ctx context.Context, holder string) (SweepResult, error) {
+	var res SweepResult
+	now := s.Now()
+	var due []Occurrence
+	err := s.store.Read(ctx, func(tx Tx) error {
+		h, err := tx.LeaseHolder(SweepLease, now)
+		if err != nil || h != holder {
+			return err
+		}
+		res.Held = true
+		p, err := s.newPlanner(tx, now, now)
+		if err != nil {
+			return err
+		}
+		if err := p.plan(); err != nil {
+			return err
+		}
+		due, err = unsent(tx, latestDue(p.out, now))
+		return err
+	})
+	if err != nil || !res.Held || len(due) == 0 {
+		return res, err
+	}
+	res.Due = len(due)
+	err = s.store.Write(ctx, func(tx Tx) error {
+		// Whoever lost the lease since the read writes nothing.
+		if h, err := tx.LeaseHolder(SweepLease, now); err != nil || h != holder {
+			res.Held = false
+			return err
+		}
+		rows := make([]docket.Notification, len(due))
+		for i, o := range due {
+			n := o.Notification
+			n.ID, n.InboxID, n.CreatedAt, n.State = newID(), newID(), now, "pending"
+			rows[i] = n
+		}
+		var err error
+		res.Inserted, err = tx.InsertNotifications(rows)
+		return err
+	})
+	return res, err
+}
+
+// HoldLease takes or renews the sweep lease for holder.
+func (s *Service) HoldLease(ctx context.Context, holder string) (bool, error) {
+	var held bool
+	err := s.store.Write(ctx, func(tx Tx) error {
+		var err error
+		held, err = tx.HoldLease(SweepLease, holder, s.Now(), s.cfg.Notify.LeaseTTL)
+		return err
+	})
+	return held, err
+}
+
+// LeaseHolder says which process holds the sweep lease now.
+func (s *Service) LeaseHolder(ctx context.Context) (string, error) {
+	var h string
+	err := s.store.Read(ctx, func(tx Tx) error {
+		var err error
+		h, err = tx.LeaseHolder(SweepLease, s.Now())
+		return err
+	})
+	return h, err
+}
+
+// Channel delivers notifications outside the inbox (e-mail, webhooks). The
+// inbox needs no delivery: a row in the outbox is in the inbox.
+type Channel interface {
+	Name() string
+	// Deliver sends one sweep's notifications; it must be idempotent per
+	// notification key, since delivery is at least once.
+	Deliver(ctx context.Context, ns []docket.Notification) error
+}
+
+// Deliver hands pending notifications to the channels and marks them
+// delivered. Only the lease holder calls it.
+func (s *Service) Deliver(ctx context.Context, channels []Channel) (int, error) {
+	var pending []docket.Notification
+	if err := s.store.Read(ctx, func(tx Tx) error {
+		var err error
+		pending, err = tx.PendingNotifications(1000)
+		return err
+	}); err != nil || len(pending) == 0 {
+		return 0, err
+	}
+	for _, ch := range channels {
+		if err := ch.Deliver(ctx, pending); err != nil {
+			return 0, fmt.Errorf("%s: %w", ch.Name(), err)
+		}
+	}
+	ids := make([]string, len(pending))
+	for i, n := range pending {
+		ids[i] = n.ID
+	}
+	return len(ids), s.store.Write(ctx, func(tx Tx) error { return tx.MarkDelivered(ids, s.Now()) })
+}
+
+// Forecast lists what the sweep will send, to whom and when, from now until
+// the given instant, by the same rules as the sweep: what is due now and not
+// yet sent, then every later occurrence. Leads and compliance officers see
+// everything; other roles see what is addressed to them.
+func (s *Service) Forecast(ctx context.Context, a docket.Actor, until time.Time) ([]Occurrence, error) {
+	if !docket.CanForecast(a.Role) {
+		return nil, docket.Forbidden()
+	}
+	now := s.Now()
+	if !until.After(now) {
+		return nil, docket.Unacceptable("until", "must be later than now")
+	}
+	if until.Sub(now) > 92*24*time.Hour {
+		return nil, docket.Unacceptable("until", "must be at most 92 days ahead")
+	}
+	var out []Occurrence
+	err := s.store.Read(ctx, func(tx Tx) error {
+		p, err := s.newPlanner(tx, now, until)
+		if err != nil {
+			return err
+		}
+		if err := p.plan(); err != nil {
+			return err
+		}
+		dueNow, err := unsent(tx, latestDue(p.out, now))
+		if err != nil {
+			return err
+		}
+		later := make([]Occurrence, 0, len(p.out))
+		for _, o := range p.out {
+			if o.At.After(now) {
+				later = append(later, o)
+			}
+		}
+		later, err = unsent(tx, later)
+		if err != nil {
+			return err
+		}
+		all := append(dueNow, later...)
+		everything := docket.CanForecastAll(a.Role)
+		for _, o := range all {
+			if everything || o.RecipientID == a.UserID {
+				if o.At.Before(now) {
+					o.At = now
+				}
+				out = append(out, o)
+			}
+		}
+		return nil
+	})
+	sort.SliceStable(out, func(i, j int) bool {
+		if !out[i].At.Equal(out[j].At) {
+			return out[i].At.Before(out[j].At)
+		}
+		return out[i].Key < out[j].Key
+	})
+	return out, err
+}
+
+// Inbox lists the actor's notifications, newest first.
+func (s *Service) Inbox(ctx context.Context, a docket.Actor, p Page) ([]docket.Notification, string, error) {
+	var out []docket.Notification
+	var next string
+	err := s.store.Read(ctx, func(tx Tx) error {
+		var err error
+		out, next, err = tx.ListInbox(a.UserID, Page{Limit: clampLimit(p.Limit), Cursor: p.Cursor})
+		return err
+	})
+	return out, next, err
+}
+
+// UnreadCount counts the actor's unread notifications.
+func (s *Service) UnreadCount(ctx context.Context, a docket.Actor) (int, error) {
+	var n int
+	err := s.store.Read(ctx, func(tx Tx) error {
+		var err error
+		n, err = tx.UnreadCount(a.UserID)
+		return err
+	})
+	return n, err
+}
+
+// MarkRead marks one of the actor's inbox items read (404 for anyone else's).
+func (s *Service) MarkRead(ctx context.Context, a docket.Actor, inboxID string) (*docket.Notification, error) {
+	var n *docket.Notification
+	err := s.store.Write(ctx, func(tx Tx) error {
+		var err error
+		if n, err = tx.InboxItem(inboxID); err != nil || n.RecipientID != a.UserID {
+			return docket.NotFound("inbox item")
+		}
+		if n.ReadAt != nil {
+			return nil
+		}
+		now := s.Now()
+		if err := tx.MarkRead(inboxID, now); err != nil {
+			return err
+		}
+		n.ReadAt = &now
+		return s.audit(tx, a, "notification.read", "notification", n.ID, n.CaseID, nil)
+	})
+	return n, err
+}
+
+// Acknowledge stops an escalation's repeats for every recipient. Only a
+// recipient may acknowledge (404 otherwise); reminders and digests need none (409).
+func (s *Service) Acknowledge(ctx context.Context, a docket.Actor, id string) (*docket.Notification, error) {
+	var n *docket.Notification
+	err := s.store.Write(ctx, func(tx Tx) error {
+		var err error
+		if n, err = tx.NotificationByID(id); err != nil || n.RecipientID != a.UserID {
+			return docket.NotFound("notification")
+		}
+		if n.Kind != docket.KindEscalation {
+			return docket.Errorf(docket.EConflict, "only escalations are acknowledged; this is a %s", n.Kind)
+		}
+		added, err := tx.Ack(n.GroupKey, n.ID, a.UserID, s.Now())
+		if err != nil || !added {
+			return err
+		}
+		return s.audit(tx, a, "notification.acknowledged", "notification", n.ID, n.CaseID, docket.Changes{"rule": n.Rule, "threshold": n.Threshold})
+	})
+	return n, err
+}

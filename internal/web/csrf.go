@@ -1,0 +1,104 @@
+package web
+
+import (
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/docket/docket/internal/docket"
+)
+
+// Every page form carries a CSRF token in the field csrf_token. For a signed-in
+// user it is an HMAC of the session's id under a key derived from the signing
+// secret, so it is bound to the session, dies with it, and needs no storage.
+// The sign-in form, which has no session yet, binds its token to a random
+// value in a short-lived cookie of its own instead (a signed double submit).
+
+const (
+	csrfField = "csrf_token"
+	csrfKey   = "docket.csrf"
+	// maxFormBody bounds the body of a page form.
+	maxFormBody = 1 << 20
+)
+
+// errCSRF is the refusal of a form without a valid token: nothing is written.
+var errCSRF = &docket.Error{Code: docket.EForbidden,
+	Message: "This form has expired or did not come from Docket. Go back, reload the page and try again."}
+
+func (s *Server) csrfMAC(label, value string) string {
+	m := hmac.New(sha256.New, s.csrfSecret)
+	m.Write([]byte(label + ":" + value))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+// csrfFor is the token of the forms of one page session.
+func (s *Server) csrfFor(sessionID string) string { return s.csrfMAC("session", sessionID) }
+
+// validToken compares a submitted token with the expected one in constant time.
+func validToken(got, want string) bool {
+	return got != "" && want != "" && hmac.Equal([]byte(got), []byte(want))
+}
+
+// limitForm bounds a form's body before it is parsed.
+func limitForm(c echo.Context) error {
+	r := c.Request()
+	r.Body = http.MaxBytesReader(c.Response(), r.Body, maxFormBody)
+	if err := r.ParseForm(); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return &docket.Error{Code: docket.ETooLarge, Message: "the form is too large"}
+		}
+		return docket.FieldError("", "the form could not be read")
+	}
+	return nil
+}
+
+// checkCSRF refuses, with 403 and before the handler runs, a state-changing
+// page request whose form lacks the session's token. It runs after
+// requireSession.
+func (s *Server) checkCSRF(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if c.Request().Method == http.MethodGet || c.Request().Method == http.MethodHead {
+			return next(c)
+		}
+		if err := limitForm(c); err != nil {
+			return err
+		}
+		a, ok := actorFrom(c)
+		if !ok || !validToken(c.Request().PostForm.Get(csrfField), s.csrfFor(a.SessionID)) {
+			return errCSRF
+		}
+		return next(c)
+	}
+}
+
+// loginNonce returns the sign-in form's cookie value, setting a new one when
+// the browser has none.
+func (s *Server) loginNonce(c echo.Context) string {
+	if ck, err := c.Cookie(s.loginCookieName()); err == nil && len(ck.Value) == 43 {
+		return ck.Value
+	}
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	v := base64.RawURLEncoding.EncodeToString(b)
+	c.SetCookie(s.cookie(s.loginCookieName(), v, 3600))
+	return v
+}
+
+// loginToken is the sign-in form's token for the browser's nonce.
+func (s *Server) loginToken(nonce string) string { return s.csrfMAC("login", nonce) }
+
+// checkLoginCSRF reports whether the sign-in form came with the token of the
+// browser's own nonce cookie.
+func (s *Server) checkLoginCSRF(c echo.Context) bool {
+	ck, err := c.Cookie(s.loginCookieName())
+	if err != nil || ck.Value == "" {
+		return false
+	}
+	return validToken(c.Request().PostForm.Get(csrfField), s.loginToken(ck.Value))
+}

@@ -1,0 +1,223 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/docket/docket/internal/app"
+	"github.com/docket/docket/internal/docket"
+)
+
+// The administrators' pages: organisations and users. Admins see no case.
+
+type userRow struct {
+	ID, Name, Email, Role, RoleLabel, Org, OrgKind string
+	Disabled, Self                                 bool
+	Roles                                          []option
+}
+
+type newUserForm struct {
+	Email, Name, Role, OrgID string
+}
+
+type usersPage struct {
+	pageBase
+	Users    []userRow
+	Orgs     []option
+	Roles    []option
+	New      newUserForm
+	Errors   fieldErrors
+	NextHref string
+	Summary  []fieldError
+}
+
+const usersPerPage = 100
+
+// allOrgs lists every organisation (admins only).
+func (s *Server) allOrgs(c echo.Context) ([]docket.Org, error) {
+	var out []docket.Org
+	cursor := ""
+	for {
+		orgs, next, err := s.svc.ListOrgs(c.Request().Context(), mustActor(c), app.Page{Limit: 200, Cursor: cursor})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, orgs...)
+		if next == "" {
+			return out, nil
+		}
+		cursor = next
+	}
+}
+
+func rolesFor(kind string, selected docket.Role) []option {
+	var out []option
+	for _, r := range docket.Roles {
+		if kind == "" || r.OrgKind() == kind {
+			out = append(out, option{Value: string(r), Label: roleLabel(r), Selected: r == selected})
+		}
+	}
+	return out
+}
+
+func (s *Server) usersPageOf(c echo.Context, nf newUserForm, errs fieldErrors) (*usersPage, error) {
+	a := mustActor(c)
+	cursor := c.QueryParam("cursor")
+	if len(cursor) > 512 {
+		return nil, docket.Unacceptable("cursor", "is not a cursor this list gave")
+	}
+	users, next, err := s.svc.ListUsers(c.Request().Context(), a, app.UserFilter{}, app.Page{Limit: usersPerPage, Cursor: cursor})
+	if err != nil {
+		return nil, err
+	}
+	orgs, err := s.allOrgs(c)
+	if err != nil {
+		return nil, err
+	}
+	pg := &usersPage{pageBase: s.pages.base(c, "Users"), New: nf, Errors: errs, Roles: rolesFor("", docket.Role(nf.Role))}
+	for _, o := range orgs {
+		kind := "lab"
+		if o.Kind == docket.OrgKindAgency {
+			kind = "agency office"
+		}
+		pg.Orgs = append(pg.Orgs, option{Value: o.ID, Label: o.Name + " (" + kind + ")", Selected: o.ID == nf.OrgID})
+	}
+	for _, u := range users {
+		pg.Users = append(pg.Users, userRow{ID: u.ID, Name: u.Name, Email: u.Email, Role: string(u.Role),
+			RoleLabel: roleLabel(u.Role), Org: u.Org.Name, OrgKind: u.Org.Kind, Disabled: u.Disabled, Self: u.ID == a.UserID,
+			Roles: rolesFor(u.Org.Kind, u.Role)})
+	}
+	if next != "" {
+		pg.NextHref = "/admin/users?" + url.Values{"cursor": {next}}.Encode()
+	}
+	for _, f := range []string{"email", "name", "role", "org_id", "password"} {
+		if m, ok := errs[f]; ok {
+			pg.Summary = append(pg.Summary, fieldError{Field: f, Message: m})
+		}
+	}
+	return pg, nil
+}
+
+func (s *Server) pageUsers(c echo.Context) error {
+	pg, err := s.usersPageOf(c, newUserForm{}, nil)
+	if err != nil {
+		return err
+	}
+	return s.pages.render(c, http.StatusOK, "admin_users.html", pg)
+}
+
+func (s *Server) pageCreateUser(c echo.Context) error {
+	nf := newUserForm{Email: strings.TrimSpace(form(c, "email")), Name: form(c, "name"), Role: form(c, "role"),
+		OrgID: form(c, "org_id")}
+	_, err := s.svc.CreateUser(c.Request().Context(), mustActor(c),
+		app.NewUser{Email: nf.Email, Name: nf.Name, Role: nf.Role, OrgID: nf.OrgID, Password: form(c, "password")})
+	if err == nil {
+		return c.Redirect(http.StatusSeeOther, "/admin/users?done=user")
+	}
+	errs := fieldErrors{}
+	status := http.StatusUnprocessableEntity
+	alert := ""
+	switch de := docket.AsError(err); {
+	case de != nil && de.Code == docket.EConflict:
+		status, alert = http.StatusConflict, sentence(de.Message)
+	case applyError(errs, err) != nil:
+		return err
+	default:
+		alert = "Check the fields marked below."
+	}
+	pg, perr := s.usersPageOf(c, nf, errs)
+	if perr != nil {
+		return perr
+	}
+	pg.Alert = alert
+	return s.pages.render(c, status, "admin_users.html", pg)
+}
+
+func (s *Server) pageUpdateUser(c echo.Context) error {
+	var p app.UserPatch
+	role := form(c, "role")
+	if role != "" {
+		p.Role = &role
+	}
+	disabled := form(c, "disabled") == "on"
+	p.Disabled = &disabled
+	if pw := form(c, "password"); pw != "" {
+		p.Password = &pw
+	}
+	_, err := s.svc.UpdateUser(c.Request().Context(), mustActor(c), c.Param("id"), p)
+	if err == nil {
+		return c.Redirect(http.StatusSeeOther, "/admin/users?done=userupdate")
+	}
+	de := docket.AsError(err)
+	if de == nil || (de.Code != docket.EConflict && de.Code != docket.EUnprocessable && de.Code != docket.EInvalid) {
+		return err
+	}
+	pg, perr := s.usersPageOf(c, newUserForm{}, nil)
+	if perr != nil {
+		return perr
+	}
+	pg.Alert = "The user was not changed. " + sentence(strings.TrimSpace(fieldLabel(de.Field)+" "+de.Message))
+	if de.Field == "" {
+		pg.Alert = "The user was not changed. " + sentence(de.Message)
+	}
+	status := http.StatusUnprocessableEntity
+	if de.Code == docket.EConflict {
+		status = http.StatusConflict
+	}
+	return s.pages.render(c, status, "admin_users.html", pg)
+}
+
+type orgsPage struct {
+	pageBase
+	Orgs   []docket.Org
+	Name   string
+	Kind   string
+	Kinds  []option
+	Errors fieldErrors
+}
+
+func (s *Server) orgsPageOf(c echo.Context, name, kind string, errs fieldErrors) (*orgsPage, error) {
+	orgs, err := s.allOrgs(c)
+	if err != nil {
+		return nil, err
+	}
+	if kind == "" {
+		kind = docket.OrgKindLab
+	}
+	return &orgsPage{pageBase: s.pages.base(c, "Organisations"), Orgs: orgs, Name: name, Kind: kind, Errors: errs,
+		Kinds: options([]string{docket.OrgKindLab, docket.OrgKindAgency}, map[string]string{
+			docket.OrgKindLab: "Lab (submits models)", docket.OrgKindAgency: "Agency office (reviews them)"}, kind)}, nil
+}
+
+func (s *Server) pageOrgs(c echo.Context) error {
+	pg, err := s.orgsPageOf(c, "", "", nil)
+	if err != nil {
+		return err
+	}
+	return s.pages.render(c, http.StatusOK, "admin_orgs.html", pg)
+}
+
+func (s *Server) pageCreateOrg(c echo.Context) error {
+	name, kind := form(c, "name"), form(c, "kind")
+	_, err := s.svc.CreateOrg(c.Request().Context(), mustActor(c), name, kind)
+	if err == nil {
+		return c.Redirect(http.StatusSeeOther, "/admin/orgs?done=org")
+	}
+	errs := fieldErrors{}
+	status, alert := http.StatusUnprocessableEntity, "Check the fields marked below."
+	switch de := docket.AsError(err); {
+	case de != nil && de.Code == docket.EConflict:
+		status, alert = http.StatusConflict, sentence(de.Message)
+	case applyError(errs, err) != nil:
+		return err
+	}
+	pg, perr := s.orgsPageOf(c, name, kind, errs)
+	if perr != nil {
+		return perr
+	}
+	pg.Alert = alert
+	return s.pages.render(c, status, "admin_orgs.html", pg)
+}

@@ -1,0 +1,326 @@
+package web
+
+import (
+	"fmt"
+	"html/template"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/docket/docket/internal/app"
+	"github.com/docket/docket/internal/clock"
+	"github.com/docket/docket/internal/docket"
+)
+
+// pageViews are the templates of this package's pages, each parsed with the
+// layout and the partials; newPages parses them once at start.
+var pageViews = []string{
+	"login.html", "home_reviewer.html", "home_lead.html", "cases.html", "case_form.html", "case.html",
+	"confirm.html", "dashboard.html", "admin_users.html", "admin_orgs.html",
+}
+
+// pageBase is what the layout needs on every page.
+type pageBase struct {
+	Title string
+	// User is nil when nobody is signed in.
+	User *pageUser
+	Nav  []navItem
+	// CSRF is the token of the session's forms.
+	CSRF string
+	// Now is the server's instant, which the countdown script ticks from.
+	Now        string
+	DueSoonMs  int64
+	CriticalMs int64
+	// Flash says what the last action did; Alert why it could not be done.
+	Flash string
+	Alert string
+}
+
+type pageUser struct {
+	Name, Role, Org string
+}
+
+type navItem struct {
+	Href, Label string
+	Current     bool
+}
+
+// option is one choice of a select, a radio group or a checkbox list.
+type option struct {
+	Value, Label string
+	Selected     bool
+}
+
+// fieldErrors holds the message of each invalid form field, by field name.
+type fieldErrors map[string]string
+
+// base fills the layout's data for the request.
+func (p *pages) base(c echo.Context, title string) pageBase {
+	s := p.s
+	th := s.svc.Thresholds()
+	b := pageBase{Title: title, Now: ts(s.svc.Now()), DueSoonMs: th.DueSoon.Milliseconds(), CriticalMs: th.Critical.Milliseconds(),
+		Flash: flashOf(c)}
+	u := currentUser(c)
+	if u == nil {
+		return b
+	}
+	b.User = &pageUser{Name: u.Name, Role: roleLabel(u.Role), Org: u.Org.Name}
+	b.CSRF, _ = c.Get(csrfKey).(string)
+	path := c.Request().URL.Path
+	for i, it := range navFor(u.Role) {
+		it.Current = path == it.Href || (path == "/" && i == 0) ||
+			(it.Href == "/cases" && strings.HasPrefix(path, "/cases/") && path != "/cases/new")
+		b.Nav = append(b.Nav, it)
+	}
+	return b
+}
+
+// navFor is the navigation of a role; the first item is what / shows it.
+func navFor(r docket.Role) []navItem {
+	switch r {
+	case docket.RoleLabMember:
+		return []navItem{{Href: "/cases", Label: "Our cases"}, {Href: "/cases/new", Label: "New submission"}, {Href: "/dashboard", Label: "Countdown"}}
+	case docket.RoleReviewer:
+		return []navItem{{Href: "/", Label: "My cases"}, {Href: "/cases", Label: "All my cases"}, {Href: "/dashboard", Label: "Countdown"}}
+	case docket.RoleReviewLead:
+		return []navItem{{Href: "/", Label: "Triage"}, {Href: "/cases", Label: "Cases"}, {Href: "/dashboard", Label: "Countdown"}}
+	case docket.RoleCompliance:
+		return []navItem{{Href: "/dashboard", Label: "Countdown"}, {Href: "/cases", Label: "Cases"}}
+	case docket.RoleAdmin:
+		return []navItem{{Href: "/admin/users", Label: "Users"}, {Href: "/admin/orgs", Label: "Organisations"}}
+	}
+	return nil
+}
+
+var (
+	roleLabels = map[docket.Role]string{docket.RoleLabMember: "Lab member", docket.RoleReviewer: "Reviewer",
+		docket.RoleReviewLead: "Review lead", docket.RoleCompliance: "Compliance officer", docket.RoleAdmin: "Administrator"}
+	statusLabels = map[docket.Status]string{docket.StatusDraft: "Draft", docket.StatusSubmitted: "Submitted",
+		docket.StatusInReview: "In review", docket.StatusAwaitingLab: "Awaiting lab", docket.StatusDecided: "Decided",
+		docket.StatusWithdrawn: "Withdrawn"}
+	bandLabels = map[clock.Band]string{clock.OnTrack: "On track", clock.DueSoon: "Due soon", clock.Critical: "Critical",
+		clock.Overdue: "Overdue", clock.Paused: "Paused", clock.Closed: "Closed"}
+	bandOrder     = []clock.Band{clock.Overdue, clock.Critical, clock.DueSoon, clock.OnTrack, clock.Paused, clock.Closed}
+	outcomeLabels = map[string]string{"no_concerns": "No concerns", "concerns_noted": "Concerns noted",
+		"mitigations_requested": "Mitigations requested"}
+	tierLabels       = map[string]string{"low": "Low", "elevated": "Elevated", "high": "High", "critical": "Critical"}
+	modalityLabels   = map[string]string{"text": "Text", "multimodal": "Multimodal", "code": "Code", "other": "Other"}
+	deploymentLabels = map[string]string{"api": "API", "open_weights": "Open weights", "consumer_app": "Consumer app",
+		"enterprise": "Enterprise", "internal": "Internal only"}
+)
+
+func roleLabel(r docket.Role) string { return labelOr(roleLabels[r], string(r)) }
+
+func statusLabel(s docket.Status) string { return labelOr(statusLabels[s], string(s)) }
+
+func bandLabel(b clock.Band) string { return labelOr(bandLabels[b], string(b)) }
+
+func labelOr(label, raw string) string {
+	if label == "" {
+		return raw
+	}
+	return label
+}
+
+// options turns values into choices with their labels, marking the selected one.
+func options(values []string, labels map[string]string, selected string) []option {
+	out := make([]option, len(values))
+	for i, v := range values {
+		out[i] = option{Value: v, Label: labelOr(labels[v], v), Selected: v == selected}
+	}
+	return out
+}
+
+// pageFuncs are the template functions: formatting in the agency's zone.
+func (p *pages) funcs() template.FuncMap {
+	loc := p.s.cfg.Location()
+	return template.FuncMap{
+		// when shows an instant in the agency's zone, to the minute.
+		"when": func(t time.Time) string { return t.In(loc).Format("Mon 2 Jan 2006, 15:04 MST") },
+		// whenSec shows an instant in the agency's zone, to the millisecond.
+		"whenMs": func(t time.Time) string { return t.In(loc).Format("Mon 2 Jan 2006, 15:04:05.000 MST") },
+		"utc":    func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05.000 UTC") },
+		"iso":    ts,
+		"day":    func(t time.Time) string { return t.In(loc).Format("2 Jan 2006") },
+		"short":  func(t time.Time) string { return t.In(loc).Format("2 Jan, 15:04") },
+		"dur":    humanDuration,
+		// fieldOf gathers what the "text-field" template needs.
+		"fieldOf": func(name, label, hint, value string, errs fieldErrors) formField {
+			return formField{Name: name, Label: label, Hint: hint, Value: value, Error: errs[name]}
+		},
+	}
+}
+
+// formField is one text input of a form, with its hint and its error.
+type formField struct {
+	Name, Label, Hint, Value, Error string
+}
+
+// humanDuration says a length of time in days, hours and minutes.
+func humanDuration(d time.Duration) string {
+	if d < 0 {
+		d = -d
+	}
+	days := int64(d / (24 * time.Hour))
+	h := int64(d/time.Hour) % 24
+	m := int64(d/time.Minute) % 60
+	sec := int64(d/time.Second) % 60
+	var parts []string
+	add := func(n int64, unit string) {
+		if n == 1 {
+			parts = append(parts, fmt.Sprintf("1 %s", unit))
+		} else if n > 1 {
+			parts = append(parts, fmt.Sprintf("%d %ss", n, unit))
+		}
+	}
+	add(days, "day")
+	add(h, "hour")
+	add(m, "minute")
+	if len(parts) == 0 {
+		add(sec, "second")
+	}
+	if len(parts) == 0 {
+		return "0 seconds"
+	}
+	return strings.Join(parts, " ")
+}
+
+// shortAge says how long ago, compactly: "35 d 6 h", "5 h 12 min", "3 min".
+func shortAge(d time.Duration) string {
+	if d < 0 {
+		d = 0
+	}
+	days, h, m := int64(d/(24*time.Hour)), int64(d/time.Hour)%24, int64(d/time.Minute)%60
+	switch {
+	case days > 0:
+		return fmt.Sprintf("%d d %d h", days, h)
+	case h > 0:
+		return fmt.Sprintf("%d h %d min", h, m)
+	}
+	return fmt.Sprintf("%d min", m)
+}
+
+// countdown is a live countdown: the script ticks it from the server's
+// instant unless it is frozen (a stopped or closed clock).
+type countdown struct {
+	Due         string // the deadline, RFC 3339 UTC
+	RemainingMs int64
+	Frozen      bool
+	Text        string
+}
+
+// countdownText is what the script writes too: "12 d 04 h 05 m 06 s", or
+// "overdue by …" once the deadline has passed.
+func countdownText(d time.Duration) string {
+	neg := d < 0
+	if neg {
+		d = -d
+	}
+	s := int64(d / time.Second)
+	t := fmt.Sprintf("%d d %02d h %02d m %02d s", s/86400, s%86400/3600, s%3600/60, s%60)
+	if neg {
+		return "overdue by " + t
+	}
+	return t
+}
+
+func newCountdown(v *docket.ClockView, status docket.Status) *countdown {
+	if v == nil {
+		return nil
+	}
+	cd := &countdown{Due: ts(v.DueAt), RemainingMs: v.Remaining.Milliseconds(), Text: countdownText(v.Remaining),
+		Frozen: v.Band == clock.Paused || v.Band == clock.Closed || status.Final()}
+	if v.Band == clock.Paused {
+		cd.Text += " (stopped)"
+	}
+	if v.Band == clock.Closed {
+		cd.Text = "review ended"
+	}
+	return cd
+}
+
+// caseRow is a case in a list or on the countdown board.
+type caseRow struct {
+	ID, Number, Lab, Model, Version string
+	Status                          string
+	Band                            clock.Band
+	BandLabel                       string
+	Tier                            string // "" when the viewer may not see the tier
+	TierLabel                       string
+	Received, Due                   *time.Time
+	Age                             string
+	Countdown                       *countdown
+	ReleaseConflict                 bool
+	Release                         string
+	Lead                            string
+	Reviewers                       []string
+	Attested                        bool
+	NeedsAttest                     bool
+}
+
+func (p *pages) caseRowOf(a docket.Actor, v *app.CaseView, names map[string]string, now time.Time) caseRow {
+	c := v.Case
+	r := caseRow{ID: c.ID, Number: c.Number, Lab: c.OrgName, Model: c.ModelName, Version: c.ModelVersion,
+		Status: statusLabel(c.Status), Countdown: newCountdown(v.Clock, c.Status)}
+	if r.Number == "" {
+		r.Number = "Draft"
+	}
+	if !c.PlannedReleaseDate.IsZero() {
+		r.Release = c.PlannedReleaseDate.String()
+	}
+	if a.Role != docket.RoleLabMember {
+		r.Tier, r.TierLabel = c.RiskTier, labelOr(tierLabels[c.RiskTier], c.RiskTier)
+	}
+	if k := v.Clock; k != nil {
+		r.Band, r.BandLabel = k.Band, bandLabel(k.Band)
+		r.Received, r.Due = &k.ReceivedAt, &k.DueAt
+		r.ReleaseConflict = k.ReleaseConflict
+		r.Age = shortAge(now.Sub(k.ReceivedAt))
+	}
+	if names != nil {
+		r.Lead = names[c.LeadID]
+		for _, id := range c.ReviewerIDs {
+			r.Reviewers = append(r.Reviewers, labelOr(names[id], "(unknown)"))
+		}
+	}
+	return r
+}
+
+// teamNames maps the review team's ids to names, for the roles that may know them.
+func (s *Server) teamNames(c echo.Context) (map[string]string, []app.TeamMember, error) {
+	a := mustActor(c)
+	if a.Role == docket.RoleLabMember {
+		return nil, nil, nil
+	}
+	team, err := s.svc.ReviewTeam(c.Request().Context(), a)
+	if err != nil {
+		return nil, nil, err
+	}
+	names := map[string]string{}
+	for _, m := range team {
+		names[m.ID] = m.Name
+	}
+	return names, team, nil
+}
+
+// flashes are the messages an action's redirect names with ?done=.
+var flashes = map[string]string{
+	"created":    "The draft is saved. Check it, then submit it for review.",
+	"saved":      "The draft is saved.",
+	"submitted":  "Submitted. The review clock has started.",
+	"assigned":   "The reviewers and the case lead are saved.",
+	"attested":   "Your attestation is recorded. The case's content is open to you.",
+	"conflict":   "Your conflict of interest is recorded, and you are off the case.",
+	"asked":      "The information request is sent to the lab.",
+	"answered":   "Your answer is sent.",
+	"cancelled":  "The information request is cancelled.",
+	"decided":    "The decision is recorded. The review is closed.",
+	"withdrawn":  "The submission is withdrawn. The review is closed.",
+	"deleted":    "The draft is deleted.",
+	"user":       "The user is created.",
+	"userupdate": "The user is updated.",
+	"org":        "The organisation is created.",
+}
+
+func flashOf(c echo.Context) string { return flashes[c.QueryParam("done")] }

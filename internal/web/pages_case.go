@@ -1,0 +1,516 @@
+package web
+
+import (
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/docket/docket/internal/app"
+	"github.com/docket/docket/internal/clock"
+	"github.com/docket/docket/internal/docket"
+)
+
+// The case page: what was filed, the live clock and its deadline explained
+// line by line, the information requests, the decision, and the forms of the
+// actions the user may take now. Agency reviewers and leads see the content
+// only after attesting no conflict of interest; compliance officers never do.
+
+type casePage struct {
+	pageBase
+	Case     caseDetail
+	Row      caseRow
+	Clock    *clockExplained
+	Content  bool // the viewer reads the content (summary, requests, decision)
+	Attested bool
+	// AttestNeeded: an agency reviewer or lead who must attest before reading.
+	AttestNeeded bool
+	Requests     []requestView
+	OpenRequests int
+	Decision     *decisionView
+	Can          caseActions
+	Assign       *assignForm
+	Outcomes     []option
+	Form         caseForms
+	Errors       fieldErrors
+	IsLab        bool
+	ShowTier     bool
+}
+
+type caseDetail struct {
+	ID, Number, Lab, Model, Version string
+	Summary                         string
+	Digest                          string
+	Release                         string
+	FLOPs                           string
+	Modality, Deployment            string
+	Status                          string
+	Tier                            string
+	Lead                            string
+	Reviewers                       []string
+	Created, Updated                time.Time
+}
+
+type clockExplained struct {
+	Received      time.Time
+	Started       time.Time
+	Restarted     bool
+	Day0          string
+	WindowDays    int
+	Timezone      string
+	BaseDue       time.Time
+	PauseOnInfo   bool
+	Stops         []stopLine
+	Stopped       time.Duration
+	Due           time.Time
+	Remaining     *countdown
+	Band          clock.Band
+	BandLabel     string
+	Conflict      bool
+	Release       string
+	Closed        bool
+	EarlierClocks int
+}
+
+type stopLine struct {
+	Start  time.Time
+	End    *time.Time
+	Length time.Duration
+	Reason string
+}
+
+type requestView struct {
+	ID, Question, Answer, Status string
+	Open                         bool
+	OpenedAt                     time.Time
+	ClosedAt                     *time.Time
+}
+
+type decisionView struct {
+	Outcome, Rationale, Conditions, Digest string
+	DecidedAt                              time.Time
+}
+
+type caseActions struct {
+	Edit, Submit, Delete, Assign, Attest, DeclareConflict bool
+	RequestInfo, Answer, Cancel, Decide, Withdraw         bool
+}
+
+type assignForm struct {
+	Reviewers []option
+	Leads     []option
+}
+
+// caseForms keeps what the user typed when a form comes back with an error.
+type caseForms struct {
+	Question, Rationale, Outcome, Conditions, ConflictReason string
+	AnswerFor, Answer                                        string
+	ReviewerIDs                                              []string
+	LeadID                                                   string
+}
+
+// pageCase shows a case (404 when the user may not see it).
+func (s *Server) pageCase(c echo.Context) error {
+	pg, err := s.casePageOf(c, c.Param("id"), caseForms{}, nil)
+	if err != nil {
+		return err
+	}
+	return s.pages.render(c, http.StatusOK, "case.html", pg)
+}
+
+// casePageOf gathers everything the case page shows to the user.
+func (s *Server) casePageOf(c echo.Context, id string, form caseForms, errs fieldErrors) (*casePage, error) {
+	a := mustActor(c)
+	ctx := c.Request().Context()
+	v, err := s.svc.GetCase(ctx, a, id)
+	if err != nil {
+		return nil, err
+	}
+	names, team, err := s.teamNames(c)
+	if err != nil {
+		return nil, err
+	}
+	cs := v.Case
+	title := cs.ModelName + " " + cs.ModelVersion
+	if cs.Number != "" {
+		title = cs.Number + ": " + title
+	}
+	pg := &casePage{pageBase: s.pages.base(c, title), Content: v.Content, Attested: v.Attested, Form: form, Errors: errs,
+		IsLab: a.Role == docket.RoleLabMember, ShowTier: a.Role != docket.RoleLabMember}
+	now := s.svc.Now()
+	pg.Row = s.pages.caseRowOf(a, v, names, now)
+	pg.Case = caseDetail{ID: cs.ID, Number: pg.Row.Number, Lab: cs.OrgName, Model: cs.ModelName, Version: cs.ModelVersion,
+		Digest: cs.WeightsDigest, Release: pg.Row.Release, Modality: labelOr(modalityLabels[cs.Modality], cs.Modality),
+		Deployment: labelOr(deploymentLabels[cs.Deployment], cs.Deployment), Status: statusLabel(cs.Status),
+		Tier: pg.Row.TierLabel, Lead: pg.Row.Lead, Reviewers: pg.Row.Reviewers, Created: cs.CreatedAt, Updated: cs.UpdatedAt}
+	if cs.TrainingComputeFLOPs != nil {
+		pg.Case.FLOPs = strconv.FormatFloat(*cs.TrainingComputeFLOPs, 'g', -1, 64)
+	}
+	if v.Content {
+		pg.Case.Summary = cs.Summary
+	}
+	if a.Role == docket.RoleLabMember && cs.LeadID != "" {
+		pg.Case.Lead = "assigned"
+	}
+	pg.AttestNeeded = (a.Role == docket.RoleReviewer || a.Role == docket.RoleReviewLead) && !v.Attested
+
+	if cs.Clock.Started() {
+		d, err := s.svc.GetClock(ctx, a, id)
+		if err != nil {
+			return nil, err
+		}
+		pg.Clock = s.pages.explain(d, cs)
+	}
+	if v.Content && cs.Status != docket.StatusDraft {
+		reqs, err := s.svc.ListInfoRequests(ctx, a, id)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range reqs {
+			rv := requestView{ID: r.ID, Question: r.Question, Answer: r.Answer, Status: r.Status,
+				Open: r.Status == docket.RequestOpen, OpenedAt: r.OpenedAt, ClosedAt: r.ClosedAt}
+			if rv.Open {
+				pg.OpenRequests++
+			}
+			pg.Requests = append(pg.Requests, rv)
+		}
+		if cs.Status == docket.StatusDecided {
+			d, err := s.svc.GetDecision(ctx, a, id)
+			if err != nil && docket.ErrorCode(err) != docket.ENotFound {
+				return nil, err
+			}
+			if d != nil {
+				pg.Decision = &decisionView{Outcome: labelOr(outcomeLabels[d.Outcome], d.Outcome), Rationale: d.Rationale,
+					Conditions: d.Conditions, Digest: d.WeightsDigest, DecidedAt: d.DecidedAt}
+			}
+		}
+	}
+	allowed := func(act docket.Action) bool { return slices.Contains(v.Allowed, act) }
+	pg.Can = caseActions{
+		Edit: allowed(docket.ActEdit), Submit: allowed(docket.ActSubmit), Delete: allowed(docket.ActDelete),
+		Assign: allowed(docket.ActAssign), Attest: allowed(docket.ActAttest) && !v.Attested,
+		DeclareConflict: allowed(docket.ActDeclareConflict),
+		RequestInfo:     allowed(docket.ActRequestInfo) && v.Attested,
+		Answer:          allowed(docket.ActAnswer) && pg.OpenRequests > 0,
+		Cancel:          allowed(docket.ActCancelRequest) && v.Attested && pg.OpenRequests > 0,
+		Decide:          allowed(docket.ActDecide) && v.Attested,
+		Withdraw:        allowed(docket.ActWithdraw),
+	}
+	if pg.Can.Assign {
+		af := &assignForm{}
+		chosen := cs.ReviewerIDs
+		lead := cs.LeadID
+		if form.ReviewerIDs != nil || form.LeadID != "" {
+			chosen, lead = form.ReviewerIDs, form.LeadID
+		}
+		if lead == "" {
+			lead = a.UserID
+		}
+		for _, m := range team {
+			if m.Disabled {
+				continue
+			}
+			label := m.Name
+			if m.Role == docket.RoleReviewLead {
+				label += " (review lead)"
+			}
+			af.Reviewers = append(af.Reviewers, option{Value: m.ID, Label: label, Selected: slices.Contains(chosen, m.ID)})
+			if m.Role == docket.RoleReviewLead {
+				af.Leads = append(af.Leads, option{Value: m.ID, Label: m.Name, Selected: m.ID == lead})
+			}
+		}
+		pg.Assign = af
+	}
+	pg.Outcomes = options(docket.Outcomes, outcomeLabels, form.Outcome)
+	return pg, nil
+}
+
+// explain turns GET /clock's answer into the lines of the deadline.
+func (p *pages) explain(d *app.ClockDetail, cs *docket.Case) *clockExplained {
+	v := d.View
+	k := cs.Clock
+	e := &clockExplained{Received: v.ReceivedAt, WindowDays: k.WindowDays, Timezone: k.Timezone, BaseDue: v.BaseDueAt,
+		PauseOnInfo: k.PauseOnInfoRequest, Stopped: v.DueAt.Sub(v.BaseDueAt), Due: v.DueAt,
+		Remaining: newCountdown(v, cs.Status), Band: v.Band, BandLabel: bandLabel(v.Band), Conflict: v.ReleaseConflict,
+		Closed: cs.Status.Final(), EarlierClocks: len(d.History)}
+	if k.StartedAt != nil {
+		e.Started = *k.StartedAt
+	}
+	e.Restarted = len(d.History) > 0
+	e.Day0 = clock.DateOf(e.Started, k.Location()).String()
+	if !cs.PlannedReleaseDate.IsZero() {
+		e.Release = cs.PlannedReleaseDate.String()
+	}
+	for _, st := range d.Stops {
+		end := d.At
+		if st.EndedAt != nil {
+			end = *st.EndedAt
+		}
+		e.Stops = append(e.Stops, stopLine{Start: st.StartedAt, End: st.EndedAt, Length: end.Sub(st.StartedAt), Reason: st.Reason})
+	}
+	return e
+}
+
+// renderCaseError shows the case page again with what went wrong: the field
+// errors beside the fields (422) or the reason an action cannot be taken now
+// (409). Any other error goes to the error page.
+func (s *Server) renderCaseError(c echo.Context, id string, form caseForms, err error) error {
+	de := docket.AsError(err)
+	if de == nil {
+		return err
+	}
+	var status int
+	var errs fieldErrors
+	alert := ""
+	switch de.Code {
+	case docket.EInvalid, docket.EUnprocessable:
+		status = http.StatusUnprocessableEntity
+		field := de.Field
+		if i := strings.IndexByte(field, '['); i > 0 {
+			field = field[:i]
+		}
+		if field == "" {
+			alert = de.Message
+		} else {
+			errs = fieldErrors{field: fieldLabel(field) + " " + de.Message}
+		}
+	case docket.EConflict:
+		status, alert = http.StatusConflict, sentence(de.Message)
+	default:
+		return err
+	}
+	pg, perr := s.casePageOf(c, id, form, errs)
+	if perr != nil {
+		return perr
+	}
+	pg.Alert = alert
+	if alert == "" {
+		pg.Alert = "This could not be done. Check the form below."
+	}
+	return s.pages.render(c, status, "case.html", pg)
+}
+
+var fieldLabels = map[string]string{
+	"question": "The question", "answer": "The answer", "rationale": "The rationale", "outcome": "The outcome",
+	"reason": "The reason", "reviewer_ids": "A reviewer", "lead_id": "The case lead", "conditions": "The conditions",
+	"model_name": "The model name", "model_version": "The version", "summary": "The summary",
+	"weights_digest": "The weights digest", "planned_release_date": "The planned release date",
+	"training_compute_flops": "The training compute", "modality": "The modality", "deployment": "The deployment",
+	"email": "The e-mail address", "name": "The name", "role": "The role", "org_id": "The organisation",
+	"password": "The password", "kind": "The kind",
+}
+
+func fieldLabel(f string) string { return labelOr(fieldLabels[f], f) }
+
+// sentence capitalises a message and ends it with a full stop.
+func sentence(m string) string {
+	if m == "" {
+		return m
+	}
+	m = strings.ToUpper(m[:1]) + m[1:]
+	if !strings.HasSuffix(m, ".") {
+		m += "."
+	}
+	return m
+}
+
+// done redirects to the case page after an action, saying what it did.
+func done(c echo.Context, caseID, what string) error {
+	return c.Redirect(http.StatusSeeOther, "/cases/"+caseID+"?done="+what)
+}
+
+func form(c echo.Context, name string) string { return c.Request().PostForm.Get(name) }
+
+func (s *Server) pageSubmit(c echo.Context) error {
+	id := c.Param("id")
+	if _, err := s.svc.SubmitCase(c.Request().Context(), mustActor(c), id); err != nil {
+		return s.renderCaseError(c, id, caseForms{}, err)
+	}
+	return done(c, id, "submitted")
+}
+
+func (s *Server) pageAssign(c echo.Context) error {
+	id := c.Param("id")
+	f := caseForms{ReviewerIDs: c.Request().PostForm["reviewer_ids"], LeadID: form(c, "lead_id")}
+	ids := f.ReviewerIDs
+	if ids == nil {
+		ids = []string{}
+	}
+	if _, err := s.svc.Assign(c.Request().Context(), mustActor(c), id, ids, f.LeadID); err != nil {
+		return s.renderCaseError(c, id, f, err)
+	}
+	return done(c, id, "assigned")
+}
+
+func (s *Server) pageAttest(c echo.Context) error {
+	id := c.Param("id")
+	if _, err := s.svc.Attest(c.Request().Context(), mustActor(c), id); err != nil {
+		return s.renderCaseError(c, id, caseForms{}, err)
+	}
+	return done(c, id, "attested")
+}
+
+func (s *Server) pageDeclareConflict(c echo.Context) error {
+	id := c.Param("id")
+	f := caseForms{ConflictReason: form(c, "reason")}
+	if _, err := s.svc.DeclareConflict(c.Request().Context(), mustActor(c), id, f.ConflictReason); err != nil {
+		return s.renderCaseError(c, id, f, err)
+	}
+	// The reviewer is off the case and may no longer see it.
+	return c.Redirect(http.StatusSeeOther, "/?done=conflict")
+}
+
+func (s *Server) pageRequestInfo(c echo.Context) error {
+	id := c.Param("id")
+	f := caseForms{Question: form(c, "question")}
+	if _, err := s.svc.RequestInfo(c.Request().Context(), mustActor(c), id, f.Question); err != nil {
+		return s.renderCaseError(c, id, f, err)
+	}
+	return done(c, id, "asked")
+}
+
+// requestCase is the case an information request form came from: the form
+// says it, and the request's own case wins when the request can be read.
+func requestCase(c echo.Context, r *docket.InfoRequest) string {
+	if r != nil {
+		return r.CaseID
+	}
+	return form(c, "case_id")
+}
+
+func (s *Server) pageAnswer(c echo.Context) error {
+	f := caseForms{AnswerFor: c.Param("id"), Answer: form(c, "answer")}
+	r, err := s.svc.AnswerInfoRequest(c.Request().Context(), mustActor(c), c.Param("id"), f.Answer)
+	if err != nil {
+		if id := requestCase(c, r); id != "" && docket.ErrorCode(err) != docket.ENotFound {
+			return s.renderCaseError(c, id, f, err)
+		}
+		return err
+	}
+	return done(c, r.CaseID, "answered")
+}
+
+func (s *Server) pageCancelRequest(c echo.Context) error {
+	r, err := s.svc.CancelInfoRequest(c.Request().Context(), mustActor(c), c.Param("id"))
+	if err != nil {
+		if id := requestCase(c, r); id != "" && docket.ErrorCode(err) != docket.ENotFound {
+			return s.renderCaseError(c, id, caseForms{}, err)
+		}
+		return err
+	}
+	return done(c, r.CaseID, "cancelled")
+}
+
+func (s *Server) pageDecide(c echo.Context) error {
+	id := c.Param("id")
+	f := caseForms{Outcome: form(c, "outcome"), Rationale: form(c, "rationale"), Conditions: form(c, "conditions")}
+	in := app.DecisionInput{Outcome: f.Outcome, Rationale: f.Rationale}
+	if strings.TrimSpace(f.Conditions) != "" {
+		in.Conditions = &f.Conditions
+	}
+	if _, err := s.svc.Decide(c.Request().Context(), mustActor(c), id, in); err != nil {
+		return s.renderCaseError(c, id, f, err)
+	}
+	return done(c, id, "decided")
+}
+
+// confirmPage asks before an action that cannot be undone.
+type confirmPage struct {
+	pageBase
+	CaseID, Number, Model string
+	Action                string
+	Heading, Explain      string
+	Button                string
+	Reason                string
+	ReasonLabel           string
+	ReasonHint            string
+	NeedsReason           bool
+	Error                 string
+}
+
+// confirmable loads a case for a confirmation page of act: 404 when hidden,
+// 403 when the role may never, 409 when not now.
+func (s *Server) confirmable(c echo.Context, act docket.Action) (*app.CaseView, error) {
+	v, err := s.svc.GetCase(c.Request().Context(), mustActor(c), c.Param("id"))
+	if err != nil {
+		return nil, err
+	}
+	if !slices.Contains(v.Allowed, act) {
+		if mustActor(c).Role != docket.RoleLabMember {
+			return nil, docket.Forbidden()
+		}
+		return nil, docket.Errorf(docket.EConflict, "the case is %s; this cannot be done now", statusLabel(v.Case.Status))
+	}
+	return v, nil
+}
+
+func (s *Server) confirmOf(c echo.Context, v *app.CaseView, act docket.Action) confirmPage {
+	cs := v.Case
+	number := cs.Number
+	if number == "" {
+		number = "Draft"
+	}
+	cp := confirmPage{CaseID: cs.ID, Number: number, Model: cs.ModelName + " " + cs.ModelVersion}
+	switch act {
+	case docket.ActWithdraw:
+		cp.pageBase = s.pages.base(c, "Withdraw "+number)
+		cp.Action = "/cases/" + cs.ID + "/withdraw"
+		cp.Heading = "Withdraw this submission?"
+		cp.Explain = "Withdrawing ends the review for good: the clock stops, open information requests are cancelled, and the case cannot be reopened. To have the model reviewed later, file a new submission."
+		cp.Button, cp.NeedsReason = "Yes, withdraw the submission", true
+		cp.ReasonLabel, cp.ReasonHint = "Why are you withdrawing it?", "The agency sees this reason."
+	case docket.ActDelete:
+		cp.pageBase = s.pages.base(c, "Delete draft")
+		cp.Action = "/cases/" + cs.ID + "/delete"
+		cp.Heading = "Delete this draft?"
+		cp.Explain = "The draft was never submitted, so nobody outside your lab has seen it. Deleting it cannot be undone."
+		cp.Button = "Yes, delete the draft"
+	}
+	return cp
+}
+
+func (s *Server) pageConfirmWithdraw(c echo.Context) error {
+	v, err := s.confirmable(c, docket.ActWithdraw)
+	if err != nil {
+		return err
+	}
+	return s.pages.render(c, http.StatusOK, "confirm.html", s.confirmOf(c, v, docket.ActWithdraw))
+}
+
+func (s *Server) pageWithdraw(c echo.Context) error {
+	id := c.Param("id")
+	reason := form(c, "reason")
+	if _, err := s.svc.Withdraw(c.Request().Context(), mustActor(c), id, reason); err != nil {
+		de := docket.AsError(err)
+		if de == nil || (de.Code != docket.EUnprocessable && de.Code != docket.EInvalid) {
+			return s.renderCaseError(c, id, caseForms{}, err)
+		}
+		v, gerr := s.confirmable(c, docket.ActWithdraw)
+		if gerr != nil {
+			return gerr
+		}
+		cp := s.confirmOf(c, v, docket.ActWithdraw)
+		cp.Reason, cp.Error = reason, fieldLabel("reason")+" "+de.Message
+		return s.pages.render(c, http.StatusUnprocessableEntity, "confirm.html", cp)
+	}
+	return done(c, id, "withdrawn")
+}
+
+func (s *Server) pageConfirmDelete(c echo.Context) error {
+	v, err := s.confirmable(c, docket.ActDelete)
+	if err != nil {
+		return err
+	}
+	return s.pages.render(c, http.StatusOK, "confirm.html", s.confirmOf(c, v, docket.ActDelete))
+}
+
+func (s *Server) pageDelete(c echo.Context) error {
+	id := c.Param("id")
+	if err := s.svc.DeleteCase(c.Request().Context(), mustActor(c), id); err != nil {
+		return s.renderCaseError(c, id, caseForms{}, err)
+	}
+	return c.Redirect(http.StatusSeeOther, "/cases?done=deleted")
+}

@@ -1,0 +1,206 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/docket/docket/internal/docket"
+)
+
+// The submission form (/cases/new, and /cases/{id}/edit for a draft): every
+// field is checked at once, each error shown beside its field and summed up
+// at the top, and what the user typed is kept.
+
+type caseFields struct {
+	ModelName, ModelVersion, Summary, WeightsDigest, PlannedReleaseDate string
+	TrainingComputeFLOPs, Modality, Deployment                         string
+}
+
+// caseFieldOrder is the order of the fields on the form and in the error summary.
+var caseFieldOrder = []string{"model_name", "model_version", "weights_digest", "modality", "deployment",
+	"planned_release_date", "training_compute_flops", "summary"}
+
+type fieldError struct{ Field, Message string }
+
+type caseFormPage struct {
+	pageBase
+	Heading     string
+	Action      string
+	CaseID      string
+	Editing     bool
+	F           caseFields
+	Modalities  []option
+	Deployments []option
+	Errors      fieldErrors
+	Summary     []fieldError
+}
+
+func (s *Server) renderCaseForm(c echo.Context, status int, pg caseFormPage) error {
+	title := "New submission"
+	if pg.Editing {
+		title = "Edit draft"
+	}
+	pg.pageBase = s.pages.base(c, title)
+	pg.Heading = title
+	pg.Modalities = options(docket.Modalities, modalityLabels, pg.F.Modality)
+	pg.Deployments = options(docket.Deployments, deploymentLabels, pg.F.Deployment)
+	for _, f := range caseFieldOrder {
+		if m, ok := pg.Errors[f]; ok {
+			pg.Summary = append(pg.Summary, fieldError{Field: f, Message: m})
+		}
+	}
+	if len(pg.Summary) > 0 {
+		pg.Alert = "Check the fields marked below."
+	}
+	return s.pages.render(c, status, "case_form.html", pg)
+}
+
+func (s *Server) pageNewCase(c echo.Context) error {
+	if !docket.CanCreateCase(mustActor(c).Role) {
+		return docket.Forbidden()
+	}
+	return s.renderCaseForm(c, http.StatusOK, caseFormPage{Action: "/cases/new"})
+}
+
+// readCaseForm reads the form into the input every field given, and checks
+// each field on its own so that all errors show at once. With submit, the
+// fields a submission needs are required too.
+func readCaseForm(c echo.Context, submit bool) (caseFields, docket.CaseInput, fieldErrors) {
+	get := func(n string) string { return form(c, n) }
+	f := caseFields{ModelName: get("model_name"), ModelVersion: get("model_version"), Summary: get("summary"),
+		WeightsDigest: strings.TrimSpace(get("weights_digest")), PlannedReleaseDate: strings.TrimSpace(get("planned_release_date")),
+		TrainingComputeFLOPs: strings.TrimSpace(get("training_compute_flops")), Modality: get("modality"),
+		Deployment: get("deployment")}
+	errs := fieldErrors{}
+	in := docket.CaseInput{ModelName: &f.ModelName, ModelVersion: &f.ModelVersion, Summary: &f.Summary,
+		WeightsDigest: &f.WeightsDigest, PlannedReleaseDate: &f.PlannedReleaseDate, Modality: &f.Modality,
+		Deployment: &f.Deployment}
+	if f.TrainingComputeFLOPs != "" {
+		n, err := strconv.ParseFloat(strings.ReplaceAll(f.TrainingComputeFLOPs, ",", ""), 64)
+		if err != nil {
+			errs["training_compute_flops"] = "Enter the training compute as a number of operations, such as 3.1e25."
+		} else {
+			in.TrainingComputeFLOPs = &n
+		}
+	}
+	// Each field alone, so that every error is found.
+	one := []docket.CaseInput{
+		{ModelName: in.ModelName}, {ModelVersion: in.ModelVersion}, {Summary: in.Summary},
+		{WeightsDigest: in.WeightsDigest}, {PlannedReleaseDate: in.PlannedReleaseDate}, {Modality: in.Modality},
+		{Deployment: in.Deployment}, {TrainingComputeFLOPs: in.TrainingComputeFLOPs},
+	}
+	for _, x := range one {
+		var scratch docket.Case
+		if err := x.Apply(&scratch); err != nil {
+			if de := docket.AsError(err); de != nil && de.Field != "" {
+				if _, seen := errs[de.Field]; !seen {
+					errs[de.Field] = fieldLabel(de.Field) + " " + de.Message + "."
+				}
+			}
+		}
+	}
+	if submit {
+		for name, v := range map[string]string{"weights_digest": f.WeightsDigest, "modality": f.Modality, "deployment": f.Deployment} {
+			if _, bad := errs[name]; !bad && v == "" {
+				errs[name] = fieldLabel(name) + " is required to submit."
+			}
+		}
+	}
+	return f, in, errs
+}
+
+// applyError puts a use case's error on its field, or returns it when it is
+// not about a field.
+func applyError(errs fieldErrors, err error) error {
+	de := docket.AsError(err)
+	if de == nil || (de.Code != docket.EUnprocessable && de.Code != docket.EInvalid) || de.Field == "" {
+		return err
+	}
+	errs[de.Field] = fieldLabel(de.Field) + " " + de.Message + "."
+	return nil
+}
+
+func (s *Server) pageCreateCase(c echo.Context) error {
+	a := mustActor(c)
+	if !docket.CanCreateCase(a.Role) {
+		return docket.Forbidden()
+	}
+	submit := form(c, "then") == "submit"
+	f, in, errs := readCaseForm(c, submit)
+	pg := caseFormPage{Action: "/cases/new", F: f, Errors: errs}
+	if len(errs) > 0 {
+		return s.renderCaseForm(c, http.StatusUnprocessableEntity, pg)
+	}
+	v, err := s.svc.CreateCase(c.Request().Context(), a, in)
+	if err != nil {
+		if err := applyError(errs, err); err != nil {
+			return err
+		}
+		return s.renderCaseForm(c, http.StatusUnprocessableEntity, pg)
+	}
+	if !submit {
+		return done(c, v.Case.ID, "created")
+	}
+	if _, err := s.svc.SubmitCase(c.Request().Context(), a, v.Case.ID); err != nil {
+		return s.renderCaseError(c, v.Case.ID, caseForms{}, err)
+	}
+	return done(c, v.Case.ID, "submitted")
+}
+
+// editable loads a draft the user may edit: 404 when hidden, 403 for roles
+// that never edit, 409 once submitted.
+func (s *Server) editable(c echo.Context) (caseFields, error) {
+	v, err := s.confirmable(c, docket.ActEdit)
+	if err != nil {
+		return caseFields{}, err
+	}
+	cs := v.Case
+	f := caseFields{ModelName: cs.ModelName, ModelVersion: cs.ModelVersion, Summary: cs.Summary,
+		WeightsDigest: cs.WeightsDigest, Modality: cs.Modality, Deployment: cs.Deployment}
+	if !cs.PlannedReleaseDate.IsZero() {
+		f.PlannedReleaseDate = cs.PlannedReleaseDate.String()
+	}
+	if cs.TrainingComputeFLOPs != nil {
+		f.TrainingComputeFLOPs = strconv.FormatFloat(*cs.TrainingComputeFLOPs, 'g', -1, 64)
+	}
+	return f, nil
+}
+
+func (s *Server) pageEditCase(c echo.Context) error {
+	f, err := s.editable(c)
+	if err != nil {
+		return err
+	}
+	id := c.Param("id")
+	return s.renderCaseForm(c, http.StatusOK, caseFormPage{Action: "/cases/" + id + "/edit", CaseID: id, Editing: true, F: f})
+}
+
+func (s *Server) pageUpdateCase(c echo.Context) error {
+	id := c.Param("id")
+	if _, err := s.editable(c); err != nil {
+		return err
+	}
+	submit := form(c, "then") == "submit"
+	f, in, errs := readCaseForm(c, submit)
+	pg := caseFormPage{Action: "/cases/" + id + "/edit", CaseID: id, Editing: true, F: f, Errors: errs}
+	if len(errs) > 0 {
+		return s.renderCaseForm(c, http.StatusUnprocessableEntity, pg)
+	}
+	a := mustActor(c)
+	if _, err := s.svc.UpdateCase(c.Request().Context(), a, id, in); err != nil {
+		if err := applyError(errs, err); err != nil {
+			return err
+		}
+		return s.renderCaseForm(c, http.StatusUnprocessableEntity, pg)
+	}
+	if !submit {
+		return done(c, id, "saved")
+	}
+	if _, err := s.svc.SubmitCase(c.Request().Context(), a, id); err != nil {
+		return s.renderCaseError(c, id, caseForms{}, err)
+	}
+	return done(c, id, "submitted")
+}

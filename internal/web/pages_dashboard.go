@@ -1,0 +1,295 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/docket/docket/internal/app"
+	"github.com/docket/docket/internal/clock"
+	"github.com/docket/docket/internal/docket"
+)
+
+// The countdown board (/dashboard): every open case the user may see, with a
+// live countdown, its band in colour and in words, risk tier, release
+// conflicts, the count of each band, filters, sorting, a timeline of the
+// review windows drawn on the server, and the same list as CSV.
+
+const boardPerPage = 50
+
+// boardSort is one way to order the board.
+type boardSort struct {
+	key, label string
+	agency     bool // offered to agency roles only
+	less       func(a, b *app.CaseView) bool
+}
+
+var boardSorts = []boardSort{
+	{key: "urgency", label: "Most urgent first"},
+	{key: "due", label: "Deadline, earliest first", less: func(a, b *app.CaseView) bool {
+		return clockOf(a).DueAt.Before(clockOf(b).DueAt)
+	}},
+	{key: "received", label: "Received, newest first", less: func(a, b *app.CaseView) bool {
+		return clockOf(a).ReceivedAt.After(clockOf(b).ReceivedAt)
+	}},
+	{key: "received_oldest", label: "Received, oldest first", less: func(a, b *app.CaseView) bool {
+		return clockOf(a).ReceivedAt.Before(clockOf(b).ReceivedAt)
+	}},
+	{key: "number", label: "Case number", less: func(a, b *app.CaseView) bool { return a.Case.Number < b.Case.Number }},
+	{key: "lab", label: "Lab, then most urgent", agency: true, less: func(a, b *app.CaseView) bool {
+		return strings.ToLower(a.Case.OrgName) < strings.ToLower(b.Case.OrgName)
+	}},
+	{key: "risk", label: "Risk tier, highest first", agency: true, less: func(a, b *app.CaseView) bool {
+		return tierRank[a.Case.RiskTier] > tierRank[b.Case.RiskTier]
+	}},
+}
+
+var tierRank = map[string]int{"low": 0, "elevated": 1, "high": 2, "critical": 3}
+
+// clockOf is a case's clock view; the board lists submitted cases only, but a
+// zero view keeps a draft from panicking the sort.
+func clockOf(v *app.CaseView) docket.ClockView {
+	if v.Clock == nil {
+		return docket.ClockView{}
+	}
+	return *v.Clock
+}
+
+// boardQuery is the board's query: the list filters, the order and the page.
+type boardQuery struct {
+	filter app.CaseFilter
+	Status, Band, OrgID, RiskTier, Q string
+	Sort                             string
+	Page                             int
+}
+
+// parseBoardQuery reads and checks the board's query (400 or 422 naming a bad parameter).
+func parseBoardQuery(c echo.Context) (boardQuery, error) {
+	q := c.QueryParams()
+	f, err := filterOf(q, "sort", "page")
+	if err != nil {
+		return boardQuery{}, err
+	}
+	bq := boardQuery{filter: f, Status: q.Get("status"), Band: q.Get("band"), OrgID: q.Get("org_id"),
+		RiskTier: q.Get("risk_tier"), Q: q.Get("q"), Sort: q.Get("sort"), Page: 1}
+	agency := mustActor(c).Role != docket.RoleLabMember
+	if bq.Sort == "" {
+		bq.Sort = "urgency"
+	}
+	known := false
+	for _, s := range boardSorts {
+		known = known || (s.key == bq.Sort && (agency || !s.agency))
+	}
+	if !known {
+		return bq, docket.Unacceptable("sort", "is not a way to sort this list")
+	}
+	if p := q.Get("page"); p != "" {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 1 || n > 100000 {
+			return bq, docket.Unacceptable("page", "must be a page number")
+		}
+		bq.Page = n
+	}
+	return bq, nil
+}
+
+// values is the query with the given parameter changed ("" removes it).
+func (bq boardQuery) values(changes ...string) url.Values {
+	v := url.Values{}
+	set := func(k, val string) {
+		if val != "" {
+			v.Set(k, val)
+		}
+	}
+	set("status", bq.Status)
+	set("band", bq.Band)
+	set("org_id", bq.OrgID)
+	set("risk_tier", bq.RiskTier)
+	set("q", bq.Q)
+	if bq.Sort != "urgency" {
+		set("sort", bq.Sort)
+	}
+	if bq.Page > 1 {
+		v.Set("page", strconv.Itoa(bq.Page))
+	}
+	for i := 0; i+1 < len(changes); i += 2 {
+		v.Del(changes[i])
+		set(changes[i], changes[i+1])
+	}
+	return v
+}
+
+func href(path string, v url.Values) string {
+	if len(v) == 0 {
+		return path
+	}
+	return path + "?" + v.Encode()
+}
+
+// board reads the whole list the query asks for, sorted.
+func (s *Server) board(c echo.Context, bq boardQuery) (*app.Board, error) {
+	b, err := s.svc.Board(c.Request().Context(), mustActor(c), bq.filter)
+	if err != nil {
+		return nil, err
+	}
+	for _, so := range boardSorts {
+		if so.key == bq.Sort && so.less != nil {
+			sort.SliceStable(b.Items, func(i, j int) bool { return so.less(b.Items[i], b.Items[j]) })
+		}
+	}
+	return b, nil
+}
+
+type bandCount struct {
+	Band    clock.Band
+	Label   string
+	N       int
+	Href    string
+	Current bool
+}
+
+// bandCounts lists the count of every band, most urgent first, each linking
+// to the board filtered on it.
+func bandCounts(counts map[clock.Band]int, path string, v url.Values, current string) []bandCount {
+	out := []bandCount{}
+	for _, b := range bandOrder {
+		q := url.Values{}
+		for k, vals := range v {
+			if k != "band" && k != "page" {
+				q[k] = vals
+			}
+		}
+		q.Set("band", string(b))
+		out = append(out, bandCount{Band: b, Label: bandLabel(b), N: counts[b], Href: href(path, q), Current: string(b) == current})
+	}
+	return out
+}
+
+type pager struct {
+	Page, Pages, From, To int
+	PrevHref, NextHref    string
+}
+
+// dashboardPage is the countdown board.
+type dashboardPage struct {
+	pageBase
+	Heading   string
+	Q         boardQuery
+	Bands     []option
+	Labs      []option
+	Statuses  []option
+	Tiers     []option
+	Sorts     []option
+	Counts    []bandCount
+	Rows      []caseRow
+	Total     int
+	Pager     pager
+	CSVHref   string
+	ClearHref string
+	Filtered  bool
+	Timeline  *timeline
+	ShowLab   bool
+	ShowTier  bool
+	Truncated bool
+}
+
+func (s *Server) pageDashboard(c echo.Context) error {
+	a := mustActor(c)
+	bq, err := parseBoardQuery(c)
+	if err != nil {
+		return err
+	}
+	b, err := s.board(c, bq)
+	if err != nil {
+		return err
+	}
+	agency := a.Role != docket.RoleLabMember
+	heading := "Countdown of every open review"
+	if !agency {
+		heading = "Countdown of our open reviews"
+	} else if a.Role == docket.RoleReviewer {
+		heading = "Countdown of my open reviews"
+	}
+	pg := dashboardPage{pageBase: s.pages.base(c, "Countdown"), Heading: heading, Q: bq, ShowLab: agency, ShowTier: agency,
+		Total: len(b.Items), Truncated: b.Truncated}
+	pg.Filtered = bq.Status != "" || bq.Band != "" || bq.OrgID != "" || bq.RiskTier != "" || bq.Q != ""
+	pg.Bands = bandOptions(bq.Band)
+	pg.Statuses = statusOptions(docket.Statuses[1:], bq.Status)
+	pg.Tiers = options(docket.RiskTiers, tierLabels, bq.RiskTier)
+	for _, o := range b.Labs {
+		pg.Labs = append(pg.Labs, option{Value: o.ID, Label: o.Name, Selected: o.ID == bq.OrgID})
+	}
+	sort.Slice(pg.Labs, func(i, j int) bool { return pg.Labs[i].Label < pg.Labs[j].Label })
+	for _, so := range boardSorts {
+		if agency || !so.agency {
+			pg.Sorts = append(pg.Sorts, option{Value: so.key, Label: so.label, Selected: so.key == bq.Sort})
+		}
+	}
+	pg.Counts = bandCounts(b.Counts, "/dashboard", bq.values(), bq.Band)
+	pg.CSVHref = href("/dashboard.csv", bq.values("page", ""))
+	pg.ClearHref = "/dashboard"
+
+	// One page of the list.
+	pages := (len(b.Items) + boardPerPage - 1) / boardPerPage
+	if pages == 0 {
+		pages = 1
+	}
+	if bq.Page > pages {
+		bq.Page = pages
+	}
+	from := (bq.Page - 1) * boardPerPage
+	to := min(from+boardPerPage, len(b.Items))
+	pg.Pager = pager{Page: bq.Page, Pages: pages, From: from + 1, To: to}
+	if bq.Page > 1 {
+		pg.Pager.PrevHref = href("/dashboard", bq.values("page", pageNum(bq.Page-1)))
+	}
+	if bq.Page < pages {
+		pg.Pager.NextHref = href("/dashboard", bq.values("page", strconv.Itoa(bq.Page+1)))
+	}
+	shown := b.Items[from:to]
+	names, _, err := s.teamNames(c)
+	if err != nil {
+		return err
+	}
+	for _, v := range shown {
+		pg.Rows = append(pg.Rows, s.pages.caseRowOf(a, v, names, b.At))
+	}
+	var stopped []string
+	for _, v := range shown {
+		if k := v.Case.Clock; k.ClosedStopped > 0 || k.OpenStopAt != nil {
+			stopped = append(stopped, v.Case.ID)
+		}
+	}
+	stops, err := s.svc.ClockStops(c.Request().Context(), a, stopped)
+	if err != nil {
+		return err
+	}
+	pg.Timeline = s.pages.newTimeline(shown, stops, b.At)
+	return s.pages.render(c, http.StatusOK, "dashboard.html", pg)
+}
+
+func pageNum(n int) string {
+	if n <= 1 {
+		return ""
+	}
+	return fmt.Sprint(n)
+}
+
+// pageDashboardCSV answers with the board's list as CSV: the cases the same
+// filters select, in the same order, with the columns the board shows.
+func (s *Server) pageDashboardCSV(c echo.Context) error {
+	bq, err := parseBoardQuery(c)
+	if err != nil {
+		return err
+	}
+	b, err := s.board(c, bq)
+	if err != nil {
+		return err
+	}
+	return writeDashboardCSV(c, mustActor(c).Role, b.Items)
+}

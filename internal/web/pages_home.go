@@ -1,0 +1,194 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/docket/docket/internal/app"
+	"github.com/docket/docket/internal/docket"
+)
+
+// pageHome is each role's home: a lab's cases, a reviewer's cases most urgent
+// first, a lead's triage board, the compliance countdown, the admin's users.
+func (s *Server) pageHome(c echo.Context) error {
+	switch mustActor(c).Role {
+	case docket.RoleLabMember:
+		return s.pageCases(c)
+	case docket.RoleReviewer:
+		return s.pageMyCases(c)
+	case docket.RoleReviewLead:
+		return s.pageTriage(c)
+	case docket.RoleCompliance:
+		return s.pageDashboard(c)
+	case docket.RoleAdmin:
+		return s.pageUsers(c)
+	}
+	return docket.Forbidden()
+}
+
+// myCasesPage is a reviewer's open cases, most urgent first.
+type myCasesPage struct {
+	pageBase
+	Rows []caseRow
+}
+
+func (s *Server) pageMyCases(c echo.Context) error {
+	a := mustActor(c)
+	ctx := c.Request().Context()
+	b, err := s.svc.Board(ctx, a, app.CaseFilter{})
+	if err != nil {
+		return err
+	}
+	ids := make([]string, len(b.Items))
+	for i, v := range b.Items {
+		ids[i] = v.Case.ID
+	}
+	attested, err := s.svc.AttestedOn(ctx, a, ids)
+	if err != nil {
+		return err
+	}
+	names, _, err := s.teamNames(c)
+	if err != nil {
+		return err
+	}
+	pg := myCasesPage{pageBase: s.pages.base(c, "My cases")}
+	for _, v := range b.Items {
+		r := s.pages.caseRowOf(a, v, names, b.At)
+		r.Attested = attested[v.Case.ID]
+		r.NeedsAttest = !r.Attested
+		pg.Rows = append(pg.Rows, r)
+	}
+	return s.pages.render(c, http.StatusOK, "home_reviewer.html", pg)
+}
+
+// triagePage is a lead's board: received cases that nobody leads yet, and the
+// cases in review with their lead, most urgent first.
+type triagePage struct {
+	pageBase
+	Unassigned triageTable
+	InReview   triageTable
+	Counts     []bandCount
+}
+
+type triageTable struct {
+	Rows    []caseRow
+	Caption string
+	Lead    bool // show the lead and the reviewers
+}
+
+func (s *Server) pageTriage(c echo.Context) error {
+	a := mustActor(c)
+	b, err := s.svc.Board(c.Request().Context(), a, app.CaseFilter{})
+	if err != nil {
+		return err
+	}
+	names, _, err := s.teamNames(c)
+	if err != nil {
+		return err
+	}
+	pg := triagePage{pageBase: s.pages.base(c, "Triage"), Counts: bandCounts(b.Counts, "/dashboard", url.Values{}, ""),
+		Unassigned: triageTable{Caption: "Received cases waiting for assignment, most urgent first"},
+		InReview:   triageTable{Caption: "Cases in review, most urgent first", Lead: true}}
+	for _, v := range b.Items {
+		r := s.pages.caseRowOf(a, v, names, b.At)
+		if v.Case.LeadID == "" {
+			pg.Unassigned.Rows = append(pg.Unassigned.Rows, r)
+		} else {
+			pg.InReview.Rows = append(pg.InReview.Rows, r)
+		}
+	}
+	return s.pages.render(c, http.StatusOK, "home_lead.html", pg)
+}
+
+// casesPage lists the cases the user may see, newest first, a page at a time.
+type casesPage struct {
+	pageBase
+	Heading  string
+	Rows     []caseRow
+	Status   string
+	Band     string
+	Q        string
+	Statuses []option
+	Bands    []option
+	NextHref string
+	CanFile  bool
+	ShowLab  bool
+	ShowTier bool
+	Filtered bool
+}
+
+const casesPerPage = 50
+
+func (s *Server) pageCases(c echo.Context) error {
+	a := mustActor(c)
+	q := c.QueryParams()
+	f, err := filterOf(q, "cursor", "done")
+	if err != nil {
+		return err
+	}
+	p := app.Page{Limit: casesPerPage, Cursor: q.Get("cursor")}
+	if len(p.Cursor) > 512 {
+		return docket.Unacceptable("cursor", "is not a cursor this list gave")
+	}
+	views, next, err := s.svc.ListCases(c.Request().Context(), a, f, p)
+	if err != nil {
+		return err
+	}
+	names, _, err := s.teamNames(c)
+	if err != nil {
+		return err
+	}
+	heading := "Cases"
+	switch a.Role {
+	case docket.RoleLabMember:
+		heading = "Our cases"
+		if u := currentUser(c); u != nil {
+			heading = u.Org.Name + ": cases"
+		}
+	case docket.RoleReviewer:
+		heading = "All my cases"
+	}
+	pg := casesPage{pageBase: s.pages.base(c, heading), Heading: heading, Status: q.Get("status"), Band: q.Get("band"),
+		Q: q.Get("q"), CanFile: docket.CanCreateCase(a.Role), ShowLab: a.Role != docket.RoleLabMember,
+		ShowTier: a.Role != docket.RoleLabMember}
+	pg.Filtered = pg.Status != "" || pg.Band != "" || pg.Q != ""
+	statuses := docket.Statuses
+	if a.Role != docket.RoleLabMember {
+		statuses = statuses[1:] // the agency never sees drafts
+	}
+	pg.Statuses = statusOptions(statuses, pg.Status)
+	pg.Bands = bandOptions(pg.Band)
+	now := s.svc.Now()
+	for _, v := range views {
+		pg.Rows = append(pg.Rows, s.pages.caseRowOf(a, v, names, now))
+	}
+	if next != "" {
+		nq := url.Values{}
+		for k, v := range q {
+			if k != "cursor" && k != "done" {
+				nq[k] = v
+			}
+		}
+		nq.Set("cursor", next)
+		pg.NextHref = c.Request().URL.Path + "?" + nq.Encode()
+	}
+	return s.pages.render(c, http.StatusOK, "cases.html", pg)
+}
+
+func statusOptions(statuses []docket.Status, selected string) []option {
+	out := []option{}
+	for _, st := range statuses {
+		out = append(out, option{Value: string(st), Label: statusLabel(st), Selected: string(st) == selected})
+	}
+	return out
+}
+
+func bandOptions(selected string) []option {
+	out := []option{}
+	for _, b := range bandOrder {
+		out = append(out, option{Value: string(b), Label: bandLabel(b), Selected: string(b) == selected})
+	}
+	return out
+}

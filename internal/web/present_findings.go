@@ -1,0 +1,124 @@
+package web
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/docket/docket/internal/app"
+	"github.com/docket/docket/internal/docket"
+)
+
+type attachmentJSON struct {
+	ID          string  `json:"id"`
+	CaseID      string  `json:"case_id"`
+	FindingID   *string `json:"finding_id"`
+	Name        string  `json:"name"`
+	Kind        string  `json:"kind"`
+	Size        int64   `json:"size"`
+	ContentType string  `json:"content_type"`
+	SHA256      string  `json:"sha256"`
+	UploadedBy  string  `json:"uploaded_by"`
+	CreatedAt   string  `json:"created_at"`
+}
+
+func presentAttachment(at *docket.Attachment) attachmentJSON {
+	return attachmentJSON{ID: at.ID, CaseID: at.CaseID, FindingID: strp(at.FindingID), Name: at.Name, Kind: at.Kind,
+		Size: at.Size, ContentType: at.ContentType, SHA256: at.Digest(), UploadedBy: at.UploadedBy,
+		CreatedAt: ts(at.CreatedAt)}
+}
+
+func presentAttachments(list []docket.Attachment) []attachmentJSON {
+	out := make([]attachmentJSON, len(list))
+	for i := range list {
+		out[i] = presentAttachment(&list[i])
+	}
+	return out
+}
+
+type findingJSON struct {
+	ID             string           `json:"id"`
+	CaseID         string           `json:"case_id"`
+	Status         string           `json:"status"`
+	Title          string           `json:"title"`
+	Description    string           `json:"description"`
+	Category       string           `json:"category"`
+	Severity       string           `json:"severity"`
+	TLP            string           `json:"tlp"`
+	AtlasTechnique *string          `json:"atlas_technique"`
+	Component      *string          `json:"component"`
+	Evidence       *string          `json:"evidence"`
+	EmbargoUntil   *string          `json:"embargo_until"`
+	AuthorID       string           `json:"author_id"`
+	RecipientIDs   []string         `json:"recipient_ids"`
+	SharedAt       *string          `json:"shared_at"`
+	ResponseDueAt  *string          `json:"response_due_at"`
+	Overdue        bool             `json:"overdue"`
+	Response       *string          `json:"response"`
+	RespondedAt    *string          `json:"responded_at"`
+	Resolution     *string          `json:"resolution"`
+	ResolutionNote *string          `json:"resolution_note"`
+	ResolvedAt     *string          `json:"resolved_at"`
+	Attachments    []attachmentJSON `json:"attachments"`
+	AllowedActions []string         `json:"allowed_actions"`
+	CreatedAt      string           `json:"created_at"`
+	UpdatedAt      string           `json:"updated_at"`
+}
+
+// presentFinding shows a finding to someone the service let read it.
+func presentFinding(v *app.FindingView, now time.Time) findingJSON {
+	f := v.Finding
+	out := findingJSON{ID: f.ID, CaseID: f.CaseID, Status: string(f.Status), Title: f.Title, Description: f.Description,
+		Category: f.Category, Severity: f.Severity, TLP: f.TLP, AtlasTechnique: strp(f.AtlasTechnique),
+		Component: strp(f.Component), Evidence: strp(f.Evidence), AuthorID: f.AuthorID, RecipientIDs: f.RecipientIDs,
+		SharedAt: tsp(f.SharedAt), ResponseDueAt: tsp(f.ResponseDueAt), Overdue: f.Overdue(now),
+		Response: strp(f.Response), RespondedAt: tsp(f.RespondedAt), ResolvedAt: tsp(f.ResolvedAt),
+		Attachments: presentAttachments(v.Attachments), AllowedActions: []string{},
+		CreatedAt: ts(f.CreatedAt), UpdatedAt: ts(f.UpdatedAt)}
+	if out.RecipientIDs == nil {
+		out.RecipientIDs = []string{}
+	}
+	if !f.EmbargoUntil.IsZero() {
+		out.EmbargoUntil = strp(f.EmbargoUntil.String())
+	}
+	if !f.Status.Open() {
+		out.Resolution = strp(string(f.Status))
+		out.ResolutionNote = strp(f.ResolutionNote)
+	}
+	for _, act := range v.Allowed {
+		out.AllowedActions = append(out.AllowedActions, string(act))
+	}
+	return out
+}
+
+type commentJSON struct {
+	ID         string `json:"id"`
+	CaseID     string `json:"case_id"`
+	AuthorID   string `json:"author_id"`
+	AuthorRole string `json:"author_role"`
+	Body       string `json:"body"`
+	Visibility string `json:"visibility"`
+	CreatedAt  string `json:"created_at"`
+}
+
+func presentComment(c *docket.Comment) commentJSON {
+	return commentJSON{ID: c.ID, CaseID: c.CaseID, AuthorID: c.AuthorID, AuthorRole: string(c.AuthorRole), Body: c.Body,
+		Visibility: c.Visibility, CreatedAt: ts(c.CreatedAt)}
+}
+
+// contentDisposition makes a download's header: always an attachment, the
+// cleaned name percent-encoded as RFC 8187 asks, so no byte of it can break
+// the header.
+func contentDisposition(name string) string {
+	var b strings.Builder
+	for _, c := range []byte(name) {
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9',
+			strings.IndexByte("!#$&+-.^_`|~", c) >= 0:
+			b.WriteByte(c)
+		default:
+			fmt.Fprintf(&b, "%%%02X", c)
+		}
+	}
+	return "attachment; filename*=UTF-8''" + b.String()
+}

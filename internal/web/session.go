@@ -1,0 +1,239 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/docket/docket/internal/app"
+	"github.com/docket/docket/internal/auth"
+	"github.com/docket/docket/internal/config"
+	"github.com/docket/docket/internal/docket"
+)
+
+// The pages' session: a token of kind auth.KindPage in an HttpOnly,
+// SameSite=Lax cookie on Path=/, Secure and __Host- prefixed behind TLS. Pages
+// read only this cookie, never an Authorization header; the API reads only
+// Authorization headers, never this cookie, and the kinds' audiences differ,
+// so neither credential works in the other's place.
+
+const userKey = "docket.user"
+
+// secureCookies reports whether cookies get Secure and the __Host- prefix:
+// always when configured so, or "auto" with TLS (an https base_url).
+func (s *Server) secureCookies() bool {
+	switch s.cfg.Auth.SecureCookies {
+	case config.SecureCookiesAlways:
+		return true
+	case config.SecureCookiesNever:
+		return false
+	}
+	return s.tls || strings.HasPrefix(s.cfg.BaseURL, "https://")
+}
+
+func (s *Server) cookieName(base string) string {
+	if s.secureCookies() {
+		return "__Host-" + base
+	}
+	return base
+}
+
+// sessionCookieName is the name of the page session's cookie.
+func (s *Server) sessionCookieName() string { return s.cookieName("docket_session") }
+
+// loginCookieName is the name of the sign-in form's nonce cookie.
+func (s *Server) loginCookieName() string { return s.cookieName("docket_login") }
+
+// cookie builds a cookie with Docket's attributes; maxAge 0 makes it last as
+// long as the browser session, a negative maxAge deletes it.
+func (s *Server) cookie(name, value string, maxAge int) *http.Cookie {
+	return &http.Cookie{Name: name, Value: value, Path: "/", MaxAge: maxAge, HttpOnly: true,
+		Secure: s.secureCookies(), SameSite: http.SameSiteLaxMode}
+}
+
+// requireSession authenticates a page request by its session cookie alone. A
+// request without a valid one is sent to the sign-in page (GET) or refused
+// there too (other methods, which then write nothing).
+func (s *Server) requireSession(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		ck, err := c.Cookie(s.sessionCookieName())
+		if err == nil && ck.Value != "" && len(ck.Value) <= auth.MaxTokenBytes {
+			a, u, err := s.svc.Authenticate(c.Request().Context(), auth.KindPage, ck.Value, anon(c))
+			if err == nil {
+				c.Set(actorKey, a)
+				c.Set(userKey, u)
+				c.Set(csrfKey, s.csrfFor(a.SessionID))
+				c.Response().Header().Set("Cache-Control", "no-store")
+				return next(c)
+			}
+			if docket.ErrorCode(err) != docket.EUnauthorized {
+				return err
+			}
+			c.SetCookie(s.cookie(s.sessionCookieName(), "", -1))
+		}
+		to := "/login"
+		if m := c.Request().Method; m == http.MethodGet || m == http.MethodHead {
+			if back := c.Request().URL.RequestURI(); back != "/" && safeNext(back) != "" {
+				to += "?next=" + url.QueryEscape(back)
+			}
+		} else {
+			to += "?expired=1"
+		}
+		return c.Redirect(http.StatusSeeOther, to)
+	}
+}
+
+// quietSession recognises the signed-in user of a request that no page route
+// matched (an unknown address), so that its error page shows the user's
+// navigation; it never refuses anything.
+func (s *Server) quietSession(c echo.Context) {
+	if _, ok := actorFrom(c); ok {
+		return
+	}
+	ck, err := c.Cookie(s.sessionCookieName())
+	if err != nil || ck.Value == "" || len(ck.Value) > auth.MaxTokenBytes {
+		return
+	}
+	if a, u, err := s.svc.Authenticate(c.Request().Context(), auth.KindPage, ck.Value, anon(c)); err == nil {
+		c.Set(actorKey, a)
+		c.Set(userKey, u)
+		c.Set(csrfKey, s.csrfFor(a.SessionID))
+	}
+}
+
+// safeNext returns next when it is a path on this origin, and "" otherwise:
+// it must start with one slash, hold no backslash or control character, and
+// stay so however many times it is decoded (//evil, /\evil, /%2F%2Fevil and
+// https://evil are all refused). The sign-in and sign-out pages are refused too.
+func safeNext(next string) string {
+	if next == "" || len(next) > 2048 {
+		return ""
+	}
+	s := next
+	for i := 0; i < 4; i++ {
+		if !localPath(s) {
+			return ""
+		}
+		d, err := url.PathUnescape(s)
+		if err != nil {
+			return ""
+		}
+		if d == s {
+			break
+		}
+		s = d
+	}
+	if !localPath(s) {
+		return ""
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" {
+		return ""
+	}
+	if u.Path == "/login" || u.Path == "/logout" {
+		return ""
+	}
+	return next
+}
+
+func localPath(s string) bool {
+	if !strings.HasPrefix(s, "/") || strings.HasPrefix(s, "//") || strings.Contains(s, `\`) {
+		return false
+	}
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+// loginPage is the sign-in form.
+type loginPage struct {
+	pageBase
+	Email   string
+	Next    string
+	Token   string
+	Error   string
+	Notice  string
+	Invalid bool
+}
+
+func (s *Server) renderLogin(c echo.Context, status int, lp loginPage) error {
+	lp.pageBase = s.pages.base(c, "Sign in")
+	lp.Token = s.loginToken(s.loginNonce(c))
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return s.pages.render(c, status, "login.html", lp)
+}
+
+// pageLoginForm shows the sign-in form; a signed-in user goes on at once.
+func (s *Server) pageLoginForm(c echo.Context) error {
+	next := safeNext(c.QueryParam("next"))
+	if ck, err := c.Cookie(s.sessionCookieName()); err == nil && ck.Value != "" {
+		if _, _, err := s.svc.Authenticate(c.Request().Context(), auth.KindPage, ck.Value, anon(c)); err == nil {
+			return c.Redirect(http.StatusSeeOther, orHome(next))
+		}
+	}
+	lp := loginPage{Next: next}
+	switch {
+	case c.QueryParam("signed_out") != "":
+		lp.Notice = "You have signed out."
+	case c.QueryParam("expired") != "":
+		lp.Notice = "Your session has ended. Sign in again to go on."
+	}
+	return s.renderLogin(c, http.StatusOK, lp)
+}
+
+func orHome(next string) string {
+	if next == "" {
+		return "/"
+	}
+	return next
+}
+
+// pageLogin signs in from the form. Throttling and every failure (unknown
+// user, wrong password, disabled or locked account) show one generic message.
+func (s *Server) pageLogin(c echo.Context) error {
+	if err := limitForm(c); err != nil {
+		return err
+	}
+	f := c.Request().PostForm
+	lp := loginPage{Email: strings.TrimSpace(f.Get("email")), Next: safeNext(f.Get("next"))}
+	if !s.checkLoginCSRF(c) {
+		lp.Error = "The sign-in form had expired. Please try again."
+		return s.renderLogin(c, http.StatusForbidden, lp)
+	}
+	sess, err := s.svc.SignInPage(c.Request().Context(), f.Get("email"), f.Get("password"), anon(c))
+	if err != nil {
+		lp.Invalid = true
+		if _, ok := app.IsThrottled(err); ok {
+			lp.Error = "Too many sign-in attempts. Wait a few minutes, then try again."
+			return s.renderLogin(c, http.StatusTooManyRequests, lp)
+		}
+		if docket.ErrorCode(err) == docket.EUnauthorized {
+			lp.Error = "The e-mail address or password is not right, or the account is locked for a while after too many attempts."
+			return s.renderLogin(c, http.StatusUnauthorized, lp)
+		}
+		return err
+	}
+	c.SetCookie(s.cookie(s.loginCookieName(), "", -1))
+	c.SetCookie(s.cookie(s.sessionCookieName(), sess.Token, 0))
+	return c.Redirect(http.StatusSeeOther, orHome(lp.Next))
+}
+
+// pageLogout revokes the session and forgets the cookie.
+func (s *Server) pageLogout(c echo.Context) error {
+	if err := s.svc.Logout(c.Request().Context(), mustActor(c)); err != nil {
+		return err
+	}
+	c.SetCookie(s.cookie(s.sessionCookieName(), "", -1))
+	return c.Redirect(http.StatusSeeOther, "/login?signed_out=1")
+}
+
+// currentUser is the signed-in user of a page request.
+func currentUser(c echo.Context) *docket.User {
+	u, _ := c.Get(userKey).(*docket.User)
+	return u
+}
