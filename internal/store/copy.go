@@ -1,0 +1,184 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Copy moves every row of a SQLite deployment into an empty PostgreSQL
+// database migrated to the same version, in one transaction on the target,
+// parents before children. The audit chain is copied event by event, so it
+// verifies on the target as it did on the source. It returns the rows copied
+// per table.
+func Copy(ctx context.Context, src, dst *Store) (map[string]int, error) {
+	if src.postgres || !dst.postgres {
+		return nil, fmt.Errorf("copy: from SQLite to PostgreSQL only")
+	}
+	if err := sameVersion(ctx, src, dst); err != nil {
+		return nil, err
+	}
+	sdb, err := src.read.DB()
+	if err != nil {
+		return nil, err
+	}
+	tables, err := copyOrder(ctx, sdb)
+	if err != nil {
+		return nil, err
+	}
+	ddb, err := dst.write.DB()
+	if err != nil {
+		return nil, err
+	}
+	tx, err := ddb.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	var n int64
+	for _, t := range tables {
+		if t == "audit_head" || t == "schema_migrations" {
+			continue
+		}
+		if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+t).Scan(&n); err != nil {
+			return nil, fmt.Errorf("copy: target table %s: %w", t, err)
+		}
+		if n > 0 {
+			return nil, fmt.Errorf("copy: the target is not empty: %s has %d rows", t, n)
+		}
+	}
+	counts := map[string]int{}
+	for _, t := range tables {
+		if t == "schema_migrations" {
+			continue
+		}
+		c, err := copyTable(ctx, sdb, tx, t)
+		if err != nil {
+			return nil, fmt.Errorf("copy: %s: %w", t, err)
+		}
+		counts[t] = c
+	}
+	return counts, tx.Commit()
+}
+
+func sameVersion(ctx context.Context, src, dst *Store) error {
+	var a, b int
+	if err := src.read.WithContext(ctx).Raw(`SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&a).Error; err != nil {
+		return err
+	}
+	if err := dst.read.WithContext(ctx).Raw(`SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&b).Error; err != nil {
+		return err
+	}
+	if a != b {
+		return fmt.Errorf("copy: the source is at schema version %d, the target at %d: migrate both first", a, b)
+	}
+	return nil
+}
+
+// copyOrder lists the source's tables so that every table comes after the
+// tables its foreign keys point at.
+func copyOrder(ctx context.Context, db *sql.DB) ([]string, error) {
+	rows, err := db.QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`)
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		names = append(names, n)
+	}
+	rows.Close()
+	deps := map[string][]string{}
+	for _, n := range names {
+		fk, err := db.QueryContext(ctx, `SELECT "table" FROM pragma_foreign_key_list(?)`, n)
+		if err != nil {
+			return nil, err
+		}
+		for fk.Next() {
+			var parent string
+			if err := fk.Scan(&parent); err != nil {
+				fk.Close()
+				return nil, err
+			}
+			if parent != n {
+				deps[n] = append(deps[n], parent)
+			}
+		}
+		fk.Close()
+	}
+	var order []string
+	done := map[string]bool{}
+	var visit func(n string, path map[string]bool) error
+	visit = func(n string, path map[string]bool) error {
+		if done[n] {
+			return nil
+		}
+		if path[n] {
+			return fmt.Errorf("copy: foreign keys form a cycle at %s", n)
+		}
+		path[n] = true
+		sort.Strings(deps[n])
+		for _, p := range deps[n] {
+			if err := visit(p, path); err != nil {
+				return err
+			}
+		}
+		done[n] = true
+		order = append(order, n)
+		return nil
+	}
+	for _, n := range names {
+		if err := visit(n, map[string]bool{}); err != nil {
+			return nil, err
+		}
+	}
+	return order, nil
+}
+
+func copyTable(ctx context.Context, src *sql.DB, dst *sql.Tx, table string) (int, error) {
+	rows, err := src.QueryContext(ctx, "SELECT * FROM "+table)
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return 0, err
+	}
+	quoted := make([]string, len(cols))
+	marks := make([]string, len(cols))
+	for i, c := range cols {
+		quoted[i], marks[i] = `"`+c+`"`, fmt.Sprintf("$%d", i+1)
+	}
+	insert := fmt.Sprintf("INSERT INTO %s (%s) VALUES (%s)", table, strings.Join(quoted, ", "), strings.Join(marks, ", "))
+	if table == "audit_head" {
+		insert = `UPDATE audit_head SET seq = $2, hash = $3 WHERE id = $1`
+	}
+	stmt, err := dst.PrepareContext(ctx, insert)
+	if err != nil {
+		return 0, err
+	}
+	defer stmt.Close()
+	n := 0
+	vals := make([]any, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			return n, err
+		}
+		if _, err := stmt.ExecContext(ctx, vals...); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, rows.Err()
+}
