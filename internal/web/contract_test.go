@@ -61,7 +61,7 @@ func contractChecked(path string) bool {
 // is checked against the OpenAPI document: its status must be documented for
 // the operation and its body must match the documented schema. Requests are
 // not validated (tests send bad ones on purpose), and neither is security.
-func contractChecker(t *testing.T, h http.Handler) http.Handler {
+func contractChecker(t testing.TB, h http.Handler) http.Handler {
 	t.Helper()
 	if _, _, err := loadContract(); err != nil {
 		t.Fatal(err)

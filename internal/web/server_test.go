@@ -34,7 +34,7 @@ func (f *fakeClock) Advance(d time.Duration) { f.mu.Lock(); f.t = f.t.Add(d); f.
 
 // testServer is a real store in a temp dir, the service and the HTTP handler.
 type testServer struct {
-	t     *testing.T
+	t     testing.TB
 	svc   *app.Service
 	store *store.Store
 	srv   *web.Server
@@ -53,7 +53,7 @@ const testPassword = "correct horse battery staple"
 // testHasher is cheap, so that the suite stays fast; production uses DefaultParams.
 var testHasher = auth.NewHasher(auth.Params{Memory: 64, Time: 1, Threads: 1})
 
-func newTestServer(t *testing.T, mutate ...func(*config.Config)) *testServer {
+func newTestServer(t testing.TB, mutate ...func(*config.Config)) *testServer {
 	t.Helper()
 	cfg := config.Default()
 	cfg.DB = storetest.DSN(t)
@@ -120,7 +120,7 @@ type response struct {
 	Code   int
 	Header http.Header
 	Body   string
-	t      *testing.T
+	t      testing.TB
 }
 
 func (r response) JSON() map[string]any {
@@ -172,7 +172,7 @@ func (ts *testServer) as(name, method, path string, body any) response {
 	return ts.do(method, path, u.Token, body)
 }
 
-func want(t *testing.T, r response, code int) {
+func want(t testing.TB, r response, code int) {
 	t.Helper()
 	if r.Code != code {
 		t.Fatalf("want %d, got %d: %s", code, r.Code, r.Body)
