@@ -31,7 +31,7 @@ type page struct {
 	Body     string
 	Location string
 	Cookies  []*http.Cookie
-	t        *testing.T
+	t        testing.TB
 }
 
 func (b *browser) do(method, path string, form url.Values) page {
