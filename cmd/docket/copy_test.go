@@ -25,7 +25,8 @@ func TestCopyTheDemoToPostgreSQL(t *testing.T) {
 	defer func() { demoHashParams = old }()
 	sqlite := filepath.Join(t.TempDir(), "docket.db")
 	vars := map[string]string{"DOCKET_DB": sqlite, "DOCKET_ADDR": "127.0.0.1:0",
-		"DOCKET_CONFIG": filepath.Join("..", "..", "configs", "docket.yaml")}
+		"DOCKET_CONFIG":   filepath.Join("..", "..", "configs", "docket.yaml"),
+		"DOCKET_DATA_DIR": filepath.Join(filepath.Dir(sqlite), "data")} // the demo's attachments
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan string, 1)
 	done := make(chan int, 1)

@@ -20,6 +20,8 @@ import (
 	"github.com/docket/docket/internal/app"
 	"github.com/docket/docket/internal/auth"
 	"github.com/docket/docket/internal/config"
+	"github.com/docket/docket/internal/metrics"
+	"github.com/docket/docket/internal/notify"
 	"github.com/docket/docket/internal/schedule"
 	"github.com/docket/docket/internal/store"
 	"github.com/docket/docket/internal/web"
@@ -178,7 +180,7 @@ func newService(st *store.Store, cfg config.Config, e env, log *slog.Logger) (*a
 		return nil, err
 	}
 	return app.New(st, app.Options{Config: cfg, Now: e.Now, Hasher: auth.NewHasher(auth.DefaultParams),
-		Signer: signer, Logger: log}), nil
+		Signer: signer, Logger: log, Secret: sec}), nil
 }
 
 func cmdServe(ctx context.Context, args []string, e env) error {
@@ -221,12 +223,23 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 			return fmt.Errorf("demo: %w", err)
 		}
 	}
-	srv, err := web.New(svc, web.Options{Config: cfg, Logger: log, Health: st, TLS: strings.HasPrefix(base, "https://")})
+	// The delivery channels (e-mail, or the log without SMTP; webhooks) and the metrics.
+	holder := schedule.Holder()
+	m := metrics.New()
+	svc.Observe(m)
+	m.Watch(svc, holder)
+	channels, err := notify.Channels(notify.Options{Config: cfg, BaseURL: base, Targets: svc, Now: svc.Now, Logger: log})
 	if err != nil {
 		ln.Close()
 		return err
 	}
-	sched, err := schedule.New(schedule.Jobs(svc, schedule.Holder(), cfg.Notify.Schedule, cfg.Notify.LeaseTTL, nil, log), cfg.Location(), log)
+	srv, err := web.New(svc, web.Options{Config: cfg, Logger: log, Health: st, TLS: strings.HasPrefix(base, "https://"),
+		Metrics: m, BaseURL: base})
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	sched, err := schedule.New(schedule.Jobs(svc, holder, cfg.Notify.Schedule, cfg.Notify.LeaseTTL, channels, log), cfg.Location(), log)
 	if err != nil {
 		ln.Close()
 		return err

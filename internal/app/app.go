@@ -32,6 +32,8 @@ type Tx interface {
 	CaseStore
 	NotifyStore
 	ContentStore
+	DeliveryStore
+	BoardStore
 }
 
 // Page asks for one page of a list: at most Limit items after Cursor.
@@ -50,6 +52,9 @@ type Service struct {
 	log    *slog.Logger
 	loc    *time.Location
 	th     clock.Thresholds
+	// secret is the signing secret; webhook secrets are sealed with a key derived from it.
+	secret []byte
+	obs    Observer
 }
 
 // Options are what New needs besides the store.
@@ -59,6 +64,9 @@ type Options struct {
 	Hasher *auth.Hasher
 	Signer *auth.Signer
 	Logger *slog.Logger
+	// Secret is the signing secret (default: the configuration's); the key
+	// that seals webhook secrets is derived from it.
+	Secret []byte
 }
 
 // New builds the service.
@@ -69,8 +77,11 @@ func New(store Store, o Options) *Service {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
+	if len(o.Secret) == 0 {
+		o.Secret = []byte(o.Config.Secret)
+	}
 	return &Service{
-		store: store, cfg: o.Config, now: o.Now, hasher: o.Hasher, signer: o.Signer, log: o.Logger,
+		store: store, cfg: o.Config, now: o.Now, hasher: o.Hasher, signer: o.Signer, log: o.Logger, secret: o.Secret,
 		loc: o.Config.Location(),
 		th: clock.Thresholds{
 			DueSoon:  time.Duration(o.Config.Review.DueSoonDays) * 24 * time.Hour,

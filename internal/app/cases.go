@@ -256,6 +256,9 @@ func (s *Service) SubmitCase(ctx context.Context, a docket.Actor, id string) (*C
 		k.BaseDueAt, k.ClosedStopped, k.OpenStopAt = &base, 0, nil
 		err = tx.CreateClock(&docket.ClockRecord{CaseID: c.ID, Seq: 1, StartedAt: now, WindowDays: k.WindowDays,
 			Timezone: k.Timezone, BaseDueAt: base})
+		if err == nil {
+			err = s.emit(tx, docket.EventCaseSubmitted, c, "case", c.ID, &base, true)
+		}
 		return "case.submitted", docket.Changes{"number": c.Number, "base_due_at": base.UnixMilli(),
 			"window_days": k.WindowDays, "timezone": k.Timezone}, err
 	})
@@ -365,6 +368,9 @@ func (s *Service) RequestInfo(ctx context.Context, a docket.Actor, id, question 
 				Reason: "information request", InfoRequestID: r.ID}); err != nil {
 				return "", nil, err
 			}
+		}
+		if err := s.emit(tx, docket.EventInfoRequestOpened, c, "info_request", r.ID, nil, true); err != nil {
+			return "", nil, err
 		}
 		return "info_request.opened", ch, nil
 	})
@@ -539,6 +545,9 @@ func (s *Service) Decide(ctx context.Context, a docket.Actor, id string, in Deci
 		d := &docket.Decision{CaseID: id, Outcome: in.Outcome, Rationale: in.Rationale, Conditions: cond,
 			WeightsDigest: c.WeightsDigest, DecidedBy: a.UserID, DecidedAt: s.Now()}
 		if err := tx.CreateDecision(d); err != nil {
+			return "", nil, err
+		}
+		if err := s.emit(tx, docket.EventCaseDecided, c, "case", id, nil, true); err != nil {
 			return "", nil, err
 		}
 		return "case.decided", docket.Changes{"outcome": in.Outcome, "weights_digest": c.WeightsDigest}.

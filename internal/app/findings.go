@@ -272,6 +272,10 @@ func (s *Service) ShareFinding(ctx context.Context, a docket.Actor, id string, r
 		if len(ids) > 0 {
 			ch.Set("recipient_ids", ids)
 		}
+		// A TLP:RED finding goes to named lab users only: the lab's webhooks do not hear of it.
+		if err := s.emit(tx, docket.EventFindingShared, c, "finding", f.ID, f.ResponseDueAt, f.TLP != docket.TLPRed); err != nil {
+			return "", nil, err
+		}
 		return "finding.shared", ch, nil
 	})
 }

@@ -19,6 +19,8 @@ type NotifyStore interface {
 	// paused clocks, unassigned cases received before unassignedBefore, and
 	// cases with a release conflict.
 	NotifyCases(runningBefore, unassignedBefore time.Time) ([]*docket.Case, error)
+	// FindingsDueBefore returns shared findings whose response deadline is before t.
+	FindingsDueBefore(t time.Time) ([]*docket.Finding, error)
 	// OpenRequestsBefore returns open information requests opened before t.
 	OpenRequestsBefore(t time.Time) ([]docket.InfoRequest, error)
 	// CasesByID loads cases with their reviewers.
@@ -204,6 +206,31 @@ func (p *planner) requestRules(r docket.InfoRequest, c *docket.Case) {
 		fmt.Sprintf("%dd", cfg.InfoRequestLeadDays), p.caseLeads(c))
 }
 
+// findingRules: a reminder to the lab the day before a finding's response is
+// due; once overdue, escalations to the lab, and a repeat later to the case lead.
+// A TLP:RED finding's notifications go only to the lab users it names.
+func (p *planner) findingRules(f *docket.Finding, c *docket.Case) {
+	if f.Status != docket.FindingShared || f.ResponseDueAt == nil || c == nil || !c.Status.Open() {
+		return
+	}
+	due := *f.ResponseDueAt
+	lab := ids(p.members[c.OrgID])
+	if f.TLP == "TLP:RED" {
+		lab = nil
+		for _, id := range f.RecipientIDs {
+			if p.active[id] {
+				lab = append(lab, id)
+			}
+		}
+	}
+	if at := p.atLocal(clock.DateOf(due, p.loc).AddDays(-1), p.s.cfg.Notify.ReminderTime); !at.After(due) {
+		p.add(docket.RuleFindingReminder, docket.KindReminder, "finding", f.ID, c, due, due, at, "1d", 0, lab)
+	}
+	overdue := due.Add(time.Millisecond)
+	p.escalate(docket.RuleFindingOverdueLab, "finding", f.ID, c, due, due, overdue, "overdue", lab)
+	p.escalate(docket.RuleFindingOverdue, "finding", f.ID, c, due, due, overdue.Add(p.s.cfg.Notify.EscalationRepeat), "overdue-lead", p.caseLeads(c))
+}
+
 // digestRules: the compliance officers' daily digest.
 func (p *planner) digestRules() {
 	for d := clock.DateOf(p.now, p.loc).AddDays(-1); ; d = d.AddDays(1) {
@@ -249,6 +276,24 @@ func (p *planner) plan() error {
 		}
 		for _, r := range reqs {
 			p.requestRules(r, byID[r.CaseID])
+		}
+	}
+	// A finding's reminder falls on the day before its deadline.
+	findings, err := p.tx.FindingsDueBefore(p.until.Add(3 * 24 * time.Hour))
+	if err != nil {
+		return err
+	}
+	if len(findings) > 0 {
+		var caseIDs []string
+		for _, f := range findings {
+			caseIDs = append(caseIDs, f.CaseID)
+		}
+		byID, err := p.tx.CasesByID(caseIDs)
+		if err != nil {
+			return err
+		}
+		for _, f := range findings {
+			p.findingRules(f, byID[f.CaseID])
 		}
 	}
 	p.digestRules()
@@ -311,11 +356,11 @@ type SweepResult struct {
 // Sweep decides, from the database state alone, what is due now and writes it
 // to the outbox in one transaction: exactly one row per key. Only the holder
 // of the sweep lease does anything. It is safe to run after any downtime.
-func (s *Service) Sweep(ctx context.Context, holder string) (SweepResult, error) {
-	var res SweepResult
+func (s *Service) Sweep(ctx context.Context, holder string) (res SweepResult, err error) {
+	defer func(start time.Time) { s.observeSweep(start, res, err) }(time.Now())
 	now := s.Now()
 	var due []Occurrence
-	err := s.store.Read(ctx, func(tx Tx) error {
+	err = s.store.Read(ctx, func(tx Tx) error {
 		h, err := tx.LeaseHolder(SweepLease, now)
 		if err != nil || h != holder {
 			return err
@@ -374,38 +419,6 @@ func (s *Service) LeaseHolder(ctx context.Context) (string, error) {
 		return err
 	})
 	return h, err
-}
-
-// Channel delivers notifications outside the inbox (e-mail, webhooks). The
-// inbox needs no delivery: a row in the outbox is in the inbox.
-type Channel interface {
-	Name() string
-	// Deliver sends one sweep's notifications; it must be idempotent per
-	// notification key, since delivery is at least once.
-	Deliver(ctx context.Context, ns []docket.Notification) error
-}
-
-// Deliver hands pending notifications to the channels and marks them
-// delivered. Only the lease holder calls it.
-func (s *Service) Deliver(ctx context.Context, channels []Channel) (int, error) {
-	var pending []docket.Notification
-	if err := s.store.Read(ctx, func(tx Tx) error {
-		var err error
-		pending, err = tx.PendingNotifications(1000)
-		return err
-	}); err != nil || len(pending) == 0 {
-		return 0, err
-	}
-	for _, ch := range channels {
-		if err := ch.Deliver(ctx, pending); err != nil {
-			return 0, fmt.Errorf("%s: %w", ch.Name(), err)
-		}
-	}
-	ids := make([]string, len(pending))
-	for i, n := range pending {
-		ids[i] = n.ID
-	}
-	return len(ids), s.store.Write(ctx, func(tx Tx) error { return tx.MarkDelivered(ids, s.Now()) })
 }
 
 // Forecast lists what the sweep will send, to whom and when, from now until

@@ -526,3 +526,54 @@ func TestForecastIsWhatTheSweepSends(t *testing.T) {
 		t.Fatalf("forecast only %d", len(want))
 	}
 }
+
+func TestFindingResponseReminderAndOverdue(t *testing.T) {
+	e := newEnv(t)
+	id := e.submitAt(received, true)
+	_, err := e.svc.Attest(ctx, e.a["rev"], id)
+	e.must(err)
+	s := func(v string) *string { return &v }
+	mk := func(tlp string) string {
+		f, err := e.svc.CreateFinding(ctx, e.a["rev"], id, docket.FindingInput{Title: s("Jailbreak"), Description: s("secret detail"),
+			Category: s("safeguard_bypass"), Severity: s("high"), TLP: s(tlp)})
+		e.must(err)
+		return f.Finding.ID
+	}
+	open, red := mk("TLP:AMBER"), mk("TLP:RED")
+	e.clock.Set(time.Date(2026, 6, 3, 14, 0, 0, 0, time.UTC)) // shared on 2026-06-03 local: high → due end of 2026-06-10
+	_, err = e.svc.ShareFinding(ctx, e.a["rev"], open, nil)
+	e.must(err)
+	_, err = e.svc.ShareFinding(ctx, e.a["rev"], red, []string{e.a["lab"].UserID})
+	e.must(err)
+	reminder := time.Date(2026, 6, 9, 13, 0, 0, 0, time.UTC) // 09:00 EDT the day before
+	e.clock.Set(reminder.Add(-time.Second))
+	e.sweep(e.svc, "p1")
+	if e.count("finding.response_reminder") != 0 {
+		t.Fatalf("early: %v", e.sent())
+	}
+	e.clock.Set(reminder)
+	e.sweep(e.svc, "p1")
+	if e.count("finding.response_reminder") != 2 { // the lab's member, for each finding
+		t.Fatalf("reminders: %v", e.sent())
+	}
+	due := time.Date(2026, 6, 11, 3, 59, 59, 999e6, time.UTC)
+	e.clock.Set(due.Add(time.Millisecond))
+	e.sweep(e.svc, "p1")
+	if e.count("finding.overdue_lab") != 2 || e.count("finding.overdue_lead") != 0 {
+		t.Fatalf("overdue: %v", e.sent())
+	}
+	e.clock.Advance(e.cfg.Notify.EscalationRepeat)
+	e.sweep(e.svc, "p1")
+	if e.count("finding.overdue_lead") != 2 {
+		t.Fatalf("overdue to the lead: %v", e.sent())
+	}
+	// Once the lab responds, nothing more about that finding.
+	_, err = e.svc.RespondFinding(ctx, e.a["lab"], open, "We patched it.")
+	e.must(err)
+	before := e.count("finding.overdue_lab") + e.count("finding.overdue_lead")
+	e.clock.Advance(e.cfg.Notify.EscalationRepeat)
+	e.sweep(e.svc, "p1")
+	if after := e.count("finding.overdue_lab") + e.count("finding.overdue_lead"); after != before+2 { // only the RED one repeats
+		t.Fatalf("after the response: %d → %d: %v", before, after, e.sent())
+	}
+}

@@ -2,82 +2,83 @@ package app
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/docket/docket/internal/clock"
 	"github.com/docket/docket/internal/docket"
 )
 
-// What the pages need beyond the API's use cases: the whole countdown at one
-// instant, the stops of the clocks it draws, the review team by name, and
+// What the pages need beyond the API's use cases: the countdown board in any
+// order, a page at a time, the stops of the clocks it draws, the review team by name, and
 // which cases a reviewer has attested on. Each read is one transaction and
 // applies the same visibility rules as the API.
 
-// MaxBoardCases bounds the cases one countdown board reads.
-const MaxBoardCases = 50000
-
-// boardChunk is how many cases a board reads per query (below SQLite's bound
-// on the parameters of one statement, which the reviewer lookup uses).
-const boardChunk = 5000
-
-// Board is the whole countdown at one instant: every visible case matching the
-// filter, most urgent first, the count of each band, and the labs that the
-// cases matching the other filters belong to (for a lab filter).
-type Board struct {
-	At        time.Time
-	Counts    map[clock.Band]int
-	Items     []*CaseView
-	Labs      []docket.Org
-	Truncated bool // more than MaxBoardCases matched
+// BoardStore reads the countdown board: one page of it in any order of
+// BoardOrders, and the labs of the visible cases.
+type BoardStore interface {
+	// BoardCases returns the cases matching f in the order named, from offset,
+	// at most limit, and how many match in all.
+	BoardCases(f CaseFilter, order string, offset, limit int) ([]*docket.Case, int, error)
+	// BoardLabs lists the organisations of the cases that f's visibility lets through.
+	BoardLabs(f CaseFilter) ([]docket.Org, error)
 }
 
-// Board returns every visible case matching f (open ones unless a status or
-// the closed band is asked for), most urgent first, read in one transaction at
-// one instant. Admins get 403.
-func (s *Service) Board(ctx context.Context, a docket.Actor, f CaseFilter) (*Board, error) {
+// BoardOrders are the orders of the board: most urgent first (the remaining
+// time, frozen while stopped), deadline, received (newest or oldest first),
+// case number, lab, and risk tier (highest first; the last two then by urgency).
+var BoardOrders = []string{"urgency", "due", "received", "received_oldest", "number", "lab", "risk"}
+
+// MaxBoardCases bounds the cases one read of the board returns.
+const MaxBoardCases = 50000
+
+// Board is one page of the countdown at one instant: the cases, how many match
+// in all, the count of each band, and the labs of the visible cases.
+type Board struct {
+	At     time.Time
+	Counts map[clock.Band]int
+	Items  []*CaseView
+	Total  int
+	Labs   []docket.Org
+}
+
+// Board returns the visible cases matching f (open ones unless a status or
+// the closed band is asked for) in the order named, from offset, at most
+// limit (up to MaxBoardCases), read in one transaction at one instant.
+// Admins get 403; an unknown order 422.
+func (s *Service) Board(ctx context.Context, a docket.Actor, f CaseFilter, order string, offset, limit int) (*Board, error) {
 	if err := s.visibility(a, &f); err != nil {
 		return nil, err
 	}
+	if !slices.Contains(BoardOrders, order) {
+		return nil, docket.Unacceptable("sort", "must be one of %s", strings.Join(BoardOrders, ", "))
+	}
+	limit = min(max(limit, 1), MaxBoardCases)
+	offset = max(offset, 0)
 	f.ByUrgency = true
 	f.OpenOnly = f.Status == nil && (f.Band == nil || *f.Band != clock.Closed)
-	org := f.OrgID
-	f.OrgID = nil // the labs are those of every lab's matching cases; the org filter applies below
 	b := &Board{At: f.Now, Items: []*CaseView{}}
 	err := s.store.Read(ctx, func(tx Tx) error {
-		counted := f
-		counted.OrgID = org
 		var err error
-		if b.Counts, err = tx.CountBands(counted); err != nil {
+		if b.Counts, err = tx.CountBands(f); err != nil {
 			return err
 		}
-		seen := map[string]bool{}
-		cursor := ""
-		for read := 0; ; {
-			cases, next, err := tx.ListCases(f, Page{Limit: boardChunk, Cursor: cursor})
-			if err != nil {
-				return err
-			}
-			for _, c := range cases {
-				if !seen[c.OrgID] {
-					seen[c.OrgID] = true
-					b.Labs = append(b.Labs, docket.Org{ID: c.OrgID, Name: c.OrgName, Kind: docket.OrgKindLab})
-				}
-				if org != nil && c.OrgID != *org {
-					continue
-				}
-				if len(b.Items) == MaxBoardCases {
-					b.Truncated = true
-					continue
-				}
-				acc := docket.CaseAccess{Actor: a, Case: c}
-				b.Items = append(b.Items, &CaseView{Case: c, Clock: c.View(f.Now, s.th), Allowed: acc.Allowed()})
-			}
-			read += len(cases)
-			if next == "" || read >= 4*MaxBoardCases {
-				return nil
-			}
-			cursor = next
+		vis := CaseFilter{VisibleOrg: f.VisibleOrg, VisibleReviewer: f.VisibleReviewer, ExcludeDrafts: f.ExcludeDrafts,
+			Now: f.Now, Thresholds: f.Thresholds}
+		if b.Labs, err = tx.BoardLabs(vis); err != nil {
+			return err
 		}
+		cases, total, err := tx.BoardCases(f, order, offset, limit)
+		if err != nil {
+			return err
+		}
+		b.Total = total
+		for _, c := range cases {
+			acc := docket.CaseAccess{Actor: a, Case: c}
+			b.Items = append(b.Items, &CaseView{Case: c, Clock: c.View(f.Now, s.th), Allowed: acc.Allowed()})
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err

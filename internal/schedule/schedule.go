@@ -129,7 +129,7 @@ func Jobs(svc *app.Service, holder, sweepSpec string, leaseTTL time.Duration, ch
 			}
 			n, err := svc.Deliver(ctx, channels)
 			if n > 0 {
-				log.Info("delivered", "notifications", n)
+				log.Info("delivered", "messages", n)
 			}
 			return err
 		}},

@@ -32,7 +32,7 @@ func (t *tx) ListComments(caseID string, sharedOnly bool, p app.Page) ([]docket.
 		if !ok {
 			return nil, "", badCursor()
 		}
-		q = q.Where("created_at > ? OR (created_at = ? AND id > ?)", c.K, c.K, c.ID)
+		q = q.Where("(created_at > ? OR (created_at = ? AND id > ?))", c.K, c.K, c.ID)
 	}
 	var rows []commentRow
 	if err := q.Find(&rows).Error; err != nil {

@@ -261,3 +261,17 @@ func (t *tx) MarkDelivered(ids []string, at time.Time) error {
 	}
 	return nil
 }
+
+// FindingsDueBefore returns shared findings awaiting the lab's response whose
+// deadline falls before t, with their recipients (served by findings_open).
+func (t *tx) FindingsDueBefore(before time.Time) ([]*docket.Finding, error) {
+	var rows []findingRow
+	if err := t.db.Where("status = 'shared' AND response_due_at <= ?", ms(before)).Order("response_due_at, id").Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make([]*docket.Finding, len(rows))
+	for i, r := range rows {
+		out[i] = r.domain()
+	}
+	return out, t.loadRecipients(out)
+}

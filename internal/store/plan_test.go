@@ -31,6 +31,7 @@ func TestSweepQueriesUseIndexes(t *testing.T) {
 	// Each part of the candidate query must be served by its own narrow index.
 	wantIndexes := map[string][]string{
 		"notify cases": {"cases_status_deadline", "cases_open_stop", "cases_received", "cases_release_conflict"},
+		"findings due": {"findings_open"},
 	}
 	for name, q := range map[string]string{
 		"notify cases":  notifyCasesSQL,

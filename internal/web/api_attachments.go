@@ -66,7 +66,8 @@ func (s *Server) upload(c echo.Context, target app.AttachTarget) error {
 	if err != nil || mt != echo.MIMEMultipartForm || params["boundary"] == "" {
 		return &docket.Error{Code: docket.EUnsupported, Message: "send multipart/form-data with a file part named file"}
 	}
-	body := &bodyReader{r: http.MaxBytesReader(c.Response(), r.Body, s.cfg.Uploads.MaxBytes+uploadAllowance)}
+	// The server's own writer: past the limit it closes the connection instead of reading on.
+	body := &bodyReader{r: http.MaxBytesReader(c.Response().Writer, r.Body, s.cfg.Uploads.MaxBytes+uploadAllowance)}
 	mr := multipart.NewReader(body, params["boundary"])
 	var up *app.Upload
 	defer func() { up.Discard() }()

@@ -661,6 +661,12 @@ func TestCommentsByVisibility(t *testing.T) {
 	if got := bodies("lab", "?limit=1"); len(got) != 1 || got[0] != "Please send the logs." {
 		t.Errorf("the lab's first page: %v", got)
 	}
+	first := w.as("lead", "GET", "/api/v1/cases/"+caseID+"/comments?limit=2", nil)
+	want(t, first, 200)
+	next, _ := first.JSON()["next_cursor"].(string)
+	if got := strings.Join(bodies("lead", "?limit=2&cursor="+next), "|"); next == "" || got != "Attached." {
+		t.Errorf("the second page: %q (cursor %q)", got, next)
+	}
 	for user, code := range map[string]int{"co": 403, "rival": 404, "rev3": 404, "admin": 404, "lead2": 409} {
 		if r := w.as(user, "GET", "/api/v1/cases/"+caseID+"/comments", nil); r.Code != code {
 			t.Errorf("%s lists: %d", user, r.Code)
@@ -699,5 +705,25 @@ func TestFindingStepsAreAudited(t *testing.T) {
 	}
 	if rep, err := w.svc.VerifyAudit(context.Background()); err != nil || rep.Reason != "" {
 		t.Fatalf("audit chain: %+v %v", rep, err)
+	}
+}
+
+// The deadline is computed in the zone the case snapshotted when it was
+// submitted, not in the zone configured when the finding is shared.
+func TestFindingDeadlineUsesTheCasesZone(t *testing.T) {
+	w := newWorld(t)
+	caseID := w.reviewCase() // submitted under America/New_York
+	id := w.finding(caseID, "rev", "draft", findingBody("critical", "TLP:GREEN"))
+	cfg := w.cfg
+	cfg.Review.Timezone = "Asia/Tokyo"
+	later := app.New(w.store, app.Options{Config: cfg, Now: w.clock.Now, Hasher: testHasher})
+	w.clock.Set(time.Date(2026, 6, 2, 18, 0, 0, 0, time.UTC)) // 14:00 June 2 in New York, 03:00 June 3 in Tokyo
+	lead := w.users["lead"]
+	v, err := later.ShareFinding(context.Background(), docket.Actor{UserID: lead.ID, Role: docket.RoleReviewLead, OrgID: lead.OrgID}, id, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := v.Finding.ResponseDueAt.UTC().Format("2006-01-02T15:04:05.000Z"); got != "2026-06-06T03:59:59.999Z" {
+		t.Fatalf("due %s, want the end of June 5 in New York", got)
 	}
 }

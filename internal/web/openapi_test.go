@@ -65,10 +65,11 @@ func TestOpenAPIDocumentValid(t *testing.T) {
 
 // publicPaths are the operations that need no bearer token.
 var publicPaths = map[string]bool{
-	"POST /api/v1/auth/token": true,
-	"GET /healthz":            true,
-	"GET /readyz":             true,
-	"GET /api/openapi.json":   true,
+	"POST /api/v1/auth/token":   true,
+	"GET /healthz":              true,
+	"GET /readyz":               true,
+	"GET /api/openapi.json":     true,
+	"GET /calendar/{token}.ics": true,
 }
 
 // checkClosed reports response object schemas that accept undocumented
@@ -110,7 +111,7 @@ func TestOpenAPICoversRoutes(t *testing.T) {
 	for _, r := range ts.srv.APIRoutes() {
 		routes[r.Method+" "+echoParam.ReplaceAllString(r.Path, "{$1}")] = true
 	}
-	for _, r := range []string{"GET /healthz", "GET /readyz", "GET /api/openapi.json"} {
+	for _, r := range []string{"GET /healthz", "GET /readyz", "GET /api/openapi.json", "GET /calendar/{token}.ics", "GET /metrics"} {
 		routes[r] = true
 	}
 	doc, err := openapi3.NewLoader().LoadFromData(web.OpenAPI)

@@ -83,7 +83,10 @@ func TestSecureCookiesBehindTLS(t *testing.T) {
 		})
 	}
 	// "never" keeps cookies plain even with an https base URL.
-	ts := newTestServer(t, func(c *config.Config) { c.BaseURL = "https://x.example"; c.Auth.SecureCookies = config.SecureCookiesNever })
+	ts := newTestServer(t, func(c *config.Config) {
+		c.BaseURL = "https://x.example"
+		c.Auth.SecureCookies = config.SecureCookiesNever
+	})
 	p := ts.browser().get("/login")
 	if len(p.Cookies) == 0 || p.Cookies[0].Secure || p.Cookies[0].Name != "docket_login" {
 		t.Fatalf("never: %+v", p.Cookies)
@@ -139,7 +142,11 @@ func TestNextStaysOnThisOrigin(t *testing.T) {
 }
 
 func TestSignInFailuresShowOneGenericMessage(t *testing.T) {
-	w := newWorld(t, func(c *config.Config) { c.Auth.MaxFailures = 3; c.Auth.ThrottleBase = time.Hour; c.Auth.ThrottleMax = time.Hour })
+	w := newWorld(t, func(c *config.Config) {
+		c.Auth.MaxFailures = 3
+		c.Auth.ThrottleBase = time.Hour
+		c.Auth.ThrottleMax = time.Hour
+	})
 	b := w.browser()
 	try := func(email, password string) page {
 		p := b.get("/login")

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -20,6 +19,7 @@ import (
 	"github.com/docket/docket/internal/config"
 	"github.com/docket/docket/internal/docket"
 	"github.com/docket/docket/internal/store"
+	"github.com/docket/docket/internal/storetest"
 	"github.com/docket/docket/internal/web"
 )
 
@@ -60,7 +60,7 @@ func seedBoard(tb testing.TB, n int) (http.Handler, *http.Cookie) {
 	tb.Helper()
 	ctx := context.Background()
 	cfg := config.Default()
-	cfg.DB = filepath.Join(tb.TempDir(), "docket.db")
+	cfg.DB = storetest.DSN(tb)
 	cfg.Secret = strings.Repeat("s", 32)
 	st, err := store.Open(cfg.DB)
 	if err != nil {
@@ -163,7 +163,11 @@ func TestBoardOfManyCases(t *testing.T) {
 	if strings.Count(body, `class="countdown"`) != 50 || !strings.Contains(body, "Page 1 of 40") {
 		t.Fatal("not one page of 50")
 	}
-	if !strings.Contains(body, `class="tl-stop"`) {
-		t.Fatal("no stop drawn")
+	req = httptest.NewRequest(http.MethodGet, "/dashboard?band=paused&sort=lab&page=2", nil)
+	req.AddCookie(cookie)
+	rec = httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if body := rec.Body.String(); rec.Code != 200 || !strings.Contains(body, `class="tl-stop"`) || !strings.Contains(body, "Page 2 of") {
+		t.Fatalf("no stop drawn on the paused cases: %d", rec.Code)
 	}
 }

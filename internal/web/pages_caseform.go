@@ -16,7 +16,7 @@ import (
 
 type caseFields struct {
 	ModelName, ModelVersion, Summary, WeightsDigest, PlannedReleaseDate string
-	TrainingComputeFLOPs, Modality, Deployment                         string
+	TrainingComputeFLOPs, Modality, Deployment                          string
 }
 
 // caseFieldOrder is the order of the fields on the form and in the error summary.

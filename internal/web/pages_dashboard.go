@@ -4,9 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"sort"
 	"strconv"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -22,47 +20,23 @@ import (
 
 const boardPerPage = 50
 
-// boardSort is one way to order the board.
-type boardSort struct {
+// boardSorts are the orders the board offers, as app.BoardOrders names them.
+var boardSorts = []struct {
 	key, label string
 	agency     bool // offered to agency roles only
-	less       func(a, b *app.CaseView) bool
-}
-
-var boardSorts = []boardSort{
+}{
 	{key: "urgency", label: "Most urgent first"},
-	{key: "due", label: "Deadline, earliest first", less: func(a, b *app.CaseView) bool {
-		return clockOf(a).DueAt.Before(clockOf(b).DueAt)
-	}},
-	{key: "received", label: "Received, newest first", less: func(a, b *app.CaseView) bool {
-		return clockOf(a).ReceivedAt.After(clockOf(b).ReceivedAt)
-	}},
-	{key: "received_oldest", label: "Received, oldest first", less: func(a, b *app.CaseView) bool {
-		return clockOf(a).ReceivedAt.Before(clockOf(b).ReceivedAt)
-	}},
-	{key: "number", label: "Case number", less: func(a, b *app.CaseView) bool { return a.Case.Number < b.Case.Number }},
-	{key: "lab", label: "Lab, then most urgent", agency: true, less: func(a, b *app.CaseView) bool {
-		return strings.ToLower(a.Case.OrgName) < strings.ToLower(b.Case.OrgName)
-	}},
-	{key: "risk", label: "Risk tier, highest first", agency: true, less: func(a, b *app.CaseView) bool {
-		return tierRank[a.Case.RiskTier] > tierRank[b.Case.RiskTier]
-	}},
-}
-
-var tierRank = map[string]int{"low": 0, "elevated": 1, "high": 2, "critical": 3}
-
-// clockOf is a case's clock view; the board lists submitted cases only, but a
-// zero view keeps a draft from panicking the sort.
-func clockOf(v *app.CaseView) docket.ClockView {
-	if v.Clock == nil {
-		return docket.ClockView{}
-	}
-	return *v.Clock
+	{key: "due", label: "Deadline, earliest first"},
+	{key: "received", label: "Received, newest first"},
+	{key: "received_oldest", label: "Received, oldest first"},
+	{key: "number", label: "Case number"},
+	{key: "lab", label: "Lab, then most urgent", agency: true},
+	{key: "risk", label: "Risk tier, highest first", agency: true},
 }
 
 // boardQuery is the board's query: the list filters, the order and the page.
 type boardQuery struct {
-	filter app.CaseFilter
+	filter                           app.CaseFilter
 	Status, Band, OrgID, RiskTier, Q string
 	Sort                             string
 	Page                             int
@@ -131,18 +105,15 @@ func href(path string, v url.Values) string {
 	return path + "?" + v.Encode()
 }
 
-// board reads the whole list the query asks for, sorted.
-func (s *Server) board(c echo.Context, bq boardQuery) (*app.Board, error) {
-	b, err := s.svc.Board(c.Request().Context(), mustActor(c), bq.filter)
-	if err != nil {
-		return nil, err
+// board reads one page of the list the query asks for (limit 0: all of it).
+func (s *Server) board(c echo.Context, bq boardQuery, limit int) (*app.Board, error) {
+	offset := 0
+	if limit == 0 {
+		limit = app.MaxBoardCases
+	} else {
+		offset = (bq.Page - 1) * limit
 	}
-	for _, so := range boardSorts {
-		if so.key == bq.Sort && so.less != nil {
-			sort.SliceStable(b.Items, func(i, j int) bool { return so.less(b.Items[i], b.Items[j]) })
-		}
-	}
-	return b, nil
+	return s.svc.Board(c.Request().Context(), mustActor(c), bq.filter, bq.Sort, offset, limit)
 }
 
 type bandCount struct {
@@ -195,7 +166,6 @@ type dashboardPage struct {
 	Timeline  *timeline
 	ShowLab   bool
 	ShowTier  bool
-	Truncated bool
 }
 
 func (s *Server) pageDashboard(c echo.Context) error {
@@ -204,9 +174,16 @@ func (s *Server) pageDashboard(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	b, err := s.board(c, bq)
+	b, err := s.board(c, bq, boardPerPage)
 	if err != nil {
 		return err
+	}
+	pages := max(1, (b.Total+boardPerPage-1)/boardPerPage)
+	if bq.Page > pages {
+		bq.Page = pages
+		if b, err = s.board(c, bq, boardPerPage); err != nil {
+			return err
+		}
 	}
 	agency := a.Role != docket.RoleLabMember
 	heading := "Countdown of every open review"
@@ -216,7 +193,7 @@ func (s *Server) pageDashboard(c echo.Context) error {
 		heading = "Countdown of my open reviews"
 	}
 	pg := dashboardPage{pageBase: s.pages.base(c, "Countdown"), Heading: heading, Q: bq, ShowLab: agency, ShowTier: agency,
-		Total: len(b.Items), Truncated: b.Truncated}
+		Total: b.Total}
 	pg.Filtered = bq.Status != "" || bq.Band != "" || bq.OrgID != "" || bq.RiskTier != "" || bq.Q != ""
 	pg.Bands = bandOptions(bq.Band)
 	pg.Statuses = statusOptions(docket.Statuses[1:], bq.Status)
@@ -224,7 +201,6 @@ func (s *Server) pageDashboard(c echo.Context) error {
 	for _, o := range b.Labs {
 		pg.Labs = append(pg.Labs, option{Value: o.ID, Label: o.Name, Selected: o.ID == bq.OrgID})
 	}
-	sort.Slice(pg.Labs, func(i, j int) bool { return pg.Labs[i].Label < pg.Labs[j].Label })
 	for _, so := range boardSorts {
 		if agency || !so.agency {
 			pg.Sorts = append(pg.Sorts, option{Value: so.key, Label: so.label, Selected: so.key == bq.Sort})
@@ -234,24 +210,15 @@ func (s *Server) pageDashboard(c echo.Context) error {
 	pg.CSVHref = href("/dashboard.csv", bq.values("page", ""))
 	pg.ClearHref = "/dashboard"
 
-	// One page of the list.
-	pages := (len(b.Items) + boardPerPage - 1) / boardPerPage
-	if pages == 0 {
-		pages = 1
-	}
-	if bq.Page > pages {
-		bq.Page = pages
-	}
 	from := (bq.Page - 1) * boardPerPage
-	to := min(from+boardPerPage, len(b.Items))
-	pg.Pager = pager{Page: bq.Page, Pages: pages, From: from + 1, To: to}
+	pg.Pager = pager{Page: bq.Page, Pages: pages, From: from + 1, To: from + len(b.Items)}
 	if bq.Page > 1 {
 		pg.Pager.PrevHref = href("/dashboard", bq.values("page", pageNum(bq.Page-1)))
 	}
 	if bq.Page < pages {
 		pg.Pager.NextHref = href("/dashboard", bq.values("page", strconv.Itoa(bq.Page+1)))
 	}
-	shown := b.Items[from:to]
+	shown := b.Items
 	names, _, err := s.teamNames(c)
 	if err != nil {
 		return err
@@ -287,7 +254,7 @@ func (s *Server) pageDashboardCSV(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	b, err := s.board(c, bq)
+	b, err := s.board(c, bq, 0)
 	if err != nil {
 		return err
 	}

@@ -37,7 +37,7 @@ type myCasesPage struct {
 func (s *Server) pageMyCases(c echo.Context) error {
 	a := mustActor(c)
 	ctx := c.Request().Context()
-	b, err := s.svc.Board(ctx, a, app.CaseFilter{})
+	b, err := s.svc.Board(ctx, a, app.CaseFilter{}, "urgency", 0, app.MaxBoardCases)
 	if err != nil {
 		return err
 	}
@@ -80,7 +80,7 @@ type triageTable struct {
 
 func (s *Server) pageTriage(c echo.Context) error {
 	a := mustActor(c)
-	b, err := s.svc.Board(c.Request().Context(), a, app.CaseFilter{})
+	b, err := s.svc.Board(c.Request().Context(), a, app.CaseFilter{}, "urgency", 0, triageMax)
 	if err != nil {
 		return err
 	}
@@ -120,6 +120,9 @@ type casesPage struct {
 }
 
 const casesPerPage = 50
+
+// triageMax bounds the triage board: the most urgent cases; the countdown lists them all.
+const triageMax = 500
 
 func (s *Server) pageCases(c echo.Context) error {
 	a := mustActor(c)

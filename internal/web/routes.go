@@ -70,6 +70,15 @@ func (s *Server) apiRoutes() []Route {
 		{http.MethodPost, "/inbox/:id/read", s.postInboxRead, false},
 		{http.MethodPost, "/notifications/:id/ack", s.postAck, false},
 		{http.MethodGet, "/notifications/forecast", s.getForecast, false},
+
+		{http.MethodPost, "/webhooks", s.postWebhook, false},
+		{http.MethodGet, "/webhooks", s.getWebhooks, false},
+		{http.MethodDelete, "/webhooks/:id", s.deleteWebhook, false},
+		{http.MethodGet, "/admin/deliveries", s.getDeliveries, false},
+		{http.MethodPost, "/admin/deliveries/:id/retry", s.postRetryDelivery, false},
+		{http.MethodPost, "/calendar-url", s.postCalendarURL, false},
+		{http.MethodGet, "/calendar-url", s.getCalendarURL, false},
+		{http.MethodDelete, "/calendar-url", s.deleteCalendarURL, false},
 	}
 }
 
@@ -97,6 +106,9 @@ func (s *Server) routes() {
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
 	e.GET("/api/openapi.json", s.openapi)
+	// The token is in the path: the request log and the metrics record the pattern only.
+	e.GET("/calendar/:token", s.getCalendarFeed)
+	e.GET("/metrics", s.getMetrics)
 	s.pages.routes(e)
 }
 

@@ -19,6 +19,7 @@ import (
 	"github.com/docket/docket/internal/auth"
 	"github.com/docket/docket/internal/config"
 	"github.com/docket/docket/internal/docket"
+	"github.com/docket/docket/internal/metrics"
 )
 
 // Health reports whether the server can take traffic.
@@ -38,6 +39,10 @@ type Server struct {
 	tls    bool
 	// csrfSecret keys the pages' CSRF tokens; derived from the signing secret.
 	csrfSecret []byte
+	// metrics, guard and baseURL serve the delivery routes and /metrics (metrics.go).
+	metrics *metrics.Metrics
+	guard   app.URLGuard
+	baseURL string
 }
 
 // Options are what New needs besides the service.
@@ -47,6 +52,12 @@ type Options struct {
 	Health Health
 	// TLS says the server is reached over HTTPS (cookies get Secure and __Host-, HSTS is sent).
 	TLS bool
+	// Metrics is the registry /metrics serves; nil: the server makes its own.
+	Metrics *metrics.Metrics
+	// BaseURL is Docket's address for links (calendar URLs); "": base_url, or the request's host.
+	BaseURL string
+	// Guard checks webhook URLs when saved; nil: one built from webhooks.allow_private_targets.
+	Guard app.URLGuard
 }
 
 // New builds the server and registers every route.
@@ -66,6 +77,7 @@ func New(svc *app.Service, o Options) (*Server, error) {
 		RequestIDHandler: func(echo.Context, string) {},
 	}))
 	e.Pre(s.securityHeaders)
+	s.initDelivery(o)
 	e.Use(s.requestLog)
 	e.Use(s.recoverPanic)
 	p, err := newPages(s)

@@ -79,6 +79,18 @@ var accessMatrix = map[string]routeSpec{
 	"POST /api/v1/inbox/:id/read":               {},
 	"POST /api/v1/notifications/:id/ack":        {},
 	"GET /api/v1/notifications/forecast":        {allowed: []string{"lab_member", "reviewer", "review_lead", "compliance_officer"}},
+
+	// Delivery: webhooks are managed by lab members (their lab's) and admins
+	// (the agency's); deliveries by admins; calendar feeds by everyone who sees cases.
+	"POST /api/v1/webhooks": {allowed: []string{"lab_member", "admin"},
+		body: map[string]any{"url": "https://hooks.example.org/docket", "events": []string{"reminder"}}},
+	"GET /api/v1/webhooks":                    {allowed: []string{"lab_member", "admin"}},
+	"DELETE /api/v1/webhooks/:id":             {allowed: []string{"lab_member", "admin"}},
+	"GET /api/v1/admin/deliveries":            {allowed: []string{"admin"}},
+	"POST /api/v1/admin/deliveries/:id/retry": {allowed: []string{"admin"}},
+	"POST /api/v1/calendar-url":               {allowed: []string{"lab_member", "reviewer", "review_lead", "compliance_officer"}},
+	"GET /api/v1/calendar-url":                {allowed: []string{"lab_member", "reviewer", "review_lead", "compliance_officer"}},
+	"DELETE /api/v1/calendar-url":             {allowed: []string{"lab_member", "reviewer", "review_lead", "compliance_officer"}},
 }
 
 func TestEveryRouteHasAnAccessEntry(t *testing.T) {

@@ -1,0 +1,201 @@
+package app
+
+import (
+	"context"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"io"
+	"net/url"
+	"time"
+
+	"golang.org/x/crypto/hkdf"
+
+	"github.com/docket/docket/internal/docket"
+)
+
+// URLGuard checks a webhook URL before it is saved; it refuses with a 422
+// naming the field url.
+type URLGuard interface {
+	CheckURL(ctx context.Context, raw string) error
+}
+
+// WebhookInput is a new webhook: where to and which events.
+type WebhookInput struct {
+	URL    string   `json:"url"`
+	Events []string `json:"events"`
+}
+
+// CreateWebhook adds an endpoint to the actor's organisation (lab members for
+// their lab, admins for the agency; 403 otherwise) after the guard accepted its
+// URL (422 naming url or events). It returns the webhook and its signing
+// secret, which is shown this once and stored sealed. Saving sends nothing.
+func (s *Service) CreateWebhook(ctx context.Context, a docket.Actor, in WebhookInput, guard URLGuard) (*docket.Webhook, string, error) {
+	if !docket.CanManageWebhooks(a.Role) {
+		return nil, "", docket.Forbidden()
+	}
+	if err := docket.ValidateWebhookURLText(in.URL); err != nil {
+		return nil, "", err
+	}
+	if err := docket.ValidateWebhookEvents(in.Events); err != nil {
+		return nil, "", err
+	}
+	if guard == nil {
+		return nil, "", errors.New("webhooks: no address guard")
+	}
+	if err := guard.CheckURL(ctx, in.URL); err != nil {
+		return nil, "", err
+	}
+	raw := make([]byte, 32)
+	if _, err := rand.Read(raw); err != nil {
+		return nil, "", err
+	}
+	now := s.Now()
+	w := &docket.Webhook{ID: newID(), OrgID: a.OrgID, OrgKind: a.OrgKind, URL: in.URL,
+		Events: append([]string{}, in.Events...), CreatedBy: a.UserID, CreatedAt: now}
+	sealed, err := s.sealSecret(raw, w.ID)
+	if err != nil {
+		return nil, "", err
+	}
+	w.Secret = sealed
+	err = s.store.Write(ctx, func(tx Tx) error {
+		n, err := tx.CountWebhooks(a.OrgID)
+		if err != nil {
+			return err
+		}
+		if n >= docket.MaxWebhooksPerOrg {
+			return docket.Errorf(docket.EConflict, "the organisation has %d webhooks, the most it may have; delete one first", n)
+		}
+		if err := tx.CreateWebhook(w); err != nil {
+			return err
+		}
+		return s.audit(tx, a, "webhook.created", "webhook", w.ID, "", docket.Changes{"events": w.Events, "host": urlHost(w.URL)})
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	return w, docket.WebhookSecretPrefix + base64.StdEncoding.EncodeToString(raw), nil
+}
+
+// urlHost is what the audit trail keeps of a URL: its host, never a path or query that may hold a token.
+func urlHost(raw string) string {
+	if u, err := url.Parse(raw); err == nil {
+		return u.Host
+	}
+	return ""
+}
+
+// ListWebhooks lists the actor's organisation's webhooks, without their secrets.
+func (s *Service) ListWebhooks(ctx context.Context, a docket.Actor, p Page) ([]docket.Webhook, string, error) {
+	if !docket.CanManageWebhooks(a.Role) {
+		return nil, "", docket.Forbidden()
+	}
+	var out []docket.Webhook
+	var next string
+	err := s.store.Read(ctx, func(tx Tx) error {
+		var err error
+		out, next, err = tx.ListWebhooks(a.OrgID, Page{Limit: clampLimit(p.Limit), Cursor: p.Cursor})
+		return err
+	})
+	return out, next, err
+}
+
+// DeleteWebhook removes one of the actor's organisation's webhooks (404 for
+// any other); its messages not yet delivered are parked as failed.
+func (s *Service) DeleteWebhook(ctx context.Context, a docket.Actor, id string) error {
+	if !docket.CanManageWebhooks(a.Role) {
+		return docket.Forbidden()
+	}
+	return s.store.Write(ctx, func(tx Tx) error {
+		w, err := tx.WebhookByID(id)
+		if err != nil || w.OrgID != a.OrgID {
+			return docket.NotFound("webhook")
+		}
+		if err := tx.DeleteWebhook(id); err != nil {
+			return err
+		}
+		if err := tx.FailPendingDeliveries(id, "the webhook was deleted", s.Now()); err != nil {
+			return err
+		}
+		return s.audit(tx, a, "webhook.deleted", "webhook", id, "", docket.Changes{"host": urlHost(w.URL)})
+	})
+}
+
+// WebhookTarget returns where a webhook delivery goes and the key that signs
+// it: the URL and the raw secret. A deleted webhook answers 404.
+func (s *Service) WebhookTarget(ctx context.Context, id string) (string, []byte, error) {
+	var w *docket.Webhook
+	if err := s.store.Read(ctx, func(tx Tx) error {
+		var err error
+		w, err = tx.WebhookByID(id)
+		return err
+	}); err != nil {
+		return "", nil, notFoundAs(err, "webhook")
+	}
+	key, err := s.openSecret(w.Secret, w.ID)
+	return w.URL, key, err
+}
+
+// emit records a lifecycle event for webhooks inside the use case's transaction.
+func (s *Service) emit(tx Tx, typ string, c *docket.Case, subjectType, subjectID string, due *time.Time, labVisible bool) error {
+	e := &docket.Event{ID: newID(), Type: typ, SubjectType: subjectType, SubjectID: subjectID, CaseID: c.ID,
+		CaseNumber: c.Number, OrgID: c.OrgID, LabVisible: labVisible, DueAt: due, CreatedAt: s.Now()}
+	return tx.InsertEvent(e)
+}
+
+// secretKey derives the key that seals webhook secrets from the signing
+// secret, with HKDF-SHA256, so that the signing secret itself seals nothing.
+func (s *Service) secretKey() ([]byte, error) {
+	if len(s.secret) == 0 {
+		return nil, errors.New("webhooks: no signing secret to derive the sealing key from")
+	}
+	key := make([]byte, 32)
+	if _, err := io.ReadFull(hkdf.New(sha256.New, s.secret, nil, []byte("docket webhook secrets v1")), key); err != nil {
+		return nil, err
+	}
+	return key, nil
+}
+
+func (s *Service) gcm() (cipher.AEAD, error) {
+	key, err := s.secretKey()
+	if err != nil {
+		return nil, err
+	}
+	block, err := aes.NewCipher(key)
+	if err != nil {
+		return nil, err
+	}
+	return cipher.NewGCM(block)
+}
+
+// sealSecret encrypts a webhook secret with AES-GCM, bound to the webhook's id.
+func (s *Service) sealSecret(plain []byte, webhookID string) ([]byte, error) {
+	aead, err := s.gcm()
+	if err != nil {
+		return nil, err
+	}
+	nonce := make([]byte, aead.NonceSize())
+	if _, err := rand.Read(nonce); err != nil {
+		return nil, err
+	}
+	return aead.Seal(nonce, nonce, plain, []byte(webhookID)), nil
+}
+
+// openSecret decrypts what sealSecret sealed for the same webhook.
+func (s *Service) openSecret(sealed []byte, webhookID string) ([]byte, error) {
+	aead, err := s.gcm()
+	if err != nil {
+		return nil, err
+	}
+	if len(sealed) < aead.NonceSize() {
+		return nil, errors.New("webhooks: sealed secret too short")
+	}
+	plain, err := aead.Open(nil, sealed[:aead.NonceSize()], sealed[aead.NonceSize():], []byte(webhookID))
+	if err != nil {
+		return nil, errors.New("webhooks: the secret does not open with this deployment's key")
+	}
+	return plain, nil
+}

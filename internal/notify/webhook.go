@@ -1,0 +1,242 @@
+package notify
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/docket/docket/internal/app"
+	"github.com/docket/docket/internal/docket"
+)
+
+// WebhookSource gives the webhook channel the URL and the raw signing secret
+// of a webhook; a deleted one answers a not_found error.
+type WebhookSource interface {
+	WebhookTarget(ctx context.Context, id string) (string, []byte, error)
+}
+
+// WebhookOptions configure the webhook channel.
+type WebhookOptions struct {
+	Targets     WebhookSource
+	Guard       *Guard
+	Timeout     time.Duration
+	MaxAttempts int
+	// Now is the injected clock: it stamps webhook-timestamp.
+	Now func() time.Time
+}
+
+// Webhooks calls the organisations' endpoints, signed in the Standard
+// Webhooks format, through the address guard, never following redirects.
+type Webhooks struct {
+	targets WebhookSource
+	guard   *Guard
+	client  *http.Client
+	now     func() time.Time
+	policy  app.RetryPolicy
+}
+
+// NewWebhooks builds the webhook channel.
+func NewWebhooks(o WebhookOptions) *Webhooks {
+	if o.Guard == nil {
+		o.Guard = NewGuard(false)
+	}
+	if o.Timeout <= 0 {
+		o.Timeout = 10 * time.Second
+	}
+	if o.MaxAttempts <= 0 {
+		o.MaxAttempts = 8
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	tr := &http.Transport{
+		Proxy:                  nil, // a proxy would dial the target itself, past the guard
+		DialContext:            o.Guard.Dialer(o.Timeout).DialContext,
+		TLSHandshakeTimeout:    o.Timeout,
+		ResponseHeaderTimeout:  o.Timeout,
+		MaxIdleConns:           16,
+		IdleConnTimeout:        90 * time.Second,
+		MaxResponseHeaderBytes: 64 << 10,
+		ForceAttemptHTTP2:      true,
+	}
+	return &Webhooks{targets: o.Targets, guard: o.Guard, now: o.Now,
+		client: &http.Client{Transport: tr, Timeout: o.Timeout,
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }},
+		policy: app.RetryPolicy{MaxAttempts: o.MaxAttempts, Base: time.Minute, Max: 6 * time.Hour}}
+}
+
+// Name is the channel's name in the deliveries table.
+func (w *Webhooks) Name() string { return docket.ChannelWebhook }
+
+// Retry backs off from a minute, doubling up to six hours, and parks a
+// message after webhooks.max_attempts.
+func (w *Webhooks) Retry() app.RetryPolicy { return w.policy }
+
+// caseRef is {id, number}.
+type caseRef struct {
+	ID     string `json:"id"`
+	Number string `json:"number"`
+}
+
+// Body is what a webhook receives: nothing confidential.
+type Body struct {
+	Type      string   `json:"type"`
+	ID        string   `json:"id"`
+	Rule      *string  `json:"rule"`
+	Threshold *string  `json:"threshold"`
+	Case      *caseRef `json:"case"`
+	DueAt     *string  `json:"due_at"`
+	CreatedAt string   `json:"created_at"`
+}
+
+// Plan addresses the batch to the webhooks: a reminder or an escalation goes
+// to the webhooks of its recipient's organisation that want its kind, once
+// per webhook whatever the number of recipients there; a lifecycle event goes
+// to the agency's webhooks and, unless it is hidden from the lab, to those of
+// the case's lab. Each message id is derived from the webhook and the
+// notification's group (or the event), so a retry or a resend carries the same
+// webhook-id.
+func (w *Webhooks) Plan(b app.Batch) ([]docket.Delivery, error) {
+	var out []docket.Delivery
+	seen := map[string]bool{}
+	add := func(hook docket.Webhook, mid, typ, caseID string, body Body) error {
+		if seen[mid] {
+			return nil
+		}
+		seen[mid] = true
+		body.ID = mid
+		payload, err := json.Marshal(body)
+		if err != nil {
+			return err
+		}
+		out = append(out, docket.Delivery{MessageID: mid, Type: typ, TargetID: hook.ID, OrgID: hook.OrgID, CaseID: caseID,
+			Payload: payload})
+		return nil
+	}
+	for _, n := range b.Notifications {
+		if n.Kind != docket.KindReminder && n.Kind != docket.KindEscalation {
+			continue
+		}
+		u, ok := b.Users[n.RecipientID]
+		if !ok {
+			continue
+		}
+		for _, hook := range b.Webhooks {
+			if hook.OrgID != u.OrgID || !hook.Wants(n.Kind) {
+				continue
+			}
+			rule, threshold, due := n.Rule, n.Threshold, ts(n.DueAt)
+			body := Body{Type: n.Kind, Rule: &rule, Threshold: &threshold, DueAt: &due, CreatedAt: ts(n.CreatedAt)}
+			if n.CaseID != "" {
+				body.Case = &caseRef{ID: n.CaseID, Number: n.CaseNumber}
+			}
+			mid := docket.MessageID("webhook", hook.ID, n.GroupKey, strconv.Itoa(n.Repeat))
+			if err := add(hook, mid, n.Kind, n.CaseID, body); err != nil {
+				return nil, err
+			}
+		}
+	}
+	for _, e := range b.Events {
+		for _, hook := range b.Webhooks {
+			if !hook.Wants(e.Type) || !(hook.OrgKind == docket.OrgKindAgency || (hook.OrgID == e.OrgID && e.LabVisible)) {
+				continue
+			}
+			body := Body{Type: e.Type, Case: &caseRef{ID: e.CaseID, Number: e.CaseNumber}, CreatedAt: ts(e.CreatedAt)}
+			if e.DueAt != nil {
+				due := ts(*e.DueAt)
+				body.DueAt = &due
+			}
+			if err := add(hook, docket.MessageID("webhook", hook.ID, e.ID), e.Type, e.CaseID, body); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return out, nil
+}
+
+// Sign is the Standard Webhooks signature: "v1," and the base64 HMAC-SHA256,
+// keyed by the raw secret, of id.timestamp.body.
+func Sign(secret []byte, id, timestamp string, body []byte) string {
+	mac := hmac.New(sha256.New, secret)
+	mac.Write([]byte(id + "." + timestamp + "."))
+	mac.Write(body)
+	return "v1," + base64.StdEncoding.EncodeToString(mac.Sum(nil))
+}
+
+// Send makes one signed call. Only a 2xx answer is a delivery; a redirect is
+// not followed and counts as a failure.
+func (w *Webhooks) Send(ctx context.Context, d docket.Delivery) error {
+	target, secret, err := w.targets.WebhookTarget(ctx, d.TargetID)
+	if docket.ErrorCode(err) == docket.ENotFound {
+		return &app.SendError{Reason: "the webhook was deleted", Permanent: true}
+	} else if err != nil {
+		return &app.SendError{Reason: "the webhook could not be loaded"}
+	}
+	if _, _, err := w.guard.checkForm(target); err != nil {
+		return &app.SendError{Reason: "the URL is refused: " + docket.AsError(err).Message, Permanent: true}
+	}
+	stamp := strconv.FormatInt(w.now().Unix(), 10)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, bytes.NewReader(d.Payload))
+	if err != nil {
+		return &app.SendError{Reason: "the URL is not usable", Permanent: true}
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", "Docket-Webhooks/1")
+	req.Header.Set("webhook-id", d.MessageID)
+	req.Header.Set("webhook-timestamp", stamp)
+	req.Header.Set("webhook-signature", Sign(secret, d.MessageID, stamp, d.Payload))
+	resp, err := w.client.Do(req)
+	if err != nil {
+		return dialFailure(err)
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	resp.Body.Close()
+	switch code := resp.StatusCode; {
+	case code >= 200 && code < 300:
+		return nil
+	case code >= 300 && code < 400:
+		return &app.SendError{Reason: fmt.Sprintf("the receiver answered a redirect (%d), which is not followed", code), Status: code}
+	default:
+		return &app.SendError{Reason: fmt.Sprintf("the receiver answered %d", code), Status: code}
+	}
+}
+
+// dialFailure names why a call got no answer, without the URL.
+func dialFailure(err error) error {
+	var ne net.Error
+	var dns *net.DNSError
+	var cert *tls.CertificateVerificationError
+	var unknownCA x509.UnknownAuthorityError
+	var hostname x509.HostnameError
+	switch {
+	case errors.Is(err, ErrRefusedAddress):
+		why := "an address webhooks may not reach"
+		if _, after, ok := strings.Cut(err.Error(), ErrRefusedAddress.Error()+": "); ok {
+			why = after
+		}
+		return &app.SendError{Reason: "refused when dialled: " + why}
+	case errors.As(err, &dns):
+		return &app.SendError{Reason: "the host does not resolve"}
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return &app.SendError{Reason: "connection refused"}
+	case errors.As(err, &cert), errors.As(err, &unknownCA), errors.As(err, &hostname):
+		return &app.SendError{Reason: "the receiver's TLS certificate is not valid"}
+	case errors.As(err, &ne) && ne.Timeout():
+		return &app.SendError{Reason: "timed out"}
+	}
+	return &app.SendError{Reason: "the receiver could not be reached"}
+}

@@ -1,0 +1,151 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/docket/docket/internal/app"
+	"github.com/docket/docket/internal/docket"
+)
+
+type webhookJSON struct {
+	ID        string   `json:"id"`
+	URL       string   `json:"url"`
+	Events    []string `json:"events"`
+	CreatedAt string   `json:"created_at"`
+}
+
+type webhookCreatedJSON struct {
+	webhookJSON
+	Secret string `json:"secret"`
+}
+
+func presentWebhook(w docket.Webhook) webhookJSON {
+	events := w.Events
+	if events == nil {
+		events = []string{}
+	}
+	return webhookJSON{ID: w.ID, URL: w.URL, Events: events, CreatedAt: ts(w.CreatedAt)}
+}
+
+// postWebhook adds an endpoint to the caller's organisation; the secret is in this answer only.
+func (s *Server) postWebhook(c echo.Context) error {
+	a := mustActor(c)
+	if !docket.CanManageWebhooks(a.Role) {
+		return docket.Forbidden()
+	}
+	var in app.WebhookInput
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	w, secret, err := s.svc.CreateWebhook(c.Request().Context(), a, in, s.guard)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, webhookCreatedJSON{presentWebhook(*w), secret})
+}
+
+func (s *Server) getWebhooks(c echo.Context) error {
+	p, err := page(c)
+	if err != nil {
+		return err
+	}
+	hooks, next, err := s.svc.ListWebhooks(c.Request().Context(), mustActor(c), p)
+	if err != nil {
+		return err
+	}
+	items := make([]webhookJSON, len(hooks))
+	for i, w := range hooks {
+		items[i] = presentWebhook(w)
+	}
+	return c.JSON(http.StatusOK, listOf(items, next))
+}
+
+func (s *Server) deleteWebhook(c echo.Context) error {
+	if err := s.svc.DeleteWebhook(c.Request().Context(), mustActor(c), c.Param("id")); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+// deliveryJSON is a delivery's metadata: never its body.
+type deliveryJSON struct {
+	ID            string  `json:"id"`
+	Channel       string  `json:"channel"`
+	Type          string  `json:"type"`
+	MessageID     string  `json:"message_id"`
+	TargetID      string  `json:"target_id"`
+	OrgID         string  `json:"org_id"`
+	State         string  `json:"state"`
+	Attempts      int     `json:"attempts"`
+	LastStatus    *int    `json:"last_status"`
+	LastError     *string `json:"last_error"`
+	LastAttemptAt *string `json:"last_attempt_at"`
+	NextAttemptAt *string `json:"next_attempt_at"`
+	CreatedAt     string  `json:"created_at"`
+	DeliveredAt   *string `json:"delivered_at"`
+}
+
+func presentDelivery(d docket.Delivery) deliveryJSON {
+	out := deliveryJSON{ID: d.ID, Channel: d.Channel, Type: d.Type, MessageID: d.MessageID, TargetID: d.TargetID,
+		OrgID: d.OrgID, State: d.State, Attempts: d.Attempts, LastAttemptAt: tsp(d.LastAttemptAt),
+		CreatedAt: ts(d.CreatedAt), DeliveredAt: tsp(d.DeliveredAt)}
+	if d.LastStatus != 0 {
+		out.LastStatus = &d.LastStatus
+	}
+	if d.LastError != "" {
+		out.LastError = &d.LastError
+	}
+	if d.State == docket.DeliveryPending {
+		out.NextAttemptAt = tsp(&d.NextAttemptAt)
+	}
+	return out
+}
+
+func (s *Server) getDeliveries(c echo.Context) error {
+	if mustActor(c).Role != docket.RoleAdmin {
+		return docket.Forbidden()
+	}
+	var f app.DeliveryFilter
+	for name := range c.QueryParams() {
+		switch name {
+		case "state", "channel", "limit", "cursor":
+		default:
+			return docket.FieldError(name, "is not a filter of this list")
+		}
+	}
+	if v := c.QueryParam("state"); v != "" {
+		f.State = &v
+	}
+	if v := c.QueryParam("channel"); v != "" {
+		f.Channel = &v
+	}
+	p, err := page(c)
+	if err != nil {
+		return err
+	}
+	ds, next, err := s.svc.ListDeliveries(c.Request().Context(), mustActor(c), f, p)
+	if err != nil {
+		return err
+	}
+	items := make([]deliveryJSON, len(ds))
+	for i, d := range ds {
+		items[i] = presentDelivery(d)
+	}
+	return c.JSON(http.StatusOK, listOf(items, next))
+}
+
+func (s *Server) postRetryDelivery(c echo.Context) error {
+	if mustActor(c).Role != docket.RoleAdmin {
+		return docket.Forbidden()
+	}
+	if err := noBody(c); err != nil {
+		return err
+	}
+	d, err := s.svc.RetryDelivery(c.Request().Context(), mustActor(c), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, presentDelivery(*d))
+}
