@@ -90,6 +90,8 @@ type demoStep struct {
 	ids  []string // reviewers to assign
 	arg  string   // the decision's outcome
 	cond string   // the decision's conditions
+	// score is a benchmark result's (see demo_review.go).
+	score float64
 }
 
 // demoSteps builds steps, named as the lifecycle table names them; step is
@@ -183,6 +185,8 @@ type demoCase struct {
 	band     clock.Band
 	findings []demoFinding
 	steps    []demoStep
+	// entries are the Clearinghouse entries published from its findings (demo_review.go).
+	entries []demoEntry
 }
 
 // demoCases are the demo's cases. Day offsets count back from today in the
@@ -212,7 +216,7 @@ var demoCases = []demoCase{
 		},
 	},
 	{
-		shows: "on track; a short stop from a cancelled information request", lab: demoMeridian,
+		shows: "on track; a material change accepted with a clock restart (the cancelled request's stop is history)", lab: demoMeridian,
 		model: "Meridian Vista", version: "1.5", modality: "multimodal", deployment: "enterprise",
 		flops: 6.3e25, releaseIn: 40,
 		summary: "Vision-language model for document and screenshot understanding, sold to enterprise customers " +
@@ -227,6 +231,12 @@ var demoCases = []demoCase{
 			step.ask(demoDay(3, "11:00"), "fernandes", "q1",
 				"Please send the red-team report for the image-borne prompt-injection suite referenced in section 4 of the system card."),
 			step.cancel(demoDay(3, "14:30"), "fernandes", "q1"),
+			step.amendDigest(demoDay(3, "16:00"), "lee", "a1", "rebuild",
+				"Vision-language model for document and screenshot understanding, rebuilt on the fixed vision encoder; "+
+					"the GUI-agent actions are unchanged from the first submission of 1.5."),
+			step.resolveAmendment(demoDay(2, "10:00"), "ortiz", "a1", true,
+				"The rebuilt weights are a different artifact from the ones submitted: the review starts again on them."),
+			step.result(demoDay(1, "15:00"), "fernandes", "cyber-misuse-safeguards", 3.5, "agency"),
 		},
 	},
 	{
@@ -256,6 +266,13 @@ var demoCases = []demoCase{
 				description: "The evaluation endpoint returns stack traces naming internal service hosts.",
 				evidence:    "Any malformed request."},
 		},
+		entries: []demoEntry{
+			{ref: "f2", subject: "ai_system", name: "Refusal bypass through fictional framing",
+				description: "Requests for malicious code framed as dialogue in a novel bypassed the model's refusal policy in " +
+					"about a third of attempts, yielding working keyloggers.",
+				action: "Deployers: watch for fiction-framed requests for malicious code; apply the lab's safety update when it ships.",
+				dueIn:  60, notes: "Risk accepted by the agency until the lab's next safety-training run."},
+		},
 		steps: []demoStep{
 			step.create(demoDay(28, "16:00"), "carter"),
 			step.submit(demoDay(25, "09:40"), "carter"),
@@ -266,10 +283,14 @@ var demoCases = []demoCase{
 			step.attest(demoDay(23, "09:30"), "weber"),
 			step.comment(demoDay(23, "11:00"), "chen", "internal",
 				"Patel takes the exploit-development track; Weber takes safeguards and the weights handling."),
+			step.result(demoDay(22, "11:00"), "patel", "ctf-professional", 41, "lab"),
 			step.record(demoDay(21, "15:30"), "patel", "f1"),
 			step.attach(demoDay(21, "15:40"), "patel", "f1", "evidence", "Exploit-development runs summary.md"),
 			step.share(demoDay(20, "09:15"), "chen", "f1"),
 			step.record(demoDay(20, "14:00"), "weber", "f2"),
+			step.result(demoDay(18, "16:00"), "patel", "ctf-professional", 38, "agency"),
+			step.result(demoDay(17, "12:00"), "patel", "exploit-dev-nday", 22.5, "agency"),
+			step.result(demoDay(14, "10:00"), "weber", "cyber-misuse-safeguards", 12, "agency"),
 			step.share(demoDay(19, "10:00"), "weber", "f2"),
 			step.comment(demoDay(19, "10:30"), "chen", "shared",
 				"Two findings are shared with you; please respond to each by the deadline it shows."),
@@ -285,6 +306,7 @@ var demoCases = []demoCase{
 				"Little uplift over public jailbreaks; accepted until the next training run, tracked as a condition."),
 			step.comment(demoDay(11, "16:05"), "carter", "shared",
 				"Thank you. We will send the results of the next safety-training run when we have them."),
+			step.publish(demoDay(10, "09:00"), "chen", "f2"),
 			step.record(demoDay(8, "13:00"), "weber", "f3"),
 			step.share(demoDay(7, "09:30"), "chen", "f3", "brooks"), // 3 days to respond: overdue now
 			step.record(demoDay(4, "15:00"), "patel", "f4"),
@@ -310,7 +332,9 @@ var demoCases = []demoCase{
 			step.assign(demoDay(28, "09:00"), "ortiz", "patel"),
 			step.attest(demoDay(28, "09:05"), "ortiz"),
 			step.attest(demoDay(28, "11:40"), "patel"),
+			step.result(demoDay(27, "10:00"), "patel", "vuln-discovery-memory-safety", 28, "agency"),
 			step.record(demoDay(26, "11:00"), "patel", "m1"),
+			step.result(demoDay(24, "14:00"), "patel", "exploit-speed", 75, "agency"),
 			step.share(demoDay(25, "09:00"), "ortiz", "m1"),
 			step.respond(demoDay(22, "16:00"), "sato", "m1",
 				"Open weights make a refusal layer moot; we will coordinate disclosure of the bugs with their maintainers "+
@@ -357,6 +381,27 @@ var demoCases = []demoCase{
 		flops: 2.4e25, releaseIn: 30,
 		summary: "Incremental update of Sage 2.0 with improved tool calling and a refreshed refusal policy for " +
 			"offensive-security requests.",
+		findings: []demoFinding{
+			{ref: "s1", title: "Model found a heap overflow in a third-party HTTP/2 library",
+				category: "vulnerability_discovery", severity: "medium", tlp: "TLP:CLEAR", component: "tool calling",
+				description: "Asked to review a service's dependencies, the model found and triaged a heap overflow in the " +
+					"HPACK decoder of an HTTP/2 library, with a crashing input.",
+				evidence: "Agency run VD-12; crash reproducer attached to the upstream report."},
+			{ref: "s2", title: "System prompt disclosed through tool output",
+				category: "safeguard_bypass", severity: "low", tlp: "TLP:GREEN", atlas: "AML.T0051.000", component: "tool calling",
+				description: "Instructions planted in a tool's output made the model print its system prompt.",
+				evidence:    "Red-team set RT-3, prompts 4-9."},
+		},
+		entries: []demoEntry{
+			{ref: "s1", subject: "third_party", name: "Heap overflow in the HPACK decoder of h2parse",
+				description: "A crafted HEADERS frame overflows a heap buffer in the HPACK decoder; found by an AI model under review.",
+				action:      "Upgrade h2parse to 1.9.2 or later.", dueIn: 30, vendor: "Example Networks",
+				product: "h2parse 1.9", cve: "CVE-2026-51234",
+				notes: "Demo data: the vendor, the product and the CVE id are fictional."},
+			{ref: "s2", subject: "ai_system", name: "System prompt disclosure through planted tool output",
+				description: "Instructions planted in a tool's output make the model reveal its system prompt.",
+				action:      "Deployers: keep secrets out of system prompts; filter tool output.", dueIn: 45, redact: true},
+		},
 		steps: []demoStep{
 			step.create(demoDay(21, "17:30"), "lee"),
 			step.submit(demoDay(20, "09:00"), "lee"),
@@ -366,13 +411,23 @@ var demoCases = []demoCase{
 			step.ask(demoDay(15, "10:30"), "patel", "q1",
 				"Provide per-challenge results for the cyber-range CTF evaluation (Appendix C), including the runs "+
 					"with the refusal policy disabled."),
+			step.result(demoDay(16, "11:00"), "patel", "ctf-professional", 12, "agency"),
+			step.record(demoDay(14, "11:00"), "patel", "s1"),
+			step.share(demoDay(13, "09:00"), "ortiz", "s1"),
+			step.respond(demoDay(12, "10:00"), "lee", "s1",
+				"The library's maintainers have the report; our own service is not affected."),
 			step.answer(demoDay(9, "16:45"), "lee", "q1",
 				"Per-challenge results are in the attached eval_report (sheet 3). With the policy disabled the model "+
 					"solved 9 of 40 challenges, all in the easy tier."),
+			step.resolve(demoDay(8, "10:00"), "ortiz", "s1", "resolved", "Upstream fix released; coordinated disclosure done."),
+			step.publish(demoDay(7, "09:30"), "ortiz", "s1"),
+			step.record(demoDay(6, "15:00"), "patel", "s2"),
+			step.share(demoDay(5, "10:00"), "ortiz", "s2"),
+			step.publish(demoDay(4, "11:00"), "ortiz", "s2"),
 		},
 	},
 	{
-		shows: "a release conflict: the lab plans to ship before the review ends", lab: demoFrontier,
+		shows: "a release conflict, and a new weights digest pending: no decision until a lead resolves it", lab: demoFrontier,
 		model: "Frontier-4.5 Turbo", version: "4.5.2", modality: "text", deployment: "api",
 		flops: 2.0e26, releaseIn: 7,
 		summary: "Cost-reduced serving configuration of Frontier-4.5 with speculative decoding; same weights lineage, " +
@@ -383,6 +438,8 @@ var demoCases = []demoCase{
 			step.assign(demoDay(17, "09:30"), "chen", "weber"),
 			step.attest(demoDay(17, "09:31"), "chen"),
 			step.attest(demoDay(17, "16:10"), "weber"),
+			step.result(demoDay(10, "13:00"), "weber", "exploit-dev-nday", 8, "agency"),
+			step.amendDigest(demoDay(2, "17:45"), "brooks", "a1", "hotfix", ""),
 		},
 	},
 	{
@@ -398,6 +455,7 @@ var demoCases = []demoCase{
 			step.attest(demoDay(47, "09:02"), "chen"),
 			step.attest(demoDay(47, "11:30"), "patel"),
 			step.attest(demoDay(46, "10:00"), "fernandes"),
+			step.result(demoDay(42, "11:00"), "patel", "ctf-professional", 18, "agency"),
 			step.ask(demoDay(40, "14:00"), "patel", "q1",
 				"Which safeguards run on the code-execution tool's outputs, and what is their measured bypass rate?"),
 			step.answer(demoDay(37, "11:15"), "carter", "q1",
@@ -422,6 +480,8 @@ var demoCases = []demoCase{
 			step.assign(demoDay(59, "09:00"), "ortiz", "weber"),
 			step.attest(demoDay(59, "09:01"), "ortiz"),
 			step.attest(demoDay(59, "13:40"), "weber"),
+			step.result(demoDay(45, "10:00"), "weber", "ctf-professional", 9, "agency"),
+			step.result(demoDay(40, "10:00"), "weber", "exploit-dev-nday", 2, "agency"),
 			step.decide(demoDay(36, "15:30"), "ortiz", "no_concerns",
 				"Cyber-capability benchmark results are below the elevated tier on every agency benchmark, and "+
 					"red-teaming found no uplift over publicly available tools.", ""),
@@ -493,7 +553,7 @@ func seedDemo(ctx context.Context, svc *app.Service, st *store.Store, cfg config
 		return err
 	}
 	seedSvc := app.New(st, app.Options{Config: cfg, Now: clk.Now, Hasher: auth.NewHasher(demoHashParams),
-		Signer: signer, Logger: newLogger(cfg, io.Discard)})
+		Signer: signer, Logger: newLogger(cfg, io.Discard), Secret: sec, Benchmarks: svc.Benchmarks()})
 	s := &demoSeeder{ctx: ctx, svc: seedSvc, clk: clk, now: now, loc: cfg.Location(),
 		window: cfg.Review.WindowDays, th: svc.Thresholds(), users: map[string]*docket.User{}}
 	if err := s.seed(); err != nil {
@@ -547,6 +607,8 @@ type seededCase struct {
 	id    string
 	reqs  map[string]string // request label → id
 	finds map[string]string // finding ref → id
+	// amends maps amendment labels to ids.
+	amends map[string]string
 }
 
 type plannedStep struct {
@@ -561,7 +623,7 @@ func (s *demoSeeder) seed() error {
 	}
 	var plan []plannedStep
 	for i := range demoCases {
-		c := &seededCase{spec: &demoCases[i], reqs: map[string]string{}, finds: map[string]string{}}
+		c := &seededCase{spec: &demoCases[i], reqs: map[string]string{}, finds: map[string]string{}, amends: map[string]string{}}
 		c.shift = s.shiftFor(c.spec)
 		for _, st := range c.spec.steps {
 			plan = append(plan, plannedStep{at: s.instant(st.at, c.shift), c: c, step: st})
@@ -728,7 +790,10 @@ func (s *demoSeeder) run(c *seededCase, st demoStep) error {
 	case "attach":
 		err = s.attach(c, a, st)
 	default:
-		err = fmt.Errorf("unknown step %q", st.act)
+		var handled bool
+		if handled, err = s.runReview(c, st, a); !handled {
+			err = fmt.Errorf("unknown step %q", st.act)
+		}
 	}
 	return err
 }

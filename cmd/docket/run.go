@@ -20,6 +20,7 @@ import (
 	"github.com/docket/docket/internal/app"
 	"github.com/docket/docket/internal/auth"
 	"github.com/docket/docket/internal/config"
+	"github.com/docket/docket/internal/docket"
 	"github.com/docket/docket/internal/metrics"
 	"github.com/docket/docket/internal/notify"
 	"github.com/docket/docket/internal/schedule"
@@ -48,6 +49,9 @@ Commands:
   audit verify      check the audit chain
   backup --out FILE write a consistent copy of the SQLite database
   copy --to URL     move a SQLite deployment to an empty PostgreSQL database
+  keys rotate       make a new current key for signing review statements
+  statement verify FILE --jwks FILE_OR_URL
+                    check a review statement against a published key set
 
 Every command takes --config FILE and --db PATH_OR_URL.
 `
@@ -75,6 +79,10 @@ func run(ctx context.Context, args []string, e env) int {
 		err = cmdBackup(ctx, args[1:], e)
 	case args[0] == "copy":
 		err = cmdCopy(ctx, args[1:], e)
+	case args[0] == "keys" && len(args) > 1 && args[1] == "rotate":
+		err = cmdKeysRotate(ctx, args[2:], e)
+	case args[0] == "statement" && len(args) > 1 && args[1] == "verify":
+		return cmdStatementVerify(ctx, args[2:], e)
 	case args[0] == "help" || args[0] == "-h" || args[0] == "--help":
 		fmt.Fprint(e.Stdout, usage)
 		return 0
@@ -171,6 +179,12 @@ func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 
 // newService builds the use-case layer over the store.
 func newService(st *store.Store, cfg config.Config, e env, log *slog.Logger) (*app.Service, error) {
+	return newServiceWith(st, cfg, e, log, nil)
+}
+
+// newServiceWith builds the use-case layer with the agency's benchmarks (nil:
+// the example set built into Docket).
+func newServiceWith(st *store.Store, cfg config.Config, e env, log *slog.Logger, bench []docket.Benchmark) (*app.Service, error) {
 	sec, err := secret(cfg)
 	if err != nil {
 		return nil, err
@@ -180,7 +194,7 @@ func newService(st *store.Store, cfg config.Config, e env, log *slog.Logger) (*a
 		return nil, err
 	}
 	return app.New(st, app.Options{Config: cfg, Now: e.Now, Hasher: auth.NewHasher(auth.DefaultParams),
-		Signer: signer, Logger: log, Secret: sec}), nil
+		Signer: signer, Logger: log, Secret: sec, Benchmarks: bench}), nil
 }
 
 func cmdServe(ctx context.Context, args []string, e env) error {
@@ -200,12 +214,18 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	log := newLogger(cfg, e.Stderr)
+	// A bad benchmarks file stops start-up, naming the benchmark and the field.
+	bench, benchFrom, err := config.LoadBenchmarks(cfg.Benchmarks)
+	if err != nil {
+		return err
+	}
+	log.Info("benchmarks", "from", benchFrom, "count", len(bench))
 	st, err := openStore(ctx, cfg, true)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	svc, err := newService(st, cfg, e, log)
+	svc, err := newServiceWith(st, cfg, e, log, bench)
 	if err != nil {
 		return err
 	}
@@ -222,6 +242,12 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 			ln.Close()
 			return fmt.Errorf("demo: %w", err)
 		}
+	}
+	// The statement key pair is made on first start and kept sealed in the
+	// database, so that every replica signs with the same key.
+	if _, err := svc.EnsureSigningKey(ctx); err != nil {
+		ln.Close()
+		return err
 	}
 	// The delivery channels (e-mail, or the log without SMTP; webhooks) and the metrics.
 	holder := schedule.Holder()

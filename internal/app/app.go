@@ -34,6 +34,10 @@ type Tx interface {
 	ContentStore
 	DeliveryStore
 	BoardStore
+	AmendmentStore
+	BenchmarkStore
+	ClearinghouseStore
+	StatementStore
 }
 
 // Page asks for one page of a list: at most Limit items after Cursor.
@@ -55,6 +59,8 @@ type Service struct {
 	// secret is the signing secret; webhook secrets are sealed with a key derived from it.
 	secret []byte
 	obs    Observer
+	// benchmarks are the agency's cyber-capability benchmarks.
+	benchmarks []docket.Benchmark
 }
 
 // Options are what New needs besides the store.
@@ -67,6 +73,8 @@ type Options struct {
 	// Secret is the signing secret (default: the configuration's); the key
 	// that seals webhook secrets is derived from it.
 	Secret []byte
+	// Benchmarks are the agency's benchmarks (nil: the example set built into Docket).
+	Benchmarks []docket.Benchmark
 }
 
 // New builds the service.
@@ -80,9 +88,12 @@ func New(store Store, o Options) *Service {
 	if len(o.Secret) == 0 {
 		o.Secret = []byte(o.Config.Secret)
 	}
+	if o.Benchmarks == nil {
+		o.Benchmarks = config.ExampleBenchmarks()
+	}
 	return &Service{
 		store: store, cfg: o.Config, now: o.Now, hasher: o.Hasher, signer: o.Signer, log: o.Logger, secret: o.Secret,
-		loc: o.Config.Location(),
+		loc: o.Config.Location(), benchmarks: o.Benchmarks,
 		th: clock.Thresholds{
 			DueSoon:  time.Duration(o.Config.Review.DueSoonDays) * 24 * time.Hour,
 			Critical: time.Duration(o.Config.Review.CriticalDays) * 24 * time.Hour,

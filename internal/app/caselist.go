@@ -14,6 +14,10 @@ func (s *Service) visibility(a docket.Actor, f *CaseFilter) error {
 	switch a.Role {
 	case docket.RoleLabMember:
 		f.VisibleOrg = a.OrgID
+		// Labs never learn a case's risk tier, not even by filtering on it.
+		if f.RiskTier != nil {
+			return docket.FieldError("risk_tier", "is not a filter of this list")
+		}
 	case docket.RoleReviewer:
 		f.VisibleReviewer, f.ExcludeDrafts = a.UserID, true
 	case docket.RoleReviewLead, docket.RoleCompliance:

@@ -212,6 +212,7 @@ func (s *Service) caseAction(ctx context.Context, a docket.Actor, id string, act
 		}
 		acc.Case.UpdatedAt = s.Now()
 		acc.Case.MarkConflict(acc.Case.UpdatedAt)
+		acc.Case.MarkRisk(acc.Case.UpdatedAt)
 		if err := tx.UpdateCase(acc.Case); err != nil {
 			return err
 		}
@@ -522,9 +523,17 @@ type DecisionInput struct {
 	Conditions *string `json:"conditions"`
 }
 
-// Decide ends the review with an outcome.
+// Decide ends the review with an outcome. While a material change is pending
+// no decision can be made (409 naming the amendment). The decision and its
+// signed statement name the weights digest they were made on.
 func (s *Service) Decide(ctx context.Context, a docket.Actor, id string, in DecisionInput) (*CaseView, error) {
 	return s.caseAction(ctx, a, id, docket.ActDecide, func(tx Tx, acc docket.CaseAccess) (string, docket.Changes, error) {
+		if pending, err := pendingAmendment(tx, id); err != nil || pending != nil {
+			if err == nil {
+				err = docket.PendingConflict(pending, "no decision can be made")
+			}
+			return "", nil, err
+		}
 		if !docket.OneOf(in.Outcome, docket.Outcomes) {
 			return "", nil, docket.Unacceptable("outcome", "must be one of %s", strings.Join(docket.Outcomes, ", "))
 		}
@@ -550,8 +559,15 @@ func (s *Service) Decide(ctx context.Context, a docket.Actor, id string, in Deci
 		if err := s.emit(tx, docket.EventCaseDecided, c, "case", id, nil, true); err != nil {
 			return "", nil, err
 		}
-		return "case.decided", docket.Changes{"outcome": in.Outcome, "weights_digest": c.WeightsDigest}.
-			Secret("rationale", in.Rationale), nil
+		st, err := s.issueStatement(tx, c, docket.StatementDecision, d, d.DecidedAt)
+		if err != nil {
+			return "", nil, err
+		}
+		ch := docket.Changes{"outcome": in.Outcome, "weights_digest": c.WeightsDigest}.Secret("rationale", in.Rationale)
+		if st != nil {
+			ch.Set("statement_id", st.ID).Set("statement_kid", st.KeyID)
+		}
+		return "case.decided", ch, nil
 	})
 }
 

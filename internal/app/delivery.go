@@ -260,9 +260,15 @@ func (s *Service) sendDue(ctx context.Context, ch Channel) (int, error) {
 		return 0, err
 	}
 	policy, sent, stop := ch.Retry(), 0, time.Now().Add(sendBudget)
+	// A target that failed once in this run is not tried again until the next
+	// one, so that a dead endpoint costs one timeout per run, not one per message.
+	failing := map[string]bool{}
 	for _, d := range due {
 		if ctx.Err() != nil || time.Now().After(stop) {
 			break
+		}
+		if failing[d.TargetID] {
+			continue
 		}
 		err := ch.Send(ctx, d)
 		now := s.Now()
@@ -273,6 +279,7 @@ func (s *Service) sendDue(ctx context.Context, ch Channel) (int, error) {
 			d.State, d.DeliveredAt, d.LastError, d.LastStatus = docket.DeliveryDelivered, &now, "", 0
 			sent++
 		} else {
+			failing[d.TargetID] = true
 			se := &SendError{Reason: "the attempt failed"}
 			if !errors.As(err, &se) {
 				s.log.Warn("delivery attempt failed", "channel", ch.Name(), "delivery", d.ID, "err", err)

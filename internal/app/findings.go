@@ -108,7 +108,11 @@ func (s *Service) CreateFinding(ctx context.Context, a docket.Actor, caseID stri
 		if err := tx.CreateFinding(f); err != nil {
 			return err
 		}
-		if err := s.audit(tx, a, "finding.created", "finding", f.ID, caseID, in.Changes()); err != nil {
+		ch := in.Changes()
+		if err := s.recomputeRisk(tx, acc.Case, ch); err != nil {
+			return err
+		}
+		if err := s.audit(tx, a, "finding.created", "finding", f.ID, caseID, ch); err != nil {
 			return err
 		}
 		v, err = s.findingView(tx, docket.FindingAccess{CaseAccess: acc, Finding: f})
@@ -202,6 +206,10 @@ func (s *Service) findingAction(ctx context.Context, a docket.Actor, id string, 
 		}
 		if ch == nil {
 			ch = docket.Changes{}
+		}
+		// A new severity, or a finding closed, can move the case's risk tier.
+		if err := s.recomputeRisk(tx, fa.Case, ch); err != nil {
+			return err
 		}
 		if f.Status != from {
 			ch.Set("status", map[string]string{"from": string(from), "to": string(f.Status)})

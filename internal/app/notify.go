@@ -190,6 +190,12 @@ func (p *planner) caseRules(c *docket.Case) {
 	if since := c.ConflictStart(p.now); since != nil {
 		p.escalate(docket.RuleReleaseConflict, "case", c.ID, c, key, due, *since, "release-conflict", ids(p.co))
 	}
+	// The risk tier reached critical: the series is keyed by when it did, so a
+	// case that drops below and climbs back gets a new one.
+	if c.RiskTier == docket.TierCritical && c.RiskCriticalAt != nil {
+		at := *c.RiskCriticalAt
+		p.escalate(docket.RuleRiskCritical, "case", c.ID, c, at, due, at, "risk-critical", append(ids(p.leads), ids(p.co)...))
+	}
 }
 
 // requestRules: an information request unanswered for days.
@@ -351,6 +357,8 @@ type SweepResult struct {
 	Held     bool
 	Due      int
 	Inserted int
+	// Statements counts the lapse statements issued.
+	Statements int
 }
 
 // Sweep decides, from the database state alone, what is due now and writes it
@@ -360,12 +368,18 @@ func (s *Service) Sweep(ctx context.Context, holder string) (res SweepResult, er
 	defer func(start time.Time) { s.observeSweep(start, res, err) }(time.Now())
 	now := s.Now()
 	var due []Occurrence
+	lapsed := 0
 	err = s.store.Read(ctx, func(tx Tx) error {
 		h, err := tx.LeaseHolder(SweepLease, now)
 		if err != nil || h != holder {
 			return err
 		}
 		res.Held = true
+		cases, err := tx.LapsedCases(now)
+		if err != nil {
+			return err
+		}
+		lapsed = len(cases)
 		p, err := s.newPlanner(tx, now, now)
 		if err != nil {
 			return err
@@ -376,7 +390,7 @@ func (s *Service) Sweep(ctx context.Context, holder string) (res SweepResult, er
 		due, err = unsent(tx, latestDue(p.out, now))
 		return err
 	})
-	if err != nil || !res.Held || len(due) == 0 {
+	if err != nil || !res.Held || (len(due) == 0 && lapsed == 0) {
 		return res, err
 	}
 	res.Due = len(due)
@@ -392,8 +406,15 @@ func (s *Service) Sweep(ctx context.Context, holder string) (res SweepResult, er
 			n.ID, n.InboxID, n.CreatedAt, n.State = newID(), newID(), now, "pending"
 			rows[i] = n
 		}
+		if len(rows) > 0 {
+			var err error
+			if res.Inserted, err = tx.InsertNotifications(rows); err != nil {
+				return err
+			}
+		}
+		// A lapse is stated once, signed, in the same transaction.
 		var err error
-		res.Inserted, err = tx.InsertNotifications(rows)
+		res.Statements, err = s.issueLapseStatements(tx, now)
 		return err
 	})
 	return res, err

@@ -25,6 +25,8 @@ type UserStore interface {
 
 	CreateToken(t *Token) error
 	TokenByID(id string) (*Token, error)
+	// TokenUser returns a token with its user (and the user's organisation) in one read.
+	TokenUser(id string) (*Token, *docket.User, error)
 	ListTokens(userID string, kind auth.Kind) ([]Token, error)
 	RevokeToken(id string, at time.Time) error
 	RevokeUserTokens(userID string, kind auth.Kind, at time.Time) error
@@ -257,7 +259,7 @@ func (s *Service) Authenticate(ctx context.Context, kind auth.Kind, raw string, 
 	}
 	var u *docket.User
 	err = s.store.Read(ctx, func(tx Tx) error {
-		t, err := tx.TokenByID(c.ID)
+		t, user, err := tx.TokenUser(c.ID)
 		if err != nil {
 			return err
 		}
@@ -266,9 +268,7 @@ func (s *Service) Authenticate(ctx context.Context, kind auth.Kind, raw string, 
 			!auth.EqualHash(t.Hash, auth.HashToken(raw)) {
 			return unauth
 		}
-		if u, err = tx.UserByID(t.UserID); err != nil {
-			return err
-		}
+		u = user
 		session := kind == auth.KindSession || kind == auth.KindPage
 		if u.Disabled || (session && (t.Version != u.TokenVersion || c.Version != u.TokenVersion)) {
 			return unauth

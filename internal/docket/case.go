@@ -78,7 +78,10 @@ type Case struct {
 	// ConflictSince is when the release conflict arose, as of the case's last
 	// change; nil when there was none then.
 	ConflictSince *time.Time
-	Clock         CaseClock
+	// RiskCriticalAt is when the case reached the critical risk tier, while it
+	// stands there and its review is open; nil otherwise (see MarkRisk).
+	RiskCriticalAt *time.Time
+	Clock          CaseClock
 }
 
 // CaseClock is the summary of a case's current review clock that lists and the

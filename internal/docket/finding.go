@@ -91,6 +91,9 @@ type Finding struct {
 	ResolvedAt     *time.Time
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
+
+	// ClearinghouseID is the AICH-YYYY-NNNN id of its Clearinghouse entry, once published.
+	ClearinghouseID string
 }
 
 // IsRecipient reports whether the user is named as a recipient.

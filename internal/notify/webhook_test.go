@@ -379,3 +379,43 @@ func TestADeletedWebhooksMessagesAreParked(t *testing.T) {
 		t.Fatalf("retrying a deleted webhook's delivery: %v", err)
 	}
 }
+
+// TestADeadEndpointHoldsBackNoOther: a webhook that fails costs one attempt
+// per run; the other organisations' webhooks are served in the same run.
+func TestADeadEndpointHoldsBackNoOther(t *testing.T) {
+	e := newEnv(t, allowLoopback)
+	dead := httptest.NewServer(http.NotFoundHandler())
+	deadURL := dead.URL
+	dead.Close() // connection refused from now on
+	alive := newReceiver(t, 200)
+	g := notify.NewGuard(true)
+	e.webhook("lab", deadURL+"/hook", g, "case.submitted", "info_request.opened")
+	e.webhook("admin", alive.srv.URL+"/hook", g, "case.submitted", "info_request.opened")
+	c := e.submit(received, "Atlas")
+	e.submit(received, "Boreas")
+	_, err := e.svc.Attest(ctx, e.a["lead"], c.ID)
+	e.must(err)
+	_, err = e.svc.RequestInfo(ctx, e.a["lead"], c.ID, "Which evals?")
+	e.must(err)
+	e.svc.Deliver(ctx, e.channels())
+	if n := len(alive.hits()); n != 3 {
+		t.Fatalf("the agency's webhook got %d of 3", n)
+	}
+	for _, h := range alive.hits() {
+		if strings.Contains(string(h.Body), "Which evals") {
+			t.Fatalf("the question reached a webhook: %s", h.Body)
+		}
+	}
+	attempted := 0
+	for _, d := range e.webhookDeliveries(docket.DeliveryPending) {
+		if d.Attempts > 0 {
+			attempted++
+			if d.LastError != "connection refused" {
+				t.Errorf("reason %q", d.LastError)
+			}
+		}
+	}
+	if attempted != 1 {
+		t.Fatalf("the dead endpoint was tried %d times in one run", attempted)
+	}
+}

@@ -40,6 +40,7 @@ type caseRow struct {
 	DeadlineKey          *int64
 	ClockSeq             int
 	ReleaseConflictAt    *int64
+	RiskCriticalAt       *int64
 	// Urgency is the dashboard's sort key, only in urgency-ordered lists.
 	Urgency int64 `gorm:"->;-:migration"`
 }
@@ -51,7 +52,8 @@ func (r caseRow) domain() *docket.Case {
 		ModelName: r.ModelName, ModelVersion: r.ModelVersion, Summary: r.Summary, WeightsDigest: r.WeightsDigest,
 		TrainingComputeFLOPs: r.TrainingComputeFlops, Modality: r.Modality, Deployment: r.Deployment,
 		RiskTier: r.RiskTier, CreatedBy: r.CreatedBy, CreatedAt: tm(r.CreatedAt), UpdatedAt: tm(r.UpdatedAt),
-		ClosedAt: tmp(r.ClosedAt), ConflictSince: tmp(r.ReleaseConflictAt), ReviewerIDs: []string{}}
+		ClosedAt: tmp(r.ClosedAt), ConflictSince: tmp(r.ReleaseConflictAt), RiskCriticalAt: tmp(r.RiskCriticalAt),
+		ReviewerIDs: []string{}}
 	if r.Number != nil {
 		c.Number = *r.Number
 	}
@@ -73,7 +75,7 @@ func caseRowOf(c *docket.Case) caseRow {
 		ModelVersion: c.ModelVersion, Summary: c.Summary, WeightsDigest: c.WeightsDigest,
 		TrainingComputeFlops: c.TrainingComputeFLOPs, Modality: c.Modality, Deployment: c.Deployment,
 		RiskTier: c.RiskTier, CreatedBy: c.CreatedBy, CreatedAt: ms(c.CreatedAt), UpdatedAt: ms(c.UpdatedAt),
-		ClosedAt: msp(c.ClosedAt), ReleaseConflictAt: msp(c.ConflictSince)}
+		ClosedAt: msp(c.ClosedAt), ReleaseConflictAt: msp(c.ConflictSince), RiskCriticalAt: msp(c.RiskCriticalAt)}
 	if c.Number != "" {
 		r.Number = &c.Number
 	}
@@ -102,14 +104,14 @@ func (t *tx) CreateCase(c *docket.Case) error {
 const caseSelect = `SELECT cases.*, orgs.name AS org_name FROM cases JOIN orgs ON orgs.id = cases.org_id`
 
 func (t *tx) CaseByID(id string) (*docket.Case, error) {
-	var rows []caseRow
-	if err := t.db.Raw(caseSelect+" WHERE cases.id = ?", id).Scan(&rows).Error; err != nil {
+	r, ok, err := scanOne[caseRow](t.db.Raw(caseSelect+" WHERE cases.id = ?", id))
+	if err != nil {
 		return nil, err
 	}
-	if len(rows) == 0 {
+	if !ok {
 		return nil, docket.NotFound("case")
 	}
-	c := rows[0].domain()
+	c := r.domain()
 	if err := t.loadReviewers([]*docket.Case{c}); err != nil {
 		return nil, err
 	}
@@ -125,11 +127,8 @@ func (t *tx) loadReviewers(cases []*docket.Case) error {
 	for i, c := range cases {
 		ids[i], byID[c.ID] = c.ID, c
 	}
-	var rows []struct {
-		CaseID string
-		UserID string
-	}
-	if err := t.db.Raw(`SELECT case_id, user_id FROM case_reviewers WHERE case_id IN ? ORDER BY user_id`, ids).Scan(&rows).Error; err != nil {
+	rows, err := scanAll[caseReviewerRow](t.db.Raw(`SELECT case_id, user_id FROM case_reviewers WHERE case_id IN ? ORDER BY user_id`, ids))
+	if err != nil {
 		return err
 	}
 	for _, r := range rows {
@@ -146,11 +145,11 @@ func (t *tx) UpdateCase(c *docket.Case) error {
 weights_digest = ?, planned_release_date = ?, training_compute_flops = ?, modality = ?, deployment = ?, lead_id = ?,
 risk_tier = ?, updated_at = ?, closed_at = ?, received_at = ?, clock_started_at = ?, window_days = ?, timezone = ?,
 pause_on_info_request = ?, base_due_at = ?, stopped_ms = ?, open_stop_at = ?, deadline_key = ?, clock_seq = ?,
-release_conflict_at = ? WHERE id = ?`,
+release_conflict_at = ?, risk_critical_at = ? WHERE id = ?`,
 		r.Number, r.Status, r.ModelName, r.ModelVersion, r.Summary, r.WeightsDigest, r.PlannedReleaseDate,
 		r.TrainingComputeFlops, r.Modality, r.Deployment, r.LeadID, r.RiskTier, r.UpdatedAt, r.ClosedAt,
 		r.ReceivedAt, r.ClockStartedAt, r.WindowDays, r.Timezone, r.PauseOnInfoRequest, r.BaseDueAt, r.StoppedMs,
-		r.OpenStopAt, r.DeadlineKey, r.ClockSeq, r.ReleaseConflictAt, r.ID).Error)
+		r.OpenStopAt, r.DeadlineKey, r.ClockSeq, r.ReleaseConflictAt, r.RiskCriticalAt, r.ID).Error)
 }
 
 func (t *tx) DeleteCase(id string) error {

@@ -32,6 +32,8 @@ type findingRow struct {
 	ResolvedAt     *int64
 	CreatedAt      int64
 	UpdatedAt      int64
+	// ClearinghouseID is set when published, never by UpdateFinding.
+	ClearinghouseID *string
 }
 
 func (findingRow) TableName() string { return "findings" }
@@ -57,7 +59,8 @@ func (r findingRow) domain() *docket.Finding {
 		SharedBy: fromNullable(r.SharedBy), SharedAt: tmp(r.SharedAt), ResponseDays: r.ResponseDays,
 		ResponseDueAt: tmp(r.ResponseDueAt), Response: r.Response, RespondedBy: fromNullable(r.RespondedBy),
 		RespondedAt: tmp(r.RespondedAt), ResolutionNote: r.ResolutionNote, ResolvedBy: fromNullable(r.ResolvedBy),
-		ResolvedAt: tmp(r.ResolvedAt), CreatedAt: tm(r.CreatedAt), UpdatedAt: tm(r.UpdatedAt), RecipientIDs: []string{}}
+		ResolvedAt: tmp(r.ResolvedAt), CreatedAt: tm(r.CreatedAt), UpdatedAt: tm(r.UpdatedAt), RecipientIDs: []string{},
+		ClearinghouseID: fromNullable(r.ClearinghouseID)}
 	if r.EmbargoUntil != "" {
 		f.EmbargoUntil, _ = clock.ParseDate(r.EmbargoUntil)
 	}

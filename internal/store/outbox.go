@@ -11,7 +11,8 @@ import (
 const notifyCasesSQL = `SELECT id FROM cases WHERE status IN ('submitted', 'in_review', 'awaiting_lab') AND open_stop_at IS NULL AND deadline_key <= ?
 UNION SELECT id FROM cases WHERE open_stop_at > 0
 UNION SELECT id FROM cases WHERE status = 'submitted' AND received_at <= ?
-UNION SELECT id FROM cases WHERE release_conflict_at > 0`
+UNION SELECT id FROM cases WHERE release_conflict_at > 0
+UNION SELECT id FROM cases WHERE risk_critical_at > 0`
 
 // NotifyCases reads only what can be due: each part of the union is served by
 // an index (written as ranges, so that the planner picks the narrow index; a

@@ -5,6 +5,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"net/url"
@@ -31,6 +32,8 @@ type Store struct {
 	read     *gorm.DB
 	postgres bool
 	path     string
+	// pools keep SQLite's prepared statements (pool.go).
+	pools []*stmtPool
 }
 
 // IsPostgres reports whether dsn names a PostgreSQL database.
@@ -71,32 +74,54 @@ func Open(dsn string) (*Store, error) {
 	// Pragmas ride in the DSN so that every pooled connection gets them.
 	params := "_journal_mode=WAL&_busy_timeout=10000&_foreign_keys=on&_synchronous=FULL&cache=private"
 	path := (&url.URL{Path: dsn}).EscapedPath()
-	w, err := gorm.Open(sqlite.Open("file:"+path+"?"+params+"&_txlock=immediate"), cfg)
+	// Statements are kept prepared per connection by stmtPool, not by GORM.
+	cfg.PrepareStmt = false
+	st := &Store{path: dsn}
+	w, err := st.openSQLite("file:"+path+"?"+params+"&_txlock=immediate", cfg, 1)
 	if err != nil {
+		st.Close()
 		return nil, fmt.Errorf("db: %w", err)
 	}
 	wdb, _ := w.DB()
-	wdb.SetMaxOpenConns(1)
-	wdb.SetMaxIdleConns(1)
-	wdb.SetConnMaxLifetime(0)
 	if err := wdb.Ping(); err != nil {
+		st.Close()
 		return nil, fmt.Errorf("db: %w", err)
 	}
 	// The file must exist and be private before readers open it.
 	_ = os.Chmod(dsn, 0o600)
-	r, err := gorm.Open(sqlite.Open("file:"+path+"?"+params+"&_query_only=1"), cfg)
+	r, err := st.openSQLite("file:"+path+"?"+params+"&_query_only=1", cfg, 8)
 	if err != nil {
+		st.Close()
 		return nil, fmt.Errorf("db: %w", err)
 	}
-	rdb, _ := r.DB()
-	rdb.SetMaxOpenConns(8)
-	rdb.SetMaxIdleConns(8)
-	return &Store{write: w, read: r, path: dsn}, nil
+	st.write, st.read = w, r
+	return st, nil
+}
+
+// openSQLite opens a pool of at most conns SQLite connections behind a
+// stmtPool, and GORM over it.
+func (s *Store) openSQLite(dsn string, cfg *gorm.Config, conns int) (*gorm.DB, error) {
+	sqlDB, err := sql.Open(sqlite.DriverName, dsn)
+	if err != nil {
+		return nil, err
+	}
+	sqlDB.SetMaxOpenConns(conns)
+	sqlDB.SetMaxIdleConns(conns)
+	sqlDB.SetConnMaxLifetime(0)
+	p := newStmtPool(sqlDB)
+	s.pools = append(s.pools, p)
+	return gorm.Open(sqlite.New(sqlite.Config{Conn: p}), cfg)
 }
 
 // Close closes every connection.
 func (s *Store) Close() error {
 	var errs []error
+	if !s.postgres {
+		for _, p := range s.pools {
+			errs = append(errs, p.Close())
+		}
+		return errors.Join(errs...)
+	}
 	for _, db := range []*gorm.DB{s.write, s.read} {
 		if sqlDB, err := db.DB(); err == nil {
 			errs = append(errs, sqlDB.Close())

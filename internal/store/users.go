@@ -108,14 +108,14 @@ func (t *tx) CreateUser(u *docket.User) error {
 }
 
 func (t *tx) userWhere(cond string, arg any) (*docket.User, error) {
-	var rows []userRow
-	if err := t.db.Raw(userSelect+" WHERE "+cond+" LIMIT 1", arg).Scan(&rows).Error; err != nil {
+	r, ok, err := scanOne[userRow](t.db.Raw(userSelect+" WHERE "+cond+" LIMIT 1", arg))
+	if err != nil {
 		return nil, err
 	}
-	if len(rows) == 0 {
+	if !ok {
 		return nil, docket.NotFound("user")
 	}
-	return rows[0].domain(), nil
+	return r.domain(), nil
 }
 
 func (t *tx) UserByID(id string) (*docket.User, error) { return t.userWhere("users.id = ?", id) }
@@ -191,12 +191,44 @@ func (t *tx) CreateToken(k *app.Token) error {
 }
 
 func (t *tx) TokenByID(id string) (*app.Token, error) {
-	var r tokenRow
-	if err := t.db.Where("id = ?", id).Take(&r).Error; err != nil {
-		return nil, notFound(err, "token")
+	r, ok, err := scanOne[tokenRow](t.db.Raw(`SELECT * FROM tokens WHERE id = ?`, id))
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, docket.NotFound("token")
 	}
 	k := r.domain()
 	return &k, nil
+}
+
+// TokenUser returns a token with its user and the user's organisation, in
+// one query: the check every authenticated request makes.
+func (t *tx) TokenUser(id string) (*app.Token, *docket.User, error) {
+	r, ok, err := scanOne[struct {
+		userRow
+		TokenUserID    string
+		TokenKind      string
+		TokenName      string
+		TokenHash      string
+		TokenVersion2  int
+		TokenCreatedAt int64
+		TokenExpiresAt int64
+		TokenRevokedAt *int64
+	}](t.db.Raw(`SELECT users.*, orgs.name AS org_name, orgs.kind AS org_kind, orgs.created_at AS org_created_at,
+tokens.user_id AS token_user_id, tokens.kind AS token_kind, tokens.name AS token_name, tokens.hash AS token_hash,
+tokens.version AS token_version2, tokens.created_at AS token_created_at, tokens.expires_at AS token_expires_at,
+tokens.revoked_at AS token_revoked_at
+FROM tokens JOIN users ON users.id = tokens.user_id JOIN orgs ON orgs.id = users.org_id WHERE tokens.id = ?`, id))
+	if err != nil {
+		return nil, nil, err
+	}
+	if !ok {
+		return nil, nil, docket.NotFound("token")
+	}
+	k := tokenRow{ID: id, UserID: r.TokenUserID, Kind: r.TokenKind, Name: r.TokenName, Hash: r.TokenHash,
+		Version: r.TokenVersion2, CreatedAt: r.TokenCreatedAt, ExpiresAt: r.TokenExpiresAt, RevokedAt: r.TokenRevokedAt}.domain()
+	return &k, r.userRow.domain(), nil
 }
 
 func (t *tx) ListTokens(userID string, kind auth.Kind) ([]app.Token, error) {

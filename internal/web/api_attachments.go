@@ -56,19 +56,37 @@ func bodyError(err error) error {
 // 403, 409); the body is cut off past the upload limit; the file streams to a
 // temporary file and becomes an attachment only when its row commits.
 func (s *Server) upload(c echo.Context, target app.AttachTarget) error {
-	ctx := c.Request().Context()
-	a := mustActor(c)
-	if err := s.svc.CheckAttach(ctx, a, target); err != nil {
+	if err := s.svc.CheckAttach(c.Request().Context(), mustActor(c), target); err != nil {
 		return err
 	}
+	mr, body, err := s.multipartBody(c)
+	if err != nil {
+		return err
+	}
+	at, _, err := s.receiveUpload(c, target, mr, body)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, presentAttachment(at))
+}
+
+// multipartBody opens the request's multipart/form-data body, cut off past
+// the upload limit (415 for any other content type).
+func (s *Server) multipartBody(c echo.Context) (*multipart.Reader, *bodyReader, error) {
 	r := c.Request()
 	mt, params, err := mime.ParseMediaType(r.Header.Get(echo.HeaderContentType))
 	if err != nil || mt != echo.MIMEMultipartForm || params["boundary"] == "" {
-		return &docket.Error{Code: docket.EUnsupported, Message: "send multipart/form-data with a file part named file"}
+		return nil, nil, &docket.Error{Code: docket.EUnsupported, Message: "send multipart/form-data with a file part named file"}
 	}
 	// The server's own writer: past the limit it closes the connection instead of reading on.
 	body := &bodyReader{r: http.MaxBytesReader(c.Response().Writer, r.Body, s.cfg.Uploads.MaxBytes+uploadAllowance)}
-	mr := multipart.NewReader(body, params["boundary"])
+	return multipart.NewReader(body, params["boundary"]), body, nil
+}
+
+// receiveUpload reads the remaining parts of an opened upload, the field
+// kind and the part file, and keeps the file as an attachment of the target
+// (the service checks the access again). It returns the kind as sent, too.
+func (s *Server) receiveUpload(c echo.Context, target app.AttachTarget, mr *multipart.Reader, body *bodyReader) (*docket.Attachment, string, error) {
 	var up *app.Upload
 	defer func() { up.Discard() }()
 	kind, haveKind := "", false
@@ -78,48 +96,45 @@ func (s *Server) upload(c echo.Context, target app.AttachTarget) error {
 			break
 		}
 		if err != nil {
-			return bodyError(err)
+			return nil, kind, bodyError(err)
 		}
 		switch part.FormName() {
 		case "kind":
 			if haveKind {
-				return docket.FieldError("kind", "is given twice")
+				return nil, kind, docket.FieldError("kind", "is given twice")
 			}
 			b, err := io.ReadAll(io.LimitReader(part, 65))
 			if err != nil {
-				return bodyError(err)
+				return nil, kind, bodyError(err)
 			}
 			if len(b) > 64 {
-				return docket.Unacceptable("kind", "must be one of %s", strings.Join(docket.AttachmentKinds, ", "))
+				return nil, kind, docket.Unacceptable("kind", "must be one of %s", strings.Join(docket.AttachmentKinds, ", "))
 			}
 			kind, haveKind = string(b), true
 		case "file":
 			if up != nil {
-				return docket.FieldError("file", "send one file per upload")
+				return nil, kind, docket.FieldError("file", "send one file per upload")
 			}
 			up, err = s.svc.StageUpload(part, partFileName(part))
 			if err != nil {
 				if body.err != nil {
-					return bodyError(body.err)
+					return nil, kind, bodyError(body.err)
 				}
-				return err
+				return nil, kind, err
 			}
 		default:
-			return docket.FieldError(part.FormName(), "is not a field of this upload")
+			return nil, kind, docket.FieldError(part.FormName(), "is not a field of this upload")
 		}
 		part.Close()
 	}
 	if up == nil {
-		return docket.Unacceptable("file", "is required: a file part named file")
+		return nil, kind, docket.Unacceptable("file", "is required: a file part named file")
 	}
 	if !haveKind {
-		return docket.Unacceptable("kind", "is required: one of %s", strings.Join(docket.AttachmentKinds, ", "))
+		return nil, kind, docket.Unacceptable("kind", "is required: one of %s", strings.Join(docket.AttachmentKinds, ", "))
 	}
-	at, err := s.svc.CreateAttachment(ctx, a, target, kind, up)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusCreated, presentAttachment(at))
+	at, err := s.svc.CreateAttachment(c.Request().Context(), mustActor(c), target, kind, up)
+	return at, kind, err
 }
 
 // partFileName is the client's file name exactly as sent (the multipart

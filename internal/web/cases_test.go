@@ -42,6 +42,8 @@ type fixture struct {
 	// findingID and attachmentID are set by withContent (findings_test.go).
 	findingID    string
 	attachmentID string
+	// amendmentID is set by withAmendment (amendments_test.go).
+	amendmentID string
 }
 
 // caseIn creates a case of "lab" and brings it to state: reviewers rev (and the

@@ -65,11 +65,12 @@ func TestOpenAPIDocumentValid(t *testing.T) {
 
 // publicPaths are the operations that need no bearer token.
 var publicPaths = map[string]bool{
-	"POST /api/v1/auth/token":   true,
-	"GET /healthz":              true,
-	"GET /readyz":               true,
-	"GET /api/openapi.json":     true,
-	"GET /calendar/{token}.ics": true,
+	"POST /api/v1/auth/token":    true,
+	"GET /healthz":               true,
+	"GET /readyz":                true,
+	"GET /api/openapi.json":      true,
+	"GET /calendar/{token}.ics":  true,
+	"GET /.well-known/jwks.json": true,
 }
 
 // checkClosed reports response object schemas that accept undocumented
@@ -111,7 +112,7 @@ func TestOpenAPICoversRoutes(t *testing.T) {
 	for _, r := range ts.srv.APIRoutes() {
 		routes[r.Method+" "+echoParam.ReplaceAllString(r.Path, "{$1}")] = true
 	}
-	for _, r := range []string{"GET /healthz", "GET /readyz", "GET /api/openapi.json", "GET /calendar/{token}.ics", "GET /metrics"} {
+	for _, r := range []string{"GET /healthz", "GET /readyz", "GET /api/openapi.json", "GET /calendar/{token}.ics", "GET /metrics", "GET /.well-known/jwks.json"} {
 		routes[r] = true
 	}
 	doc, err := openapi3.NewLoader().LoadFromData(web.OpenAPI)

@@ -21,10 +21,17 @@ type pages struct {
 // views are the page templates; each is parsed with the layout and the partials.
 var views = append([]string{"error.html"}, pageViews...)
 
+// viewPartials are the templates a view includes beyond the layout and the
+// common partials, parsed with it.
+var viewPartials = map[string][]string{
+	"case.html": {"case_findings.html", "case_comments.html", "case_attachments.html", "case_review.html"},
+}
+
 func newPages(s *Server) (*pages, error) {
 	p := &pages{s: s, tmpl: map[string]*template.Template{}}
 	for _, v := range views {
-		t, err := template.New("layout.html").Funcs(p.funcs()).ParseFS(templates.FS, "layout.html", "partials.html", v)
+		files := append([]string{"layout.html", "partials.html", v}, viewPartials[v]...)
+		t, err := template.New("layout.html").Funcs(p.funcs()).ParseFS(templates.FS, files...)
 		if err != nil {
 			return nil, err
 		}

@@ -16,6 +16,13 @@ const (
 	pageUser                     // /admin/users/:id
 )
 
+// The scopes of a case's work and of the inbox.
+const (
+	pageFinding    pageScope = pageUser + 1 + iota // /findings/:id…
+	pageAttachment                                 // /attachments/:id
+	pageNotice                                     // /inbox/:id…, /notifications/:id… (their own test: pages_inbox_test.go)
+)
+
 // pageSpec is the access entry of one page route. Every page route must have
 // one: adding a page without deciding who may reach it fails.
 type pageSpec struct {
@@ -56,6 +63,30 @@ var pageAccess = map[string]pageSpec{
 	"POST /admin/users/:id":              {scope: pageUser, roles: []string{"admin"}, form: url.Values{"role": {"lab_member"}}},
 	"GET /admin/orgs":                    {roles: []string{"admin"}},
 	"POST /admin/orgs":                   {roles: []string{"admin"}, form: url.Values{"name": {"X"}, "kind": {"lab"}}},
+
+	// The case's work, the inbox and the forecast.
+	"POST /cases/:id/findings": {scope: pageCase, form: url.Values{"title": {"X"}, "description": {"x"},
+		"category": {"other"}, "severity": {"low"}, "tlp": {"TLP:CLEAR"}}},
+	"POST /findings/:id/share":       {scope: pageFinding},
+	"POST /findings/:id/respond":     {scope: pageFinding, form: url.Values{"response": {"x"}}},
+	"POST /findings/:id/resolve":     {scope: pageFinding, form: url.Values{"resolution": {"resolved"}, "note": {"x"}}},
+	"POST /cases/:id/comments":       {scope: pageCase, form: url.Values{"body": {"x"}, "visibility": {"shared"}}},
+	"POST /cases/:id/attachments":    {scope: pageCase},
+	"POST /findings/:id/attachments": {scope: pageFinding},
+	"GET /attachments/:id":           {scope: pageAttachment},
+	"GET /inbox":                     {},
+	"POST /inbox/:id/read":           {scope: pageNotice},
+	"POST /notifications/:id/ack":    {scope: pageNotice},
+	"GET /forecast":                  {roles: []string{"lab_member", "reviewer", "review_lead", "compliance_officer"}},
+
+	// Amendments, benchmark results, publishing, the statement and the Clearinghouse.
+	"GET /cases/:id/statement":          {scope: pageCase},
+	"POST /cases/:id/amendments":        {scope: pageCase, form: url.Values{"summary": {"x"}}},
+	"POST /amendments/:id/resolve":      {scope: pageAmendment, form: url.Values{"note": {"x"}}},
+	"POST /cases/:id/benchmark-results": {scope: pageCase, form: url.Values{"benchmark_id": {"ctf-professional"}, "score": {"1"}}},
+	"POST /findings/:id/publish":        {scope: pageFinding},
+	"GET /clearinghouse":                {},
+	"GET /clearinghouse.csv":            {},
 }
 
 // TestEveryRouteIsKnown walks the router: every route is an API route, a page
@@ -110,7 +141,8 @@ func TestPagesByRole(t *testing.T) {
 		"other lab's case": func() fixture { return w.caseIn("awaiting_lab") },
 		"draft":            func() fixture { return w.caseIn("draft") },
 		"missing": func() fixture {
-			return fixture{caseID: "00000000-0000-0000-0000-000000000000", requestID: "00000000-0000-0000-0000-000000000000"}
+			return fixture{caseID: "00000000-0000-0000-0000-000000000000", requestID: "00000000-0000-0000-0000-000000000000",
+				findingID: "00000000-0000-0000-0000-000000000000", attachmentID: "00000000-0000-0000-0000-000000000000"}
 		},
 	}
 	hiddenFrom["other lab's case"] = []string{"rival", "rev3", "admin"}
@@ -138,16 +170,17 @@ func TestPagesByRole(t *testing.T) {
 			t.Errorf("%s signed out: %d %q", key, res.Code, res.Location)
 		}
 		switch spec.scope {
-		case pageCase, pageRequest:
+		case pageCase, pageRequest, pageFinding, pageAttachment:
 			for name, sub := range subjects {
 				for _, user := range hiddenFrom[name] {
 					f := sub()
-					id := f.caseID
-					if spec.scope == pageRequest {
-						id = f.requestID
-						if id == "" {
-							continue
-						}
+					if (spec.scope == pageFinding || spec.scope == pageAttachment) && f.attachmentID == "" {
+						f = w.withContent(f) // a finding shared with evidence, or a draft's document
+					}
+					id := map[pageScope]string{pageCase: f.caseID, pageRequest: f.requestID, pageFinding: f.findingID,
+						pageAttachment: f.attachmentID}[spec.scope]
+					if id == "" {
+						continue
 					}
 					p := strings.Replace(r.Path, ":id", id, 1)
 					b := as(user)

@@ -17,7 +17,8 @@ import (
 // layout and the partials; newPages parses them once at start.
 var pageViews = []string{
 	"login.html", "home_reviewer.html", "home_lead.html", "cases.html", "case_form.html", "case.html",
-	"confirm.html", "dashboard.html", "admin_users.html", "admin_orgs.html",
+	"confirm.html", "dashboard.html", "admin_users.html", "admin_orgs.html", "inbox.html", "forecast.html",
+	"clearinghouse.html",
 }
 
 // pageBase is what the layout needs on every page.
@@ -35,6 +36,8 @@ type pageBase struct {
 	// Flash says what the last action did; Alert why it could not be done.
 	Flash string
 	Alert string
+	// Unread is the signed-in user's count of unread notifications.
+	Unread int
 }
 
 type pageUser struct {
@@ -67,8 +70,11 @@ func (p *pages) base(c echo.Context, title string) pageBase {
 	}
 	b.User = &pageUser{Name: u.Name, Role: roleLabel(u.Role), Org: u.Org.Name}
 	b.CSRF, _ = c.Get(csrfKey).(string)
+	b.Unread = p.unreadOf(c)
 	path := c.Request().URL.Path
-	for i, it := range navFor(u.Role) {
+	// Every signed-in user reads the Clearinghouse.
+	nav := append(append(navFor(u.Role), forecastNav(u.Role)...), navItem{Href: "/clearinghouse", Label: "Clearinghouse"})
+	for i, it := range nav {
 		it.Current = path == it.Href || (path == "/" && i == 0) ||
 			(it.Href == "/cases" && strings.HasPrefix(path, "/cases/") && path != "/cases/new")
 		b.Nav = append(b.Nav, it)
@@ -321,6 +327,18 @@ var flashes = map[string]string{
 	"user":       "The user is created.",
 	"userupdate": "The user is updated.",
 	"org":        "The organisation is created.",
+	"finding":    "The finding is recorded as a draft. Only the agency sees it until it is shared.",
+	"shared":     "The finding is shared with the lab.",
+	"responded":  "Your response is sent.",
+	"resolved":   "The finding is closed.",
+	"commented":  "Your comment is posted.",
+	"uploaded":   "The file is attached.",
+	// Amendments, benchmark results, the Clearinghouse (pages_review.go).
+	"amended":            "The amendment is applied.",
+	"amendment-pending":  "The new weights digest is filed. A lead resolves it before the review can be decided.",
+	"amendment-resolved": "The amendment is resolved.",
+	"result":             "The benchmark result is recorded, and the risk tier with it.",
+	"published":          "The finding is published to the Clearinghouse.",
 }
 
 func flashOf(c echo.Context) string { return flashes[c.QueryParam("done")] }

@@ -38,6 +38,10 @@ type casePage struct {
 	Errors       fieldErrors
 	IsLab        bool
 	ShowTier     bool
+	// Work is the findings, comments and attachments (pages_findings.go).
+	Work *caseWork
+	// Review is the amendments, benchmarks, publishing and the statement (pages_review.go).
+	Review *caseReview
 }
 
 type caseDetail struct {
@@ -225,6 +229,12 @@ func (s *Server) casePageOf(c echo.Context, id string, form caseForms, errs fiel
 		pg.Assign = af
 	}
 	pg.Outcomes = options(docket.Outcomes, outcomeLabels, form.Outcome)
+	if pg.Work, err = s.caseWorkOf(c, v, names); err != nil {
+		return nil, err
+	}
+	if pg.Review, err = s.caseReviewOf(c, v, pg); err != nil {
+		return nil, err
+	}
 	return pg, nil
 }
 

@@ -41,6 +41,28 @@ func (s *Server) pageRoutes() []Route {
 		{http.MethodGet, "/cases/:id/withdraw", s.pageConfirmWithdraw, false},
 		{http.MethodPost, "/cases/:id/withdraw", s.pageWithdraw, false},
 
+		{http.MethodPost, "/cases/:id/findings", s.pageCreateFinding, false},
+		{http.MethodPost, "/findings/:id/share", s.pageShareFinding, false},
+		{http.MethodPost, "/findings/:id/respond", s.pageRespondFinding, false},
+		{http.MethodPost, "/findings/:id/resolve", s.pageResolveFinding, false},
+		{http.MethodPost, "/cases/:id/comments", s.pageCreateComment, false},
+		{http.MethodPost, "/cases/:id/attachments", s.pageCaseUpload, false},
+		{http.MethodPost, "/findings/:id/attachments", s.pageFindingUpload, false},
+		{http.MethodGet, "/attachments/:id", s.pageDownload, false},
+
+		{http.MethodGet, "/inbox", s.pageInbox, false},
+		{http.MethodPost, "/inbox/:id/read", s.pageMarkRead, false},
+		{http.MethodPost, "/notifications/:id/ack", s.pageAcknowledge, false},
+		{http.MethodGet, "/forecast", s.pageForecast, false},
+
+		{http.MethodGet, "/cases/:id/statement", s.pageStatement, false},
+		{http.MethodPost, "/cases/:id/amendments", s.pageAmend, false},
+		{http.MethodPost, "/amendments/:id/resolve", s.pageResolveAmendment, false},
+		{http.MethodPost, "/cases/:id/benchmark-results", s.pageRecordResult, false},
+		{http.MethodPost, "/findings/:id/publish", s.pagePublish, false},
+		{http.MethodGet, "/clearinghouse", s.pageClearinghouse, false},
+		{http.MethodGet, "/clearinghouse.csv", s.pageClearinghouseCSV, false},
+
 		{http.MethodGet, "/admin/users", s.pageUsers, false},
 		{http.MethodPost, "/admin/users", s.pageCreateUser, false},
 		{http.MethodPost, "/admin/users/:id", s.pageUpdateUser, false},
@@ -60,6 +82,9 @@ func (s *Server) registerPages(e *echo.Echo) {
 			e.Add(r.Method, r.Path, r.Handler)
 		case r.Method == http.MethodGet:
 			e.Add(r.Method, r.Path, r.Handler, s.requireSession)
+		case uploadPaths[r.Path]:
+			// A multipart upload: its token is its first part, checked before the file is read.
+			e.Add(r.Method, r.Path, r.Handler, s.requireSession, s.checkUploadCSRF)
 		default:
 			e.Add(r.Method, r.Path, r.Handler, s.requireSession, s.checkCSRF)
 		}

@@ -25,8 +25,20 @@ func TestEveryViewExists(t *testing.T) {
 			t.Errorf("view %s has no template file", v)
 		}
 	}
+	partials := map[string]bool{}
+	for v, ps := range viewPartials {
+		if !slices.Contains(views, v) {
+			t.Errorf("partials of %s, which is not a view", v)
+		}
+		for _, p := range ps {
+			partials[p] = true
+			if !slices.Contains(files, p) {
+				t.Errorf("partial %s of %s has no template file", p, v)
+			}
+		}
+	}
 	for _, f := range files {
-		if f != "layout.html" && f != "partials.html" && !slices.Contains(views, f) {
+		if f != "layout.html" && f != "partials.html" && !slices.Contains(views, f) && !partials[f] {
 			t.Errorf("template %s is not parsed at start", f)
 		}
 	}

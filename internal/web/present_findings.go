@@ -63,6 +63,9 @@ type findingJSON struct {
 	AllowedActions []string         `json:"allowed_actions"`
 	CreatedAt      string           `json:"created_at"`
 	UpdatedAt      string           `json:"updated_at"`
+
+	// ClearinghouseID is the finding's AICH-YYYY-NNNN once published.
+	ClearinghouseID *string `json:"clearinghouse_id"`
 }
 
 // presentFinding shows a finding to someone the service let read it.
@@ -73,7 +76,7 @@ func presentFinding(v *app.FindingView, now time.Time) findingJSON {
 		Component: strp(f.Component), Evidence: strp(f.Evidence), AuthorID: f.AuthorID, RecipientIDs: f.RecipientIDs,
 		SharedAt: tsp(f.SharedAt), ResponseDueAt: tsp(f.ResponseDueAt), Overdue: f.Overdue(now),
 		Response: strp(f.Response), RespondedAt: tsp(f.RespondedAt), ResolvedAt: tsp(f.ResolvedAt),
-		Attachments: presentAttachments(v.Attachments), AllowedActions: []string{},
+		Attachments: presentAttachments(v.Attachments), AllowedActions: []string{}, ClearinghouseID: strp(f.ClearinghouseID),
 		CreatedAt: ts(f.CreatedAt), UpdatedAt: ts(f.UpdatedAt)}
 	if out.RecipientIDs == nil {
 		out.RecipientIDs = []string{}

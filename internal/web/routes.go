@@ -79,6 +79,18 @@ func (s *Server) apiRoutes() []Route {
 		{http.MethodPost, "/calendar-url", s.postCalendarURL, false},
 		{http.MethodGet, "/calendar-url", s.getCalendarURL, false},
 		{http.MethodDelete, "/calendar-url", s.deleteCalendarURL, false},
+
+		{http.MethodPost, "/cases/:id/amendments", s.postAmendment, false},
+		{http.MethodGet, "/cases/:id/amendments", s.getAmendments, false},
+		{http.MethodPost, "/amendments/:id/resolve", s.postResolveAmendment, false},
+		{http.MethodGet, "/benchmarks", s.getBenchmarks, false},
+		{http.MethodPost, "/cases/:id/benchmark-results", s.postBenchmarkResult, false},
+		{http.MethodGet, "/cases/:id/benchmark-results", s.getBenchmarkResults, false},
+		{http.MethodPost, "/findings/:id/publish", s.postPublishFinding, false},
+		{http.MethodGet, "/clearinghouse", s.getClearinghouse, false},
+		{http.MethodGet, "/clearinghouse.csv", s.getClearinghouseCSV, false},
+		{http.MethodGet, "/clearinghouse/schema.json", s.getClearinghouseSchema, false},
+		{http.MethodGet, "/cases/:id/statement", s.getStatement, false},
 	}
 }
 
@@ -109,6 +121,7 @@ func (s *Server) routes() {
 	// The token is in the path: the request log and the metrics record the pattern only.
 	e.GET("/calendar/:token", s.getCalendarFeed)
 	e.GET("/metrics", s.getMetrics)
+	e.GET("/.well-known/jwks.json", s.getJWKS)
 	s.pages.routes(e)
 }
 

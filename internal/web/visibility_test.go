@@ -14,6 +14,7 @@ const (
 	scopeRequest                 // /info-requests/:id…
 	scopeFinding                 // /findings/:id…
 	scopeAttachment              // /attachments/:id…
+	scopeAmendment               // /amendments/:id…
 )
 
 // routeSpec is the access-matrix entry of one route. Every route of the
@@ -91,6 +92,22 @@ var accessMatrix = map[string]routeSpec{
 	"POST /api/v1/calendar-url":               {allowed: []string{"lab_member", "reviewer", "review_lead", "compliance_officer"}},
 	"GET /api/v1/calendar-url":                {allowed: []string{"lab_member", "reviewer", "review_lead", "compliance_officer"}},
 	"DELETE /api/v1/calendar-url":             {allowed: []string{"lab_member", "reviewer", "review_lead", "compliance_officer"}},
+
+	// Model identity, benchmarks, the Clearinghouse and statements. Benchmark
+	// results are case content that labs never read (403 on their own case);
+	// the Clearinghouse is every signed-in user's; a case's statement goes to
+	// everyone who sees the case.
+	"POST /api/v1/cases/:id/amendments":        {scope: scopeCase, content: true, body: map[string]any{"summary": "Revised."}},
+	"GET /api/v1/cases/:id/amendments":         {scope: scopeCase, content: true},
+	"POST /api/v1/amendments/:id/resolve":      {scope: scopeAmendment, content: true, body: map[string]any{"restart_clock": false, "note": "x"}},
+	"GET /api/v1/benchmarks":                   {allowed: []string{"reviewer", "review_lead", "compliance_officer"}},
+	"POST /api/v1/cases/:id/benchmark-results": {scope: scopeCase, content: true, body: resultBody("ctf-professional", 12)},
+	"GET /api/v1/cases/:id/benchmark-results":  {scope: scopeCase, content: true},
+	"POST /api/v1/findings/:id/publish":        {scope: scopeFinding, content: true, body: publishBody()},
+	"GET /api/v1/clearinghouse":                {},
+	"GET /api/v1/clearinghouse.csv":            {},
+	"GET /api/v1/clearinghouse/schema.json":    {},
+	"GET /api/v1/cases/:id/statement":          {scope: scopeCase},
 }
 
 func TestEveryRouteHasAnAccessEntry(t *testing.T) {
@@ -131,12 +148,12 @@ func TestCaseRoutesHideWhatTheCallerMayNotSee(t *testing.T) {
 	}
 	// withContent adds a shared finding with evidence (a case attachment on a draft).
 	subjects := []subject{
-		{"other lab's case", func() fixture { return w.withContent(w.caseIn("awaiting_lab")) }, []string{"rival", "rev3", "admin"}},
+		{"other lab's case", func() fixture { return w.withAmendment(w.withContent(w.caseIn("awaiting_lab"))) }, []string{"rival", "rev3", "admin"}},
 		{"draft", func() fixture { return w.withContent(w.caseIn("draft")) }, []string{"rival", "rev", "rev3", "lead", "co", "admin"}},
-		{"unassigned case", func() fixture { return w.withContent(w.caseIn("submitted")) }, []string{"rival", "rev", "rev3", "admin"}},
+		{"unassigned case", func() fixture { return w.withAmendment(w.withContent(w.caseIn("submitted"))) }, []string{"rival", "rev", "rev3", "admin"}},
 		{"missing id", func() fixture {
 			const none = "00000000-0000-0000-0000-000000000000"
-			return fixture{caseID: none, requestID: none, findingID: none, attachmentID: none}
+			return fixture{caseID: none, requestID: none, findingID: none, attachmentID: none, amendmentID: none}
 		}, []string{"lab", "rival", "rev", "lead", "co", "admin"}},
 	}
 	var notFoundBody string
@@ -150,7 +167,8 @@ func TestCaseRoutesHideWhatTheCallerMayNotSee(t *testing.T) {
 			}
 			for _, user := range sub.hidden {
 				f := sub.f()
-				if spec.scope == scopeRequest && f.requestID == "" || spec.scope == scopeFinding && f.findingID == "" {
+				if spec.scope == scopeRequest && f.requestID == "" || spec.scope == scopeFinding && f.findingID == "" ||
+					spec.scope == scopeAmendment && f.amendmentID == "" {
 					continue
 				}
 				path := scopedPath(r.Path, spec.scope, f)
@@ -172,7 +190,7 @@ func TestCaseRoutesHideWhatTheCallerMayNotSee(t *testing.T) {
 	t.Logf("%d hidden-subject requests answered 404", count)
 
 	// Compliance officers see these cases, but never their content.
-	for _, f := range []fixture{w.withContent(w.caseIn("awaiting_lab")), w.withContent(w.caseIn("submitted"))} {
+	for _, f := range []fixture{w.withAmendment(w.withContent(w.caseIn("awaiting_lab"))), w.withAmendment(w.withContent(w.caseIn("submitted")))} {
 		for _, r := range w.srv.APIRoutes() {
 			key := r.Method + " " + r.Path
 			if spec := accessMatrix[key]; spec.content {
@@ -194,6 +212,8 @@ func scopedPath(path string, sc scope, f fixture) string {
 		id = f.findingID
 	case scopeAttachment:
 		id = f.attachmentID
+	case scopeAmendment:
+		id = f.amendmentID
 	}
 	return strings.Replace(path, ":id", id, 1)
 }

@@ -1,0 +1,122 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/docket/docket/internal/app"
+	"github.com/docket/docket/internal/auth"
+	"github.com/docket/docket/internal/config"
+	"github.com/docket/docket/internal/docket"
+	"github.com/docket/docket/internal/store"
+)
+
+// password is every seeded user's password.
+const password = "docket-bench-password"
+
+// dataset is a seeded database and the sessions the workloads use.
+type dataset struct {
+	path   string
+	secret string
+	cfg    config.Config
+	seeded *store.Seeded
+	// tokens are API sessions by user id; page is the compliance officer's page session.
+	tokens map[string]string
+	page   string
+	took   time.Duration
+}
+
+// loadConfig reads the configuration the server will run with, for the database at path.
+func loadConfig(o options, path, secret string) (config.Config, error) {
+	cfg, err := config.Load(o.config, os.LookupEnv, map[string]string{"db": path})
+	if err != nil {
+		return cfg, err
+	}
+	cfg.Secret = secret
+	return cfg, nil
+}
+
+func newSecret() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// service builds the use cases over st, standing at now (nil: the real clock).
+func service(st *store.Store, cfg config.Config, now func() time.Time) (*app.Service, error) {
+	if now == nil {
+		now = time.Now
+	}
+	signer, err := auth.NewSigner([]byte(cfg.Secret), cfg.Auth.Issuer, now)
+	if err != nil {
+		return nil, err
+	}
+	return app.New(st, app.Options{Config: cfg, Now: now, Signer: signer, Hasher: auth.NewHasher(auth.DefaultParams),
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}), nil
+}
+
+// seedDataset writes a fresh database of n cases (every state unless
+// openOnly) and, when signIn, opens the sessions the workloads use.
+func seedDataset(ctx context.Context, o options, name string, n int, opts store.SeedOptions, signIn bool) (*dataset, error) {
+	d := &dataset{path: filepath.Join(o.dir, name), secret: newSecret(), tokens: map[string]string{}}
+	cfg, err := loadConfig(o, d.path, d.secret)
+	if err != nil {
+		return nil, err
+	}
+	d.cfg = cfg
+	begin := time.Now()
+	st, err := store.Open(d.path)
+	if err != nil {
+		return nil, err
+	}
+	defer st.Close()
+	if _, err := st.Migrate(ctx); err != nil {
+		return nil, err
+	}
+	hash, err := auth.NewHasher(auth.DefaultParams).Hash(password)
+	if err != nil {
+		return nil, err
+	}
+	opts.Cases, opts.PasswordHash = n, hash
+	opts.Timezone, opts.WindowDays = cfg.Review.Timezone, cfg.Review.WindowDays
+	if opts.Now.IsZero() {
+		opts.Now = time.Now()
+	}
+	if d.seeded, err = store.Seed(ctx, st, opts); err != nil {
+		return nil, err
+	}
+	d.took = time.Since(begin)
+	logf("seeded %s: %d cases, %d findings, %d audit events in %s", name, len(d.seeded.CaseIDs), d.seeded.Findings,
+		d.seeded.AuditEvents, d.took.Round(time.Millisecond))
+	if !signIn {
+		return d, nil
+	}
+	svc, err := service(st, cfg, nil)
+	if err != nil {
+		return nil, err
+	}
+	who := docket.Actor{ClientIP: "127.0.0.1", RequestID: "bench"}
+	users := append([]*docket.User{d.seeded.Compliance}, d.seeded.Leads...)
+	users = append(users, d.seeded.LabMembers[:min(8, len(d.seeded.LabMembers))]...)
+	for _, u := range users {
+		s, err := svc.SignIn(ctx, u.Email, password, who)
+		if err != nil {
+			return nil, fmt.Errorf("sign in %s: %w", u.Email, err)
+		}
+		d.tokens[u.ID] = s.Token
+	}
+	// The pages' session, through the same use case the sign-in form calls.
+	s, err := svc.SignInPage(ctx, d.seeded.Compliance.Email, password, who)
+	if err != nil {
+		return nil, err
+	}
+	d.page = s.Token
+	return d, nil
+}

@@ -1,0 +1,122 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/docket/docket/internal/docket"
+	"github.com/docket/docket/internal/store"
+)
+
+// measureSweeps times the sweep use case directly, over o.bigCases open
+// cases: once with nothing due, once with 1,000 cases whose seven-day
+// reminder is due (the outbox rows are deleted between runs, untimed).
+func measureSweeps(ctx context.Context, o options) ([]row, error) {
+	var rows []row
+	for _, due := range []int{0, 1000} {
+		now := time.Now().UTC().Truncate(time.Millisecond)
+		name := fmt.Sprintf("sweep-%d.db", due)
+		d, err := seedDataset(ctx, o, name, o.bigCases, store.SeedOptions{OpenOnly: true, DueSoon: due, Now: now}, false)
+		if err != nil {
+			return nil, err
+		}
+		st, err := store.Open(d.path)
+		if err != nil {
+			return nil, err
+		}
+		svc, err := service(st, d.cfg, func() time.Time { return now })
+		if err != nil {
+			st.Close()
+			return nil, err
+		}
+		if _, err := svc.HoldLease(ctx, "bench"); err != nil {
+			st.Close()
+			return nil, err
+		}
+		// The first sweep sends what is due once (the digest and the reminders).
+		if _, err := svc.Sweep(ctx, "bench"); err != nil {
+			st.Close()
+			return nil, err
+		}
+		r := row{key: fmt.Sprintf("sweep%d", due)}
+		if due == 0 {
+			r.name = fmt.Sprintf("sweep over %s open cases, nothing due (in process)", thousands(float64(o.bigCases)))
+		} else {
+			r.name = fmt.Sprintf("sweep over %s open cases, %s due (in process)", thousands(float64(o.bigCases)), thousands(float64(due)))
+		}
+		var runs []time.Duration
+		var spent time.Duration
+		deadline := time.Now().Add(20 * time.Second)
+		for len(runs) < o.sweeps && time.Now().Before(deadline) && ctx.Err() == nil {
+			if due > 0 {
+				if err := st.Exec(fmt.Sprintf(`DELETE FROM notifications WHERE rule = '%s'`, docket.RuleCaseReminder)); err != nil {
+					st.Close()
+					return nil, err
+				}
+			}
+			begin := time.Now()
+			res, err := svc.Sweep(ctx, "bench")
+			took := time.Since(begin)
+			r.total++
+			if err != nil || res.Inserted != due {
+				r.errors++
+				logf("%s: %+v %v", r.name, res, err)
+			}
+			runs = append(runs, took)
+			spent += took
+		}
+		st.Close()
+		r.p50, r.p99 = latencies(runs)
+		if spent > 0 {
+			r.rate = float64(len(runs)) / spent.Seconds()
+		}
+		logf("%s: p50 %s, max %s over %d runs", r.name, ms(r.p50), ms(r.p99), len(runs))
+		rows = append(rows, r)
+	}
+	return rows, nil
+}
+
+// measureColdStart times the real binary from exec to its first 200 on
+// /readyz over o.bigCases cases of every state. A first start, not timed,
+// lets the first sweep send what the fresh dataset has due, as a running
+// deployment would have; then o.starts restarts are timed.
+func measureColdStart(ctx context.Context, o options) (row, []string, error) {
+	d, err := seedDataset(ctx, o, "cold.db", o.bigCases, store.SeedOptions{}, false)
+	if err != nil {
+		return row{}, nil, err
+	}
+	r := row{key: "cold", name: fmt.Sprintf("cold start to /readyz, %s cases", thousands(float64(o.bigCases)))}
+	var notes []string
+	var starts []time.Duration
+	for i := 0; i <= o.starts; i++ {
+		cmd, logFile, err := docketCmd(ctx, o, d, fmt.Sprintf("start-%d.log", i), "serve")
+		if err != nil {
+			return r, nil, err
+		}
+		begin := time.Now()
+		p, err := start(ctx, cmd, "Docket is listening on ")
+		if err == nil {
+			err = waitReady(ctx, p.url+"/readyz", time.Minute)
+		}
+		took := time.Since(begin)
+		logFile.Close()
+		if err != nil {
+			return r, nil, err
+		}
+		if i == 0 {
+			notes = append(notes, fmt.Sprintf("Cold start: the first start on the freshly seeded %s cases took %s (its first sweep sends everything the seed left due); the %d restarts after it are timed, with the operating system's file cache warm.",
+				thousands(float64(o.bigCases)), ms(took), o.starts))
+		} else {
+			starts = append(starts, took)
+			r.rss = max(r.rss, p.peakRSS())
+			r.total++
+		}
+		if err := p.stop(); err != nil {
+			return r, nil, err
+		}
+	}
+	r.p50, r.p99 = latencies(starts)
+	logf("%s: p50 %s, max %s", r.name, ms(r.p50), ms(r.p99))
+	return r, notes, nil
+}

@@ -1,0 +1,316 @@
+package app
+
+import (
+	"context"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+	"golang.org/x/crypto/hkdf"
+
+	"github.com/docket/docket/internal/clock"
+	"github.com/docket/docket/internal/docket"
+	"github.com/docket/docket/internal/statement"
+)
+
+// StatementStore keeps the agency's statement keys and the statements issued.
+type StatementStore interface {
+	CreateSigningKey(k *docket.SigningKey) error
+	// SigningKeys returns every key, the newest (the one that signs) first.
+	SigningKeys() ([]docket.SigningKey, error)
+	// RetireSigningKeys marks every key not yet retired as retired at at.
+	RetireSigningKeys(at time.Time) error
+	// InsertStatement stores a statement unless the case has one of its kind
+	// for its deadline already; it reports whether it stored it.
+	InsertStatement(s *docket.Statement) (bool, error)
+	// LatestStatement returns a case's latest statement (404 when none).
+	LatestStatement(caseID string) (*docket.Statement, error)
+	// LapsedCases returns the open cases past their running deadline that
+	// have no lapse statement for it yet.
+	LapsedCases(now time.Time) ([]*docket.Case, error)
+}
+
+// statementKeyInfo is the HKDF info of the key that seals statement keys.
+const statementKeyInfo = "docket statement signing keys v1"
+
+// statementAEAD is AES-256-GCM under a key derived from the signing secret
+// with HKDF-SHA256, used for nothing but the statement keys.
+func (s *Service) statementAEAD() (cipher.AEAD, error) {
+	if len(s.secret) == 0 {
+		return nil, errors.New("statements: no signing secret to derive the sealing key from")
+	}
+	key := make([]byte, 32)
+	if _, err := io.ReadFull(hkdf.New(sha256.New, s.secret, nil, []byte(statementKeyInfo)), key); err != nil {
+		return nil, err
+	}
+	block, err := aes.NewCipher(key)
+	if err != nil {
+		return nil, err
+	}
+	return cipher.NewGCM(block)
+}
+
+// sealSeed encrypts a private key's seed, bound to its kid.
+func (s *Service) sealSeed(seed []byte, kid string) ([]byte, error) {
+	aead, err := s.statementAEAD()
+	if err != nil {
+		return nil, err
+	}
+	nonce := make([]byte, aead.NonceSize())
+	if _, err := rand.Read(nonce); err != nil {
+		return nil, err
+	}
+	return aead.Seal(nonce, nonce, seed, []byte("kid:"+kid)), nil
+}
+
+// openKey decrypts a stored key's private half.
+func (s *Service) openKey(k docket.SigningKey) (ed25519.PrivateKey, error) {
+	aead, err := s.statementAEAD()
+	if err != nil {
+		return nil, err
+	}
+	if len(k.SealedPrivate) < aead.NonceSize() {
+		return nil, fmt.Errorf("statements: key %s is damaged", k.KeyID)
+	}
+	n := aead.NonceSize()
+	seed, err := aead.Open(nil, k.SealedPrivate[:n], k.SealedPrivate[n:], []byte("kid:"+k.KeyID))
+	if err != nil || len(seed) != ed25519.SeedSize {
+		return nil, fmt.Errorf("statements: key %s does not open with this deployment's secret (was DOCKET_SECRET changed?)", k.KeyID)
+	}
+	return ed25519.NewKeyFromSeed(seed), nil
+}
+
+// createKey generates a key pair, stores it sealed as number seq and audits it.
+func (s *Service) createKey(tx Tx, seq int, now time.Time, action string, ch docket.Changes) (*docket.SigningKey, ed25519.PrivateKey, error) {
+	pub, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		return nil, nil, err
+	}
+	kid := statement.Thumbprint(pub)
+	sealed, err := s.sealSeed(priv.Seed(), kid)
+	if err != nil {
+		return nil, nil, err
+	}
+	k := &docket.SigningKey{KeyID: kid, Seq: seq, PublicKey: pub, SealedPrivate: sealed, CreatedAt: now}
+	if err := tx.CreateSigningKey(k); err != nil {
+		return nil, nil, err
+	}
+	if ch == nil {
+		ch = docket.Changes{}
+	}
+	ch.Set("kid", kid).Set("seq", seq)
+	return k, priv, s.audit(tx, docket.System(), action, "signing_key", kid, "", ch)
+}
+
+// signingKey returns the key that signs now, generating the first one when
+// there is none yet.
+func (s *Service) signingKey(tx Tx) (string, ed25519.PrivateKey, error) {
+	keys, err := tx.SigningKeys()
+	if err != nil {
+		return "", nil, err
+	}
+	if len(keys) == 0 {
+		k, priv, err := s.createKey(tx, 1, s.Now(), "signing_key.created", nil)
+		if err != nil {
+			return "", nil, err
+		}
+		return k.KeyID, priv, nil
+	}
+	priv, err := s.openKey(keys[0])
+	return keys[0].KeyID, priv, err
+}
+
+// EnsureSigningKey generates the statement key pair on first start, and
+// checks that the current one opens with this deployment's secret. It returns
+// the current kid.
+func (s *Service) EnsureSigningKey(ctx context.Context) (string, error) {
+	var kid string
+	err := s.store.Write(ctx, func(tx Tx) error {
+		var err error
+		kid, _, err = s.signingKey(tx)
+		return err
+	})
+	if docket.ErrorCode(err) == docket.EConflict { // another replica made it first
+		err = s.store.Read(ctx, func(tx Tx) error {
+			var err error
+			kid, _, err = s.signingKey(tx)
+			return err
+		})
+	}
+	return kid, err
+}
+
+// RotateSigningKey makes a new current statement key; earlier keys are
+// retired but stay published, so that earlier statements still verify. It
+// returns the new kid and the earlier ones.
+func (s *Service) RotateSigningKey(ctx context.Context) (string, []string, error) {
+	var kid string
+	var earlier []string
+	err := s.store.Write(ctx, func(tx Tx) error {
+		keys, err := tx.SigningKeys()
+		if err != nil {
+			return err
+		}
+		now := s.Now()
+		seq := 1
+		ch := docket.Changes{}
+		if len(keys) > 0 {
+			seq = keys[0].Seq + 1
+			ch.Set("previous_kid", keys[0].KeyID)
+			for _, k := range keys {
+				earlier = append(earlier, k.KeyID)
+			}
+		}
+		if err := tx.RetireSigningKeys(now); err != nil {
+			return err
+		}
+		k, _, err := s.createKey(tx, seq, now, "signing_key.rotated", ch)
+		if err == nil {
+			kid = k.KeyID
+		}
+		return err
+	})
+	return kid, earlier, err
+}
+
+// JWKS returns the public keys of every statement key, the current one first.
+func (s *Service) JWKS(ctx context.Context) (statement.JWKS, error) {
+	set := statement.JWKS{Keys: []statement.JWK{}}
+	err := s.store.Read(ctx, func(tx Tx) error {
+		keys, err := tx.SigningKeys()
+		for _, k := range keys {
+			set.Keys = append(set.Keys, statement.PublicJWK(k.KeyID, ed25519.PublicKey(k.PublicKey)))
+		}
+		return err
+	})
+	return set, err
+}
+
+// GetStatement returns a case's latest statement to the lab and to every
+// agency role that sees the case (404 otherwise, and while there is none).
+func (s *Service) GetStatement(ctx context.Context, a docket.Actor, caseID string) (*docket.Statement, error) {
+	var st *docket.Statement
+	err := s.store.Read(ctx, func(tx Tx) error {
+		acc, err := s.caseAccess(tx, a, caseID)
+		if err != nil {
+			return err
+		}
+		if err := acc.CanReadStatement(); err != nil {
+			return err
+		}
+		st, err = tx.LatestStatement(caseID)
+		if docket.ErrorCode(err) == docket.ENotFound {
+			return &docket.Error{Code: docket.ENotFound,
+				Message: "statement not found: one is issued when the case is decided or when its review window lapses"}
+		}
+		return err
+	})
+	return st, err
+}
+
+// issueStatement signs and stores a statement of the case's current clock,
+// at now: for a decision d names its outcome; for a lapse, d is nil and the
+// running deadline is the one that passed. It returns nil when the case has
+// that statement already.
+func (s *Service) issueStatement(tx Tx, c *docket.Case, kind string, d *docket.Decision, now time.Time) (*docket.Statement, error) {
+	k := c.Clock
+	if !k.Started() {
+		return nil, errors.New("statements: the case was never submitted")
+	}
+	loc := k.Location()
+	stops, err := tx.ListStops(c.ID)
+	if err != nil {
+		return nil, err
+	}
+	deadline := k.DeadlineKey()
+	cl := statement.Claims{Kind: kind, CaseNumber: c.Number, Lab: c.OrgName, Model: c.ModelName,
+		Version: c.ModelVersion, WeightsDigest: c.WeightsDigest, ReceivedAt: stamp(*k.ReceivedAt),
+		ClockStartedAt: stamp(*k.StartedAt), WindowDays: k.WindowDays, Timezone: k.Timezone,
+		BaseDueAt: stamp(*k.BaseDueAt), DueAt: stamp(k.DueAt(now)), StoppedSeconds: seconds(k.ClosedStopped),
+		Stops: []statement.Stop{}, IssuedAt: stamp(now)}
+	var event time.Time
+	switch kind {
+	case docket.StatementDecision:
+		cl.Outcome, cl.DecidedAt, event = d.Outcome, stamp(d.DecidedAt), d.DecidedAt
+		cl.WeightsDigest = d.WeightsDigest
+	case docket.StatementLapse:
+		cl.DueAt, cl.LapsedAt, event = stamp(deadline), stamp(deadline.Add(time.Millisecond)), deadline
+	default:
+		return nil, fmt.Errorf("statements: unknown kind %q", kind)
+	}
+	cl.DaysElapsed = daysBetween(clock.DateOf(*k.StartedAt, loc), clock.DateOf(event, loc))
+	for _, st := range stops {
+		if st.ClockSeq != k.Seq {
+			continue // earlier clocks' stops no longer count
+		}
+		end := now
+		line := statement.Stop{StartedAt: stamp(st.StartedAt), Reason: st.Reason}
+		if st.EndedAt != nil {
+			end, line.EndedAt = *st.EndedAt, stamp(*st.EndedAt)
+		}
+		line.Seconds = seconds(end.Sub(st.StartedAt))
+		cl.Stops = append(cl.Stops, line)
+	}
+	st := &docket.Statement{ID: newID(), CaseID: c.ID, Kind: kind, DeadlineKey: deadline, IssuedAt: now}
+	cl.Issuer, cl.Subject, cl.ID = s.cfg.Auth.Issuer, c.Number, st.ID
+	cl.IssuedAt = stamp(now)
+	cl.RegisteredClaims.IssuedAt = jwt.NewNumericDate(now)
+	kid, priv, err := s.signingKey(tx)
+	if err != nil {
+		return nil, err
+	}
+	if st.Token, err = statement.Sign(cl, kid, priv); err != nil {
+		return nil, err
+	}
+	st.KeyID = kid
+	added, err := tx.InsertStatement(st)
+	if err != nil || !added {
+		return nil, err
+	}
+	return st, nil
+}
+
+// issueLapseStatements issues the lapse statement of every open case whose
+// running deadline passed and that has none for it yet: once per lapse, in
+// the sweep's transaction. It returns how many it issued.
+func (s *Service) issueLapseStatements(tx Tx, now time.Time) (int, error) {
+	cases, err := tx.LapsedCases(now)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, c := range cases {
+		st, err := s.issueStatement(tx, c, docket.StatementLapse, nil, now)
+		if err != nil {
+			return n, err
+		}
+		if st == nil {
+			continue
+		}
+		n++
+		if err := s.audit(tx, docket.System(), "statement.issued", "statement", st.ID, c.ID, docket.Changes{
+			"kind": st.Kind, "kid": st.KeyID, "deadline": st.DeadlineKey.UnixMilli()}); err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+// stamp writes an instant as the API does: RFC 3339 UTC with milliseconds.
+func stamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
+
+func seconds(d time.Duration) float64 { return float64(d.Milliseconds()) / 1000 }
+
+// daysBetween counts the calendar days from a to b.
+func daysBetween(a, b clock.Date) int {
+	ta := time.Date(a.Year, a.Month, a.Day, 12, 0, 0, 0, time.UTC)
+	tb := time.Date(b.Year, b.Month, b.Day, 12, 0, 0, 0, time.UTC)
+	return int(tb.Sub(ta).Round(24*time.Hour) / (24 * time.Hour))
+}

@@ -1,0 +1,202 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+	"sync"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// stmtPool is the connection pool GORM runs on for SQLite: database/sql with
+// each statement prepared once per connection and reused by every
+// transaction after it.
+//
+// GORM's own PrepareStmt does not do that inside a transaction, where every
+// use case runs: it prepares the statement on the transaction, database/sql
+// closes it at commit, and the next transaction prepares it again, so every
+// query paid for its parsing and planning each time. Here a statement is
+// prepared on the database (database/sql then prepares it lazily once on
+// each connection and keeps it), and a transaction borrows it with
+// Tx.StmtContext. A statement seen for the first time inside a transaction
+// runs unprepared, and is prepared in the background when a connection is
+// free: preparing in place could wait for the connection the transaction
+// itself holds.
+type stmtPool struct {
+	db *sql.DB
+
+	mu      sync.RWMutex
+	stmts   map[string]*sql.Stmt
+	pending map[string]bool
+	queue   chan string
+	done    chan struct{}
+	wg      sync.WaitGroup
+}
+
+// Statements kept prepared, at most; statements with long IN lists (many
+// parameters) are never kept, since each length is a statement of its own.
+const (
+	maxStmts      = 400
+	maxStmtParams = 64
+)
+
+func newStmtPool(db *sql.DB) *stmtPool {
+	p := &stmtPool{db: db, stmts: map[string]*sql.Stmt{}, pending: map[string]bool{},
+		queue: make(chan string, 64), done: make(chan struct{})}
+	p.wg.Add(1)
+	go p.prepareLoop()
+	return p
+}
+
+// prepareLoop prepares queued statements one at a time, each on whichever
+// connection is free first.
+func (p *stmtPool) prepareLoop() {
+	defer p.wg.Done()
+	for {
+		select {
+		case <-p.done:
+			return
+		case q := <-p.queue:
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			st, err := p.db.PrepareContext(ctx, q)
+			cancel()
+			p.mu.Lock()
+			delete(p.pending, q)
+			if err == nil {
+				select {
+				case <-p.done:
+					st.Close()
+				default:
+					p.stmts[q] = st
+				}
+			}
+			p.mu.Unlock()
+		}
+	}
+}
+
+// cached returns the prepared statement for q, or nil after asking for it
+// to be prepared when it may be kept.
+func (p *stmtPool) cached(q string) *sql.Stmt {
+	p.mu.RLock()
+	st := p.stmts[q]
+	p.mu.RUnlock()
+	if st != nil {
+		return st
+	}
+	if !keepable(q) {
+		return nil
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if st := p.stmts[q]; st != nil {
+		return st
+	}
+	if p.pending[q] || len(p.stmts)+len(p.pending) >= maxStmts {
+		return nil
+	}
+	select {
+	case p.queue <- q:
+		p.pending[q] = true
+	default: // the preparer is busy; a later use asks again
+	}
+	return nil
+}
+
+// keepable reports whether q is a statement worth keeping prepared: a query
+// or a change of rows (not a schema change, a pragma or a savepoint) with no
+// long list of parameters.
+func keepable(q string) bool {
+	q = strings.TrimSpace(q)
+	verb := q
+	if i := strings.IndexAny(q, " \t\n("); i >= 0 {
+		verb = q[:i]
+	}
+	switch strings.ToUpper(verb) {
+	case "SELECT", "INSERT", "UPDATE", "DELETE", "WITH":
+		return strings.Count(q, "?") <= maxStmtParams
+	}
+	return false
+}
+
+// Close stops the preparer and closes the statements, then the database.
+func (p *stmtPool) Close() error {
+	close(p.done)
+	p.wg.Wait()
+	p.mu.Lock()
+	for q, st := range p.stmts {
+		st.Close()
+		delete(p.stmts, q)
+	}
+	p.mu.Unlock()
+	return p.db.Close()
+}
+
+// GetDBConn gives GORM the database (gorm.DB.DB).
+func (p *stmtPool) GetDBConn() (*sql.DB, error) { return p.db, nil }
+
+func (p *stmtPool) PrepareContext(ctx context.Context, q string) (*sql.Stmt, error) {
+	return p.db.PrepareContext(ctx, q)
+}
+
+func (p *stmtPool) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if st := p.cached(q); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
+	return p.db.ExecContext(ctx, q, args...)
+}
+
+func (p *stmtPool) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if st := p.cached(q); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	return p.db.QueryContext(ctx, q, args...)
+}
+
+func (p *stmtPool) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
+	if st := p.cached(q); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return p.db.QueryRowContext(ctx, q, args...)
+}
+
+// BeginTx starts a transaction whose statements come from the pool (GORM's ConnPoolBeginner).
+func (p *stmtPool) BeginTx(ctx context.Context, opts *sql.TxOptions) (gorm.ConnPool, error) {
+	t, err := p.db.BeginTx(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	return &stmtTx{Tx: t, pool: p}, nil
+}
+
+// stmtTx is one transaction; it borrows the pool's prepared statements.
+type stmtTx struct {
+	*sql.Tx
+	pool *stmtPool
+}
+
+// GetDBConn gives GORM the database (gorm.DB.DB inside a transaction).
+func (t *stmtTx) GetDBConn() (*sql.DB, error) { return t.pool.db, nil }
+
+func (t *stmtTx) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if st := t.pool.cached(q); st != nil {
+		return t.Tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+	}
+	return t.Tx.ExecContext(ctx, q, args...)
+}
+
+func (t *stmtTx) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if st := t.pool.cached(q); st != nil {
+		return t.Tx.StmtContext(ctx, st).QueryContext(ctx, args...)
+	}
+	return t.Tx.QueryContext(ctx, q, args...)
+}
+
+func (t *stmtTx) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
+	if st := t.pool.cached(q); st != nil {
+		return t.Tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
+	}
+	return t.Tx.QueryRowContext(ctx, q, args...)
+}

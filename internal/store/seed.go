@@ -1,0 +1,619 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/docket/docket/internal/clock"
+	"github.com/docket/docket/internal/docket"
+)
+
+// SeedOptions describe a synthetic deployment for benchmarks, written straight
+// through the store in large batches rather than through the use cases.
+type SeedOptions struct {
+	// Cases is how many cases to write.
+	Cases int
+	// Now is the instant at which the dataset is consistent: every clock,
+	// finding and audit event lies before it.
+	Now time.Time
+	// PasswordHash is every seeded user's password hash (hash once, sign in as anyone).
+	PasswordHash string
+	// Timezone is the agency zone of the clocks (default America/New_York);
+	// WindowDays the review window (default 30).
+	Timezone   string
+	WindowDays int
+	// Labs, Leads and Reviewers size the organisations (defaults 20, 3, 12).
+	Labs, Leads, Reviewers int
+	// OpenOnly writes only open cases in review with a lead and far deadlines
+	// (10 to 30 days), nothing else: the shape the sweep benchmarks need.
+	// Nothing is due at Now except, for the first DueSoon cases, the
+	// seven-day reminder.
+	OpenOnly bool
+	DueSoon  int
+}
+
+// Seeded is what Seed wrote: the users, one lab member per lab, and the ids
+// of the cases.
+type Seeded struct {
+	Admin, Compliance *docket.User
+	Leads, Reviewers  []*docket.User
+	LabMembers        []*docket.User
+	// CaseIDs are every case; Visible those an agency user sees (not drafts);
+	// Recordable[userID] the open cases the user leads and has attested on,
+	// where it may record findings.
+	CaseIDs    []string
+	Visible    []string
+	Recordable map[string][]string
+	// Findings and AuditEvents count what was written.
+	Findings, AuditEvents int
+}
+
+// seedBatch is how many cases go into one write transaction.
+const seedBatch = 2000
+
+// Seed writes a synthetic deployment into a migrated, empty database: an
+// agency with an admin, a compliance officer, leads and reviewers; labs with
+// one member each; and opts.Cases cases. Unless OpenOnly, the cases cover
+// every state and band — drafts, unassigned submissions, cases in review
+// (some with closed stops, some with a release conflict, some lapsed), paused
+// cases with an open information request, decided and withdrawn ones — with
+// reviewers, attestations, findings in every state, clock records, stops, and
+// an audit trail whose chain verifies. It is deterministic for given options.
+func Seed(ctx context.Context, st *Store, opts SeedOptions) (*Seeded, error) {
+	if opts.Timezone == "" {
+		opts.Timezone = "America/New_York"
+	}
+	if opts.WindowDays == 0 {
+		opts.WindowDays = 30
+	}
+	def := func(v *int, d int) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	if opts.OpenOnly {
+		def(&opts.Labs, 1)
+		def(&opts.Leads, 1)
+		def(&opts.Reviewers, 1)
+	} else {
+		def(&opts.Labs, 20)
+		def(&opts.Leads, 3)
+		def(&opts.Reviewers, 12)
+	}
+	loc, err := time.LoadLocation(opts.Timezone)
+	if err != nil {
+		return nil, err
+	}
+	g := &seeder{st: st, opts: opts, loc: loc, now: clock.Ms(opts.Now), rng: rand.New(rand.NewPCG(1, uint64(opts.Cases))),
+		out: &Seeded{Recordable: map[string][]string{}}, counters: map[int]int{}}
+	if err := g.users(ctx); err != nil {
+		return nil, fmt.Errorf("seed: users: %w", err)
+	}
+	// A large page cache for the writer while seeding: the indexes on random ids
+	// otherwise thrash SQLite's default 2 MB.
+	if err := st.write.Exec(`PRAGMA cache_size = -262144`).Error; err != nil {
+		return nil, err
+	}
+	defer st.write.Exec(`PRAGMA cache_size = -2000`)
+	for start := 0; start < opts.Cases; start += seedBatch {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		end := min(start+seedBatch, opts.Cases)
+		err := st.write.WithContext(ctx).Transaction(func(db *gorm.DB) error {
+			g.reset()
+			for i := start; i < end; i++ {
+				if opts.OpenOnly {
+					g.openCase(i)
+				} else {
+					g.anyCase(i)
+				}
+			}
+			return g.flush(db)
+		})
+		if err != nil {
+			return nil, fmt.Errorf("seed: cases: %w", err)
+		}
+	}
+	return g.out, nil
+}
+
+type seeder struct {
+	st   *Store
+	opts SeedOptions
+	loc  *time.Location
+	now  time.Time
+	rng  *rand.Rand
+	out  *Seeded
+	// The lab each lab member belongs to, by organisation.
+	labs []*docket.User
+	// counters are the case numbers used per year; seq and hash the audit chain's head.
+	counters map[int]int
+	seq      int64
+	hash     string
+
+	cases      []caseRow
+	reviewers  []caseReviewerRow
+	attests    []attestationRow
+	clocks     []clockRow
+	stops      []stopRow
+	requests   []infoRequestRow
+	decisions  []decisionRow
+	findings   []findingRow
+	recipients []findingRecipientRow
+	audit      []auditRow
+}
+
+type caseReviewerRow struct {
+	CaseID string
+	UserID string
+}
+
+func (caseReviewerRow) TableName() string { return "case_reviewers" }
+
+type attestationRow struct {
+	CaseID string
+	UserID string
+	At     int64
+}
+
+func (attestationRow) TableName() string { return "attestations" }
+
+type findingRecipientRow struct {
+	FindingID string
+	UserID    string
+}
+
+func (findingRecipientRow) TableName() string { return "finding_recipients" }
+
+func (g *seeder) reset() {
+	g.cases, g.reviewers, g.attests, g.clocks = g.cases[:0], g.reviewers[:0], g.attests[:0], g.clocks[:0]
+	g.stops, g.requests, g.decisions, g.findings = g.stops[:0], g.requests[:0], g.decisions[:0], g.findings[:0]
+	g.recipients, g.audit = g.recipients[:0], g.audit[:0]
+}
+
+// users writes the agency, the labs and their users, each with its audit event.
+func (g *seeder) users(ctx context.Context) error {
+	return g.st.write.WithContext(ctx).Transaction(func(db *gorm.DB) error {
+		t := &tx{db: db}
+		var err error
+		if g.seq, g.hash, err = t.AuditHead(); err != nil {
+			return err
+		}
+		var counters []struct{ Year, Last int }
+		if err := db.Raw(`SELECT year, last FROM case_counters`).Scan(&counters).Error; err != nil {
+			return err
+		}
+		for _, c := range counters {
+			g.counters[c.Year] = c.Last
+		}
+		at := g.now.Add(-400 * 24 * time.Hour)
+		newOrg := func(name, kind string) (*docket.Org, error) {
+			o := &docket.Org{ID: g.id(), Name: name, Kind: kind, CreatedAt: at}
+			if err := t.CreateOrg(o); err != nil {
+				return nil, err
+			}
+			g.event(at, nil, "org.created", "org", o.ID, "", docket.Changes{"name": name, "kind": kind})
+			return o, nil
+		}
+		newUser := func(org *docket.Org, email, name string, role docket.Role) (*docket.User, error) {
+			u := &docket.User{ID: g.id(), OrgID: org.ID, Email: email, Name: name, Role: role,
+				PasswordHash: g.opts.PasswordHash, CreatedAt: at, UpdatedAt: at, Org: *org}
+			if err := t.CreateUser(u); err != nil {
+				return nil, err
+			}
+			g.event(at, nil, "user.created", "user", u.ID, "", docket.Changes{"email": email, "role": string(role)})
+			return u, nil
+		}
+		agency, err := newOrg("Office of AI Model Review", "agency")
+		if err != nil {
+			return err
+		}
+		if g.out.Admin, err = newUser(agency, "admin@agency.example", "Admin", docket.RoleAdmin); err != nil {
+			return err
+		}
+		if g.out.Compliance, err = newUser(agency, "compliance@agency.example", "Compliance Officer", docket.RoleCompliance); err != nil {
+			return err
+		}
+		for i := range g.opts.Leads {
+			u, err := newUser(agency, fmt.Sprintf("lead%02d@agency.example", i+1), fmt.Sprintf("Lead %d", i+1), docket.RoleReviewLead)
+			if err != nil {
+				return err
+			}
+			g.out.Leads = append(g.out.Leads, u)
+		}
+		for i := range g.opts.Reviewers {
+			u, err := newUser(agency, fmt.Sprintf("reviewer%02d@agency.example", i+1), fmt.Sprintf("Reviewer %d", i+1), docket.RoleReviewer)
+			if err != nil {
+				return err
+			}
+			g.out.Reviewers = append(g.out.Reviewers, u)
+		}
+		for i := range g.opts.Labs {
+			lab, err := newOrg(fmt.Sprintf("Frontier Lab %02d", i+1), "lab")
+			if err != nil {
+				return err
+			}
+			u, err := newUser(lab, fmt.Sprintf("member@lab%02d.example", i+1), fmt.Sprintf("Lab Member %d", i+1), docket.RoleLabMember)
+			if err != nil {
+				return err
+			}
+			g.out.LabMembers = append(g.out.LabMembers, u)
+		}
+		g.labs = g.out.LabMembers
+		return g.flush(db)
+	})
+}
+
+// id makes a deterministic id, unique within one database.
+func (g *seeder) id() string {
+	return fmt.Sprintf("%08x-%04x-4%03x-8%03x-%012x", g.rng.Uint32(), g.rng.IntN(1<<16), g.rng.IntN(1<<12),
+		g.rng.IntN(1<<12), g.rng.Uint64()&(1<<48-1))
+}
+
+// event appends an audit event to the chain (written by flush).
+func (g *seeder) event(at time.Time, actor *docket.User, action, subjectType, subjectID, caseID string, ch docket.Changes) {
+	ev := docket.AuditEvent{ID: g.id(), At: clock.Ms(at), Action: action, SubjectType: subjectType,
+		SubjectID: subjectID, CaseID: caseID, RequestID: "seed", ClientIP: "127.0.0.1", Changes: ch.JSON()}
+	if actor != nil {
+		ev.ActorID, ev.ActorRole, ev.OrgID = actor.ID, string(actor.Role), actor.OrgID
+	} else {
+		ev.ActorID, ev.ActorRole = "cli", "cli"
+	}
+	g.seq++
+	ev.Seq, ev.PrevHash = g.seq, g.hash
+	ev.Hash = ev.ComputeHash()
+	g.hash = ev.Hash
+	g.audit = append(g.audit, auditRow{Seq: ev.Seq, ID: ev.ID, At: ms(ev.At), ActorID: ev.ActorID, ActorRole: ev.ActorRole,
+		OrgID: ev.OrgID, Action: ev.Action, SubjectType: ev.SubjectType, SubjectID: ev.SubjectID, CaseID: ev.CaseID,
+		RequestID: ev.RequestID, ClientIP: ev.ClientIP, Changes: ev.Changes, PrevHash: ev.PrevHash, Hash: ev.Hash})
+	g.out.AuditEvents++
+}
+
+// number allocates the next case number of the year of received (agency zone).
+func (g *seeder) number(received time.Time) string {
+	y := received.In(g.loc).Year()
+	g.counters[y]++
+	return fmt.Sprintf("DKT-%d-%04d", y, g.counters[y])
+}
+
+// openCase is the sweep's shape: in review with a lead, due 10 to 30 days
+// ahead, or for the first DueSoon a little over six days ahead.
+func (g *seeder) openCase(i int) {
+	now := g.now
+	received := now.Add(-time.Duration(i%20) * 24 * time.Hour)
+	if i < g.opts.DueSoon {
+		received = now.Add(-time.Duration(23*24+12) * time.Hour)
+	}
+	base := received.Add(time.Duration(g.opts.WindowDays) * 24 * time.Hour)
+	lab, lead := g.labs[i%len(g.labs)], g.out.Leads[i%len(g.out.Leads)]
+	c := &docket.Case{ID: fmt.Sprintf("case-%06d", i), OrgID: lab.OrgID, Number: fmt.Sprintf("DKT-2026-%06d", i+1),
+		Status: docket.StatusInReview, ModelName: "Model", ModelVersion: "1", LeadID: lead.ID, RiskTier: "low",
+		CreatedBy: lab.ID, CreatedAt: received, UpdatedAt: received}
+	c.Clock = docket.CaseClock{Seq: 1, ReceivedAt: &received, StartedAt: &received, WindowDays: g.opts.WindowDays,
+		Timezone: g.opts.Timezone, PauseOnInfoRequest: true, BaseDueAt: &base}
+	g.cases = append(g.cases, caseRowOf(c))
+	g.out.CaseIDs = append(g.out.CaseIDs, c.ID)
+	g.out.Visible = append(g.out.Visible, c.ID)
+}
+
+// dur is a random duration in [lo, hi).
+func (g *seeder) dur(lo, hi time.Duration) time.Duration {
+	return lo + time.Duration(g.rng.Int64N(int64(hi-lo)))
+}
+
+// anyCase writes one case of a state drawn by weight, with its history.
+func (g *seeder) anyCase(i int) {
+	const day = 24 * time.Hour
+	now := g.now
+	lab := g.labs[i%len(g.labs)]
+	c := &docket.Case{ID: g.id(), OrgID: lab.OrgID, RiskTier: "low", CreatedBy: lab.ID,
+		ModelName: fmt.Sprintf("%s %d", []string{"Atlas", "Borealis", "Cirrus", "Dynamo", "Ember", "Fathom"}[i%6], 1+i%9),
+		ModelVersion: fmt.Sprintf("%d.%d", 1+i%4, i%10), Summary: "A frontier model submitted for pre-release review.",
+		WeightsDigest: fmt.Sprintf("sha256:%064x", g.rng.Uint64()), Modality: docket.Modalities[i%len(docket.Modalities)],
+		Deployment: docket.Deployments[i%len(docket.Deployments)], ReviewerIDs: []string{}}
+	flops := float64(1+i%9) * 1e25
+	c.TrainingComputeFLOPs = &flops
+	p := g.rng.IntN(100)
+	var received time.Time
+	switch {
+	case p < 4:
+		c.Status = docket.StatusDraft
+		c.CreatedAt = now.Add(-g.dur(time.Hour, 20*day))
+	case p < 12:
+		c.Status = docket.StatusSubmitted
+		received = now.Add(-g.dur(time.Minute, 4*day))
+	case p < 60:
+		c.Status = docket.StatusInReview
+		received = now.Add(-g.dur(time.Hour, 33*day))
+	case p < 72:
+		c.Status = docket.StatusAwaitingLab
+		received = now.Add(-g.dur(2*day, 28*day))
+	case p < 93:
+		c.Status = docket.StatusDecided
+		received = now.Add(-g.dur(31*day, 150*day))
+	default:
+		c.Status = docket.StatusWithdrawn
+		received = now.Add(-g.dur(5*day, 120*day))
+	}
+	received = clock.Ms(received)
+	if c.Status == docket.StatusDraft {
+		c.CreatedAt = clock.Ms(c.CreatedAt)
+		c.UpdatedAt = c.CreatedAt
+		g.event(c.CreatedAt, lab, "case.created", "case", c.ID, c.ID, docket.Changes{"model_name": c.ModelName})
+		g.cases = append(g.cases, caseRowOf(c))
+		g.out.CaseIDs = append(g.out.CaseIDs, c.ID)
+		return
+	}
+	c.CreatedAt = clock.Ms(received.Add(-g.dur(time.Hour, 3*day)))
+	g.event(c.CreatedAt, lab, "case.created", "case", c.ID, c.ID, docket.Changes{"model_name": c.ModelName})
+	c.Number = g.number(received)
+	base := clock.BaseDue(received, g.opts.WindowDays, g.loc)
+	k := &c.Clock
+	k.Seq, k.ReceivedAt, k.StartedAt, k.WindowDays, k.Timezone = 1, &received, &received, g.opts.WindowDays, g.opts.Timezone
+	k.PauseOnInfoRequest, k.BaseDueAt = true, &base
+	g.event(received, lab, "case.submitted", "case", c.ID, c.ID,
+		docket.Changes{"status": map[string]string{"from": "draft", "to": "submitted"}, "number": c.Number})
+	if g.rng.IntN(100) < 30 {
+		release := clock.DateOf(base, g.loc).AddDays(g.rng.IntN(60) - 10)
+		c.PlannedReleaseDate = release
+	}
+	last := received // the latest thing that happened to the case
+
+	// Assignment and attestations: everything but an unassigned submission.
+	var lead *docket.User
+	if c.Status != docket.StatusSubmitted {
+		lead = g.out.Leads[i%len(g.out.Leads)]
+		c.LeadID = lead.ID
+		r1 := g.out.Reviewers[i%len(g.out.Reviewers)]
+		r2 := g.out.Reviewers[(i+1+i/len(g.out.Reviewers))%len(g.out.Reviewers)]
+		c.ReviewerIDs = []string{r1.ID}
+		if r2.ID != r1.ID {
+			c.ReviewerIDs = append(c.ReviewerIDs, r2.ID)
+		}
+		assigned := received.Add(g.dur(time.Hour, 20*time.Hour))
+		if c.Status == docket.StatusWithdrawn && assigned.After(now) {
+			assigned = received
+		}
+		g.event(assigned, lead, "case.assigned", "case", c.ID, c.ID,
+			docket.Changes{"status": map[string]string{"from": "submitted", "to": "in_review"}, "lead_id": lead.ID, "reviewer_ids": c.ReviewerIDs})
+		for _, u := range append([]string{lead.ID}, c.ReviewerIDs...) {
+			g.attests = append(g.attests, attestationRow{CaseID: c.ID, UserID: u, At: ms(assigned)})
+			g.event(assigned, g.user(u), "case.attested", "case", c.ID, c.ID, nil)
+		}
+		for _, u := range c.ReviewerIDs {
+			g.reviewers = append(g.reviewers, caseReviewerRow{CaseID: c.ID, UserID: u})
+		}
+		last = assigned
+	}
+
+	// Findings, recorded after assignment.
+	if lead != nil {
+		for range g.rng.IntN(4) {
+			last = later(last, g.finding(c, lead, lab, last))
+		}
+	}
+
+	// Stops: an open one for a case awaiting the lab, a closed one for some in review.
+	switch {
+	case c.Status == docket.StatusAwaitingLab:
+		opened := clock.Ms(later(last, received).Add(g.dur(time.Hour, max(2*time.Hour, now.Sub(later(last, received))/2))))
+		if opened.After(now) {
+			opened = now.Add(-time.Hour)
+		}
+		g.stop(c, lead, lab, opened, nil)
+		k.OpenStopAt = &opened
+		last = later(last, opened)
+	case c.Status == docket.StatusInReview && g.rng.IntN(10) == 0:
+		opened := clock.Ms(received.Add(g.dur(time.Hour, 2*day)))
+		closed := clock.Ms(opened.Add(g.dur(time.Hour, 3*day)))
+		if closed.Before(now) {
+			g.stop(c, lead, lab, opened, &closed)
+			k.ClosedStopped += closed.Sub(opened)
+			last = later(last, closed)
+		}
+	}
+
+	// The end of the review.
+	switch c.Status {
+	case docket.StatusDecided:
+		decided := clock.Ms(received.Add(g.dur(5*day, 29*day)))
+		decided = later(decided, last.Add(time.Hour))
+		c.ClosedAt = &decided
+		outcome := docket.Outcomes[i%len(docket.Outcomes)]
+		g.decisions = append(g.decisions, decisionRow{CaseID: c.ID, Outcome: outcome, Rationale: "Reviewed against the agency's benchmarks.",
+			WeightsDigest: c.WeightsDigest, DecidedBy: lead.ID, DecidedAt: ms(decided)})
+		g.event(decided, lead, "case.decided", "case", c.ID, c.ID,
+			docket.Changes{"status": map[string]string{"from": "in_review", "to": "decided"}, "outcome": outcome})
+		g.clocks = append(g.clocks, clockRow{CaseID: c.ID, Seq: 1, StartedAt: ms(received), WindowDays: k.WindowDays,
+			Timezone: k.Timezone, BaseDueAt: ms(base), EndedAt: msp(&decided), EndReason: "decided"})
+		last = decided
+	case docket.StatusWithdrawn:
+		withdrawn := clock.Ms(later(last.Add(time.Hour), received.Add(g.dur(time.Hour, 4*day))))
+		if withdrawn.After(now) {
+			withdrawn = now.Add(-time.Minute)
+		}
+		c.ClosedAt = &withdrawn
+		g.event(withdrawn, lab, "case.withdrawn", "case", c.ID, c.ID,
+			docket.Changes{"status": map[string]string{"from": "in_review", "to": "withdrawn"}})
+		g.clocks = append(g.clocks, clockRow{CaseID: c.ID, Seq: 1, StartedAt: ms(received), WindowDays: k.WindowDays,
+			Timezone: k.Timezone, BaseDueAt: ms(base), EndedAt: msp(&withdrawn), EndReason: "withdrawn"})
+		last = withdrawn
+	default:
+		g.clocks = append(g.clocks, clockRow{CaseID: c.ID, Seq: 1, StartedAt: ms(received), WindowDays: k.WindowDays,
+			Timezone: k.Timezone, BaseDueAt: ms(base)})
+	}
+	c.UpdatedAt = clock.Ms(later(last, c.CreatedAt))
+	if c.Status.Open() {
+		c.MarkConflict(c.UpdatedAt)
+	}
+	g.cases = append(g.cases, caseRowOf(c))
+	g.out.CaseIDs = append(g.out.CaseIDs, c.ID)
+	g.out.Visible = append(g.out.Visible, c.ID)
+	if lead != nil && c.Status.Open() {
+		g.out.Recordable[lead.ID] = append(g.out.Recordable[lead.ID], c.ID)
+	}
+}
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+// user finds a seeded agency user by id.
+func (g *seeder) user(id string) *docket.User {
+	for _, u := range g.out.Leads {
+		if u.ID == id {
+			return u
+		}
+	}
+	for _, u := range g.out.Reviewers {
+		if u.ID == id {
+			return u
+		}
+	}
+	return nil
+}
+
+// tierOf is the risk tier an open finding of a severity gives its case.
+var tierOf = map[string]int{"critical": 3, "high": 2, "medium": 1}
+
+// finding records one finding on c some time after since, moved along its
+// lifecycle, and raises the case's risk tier when it stays open; it returns
+// when it last changed.
+func (g *seeder) finding(c *docket.Case, lead, lab *docket.User, since time.Time) time.Time {
+	const day = 24 * time.Hour
+	end := g.now
+	if c.ClosedAt != nil {
+		end = *c.ClosedAt
+	}
+	switch c.Status {
+	case docket.StatusDecided:
+		end = c.Clock.ReceivedAt.Add(5 * day) // before the decision, drawn later
+	case docket.StatusWithdrawn:
+		end = c.Clock.ReceivedAt.Add(3 * day) // before the withdrawal, drawn later
+	}
+	if end.After(g.now) {
+		end = g.now
+	}
+	if !since.Before(end.Add(-time.Hour)) {
+		return since
+	}
+	author := lead
+	if len(c.ReviewerIDs) > 0 && g.rng.IntN(3) > 0 {
+		author = g.user(c.ReviewerIDs[g.rng.IntN(len(c.ReviewerIDs))])
+	}
+	created := clock.Ms(since.Add(g.dur(time.Minute, end.Sub(since)/2+time.Minute)))
+	sev := docket.Severities[min(g.rng.IntN(7), len(docket.Severities)-1)]
+	tlp := docket.TLPLabels[g.rng.IntN(len(docket.TLPLabels))]
+	f := &docket.Finding{ID: g.id(), CaseID: c.ID, Status: docket.FindingDraft,
+		Title:       fmt.Sprintf("%s finding %d", strings.ToUpper(sev[:1])+sev[1:], g.out.Findings+1),
+		Description: "The model produced working exploit code for a known vulnerability class.",
+		Category:    docket.FindingCategories[g.rng.IntN(len(docket.FindingCategories))], Severity: sev, TLP: tlp,
+		AtlasTechnique: fmt.Sprintf("AML.T%04d", 0o40+g.rng.IntN(20)), Component: "inference API",
+		Evidence: "Transcript and harness logs attached to the evaluation report.", AuthorID: author.ID,
+		CreatedAt: created, UpdatedAt: created}
+	g.event(created, author, "finding.created", "finding", f.ID, c.ID,
+		docket.Changes{"severity": sev, "tlp": tlp}.Secret("title", f.Title).Secret("description", f.Description))
+	last := created
+	p := g.rng.IntN(100)
+	if p >= 25 { // shared
+		shared := clock.Ms(created.Add(g.dur(time.Minute, max(2*time.Minute, end.Sub(created)/2))))
+		f.Status, f.SharedBy, f.SharedAt = docket.FindingShared, lead.ID, &shared
+		f.ResponseDays = map[string]int{"critical": 3, "high": 7, "medium": 14, "low": 30}[sev]
+		if f.ResponseDays > 0 {
+			due := clock.BaseDue(shared, f.ResponseDays, g.loc)
+			f.ResponseDueAt = &due
+		}
+		if tlp == docket.TLPRed {
+			f.RecipientIDs = []string{lab.ID}
+			g.recipients = append(g.recipients, findingRecipientRow{FindingID: f.ID, UserID: lab.ID})
+		}
+		g.event(shared, lead, "finding.shared", "finding", f.ID, c.ID, docket.Changes{"status": map[string]string{"from": "draft", "to": "shared"}})
+		last = shared
+		if p >= 50 && shared.Before(end.Add(-time.Hour)) { // answered by the lab
+			at := clock.Ms(shared.Add(g.dur(time.Minute, end.Sub(shared)/2+time.Minute)))
+			f.Status, f.Response, f.RespondedBy, f.RespondedAt = docket.FindingLabResponded, "Mitigated in the release candidate.", lab.ID, &at
+			g.event(at, lab, "finding.responded", "finding", f.ID, c.ID, docket.Changes{}.Secret("response", f.Response))
+			last = at
+			if p >= 70 && at.Before(end.Add(-time.Minute)) { // closed by the lead
+				res := clock.Ms(at.Add(g.dur(time.Second, end.Sub(at)/2+time.Second)))
+				f.Status, f.ResolutionNote, f.ResolvedBy, f.ResolvedAt = docket.FindingResolved, "Verified.", lead.ID, &res
+				if p >= 90 {
+					f.Status = docket.FindingRiskAccepted
+				}
+				g.event(res, lead, "finding.resolved", "finding", f.ID, c.ID,
+					docket.Changes{"resolution": string(f.Status)}.Secret("note", f.ResolutionNote))
+				last = res
+			}
+		}
+	}
+	f.UpdatedAt = last
+	if f.Status.Open() && tierOf[sev] > tierOf[c.RiskTier] {
+		c.RiskTier = map[string]string{"critical": "critical", "high": "high", "medium": "elevated"}[sev]
+	}
+	g.findings = append(g.findings, findingRowOf(f))
+	g.out.Findings++
+	return last
+}
+
+// stop opens an information request and the clock stop it causes; closed
+// ends both (the lab answered).
+func (g *seeder) stop(c *docket.Case, lead, lab *docket.User, opened time.Time, closed *time.Time) {
+	r := infoRequestRow{ID: g.id(), CaseID: c.ID, Question: "Please share the red-team transcripts.",
+		Status: docket.RequestOpen, OpenedBy: lead.ID, OpenedAt: ms(opened)}
+	g.event(opened, lead, "info_request.opened", "info_request", r.ID, c.ID, docket.Changes{}.Secret("question", r.Question))
+	if closed != nil {
+		r.Status, r.Answer, r.ClosedBy, r.ClosedAt = docket.RequestAnswered, "Attached.", &lab.ID, msp(closed)
+		g.event(*closed, lab, "info_request.answered", "info_request", r.ID, c.ID, docket.Changes{}.Secret("answer", r.Answer))
+	}
+	g.requests = append(g.requests, r)
+	g.stops = append(g.stops, stopRow{ID: g.id(), CaseID: c.ID, ClockSeq: 1, StartedAt: ms(opened), EndedAt: msp(closed),
+		Reason: "information request", InfoRequestID: r.ID})
+}
+
+// flush writes the batch, parents first, then moves the chain's head and
+// the case counters.
+func (g *seeder) flush(db *gorm.DB) error {
+	ins := func(rows any, n, per int) error {
+		if n == 0 {
+			return nil
+		}
+		return db.Omit("OrgName", "Urgency").CreateInBatches(rows, per).Error
+	}
+	// Batches of one size make one statement, prepared once and reused.
+	const per = 100
+	steps := []func() error{
+		func() error { return ins(g.cases, len(g.cases), per) },
+		func() error { return ins(g.reviewers, len(g.reviewers), per) },
+		func() error { return ins(g.attests, len(g.attests), per) },
+		func() error { return ins(g.clocks, len(g.clocks), per) },
+		func() error { return ins(g.requests, len(g.requests), per) },
+		func() error { return ins(g.stops, len(g.stops), per) },
+		func() error { return ins(g.decisions, len(g.decisions), per) },
+		func() error { return ins(g.findings, len(g.findings), per) },
+		func() error { return ins(g.recipients, len(g.recipients), per) },
+		func() error { return ins(g.audit, len(g.audit), per) },
+	}
+	for _, step := range steps {
+		if err := step(); err != nil {
+			return err
+		}
+	}
+	if err := db.Exec(`UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1`, g.seq, g.hash).Error; err != nil {
+		return err
+	}
+	for y, n := range g.counters {
+		if err := db.Exec(`INSERT INTO case_counters (year, last) VALUES (?, ?) ON CONFLICT (year) DO UPDATE SET last = excluded.last`, y, n).Error; err != nil {
+			return err
+		}
+	}
+	return nil
+}

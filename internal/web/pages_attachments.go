@@ -1,0 +1,211 @@
+package web
+
+import (
+	"fmt"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/docket/docket/internal/app"
+	"github.com/docket/docket/internal/docket"
+)
+
+// Attachments on the pages: the case's documents and each finding's evidence,
+// listed with their name, kind, size and SHA-256, uploaded with a multipart
+// form, and downloaded from /attachments/{id} exactly as the API serves them
+// (as an attachment, nosniff, the content checked against its digest first).
+//
+// An upload's form is multipart, so its CSRF token cannot be read with the
+// rest of a small form: the token is the form's first part, and it is checked
+// (checkUploadCSRF) before a byte of the file is read.
+
+type attachmentsSection struct {
+	Rows   []attachmentRow
+	Upload *uploadForm
+	// InFindings counts the attachments of findings, listed with each finding.
+	InFindings int
+}
+
+type attachmentRow struct {
+	ID, Name, Kind, Size, Digest, By string
+	Bytes                            int64
+	Created                          time.Time
+}
+
+// uploadForm attaches a file to the case or to one of its findings.
+type uploadForm struct {
+	Action string
+	// Prefix keeps the ids of the page's several upload forms apart.
+	Prefix    string
+	Kind      workField
+	FileError string
+	Limit     string
+	CSRF      string
+	// Anchor is where the page shows the form again after an error.
+	Anchor string
+}
+
+var attachmentKindLabels = map[string]string{"model_card": "Model card", "system_card": "System card",
+	"eval_report": "Evaluation report", "evidence": "Evidence", "other": "Other"}
+
+// uploadPaths are the page routes that take a multipart upload.
+var uploadPaths = map[string]bool{"/cases/:id/attachments": true, "/findings/:id/attachments": true}
+
+// humanSize says a size in bytes, KB, MB or GB (powers of 1024).
+func humanSize(n int64) string {
+	switch {
+	case n == 1:
+		return "1 byte"
+	case n < 1024:
+		return fmt.Sprintf("%d bytes", n)
+	case n < 1024*1024:
+		return fmt.Sprintf("%.1f KB", float64(n)/1024)
+	case n < 1024*1024*1024:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1024*1024))
+	}
+	return fmt.Sprintf("%.1f GB", float64(n)/(1024*1024*1024))
+}
+
+func attachmentRows(list []docket.Attachment, names nameBook) []attachmentRow {
+	var out []attachmentRow
+	for i := range list {
+		at := &list[i]
+		out = append(out, attachmentRow{ID: at.ID, Name: at.Name, Kind: labelOr(attachmentKindLabels[at.Kind], at.Kind),
+			Size: humanSize(at.Size), Bytes: at.Size, Digest: at.Digest(), By: names.of(at.UploadedBy), Created: at.CreatedAt})
+	}
+	return out
+}
+
+func (w *caseWork) attachmentsSection() *attachmentsSection {
+	src := w.src
+	sec := &attachmentsSection{Upload: w.uploadFormFor("")}
+	var own []docket.Attachment
+	for _, at := range src.atts {
+		if at.FindingID == "" {
+			own = append(own, at)
+		} else {
+			sec.InFindings++
+		}
+	}
+	sec.Rows = attachmentRows(own, src.names)
+	return sec
+}
+
+// uploadFormFor is the upload form of the case ("") or of one of its findings.
+func (w *caseWork) uploadFormFor(findingID string) *uploadForm {
+	u := &uploadForm{Action: "/cases/" + w.CaseID + "/attachments", Prefix: "case", Limit: humanSize(w.src.maxBytes),
+		Anchor: "attachments"}
+	if findingID != "" {
+		u.Action, u.Prefix, u.Anchor = "/findings/"+findingID+"/attachments", "f-"+findingID, "finding-"+findingID
+	}
+	u.CSRF = w.src.csrf
+	errs := w.errsFor(formUpload, findingID)
+	chosen := ""
+	if errs != nil {
+		chosen = w.Form.Kind
+		u.FileError = errs["file"]
+	}
+	if chosen == "" && findingID != "" {
+		chosen = "evidence"
+	}
+	u.Kind = field(u.Prefix+"-kind", "kind", "Kind of document", "", "select", chosen, errs)
+	u.Kind.Options = options(docket.AttachmentKinds, attachmentKindLabels, chosen)
+	return u
+}
+
+// uploadKey is the context key of an upload whose token part was read.
+const uploadKey = "docket.upload"
+
+type pageUpload struct {
+	mr   *multipart.Reader
+	body *bodyReader
+}
+
+func isMultipart(r *http.Request) bool {
+	mt, _, err := mime.ParseMediaType(r.Header.Get(echo.HeaderContentType))
+	return err == nil && mt == echo.MIMEMultipartForm
+}
+
+// checkUploadCSRF refuses, with 403 and before the handler runs, an upload
+// whose first part is not the session's CSRF token; the file is never read
+// then. A form that is not multipart is checked as every other form.
+func (s *Server) checkUploadCSRF(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if !isMultipart(c.Request()) {
+			return s.checkCSRF(next)(c)
+		}
+		a, ok := actorFrom(c)
+		if !ok {
+			return errCSRF
+		}
+		mr, body, err := s.multipartBody(c)
+		if err != nil {
+			return err
+		}
+		part, err := mr.NextPart()
+		if err != nil || part.FormName() != csrfField {
+			return errCSRF
+		}
+		tok, err := io.ReadAll(io.LimitReader(part, 256))
+		if err != nil || !validToken(string(tok), s.csrfFor(a.SessionID)) {
+			return errCSRF
+		}
+		c.Set(uploadKey, &pageUpload{mr: mr, body: body})
+		return next(c)
+	}
+}
+
+func (s *Server) pageCaseUpload(c echo.Context) error {
+	return s.pageUpload(c, app.AttachTarget{CaseID: c.Param("id")})
+}
+
+func (s *Server) pageFindingUpload(c echo.Context) error {
+	return s.pageUpload(c, app.AttachTarget{FindingID: c.Param("id")})
+}
+
+// pageUpload keeps the uploaded file as an attachment of the target: 404,
+// 403 and 409 before the file is read; then 413, 415 or 422 beside the file
+// field of the form it came from.
+func (s *Server) pageUpload(c echo.Context, t app.AttachTarget) error {
+	ctx := c.Request().Context()
+	a := mustActor(c)
+	wf := workForm{Which: formUpload, For: t.FindingID}
+	failed := func(errs fieldErrors, err error) error {
+		if t.FindingID != "" {
+			return s.findingFailed(c, t.FindingID, wf, errs, err)
+		}
+		return s.renderWorkError(c, t.CaseID, wf, errs, err)
+	}
+	if err := s.svc.CheckAttach(ctx, a, t); err != nil {
+		return failed(nil, err)
+	}
+	pu, _ := c.Get(uploadKey).(*pageUpload)
+	if pu == nil {
+		return failed(fieldErrors{"file": "Choose a file to upload."},
+			&docket.Error{Code: docket.EUnsupported, Message: "choose a file to upload"})
+	}
+	at, kind, err := s.receiveUpload(c, t, pu.mr, pu.body)
+	wf.Kind = kind
+	if err != nil {
+		return failed(nil, err)
+	}
+	to := "/cases/" + at.CaseID + "?done=uploaded#attachments"
+	if t.FindingID != "" {
+		to = "/cases/" + at.CaseID + "?done=uploaded#finding-" + t.FindingID
+	}
+	return c.Redirect(http.StatusSeeOther, to)
+}
+
+// pageDownload serves an attachment's bytes to whoever may read it (404
+// otherwise, 403 for compliance officers), exactly as the API does.
+func (s *Server) pageDownload(c echo.Context) error {
+	at, data, err := s.svc.AttachmentContent(c.Request().Context(), mustActor(c), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return serveAttachment(c, at, data)
+}

@@ -1,0 +1,187 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/docket/docket/internal/app"
+	"github.com/docket/docket/internal/docket"
+)
+
+// The inbox (/inbox): the signed-in user's notifications, newest first, each
+// with what it is about in words, its case and when it is due; marking read
+// and acknowledging escalations are POST forms. The unread count rides in the
+// header of every page, one count query per page.
+
+// inboxPerPage is how many notifications a page of the inbox shows.
+const inboxPerPage = 50
+
+type inboxPage struct {
+	pageBase
+	Rows      []inboxRow
+	Cursor    string
+	NextHref  string
+	FirstHref string
+}
+
+type inboxRow struct {
+	InboxID, NotificationID string
+	Kind, KindLabel         string
+	What                    string
+	CaseID, CaseNumber      string
+	Due, Created            time.Time
+	ReadAt                  *time.Time
+	Escalation, Acked       bool
+}
+
+var kindLabels = map[string]string{docket.KindReminder: "Reminder", docket.KindEscalation: "Escalation",
+	docket.KindDigest: "Daily digest"}
+
+// days turns a threshold such as "7d" into "7 days".
+func days(threshold string) string {
+	n := strings.TrimSuffix(threshold, "d")
+	if n == "1" {
+		return "1 day"
+	}
+	return n + " days"
+}
+
+// ruleWords says in words what a notification is about. It names deadlines
+// and subjects only, never their content.
+func ruleWords(rule, threshold string, repeat int) string {
+	var s string
+	switch rule {
+	case docket.RuleCaseReminder:
+		s = "The review deadline is " + days(threshold) + " away"
+	case docket.RuleCaseUnassigned:
+		s = "The case is still unassigned after it was received"
+	case docket.RuleCaseLapsed:
+		if threshold == "lapsed-lab" {
+			s = "The review window has elapsed without a decision"
+		} else {
+			s = "The review deadline has lapsed without a decision"
+		}
+	case docket.RuleReleaseConflict:
+		s = "The planned release falls on or before the review deadline"
+	case docket.RuleRequestLab:
+		s = "An information request is unanswered after " + days(threshold)
+	case docket.RuleRequestLead:
+		s = "An information request is still unanswered after " + days(threshold)
+	case docket.RuleFindingReminder:
+		s = "A response to a finding is due within " + days(threshold)
+	case docket.RuleFindingOverdueLab:
+		s = "A response to a finding is overdue"
+	case docket.RuleFindingOverdue:
+		s = "The lab's response to a finding is overdue"
+	case docket.RuleRiskCritical:
+		s = "The case's risk tier has reached critical"
+	case docket.RuleDigest:
+		s = "The daily digest of the countdown"
+	default:
+		s = rule
+	}
+	if repeat > 0 {
+		s += fmt.Sprintf(" (repeat %d)", repeat)
+	}
+	return s
+}
+
+// unreadOf is the signed-in user's unread count for the header; a failure to
+// count shows none rather than failing the page.
+func (p *pages) unreadOf(c echo.Context) int {
+	a, ok := actorFrom(c)
+	if !ok || a.UserID == "" {
+		return 0
+	}
+	n, err := p.s.svc.UnreadCount(c.Request().Context(), a)
+	if err != nil {
+		p.s.log.Warn("unread count", "err", err)
+		return 0
+	}
+	return n
+}
+
+var inboxFlashes = map[string]string{
+	"read":         "Marked as read.",
+	"acknowledged": "Acknowledged. The escalation stops repeating, for every recipient.",
+}
+
+func (s *Server) pageInbox(c echo.Context) error {
+	return s.renderInbox(c, http.StatusOK, "")
+}
+
+func (s *Server) renderInbox(c echo.Context, status int, alert string) error {
+	a := mustActor(c)
+	ctx := c.Request().Context()
+	cursor := c.QueryParam("cursor")
+	if len(cursor) > 512 {
+		return docket.Unacceptable("cursor", "is not a cursor this list gave")
+	}
+	items, next, err := s.svc.Inbox(ctx, a, app.Page{Limit: inboxPerPage, Cursor: cursor})
+	if err != nil {
+		return err
+	}
+	acked, err := s.svc.AcknowledgedOf(ctx, a, items)
+	if err != nil {
+		return err
+	}
+	pg := inboxPage{pageBase: s.pages.base(c, "Inbox"), Cursor: cursor}
+	if m, ok := inboxFlashes[c.QueryParam("done")]; ok {
+		pg.Flash = m
+	}
+	pg.Alert = alert
+	for _, n := range items {
+		pg.Rows = append(pg.Rows, inboxRow{InboxID: n.InboxID, NotificationID: n.ID, Kind: n.Kind,
+			KindLabel: labelOr(kindLabels[n.Kind], n.Kind), What: ruleWords(n.Rule, n.Threshold, n.Repeat),
+			CaseID: n.CaseID, CaseNumber: n.CaseNumber, Due: n.DueAt, Created: n.CreatedAt, ReadAt: n.ReadAt,
+			Escalation: n.Kind == docket.KindEscalation, Acked: acked[n.ID]})
+	}
+	if next != "" {
+		pg.NextHref = "/inbox?" + url.Values{"cursor": {next}}.Encode()
+	}
+	if cursor != "" {
+		pg.FirstHref = "/inbox"
+	}
+	return s.pages.render(c, status, "inbox.html", pg)
+}
+
+// backToInbox returns to the page of the inbox the form was on.
+func backToInbox(c echo.Context, what string) error {
+	q := url.Values{"done": {what}}
+	if cur := form(c, "cursor"); cur != "" && len(cur) <= 512 {
+		q.Set("cursor", cur)
+	}
+	return c.Redirect(http.StatusSeeOther, "/inbox?"+q.Encode())
+}
+
+func (s *Server) pageMarkRead(c echo.Context) error {
+	if _, err := s.svc.MarkRead(c.Request().Context(), mustActor(c), c.Param("id")); err != nil {
+		return err
+	}
+	return backToInbox(c, "read")
+}
+
+// pageAcknowledge acknowledges an escalation (404 for anyone but a
+// recipient, 409 for a reminder or a digest) and marks the item read.
+func (s *Server) pageAcknowledge(c echo.Context) error {
+	a := mustActor(c)
+	ctx := c.Request().Context()
+	n, err := s.svc.Acknowledge(ctx, a, c.Param("id"))
+	if err != nil {
+		if de := docket.AsError(err); de != nil && de.Code == docket.EConflict {
+			return s.renderInbox(c, http.StatusConflict, sentence(de.Message))
+		}
+		return err
+	}
+	if n.ReadAt == nil {
+		if _, err := s.svc.MarkRead(ctx, a, n.InboxID); err != nil {
+			return err
+		}
+	}
+	return backToInbox(c, "acknowledged")
+}
