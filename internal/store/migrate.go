@@ -87,42 +87,50 @@ func (s *Store) Migrate(ctx context.Context) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	db := s.write.WithContext(ctx)
-	if err := db.Exec(`CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`).Error; err != nil {
-		return nil, fmt.Errorf("migrate: %w", err)
-	}
 	var applied []string
-	for _, m := range ms {
-		done := false
-		err := db.Transaction(func(tx *gorm.DB) error {
-			if s.postgres {
-				// Two processes migrating at once take turns.
-				if err := tx.Exec(`SELECT pg_advisory_xact_lock(7263001)`).Error; err != nil {
-					return err
-				}
-			}
-			var n int64
-			if err := tx.Raw(`SELECT COUNT(*) FROM schema_migrations WHERE version = ?`, m.Version).Scan(&n).Error; err != nil {
+	// On PostgreSQL, two processes migrating at once take turns: the whole run
+	// holds a session advisory lock on one connection. On SQLite, each
+	// migration's transaction is BEGIN IMMEDIATE, which serialises them.
+	err = s.write.WithContext(ctx).Connection(func(db *gorm.DB) error {
+		if s.postgres {
+			if err := db.Exec(`SELECT pg_advisory_lock(7263001)`).Error; err != nil {
 				return err
 			}
-			if n > 0 {
-				done = true
-				return nil
-			}
-			for _, stmt := range splitSQL(m.SQL) {
-				if err := tx.Exec(stmt).Error; err != nil {
-					return fmt.Errorf("%s: %w", m.Name, err)
+			defer db.Exec(`SELECT pg_advisory_unlock(7263001)`)
+		}
+		if err := db.Exec(`CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`).Error; err != nil {
+			return err
+		}
+		for _, m := range ms {
+			done := false
+			err := db.Transaction(func(tx *gorm.DB) error {
+				var n int64
+				if err := tx.Raw(`SELECT COUNT(*) FROM schema_migrations WHERE version = ?`, m.Version).Scan(&n).Error; err != nil {
+					return err
 				}
+				if n > 0 {
+					done = true
+					return nil
+				}
+				for _, stmt := range splitSQL(m.SQL) {
+					if err := tx.Exec(stmt).Error; err != nil {
+						return fmt.Errorf("%s: %w", m.Name, err)
+					}
+				}
+				return tx.Exec(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
+					m.Version, m.Name, time.Now().UnixMilli()).Error
+			})
+			if err != nil {
+				return err
 			}
-			return tx.Exec(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
-				m.Version, m.Name, time.Now().UnixMilli()).Error
-		})
-		if err != nil {
-			return applied, fmt.Errorf("migrate: %w", err)
+			if !done {
+				applied = append(applied, m.Name)
+			}
 		}
-		if !done {
-			applied = append(applied, m.Name)
-		}
+		return nil
+	})
+	if err != nil {
+		return applied, fmt.Errorf("migrate: %w", err)
 	}
 	if err := s.CheckSchema(ctx); err != nil {
 		return applied, err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -194,5 +195,40 @@ func TestPragmasOnEveryConnection(t *testing.T) {
 				t.Errorf("%s on connection %d is %s, want %s", want.pragma, i, v, want.value)
 			}
 		}
+	}
+}
+
+// TestTwoMigratorsRace: two processes migrating one fresh database at once
+// both succeed, and each migration is applied exactly once.
+func TestTwoMigratorsRace(t *testing.T) {
+	dsn := storetest.DSN(t)
+	var wg sync.WaitGroup
+	applied := make([][]string, 4)
+	errs := make([]error, 4)
+	for i := range applied {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			st, err := store.Open(dsn)
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			defer st.Close()
+			applied[i], errs[i] = st.Migrate(context.Background())
+		}(i)
+	}
+	wg.Wait()
+	total := 0
+	for i := range applied {
+		if errs[i] != nil {
+			t.Fatalf("migrator %d: %v", i, errs[i])
+		}
+		total += len(applied[i])
+	}
+	st, _ := open(t)
+	ms, _ := st.Migrations()
+	if total != len(ms) {
+		t.Fatalf("%d migrations applied in all, want %d", total, len(ms))
 	}
 }
