@@ -900,6 +900,8 @@ func printDemo(ctx context.Context, w io.Writer, svc *app.Service, st *store.Sto
 	lead := demoUsers[1]
 	fmt.Fprintf(w, "\nSign in at %s/login, or get an API token:\n  curl -s -X POST %s/api/v1/auth/token -H 'Content-Type: application/json' -d '{\"email\":\"%s\",\"password\":\"%s\"}'\n",
 		base, base, lead.email, demoPassword)
+	fmt.Fprintf(w, "\nThe Clearinghouse is at %s/clearinghouse. A decided case's page offers its signed statement; check one with:\n  docket statement verify FILE --jwks %s/.well-known/jwks.json\n",
+		base, base)
 	printDemoCases(ctx, w, svc, st)
 	fmt.Fprintln(w)
 }

@@ -16,6 +16,8 @@ type CaseStore interface {
 	CreateCase(c *docket.Case) error
 	// CaseByID returns the case with its organisation's name, reviewers and clock summary.
 	CaseByID(id string) (*docket.Case, error)
+	// CaseWithAttestation is CaseByID, and whether the user attested no conflict on the case.
+	CaseWithAttestation(caseID, userID string) (*docket.Case, bool, error)
 	// UpdateCase stores every column of c, zero values included.
 	UpdateCase(c *docket.Case) error
 	DeleteCase(id string) error
@@ -67,17 +69,18 @@ type CaseFilter struct {
 
 // caseAccess loads a case and what the policy needs to judge the actor on it.
 func (s *Service) caseAccess(tx Tx, a docket.Actor, caseID string) (docket.CaseAccess, error) {
+	if a.Role == docket.RoleReviewer || a.Role == docket.RoleReviewLead {
+		c, attested, err := tx.CaseWithAttestation(caseID, a.UserID)
+		if err != nil {
+			return docket.CaseAccess{}, err
+		}
+		return docket.CaseAccess{Actor: a, Case: c, Attested: attested}, nil
+	}
 	c, err := tx.CaseByID(caseID)
 	if err != nil {
 		return docket.CaseAccess{}, err
 	}
-	acc := docket.CaseAccess{Actor: a, Case: c}
-	if a.Role == docket.RoleReviewer || a.Role == docket.RoleReviewLead {
-		if acc.Attested, err = tx.Attested(caseID, a.UserID); err != nil {
-			return acc, err
-		}
-	}
-	return acc, nil
+	return docket.CaseAccess{Actor: a, Case: c}, nil
 }
 
 // visibleCase loads a case the actor may see, 404 otherwise.

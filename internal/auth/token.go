@@ -4,6 +4,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"errors"
+	"sync"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -35,7 +36,22 @@ type Signer struct {
 	key    []byte
 	issuer string
 	now    func() time.Time
+
+	// verified remembers the claims of tokens whose signature, algorithm,
+	// issuer and audience checked out, so that a token sent with every
+	// request is decoded and verified once; its time claims are checked on
+	// every use.
+	mu       sync.Mutex
+	verified map[verifiedKey]Claims
 }
+
+type verifiedKey struct {
+	kind  Kind
+	token string
+}
+
+// maxVerified bounds the remembered tokens; when full, they are forgotten at once.
+const maxVerified = 4096
 
 // MaxTokenBytes bounds the length of a token the parser will look at.
 const MaxTokenBytes = 4096
@@ -83,6 +99,19 @@ func (s *Signer) Parse(kind Kind, token string) (*Claims, error) {
 	if len(token) == 0 || len(token) > MaxTokenBytes {
 		return nil, ErrInvalidToken
 	}
+	key := verifiedKey{kind, token}
+	s.mu.Lock()
+	c, ok := s.verified[key]
+	s.mu.Unlock()
+	if ok {
+		// The same checks of time as the parser's: exp required and in the
+		// future, nbf (when present) not after now.
+		now := s.now()
+		if c.ExpiresAt == nil || !now.Before(c.ExpiresAt.Time) || (c.NotBefore != nil && now.Before(c.NotBefore.Time)) {
+			return nil, ErrInvalidToken
+		}
+		return &c, nil
+	}
 	p := jwt.NewParser(
 		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
 		jwt.WithExpirationRequired(),
@@ -91,10 +120,15 @@ func (s *Signer) Parse(kind Kind, token string) (*Claims, error) {
 		jwt.WithTimeFunc(s.now),
 		jwt.WithStrictDecoding(),
 	)
-	var c Claims
 	t, err := p.ParseWithClaims(token, &c, func(*jwt.Token) (any, error) { return s.key, nil })
 	if err != nil || !t.Valid || c.ID == "" || c.Subject == "" {
 		return nil, ErrInvalidToken
 	}
+	s.mu.Lock()
+	if s.verified == nil || len(s.verified) >= maxVerified {
+		s.verified = map[verifiedKey]Claims{}
+	}
+	s.verified[key] = c
+	s.mu.Unlock()
 	return &c, nil
 }

@@ -208,6 +208,12 @@ func Verify(token string, set JWKS) (*Claims, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The signature first, over the exact bytes signed, so that any change
+	// anywhere is named as what it is.
+	sig, err := base64.RawURLEncoding.Strict().DecodeString(parts[2])
+	if err != nil || !ed25519.Verify(pub, []byte(parts[0]+"."+parts[1]), sig) {
+		return nil, fmt.Errorf("the signature does not verify with key %q: the statement was changed after it was signed, or another key signed it", kid)
+	}
 	var c Claims
 	p := jwt.NewParser(jwt.WithValidMethods([]string{Alg}), jwt.WithStrictDecoding(), jwt.WithoutClaimsValidation())
 	if _, err := p.ParseWithClaims(token, &c, func(*jwt.Token) (any, error) { return pub, nil }); err != nil {

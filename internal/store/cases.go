@@ -104,18 +104,8 @@ func (t *tx) CreateCase(c *docket.Case) error {
 const caseSelect = `SELECT cases.*, orgs.name AS org_name FROM cases JOIN orgs ON orgs.id = cases.org_id`
 
 func (t *tx) CaseByID(id string) (*docket.Case, error) {
-	r, ok, err := scanOne[caseRow](t.db.Raw(caseSelect+" WHERE cases.id = ?", id))
-	if err != nil {
-		return nil, err
-	}
-	if !ok {
-		return nil, docket.NotFound("case")
-	}
-	c := r.domain()
-	if err := t.loadReviewers([]*docket.Case{c}); err != nil {
-		return nil, err
-	}
-	return c, nil
+	c, _, err := t.caseFull(id, "")
+	return c, err
 }
 
 func (t *tx) loadReviewers(cases []*docket.Case) error {
@@ -268,33 +258,6 @@ func (t *tx) ListCases(f app.CaseFilter, p app.Page) ([]*docket.Case, string, er
 		out[i] = r.domain()
 	}
 	return out, next, t.loadReviewers(out)
-}
-
-// CountBands counts per band, closed cases included, in one query over the indexed deadline.
-func (t *tx) CountBands(f app.CaseFilter) (map[clock.Band]int, error) {
-	f.Band, f.OpenOnly = nil, false
-	now := ms(f.Now)
-	where, args := caseWhere(f, now)
-	args["crit"], args["soon"] = now+f.Thresholds.Critical.Milliseconds(), now+f.Thresholds.DueSoon.Milliseconds()
-	band := `CASE WHEN cases.status IN ('decided', 'withdrawn') THEN 'closed'
-WHEN cases.open_stop_at IS NOT NULL THEN 'paused'
-WHEN cases.deadline_key < @now THEN 'overdue'
-WHEN cases.deadline_key <= @crit THEN 'critical'
-WHEN cases.deadline_key <= @soon THEN 'due_soon'
-ELSE 'on_track' END`
-	var rows []struct {
-		Band string
-		N    int
-	}
-	err := t.db.Raw(`SELECT `+band+` AS band, COUNT(*) AS n FROM cases WHERE cases.status <> 'draft' AND `+where+` GROUP BY 1`, args).Scan(&rows).Error
-	if err != nil {
-		return nil, err
-	}
-	out := map[clock.Band]int{}
-	for _, r := range rows {
-		out[clock.Band(r.Band)] = r.N
-	}
-	return out, nil
 }
 
 func (t *tx) NextCaseNumber(year int) (int, error) {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"gorm.io/gorm"
@@ -26,6 +27,10 @@ import (
 // itself holds.
 type stmtPool struct {
 	db *sql.DB
+	// ready is set once the store is open: preparing in the background
+	// before could open connections while others open, which on a fresh
+	// database can find the journal mode being changed and fail.
+	ready atomic.Bool
 
 	mu      sync.RWMutex
 	stmts   map[string]*sql.Stmt
@@ -86,7 +91,7 @@ func (p *stmtPool) cached(q string) *sql.Stmt {
 	if st != nil {
 		return st
 	}
-	if !keepable(q) {
+	if !p.ready.Load() || !keepable(q) {
 		return nil
 	}
 	p.mu.Lock()

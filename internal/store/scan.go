@@ -1,6 +1,8 @@
 package store
 
 import (
+	"context"
+	"database/sql"
 	"reflect"
 	"strings"
 	"sync"
@@ -20,6 +22,11 @@ func scanAll[T any](q *gorm.DB) ([]T, error) {
 		return nil, q.Error
 	}
 	rows, err := q.Rows()
+	return scanRows[T](rows, err)
+}
+
+// scanRows reads rows (the result of a query that returned err) as scanAll does.
+func scanRows[T any](rows *sql.Rows, err error) ([]T, error) {
 	if err != nil {
 		return nil, err
 	}
@@ -96,10 +103,34 @@ func planFor(t reflect.Type, cols []string) [][]int {
 
 // scanOne is scanAll for at most one row; ok is false when there is none.
 func scanOne[T any](q *gorm.DB) (T, bool, error) {
-	rows, err := scanAll[T](q)
-	if err != nil || len(rows) == 0 {
+	if q.Error != nil {
+		var zero T
+		return zero, false, q.Error
+	}
+	rows, err := q.Rows()
+	return scanOneRows[T](rows, err)
+}
+
+// scanOneRows is scanRows for at most one row.
+func scanOneRows[T any](rows *sql.Rows, err error) (T, bool, error) {
+	all, err := scanRows[T](rows, err)
+	if err != nil || len(all) == 0 {
 		var zero T
 		return zero, false, err
 	}
-	return rows[0], true, nil
+	return all[0], true, nil
+}
+
+// query runs q with positional arguments, none of them a list. On SQLite it
+// goes straight to the connection pool (pool.go), without GORM's statement
+// building; on PostgreSQL through GORM, which numbers the placeholders.
+func (t *tx) query(q string, args ...any) (*sql.Rows, error) {
+	if !t.postgres {
+		ctx := t.db.Statement.Context
+		if ctx == nil {
+			ctx = context.Background()
+		}
+		return t.db.Statement.ConnPool.QueryContext(ctx, q, args...)
+	}
+	return t.db.Raw(q, args...).Rows()
 }

@@ -120,6 +120,7 @@ func Seed(ctx context.Context, st *Store, opts SeedOptions) (*Seeded, error) {
 			return nil, fmt.Errorf("seed: cases: %w", err)
 		}
 	}
+	st.gen.Add(1) // written behind the use cases' back
 	return g.out, nil
 }
 

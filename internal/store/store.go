@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -34,6 +35,10 @@ type Store struct {
 	path     string
 	// pools keep SQLite's prepared statements (pool.go).
 	pools []*stmtPool
+	// gen counts the write transactions that ended; bands remembers band
+	// counts made at a generation (bands.go).
+	gen   atomic.Uint64
+	bands bandCache
 }
 
 // IsPostgres reports whether dsn names a PostgreSQL database.
@@ -95,6 +100,9 @@ func Open(dsn string) (*Store, error) {
 		return nil, fmt.Errorf("db: %w", err)
 	}
 	st.write, st.read = w, r
+	for _, p := range st.pools {
+		p.ready.Store(true)
+	}
 	return st, nil
 }
 
@@ -148,9 +156,11 @@ func (s *Store) Ping(ctx context.Context) error {
 // Write runs fn in a write transaction; on PostgreSQL serialization failures
 // and deadlocks are retried.
 func (s *Store) Write(ctx context.Context, fn func(app.Tx) error) error {
+	// Whatever the outcome, remembered reads may be out of date now.
+	defer s.gen.Add(1)
 	for attempt := 0; ; attempt++ {
 		err := s.write.WithContext(ctx).Transaction(func(db *gorm.DB) error {
-			return fn(&tx{db: db, postgres: s.postgres})
+			return fn(&tx{db: db, postgres: s.postgres, store: s})
 		})
 		if s.postgres && retryable(err) && attempt < 10 {
 			time.Sleep(time.Duration(attempt+1) * 5 * time.Millisecond)
@@ -162,8 +172,11 @@ func (s *Store) Write(ctx context.Context, fn func(app.Tx) error) error {
 
 // Read runs fn on a consistent read snapshot.
 func (s *Store) Read(ctx context.Context, fn func(app.Tx) error) error {
+	// The generation is read before the snapshot is taken, so that what is
+	// remembered under it is never newer than the snapshot.
+	gen := s.gen.Load()
 	err := s.read.WithContext(ctx).Transaction(func(db *gorm.DB) error {
-		return fn(&tx{db: db, postgres: s.postgres})
+		return fn(&tx{db: db, postgres: s.postgres, store: s, gen: gen, readOnly: true})
 	})
 	return translate(err)
 }
@@ -201,6 +214,11 @@ func translate(err error) error {
 type tx struct {
 	db       *gorm.DB
 	postgres bool
+	// store, gen and readOnly let a read transaction use what the store
+	// remembers from reads at the same write generation (bands.go).
+	store    *Store
+	gen      uint64
+	readOnly bool
 }
 
 var _ app.Tx = (*tx)(nil)
@@ -248,7 +266,10 @@ func (s *Store) Backup(ctx context.Context, path string) error {
 }
 
 // Exec runs one statement on the writer; for operators' tools and tests only.
-func (s *Store) Exec(sql string) error { return s.write.Exec(sql).Error }
+func (s *Store) Exec(sql string) error {
+	defer s.gen.Add(1)
+	return s.write.Exec(sql).Error
+}
 
 // Pragma reads a SQLite pragma on the writer and on several readers at once,
 // so that tests can see every pooled connection got the DSN's settings.

@@ -62,6 +62,8 @@ var pageAccess = map[string]pageSpec{
 	"POST /admin/users":                  {roles: []string{"admin"}, form: url.Values{"email": {"x@example.org"}}},
 	"POST /admin/users/:id":              {scope: pageUser, roles: []string{"admin"}, form: url.Values{"role": {"lab_member"}}},
 	"GET /admin/orgs":                    {roles: []string{"admin"}},
+	"GET /admin/deliveries":              {roles: []string{"admin"}},
+	"POST /admin/deliveries/:id/retry":   {roles: []string{"admin"}},
 	"POST /admin/orgs":                   {roles: []string{"admin"}, form: url.Values{"name": {"X"}, "kind": {"lab"}}},
 
 	// The case's work, the inbox and the forecast.

@@ -18,7 +18,7 @@ import (
 var pageViews = []string{
 	"login.html", "home_reviewer.html", "home_lead.html", "cases.html", "case_form.html", "case.html",
 	"confirm.html", "dashboard.html", "admin_users.html", "admin_orgs.html", "inbox.html", "forecast.html",
-	"clearinghouse.html",
+	"clearinghouse.html", "admin_deliveries.html",
 }
 
 // pageBase is what the layout needs on every page.
@@ -94,7 +94,7 @@ func navFor(r docket.Role) []navItem {
 	case docket.RoleCompliance:
 		return []navItem{{Href: "/dashboard", Label: "Countdown"}, {Href: "/cases", Label: "Cases"}}
 	case docket.RoleAdmin:
-		return []navItem{{Href: "/admin/users", Label: "Users"}, {Href: "/admin/orgs", Label: "Organisations"}}
+		return []navItem{{Href: "/admin/users", Label: "Users"}, {Href: "/admin/orgs", Label: "Organisations"}, {Href: "/admin/deliveries", Label: "Deliveries"}}
 	}
 	return nil
 }
@@ -339,6 +339,7 @@ var flashes = map[string]string{
 	"amendment-resolved": "The amendment is resolved.",
 	"result":             "The benchmark result is recorded, and the risk tier with it.",
 	"published":          "The finding is published to the Clearinghouse.",
+	"retried":            "The delivery is queued to be sent again.",
 }
 
 func flashOf(c echo.Context) string { return flashes[c.QueryParam("done")] }

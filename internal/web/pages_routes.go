@@ -68,6 +68,8 @@ func (s *Server) pageRoutes() []Route {
 		{http.MethodPost, "/admin/users/:id", s.pageUpdateUser, false},
 		{http.MethodGet, "/admin/orgs", s.pageOrgs, false},
 		{http.MethodPost, "/admin/orgs", s.pageCreateOrg, false},
+		{http.MethodGet, "/admin/deliveries", s.pageDeliveries, false},
+		{http.MethodPost, "/admin/deliveries/:id/retry", s.pageRetryDelivery, false},
 	}
 }
 

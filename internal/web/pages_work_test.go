@@ -15,6 +15,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/docket/docket/internal/config"
 )
 
 // The case page's findings, comments and attachments, as each role sees
@@ -507,4 +509,26 @@ func corrupt(t *testing.T, w *world, id string) {
 func sha256Hex(b []byte) string {
 	h := sha256.Sum256(b)
 	return hex.EncodeToString(h[:])
+}
+
+func TestPageUploadOverTheLimit(t *testing.T) {
+	w := newWorld(t, func(c *config.Config) { c.Uploads.MaxBytes = 1024 })
+	id := w.caseIn("in_review").caseID
+	lab := w.pageAs("lab")
+	r := lab.uploadPage("/cases/"+id, "/cases/"+id+"/attachments", "evidence", "big.txt", bytes.Repeat([]byte("a"), 4096))
+	wantPage(t, r, 413)
+	r.has(t, "The file is larger than the upload limit.")
+	if !strings.Contains(r.Body, `<option value="evidence" selected>`) {
+		t.Fatal("the kind chosen is lost")
+	}
+	if !strings.Contains(r.Body, `id="e-case-file"`) {
+		t.Fatal("the error is not beside the file field")
+	}
+	if n := w.attachmentRows(id); n != 0 {
+		t.Fatalf("%d rows", n)
+	}
+	if files := w.attachmentFiles(); len(files) != 0 {
+		t.Fatalf("files left: %v", files)
+	}
+	wantPage(t, lab.uploadPage("/cases/"+id, "/cases/"+id+"/attachments", "evidence", "small.txt", []byte("small\n")), 303)
 }

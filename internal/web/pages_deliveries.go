@@ -1,0 +1,70 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/docket/docket/internal/app"
+	"github.com/docket/docket/internal/docket"
+)
+
+// The administrators' page of deliveries: what e-mail and webhooks could not
+// deliver, with a retry. Metadata only: never a message's body.
+
+type deliveryRow struct {
+	docket.Delivery
+	CanRetry bool
+}
+
+type deliveriesPage struct {
+	pageBase
+	State    string
+	States   []option
+	Rows     []deliveryRow
+	NextHref string
+}
+
+func (s *Server) pageDeliveries(c echo.Context) error {
+	a := mustActor(c)
+	if a.Role != docket.RoleAdmin {
+		return docket.Forbidden()
+	}
+	state := c.QueryParam("state")
+	if state == "" {
+		state = docket.DeliveryFailed
+	}
+	var f app.DeliveryFilter
+	if state != "all" {
+		if state != docket.DeliveryFailed && state != docket.DeliveryPending && state != docket.DeliveryDelivered {
+			return docket.Unacceptable("state", "must be failed, pending, delivered or all")
+		}
+		f.State = &state
+	}
+	cursor := c.QueryParam("cursor")
+	if len(cursor) > 512 {
+		return docket.Unacceptable("cursor", "is not a cursor this list gave")
+	}
+	ds, next, err := s.svc.ListDeliveries(c.Request().Context(), a, f, app.Page{Limit: 50, Cursor: cursor})
+	if err != nil {
+		return err
+	}
+	pg := &deliveriesPage{pageBase: s.pages.base(c, "Deliveries"), State: state}
+	for _, v := range []struct{ value, label string }{{"failed", "Parked as failed"}, {"pending", "Waiting to be sent"}, {"delivered", "Delivered"}, {"all", "All"}} {
+		pg.States = append(pg.States, option{Value: v.value, Label: v.label, Selected: v.value == state})
+	}
+	for _, d := range ds {
+		pg.Rows = append(pg.Rows, deliveryRow{Delivery: d, CanRetry: d.State == docket.DeliveryFailed})
+	}
+	if next != "" {
+		pg.NextHref = "/admin/deliveries?state=" + state + "&cursor=" + next
+	}
+	return s.pages.render(c, http.StatusOK, "admin_deliveries.html", pg)
+}
+
+func (s *Server) pageRetryDelivery(c echo.Context) error {
+	if _, err := s.svc.RetryDelivery(c.Request().Context(), mustActor(c), c.Param("id")); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/admin/deliveries?state=pending&done=retried")
+}
