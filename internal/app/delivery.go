@@ -97,7 +97,7 @@ func (p RetryPolicy) Backoff(attempts int) time.Duration {
 		d = p.Max
 	}
 	if q := int64(d / 4); q > 0 {
-		d += time.Duration(rand.Int64N(q))
+		d += time.Duration(rand.Int64N(q)) // #nosec G404 -- backoff jitter spreads retries; it guards no secret
 	}
 	return d
 }

@@ -174,6 +174,7 @@ func ParseHost(host string) (netip.Addr, bool, error) {
 		return netip.Addr{}, true, bad
 	}
 	n |= last
+	// #nosec G115 -- each part was checked above to fit its octets, so n < 2^32 and the bytes are exact.
 	return netip.AddrFrom4([4]byte{byte(n >> 24), byte(n >> 16), byte(n >> 8), byte(n)}), true, nil
 }
 

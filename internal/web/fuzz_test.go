@@ -1,7 +1,6 @@
 package web_test
 
 import (
-	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
@@ -17,7 +16,7 @@ func raw(ts *testServer, method, path, token, body string) *httptest.ResponseRec
 	}
 	req.Header.Set("Authorization", "Bearer "+token)
 	rec := httptest.NewRecorder()
-	ts.srv.Handler().(http.Handler).ServeHTTP(rec, req)
+	ts.srv.Handler().ServeHTTP(rec, req)
 	return rec
 }
 

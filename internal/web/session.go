@@ -49,6 +49,7 @@ func (s *Server) loginCookieName() string { return s.cookieName("docket_login") 
 // cookie builds a cookie with Docket's attributes; maxAge 0 makes it last as
 // long as the browser session, a negative maxAge deletes it.
 func (s *Server) cookie(name, value string, maxAge int) *http.Cookie {
+	// #nosec G124 -- Secure (and the __Host- prefix) whenever Docket is reached over TLS; plain HTTP is for loopback.
 	return &http.Cookie{Name: name, Value: value, Path: "/", MaxAge: maxAge, HttpOnly: true,
 		Secure: s.secureCookies(), SameSite: http.SameSiteLaxMode}
 }
