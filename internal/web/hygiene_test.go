@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/docket/docket/internal/web"
 )
 
 // TestAPanicAnswers500AndTheServerKeepsServing: a handler's panic is a 500
@@ -156,4 +158,27 @@ func TestSlowClientsHitTheTimeouts(t *testing.T) {
 		t.Fatalf("the server stopped serving: %v", err)
 	}
 	resp.Body.Close()
+}
+
+// TestBehindTLS: HSTS on every response, and cookies Secure with the __Host- prefix.
+func TestBehindTLS(t *testing.T) {
+	ts := newTestServer(t)
+	cfg := ts.cfg
+	cfg.BaseURL = "https://docket.agency.example.gov"
+	srv, err := web.New(ts.svc, web.Options{Config: cfg, TLS: true, Health: ts.store})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{"/login", "/healthz", "/nope", "/static/docket.css"} {
+		rec := httptest.NewRecorder()
+		srv.Handler().ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
+		if !strings.HasPrefix(rec.Header().Get("Strict-Transport-Security"), "max-age=") {
+			t.Errorf("%s: no HSTS behind TLS", path)
+		}
+		for _, c := range rec.Result().Cookies() {
+			if !c.Secure || !c.HttpOnly || !strings.HasPrefix(c.Name, "__Host-") || c.Path != "/" || c.Domain != "" {
+				t.Errorf("%s: cookie %s lacks Secure, HttpOnly, Path=/ or the __Host- prefix", path, c.Name)
+			}
+		}
+	}
 }
