@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"net/http"
+	"syscall"
 	"time"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
@@ -59,6 +60,7 @@ func attack(ctx context.Context, o options, key, name string, p *proc, tr vegeta
 	a := attacker()
 	r := row{key: key, name: name, http: true}
 	lat := make([]time.Duration, 0, 1<<16)
+	cpu0, self0 := p.cpu(), selfCPU()
 	begin := time.Now()
 	for res := range a.Attack(tr, vegeta.Rate{Freq: 0}, o.duration, key) {
 		r.total++
@@ -77,9 +79,23 @@ func attack(ctx context.Context, o options, key, name string, p *proc, tr vegeta
 		}
 	}
 	elapsed := time.Since(begin)
+	cpu, self := p.cpu()-cpu0, selfCPU()-self0
 	r.rate = float64(r.total-r.errors) / elapsed.Seconds()
 	r.p50, r.p99 = latencies(lat)
 	r.rss = p.peakRSS()
-	logf("%s: %.0f requests/s, p50 %s, p99 %s, %d errors of %d", name, r.rate, ms(r.p50), ms(r.p99), r.errors, r.total)
+	if r.total > 0 {
+		r.cpu = cpu / time.Duration(r.total)
+	}
+	logf("%s: %.0f requests/s, p50 %s, p99 %s, %d errors of %d; CPU per request: server %.0f µs, load generator %.0f µs",
+		name, r.rate, ms(r.p50), ms(r.p99), r.errors, r.total, float64(r.cpu)/1e3, float64(self)/float64(max(r.total, 1))/1e3)
 	return r, ctx.Err()
+}
+
+// selfCPU is this process's user and system CPU time so far.
+func selfCPU() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -138,6 +138,26 @@ func (p *proc) peakRSS() int64 {
 	return 0
 }
 
+// cpu is the process's user and system CPU time so far.
+func (p *proc) cpu() time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p.cmd.Process.Pid))
+	if err != nil {
+		return 0
+	}
+	// Fields after the command name, which is in parentheses: utime and stime are the 12th and 13th.
+	s := string(b)
+	if i := strings.LastIndexByte(s, ')'); i >= 0 {
+		s = s[i+1:]
+	}
+	f := strings.Fields(s)
+	if len(f) < 13 {
+		return 0
+	}
+	ut, _ := strconv.ParseInt(f[11], 10, 64)
+	st, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(ut+st) * time.Second / 100 // USER_HZ
+}
+
 // resetPeakRSS starts a new peak RSS measurement (Linux: clear_refs 5); it
 // reports false when the kernel refuses, and the peak is then since start.
 func (p *proc) resetPeakRSS() bool {

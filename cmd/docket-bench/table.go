@@ -17,8 +17,9 @@ type row struct {
 	p50, p99 time.Duration
 	errors   int64
 	total    int64
-	ratio    float64 // rate / the bare handler's rate (HTTP rows)
-	rss      int64   // the server's peak RSS during the workload, bytes; 0: not measured
+	ratio    float64       // rate / the bare handler's rate (HTTP rows)
+	rss      int64         // the server's peak RSS during the workload, bytes; 0: not measured
+	cpu      time.Duration // the server's CPU time per request
 	http     bool
 	skipped  string // why the workload did not run
 }

@@ -104,7 +104,7 @@ func (k CaseClock) Started() bool { return k.BaseDueAt != nil }
 
 // Location returns the snapshotted zone.
 func (k CaseClock) Location() *time.Location {
-	loc, err := time.LoadLocation(k.Timezone)
+	loc, err := clock.LoadZone(k.Timezone)
 	if err != nil {
 		return time.UTC
 	}

@@ -34,6 +34,9 @@ func (t *tx) BoardCases(f app.CaseFilter, order string, offset, limit int) ([]*d
 	if !ok {
 		return nil, 0, docket.Unacceptable("sort", "is not an order of the board")
 	}
+	if order == "urgency" && t.byUrgency(f) {
+		return t.boardUrgent(f, offset, limit)
+	}
 	where, args := caseWhere(f, ms(f.Now))
 	var total int64
 	if err := t.named(`SELECT COUNT(*) FROM cases WHERE `+where, args).Scan(&total).Error; err != nil {

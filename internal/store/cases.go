@@ -223,6 +223,13 @@ func (t *tx) ListCases(f app.CaseFilter, p app.Page) ([]*docket.Case, string, er
 	if hasCursor && c.At != 0 && f.ByUrgency {
 		now = c.At // later pages rank on the first page's instant
 	}
+	if f.ByUrgency && t.byUrgency(f) {
+		var after *cursor
+		if hasCursor {
+			after = &c
+		}
+		return t.listUrgent(f, p, now, after)
+	}
 	where, args := caseWhere(f, now)
 	order := "cases.created_at DESC, cases.id DESC"
 	sel := caseSelect

@@ -199,25 +199,32 @@ func (t *tx) CountFindings(f app.FindingCountFilter) (map[string]app.FindingCoun
 	if len(f.CaseIDs) == 0 {
 		return out, nil
 	}
-	where := "findings.case_id IN @cases AND findings.status IN ('draft', 'shared', 'lab_responded')"
+	// Only the case ids narrow the rows, so that the query reads the page's
+	// cases' findings by findings_case; whether a finding is open is counted,
+	// not filtered on (a status filter would lead SQLite to findings_open, a
+	// pass over every open finding of every case).
+	where := "findings.case_id IN @cases"
 	args := map[string]any{"cases": f.CaseIDs, "now": ms(f.Now)}
 	if f.LabViewer != "" {
 		where += " AND " + labSees
 		args["viewer"] = f.LabViewer
 	}
-	var rows []struct {
+	rows, err := scanAll[struct {
 		CaseID   string
 		Severity string
 		N        int
 		Overdue  int
-	}
-	err := t.db.Raw(`SELECT findings.case_id AS case_id, findings.severity AS severity, COUNT(*) AS n,
+	}](t.db.Raw(`SELECT findings.case_id AS case_id, findings.severity AS severity,
+SUM(CASE WHEN findings.status IN ('draft', 'shared', 'lab_responded') THEN 1 ELSE 0 END) AS n,
 SUM(CASE WHEN findings.status = 'shared' AND findings.response_due_at < @now THEN 1 ELSE 0 END) AS overdue
-FROM findings WHERE `+where+` GROUP BY findings.case_id, findings.severity`, args).Scan(&rows).Error
+FROM findings WHERE `+where+` GROUP BY findings.case_id, findings.severity`, args))
 	if err != nil {
 		return nil, err
 	}
 	for _, r := range rows {
+		if r.N == 0 {
+			continue // none open
+		}
 		c, ok := out[r.CaseID]
 		if !ok {
 			c = app.FindingCounts{Open: map[string]int{}}

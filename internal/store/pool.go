@@ -146,7 +146,25 @@ func (p *stmtPool) PrepareContext(ctx context.Context, q string) (*sql.Stmt, err
 	return p.db.PrepareContext(ctx, q)
 }
 
+// quiet returns ctx without its cancellation, or ctx's error when it is
+// done already. go-sqlite3 runs every statement and fetches every row on a
+// goroutine of its own when the context can be cancelled, so that it can
+// interrupt SQLite: a goroutine, a channel and two switches per row, and an
+// interrupt inside a transaction rolls the transaction back. Docket's
+// statements are short; a request that is gone by the time one starts
+// still gets its error and starts nothing.
+func quiet(ctx context.Context) (context.Context, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return context.WithoutCancel(ctx), nil
+}
+
 func (p *stmtPool) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	ctx, err := quiet(ctx)
+	if err != nil {
+		return nil, err
+	}
 	if st := p.cached(q); st != nil {
 		return st.ExecContext(ctx, args...)
 	}
@@ -154,6 +172,10 @@ func (p *stmtPool) ExecContext(ctx context.Context, q string, args ...any) (sql.
 }
 
 func (p *stmtPool) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	ctx, err := quiet(ctx)
+	if err != nil {
+		return nil, err
+	}
 	if st := p.cached(q); st != nil {
 		return st.QueryContext(ctx, args...)
 	}
@@ -161,6 +183,9 @@ func (p *stmtPool) QueryContext(ctx context.Context, q string, args ...any) (*sq
 }
 
 func (p *stmtPool) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
+	if qc, err := quiet(ctx); err == nil {
+		ctx = qc
+	}
 	if st := p.cached(q); st != nil {
 		return st.QueryRowContext(ctx, args...)
 	}
@@ -169,6 +194,10 @@ func (p *stmtPool) QueryRowContext(ctx context.Context, q string, args ...any) *
 
 // BeginTx starts a transaction whose statements come from the pool (GORM's ConnPoolBeginner).
 func (p *stmtPool) BeginTx(ctx context.Context, opts *sql.TxOptions) (gorm.ConnPool, error) {
+	ctx, err := quiet(ctx)
+	if err != nil {
+		return nil, err
+	}
 	t, err := p.db.BeginTx(ctx, opts)
 	if err != nil {
 		return nil, err
@@ -186,6 +215,10 @@ type stmtTx struct {
 func (t *stmtTx) GetDBConn() (*sql.DB, error) { return t.pool.db, nil }
 
 func (t *stmtTx) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	ctx, err := quiet(ctx)
+	if err != nil {
+		return nil, err
+	}
 	if st := t.pool.cached(q); st != nil {
 		return t.Tx.StmtContext(ctx, st).ExecContext(ctx, args...)
 	}
@@ -193,6 +226,10 @@ func (t *stmtTx) ExecContext(ctx context.Context, q string, args ...any) (sql.Re
 }
 
 func (t *stmtTx) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	ctx, err := quiet(ctx)
+	if err != nil {
+		return nil, err
+	}
 	if st := t.pool.cached(q); st != nil {
 		return t.Tx.StmtContext(ctx, st).QueryContext(ctx, args...)
 	}
@@ -200,6 +237,9 @@ func (t *stmtTx) QueryContext(ctx context.Context, q string, args ...any) (*sql.
 }
 
 func (t *stmtTx) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
+	if qc, err := quiet(ctx); err == nil {
+		ctx = qc
+	}
 	if st := t.pool.cached(q); st != nil {
 		return t.Tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
 	}
