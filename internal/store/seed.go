@@ -274,7 +274,6 @@ func (g *seeder) users(ctx context.Context) error {
 // over them; Docket's own ids are random (v4), and both are opaque strings.
 func (g *seeder) id() string {
 	g.ids++
-	// #nosec G115 -- the truncations are the layout: the counter's high and low bits.
 	return fmt.Sprintf("%08x-%04x-7%03x-8%03x-%012x", uint32(g.ids>>16), uint16(g.ids), g.rng.IntN(1<<12),
 		g.rng.IntN(1<<12), g.rng.Uint64()&(1<<48-1))
 }
