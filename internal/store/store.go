@@ -39,10 +39,6 @@ type Store struct {
 	// counts made at a generation (bands.go).
 	gen   atomic.Uint64
 	bands bandCache
-	// memos remember other reads (memo.go); nil on PostgreSQL.
-	memos *memos
-	// commits runs SQLite's write transactions (commit.go).
-	commits *committer
 }
 
 // IsPostgres reports whether dsn names a PostgreSQL database.
@@ -85,8 +81,7 @@ func Open(dsn string) (*Store, error) {
 	path := (&url.URL{Path: dsn}).EscapedPath()
 	// Statements are kept prepared per connection by stmtPool, not by GORM.
 	cfg.PrepareStmt = false
-	st := &Store{path: dsn, memos: newMemos(),
-		commits: &committer{queue: make(chan *writeReq, 1024), closed: make(chan struct{})}}
+	st := &Store{path: dsn}
 	w, err := st.openSQLite("file:"+path+"?"+params+"&_txlock=immediate", cfg, 1)
 	if err != nil {
 		st.Close()
@@ -105,7 +100,6 @@ func Open(dsn string) (*Store, error) {
 		return nil, fmt.Errorf("db: %w", err)
 	}
 	st.write, st.read = w, r
-	st.pools[1].lazy = true // the readers (pool.go)
 	for _, p := range st.pools {
 		p.ready.Store(true)
 	}
@@ -131,7 +125,6 @@ func (s *Store) openSQLite(dsn string, cfg *gorm.Config, conns int) (*gorm.DB, e
 func (s *Store) Close() error {
 	var errs []error
 	if !s.postgres {
-		s.stopCommits()
 		for _, p := range s.pools {
 			errs = append(errs, p.Close())
 		}
@@ -163,9 +156,6 @@ func (s *Store) Ping(ctx context.Context) error {
 // Write runs fn in a write transaction; on PostgreSQL serialization failures
 // and deadlocks are retried.
 func (s *Store) Write(ctx context.Context, fn func(app.Tx) error) error {
-	if !s.postgres {
-		return s.writeGrouped(ctx, fn) // commit.go
-	}
 	// Whatever the outcome, remembered reads may be out of date now.
 	defer s.gen.Add(1)
 	for attempt := 0; ; attempt++ {
