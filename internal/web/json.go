@@ -7,6 +7,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -55,6 +56,9 @@ func decode(c echo.Context, v any) error {
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return docket.FieldError("", "the body must hold one JSON object")
+	}
+	if field, ok := nulField(reflect.ValueOf(v), ""); ok {
+		return docket.FieldError(field, textRule)
 	}
 	return nil
 }

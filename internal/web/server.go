@@ -80,6 +80,7 @@ func New(svc *app.Service, o Options) (*Server, error) {
 	s.initDelivery(o)
 	e.Use(s.requestLog)
 	e.Use(s.recoverPanic)
+	e.Use(plainText)
 	p, err := newPages(s)
 	if err != nil {
 		return nil, err

@@ -1,0 +1,123 @@
+package web
+
+import (
+	"mime"
+	"reflect"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/docket/docket/internal/docket"
+)
+
+// badText reports whether s cannot be stored as text on every engine
+// Docket runs on: PostgreSQL refuses NUL and invalid UTF-8 in a text value.
+func badText(s string) bool {
+	return !utf8.ValidString(s) || strings.IndexByte(s, 0) >= 0
+}
+
+const textRule = "must be UTF-8 text without NUL characters"
+
+// plainText refuses any query parameter or URL-encoded form field that is
+// not text with a 400 naming it, and answers 404 for a path parameter that
+// is not text (no resource has such an id), before a handler can carry
+// either to the database.
+func plainText(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		for i, name := range c.ParamNames() {
+			if v := c.ParamValues(); i < len(v) && badText(v[i]) {
+				return docket.NotFound(name)
+			}
+		}
+		for name, vs := range c.QueryParams() {
+			if err := textValues(name, vs); err != nil {
+				return err
+			}
+		}
+		if mt, _, _ := mime.ParseMediaType(c.Request().Header.Get(echo.HeaderContentType)); mt == echo.MIMEApplicationForm {
+			form, err := c.FormParams()
+			if err != nil {
+				return docket.FieldError("", "the form could not be read")
+			}
+			for name, vs := range form {
+				if err := textValues(name, vs); err != nil {
+					return err
+				}
+			}
+		}
+		return next(c)
+	}
+}
+
+func textValues(name string, vs []string) error {
+	if badText(name) {
+		return docket.FieldError("", "a parameter name "+textRule)
+	}
+	for _, v := range vs {
+		if badText(v) {
+			return docket.FieldError(name, textRule)
+		}
+	}
+	return nil
+}
+
+// nulField names the first string inside v (a decoded JSON body) that holds
+// a NUL character ("\u0000" in JSON), by its JSON path; "" when there is none.
+func nulField(v reflect.Value, path string) (string, bool) {
+	switch v.Kind() {
+	case reflect.String:
+		return path, strings.IndexByte(v.String(), 0) >= 0
+	case reflect.Pointer, reflect.Interface:
+		if v.IsNil() {
+			return "", false
+		}
+		return nulField(v.Elem(), path)
+	case reflect.Slice, reflect.Array:
+		for i := range v.Len() {
+			if p, ok := nulField(v.Index(i), path); ok {
+				return p, true
+			}
+		}
+	case reflect.Map:
+		for it := v.MapRange(); it.Next(); {
+			if k := it.Key(); k.Kind() == reflect.String && strings.IndexByte(k.String(), 0) >= 0 {
+				return path, true
+			}
+			if p, ok := nulField(it.Value(), join(path, it.Key().String())); ok {
+				return p, true
+			}
+		}
+	case reflect.Struct:
+		t := v.Type()
+		for i := range t.NumField() {
+			f := t.Field(i)
+			if !f.IsExported() {
+				continue
+			}
+			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			if name == "-" {
+				continue
+			}
+			if name == "" {
+				name = f.Name
+			}
+			if f.Anonymous && f.Tag.Get("json") == "" {
+				name = path // embedded: its fields sit at this level
+			} else {
+				name = join(path, name)
+			}
+			if p, ok := nulField(v.Field(i), name); ok {
+				return p, true
+			}
+		}
+	}
+	return "", false
+}
+
+func join(path, name string) string {
+	if path == "" {
+		return name
+	}
+	return path + "." + name
+}
