@@ -88,6 +88,8 @@ func attack(ctx context.Context, o options, key, name string, p *proc, tr vegeta
 	}
 	logf("%s: %.0f requests/s, p50 %s, p99 %s, %d errors of %d; CPU per request: server %.0f µs, load generator %.0f µs",
 		name, r.rate, ms(r.p50), ms(r.p99), r.errors, r.total, float64(r.cpu)/1e3, float64(self)/float64(max(r.total, 1))/1e3)
+	logf("%s: server memory: peak RSS %.0f MB; now RSS %.0f MB (anonymous %.0f MB, files %.0f MB)", name, float64(r.rss)/1e6,
+		float64(p.status("VmRSS"))/1e6, float64(p.status("RssAnon"))/1e6, float64(p.status("RssFile"))/1e6)
 	return r, ctx.Err()
 }
 

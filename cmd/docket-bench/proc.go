@@ -124,13 +124,16 @@ func (p *proc) kill() {
 }
 
 // peakRSS is the process's peak resident set (VmHWM), in bytes.
-func (p *proc) peakRSS() int64 {
+func (p *proc) peakRSS() int64 { return p.status("VmHWM") }
+
+// status reads one size field of /proc/<pid>/status, in bytes.
+func (p *proc) status(field string) int64 {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.cmd.Process.Pid))
 	if err != nil {
 		return 0
 	}
 	for _, line := range strings.Split(string(b), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+		if rest, ok := strings.CutPrefix(line, field+":"); ok {
 			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
 			return kb * 1024
 		}

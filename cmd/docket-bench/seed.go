@@ -93,8 +93,8 @@ func seedDataset(ctx context.Context, o options, name string, n int, opts store.
 		return nil, err
 	}
 	d.took = time.Since(begin)
-	logf("seeded %s: %d cases, %d findings, %d audit events in %s", name, len(d.seeded.CaseIDs), d.seeded.Findings,
-		d.seeded.AuditEvents, d.took.Round(time.Millisecond))
+	logf("seeded %s: %d cases, %d findings, %d Clearinghouse entries, %d audit events in %s", name, len(d.seeded.CaseIDs),
+		d.seeded.Findings, d.seeded.Entries, d.seeded.AuditEvents, d.took.Round(time.Millisecond))
 	if !signIn {
 		return d, nil
 	}

@@ -57,8 +57,9 @@ func measureServer(ctx context.Context, o options) ([]row, []string, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("seed: %w", err)
 	}
-	notes = append(notes, fmt.Sprintf("Seeded %s cases (%d findings, %d audit events) through the store in %s.",
-		thousands(float64(o.cases)), d.seeded.Findings, d.seeded.AuditEvents, d.took.Round(time.Millisecond)))
+	notes = append(notes, fmt.Sprintf("Seeded %s cases over every state (%s findings, %d Clearinghouse entries, %s audit events) through the store in %s.",
+		thousands(float64(o.cases)), thousands(float64(d.seeded.Findings)), d.seeded.Entries, thousands(float64(d.seeded.AuditEvents)),
+		d.took.Round(100*time.Millisecond)))
 	cmd, logFile, err := docketCmd(ctx, o, d, "requests.log", "serve")
 	if err != nil {
 		return nil, nil, err
@@ -73,6 +74,8 @@ func measureServer(ctx context.Context, o options) ([]row, []string, error) {
 	if err := waitReady(ctx, p.url+"/readyz", 30*time.Second); err != nil {
 		return nil, nil, err
 	}
+	logf("docket: ready in %s; peak RSS %.0f MB, now %.0f MB (anonymous %.0f MB)", time.Since(p.started).Round(time.Millisecond),
+		float64(p.peakRSS())/1e6, float64(p.status("VmRSS"))/1e6, float64(p.status("RssAnon"))/1e6)
 	bearer := func(userID string) http.Header {
 		return http.Header{"Authorization": {"Bearer " + d.tokens[userID]}}
 	}

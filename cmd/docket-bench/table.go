@@ -50,11 +50,16 @@ func ms(d time.Duration) string {
 	return fmt.Sprintf("%.0f ms", float64(d)/float64(time.Millisecond))
 }
 
+// thousands writes a rate: one decimal under 100, else whole with separators.
 func thousands(v float64) string {
-	n := int64(v + 0.5)
 	if v < 100 {
 		return fmt.Sprintf("%.1f", v)
 	}
+	return count(int64(v + 0.5))
+}
+
+// count writes a whole number with thousands separators.
+func count(n int64) string {
 	s := fmt.Sprint(n)
 	var b strings.Builder
 	for i, c := range s {
@@ -88,7 +93,7 @@ func printTable(w io.Writer, rows []row) {
 		}
 		errs := fmt.Sprint(r.errors)
 		if r.total > 0 {
-			errs = fmt.Sprintf("%d / %s", r.errors, thousands(float64(r.total)))
+			errs = fmt.Sprintf("%d / %s", r.errors, count(r.total))
 		}
 		fmt.Fprintf(tw, "| %s\t %s\t %s\t %s\t %s\t %s\t %s\t\n", r.name, rate, ms(r.p50), ms(r.p99), errs, ratio, rss)
 	}

@@ -42,19 +42,26 @@ func (s *Service) listViews(ctx context.Context, a docket.Actor, f CaseFilter, p
 	var out []*CaseView
 	var next string
 	err := s.store.Read(ctx, func(tx Tx) error {
-		cases, n, err := tx.ListCases(f, Page{Limit: clampLimit(p.Limit), Cursor: p.Cursor})
-		if err != nil {
-			return err
-		}
-		next = n
-		for _, c := range cases {
-			acc := docket.CaseAccess{Actor: a, Case: c}
-			// Attestation matters only for content, which lists never show.
-			out = append(out, &CaseView{Case: c, Clock: c.View(f.Now, s.th), Allowed: acc.Allowed()})
-		}
-		return nil
+		var err error
+		out, next, err = s.listViewsIn(tx, a, f, p)
+		return err
 	})
 	return out, next, err
+}
+
+// listViewsIn is listViews inside a transaction.
+func (s *Service) listViewsIn(tx Tx, a docket.Actor, f CaseFilter, p Page) ([]*CaseView, string, error) {
+	cases, next, err := tx.ListCases(f, Page{Limit: clampLimit(p.Limit), Cursor: p.Cursor})
+	if err != nil {
+		return nil, "", err
+	}
+	var out []*CaseView
+	for _, c := range cases {
+		acc := docket.CaseAccess{Actor: a, Case: c}
+		// Attestation matters only for content, which lists never show.
+		out = append(out, &CaseView{Case: c, Clock: c.View(f.Now, s.th), Allowed: acc.Allowed()})
+	}
+	return out, next, nil
 }
 
 // Dashboard is the countdown: counts per band and the cases, most urgent first.
@@ -74,9 +81,13 @@ func (s *Service) Dashboard(ctx context.Context, a docket.Actor, f CaseFilter, p
 	f.ByUrgency = true
 	f.OpenOnly = f.Status == nil && (f.Band == nil || *f.Band != clock.Closed)
 	d := &Dashboard{At: f.Now}
+	// The counts and the page from one snapshot.
 	err := s.store.Read(ctx, func(tx Tx) error {
 		var err error
-		d.Counts, err = tx.CountBands(f)
+		if d.Counts, err = tx.CountBands(f); err != nil {
+			return err
+		}
+		d.Items, d.Next, err = s.listViewsIn(tx, a, f, p)
 		return err
 	})
 	if err != nil {
@@ -87,8 +98,7 @@ func (s *Service) Dashboard(ctx context.Context, a docket.Actor, f CaseFilter, p
 			d.Counts[b] = 0
 		}
 	}
-	d.Items, d.Next, err = s.listViews(ctx, a, f, p)
-	return d, err
+	return d, nil
 }
 
 // ClockDetail is GET /clock: the current clock with every stop, and the earlier clocks.

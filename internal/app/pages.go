@@ -23,6 +23,9 @@ type BoardStore interface {
 	BoardCases(f CaseFilter, order string, offset, limit int) ([]*docket.Case, int, error)
 	// BoardLabs lists the organisations of the cases that f's visibility lets through.
 	BoardLabs(f CaseFilter) ([]docket.Org, error)
+	// StopsOfCases returns the stops of every clock of each listed case, in
+	// ListStops's order, in one read.
+	StopsOfCases(caseIDs []string) (map[string][]docket.ClockStop, error)
 }
 
 // BoardOrders are the orders of the board: most urgent first (the remaining
@@ -98,20 +101,28 @@ func (s *Service) ClockStops(ctx context.Context, a docket.Actor, caseIDs []stri
 	if len(caseIDs) == 0 {
 		return out, nil
 	}
+	// Two reads whatever the number of cases: the cases, then their stops.
 	err := s.store.Read(ctx, func(tx Tx) error {
+		cases, err := tx.CasesByID(caseIDs)
+		if err != nil {
+			return err
+		}
+		var visible []string
 		for _, id := range caseIDs {
-			acc, err := s.visibleCase(tx, a, id)
-			if docket.ErrorCode(err) == docket.ENotFound {
-				continue
-			} else if err != nil {
-				return err
+			if c, ok := cases[id]; ok && (docket.CaseAccess{Actor: a, Case: c}).CanSee() {
+				visible = append(visible, id)
 			}
-			stops, err := tx.ListStops(id)
-			if err != nil {
-				return err
-			}
-			for _, st := range stops {
-				if st.ClockSeq == acc.Case.Clock.Seq {
+		}
+		if len(visible) == 0 {
+			return nil
+		}
+		stops, err := tx.StopsOfCases(visible)
+		if err != nil {
+			return err
+		}
+		for _, id := range visible {
+			for _, st := range stops[id] {
+				if st.ClockSeq == cases[id].Clock.Seq {
 					out[id] = append(out[id], st)
 				}
 			}

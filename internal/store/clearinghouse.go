@@ -1,6 +1,7 @@
 package store
 
 import (
+	"slices"
 	"strings"
 	"time"
 
@@ -84,13 +85,23 @@ func (t *tx) ListClearinghouse(q string) ([]docket.ClearinghouseEntry, error) {
 		}
 		db = db.Where("("+strings.Join(conds, " OR ")+")", args...)
 	}
-	var rows []clearinghouseRow
-	if err := db.Find(&rows).Error; err != nil {
+	// The feed is read whole by every client: remembered between writes (memo.go).
+	m := t.memo()
+	if m != nil {
+		if entries, ok := m.clearinghouse.get(q, t.gen); ok {
+			return slices.Clone(entries), nil
+		}
+	}
+	rows, err := scanAll[clearinghouseRow](db)
+	if err != nil {
 		return nil, err
 	}
 	out := make([]docket.ClearinghouseEntry, len(rows))
 	for i, r := range rows {
 		out[i] = r.domain()
+	}
+	if m != nil {
+		m.clearinghouse.put(q, t.gen, slices.Clone(out))
 	}
 	return out, nil
 }
@@ -98,6 +109,24 @@ func (t *tx) ListClearinghouse(q string) ([]docket.ClearinghouseEntry, error) {
 // ClearinghouseHead returns the latest publication's instant (nil for an
 // empty catalog) and how many entries were added on its date.
 func (t *tx) ClearinghouseHead() (*time.Time, int, error) {
+	m := t.memo()
+	if m != nil {
+		if h, ok := m.clearinghouseHead.get("", t.gen); ok {
+			if h.at == nil {
+				return nil, 0, nil
+			}
+			at := *h.at
+			return &at, h.n, nil
+		}
+	}
+	at, n, err := t.clearinghouseHead()
+	if err == nil && m != nil {
+		m.clearinghouseHead.put("", t.gen, catalogHead{at: at, n: n})
+	}
+	return at, n, err
+}
+
+func (t *tx) clearinghouseHead() (*time.Time, int, error) {
 	var rows []clearinghouseRow
 	if err := t.db.Order("published_at DESC, id DESC").Limit(1).Find(&rows).Error; err != nil || len(rows) == 0 {
 		return nil, 0, err

@@ -199,6 +199,9 @@ func (t *tx) CountFindings(f app.FindingCountFilter) (map[string]app.FindingCoun
 	if len(f.CaseIDs) == 0 {
 		return out, nil
 	}
+	if m := t.memo(); m != nil && f.LabViewer == "" {
+		return t.countFindingsMemo(m, f)
+	}
 	// Only the case ids narrow the rows, so that the query reads the page's
 	// cases' findings by findings_case; whether a finding is open is counted,
 	// not filtered on (a status filter would lead SQLite to findings_open, a

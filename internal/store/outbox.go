@@ -19,10 +19,13 @@ UNION SELECT id FROM cases WHERE risk_critical_at > 0`
 // closed case has neither an open stop nor a conflict), and the cases are then
 // loaded by primary key; the rules skip any that is no longer open.
 func (t *tx) NotifyCases(runningBefore, unassignedBefore time.Time) ([]*docket.Case, error) {
-	var ids []string
-	err := t.db.Raw(notifyCasesSQL, ms(runningBefore), ms(unassignedBefore)).Scan(&ids).Error
-	if err != nil || len(ids) == 0 {
+	rows, err := scanRows[struct{ ID string }](t.query(notifyCasesSQL, ms(runningBefore), ms(unassignedBefore)))
+	if err != nil || len(rows) == 0 {
 		return nil, err
+	}
+	ids := make([]string, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
 	}
 	byID, err := t.CasesByID(ids)
 	if err != nil {
@@ -51,19 +54,18 @@ func (t *tx) OpenRequestsBefore(before time.Time) ([]docket.InfoRequest, error) 
 
 func (t *tx) CasesByID(ids []string) (map[string]*docket.Case, error) {
 	out := map[string]*docket.Case{}
-	var all []*docket.Case
 	for _, chunk := range chunks(ids, 500) {
-		var rows []caseRow
-		if err := t.db.Raw(caseSelect+" WHERE cases.id IN ?", chunk).Scan(&rows).Error; err != nil {
+		// With their reviewers in the same query (caseread.go).
+		rows, err := scanRows[caseFullRow](t.query(`SELECT cases.*, orgs.name AS org_name, `+t.reviewerList()+
+			` FROM cases JOIN orgs ON orgs.id = cases.org_id WHERE cases.id IN (`+placeholders(len(chunk))+`)`, anys(chunk)...))
+		if err != nil {
 			return nil, err
 		}
 		for _, r := range rows {
-			c := r.domain()
-			out[c.ID] = c
-			all = append(all, c)
+			out[r.ID] = t.caseOf(r)
 		}
 	}
-	return out, t.loadReviewers(all)
+	return out, nil
 }
 
 func (t *tx) ActiveUsers(role docket.Role) ([]docket.User, error) {
@@ -94,12 +96,23 @@ func chunks(s []string, n int) [][]string {
 func (t *tx) present(table, column string, values []string) (map[string]bool, error) {
 	out := map[string]bool{}
 	for _, chunk := range chunks(values, 500) {
-		var found []string
-		if err := t.db.Raw("SELECT "+column+" FROM "+table+" WHERE "+column+" IN ?", chunk).Scan(&found).Error; err != nil {
+		rows, err := t.query("SELECT "+column+" FROM "+table+" WHERE "+column+" IN ("+placeholders(len(chunk))+")", anys(chunk)...)
+		if err != nil {
 			return nil, err
 		}
-		for _, k := range found {
+		for rows.Next() {
+			var k string
+			if err := rows.Scan(&k); err != nil {
+				rows.Close()
+				return nil, err
+			}
 			out[k] = true
+		}
+		if err := rows.Close(); err != nil {
+			return nil, err
+		}
+		if err := rows.Err(); err != nil {
+			return nil, err
 		}
 	}
 	return out, nil

@@ -41,8 +41,9 @@ func TestSweepQueriesUseIndexes(t *testing.T) {
 		"inbox":         `SELECT * FROM notifications WHERE recipient_id = ? ORDER BY created_at DESC, id DESC LIMIT 50`,
 		"pending":       `SELECT * FROM notifications WHERE state = 'pending' ORDER BY created_at, id LIMIT 1000`,
 		"active users":  userSelect + " WHERE users.role = ? AND users.disabled = ?",
-		"cases by id":   caseSelect + " WHERE cases.id IN (?)",
-		"reviewers":     `SELECT case_id, user_id FROM case_reviewers WHERE case_id IN (?) ORDER BY user_id`,
+		"cases by id": `SELECT cases.*, orgs.name AS org_name, ` + (&tx{}).reviewerList() +
+			` FROM cases JOIN orgs ON orgs.id = cases.org_id WHERE cases.id IN (?)`,
+		"reviewers": `SELECT case_id, user_id FROM case_reviewers WHERE case_id IN (?) ORDER BY user_id`,
 	} {
 		var rows []struct{ Detail string }
 		args := make([]any, strings.Count(q, "?"))
@@ -66,6 +67,81 @@ func TestSweepQueriesUseIndexes(t *testing.T) {
 				strings.HasPrefix(r.Detail, "SCAN info_requests") || strings.HasPrefix(r.Detail, "SCAN case_reviewers") {
 				t.Errorf("%s scans a table: %v", name, rows)
 			}
+		}
+	}
+}
+
+// explain returns the plan of q, one step a line.
+func explain(t *testing.T, st *Store, q string, args ...any) string {
+	t.Helper()
+	var rows []struct{ Detail string }
+	if err := st.read.Raw("EXPLAIN QUERY PLAN "+q, args...).Scan(&rows).Error; err != nil {
+		t.Fatalf("%v\n%s", err, q)
+	}
+	plan := ""
+	for _, r := range rows {
+		plan += r.Detail + "\n"
+	}
+	return plan
+}
+
+// TestDashboardQueriesUseIndexes: every query of a dashboard request reads
+// by index, and the list reads its index in order (no sort of every open
+// case), so that its cost follows the page, not the number of cases.
+func TestDashboardQueriesUseIndexes(t *testing.T) {
+	st, seeded, now := seededStore(t, 2000)
+	if err := st.write.Exec("ANALYZE").Error; err != nil {
+		t.Fatal(err)
+	}
+	f := dashboardFilters(seeded, now)["agency/open"]
+	after := &cursor{K: 5 * 24 * 3600 * 1000, ID: "m", At: ms(now)}
+	for _, c := range []*cursor{nil, after} {
+		for _, uq := range urgentQueries(f, ms(now), c, 51) {
+			plan := explain(t, st, uq.sql, uq.args)
+			if !strings.Contains(plan+" ", "INDEX cases_"+uq.name+" ") && !strings.Contains(plan, "INDEX cases_"+uq.name+"\n") {
+				t.Errorf("the %s stream does not read cases_%s:\n%s", uq.name, uq.name, plan)
+			}
+			if strings.Contains(plan, "TEMP B-TREE") {
+				t.Errorf("the %s stream sorts:\n%s", uq.name, plan)
+			}
+		}
+	}
+	ids := make([]any, 51)
+	for i := range ids {
+		ids[i] = "x"
+	}
+	for name, q := range map[string]string{
+		"page of cases": `SELECT cases.*, orgs.name AS org_name, ` + (&tx{}).reviewerList() +
+			` FROM cases JOIN orgs ON orgs.id = cases.org_id WHERE cases.id IN (` + placeholders(51) + `)`,
+		"open findings": `SELECT case_id, severity, status, response_due_at FROM findings WHERE case_id IN (` + placeholders(51) + `)`,
+		"finding counts": `SELECT findings.case_id AS case_id, findings.severity AS severity,
+SUM(CASE WHEN findings.status IN ('draft', 'shared', 'lab_responded') THEN 1 ELSE 0 END) AS n,
+SUM(CASE WHEN findings.status = 'shared' AND findings.response_due_at < 0 THEN 1 ELSE 0 END) AS overdue
+FROM findings WHERE findings.case_id IN (` + placeholders(51) + `) GROUP BY findings.case_id, findings.severity`,
+		"clock stops": `SELECT * FROM clock_stops WHERE case_id IN (` + placeholders(51) + `) ORDER BY case_id, clock_seq, started_at`,
+	} {
+		plan := explain(t, st, q, ids...)
+		for _, scan := range []string{"SCAN cases", "SCAN findings", "SCAN case_reviewers", "SCAN clock_stops", "SCAN orgs"} {
+			if strings.Contains(plan, scan) {
+				t.Errorf("%s scans a table:\n%s", name, plan)
+			}
+		}
+		if name == "open findings" || name == "finding counts" {
+			if !strings.Contains(plan, "INDEX findings_case ") {
+				t.Errorf("%s does not read findings_case:\n%s", name, plan)
+			}
+		}
+	}
+	for name, q := range map[string]string{
+		"a case": `SELECT cases.*, orgs.name AS org_name, ` + (&tx{}).reviewerList() + `,
+EXISTS (SELECT 1 FROM attestations WHERE attestations.case_id = cases.id AND attestations.user_id = ?) AS attested
+FROM cases JOIN orgs ON orgs.id = cases.org_id WHERE cases.id = ?`,
+		"a token": `SELECT users.*, orgs.name AS org_name FROM tokens JOIN users ON users.id = tokens.user_id
+JOIN orgs ON orgs.id = users.org_id WHERE tokens.id = ?`,
+	} {
+		plan := explain(t, st, q, "x", "y")
+		if strings.Contains(plan, "SCAN ") || strings.Contains(plan, "TEMP B-TREE") {
+			t.Errorf("%s is not read by key:\n%s", name, plan)
 		}
 	}
 }

@@ -27,6 +27,8 @@ import (
 // itself holds.
 type stmtPool struct {
 	db *sql.DB
+	// lazy pools begin a transaction's database transaction at its first statement.
+	lazy bool
 	// ready is set once the store is open: preparing in the background
 	// before could open connections while others open, which on a fresh
 	// database can find the journal mode being changed and fail.
@@ -192,56 +194,156 @@ func (p *stmtPool) QueryRowContext(ctx context.Context, q string, args ...any) *
 	return p.db.QueryRowContext(ctx, q, args...)
 }
 
-// BeginTx starts a transaction whose statements come from the pool (GORM's ConnPoolBeginner).
+// BeginTx starts a transaction whose statements come from the pool (GORM's
+// ConnPoolBeginner). On a lazy pool (the readers) the database transaction
+// begins with the transaction's first statement, so that a read answered
+// wholly from what the store remembers (memo.go) touches no connection. For
+// SQLite that changes nothing a reader can see: a deferred transaction takes
+// its snapshot at its first read, not at BEGIN.
 func (p *stmtPool) BeginTx(ctx context.Context, opts *sql.TxOptions) (gorm.ConnPool, error) {
 	ctx, err := quiet(ctx)
 	if err != nil {
 		return nil, err
 	}
-	t, err := p.db.BeginTx(ctx, opts)
-	if err != nil {
-		return nil, err
+	t := &stmtTx{pool: p, ctx: ctx, opts: opts}
+	if !p.lazy {
+		if _, err := t.sqlTx(); err != nil {
+			return nil, err
+		}
 	}
-	return &stmtTx{Tx: t, pool: p}, nil
+	return t, nil
 }
 
 // stmtTx is one transaction; it borrows the pool's prepared statements.
 type stmtTx struct {
-	*sql.Tx
 	pool *stmtPool
+	tx   *sql.Tx // nil until begun
+	ctx  context.Context
+	opts *sql.TxOptions
+	// changed is set by a statement that may change rows other than the
+	// sweep lease's, which a process renews every few seconds and nothing
+	// it remembers depends on (memo.go).
+	changed bool
+}
+
+// note records what q may change.
+func (t *stmtTx) note(q string) {
+	if t.changed {
+		return
+	}
+	q = strings.TrimSpace(q)
+	verb := q
+	if i := strings.IndexAny(q, " \t\n("); i >= 0 {
+		verb = q[:i]
+	}
+	switch strings.ToUpper(verb) {
+	case "SELECT", "SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "COMMIT", "PRAGMA":
+		return
+	}
+	for _, lease := range []string{"UPDATE leases ", "INSERT INTO leases ", "DELETE FROM leases "} {
+		if strings.HasPrefix(q, lease) {
+			return
+		}
+	}
+	t.changed = true
+}
+
+// sqlTx begins the database transaction if it has not begun.
+func (t *stmtTx) sqlTx() (*sql.Tx, error) {
+	if t.tx == nil {
+		tx, err := t.pool.db.BeginTx(t.ctx, t.opts)
+		if err != nil {
+			return nil, err
+		}
+		t.tx = tx
+	}
+	return t.tx, nil
 }
 
 // GetDBConn gives GORM the database (gorm.DB.DB inside a transaction).
 func (t *stmtTx) GetDBConn() (*sql.DB, error) { return t.pool.db, nil }
 
+// Commit commits; a transaction that never began has nothing to commit.
+func (t *stmtTx) Commit() error {
+	if t.tx == nil {
+		return nil
+	}
+	return t.tx.Commit()
+}
+
+// Rollback rolls back; a transaction that never began has nothing to undo.
+func (t *stmtTx) Rollback() error {
+	if t.tx == nil {
+		return nil
+	}
+	return t.tx.Rollback()
+}
+
+func (t *stmtTx) PrepareContext(ctx context.Context, q string) (*sql.Stmt, error) {
+	t.changed = true // what runs it is not seen
+	tx, err := t.sqlTx()
+	if err != nil {
+		return nil, err
+	}
+	return tx.PrepareContext(ctx, q)
+}
+
+// StmtContext is sql.Tx's (gorm.Tx).
+func (t *stmtTx) StmtContext(ctx context.Context, st *sql.Stmt) *sql.Stmt {
+	t.changed = true // what runs it is not seen
+	tx, err := t.sqlTx()
+	if err != nil {
+		return st
+	}
+	return tx.StmtContext(ctx, st)
+}
+
 func (t *stmtTx) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	t.note(q)
 	ctx, err := quiet(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if st := t.pool.cached(q); st != nil {
-		return t.Tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+	tx, err := t.sqlTx()
+	if err != nil {
+		return nil, err
 	}
-	return t.Tx.ExecContext(ctx, q, args...)
+	if st := t.pool.cached(q); st != nil {
+		return tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+	}
+	return tx.ExecContext(ctx, q, args...)
 }
 
 func (t *stmtTx) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	t.note(q) // an INSERT … RETURNING comes as a query
 	ctx, err := quiet(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if st := t.pool.cached(q); st != nil {
-		return t.Tx.StmtContext(ctx, st).QueryContext(ctx, args...)
+	tx, err := t.sqlTx()
+	if err != nil {
+		return nil, err
 	}
-	return t.Tx.QueryContext(ctx, q, args...)
+	if st := t.pool.cached(q); st != nil {
+		return tx.StmtContext(ctx, st).QueryContext(ctx, args...)
+	}
+	return tx.QueryContext(ctx, q, args...)
 }
 
 func (t *stmtTx) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
+	t.note(q)
 	if qc, err := quiet(ctx); err == nil {
 		ctx = qc
 	}
-	if st := t.pool.cached(q); st != nil {
-		return t.Tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
+	tx, err := t.sqlTx()
+	if err != nil {
+		// A row that carries the failure: a query on a done context.
+		done, cancel := context.WithCancel(ctx)
+		cancel()
+		return t.pool.db.QueryRowContext(done, q, args...)
 	}
-	return t.Tx.QueryRowContext(ctx, q, args...)
+	if st := t.pool.cached(q); st != nil {
+		return tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
+	}
+	return tx.QueryRowContext(ctx, q, args...)
 }

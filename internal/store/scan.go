@@ -134,3 +134,15 @@ func (t *tx) query(q string, args ...any) (*sql.Rows, error) {
 	}
 	return t.db.Raw(q, args...).Rows()
 }
+
+// placeholders is "?, ?, …" for n values (n ≥ 1).
+func placeholders(n int) string { return "?" + strings.Repeat(", ?", n-1) }
+
+// anys passes strings as query arguments.
+func anys(s []string) []any {
+	out := make([]any, len(s))
+	for i, v := range s {
+		out[i] = v
+	}
+	return out
+}

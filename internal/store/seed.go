@@ -2,8 +2,10 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"math/rand/v2"
+	"reflect"
 	"strings"
 	"time"
 
@@ -49,8 +51,8 @@ type Seeded struct {
 	CaseIDs    []string
 	Visible    []string
 	Recordable map[string][]string
-	// Findings and AuditEvents count what was written.
-	Findings, AuditEvents int
+	// Findings, Entries (of the Clearinghouse) and AuditEvents count what was written.
+	Findings, Entries, AuditEvents int
 }
 
 // seedBatch is how many cases go into one write transaction.
@@ -92,7 +94,7 @@ func Seed(ctx context.Context, st *Store, opts SeedOptions) (*Seeded, error) {
 	// A seeded, repeatable generator for benchmark data: it guards no secret.
 	rng := rand.New(rand.NewPCG(1, uint64(max(opts.Cases, 0)))) // #nosec G404 G115 -- repeatable benchmark data; Cases is not negative
 	g := &seeder{st: st, opts: opts, loc: loc, now: clock.Ms(opts.Now), rng: rng,
-		out: &Seeded{Recordable: map[string][]string{}}, counters: map[int]int{}}
+		out: &Seeded{Recordable: map[string][]string{}}, counters: map[int]int{}, entries: map[int]int{}, ids: uint64(opts.Now.UnixMilli()) % (1 << 40) << 8}
 	if err := g.users(ctx); err != nil {
 		return nil, fmt.Errorf("seed: users: %w", err)
 	}
@@ -135,8 +137,12 @@ type seeder struct {
 	out  *Seeded
 	// The lab each lab member belongs to, by organisation.
 	labs []*docket.User
-	// counters are the case numbers used per year; seq and hash the audit chain's head.
+	// ids counts the ids made; the first comes from the clock.
+	ids uint64
+	// counters are the case numbers used per year, entries the Clearinghouse's;
+	// seq and hash the audit chain's head.
 	counters map[int]int
+	entries  map[int]int
 	seq      int64
 	hash     string
 
@@ -147,6 +153,7 @@ type seeder struct {
 	stops      []stopRow
 	requests   []infoRequestRow
 	decisions  []decisionRow
+	entryRows  []clearinghouseRow
 	findings   []findingRow
 	recipients []findingRecipientRow
 	audit      []auditRow
@@ -177,6 +184,7 @@ func (findingRecipientRow) TableName() string { return "finding_recipients" }
 func (g *seeder) reset() {
 	g.cases, g.reviewers, g.attests, g.clocks = g.cases[:0], g.reviewers[:0], g.attests[:0], g.clocks[:0]
 	g.stops, g.requests, g.decisions, g.findings = g.stops[:0], g.requests[:0], g.decisions[:0], g.findings[:0]
+	g.entryRows = g.entryRows[:0]
 	g.recipients, g.audit = g.recipients[:0], g.audit[:0]
 }
 
@@ -194,6 +202,13 @@ func (g *seeder) users(ctx context.Context) error {
 		}
 		for _, c := range counters {
 			g.counters[c.Year] = c.Last
+		}
+		counters = nil
+		if err := db.Raw(`SELECT year, last FROM clearinghouse_counters`).Scan(&counters).Error; err != nil {
+			return err
+		}
+		for _, c := range counters {
+			g.entries[c.Year] = c.Last
 		}
 		at := g.now.Add(-400 * 24 * time.Hour)
 		newOrg := func(name, kind string) (*docket.Org, error) {
@@ -254,8 +269,12 @@ func (g *seeder) users(ctx context.Context) error {
 }
 
 // id makes a deterministic id, unique within one database.
+// The ids are laid out as UUIDv7 (a rising 48-bit prefix, then random
+// bits), so that the seed appends to its indexes rather than writing all
+// over them; Docket's own ids are random (v4), and both are opaque strings.
 func (g *seeder) id() string {
-	return fmt.Sprintf("%08x-%04x-4%03x-8%03x-%012x", g.rng.Uint32(), g.rng.IntN(1<<16), g.rng.IntN(1<<12),
+	g.ids++
+	return fmt.Sprintf("%08x-%04x-7%03x-8%03x-%012x", g.ids>>16&0xffffffff, g.ids&0xffff, g.rng.IntN(1<<12),
 		g.rng.IntN(1<<12), g.rng.Uint64()&(1<<48-1))
 }
 
@@ -562,9 +581,57 @@ func (g *seeder) finding(c *docket.Case, lead, lab *docket.User, since time.Time
 	if f.Status.Open() && tierOf[sev] > tierOf[c.RiskTier] {
 		c.RiskTier = map[string]string{"critical": "critical", "high": "high", "medium": "elevated"}[sev]
 	}
-	g.findings = append(g.findings, findingRowOf(f))
+	row := findingRowOf(f)
+	if f.Status != docket.FindingDraft && (tlp == "TLP:CLEAR" || tlp == "TLP:GREEN") && g.rng.IntN(25) == 0 {
+		if e := g.publish(c, f, lead, lab, last, end); e != nil {
+			row.ClearinghouseID = &e.ID
+		}
+	}
+	g.findings = append(g.findings, row)
 	g.out.Findings++
 	return last
+}
+
+// publish puts a shared finding into the Clearinghouse some time after since
+// (and before end), as a lead would; nil when there is no time for it.
+func (g *seeder) publish(c *docket.Case, f *docket.Finding, lead, lab *docket.User, since, end time.Time) *docket.ClearinghouseEntry {
+	if !since.Before(end.Add(-time.Minute)) {
+		return nil
+	}
+	at := clock.Ms(since.Add(g.dur(time.Second, end.Sub(since)/2+time.Second)))
+	subject, name := docket.SubjectAISystem, "Guardrail bypass in "+c.ModelName
+	str := func(v string) *string { return &v }
+	in := docket.PublishInput{Subject: &subject, VulnerabilityName: &name,
+		ShortDescription: str("The model can be led to produce working exploit code for a known class of flaws."),
+		RequiredAction:   str("Apply the lab's mitigation or restrict the model's tool access."),
+		DueDate:          str(clock.DateOf(at, g.loc).AddDays(14 + g.rng.IntN(45)).String()),
+		Notes:            str("Found in pre-release review.")}
+	redact := g.rng.IntN(3) == 0
+	in.RedactLab = &redact
+	if g.rng.IntN(2) == 0 {
+		subject = docket.SubjectThirdParty
+		in.RedactLab = nil
+		in.AffectedVendor, in.AffectedProduct = str("Example Software Foundation"), str("examplehttpd")
+		in.CVEID = str(fmt.Sprintf("CVE-%d-%05d", at.Year(), 10000+g.rng.IntN(90000)))
+		name = "Out-of-bounds write in examplehttpd, found by " + c.ModelName
+	}
+	cc := *c
+	cc.OrgName = lab.Org.Name
+	e, err := in.Entry(f, &cc, at, g.loc)
+	if err != nil {
+		return nil
+	}
+	y := at.In(g.loc).Year()
+	g.entries[y]++
+	e.ID, e.PublishedBy = fmt.Sprintf("AICH-%d-%04d", y, g.entries[y]), lead.ID
+	g.entryRows = append(g.entryRows, clearinghouseRow{ID: e.ID, FindingID: e.FindingID, CaseID: e.CaseID, Subject: e.Subject,
+		VendorProject: e.VendorProject, Product: e.Product, CveID: e.CVEID, VulnerabilityName: e.VulnerabilityName,
+		ShortDescription: e.ShortDescription, RequiredAction: e.RequiredAction, DueDate: e.DueDate.String(), Notes: e.Notes,
+		RedactLab: e.RedactLab, Category: e.Category, Severity: e.Severity, AtlasTechnique: e.AtlasTechnique, Tlp: e.TLP,
+		DateAdded: e.DateAdded.String(), PublishedBy: e.PublishedBy, PublishedAt: ms(e.PublishedAt)})
+	g.event(at, lead, "finding.published", "finding", f.ID, c.ID, e.AuditChanges())
+	g.out.Entries++
+	return e
 }
 
 // stop opens an information request and the clock stop it causes; closed
@@ -585,25 +652,18 @@ func (g *seeder) stop(c *docket.Case, lead, lab *docket.User, opened time.Time, 
 // flush writes the batch, parents first, then moves the chain's head and
 // the case counters.
 func (g *seeder) flush(db *gorm.DB) error {
-	ins := func(rows any, n, per int) error {
-		if n == 0 {
-			return nil
-		}
-		return db.Omit("OrgName", "Urgency").CreateInBatches(rows, per).Error
-	}
-	// Batches of one size make one statement, prepared once and reused.
-	const per = 100
 	steps := []func() error{
-		func() error { return ins(g.cases, len(g.cases), per) },
-		func() error { return ins(g.reviewers, len(g.reviewers), per) },
-		func() error { return ins(g.attests, len(g.attests), per) },
-		func() error { return ins(g.clocks, len(g.clocks), per) },
-		func() error { return ins(g.requests, len(g.requests), per) },
-		func() error { return ins(g.stops, len(g.stops), per) },
-		func() error { return ins(g.decisions, len(g.decisions), per) },
-		func() error { return ins(g.findings, len(g.findings), per) },
-		func() error { return ins(g.recipients, len(g.recipients), per) },
-		func() error { return ins(g.audit, len(g.audit), per) },
+		func() error { return bulkInsert(db, g.cases) },
+		func() error { return bulkInsert(db, g.reviewers) },
+		func() error { return bulkInsert(db, g.attests) },
+		func() error { return bulkInsert(db, g.clocks) },
+		func() error { return bulkInsert(db, g.requests) },
+		func() error { return bulkInsert(db, g.stops) },
+		func() error { return bulkInsert(db, g.decisions) },
+		func() error { return bulkInsert(db, g.findings) },
+		func() error { return bulkInsert(db, g.recipients) },
+		func() error { return bulkInsert(db, g.entryRows) },
+		func() error { return bulkInsert(db, g.audit) },
 	}
 	for _, step := range steps {
 		if err := step(); err != nil {
@@ -613,10 +673,84 @@ func (g *seeder) flush(db *gorm.DB) error {
 	if err := db.Exec(`UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1`, g.seq, g.hash).Error; err != nil {
 		return err
 	}
+	for y, n := range g.entries {
+		if err := db.Exec(`INSERT INTO clearinghouse_counters (year, last) VALUES (?, ?) ON CONFLICT (year) DO UPDATE SET last = excluded.last`, y, n).Error; err != nil {
+			return err
+		}
+	}
 	for y, n := range g.counters {
 		if err := db.Exec(`INSERT INTO case_counters (year, last) VALUES (?, ?) ON CONFLICT (year) DO UPDATE SET last = excluded.last`, y, n).Error; err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// bulkInsert writes rows into their table (T's TableName) in the seeding
+// transaction db, with one statement of bulkRows rows prepared once and
+// executed again and again: GORM's CreateInBatches would build, prepare and
+// reflect over every batch. Read-only fields (gorm:"->") are left out.
+func bulkInsert[T interface{ TableName() string }](db *gorm.DB, rows []T) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	st, ok := db.Statement.ConnPool.(*stmtTx)
+	if !ok {
+		return db.Omit("OrgName", "Urgency").CreateInBatches(rows, 100).Error
+	}
+	sqlTx, err := st.sqlTx()
+	if err != nil {
+		return err
+	}
+	t := reflect.TypeFor[T]()
+	var cols []string
+	var fields []int
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		if !f.IsExported() || strings.Contains(f.Tag.Get("gorm"), "->") {
+			continue
+		}
+		cols = append(cols, naming.ColumnName("", f.Name))
+		fields = append(fields, i)
+	}
+	const bulkRows = 50
+	one := "(?" + strings.Repeat(", ?", len(cols)-1) + ")"
+	stmt := func(n int) (*sql.Stmt, error) {
+		return sqlTx.Prepare("INSERT INTO " + rows[0].TableName() + " (" + strings.Join(cols, ", ") + ") VALUES " +
+			one + strings.Repeat(", "+one, n-1))
+	}
+	args := make([]any, 0, bulkRows*len(cols))
+	exec := func(p *sql.Stmt, part []T) error {
+		args = args[:0]
+		for i := range part {
+			v := reflect.ValueOf(&part[i]).Elem()
+			for _, f := range fields {
+				args = append(args, v.Field(f).Interface())
+			}
+		}
+		_, err := p.Exec(args...)
+		return err
+	}
+	full := len(rows) / bulkRows * bulkRows
+	if full > 0 {
+		p, err := stmt(bulkRows)
+		if err != nil {
+			return err
+		}
+		defer p.Close()
+		for i := 0; i < full; i += bulkRows {
+			if err := exec(p, rows[i:i+bulkRows]); err != nil {
+				return err
+			}
+		}
+	}
+	if rest := rows[full:]; len(rest) > 0 {
+		p, err := stmt(len(rest))
+		if err != nil {
+			return err
+		}
+		defer p.Close()
+		return exec(p, rest)
 	}
 	return nil
 }

@@ -32,8 +32,9 @@ func TestSeedCoversEveryStateAndBand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(seeded.CaseIDs) != 3000 || seeded.Findings == 0 || len(seeded.LabMembers) != 20 {
-		t.Fatalf("seeded %d cases, %d findings, %d labs", len(seeded.CaseIDs), seeded.Findings, len(seeded.LabMembers))
+	if len(seeded.CaseIDs) != 3000 || seeded.Findings == 0 || seeded.Entries == 0 || len(seeded.LabMembers) != 20 {
+		t.Fatalf("seeded %d cases, %d findings, %d Clearinghouse entries, %d labs", len(seeded.CaseIDs), seeded.Findings,
+			seeded.Entries, len(seeded.LabMembers))
 	}
 	r, err := svc.VerifyAudit(ctx)
 	if err != nil || r.Reason != "" || r.Count != int64(seeded.AuditEvents) {
@@ -68,6 +69,10 @@ func TestSeedCoversEveryStateAndBand(t *testing.T) {
 	st.read.Raw(`SELECT COUNT(*) FROM decisions`).Scan(&decisions)
 	if stops == 0 || open == 0 || decisions == 0 {
 		t.Errorf("%d stops, %d open requests, %d decisions", stops, open, decisions)
+	}
+	feed, err := svc.Clearinghouse(ctx, docket.Actor{UserID: seeded.Compliance.ID, Role: docket.RoleCompliance}, "")
+	if err != nil || len(feed.Entries) != seeded.Entries {
+		t.Fatalf("the Clearinghouse lists %v (%v), the seed wrote %d entries", feed, err, seeded.Entries)
 	}
 	// The use cases work on the seeded data: a lead records a finding on a case it leads.
 	lead := seeded.Leads[0]

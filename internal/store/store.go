@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -39,6 +40,10 @@ type Store struct {
 	// counts made at a generation (bands.go).
 	gen   atomic.Uint64
 	bands bandCache
+	// memos remember other reads (memo.go); nil on PostgreSQL.
+	memos *memos
+	// commits runs SQLite's write transactions (commit.go).
+	commits *committer
 }
 
 // IsPostgres reports whether dsn names a PostgreSQL database.
@@ -81,7 +86,8 @@ func Open(dsn string) (*Store, error) {
 	path := (&url.URL{Path: dsn}).EscapedPath()
 	// Statements are kept prepared per connection by stmtPool, not by GORM.
 	cfg.PrepareStmt = false
-	st := &Store{path: dsn}
+	st := &Store{path: dsn, memos: newMemos(),
+		commits: &committer{queue: make(chan *writeReq, 1024), closed: make(chan struct{})}}
 	w, err := st.openSQLite("file:"+path+"?"+params+"&_txlock=immediate", cfg, 1)
 	if err != nil {
 		st.Close()
@@ -94,12 +100,17 @@ func Open(dsn string) (*Store, error) {
 	}
 	// The file must exist and be private before readers open it.
 	_ = os.Chmod(dsn, 0o600)
-	r, err := st.openSQLite("file:"+path+"?"+params+"&_query_only=1", cfg, 8)
+	// Readers: two per processor, four to eight, each with a page cache of
+	// 1 MB (SQLite's default is 2 MB): what is read most is remembered above
+	// them (memo.go), and every connection's cache is the process's memory.
+	readers := min(8, max(4, 2*runtime.GOMAXPROCS(0)))
+	r, err := st.openSQLite("file:"+path+"?"+params+"&_query_only=1&_cache_size=-1000", cfg, readers)
 	if err != nil {
 		st.Close()
 		return nil, fmt.Errorf("db: %w", err)
 	}
 	st.write, st.read = w, r
+	st.pools[1].lazy = true // the readers (pool.go)
 	for _, p := range st.pools {
 		p.ready.Store(true)
 	}
@@ -125,6 +136,7 @@ func (s *Store) openSQLite(dsn string, cfg *gorm.Config, conns int) (*gorm.DB, e
 func (s *Store) Close() error {
 	var errs []error
 	if !s.postgres {
+		s.stopCommits()
 		for _, p := range s.pools {
 			errs = append(errs, p.Close())
 		}
@@ -156,6 +168,9 @@ func (s *Store) Ping(ctx context.Context) error {
 // Write runs fn in a write transaction; on PostgreSQL serialization failures
 // and deadlocks are retried.
 func (s *Store) Write(ctx context.Context, fn func(app.Tx) error) error {
+	if !s.postgres {
+		return s.writeGrouped(ctx, fn) // commit.go
+	}
 	// Whatever the outcome, remembered reads may be out of date now.
 	defer s.gen.Add(1)
 	for attempt := 0; ; attempt++ {

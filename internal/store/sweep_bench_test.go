@@ -2,13 +2,10 @@ package store
 
 import (
 	"context"
-	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-
-	"gorm.io/gorm"
 
 	"github.com/docket/docket/internal/app"
 	"github.com/docket/docket/internal/auth"
@@ -17,58 +14,11 @@ import (
 )
 
 // seedOpenCases writes n open, assigned cases straight through the store in
-// batches: due is far away for all but the first dueSoon, whose seven-day
-// reminder has just fallen due at now.
-func seedOpenCases(tb testing.TB, st *Store, svc *app.Service, now time.Time, n, dueSoon int) {
+// batches (Seed's OpenOnly shape): due is far away for all but the first
+// dueSoon, whose seven-day reminder has just fallen due at now.
+func seedOpenCases(tb testing.TB, st *Store, _ *app.Service, now time.Time, n, dueSoon int) {
 	tb.Helper()
-	ctx := context.Background()
-	lab, err := svc.CreateUserCLI(ctx, "lab@example.org", "Lab", "lab_member", "Frontier", "lab", "correct horse battery staple")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	lead, err := svc.CreateUserCLI(ctx, "lead@example.org", "Lead", "review_lead", "Agency", "agency", "correct horse battery staple")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	for _, r := range []string{"reviewer", "compliance_officer"} {
-		if _, err := svc.CreateUserCLI(ctx, r+"@example.org", r, r, "Agency", "agency", "correct horse battery staple"); err != nil {
-			tb.Fatal(err)
-		}
-	}
-	err = st.write.Transaction(func(db *gorm.DB) error {
-		rows := make([]caseRow, 0, 1000)
-		flush := func() error {
-			if len(rows) == 0 {
-				return nil
-			}
-			if err := db.Omit("OrgName", "Urgency").CreateInBatches(rows, 500).Error; err != nil {
-				return err
-			}
-			rows = rows[:0]
-			return nil
-		}
-		for i := 0; i < n; i++ {
-			received := now.Add(-time.Duration(i%20) * 24 * time.Hour) // due 10 to 30 days ahead
-			if i < dueSoon {
-				// Due in a little over six days: the seven-day reminder is due.
-				received = now.Add(-time.Duration(23*24+12) * time.Hour)
-			}
-			base := received.Add(30 * 24 * time.Hour)
-			c := &docket.Case{ID: fmt.Sprintf("case-%06d", i), OrgID: lab.OrgID, Number: fmt.Sprintf("DKT-2026-%06d", i+1),
-				Status: docket.StatusInReview, ModelName: "Model", ModelVersion: "1", LeadID: lead.ID, RiskTier: "low",
-				CreatedBy: lab.ID, CreatedAt: received, UpdatedAt: received}
-			c.Clock = docket.CaseClock{Seq: 1, ReceivedAt: &received, StartedAt: &received, WindowDays: 30,
-				Timezone: "America/New_York", PauseOnInfoRequest: true, BaseDueAt: &base}
-			rows = append(rows, caseRowOf(c))
-			if len(rows) == cap(rows) {
-				if err := flush(); err != nil {
-					return err
-				}
-			}
-		}
-		return flush()
-	})
-	if err != nil {
+	if _, err := Seed(context.Background(), st, SeedOptions{Cases: n, Now: now, PasswordHash: "x", OpenOnly: true, DueSoon: dueSoon}); err != nil {
 		tb.Fatal(err)
 	}
 }

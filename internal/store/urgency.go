@@ -1,6 +1,7 @@
 package store
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 
@@ -44,9 +45,18 @@ func (t *tx) byUrgency(f app.CaseFilter) bool {
 	return f.OpenOnly || f.ExcludeDrafts
 }
 
-// urgentIDs returns, in urgency order at now, up to n cases matching f that
-// come after the cursor (from the start when after is nil).
-func (t *tx) urgentIDs(f app.CaseFilter, now int64, after *cursor, n int) ([]urgent, error) {
+// urgentQuery is one stream of urgentIDs: a query reading ids and keys in
+// key order, and what turns its key into the urgency.
+type urgentQuery struct {
+	name  string // running, paused or closed
+	sql   string
+	args  map[string]any
+	shift int64 // urgency = key − shift
+}
+
+// urgentQueries builds the streams urgentIDs reads for f at now, after the
+// cursor (from the start when after is nil), each at most n long.
+func urgentQueries(f app.CaseFilter, now int64, after *cursor, n int) []urgentQuery {
 	open := f.Status == nil || f.Status.Open()
 	closed := !f.OpenOnly && (f.Status == nil || f.Status.Final())
 	running, paused := open, open
@@ -59,8 +69,8 @@ func (t *tx) urgentIDs(f app.CaseFilter, now int64, after *cursor, n int) ([]urg
 	// best served by its own index; otherwise the streams' indexes are named,
 	// since without statistics SQLite would not know to prefer them.
 	hint := f.VisibleOrg == "" && f.VisibleReviewer == "" && f.OrgID == nil
-	var out []urgent
-	stream := func(index, cond, key string, shift int64) error {
+	var out []urgentQuery
+	stream := func(name, index, cond, key string, shift int64) {
 		where, args := caseWhere(f, now)
 		from := "cases"
 		if hint {
@@ -71,31 +81,17 @@ func (t *tx) urgentIDs(f app.CaseFilter, now int64, after *cursor, n int) ([]urg
 			args["ck"], args["cid"] = after.K+shift, after.ID
 		}
 		args["n"] = n
-		rows, err := scanAll[struct {
-			ID string
-			K  int64
-		}](t.named(`SELECT cases.id AS id, `+key+` AS k FROM `+from+` WHERE `+cond+` AND `+where+
-			` ORDER BY `+key+`, cases.id LIMIT @n`, args))
-		if err != nil {
-			return err
-		}
-		for _, r := range rows {
-			out = append(out, urgent{id: r.ID, k: r.K - shift})
-		}
-		return nil
+		out = append(out, urgentQuery{name: name, args: args, shift: shift,
+			sql: `SELECT cases.id AS id, ` + key + ` AS k FROM ` + from + ` WHERE ` + cond + ` AND ` + where +
+				` ORDER BY ` + key + `, cases.id LIMIT @n`})
 	}
 	const openStates = `cases.status IN ('submitted', 'in_review', 'awaiting_lab')`
 	if running {
 		// The key is the deadline; urgency is the key minus now.
-		if err := stream("cases_running", openStates+" AND cases.open_stop_at IS NULL", "cases.deadline_key", now); err != nil {
-			return nil, err
-		}
+		stream("running", "cases_running", openStates+" AND cases.open_stop_at IS NULL", "cases.deadline_key", now)
 	}
 	if paused {
-		if err := stream("cases_paused", openStates+" AND cases.open_stop_at IS NOT NULL",
-			"(cases.deadline_key - cases.open_stop_at)", 0); err != nil {
-			return nil, err
-		}
+		stream("paused", "cases_paused", openStates+" AND cases.open_stop_at IS NOT NULL", "(cases.deadline_key - cases.open_stop_at)", 0)
 	}
 	if closed && (after == nil || after.K <= closedUrgency) {
 		where, args := caseWhere(f, now)
@@ -104,13 +100,45 @@ func (t *tx) urgentIDs(f app.CaseFilter, now int64, after *cursor, n int) ([]urg
 			args["cid"] = after.ID
 		}
 		args["n"] = n
-		rows, err := scanAll[struct{ ID string }](t.named(`SELECT cases.id AS id FROM cases WHERE cases.status IN ('decided', 'withdrawn') AND `+
-			where+` ORDER BY cases.id LIMIT @n`, args))
+		out = append(out, urgentQuery{name: "closed", args: args, shift: -closedUrgency,
+			sql: `SELECT cases.id AS id, 0 AS k FROM cases WHERE cases.status IN ('decided', 'withdrawn') AND ` + where +
+				` ORDER BY cases.id LIMIT @n`})
+	}
+	return out
+}
+
+// urgentIDs returns, in urgency order at now, up to n cases matching f that
+// come after the cursor (from the start when after is nil).
+func (t *tx) urgentIDs(f app.CaseFilter, now int64, after *cursor, n int) ([]urgent, error) {
+	var out []urgent
+	m := t.memo()
+	for _, uq := range urgentQueries(f, now, after, n) {
+		// What a stream reads does not depend on now unless its query does
+		// (a band's range): remembered by its query and arguments.
+		key := ""
+		if m != nil {
+			key = namedKey(uq.sql, uq.args)
+			if keys, ok := m.streams.get(key, t.gen); ok {
+				for _, u := range keys {
+					out = append(out, urgent{id: u.id, k: u.k - uq.shift})
+				}
+				continue
+			}
+		}
+		rows, err := scanAll[struct {
+			ID string
+			K  int64
+		}](t.named(uq.sql, uq.args))
 		if err != nil {
 			return nil, err
 		}
-		for _, r := range rows {
-			out = append(out, urgent{id: r.ID, k: closedUrgency})
+		keys := make([]urgent, len(rows))
+		for i, r := range rows {
+			keys[i] = urgent{id: r.ID, k: r.K}
+			out = append(out, urgent{id: r.ID, k: r.K - uq.shift})
+		}
+		if m != nil {
+			m.streams.put(key, t.gen, keys)
 		}
 	}
 	slices.SortFunc(out, func(a, b urgent) int {
@@ -132,18 +160,31 @@ func (t *tx) casesInOrder(ids []urgent) ([]*docket.Case, error) {
 	if len(ids) == 0 {
 		return out, nil
 	}
-	args := make([]any, len(ids))
-	for i, u := range ids {
-		args[i] = u.id
+	byID := make(map[string]*docket.Case, len(ids))
+	var args []any
+	m := t.memo()
+	for _, u := range ids {
+		if m != nil {
+			if c, ok := m.cases.get(u.id, t.gen); ok {
+				byID[u.id] = copyCase(c)
+				continue
+			}
+		}
+		args = append(args, u.id)
 	}
-	rows, err := scanRows[caseFullRow](t.query(`SELECT cases.*, orgs.name AS org_name, `+t.reviewerList()+
-		` FROM cases JOIN orgs ON orgs.id = cases.org_id WHERE cases.id IN (?`+strings.Repeat(", ?", len(ids)-1)+`)`, args...))
-	if err != nil {
-		return nil, err
-	}
-	byID := make(map[string]*docket.Case, len(rows))
-	for _, r := range rows {
-		byID[r.ID] = r.domain()
+	if len(args) > 0 {
+		rows, err := scanRows[caseFullRow](t.query(`SELECT cases.*, orgs.name AS org_name, `+t.reviewerList()+
+			` FROM cases JOIN orgs ON orgs.id = cases.org_id WHERE cases.id IN (?`+strings.Repeat(", ?", len(args)-1)+`)`, args...))
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			c := t.caseOf(r)
+			byID[r.ID] = c
+			if m != nil {
+				m.cases.put(r.ID, t.gen, copyCase(c))
+			}
+		}
 	}
 	for _, u := range ids {
 		if c, ok := byID[u.id]; ok {
@@ -198,4 +239,22 @@ func (t *tx) boardUrgent(f app.CaseFilter, offset, limit int) ([]*docket.Case, i
 	ids = ids[min(offset, len(ids)):]
 	out, err := t.casesInOrder(ids)
 	return out, total, err
+}
+
+// namedKey identifies a query with named arguments: its text and the
+// arguments it names, in name order.
+func namedKey(q string, args map[string]any) string {
+	names := make([]string, 0, len(args))
+	for name := range args {
+		if strings.Contains(q, "@"+name) {
+			names = append(names, name)
+		}
+	}
+	slices.Sort(names)
+	var b strings.Builder
+	b.WriteString(q)
+	for _, name := range names {
+		fmt.Fprintf(&b, "\x00%s=%#v", name, args[name])
+	}
+	return b.String()
 }

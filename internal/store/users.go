@@ -205,6 +205,12 @@ func (t *tx) TokenByID(id string) (*app.Token, error) {
 // TokenUser returns a token with its user and the user's organisation, in
 // one query: the check every authenticated request makes.
 func (t *tx) TokenUser(id string) (*app.Token, *docket.User, error) {
+	m := t.memo()
+	if m != nil {
+		if tu, ok := m.tokens.get(id, t.gen); ok {
+			return &tu.token, &tu.user, nil
+		}
+	}
 	r, ok, err := scanOne[struct {
 		userRow
 		TokenUserID    string
@@ -228,7 +234,11 @@ FROM tokens JOIN users ON users.id = tokens.user_id JOIN orgs ON orgs.id = users
 	}
 	k := tokenRow{ID: id, UserID: r.TokenUserID, Kind: r.TokenKind, Name: r.TokenName, Hash: r.TokenHash,
 		Version: r.TokenVersion2, CreatedAt: r.TokenCreatedAt, ExpiresAt: r.TokenExpiresAt, RevokedAt: r.TokenRevokedAt}.domain()
-	return &k, r.userRow.domain(), nil
+	u := r.userRow.domain()
+	if m != nil {
+		m.tokens.put(id, t.gen, tokenUser{token: k, user: *u})
+	}
+	return &k, u, nil
 }
 
 func (t *tx) ListTokens(userID string, kind auth.Kind) ([]app.Token, error) {

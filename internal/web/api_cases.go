@@ -107,7 +107,7 @@ func (s *Server) getCase(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, presentCase(a, v))
+	return answerCase(c, http.StatusOK, presentCase(a, v))
 }
 
 // caseResult answers an action with the updated case.
@@ -279,8 +279,8 @@ func (s *Server) getCaseAudit(c echo.Context) error {
 
 type dashboardItemJSON struct {
 	caseJSON
-	OpenFindings    map[string]int `json:"open_findings"`
-	OverdueFindings int            `json:"overdue_findings"`
+	OpenFindings    countsJSON `json:"open_findings"`
+	OverdueFindings int        `json:"overdue_findings"`
 }
 
 type dashboardJSON struct {
@@ -325,7 +325,7 @@ func (s *Server) getDashboard(c echo.Context) error {
 		out.Items = append(out.Items, dashboardItemJSON{caseJSON: presentCase(a, v), OpenFindings: open,
 			OverdueFindings: fc.Overdue})
 	}
-	return c.JSON(http.StatusOK, out)
+	return writeJSON(c, http.StatusOK, out.appendJSON)
 }
 
 // csvCell neutralises cells a spreadsheet would run as a formula.

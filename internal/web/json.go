@@ -8,6 +8,7 @@ import (
 	"mime"
 	"net/http"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -99,8 +100,43 @@ func jsonKind(k string) string {
 	return "number"
 }
 
-// ts renders an instant as RFC 3339 UTC with exactly three fraction digits.
-func ts(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
+// tsLayout is how the API writes an instant.
+const tsLayout = "2006-01-02T15:04:05.000Z"
+
+// ts renders an instant as RFC 3339 UTC with exactly three fraction digits
+// (tsLayout), digit by digit: a dashboard page writes hundreds of them, and
+// Format interprets its layout every time. Years outside 0–9999 go to Format.
+func ts(t time.Time) string {
+	t = t.UTC()
+	year, month, day := t.Date()
+	if year < 0 || year > 9999 {
+		return t.Format(tsLayout)
+	}
+	hour, min, sec := t.Clock()
+	milli := t.Nanosecond() / 1e6
+	var b [24]byte
+	put := func(at, width, v int) {
+		for i := at + width - 1; i >= at; i-- {
+			b[i] = byte('0' + v%10)
+			v /= 10
+		}
+	}
+	put(0, 4, year)
+	b[4] = '-'
+	put(5, 2, int(month))
+	b[7] = '-'
+	put(8, 2, day)
+	b[10] = 'T'
+	put(11, 2, hour)
+	b[13] = ':'
+	put(14, 2, min)
+	b[16] = ':'
+	put(17, 2, sec)
+	b[19] = '.'
+	put(20, 3, milli)
+	b[23] = 'Z'
+	return string(b[:])
+}
 
 func tsp(t *time.Time) *string {
 	if t == nil {
@@ -138,4 +174,33 @@ func listOf(items any, next string) list {
 		l.NextCursor = &next
 	}
 	return l
+}
+
+// countsJSON is a map of counts that encodes itself as encoding/json would
+// (keys sorted, HTML-safe), without the reflection and the sorting machinery
+// it spends on every map: a dashboard page has one per case.
+type countsJSON map[string]int
+
+func (m countsJSON) MarshalJSON() ([]byte, error) { return m.append(nil), nil }
+
+// append appends the map's JSON to b.
+func (m countsJSON) append(b []byte) []byte {
+	if m == nil {
+		return append(b, "null"...)
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	b = append(b, '{')
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendString(b, k)
+		b = append(b, ':')
+		b = strconv.AppendInt(b, int64(m[k]), 10)
+	}
+	return append(b, '}')
 }

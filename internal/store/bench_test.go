@@ -1,0 +1,176 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/docket/docket/internal/app"
+	"github.com/docket/docket/internal/docket"
+)
+
+// Benchmarks of the store's hot paths, for benchstat:
+//
+//	go test -run '^$' -bench 'Dashboard|AuditAppend|CaseRead' -count 10 ./internal/store/ > new.txt
+//
+// The dashboard's queries are measured as the database answers them, without
+// what the store remembers between reads (memo.go), and then as a request
+// meets them, remembered.
+
+func benchSeeded(b *testing.B, n int) (*Store, *Seeded, time.Time) {
+	b.Helper()
+	st, err := Open(filepath.Join(b.TempDir(), "bench.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { st.Close() })
+	if _, err := st.Migrate(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	now := time.Date(2026, 6, 15, 13, 0, 0, 0, time.UTC)
+	seeded, err := Seed(context.Background(), st, SeedOptions{Cases: n, Now: now, PasswordHash: "x"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return st, seeded, now
+}
+
+// BenchmarkDashboardQuery: the reads of one dashboard page over 10,000 cases
+// of every state, for a compliance officer.
+func BenchmarkDashboardQuery(b *testing.B) {
+	st, seeded, now := benchSeeded(b, 10000)
+	f := dashboardFilters(seeded, now)["agency/open"]
+	unremembered := func(b *testing.B, fn func(*tx) error) {
+		for b.Loop() {
+			if err := st.read.Transaction(func(db *gorm.DB) error { return fn(&tx{db: db}) }); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	var deep string
+	if err := st.read.Transaction(func(db *gorm.DB) error {
+		p := app.Page{Limit: 50}
+		for range 100 {
+			_, next, err := (&tx{db: db}).ListCases(f, p)
+			if err != nil || next == "" {
+				return fmt.Errorf("no page after %q: %v", p.Cursor, err)
+			}
+			p.Cursor = next
+		}
+		deep = p.Cursor
+		return nil
+	}); err != nil {
+		b.Fatal(err)
+	}
+	var ids []string
+	b.Run("first-page", func(b *testing.B) {
+		unremembered(b, func(x *tx) error {
+			cases, _, err := x.ListCases(f, app.Page{Limit: 50})
+			ids = ids[:0]
+			for _, c := range cases {
+				ids = append(ids, c.ID)
+			}
+			return err
+		})
+	})
+	b.Run("page-101", func(b *testing.B) {
+		unremembered(b, func(x *tx) error {
+			_, _, err := x.ListCases(f, app.Page{Limit: 50, Cursor: deep})
+			return err
+		})
+	})
+	b.Run("band-counts", func(b *testing.B) {
+		unremembered(b, func(x *tx) error {
+			_, err := x.CountBands(f)
+			return err
+		})
+	})
+	b.Run("finding-counts", func(b *testing.B) {
+		unremembered(b, func(x *tx) error {
+			_, err := x.CountFindings(app.FindingCountFilter{CaseIDs: ids, Now: now})
+			return err
+		})
+	})
+	b.Run("remembered", func(b *testing.B) {
+		for b.Loop() {
+			err := st.Read(context.Background(), func(x app.Tx) error {
+				if _, err := x.CountBands(f); err != nil {
+					return err
+				}
+				cases, _, err := x.ListCases(f, app.Page{Limit: 50})
+				if err != nil {
+					return err
+				}
+				ids = ids[:0]
+				for _, c := range cases {
+					ids = append(ids, c.ID)
+				}
+				_, err = x.CountFindings(app.FindingCountFilter{CaseIDs: ids, Now: now})
+				return err
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// BenchmarkCaseRead: one case with its reviewers and a lead's attestation,
+// as every case route reads it.
+func BenchmarkCaseRead(b *testing.B) {
+	st, seeded, _ := benchSeeded(b, 10000)
+	lead := seeded.Leads[0].ID
+	i := 0
+	b.Run("unremembered", func(b *testing.B) {
+		for b.Loop() {
+			id := seeded.Visible[i%len(seeded.Visible)]
+			i++
+			if err := st.read.Transaction(func(db *gorm.DB) error {
+				_, _, err := (&tx{db: db}).CaseWithAttestation(id, lead)
+				return err
+			}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("remembered", func(b *testing.B) {
+		for b.Loop() {
+			id := seeded.Visible[i%100]
+			i++
+			if err := st.Read(context.Background(), func(x app.Tx) error {
+				_, _, err := x.CaseWithAttestation(id, lead)
+				return err
+			}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// BenchmarkAuditAppend: one write transaction appending one event to the
+// chain (synchronous=FULL: each commit is on disk before the next).
+func BenchmarkAuditAppend(b *testing.B) {
+	st, err := Open(filepath.Join(b.TempDir(), "audit.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	if _, err := st.Migrate(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	now := time.Date(2026, 6, 15, 13, 0, 0, 0, time.UTC)
+	i := 0
+	for b.Loop() {
+		i++
+		ev := &docket.AuditEvent{ID: fmt.Sprintf("ev-%d", i), At: now, ActorID: "u", ActorRole: "reviewer", OrgID: "o",
+			Action: "finding.created", SubjectType: "finding", SubjectID: "f", CaseID: "c", RequestID: "r",
+			ClientIP: "127.0.0.1", Changes: `{"severity":"high"}`}
+		if err := st.Write(context.Background(), func(x app.Tx) error { return x.AppendAudit(ev) }); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
