@@ -43,7 +43,7 @@ func (s *Server) getClearinghouse(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, presentCatalog(cat))
+	return s.answerFeed(c, c.QueryParam("q"), cat)
 }
 
 func (s *Server) getClearinghouseCSV(c echo.Context) error {

@@ -280,3 +280,37 @@ func TestClearinghouseFeed(t *testing.T) {
 		}
 	}
 }
+
+// TestFeedFollowsPublications: the feed of a search, read again and again,
+// changes as soon as an entry it holds is published, and searches are kept
+// apart.
+func TestFeedFollowsPublications(t *testing.T) {
+	w := newWorld(t)
+	id := w.caseIn("in_review").caseID
+	count := func(q string) int {
+		t.Helper()
+		r := w.as("rival", "GET", "/api/v1/clearinghouse?q="+q, nil)
+		want(t, r, 200)
+		var m map[string]any
+		if err := json.Unmarshal([]byte(r.Body), &m); err != nil {
+			t.Fatal(err)
+		}
+		if again := w.as("rival", "GET", "/api/v1/clearinghouse?q="+q, nil); again.Body != r.Body {
+			t.Fatalf("q=%s: two reads of one catalog differ:\n%s\n%s", q, r.Body, again.Body)
+		}
+		return int(m["count"].(float64))
+	}
+	for i, wantN := range []int{1, 2, 3} {
+		fid := w.finding(id, "lead", "shared", clearFinding("high"))
+		want(t, w.as("lead", "POST", "/api/v1/findings/"+fid+"/publish", publishBody()), 200)
+		if n := count("sandbox"); n != wantN {
+			t.Fatalf("after publication %d: q=sandbox holds %d entries, want %d", i+1, n, wantN)
+		}
+		if n := count(""); n != wantN {
+			t.Fatalf("after publication %d: the feed holds %d entries, want %d", i+1, n, wantN)
+		}
+		if n := count("nothing+here"); n != 0 {
+			t.Fatalf("q=nothing here holds %d entries", n)
+		}
+	}
+}

@@ -43,6 +43,8 @@ type Server struct {
 	metrics *metrics.Metrics
 	guard   app.URLGuard
 	baseURL string
+	// feeds are the encoded Clearinghouse feeds (feed.go).
+	feeds feeds
 }
 
 // Options are what New needs besides the service.
