@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"time"
@@ -272,6 +273,7 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	}
 	sched.Start()
 	defer sched.Stop()
+	defer debug.SetMemoryLimit(applyMemoryLimit(cfg.MemoryLimit))
 	hs := srv.HTTPServer(cfg.Addr)
 	fmt.Fprintf(e.Stdout, "Docket is listening on %s\n", base)
 	if e.Ready != nil {
@@ -483,4 +485,14 @@ func cmdCopy(ctx context.Context, args []string, e env) error {
 	}
 	fmt.Fprintf(e.Stdout, "copied %d rows; the audit chain verifies on the target (%d events)\n", total, r.Count)
 	return nil
+}
+
+// applyMemoryLimit sets the soft limit of the process's Go memory while the
+// server runs, unless GOMEMLIMIT in the process's environment already did
+// (the runtime reads it itself); it returns the limit to restore.
+func applyMemoryLimit(limit int64) int64 {
+	if limit > 0 && os.Getenv("GOMEMLIMIT") == "" {
+		return debug.SetMemoryLimit(limit)
+	}
+	return debug.SetMemoryLimit(-1) // -1 reads the limit without changing it
 }

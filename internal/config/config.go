@@ -53,6 +53,9 @@ type Config struct {
 	Metrics    Metrics  `yaml:"metrics"`    // /metrics
 	Benchmarks string   `yaml:"benchmarks"` // path of the benchmarks file
 	Log        Log      `yaml:"log"`        // logging
+	// MemoryLimit is the soft limit of the server's Go memory, in bytes
+	// (runtime/debug.SetMemoryLimit); 0 leaves the runtime's default.
+	MemoryLimit int64 `yaml:"memory_limit"`
 }
 
 // Review holds the settings that shape a case's review clock.
@@ -165,6 +168,7 @@ func Default() Config {
 			TrustedProxies: []string{},
 			SecureCookies:  SecureCookiesAuto,
 		},
+		MemoryLimit: 64 << 20,
 		HTTP: HTTP{
 			ReadHeaderTimeout: 5 * time.Second,
 			ReadTimeout:       30 * time.Second,

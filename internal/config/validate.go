@@ -106,6 +106,8 @@ func (c Config) Validate() error {
 	v.positive("webhooks.timeout", c.Webhooks.Timeout)
 
 	v.check(c.Benchmarks != "", "benchmarks", "must not be empty")
+	v.check(c.MemoryLimit == 0 || c.MemoryLimit >= 16<<20, "memory_limit",
+		"must be 0 (the Go runtime's default) or at least 16777216 bytes (16 MiB), got %d", c.MemoryLimit)
 	switch c.Log.Level {
 	case "debug", "info", "warn", "error":
 	default:
