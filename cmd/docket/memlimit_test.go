@@ -26,7 +26,7 @@ func TestMemoryLimit(t *testing.T) {
 		t.Fatalf("memory_limit 0 changed the limit")
 	}
 	t.Setenv("GOMEMLIMIT", "200MiB")
-	if applyMemoryLimit(96<<20); debug.SetMemoryLimit(-1) != before {
+	if applyMemoryLimit(96 << 20); debug.SetMemoryLimit(-1) != before {
 		t.Fatalf("memory_limit overrode GOMEMLIMIT")
 	}
 }

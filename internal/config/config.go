@@ -168,7 +168,7 @@ func Default() Config {
 			TrustedProxies: []string{},
 			SecureCookies:  SecureCookiesAuto,
 		},
-		MemoryLimit: 64 << 20,
+		MemoryLimit: 48 << 20,
 		HTTP: HTTP{
 			ReadHeaderTimeout: 5 * time.Second,
 			ReadTimeout:       30 * time.Second,
