@@ -250,6 +250,12 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 		ln.Close()
 		return err
 	}
+	// Upload files left by a process stopped mid-upload.
+	if n, err := svc.RemoveStaleUploads(); err != nil {
+		log.Warn("attachments: removing stale uploads", "err", err)
+	} else if n > 0 {
+		log.Info("attachments: removed upload files left by an interrupted upload", "files", n)
+	}
 	// The delivery channels (e-mail, or the log without SMTP; webhooks) and the metrics.
 	holder := schedule.Holder()
 	m := metrics.New()

@@ -11,6 +11,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -105,6 +107,41 @@ func (c *countingHash) Write(p []byte) (int, error) {
 		return 0, errTooLarge
 	}
 	return c.h.Write(p)
+}
+
+// staleUploadAge is how old an upload file must be to be taken for one left
+// by a process that stopped mid-upload: an upload in progress lasts at most
+// http.read_timeout and its transaction.
+const staleUploadAge = time.Hour
+
+// RemoveStaleUploads deletes the upload files that a process stopped
+// mid-upload left behind (a crash, a kill): ".upload-*" files in the
+// attachments directory last written more than staleUploadAge before now.
+// Replicas share the directory, so a younger one may be another's upload in
+// progress and is kept. It returns how many files it removed.
+func (s *Service) RemoveStaleUploads() (int, error) {
+	dir := s.attachmentsDir()
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return 0, nil
+	} else if err != nil {
+		return 0, fmt.Errorf("attachments: %w", err)
+	}
+	n := 0
+	for _, e := range entries {
+		if !e.Type().IsRegular() || !strings.HasPrefix(e.Name(), ".upload-") {
+			continue
+		}
+		info, err := e.Info()
+		if err != nil || s.Now().Sub(info.ModTime()) < staleUploadAge {
+			continue
+		}
+		if err := os.Remove(filepath.Join(dir, e.Name())); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return n, fmt.Errorf("attachments: %w", err)
+		}
+		n++
+	}
+	return n, nil
 }
 
 // StageUpload streams r into a temporary file: at most uploads.max_bytes (413

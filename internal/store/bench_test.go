@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -23,14 +22,7 @@ import (
 
 func benchSeeded(b *testing.B, n int) (*Store, *Seeded, time.Time) {
 	b.Helper()
-	st, err := Open(filepath.Join(b.TempDir(), "bench.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { st.Close() })
-	if _, err := st.Migrate(context.Background()); err != nil {
-		b.Fatal(err)
-	}
+	st := tempStore(b)
 	now := time.Date(2026, 6, 15, 13, 0, 0, 0, time.UTC)
 	seeded, err := Seed(context.Background(), st, SeedOptions{Cases: n, Now: now, PasswordHash: "x"})
 	if err != nil {
@@ -154,14 +146,7 @@ func BenchmarkCaseRead(b *testing.B) {
 // BenchmarkAuditAppend: one write transaction appending one event to the
 // chain (synchronous=FULL: each commit is on disk before the next).
 func BenchmarkAuditAppend(b *testing.B) {
-	st, err := Open(filepath.Join(b.TempDir(), "audit.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer st.Close()
-	if _, err := st.Migrate(context.Background()); err != nil {
-		b.Fatal(err)
-	}
+	st := tempStore(b)
 	now := time.Date(2026, 6, 15, 13, 0, 0, 0, time.UTC)
 	i := 0
 	for b.Loop() {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -21,15 +20,8 @@ import (
 // others nothing (they run again alone). The chain verifies.
 func TestGroupCommitKeepsEachUseCaseApart(t *testing.T) {
 	storetest.SkipOnPostgres(t, "group commit is SQLite's")
-	st, err := Open(filepath.Join(t.TempDir(), "commit.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := tempStore(t)
 	ctx := context.Background()
-	if _, err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
 	now := time.Date(2026, 6, 15, 13, 0, 0, 0, time.UTC)
 	svc := benchSvc(t, st, now)
 	if _, err := svc.CreateUserCLI(ctx, "lab@example.org", "Lab", "lab_member", "Frontier", "lab", "correct horse battery staple"); err != nil {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"path/filepath"
 	"slices"
 	"testing"
 	"time"
@@ -23,14 +22,7 @@ import (
 func seededStore(t *testing.T, n int) (*Store, *Seeded, time.Time) {
 	t.Helper()
 	storetest.SkipOnPostgres(t, "the seed and the index streams are SQLite's")
-	st, err := Open(filepath.Join(t.TempDir(), "dash.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if _, err := st.Migrate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	st := tempStore(t)
 	now := time.Date(2026, 6, 15, 13, 0, 0, 0, time.UTC)
 	seeded, err := Seed(context.Background(), st, SeedOptions{Cases: n, Now: now, PasswordHash: "x"})
 	if err != nil {

@@ -1,8 +1,6 @@
 package store
 
 import (
-	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -15,14 +13,7 @@ import (
 // turns one of its queries into a table scan fails here.
 func TestSweepQueriesUseIndexes(t *testing.T) {
 	storetest.SkipOnPostgres(t, "EXPLAIN QUERY PLAN")
-	st, err := Open(filepath.Join(t.TempDir(), "plan.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	if _, err := st.Migrate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	st := tempStore(t)
 	now := time.Date(2026, 6, 15, 13, 0, 0, 0, time.UTC)
 	seedOpenCases(t, st, benchSvc(t, st, now), now, 2000, 10)
 	if err := st.write.Exec("ANALYZE").Error; err != nil {

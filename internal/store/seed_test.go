@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -17,15 +16,8 @@ import (
 // cases can work on it afterwards.
 func TestSeedCoversEveryStateAndBand(t *testing.T) {
 	storetest.SkipOnPostgres(t, "the seed writes SQLite")
-	st, err := Open(filepath.Join(t.TempDir(), "seed.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := tempStore(t)
 	ctx := context.Background()
-	if _, err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
 	now := time.Date(2026, 6, 15, 13, 0, 0, 0, time.UTC)
 	svc := benchSvc(t, st, now)
 	seeded, err := Seed(ctx, st, SeedOptions{Cases: 3000, Now: now, PasswordHash: "x"})

@@ -33,14 +33,7 @@ func benchSvc(tb testing.TB, st *Store, now time.Time) *app.Service {
 }
 
 func benchStore(b *testing.B, n, due int) (*Store, *app.Service, time.Time) {
-	st, err := Open(filepath.Join(b.TempDir(), "bench.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { st.Close() })
-	if _, err := st.Migrate(context.Background()); err != nil {
-		b.Fatal(err)
-	}
+	st := tempStore(b)
 	now := time.Date(2026, 6, 15, 13, 0, 0, 0, time.UTC)
 	svc := benchSvc(b, st, now)
 	seedOpenCases(b, st, svc, now, n, due)
@@ -84,4 +77,19 @@ func BenchmarkSweep1000Due(b *testing.B) {
 			b.Fatalf("%+v %v", res, err)
 		}
 	}
+}
+
+// tempStore opens a migrated SQLite store in the test's own directory, closed
+// when the test ends.
+func tempStore(tb testing.TB) *Store {
+	tb.Helper()
+	st, err := Open(filepath.Join(tb.TempDir(), "docket.db"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { st.Close() })
+	if _, err := st.Migrate(context.Background()); err != nil {
+		tb.Fatal(err)
+	}
+	return st
 }
