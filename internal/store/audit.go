@@ -80,11 +80,7 @@ func (t *tx) ListAudit(caseID string, p app.Page) ([]docket.AuditEvent, string, 
 	if err := q.Find(&rows).Error; err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if len(rows) > p.Limit {
-		rows = rows[:p.Limit]
-		next = encodeCursor(cursor{K: rows[len(rows)-1].Seq, ID: "seq"})
-	}
+	rows, next := cutPage(rows, p.Limit)
 	out := make([]docket.AuditEvent, len(rows))
 	for i, r := range rows {
 		out[i] = r.domain()

@@ -38,12 +38,7 @@ func (t *tx) ListComments(caseID string, sharedOnly bool, p app.Page) ([]docket.
 	if err := q.Find(&rows).Error; err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if len(rows) > p.Limit {
-		rows = rows[:p.Limit]
-		last := rows[len(rows)-1]
-		next = encodeCursor(cursor{K: last.CreatedAt, ID: last.ID})
-	}
+	rows, next := cutPage(rows, p.Limit)
 	out := make([]docket.Comment, len(rows))
 	for i, r := range rows {
 		out[i] = docket.Comment{ID: r.ID, CaseID: r.CaseID, AuthorID: r.AuthorID, AuthorRole: docket.Role(r.AuthorRole),

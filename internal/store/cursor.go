@@ -33,3 +33,27 @@ func decodeCursor(s string) (cursor, bool) {
 }
 
 func badCursor() error { return docket.Unacceptable("cursor", "is not a cursor this list gave") }
+
+// keyed is a row of a list paged by cursor: its key is the cursor of the
+// page that starts after it.
+type keyed interface{ key() cursor }
+
+// cutPage cuts rows, read with one more than limit, to the page, and gives
+// the cursor of the page after it ("" on the last page).
+func cutPage[R keyed](rows []R, limit int) ([]R, string) {
+	if len(rows) <= limit {
+		return rows, ""
+	}
+	rows = rows[:limit]
+	return rows, encodeCursor(rows[len(rows)-1].key())
+}
+
+// The lists in (created_at, id) order, and the audit trail in sequence order.
+func (r orgRow) key() cursor          { return cursor{K: r.CreatedAt, ID: r.ID} }
+func (r userRow) key() cursor         { return cursor{K: r.CreatedAt, ID: r.ID} }
+func (r commentRow) key() cursor      { return cursor{K: r.CreatedAt, ID: r.ID} }
+func (r findingRow) key() cursor      { return cursor{K: r.CreatedAt, ID: r.ID} }
+func (r deliveryRow) key() cursor     { return cursor{K: r.CreatedAt, ID: r.ID} }
+func (r webhookRow) key() cursor      { return cursor{K: r.CreatedAt, ID: r.ID} }
+func (r notificationRow) key() cursor { return cursor{K: r.CreatedAt, ID: r.ID} }
+func (r auditRow) key() cursor        { return cursor{K: r.Seq, ID: "seq"} }

@@ -101,12 +101,7 @@ func (t *tx) ListDeliveries(f app.DeliveryFilter, p app.Page) ([]docket.Delivery
 	if err := q.Find(&rows).Error; err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if len(rows) > p.Limit {
-		rows = rows[:p.Limit]
-		last := rows[len(rows)-1]
-		next = encodeCursor(cursor{K: last.CreatedAt, ID: last.ID})
-	}
+	rows, next := cutPage(rows, p.Limit)
 	out := make([]docket.Delivery, len(rows))
 	for i, r := range rows {
 		out[i] = r.domain()
@@ -227,12 +222,7 @@ func (t *tx) ListWebhooks(orgID string, p app.Page) ([]docket.Webhook, string, e
 	if err := t.db.Raw(sql, args...).Scan(&rows).Error; err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if len(rows) > p.Limit {
-		rows = rows[:p.Limit]
-		last := rows[len(rows)-1]
-		next = encodeCursor(cursor{K: last.CreatedAt, ID: last.ID})
-	}
+	rows, next := cutPage(rows, p.Limit)
 	out := make([]docket.Webhook, len(rows))
 	for i, r := range rows {
 		out[i] = r.domain()

@@ -179,12 +179,7 @@ func (t *tx) ListFindings(f app.FindingFilter, p app.Page) ([]*docket.Finding, s
 	if err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if len(rows) > p.Limit {
-		rows = rows[:p.Limit]
-		last := rows[len(rows)-1]
-		next = encodeCursor(cursor{K: last.CreatedAt, ID: last.ID})
-	}
+	rows, next := cutPage(rows, p.Limit)
 	out := make([]*docket.Finding, len(rows))
 	for i, r := range rows {
 		out[i] = r.domain()

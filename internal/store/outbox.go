@@ -209,12 +209,7 @@ func (t *tx) ListInbox(userID string, p app.Page) ([]docket.Notification, string
 	if err := q.Find(&rows).Error; err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if len(rows) > p.Limit {
-		rows = rows[:p.Limit]
-		last := rows[len(rows)-1]
-		next = encodeCursor(cursor{K: last.CreatedAt, ID: last.ID})
-	}
+	rows, next := cutPage(rows, p.Limit)
 	out := make([]docket.Notification, len(rows))
 	for i, r := range rows {
 		out[i] = r.domain()

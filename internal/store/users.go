@@ -55,12 +55,7 @@ func (t *tx) ListOrgs(p app.Page) ([]docket.Org, string, error) {
 	if err := q.Find(&rows).Error; err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if len(rows) > p.Limit {
-		rows = rows[:p.Limit]
-		last := rows[len(rows)-1]
-		next = encodeCursor(cursor{K: last.CreatedAt, ID: last.ID})
-	}
+	rows, next := cutPage(rows, p.Limit)
 	out := make([]docket.Org, len(rows))
 	for i, r := range rows {
 		out[i] = r.domain()
@@ -153,12 +148,7 @@ func (t *tx) ListUsers(f app.UserFilter, p app.Page) ([]docket.User, string, err
 	if err := t.db.Raw(sql, args...).Scan(&rows).Error; err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if len(rows) > p.Limit {
-		rows = rows[:p.Limit]
-		last := rows[len(rows)-1]
-		next = encodeCursor(cursor{K: last.CreatedAt, ID: last.ID})
-	}
+	rows, next := cutPage(rows, p.Limit)
 	out := make([]docket.User, len(rows))
 	for i, r := range rows {
 		out[i] = *r.domain()
