@@ -133,6 +133,21 @@ func TestAFindingFromRecordToResolution(t *testing.T) {
 			b.shot("forecast")
 			b.accessible("forecast")
 		}},
+		{"a compliance officer makes an API token and a calendar address on the account page", func(t *testing.T) {
+			b := e.tab("co")
+			b.signIn()
+			b.open("/account", http.StatusOK)
+			b.sees("Your account", "Change your password", "You have no API token", "You have no calendar address")
+			b.accessible("account")
+			b.do("name the token", chromedp.SendKeys(chromedp.ID("f-token-name"), "weekly report"))
+			b.submit("make a token", `form[action="/account/api-tokens"] button[type=submit]`, http.StatusCreated)
+			b.sees("is shown this once", "weekly report")
+			b.accessible("account-token")
+			b.submit("make a calendar address", `form[action="/account/calendar-url"] button[type=submit]`, http.StatusCreated)
+			b.sees("Your calendar address is ready", "Turn the address off")
+			b.shot("account")
+			b.accessible("account-calendar")
+		}},
 	}
 	for _, s := range steps {
 		if !t.Run(s.name, s.run) {

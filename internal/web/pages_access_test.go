@@ -81,6 +81,14 @@ var pageAccess = map[string]pageSpec{
 	"POST /notifications/:id/ack":    {scope: pageNotice},
 	"GET /forecast":                  {roles: []string{"lab_member", "reviewer", "review_lead", "compliance_officer"}},
 
+	// Every user's own account (pages_account_test.go: another user's token is 404).
+	"GET /account":                        {},
+	"POST /account/password":              {form: url.Values{"current_password": {"x"}, "new_password": {"y"}}},
+	"POST /account/api-tokens":            {form: url.Values{"name": {"x"}, "days": {"30"}}},
+	"POST /account/api-tokens/:id/revoke": {},
+	"POST /account/calendar-url":          {},
+	"POST /account/calendar-url/delete":   {},
+
 	// Amendments, benchmark results, publishing, the statement and the Clearinghouse.
 	"GET /cases/:id/statement":          {scope: pageCase},
 	"POST /cases/:id/amendments":        {scope: pageCase, form: url.Values{"summary": {"x"}}},

@@ -18,7 +18,7 @@ import (
 var pageViews = []string{
 	"login.html", "home_reviewer.html", "home_lead.html", "cases.html", "case_form.html", "case.html",
 	"confirm.html", "dashboard.html", "admin_users.html", "admin_orgs.html", "inbox.html", "forecast.html",
-	"clearinghouse.html", "admin_deliveries.html",
+	"clearinghouse.html", "admin_deliveries.html", "account.html",
 }
 
 // pageBase is what the layout needs on every page.
@@ -340,6 +340,9 @@ var flashes = map[string]string{
 	"result":             "The benchmark result is recorded, and the risk tier with it.",
 	"published":          "The finding is published to the Clearinghouse.",
 	"retried":            "The delivery is queued to be sent again.",
+	// The account page (pages_account.go).
+	"token-revoked": "The API token is revoked. Requests carrying it are refused from now on.",
+	"calendar-off":  "The calendar address is turned off. Calendars subscribed to it stop updating.",
 }
 
 func flashOf(c echo.Context) string { return flashes[c.QueryParam("done")] }

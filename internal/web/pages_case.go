@@ -304,6 +304,7 @@ func (s *Server) renderCaseError(c echo.Context, id string, form caseForms, err 
 }
 
 var fieldLabels = map[string]string{
+	"current_password": "Your current password", "new_password": "The new password", "days": "The lifetime",
 	"question": "The question", "answer": "The answer", "rationale": "The rationale", "outcome": "The outcome",
 	"reason": "The reason", "reviewer_ids": "A reviewer", "lead_id": "The case lead", "conditions": "The conditions",
 	"model_name": "The model name", "model_version": "The version", "summary": "The summary",

@@ -55,6 +55,13 @@ func (s *Server) pageRoutes() []Route {
 		{http.MethodPost, "/notifications/:id/ack", s.pageAcknowledge, false},
 		{http.MethodGet, "/forecast", s.pageForecast, false},
 
+		{http.MethodGet, "/account", s.pageAccount, false},
+		{http.MethodPost, "/account/password", s.pageChangePassword, false},
+		{http.MethodPost, "/account/api-tokens", s.pageCreateAPIToken, false},
+		{http.MethodPost, "/account/api-tokens/:id/revoke", s.pageRevokeAPIToken, false},
+		{http.MethodPost, "/account/calendar-url", s.pageCreateCalendarURL, false},
+		{http.MethodPost, "/account/calendar-url/delete", s.pageDeleteCalendarURL, false},
+
 		{http.MethodGet, "/cases/:id/statement", s.pageStatement, false},
 		{http.MethodPost, "/cases/:id/amendments", s.pageAmend, false},
 		{http.MethodPost, "/amendments/:id/resolve", s.pageResolveAmendment, false},

@@ -183,6 +183,8 @@ func (s *Server) pageLoginForm(c echo.Context) error {
 		lp.Notice = "You have signed out."
 	case c.QueryParam("expired") != "":
 		lp.Notice = "Your session has ended. Sign in again to go on."
+	case c.QueryParam("password_changed") != "":
+		lp.Notice = "Your password is changed, and every session you had is ended. Sign in with the new password."
 	}
 	return s.renderLogin(c, http.StatusOK, lp)
 }

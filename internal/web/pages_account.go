@@ -1,0 +1,187 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/docket/docket/internal/docket"
+)
+
+// The account page (/account): every signed-in user's own settings, the
+// browser's way to what the API offers at /me/password, /api-tokens and
+// /calendar-url. A new API token or calendar address is shown once, on the
+// answer to the form that made it, and never again.
+
+type accountPage struct {
+	pageBase
+	Email, Role, Org string
+	Tokens           []tokenRow
+	// NewToken and NewCalendarURL are shown once, right after they are made.
+	NewToken     string
+	NewTokenName string
+	TokenDays    []option
+	// HasCalendar is false for administrators, who see no deadlines.
+	HasCalendar    bool
+	Calendar       *time.Time
+	NewCalendarURL string
+	Errors         fieldErrors
+}
+
+type tokenRow struct {
+	ID, Name           string
+	Created, ExpiresAt time.Time
+}
+
+// tokenDays are the lifetimes offered for a new API token, in days.
+var tokenDays = []int{30, 90, 365}
+
+func (s *Server) accountPageOf(c echo.Context, errs fieldErrors) (*accountPage, error) {
+	ctx, a := c.Request().Context(), mustActor(c)
+	me, err := s.svc.Me(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	toks, err := s.svc.ListAPITokens(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	// Administrators see no case, so they have no calendar of deadlines.
+	cal, err := s.svc.CalendarURL(ctx, a)
+	noCalendar := docket.ErrorCode(err) == docket.EForbidden
+	if err != nil && !noCalendar {
+		return nil, err
+	}
+	pg := &accountPage{pageBase: s.pages.base(c, "Your account"), Email: me.Email, Role: roleLabel(me.Role),
+		Org: me.Org.Name, Errors: errs, HasCalendar: !noCalendar}
+	for _, t := range toks {
+		pg.Tokens = append(pg.Tokens, tokenRow{ID: t.ID, Name: t.Name, Created: t.CreatedAt, ExpiresAt: t.ExpiresAt})
+	}
+	if cal != nil {
+		pg.Calendar = &cal.CreatedAt
+	}
+	pg.TokenDays = s.tokenDays(form(c, "days"))
+	pg.Flash = flashOf(c)
+	return pg, nil
+}
+
+// tokenDays are the lifetimes offered for a new token: those of tokenDays
+// within auth.api_token_max_ttl (the longest allowed, when none is), picked
+// selected (90 days when nothing is picked).
+func (s *Server) tokenDays(picked string) []option {
+	var out []option
+	maxDays := int(s.cfg.Auth.APITokenMaxTTL / (24 * time.Hour))
+	for _, d := range tokenDays {
+		if d <= maxDays {
+			v := strconv.Itoa(d)
+			out = append(out, option{Value: v, Label: v + " days", Selected: v == picked || (picked == "" && d == 90)})
+		}
+	}
+	if len(out) == 0 {
+		v := strconv.Itoa(max(maxDays, 1))
+		out = []option{{Value: v, Label: v + " days", Selected: true}}
+	}
+	return out
+}
+
+// renderAccount answers with the account page; a page carrying a secret
+// shown once is never stored by a cache.
+func (s *Server) renderAccount(c echo.Context, status int, pg *accountPage) error {
+	if pg.NewToken != "" || pg.NewCalendarURL != "" {
+		c.Response().Header().Set("Cache-Control", "no-store")
+	}
+	return s.pages.render(c, status, "account.html", pg)
+}
+
+func (s *Server) pageAccount(c echo.Context) error {
+	pg, err := s.accountPageOf(c, nil)
+	if err != nil {
+		return err
+	}
+	return s.renderAccount(c, http.StatusOK, pg)
+}
+
+// accountFormError shows the account page again with the error beside its
+// field, or as the page's alert; any other error is the error page's.
+func (s *Server) accountFormError(c echo.Context, err error) error {
+	de := docket.AsError(err)
+	if de == nil || (de.Code != docket.EUnprocessable && de.Code != docket.EInvalid) {
+		return err
+	}
+	errs := fieldErrors{}
+	alert := "Nothing was changed. Check the fields marked below."
+	if applyError(errs, err) != nil {
+		alert = "Nothing was changed. " + sentence(de.Message)
+	}
+	pg, perr := s.accountPageOf(c, errs)
+	if perr != nil {
+		return perr
+	}
+	pg.Alert = alert
+	return s.renderAccount(c, http.StatusUnprocessableEntity, pg)
+}
+
+// pageChangePassword changes the password; every session ends with it, this
+// one too, so the answer is the sign-in page.
+func (s *Server) pageChangePassword(c echo.Context) error {
+	err := s.svc.ChangePassword(c.Request().Context(), mustActor(c), form(c, "current_password"), form(c, "new_password"))
+	if err != nil {
+		return s.accountFormError(c, err)
+	}
+	c.SetCookie(s.cookie(s.sessionCookieName(), "", -1))
+	return c.Redirect(http.StatusSeeOther, "/login?password_changed=1")
+}
+
+func (s *Server) pageCreateAPIToken(c echo.Context) error {
+	days, offered := 0, false
+	for _, o := range s.tokenDays("") {
+		if o.Value == form(c, "days") {
+			days, _ = strconv.Atoi(o.Value)
+			offered = true
+		}
+	}
+	if !offered {
+		return s.accountFormError(c, docket.Unacceptable("days", "must be one of the lifetimes offered"))
+	}
+	exp := s.svc.Now().Add(time.Duration(days) * 24 * time.Hour)
+	name := form(c, "name")
+	sess, _, err := s.svc.CreateAPIToken(c.Request().Context(), mustActor(c), name, &exp)
+	if err != nil {
+		return s.accountFormError(c, err)
+	}
+	pg, err := s.accountPageOf(c, nil)
+	if err != nil {
+		return err
+	}
+	pg.NewToken, pg.NewTokenName = sess.Token, name
+	return s.renderAccount(c, http.StatusCreated, pg)
+}
+
+func (s *Server) pageRevokeAPIToken(c echo.Context) error {
+	if err := s.svc.DeleteAPIToken(c.Request().Context(), mustActor(c), c.Param("id")); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/account?done=token-revoked")
+}
+
+func (s *Server) pageCreateCalendarURL(c echo.Context) error {
+	token, _, err := s.svc.CreateCalendarURL(c.Request().Context(), mustActor(c))
+	if err != nil {
+		return err
+	}
+	pg, err := s.accountPageOf(c, nil)
+	if err != nil {
+		return err
+	}
+	pg.NewCalendarURL = s.linkBase(c) + "/calendar/" + token + ".ics"
+	return s.renderAccount(c, http.StatusCreated, pg)
+}
+
+func (s *Server) pageDeleteCalendarURL(c echo.Context) error {
+	if err := s.svc.DeleteCalendarURL(c.Request().Context(), mustActor(c)); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/account?done=calendar-off")
+}
