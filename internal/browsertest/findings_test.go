@@ -58,6 +58,14 @@ func TestAFindingFromRecordToResolution(t *testing.T) {
 			}
 			findingID = m[1]
 
+			// A typo fixed in the draft before anyone else reads it.
+			b.do("edit the draft",
+				chromedp.Click(chromedp.CSS("#edit-"+findingID+" summary")),
+				chromedp.SetValue(chromedp.ID("ef-"+findingID+"-component"), "the code-execution tool"))
+			b.accessible("finding-edit-form")
+			b.submit("save the draft", chromedp.CSS("#edit-"+findingID+" button[type=submit]"), http.StatusOK)
+			b.sees("The draft finding is saved.", "the code-execution tool")
+
 			// The evidence, attached to the finding.
 			file := filepath.Join(t.TempDir(), "transcript-14.txt")
 			if err := os.WriteFile(file, []byte("turn 3: ls /\nturn 4: cat /etc/hostname\n"), 0o644); err != nil {
@@ -65,7 +73,7 @@ func TestAFindingFromRecordToResolution(t *testing.T) {
 			}
 			prefix := "#f-" + findingID
 			b.do("attach the transcript",
-				chromedp.Click(chromedp.CSS("#finding-"+findingID+" details.disclosure summary")),
+				chromedp.Click(chromedp.CSS("#finding-"+findingID+" details.attach summary")),
 				chromedp.SetValue(chromedp.CSS(prefix+"-kind"), "evidence"),
 				chromedp.SetUploadFiles(chromedp.CSS(prefix+"-file"), []string{file}))
 			b.submit("upload", chromedp.CSS("#finding-"+findingID+` form[enctype="multipart/form-data"] button`), http.StatusOK)

@@ -70,6 +70,7 @@ var pageAccess = map[string]pageSpec{
 	"POST /cases/:id/findings": {scope: pageCase, form: url.Values{"title": {"X"}, "description": {"x"},
 		"category": {"other"}, "severity": {"low"}, "tlp": {"TLP:CLEAR"}}},
 	"POST /findings/:id/share":       {scope: pageFinding},
+	"POST /findings/:id/edit":        {scope: pageFinding, form: url.Values{"title": {"x"}}},
 	"POST /findings/:id/respond":     {scope: pageFinding, form: url.Values{"response": {"x"}}},
 	"POST /findings/:id/resolve":     {scope: pageFinding, form: url.Values{"resolution": {"resolved"}, "note": {"x"}}},
 	"POST /cases/:id/comments":       {scope: pageCase, form: url.Values{"body": {"x"}, "visibility": {"shared"}}},

@@ -329,6 +329,7 @@ var flashes = map[string]string{
 	"org":        "The organisation is created.",
 	"finding":    "The finding is recorded as a draft. Only the agency sees it until it is shared.",
 	"shared":     "The finding is shared with the lab.",
+	"edited":     "The draft finding is saved.",
 	"responded":  "Your response is sent.",
 	"resolved":   "The finding is closed.",
 	"commented":  "Your comment is posted.",

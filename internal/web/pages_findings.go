@@ -61,6 +61,7 @@ type workSource struct {
 // The forms of the case's work, as workForm.Which names them.
 const (
 	formRecord  = "record"
+	formEdit    = "edit"
 	formShare   = "share"
 	formRespond = "respond"
 	formResolve = "resolve"
@@ -229,6 +230,7 @@ type findingView struct {
 	ResolvedAt                        *time.Time
 	ResolvedBy                        string
 	Attachments                       []attachmentRow
+	Edit                              *recordForm
 	Share                             *shareForm
 	Respond                           *respondForm
 	Resolve                           *resolveForm
@@ -329,33 +331,39 @@ func (w *caseWork) findingsSection() *findingsSection {
 		if errs == nil {
 			f = findingFields{}
 		}
-		rf := &recordForm{Errors: errs}
-		sel := func(name, label, hint, value string, values []string, labels map[string]string) workField {
-			wf := field("nf-"+name, name, label, hint, "select", value, errs)
-			wf.Options = options(values, labels, value)
-			return wf
-		}
-		opt := func(wf workField) workField { wf.Optional = true; return wf }
-		area := func(wf workField, rows int) workField { wf.Rows = rows; return wf }
-		rf.Fields = []workField{
-			field("nf-title", "title", "Title", "A short name for what was found. The lab sees it once the finding is shared.", "text", f.Title, errs),
-			area(field("nf-description", "description", "Description", "What the model did or can do, and why it matters.", "textarea", f.Description, errs), 6),
-			sel("category", "Category", "", f.Category, docket.FindingCategories, categoryLabels),
-			sel("severity", "Severity", "It sets the lab's time to respond once shared: "+w.responseDaysHint()+".", f.Severity, docket.Severities, severityLabels),
-			sel("tlp", "TLP label", "Traffic Light Protocol 2.0. TLP:RED goes only to the lab users you name when sharing; TLP:CLEAR and TLP:GREEN findings may later be published to the Clearinghouse.", f.TLP, docket.TLPLabels, nil),
-			opt(field("nf-atlas_technique", "atlas_technique", "MITRE ATLAS technique", "AML.T and 4 digits, optionally . and 3 more: AML.T0051 or AML.T0051.000.", "text", f.AtlasTechnique, errs)),
-			opt(field("nf-component", "component", "Component", "The part of the system concerned, such as the code-execution tool.", "text", f.Component, errs)),
-			opt(area(field("nf-evidence", "evidence", "Evidence", "Transcripts, prompts or runs that show it. Attach files once the finding is recorded.", "textarea", f.Evidence, errs), 4)),
-			opt(field("nf-embargo_until", "embargo_until", "Embargo until", "The finding may be published from 00:00 agency time on this day.", "date", f.EmbargoUntil, errs)),
-		}
-		for _, name := range findingFieldOrder {
-			if m, ok := errs[name]; ok {
-				rf.Summary = append(rf.Summary, fieldError{Field: "nf-" + name, Message: m})
-			}
-		}
-		sec.Record = rf
+		sec.Record = w.recordFormOf("nf-", f, errs)
 	}
 	return sec
+}
+
+// recordFormOf builds the finding form's fields from f, with errs beside
+// them; prefix keeps the ids of the page's several finding forms apart.
+func (w *caseWork) recordFormOf(prefix string, f findingFields, errs fieldErrors) *recordForm {
+	rf := &recordForm{Errors: errs}
+	sel := func(name, label, hint, value string, values []string, labels map[string]string) workField {
+		wf := field(prefix+name, name, label, hint, "select", value, errs)
+		wf.Options = options(values, labels, value)
+		return wf
+	}
+	opt := func(wf workField) workField { wf.Optional = true; return wf }
+	area := func(wf workField, rows int) workField { wf.Rows = rows; return wf }
+	rf.Fields = []workField{
+		field(prefix+"title", "title", "Title", "A short name for what was found. The lab sees it once the finding is shared.", "text", f.Title, errs),
+		area(field(prefix+"description", "description", "Description", "What the model did or can do, and why it matters.", "textarea", f.Description, errs), 6),
+		sel("category", "Category", "", f.Category, docket.FindingCategories, categoryLabels),
+		sel("severity", "Severity", "It sets the lab's time to respond once shared: "+w.responseDaysHint()+".", f.Severity, docket.Severities, severityLabels),
+		sel("tlp", "TLP label", "Traffic Light Protocol 2.0. TLP:RED goes only to the lab users you name when sharing; TLP:CLEAR and TLP:GREEN findings may later be published to the Clearinghouse.", f.TLP, docket.TLPLabels, nil),
+		opt(field(prefix+"atlas_technique", "atlas_technique", "MITRE ATLAS technique", "AML.T and 4 digits, optionally . and 3 more: AML.T0051 or AML.T0051.000.", "text", f.AtlasTechnique, errs)),
+		opt(field(prefix+"component", "component", "Component", "The part of the system concerned, such as the code-execution tool.", "text", f.Component, errs)),
+		opt(area(field(prefix+"evidence", "evidence", "Evidence", "Transcripts, prompts or runs that show it. Attach files once the finding is recorded.", "textarea", f.Evidence, errs), 4)),
+		opt(field(prefix+"embargo_until", "embargo_until", "Embargo until", "The finding may be published from 00:00 agency time on this day.", "date", f.EmbargoUntil, errs)),
+	}
+	for _, name := range findingFieldOrder {
+		if m, ok := errs[name]; ok {
+			rf.Summary = append(rf.Summary, fieldError{Field: prefix + name, Message: m})
+		}
+	}
+	return rf
 }
 
 func (w *caseWork) findingViewOf(v *app.FindingView) *findingView {
@@ -385,6 +393,15 @@ func (w *caseWork) findingViewOf(v *app.FindingView) *findingView {
 	}
 	fv.Attachments = attachmentRows(v.Attachments, src.names)
 	allowed := func(act docket.FindingAction) bool { return slices.Contains(v.Allowed, act) }
+	if allowed(docket.FindEdit) {
+		errs := w.errsFor(formEdit, f.ID)
+		ff := w.Form.Finding
+		if errs == nil {
+			ff = findingFields{Title: f.Title, Description: f.Description, Category: f.Category, Severity: f.Severity,
+				TLP: f.TLP, AtlasTechnique: f.AtlasTechnique, Component: f.Component, Evidence: f.Evidence, EmbargoUntil: fv.Embargo}
+		}
+		fv.Edit = w.recordFormOf("ef-"+f.ID+"-", ff, errs)
+	}
 	if allowed(docket.FindShare) {
 		errs := w.errsFor(formShare, f.ID)
 		chosen := []string{}
@@ -666,4 +683,15 @@ func (s *Server) pageResolveFinding(c echo.Context) error {
 		return s.findingFailed(c, id, wf, errs, err)
 	}
 	return doneFinding(c, v, "resolved")
+}
+
+func (s *Server) pageEditFinding(c echo.Context) error {
+	id := c.Param("id")
+	f, in, errs := readFindingForm(c)
+	wf := workForm{Which: formEdit, For: id, Finding: f}
+	v, err := s.svc.UpdateFinding(c.Request().Context(), mustActor(c), id, in)
+	if err != nil {
+		return s.findingFailed(c, id, wf, errs, err)
+	}
+	return doneFinding(c, v, "edited")
 }

@@ -42,6 +42,7 @@ func (s *Server) pageRoutes() []Route {
 		{http.MethodPost, "/cases/:id/withdraw", s.pageWithdraw, false},
 
 		{http.MethodPost, "/cases/:id/findings", s.pageCreateFinding, false},
+		{http.MethodPost, "/findings/:id/edit", s.pageEditFinding, false},
 		{http.MethodPost, "/findings/:id/share", s.pageShareFinding, false},
 		{http.MethodPost, "/findings/:id/respond", s.pageRespondFinding, false},
 		{http.MethodPost, "/findings/:id/resolve", s.pageResolveFinding, false},

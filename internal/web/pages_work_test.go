@@ -247,6 +247,78 @@ func TestRecordAFindingThroughThePage(t *testing.T) {
 	}
 }
 
+// TestEditADraftFindingThroughThePage: the author (or a lead) edits a draft
+// on the case page; errors come back beside the edit form's fields with the
+// input kept and nothing saved; once shared the draft has no edit form, and
+// others may not edit it.
+func TestEditADraftFindingThroughThePage(t *testing.T) {
+	w := newWorld(t)
+	id := w.caseIn("in_review").caseID
+	fid := w.finding(id, "rev", "draft", titled("Jailbreak via role-play", "high", "TLP:AMBER"))
+	rev := w.pageAs("rev")
+	p := rev.get("/cases/" + id)
+	p.has(t, "Edit the draft")
+	if !strings.Contains(p.Body, `id="ef-`+fid+`-title" name="title" type="text" value="Jailbreak via role-play"`) {
+		t.Fatal("the edit form does not hold the draft's title")
+	}
+	good := url.Values{"title": {"Jailbreak via nested role-play"}, "description": {"Three nested personas."},
+		"category": {"safeguard_bypass"}, "severity": {"critical"}, "tlp": {"TLP:AMBER"}, "atlas_technique": {"AML.T0054"},
+		"component": {"chat"}, "evidence": {"Transcript 3."}, "embargo_until": {""}}
+	bad := url.Values{}
+	for k, v := range good {
+		bad[k] = v
+	}
+	bad.Set("title", "")
+	bad.Set("atlas_technique", "T0054")
+	r := rev.post("/cases/"+id, "/findings/"+fid+"/edit", bad)
+	wantPage(t, r, 422)
+	r.has(t, "There is a problem with the finding", "The title is required.", "The ATLAS technique must be a MITRE ATLAS technique id")
+	for _, f := range []string{"title", "atlas_technique"} {
+		if !strings.Contains(r.Body, `id="e-ef-`+fid+`-`+f+`"`) {
+			t.Errorf("no error tied to the edit form's field %s", f)
+		}
+	}
+	if !strings.Contains(r.Body, ">Three nested personas.</textarea>") {
+		t.Error("the input is not kept")
+	}
+	get := func() map[string]any {
+		t.Helper()
+		res := w.as("lead", "GET", "/api/v1/findings/"+fid, nil)
+		want(t, res, 200)
+		return res.JSON()
+	}
+	if f := get(); f["title"] != "Jailbreak via role-play" || f["severity"] != "high" {
+		t.Fatalf("a failed edit saved something: %v", f)
+	}
+
+	r = rev.post("/cases/"+id, "/findings/"+fid+"/edit", good)
+	wantPage(t, r, 303)
+	if !strings.Contains(r.Location, "?done=edited#finding-"+fid) {
+		t.Fatalf("redirect %q", r.Location)
+	}
+	rev.get(strings.Split(r.Location, "#")[0]).has(t, "The draft finding is saved.", "Jailbreak via nested role-play")
+	if f := get(); f["title"] != "Jailbreak via nested role-play" || f["severity"] != "critical" || f["category"] != "safeguard_bypass" ||
+		f["atlas_technique"] != "AML.T0054" {
+		t.Fatalf("the edit did not save: %v", f)
+	}
+
+	// A reviewer who did not write it may not (403); an unassigned reviewer
+	// and another lab see nothing (404); once shared there is nothing to edit (409).
+	w.addUser("rev3", "reviewer", "Agency")
+	want(t, w.as("lead", "POST", "/api/v1/cases/"+id+"/assign", map[string]any{
+		"reviewer_ids": []string{w.users["rev"].ID, w.users["rev2"].ID}, "lead_id": w.users["lead"].ID}), 200)
+	want(t, w.as("rev2", "POST", "/api/v1/cases/"+id+"/attest-no-conflict", nil), 200)
+	rev2 := w.pageAs("rev2")
+	rev2.get("/cases/"+id).hasNot(t, "Edit the draft")
+	wantPage(t, rev2.post("/cases/"+id, "/findings/"+fid+"/edit", good), 403)
+	wantPage(t, w.pageAs("rev3").post("/", "/findings/"+fid+"/edit", good), 404)
+	wantPage(t, w.pageAs("rival").post("/", "/findings/"+fid+"/edit", good), 404)
+	want(t, w.as("lead", "POST", "/api/v1/findings/"+fid+"/share", map[string]any{}), 200)
+	p = rev.get("/cases/" + id)
+	p.hasNot(t, "Edit the draft")
+	wantPage(t, rev.post("/cases/"+id, "/findings/"+fid+"/edit", good), 409)
+}
+
 func TestShareRespondResolveThroughThePages(t *testing.T) {
 	w := newWorld(t)
 	id := w.caseIn("in_review").caseID
@@ -450,6 +522,7 @@ func TestWorkFormsNeedTheirToken(t *testing.T) {
 	}{
 		{lead, "/cases/" + c.id + "/findings", url.Values{"title": {"X"}, "description": {"x"}, "category": {"other"}, "severity": {"low"}, "tlp": {"TLP:CLEAR"}}},
 		{lead, "/findings/" + c.draft + "/share", nil},
+		{lead, "/findings/" + c.draft + "/edit", url.Values{"title": {"Forged"}, "description": {"x"}, "category": {"other"}, "severity": {"low"}, "tlp": {"TLP:CLEAR"}}},
 		{lab, "/findings/" + c.shared + "/respond", url.Values{"response": {"Forged."}}},
 		{lead, "/findings/" + c.responded + "/resolve", url.Values{"resolution": {"resolved"}, "note": {"x"}}},
 		{lab, "/cases/" + c.id + "/comments", url.Values{"body": {"Forged."}, "visibility": {"shared"}}},
