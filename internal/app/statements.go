@@ -2,18 +2,13 @@ package app
 
 import (
 	"context"
-	"crypto/aes"
-	"crypto/cipher"
 	"crypto/ed25519"
 	"crypto/rand"
-	"crypto/sha256"
 	"errors"
 	"fmt"
-	"io"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
-	"golang.org/x/crypto/hkdf"
 
 	"github.com/docket/docket/internal/clock"
 	"github.com/docket/docket/internal/docket"
@@ -37,52 +32,24 @@ type StatementStore interface {
 	LapsedCases(now time.Time) ([]*docket.Case, error)
 }
 
-// statementKeyInfo is the HKDF info of the key that seals statement keys.
-const statementKeyInfo = "docket statement signing keys v1"
-
-// statementAEAD is AES-256-GCM under a key derived from the signing secret
-// with HKDF-SHA256, used for nothing but the statement keys.
-func (s *Service) statementAEAD() (cipher.AEAD, error) {
-	if len(s.secret) == 0 {
-		return nil, errors.New("statements: no signing secret to derive the sealing key from")
-	}
-	key := make([]byte, 32)
-	if _, err := io.ReadFull(hkdf.New(sha256.New, s.secret, nil, []byte(statementKeyInfo)), key); err != nil {
-		return nil, err
-	}
-	block, err := aes.NewCipher(key)
-	if err != nil {
-		return nil, err
-	}
-	return cipher.NewGCM(block)
-}
-
 // sealSeed encrypts a private key's seed, bound to its kid.
 func (s *Service) sealSeed(seed []byte, kid string) ([]byte, error) {
-	aead, err := s.statementAEAD()
+	k, err := s.sealerFor(sealStatementKeys)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("statements: %w", err)
 	}
-	nonce := make([]byte, aead.NonceSize())
-	if _, err := rand.Read(nonce); err != nil {
-		return nil, err
-	}
-	return aead.Seal(nonce, nonce, seed, []byte("kid:"+kid)), nil
+	return k.seal(seed, "kid:"+kid)
 }
 
 // openKey decrypts a stored key's private half.
-func (s *Service) openKey(k docket.SigningKey) (ed25519.PrivateKey, error) {
-	aead, err := s.statementAEAD()
+func (s *Service) openKey(sk docket.SigningKey) (ed25519.PrivateKey, error) {
+	k, err := s.sealerFor(sealStatementKeys)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("statements: %w", err)
 	}
-	if len(k.SealedPrivate) < aead.NonceSize() {
-		return nil, fmt.Errorf("statements: key %s is damaged", k.KeyID)
-	}
-	n := aead.NonceSize()
-	seed, err := aead.Open(nil, k.SealedPrivate[:n], k.SealedPrivate[n:], []byte("kid:"+k.KeyID))
+	seed, err := k.open(sk.SealedPrivate, "kid:"+sk.KeyID)
 	if err != nil || len(seed) != ed25519.SeedSize {
-		return nil, fmt.Errorf("statements: key %s does not open with this deployment's secret (was DOCKET_SECRET changed?)", k.KeyID)
+		return nil, fmt.Errorf("statements: key %s does not open with this deployment's secret (was DOCKET_SECRET changed?)", sk.KeyID)
 	}
 	return ed25519.NewKeyFromSeed(seed), nil
 }

@@ -2,17 +2,12 @@ package app
 
 import (
 	"context"
-	"crypto/aes"
-	"crypto/cipher"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/base64"
 	"errors"
-	"io"
+	"fmt"
 	"net/url"
 	"time"
-
-	"golang.org/x/crypto/hkdf"
 
 	"github.com/docket/docket/internal/docket"
 )
@@ -146,56 +141,24 @@ func (s *Service) emit(tx Tx, typ string, c *docket.Case, subjectType, subjectID
 	return tx.InsertEvent(e)
 }
 
-// secretKey derives the key that seals webhook secrets from the signing
-// secret, with HKDF-SHA256, so that the signing secret itself seals nothing.
-func (s *Service) secretKey() ([]byte, error) {
-	if len(s.secret) == 0 {
-		return nil, errors.New("webhooks: no signing secret to derive the sealing key from")
-	}
-	key := make([]byte, 32)
-	if _, err := io.ReadFull(hkdf.New(sha256.New, s.secret, nil, []byte("docket webhook secrets v1")), key); err != nil {
-		return nil, err
-	}
-	return key, nil
-}
-
-func (s *Service) gcm() (cipher.AEAD, error) {
-	key, err := s.secretKey()
-	if err != nil {
-		return nil, err
-	}
-	block, err := aes.NewCipher(key)
-	if err != nil {
-		return nil, err
-	}
-	return cipher.NewGCM(block)
-}
-
-// sealSecret encrypts a webhook secret with AES-GCM, bound to the webhook's id.
+// sealSecret encrypts a webhook secret, bound to the webhook's id.
 func (s *Service) sealSecret(plain []byte, webhookID string) ([]byte, error) {
-	aead, err := s.gcm()
+	k, err := s.sealerFor(sealWebhookSecrets)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("webhooks: %w", err)
 	}
-	nonce := make([]byte, aead.NonceSize())
-	if _, err := rand.Read(nonce); err != nil {
-		return nil, err
-	}
-	return aead.Seal(nonce, nonce, plain, []byte(webhookID)), nil
+	return k.seal(plain, webhookID)
 }
 
 // openSecret decrypts what sealSecret sealed for the same webhook.
 func (s *Service) openSecret(sealed []byte, webhookID string) ([]byte, error) {
-	aead, err := s.gcm()
+	k, err := s.sealerFor(sealWebhookSecrets)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("webhooks: %w", err)
 	}
-	if len(sealed) < aead.NonceSize() {
-		return nil, errors.New("webhooks: sealed secret too short")
-	}
-	plain, err := aead.Open(nil, sealed[:aead.NonceSize()], sealed[aead.NonceSize():], []byte(webhookID))
+	plain, err := k.open(sealed, webhookID)
 	if err != nil {
-		return nil, errors.New("webhooks: the secret does not open with this deployment's key")
+		return nil, fmt.Errorf("webhooks: %w", err)
 	}
 	return plain, nil
 }
