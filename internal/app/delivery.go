@@ -85,10 +85,23 @@ type RetryPolicy struct {
 	Max         time.Duration
 }
 
-// Backoff is the wait after the given number of failed attempts (1 for the
-// first failure): Base doubled each time up to Max, plus up to a quarter of
-// it as jitter, so that the waits grow and retries do not march in step.
-func (p RetryPolicy) Backoff(attempts int) time.Duration {
+// AttemptsWithin is how many attempts the policy's waits, with their mean
+// jitter, make from a first attempt until d has passed: the attempt count at
+// which retrying for about d gives up. It counts from the first attempt, not
+// from the message's making, so a message an administrator sends again gets
+// the whole time again.
+func (p RetryPolicy) AttemptsWithin(d time.Duration) int {
+	n, elapsed := 1, time.Duration(0)
+	for elapsed < d {
+		w := max(p.wait(n), time.Second) // a zero wait would never pass d
+		elapsed += w + w/8                // Backoff adds up to a quarter: an eighth on average
+		n++
+	}
+	return n
+}
+
+// wait is the backoff after attempts failed attempts, without jitter.
+func (p RetryPolicy) wait(attempts int) time.Duration {
 	d := p.Base
 	for i := 1; i < attempts && d < p.Max; i++ {
 		d *= 2
@@ -96,6 +109,14 @@ func (p RetryPolicy) Backoff(attempts int) time.Duration {
 	if p.Max > 0 && d > p.Max {
 		d = p.Max
 	}
+	return d
+}
+
+// Backoff is the wait after the given number of failed attempts (1 for the
+// first failure): Base doubled each time up to Max, plus up to a quarter of
+// it as jitter, so that the waits grow and retries do not march in step.
+func (p RetryPolicy) Backoff(attempts int) time.Duration {
+	d := p.wait(attempts)
 	if q := int64(d / 4); q > 0 {
 		d += time.Duration(rand.Int64N(q)) // #nosec G404 -- backoff jitter spreads retries; it guards no secret
 	}

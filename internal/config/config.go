@@ -119,6 +119,9 @@ type SMTP struct {
 	// URL is smtp://user:pass@host:port?tls=none|starttls|tls, or "" to log
 	// messages instead of sending them.
 	URL string `yaml:"url"`
+	// GiveUpAfter is how long a message that cannot be sent is retried
+	// before it is parked as failed (an administrator can retry it); > 0.
+	GiveUpAfter time.Duration `yaml:"give_up_after"`
 }
 
 // Mail holds the headers of outgoing e-mail.
@@ -198,6 +201,7 @@ func Default() Config {
 		},
 		Uploads:    Uploads{MaxBytes: 50 << 20},
 		Mail:       Mail{From: "Docket <docket@localhost>"},
+		SMTP:       SMTP{GiveUpAfter: 72 * time.Hour},
 		Webhooks:   Webhooks{MaxAttempts: 8, Timeout: 10 * time.Second},
 		Benchmarks: "configs/benchmarks.yaml",
 		Log:        Log{Level: "info"},

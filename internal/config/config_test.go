@@ -390,6 +390,8 @@ func TestBadValues(t *testing.T) {
 		{name: "memory limit too small", env: map[string]string{"DOCKET_MEMORY_LIMIT": "1048576"},
 			want: []string{"memory_limit: must be 0 (the Go runtime's default) or at least 16777216 bytes (16 MiB), got 1048576"}},
 		{name: "negative memory limit", file: "memory_limit: -1\n", want: []string{"memory_limit:"}},
+		{name: "zero give-up time", env: map[string]string{"DOCKET_SMTP_GIVE_UP_AFTER": "0s"},
+			want: []string{"smtp.give_up_after: must be positive, got 0s"}},
 		{name: "window not a number in env", env: map[string]string{"DOCKET_REVIEW_WINDOW_DAYS": "abc"},
 			want: []string{`DOCKET_REVIEW_WINDOW_DAYS: not a whole number: "abc"`}},
 		{name: "window not a number in flag", flags: map[string]string{"review.window_days": "abc"},

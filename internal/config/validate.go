@@ -95,6 +95,7 @@ func (c Config) Validate() error {
 
 	v.check(c.Uploads.MaxBytes > 0, "uploads.max_bytes", "must be positive, got %d", c.Uploads.MaxBytes)
 
+	v.check(c.SMTP.GiveUpAfter > 0, "smtp.give_up_after", "must be positive, got %s", c.SMTP.GiveUpAfter)
 	if c.SMTP.URL != "" {
 		v.err("smtp.url", checkSMTPURL(c.SMTP.URL))
 	}

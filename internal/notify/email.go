@@ -33,6 +33,9 @@ type EmailOptions struct {
 	Logger   *slog.Logger
 	// Timeout bounds one connection to the server (default 10 s).
 	Timeout time.Duration
+	// GiveUpAfter is how long a message is retried before it is parked as
+	// failed (smtp.give_up_after); 0: never.
+	GiveUpAfter time.Duration
 }
 
 // Email sends one message per recipient per batch over SMTP, or writes it to
@@ -46,6 +49,7 @@ type Email struct {
 	loc    *time.Location
 	log    *slog.Logger
 	client *mail.Client // nil: the log
+	giveUp time.Duration
 }
 
 // NewEmail builds the e-mail channel; a bad SMTP URL is an error.
@@ -63,7 +67,8 @@ func NewEmail(o EmailOptions) (*Email, error) {
 	if err != nil {
 		return nil, fmt.Errorf("mail.from: %w", err)
 	}
-	e := &Email{from: o.From, base: trimBase(o.BaseURL), loc: o.Location, log: o.Logger, domain: "docket.invalid"}
+	e := &Email{from: o.From, base: trimBase(o.BaseURL), loc: o.Location, log: o.Logger, domain: "docket.invalid",
+		giveUp: o.GiveUpAfter}
 	if _, d, ok := strings.Cut(from.Address, "@"); ok && d != "" {
 		e.domain = d
 	}
@@ -107,10 +112,15 @@ func smtpClient(raw string, timeout time.Duration) (*mail.Client, error) {
 // Name is the channel's name in the deliveries table.
 func (e *Email) Name() string { return docket.ChannelEmail }
 
-// Retry keeps trying while the server is away, backing off to half an hour:
-// nothing is lost; only a permanent refusal (5xx) parks a message.
+// Retry keeps trying while the server is away, backing off to half an hour,
+// for smtp.give_up_after; then, or at once on a permanent refusal (5xx), the
+// message is parked as failed, where an administrator sees it and can retry.
 func (e *Email) Retry() app.RetryPolicy {
-	return app.RetryPolicy{Base: 30 * time.Second, Max: 30 * time.Minute}
+	p := app.RetryPolicy{Base: 30 * time.Second, Max: 30 * time.Minute}
+	if e.giveUp > 0 {
+		p.MaxAttempts = p.AttemptsWithin(e.giveUp)
+	}
+	return p
 }
 
 // emailPayload is a rendered message as stored, so that every attempt sends

@@ -381,3 +381,60 @@ func TestWithoutSMTPMessagesGoToTheLog(t *testing.T) {
 		t.Fatalf("log:\n%s", logs)
 	}
 }
+
+// TestTheMailServerGoneForDays: a message the server never takes is retried,
+// backing off to every half hour, for smtp.give_up_after (72 hours), then
+// parked as failed; an administrator sends it again, and it gets the whole
+// time again.
+func TestTheMailServerGoneForDays(t *testing.T) {
+	m := &mailbox{}
+	startMailbox(t, m, "127.0.0.1:0")
+	addr := m.addr
+	m.stop()
+	e := newEnv(t, smtpConfig(m))
+	policy := app.RetryPolicy{Base: 30 * time.Second, Max: 30 * time.Minute}
+	// With the mean jitter (an eighth): 30 s, 1, 2, 4, 8 and 16 min take 35.4 min,
+	// then 127 waits of 33.75 min: 72 h are passed at the 134th attempt.
+	if n := policy.AttemptsWithin(72 * time.Hour); n != 134 {
+		t.Fatalf("AttemptsWithin(72h) = %d, want 134", n)
+	}
+	e.submit(received, "Atlas")
+	e.clock.Set(seven)
+	e.sweep(e.svc)
+	start := e.clock.Now()
+	chs := e.channels()
+	for e.clock.Now().Sub(start) < 80*time.Hour {
+		e.svc.Deliver(ctx, chs)
+		e.clock.Advance(time.Minute) // the sweep's schedule
+	}
+	if p := e.deliveries(docket.DeliveryPending); len(p) != 0 {
+		t.Fatalf("%d still pending after 80 hours: attempts %d, last %s, next %s", len(p), p[0].Attempts, p[0].LastAttemptAt.Sub(start), p[0].NextAttemptAt.Sub(start))
+	}
+	failed := e.deliveries(docket.DeliveryFailed)
+	if len(failed) != 3 {
+		t.Fatalf("%d parked, want 3", len(failed))
+	}
+	for _, d := range failed {
+		// The jitter is random: 133 waits vary by about 25 min around their mean.
+		if d.Attempts != 134 || d.LastAttemptAt.Sub(start) < 70*time.Hour || d.LastAttemptAt.Sub(start) > 77*time.Hour {
+			t.Fatalf("parked after %d attempts, the last %s after the first", d.Attempts, d.LastAttemptAt.Sub(start))
+		}
+	}
+	t.Logf("parked after %d attempts, the last %s after the first", failed[0].Attempts, failed[0].LastAttemptAt.Sub(start))
+	// Sent again by an administrator: pending with the whole time again, and
+	// delivered once the server is back.
+	d, err := e.svc.RetryDelivery(ctx, e.a["admin"], failed[0].ID)
+	e.must(err)
+	if d.State != docket.DeliveryPending || d.Attempts != 0 {
+		t.Fatalf("retried: %+v", d)
+	}
+	e.svc.Deliver(ctx, chs)
+	if d := e.deliveries(docket.DeliveryPending); len(d) != 1 || d[0].Attempts != 1 {
+		t.Fatalf("after the retry's first failure: %+v", d)
+	}
+	startMailbox(t, m, addr)
+	e.clock.Advance(time.Hour)
+	if n, err := e.svc.Deliver(ctx, e.channels()); n != 1 || err != nil || len(m.received()) != 1 {
+		t.Fatalf("after the server's return: sent %d (%v), received %d", n, err, len(m.received()))
+	}
+}

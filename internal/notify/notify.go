@@ -38,7 +38,7 @@ func Channels(o Options) ([]app.Channel, error) {
 		o.Now = time.Now
 	}
 	email, err := NewEmail(EmailOptions{SMTPURL: o.Config.SMTP.URL, From: o.Config.Mail.From, BaseURL: o.BaseURL,
-		Location: o.Config.Location(), Logger: o.Logger})
+		Location: o.Config.Location(), Logger: o.Logger, GiveUpAfter: o.Config.SMTP.GiveUpAfter})
 	if err != nil {
 		return nil, err
 	}
