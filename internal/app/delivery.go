@@ -94,7 +94,7 @@ func (p RetryPolicy) AttemptsWithin(d time.Duration) int {
 	n, elapsed := 1, time.Duration(0)
 	for elapsed < d {
 		w := max(p.wait(n), time.Second) // a zero wait would never pass d
-		elapsed += w + w/8                // Backoff adds up to a quarter: an eighth on average
+		elapsed += w + w/8               // Backoff adds up to a quarter: an eighth on average
 		n++
 	}
 	return n
