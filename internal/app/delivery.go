@@ -48,6 +48,11 @@ type DeliveryStore interface {
 	InsertEvent(e *docket.Event) error
 	PendingEvents(limit int) ([]docket.Event, error)
 	MarkEventsDispatched(ids []string) error
+	// DispatchedEventsBefore lists up to limit events handed to the channels
+	// and made before the instant, oldest first.
+	DispatchedEventsBefore(before time.Time, limit int) ([]string, error)
+	// DeleteEvents deletes the listed events that were handed to the channels.
+	DeleteEvents(ids []string) error
 
 	CalendarStore
 }
@@ -184,6 +189,9 @@ func (s *Service) Deliver(ctx context.Context, channels []Channel) (int, error) 
 	if err := s.dispatch(ctx, channels); err != nil {
 		return 0, err
 	}
+	if err := s.pruneEvents(ctx); err != nil {
+		return 0, err
+	}
 	var (
 		mu   sync.Mutex
 		sent int
@@ -205,6 +213,25 @@ func (s *Service) Deliver(ctx context.Context, channels []Channel) (int, error) 
 	}
 	wg.Wait()
 	return sent, errors.Join(errs...)
+}
+
+// eventRetention is how long a lifecycle event is kept once handed to the
+// channels: its messages carry all they need (deliveries.payload), so the
+// event is only a record of what happened, which the audit trail keeps too.
+const eventRetention = 30 * 24 * time.Hour
+
+// pruneEvents deletes up to a thousand events handed to the channels more
+// than eventRetention ago; a run with nothing to delete writes nothing.
+func (s *Service) pruneEvents(ctx context.Context) error {
+	var ids []string
+	if err := s.store.Read(ctx, func(tx Tx) error {
+		var err error
+		ids, err = tx.DispatchedEventsBefore(s.Now().Add(-eventRetention), 1000)
+		return err
+	}); err != nil || len(ids) == 0 {
+		return err
+	}
+	return s.store.Write(ctx, func(tx Tx) error { return tx.DeleteEvents(ids) })
 }
 
 // dispatch plans one batch on every channel and, in one transaction, stores

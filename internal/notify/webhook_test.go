@@ -419,3 +419,53 @@ func TestADeadEndpointHoldsBackNoOther(t *testing.T) {
 		t.Fatalf("the dead endpoint was tried %d times in one run", attempted)
 	}
 }
+
+// TestDispatchedEventsAreKeptThirtyDays: a lifecycle event handed to the
+// channels is kept 30 days, then deleted by a delivery run; the message made
+// from it stays, and an event not yet handed over is never deleted.
+func TestDispatchedEventsAreKeptThirtyDays(t *testing.T) {
+	e := newEnv(t, allowLoopback)
+	r := newReceiver(t, 204)
+	e.webhook("lab", r.srv.URL+"/hook", notify.NewGuard(true), "case.submitted")
+	events := func() (pending, dispatched int) {
+		t.Helper()
+		e.must(e.st.Read(ctx, func(tx app.Tx) error {
+			p, err := tx.PendingEvents(1000)
+			if err != nil {
+				return err
+			}
+			d, err := tx.DispatchedEventsBefore(e.clock.Now().Add(1000*24*time.Hour), 1000)
+			pending, dispatched = len(p), len(d)
+			return err
+		}))
+		return pending, dispatched
+	}
+	e.submit(received, "Atlas")
+	chs := e.channels()
+	e.svc.Deliver(ctx, chs)
+	if p, d := events(); p != 0 || d != 1 || len(r.hits()) != 1 {
+		t.Fatalf("after the first run: %d pending, %d dispatched, %d sent", p, d, len(r.hits()))
+	}
+	e.clock.Advance(29 * 24 * time.Hour)
+	e.submit(e.clock.Now(), "Borealis") // a second event, 29 days younger
+	e.svc.Deliver(ctx, chs)
+	if p, d := events(); p != 0 || d != 2 {
+		t.Fatalf("after 29 days: %d pending, %d dispatched", p, d)
+	}
+	e.clock.Advance(2 * 24 * time.Hour)
+	e.svc.Deliver(ctx, chs)
+	if p, d := events(); p != 0 || d != 1 {
+		t.Fatalf("after 31 days: %d pending, %d dispatched (the first should be gone)", p, d)
+	}
+	if n := len(e.webhookDeliveries(docket.DeliveryDelivered)); n != 2 {
+		t.Fatalf("%d delivered messages kept, want 2", n)
+	}
+	// An event not handed over is neither listed nor deleted, however old.
+	old := &docket.Event{ID: "00000000-0000-0000-0000-0000000000e1", Type: "case.submitted", SubjectType: "case",
+		SubjectID: "x", OrgID: e.a["lab"].OrgID, CreatedAt: e.clock.Now().Add(-90 * 24 * time.Hour)}
+	e.must(e.st.Write(ctx, func(tx app.Tx) error { return tx.InsertEvent(old) }))
+	e.must(e.st.Write(ctx, func(tx app.Tx) error { return tx.DeleteEvents([]string{old.ID}) }))
+	if p, d := events(); p != 1 || d != 1 {
+		t.Fatalf("a pending event: %d pending, %d dispatched", p, d)
+	}
+}

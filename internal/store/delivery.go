@@ -287,6 +287,28 @@ func (t *tx) PendingEvents(limit int) ([]docket.Event, error) {
 	return out, nil
 }
 
+// oldEventsSQL lists events handed over before an instant, by the index of
+// state and creation (plan_test.go).
+const oldEventsSQL = `SELECT id FROM webhook_events WHERE state = 'dispatched' AND created_at < ? ORDER BY created_at LIMIT ?`
+
+func (t *tx) DispatchedEventsBefore(before time.Time, limit int) ([]string, error) {
+	rows, err := scanRows[struct{ ID string }](t.query(oldEventsSQL, ms(before), limit))
+	ids := make([]string, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	return ids, err
+}
+
+func (t *tx) DeleteEvents(ids []string) error {
+	for _, chunk := range chunks(ids, 500) {
+		if err := t.db.Exec(`DELETE FROM webhook_events WHERE state = 'dispatched' AND id IN ?`, chunk).Error; err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func (t *tx) MarkEventsDispatched(ids []string) error {
 	for _, chunk := range chunks(ids, 500) {
 		if err := t.db.Exec(`UPDATE webhook_events SET state = 'dispatched' WHERE id IN ?`, chunk).Error; err != nil {

@@ -23,6 +23,7 @@ func TestSweepQueriesUseIndexes(t *testing.T) {
 	wantIndexes := map[string][]string{
 		"notify cases": {"cases_status_deadline", "cases_open_stop", "cases_received", "cases_release_conflict"},
 		"findings due": {"findings_open"},
+		"old events":   {"webhook_events_pending"},
 	}
 	for name, q := range map[string]string{
 		"notify cases":  notifyCasesSQL,
@@ -34,7 +35,8 @@ func TestSweepQueriesUseIndexes(t *testing.T) {
 		"active users":  userSelect + " WHERE users.role = ? AND users.disabled = ?",
 		"cases by id": `SELECT cases.*, orgs.name AS org_name, ` + (&tx{}).reviewerList() +
 			` FROM cases JOIN orgs ON orgs.id = cases.org_id WHERE cases.id IN (?)`,
-		"reviewers": `SELECT case_id, user_id FROM case_reviewers WHERE case_id IN (?) ORDER BY user_id`,
+		"reviewers":  `SELECT case_id, user_id FROM case_reviewers WHERE case_id IN (?) ORDER BY user_id`,
+		"old events": oldEventsSQL,
 	} {
 		var rows []struct{ Detail string }
 		args := make([]any, strings.Count(q, "?"))
@@ -55,7 +57,8 @@ func TestSweepQueriesUseIndexes(t *testing.T) {
 		}
 		for _, r := range rows {
 			if strings.HasPrefix(r.Detail, "SCAN cases") || strings.HasPrefix(r.Detail, "SCAN notifications") ||
-				strings.HasPrefix(r.Detail, "SCAN info_requests") || strings.HasPrefix(r.Detail, "SCAN case_reviewers") {
+				strings.HasPrefix(r.Detail, "SCAN info_requests") || strings.HasPrefix(r.Detail, "SCAN case_reviewers") ||
+				strings.HasPrefix(r.Detail, "SCAN webhook_events") {
 				t.Errorf("%s scans a table: %v", name, rows)
 			}
 		}
