@@ -44,7 +44,8 @@ func validToken(got, want string) bool {
 	return got != "" && want != "" && hmac.Equal([]byte(got), []byte(want))
 }
 
-// limitForm bounds a form's body before it is parsed.
+// limitForm bounds a form's body before it is parsed, and refuses a field
+// that is not text (input.go).
 func limitForm(c echo.Context) error {
 	r := c.Request()
 	r.Body = http.MaxBytesReader(c.Response(), r.Body, maxFormBody)
@@ -55,7 +56,7 @@ func limitForm(c echo.Context) error {
 		}
 		return docket.FieldError("", "the form could not be read")
 	}
-	return nil
+	return textForm(r.PostForm)
 }
 
 // checkCSRF refuses, with 403 and before the handler runs, a state-changing

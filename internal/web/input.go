@@ -1,7 +1,6 @@
 package web
 
 import (
-	"mime"
 	"reflect"
 	"strings"
 	"unicode/utf8"
@@ -19,10 +18,10 @@ func badText(s string) bool {
 
 const textRule = "must be UTF-8 text without NUL characters"
 
-// plainText refuses any query parameter or URL-encoded form field that is
-// not text with a 400 naming it, and answers 404 for a path parameter that
-// is not text (no resource has such an id), before a handler can carry
-// either to the database.
+// plainText refuses any query parameter that is not text with a 400 naming
+// it, and answers 404 for a path parameter that is not text (no resource has
+// such an id), before a handler can carry either to the database. Forms are
+// checked where they are read, within their size limit (limitForm).
 func plainText(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		for i, name := range c.ParamNames() {
@@ -35,19 +34,18 @@ func plainText(next echo.HandlerFunc) echo.HandlerFunc {
 				return err
 			}
 		}
-		if mt, _, _ := mime.ParseMediaType(c.Request().Header.Get(echo.HeaderContentType)); mt == echo.MIMEApplicationForm {
-			form, err := c.FormParams()
-			if err != nil {
-				return docket.FieldError("", "the form could not be read")
-			}
-			for name, vs := range form {
-				if err := textValues(name, vs); err != nil {
-					return err
-				}
-			}
-		}
 		return next(c)
 	}
+}
+
+// textForm refuses a parsed form with a field that is not text.
+func textForm(form map[string][]string) error {
+	for name, vs := range form {
+		if err := textValues(name, vs); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func textValues(name string, vs []string) error {

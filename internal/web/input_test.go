@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"net/url"
+	"strings"
 	"testing"
 )
 
@@ -56,5 +57,29 @@ func TestTextInputRefused(t *testing.T) {
 	wantPage(t, p, 400)
 	if n := caseCount(w, "lab"); n != before+1 {
 		t.Errorf("cases: %d, want %d (only the one with a literal backslash)", n, before+1)
+	}
+}
+
+// TestOversizedFormsRefused: a page form over its 1 MiB limit is refused with
+// 413 before anything reads it, and nothing is written, whatever the route.
+func TestOversizedFormsRefused(t *testing.T) {
+	w := newWorld(t)
+	b := w.pageAs("lab")
+	before := caseCount(w, "lab")
+	big := strings.Repeat("x", 2<<20)
+	p := b.post("/cases/new", "/cases/new", url.Values{"model_name": {"A"}, "model_version": {"1"}, "summary": {big}})
+	wantPage(t, p, 413)
+	p = b.post("/account", "/account/api-tokens", url.Values{"name": {"export"}, "days": {"30"}, "pad": {big}})
+	wantPage(t, p, 413)
+	if n := caseCount(w, "lab"); n != before {
+		t.Fatalf("cases: %d, want %d", n, before)
+	}
+	if r := w.as("lab", "GET", "/api/v1/api-tokens", nil); len(r.JSON()["items"].([]any)) != 0 {
+		t.Fatalf("a token was made: %s", r.Body)
+	}
+	// Signed out, the sign-in form is bounded the same way.
+	out := w.browser()
+	if p := out.do("POST", "/login", url.Values{"email": {"lab@example.org"}, "password": {big}}); p.Code != 413 {
+		t.Fatalf("sign-in form of 2 MiB: %d", p.Code)
 	}
 }
