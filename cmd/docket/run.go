@@ -221,6 +221,13 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	log.Info("benchmarks", "from", benchFrom, "count", len(bench))
+	if !store.IsPostgres(cfg.DB) {
+		release, err := lockSQLite(cfg.DB)
+		if err != nil {
+			return err
+		}
+		defer release()
+	}
 	st, err := openStore(ctx, cfg, true)
 	if err != nil {
 		return err
