@@ -136,7 +136,7 @@ func (s *Service) signIn(ctx context.Context, email, password string, a docket.A
 		if locked {
 			result = "locked"
 		}
-		if err := s.recordFailure(ctx, a, email, user, result, ta, ti); err != nil {
+		if err := s.recordFailure(ctx, a, "auth.sign_in", email, user, result, ta, ti); err != nil {
 			return nil, err
 		}
 		return nil, errBadCredentials
@@ -164,8 +164,10 @@ func later(a, b time.Time) time.Time {
 	return b
 }
 
-// recordFailure counts a failed sign-in against the account and the address.
-func (s *Service) recordFailure(ctx context.Context, a docket.Actor, email string, user *docket.User, result string, ta, ti Throttle) error {
+// recordFailure counts a failed password check (a sign-in, or the current
+// password of a password change) against the account and, when ti has a key,
+// the address, and audits it as action.
+func (s *Service) recordFailure(ctx context.Context, a docket.Actor, action, email string, user *docket.User, result string, ta, ti Throttle) error {
 	now := s.Now()
 	return s.store.Write(ctx, func(tx Tx) error {
 		// Re-read inside the write transaction so concurrent failures all count.
@@ -173,10 +175,14 @@ func (s *Service) recordFailure(ctx context.Context, a docket.Actor, email strin
 		if ta, err = tx.Throttle(ta.Key); err != nil {
 			return err
 		}
-		if ti, err = tx.Throttle(ti.Key); err != nil {
-			return err
+		throttles := []*Throttle{&ta}
+		if ti.Key != "" {
+			if ti, err = tx.Throttle(ti.Key); err != nil {
+				return err
+			}
+			throttles = append(throttles, &ti)
 		}
-		for _, t := range []*Throttle{&ta, &ti} {
+		for _, t := range throttles {
 			if now.Sub(t.LastFailure) > s.cfg.Auth.Lockout {
 				t.Failures = 0
 			}
@@ -189,13 +195,12 @@ func (s *Service) recordFailure(ctx context.Context, a docket.Actor, email strin
 			ta.Failures = 0
 			result = "locked"
 		}
-		if err := tx.SaveThrottle(ta); err != nil {
-			return err
+		for _, t := range throttles {
+			if err := tx.SaveThrottle(*t); err != nil {
+				return err
+			}
 		}
-		if err := tx.SaveThrottle(ti); err != nil {
-			return err
-		}
-		return s.auditSignInTx(tx, a, email, user, result)
+		return s.auditAuthTx(tx, a, action, email, user, result)
 	})
 }
 
@@ -221,11 +226,16 @@ func (s *Service) auditSignIn(ctx context.Context, a docket.Actor, email string,
 }
 
 func (s *Service) auditSignInTx(tx Tx, a docket.Actor, email string, user *docket.User, result string) error {
+	return s.auditAuthTx(tx, a, "auth.sign_in", email, user, result)
+}
+
+// auditAuthTx records a password check's outcome as action.
+func (s *Service) auditAuthTx(tx Tx, a docket.Actor, action, email string, user *docket.User, result string) error {
 	subject := ""
 	if user != nil {
 		subject = user.ID
 	}
-	return s.audit(tx, a, "auth.sign_in", "user", subject, "", docket.Changes{"result": result, "email": email})
+	return s.audit(tx, a, action, "user", subject, "", docket.Changes{"result": result, "email": email})
 }
 
 func actorOf(u *docket.User, a docket.Actor) docket.Actor {
@@ -308,7 +318,10 @@ func (s *Service) Me(ctx context.Context, a docket.Actor) (*docket.User, error) 
 }
 
 // ChangePassword replaces the actor's password after checking the current one,
-// and ends every session of the user.
+// and ends every session of the user. A wrong current password counts as a
+// failed sign-in of the account (slowed down, then locked, audited), so that
+// a session left open is no way to guess the password; the address is not
+// counted, as the caller is signed in already.
 func (s *Service) ChangePassword(ctx context.Context, a docket.Actor, current, next string) error {
 	if err := docket.CheckPassword("new_password", next); err != nil {
 		return err
@@ -317,7 +330,22 @@ func (s *Service) ChangePassword(ctx context.Context, a docket.Actor, current, n
 	if err != nil {
 		return err
 	}
+	email := strings.ToLower(u.Email)
+	var ta Throttle
+	if err := s.store.Read(ctx, func(tx Tx) error {
+		var err error
+		ta, err = tx.Throttle("acct:" + email)
+		return err
+	}); err != nil {
+		return err
+	}
+	if wait := ta.NextAllowed.Sub(s.Now()); wait > 0 {
+		return &ThrottledError{RetryAfter: wait}
+	}
 	if len(current) > docket.MaxPasswordBytes || !s.hasher.Verify(u.PasswordHash, current) {
+		if err := s.recordFailure(ctx, a, "user.password_change_refused", email, u, "wrong current password", ta, Throttle{}); err != nil {
+			return err
+		}
 		return docket.Unacceptable("current_password", "is not your current password")
 	}
 	hash, err := s.hasher.Hash(next)
@@ -339,6 +367,9 @@ func (s *Service) ChangePassword(ctx context.Context, a docket.Actor, current, n
 			return err
 		}
 		if err := tx.RevokeUserTokens(u.ID, auth.KindPage, s.Now()); err != nil {
+			return err
+		}
+		if err := tx.SaveThrottle(Throttle{Key: "acct:" + email}); err != nil {
 			return err
 		}
 		return s.audit(tx, a, "user.password_changed", "user", u.ID, "", docket.Changes{}.Secret("password", "changed"))

@@ -5,8 +5,10 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestAccountPage: every role has its account page, with its own details and
@@ -167,4 +169,38 @@ func TestCalendarPage(t *testing.T) {
 	if feed(second) != 404 {
 		t.Fatal("the address still serves the feed after it was turned off")
 	}
+}
+
+// TestPasswordChangeGuessesAreThrottled: wrong current passwords count as
+// failed sign-ins of the account: from the third the next try waits (429 with
+// Retry-After, on the API and the page), each is audited, and the right
+// password then goes through and clears the count.
+func TestPasswordChangeGuessesAreThrottled(t *testing.T) {
+	w := newWorld(t)
+	rev := w.pageAs("rev") // signed in before the guesses: a throttled account signs in later
+	const next = "a brand new passphrase"
+	guess := func(current string) response {
+		return w.as("rev", "POST", "/api/v1/me/password", map[string]string{"current_password": current, "new_password": next})
+	}
+	for i := range 3 {
+		if r := guess("guess number " + strconv.Itoa(i)); r.Code != 422 || r.ErrorField() != "current_password" {
+			t.Fatalf("guess %d: %d %s", i, r.Code, r.Body)
+		}
+	}
+	r := guess(testPassword)
+	if r.Code != 429 || r.Header.Get("Retry-After") == "" {
+		t.Fatalf("after three wrong guesses: %d %q", r.Code, r.Header.Get("Retry-After"))
+	}
+	p := w.pageAs("lead") // another account, from the same address, is not slowed down by this one
+	wantPage(t, p.get("/account"), 200)
+	if pg := rev.post("/account", "/account/password", url.Values{"current_password": {testPassword}, "new_password": {next}}); pg.Code != 429 {
+		t.Fatalf("the page while throttled: %d", pg.Code)
+	}
+	audit := w.as("admin", "GET", "/api/v1/audit?limit=200", nil)
+	if n := strings.Count(audit.Body, `"user.password_change_refused"`); n != 3 {
+		t.Errorf("%d refused changes audited, want 3", n)
+	}
+	w.clock.Advance(time.Minute)
+	want(t, guess(testPassword), 204)
+	w.signIn("rev@example.org", next)
 }
