@@ -20,7 +20,7 @@ import (
 // The HKDF labels of the sealing keys. Changing one makes every value sealed
 // under it unreadable.
 const (
-	sealWebhookSecrets = "docket webhook secrets v1"
+	sealWebhookSecrets = "docket webhook secrets v1" // #nosec G101 -- an HKDF info label, public by design; the secret is DOCKET_SECRET
 	sealStatementKeys  = "docket statement signing keys v1"
 )
 
