@@ -10,11 +10,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/docket/docket/internal/app"
-	"github.com/docket/docket/internal/auth"
-	"github.com/docket/docket/internal/config"
 	"github.com/docket/docket/internal/docket"
 	"github.com/docket/docket/internal/store"
 	"github.com/docket/docket/internal/storetest"
@@ -36,24 +32,7 @@ func newAPIBench(tb testing.TB, n int) *apiBench {
 	tb.Helper()
 	storetest.SkipOnPostgres(tb, "the seed writes SQLite")
 	ctx := context.Background()
-	cfg := config.Default()
-	cfg.DB = storetest.DSN(tb)
-	cfg.Secret = strings.Repeat("s", 32)
-	st, err := store.Open(cfg.DB)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { st.Close() })
-	if _, err := st.Migrate(ctx); err != nil {
-		tb.Fatal(err)
-	}
-	now := time.Date(2026, 6, 15, 14, 0, 0, 0, time.UTC)
-	clk := func() time.Time { return now }
-	signer, err := auth.NewSigner([]byte(cfg.Secret), cfg.Auth.Issuer, clk)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	svc := app.New(st, app.Options{Config: cfg, Now: clk, Hasher: testHasher, Signer: signer})
+	st, svc, cfg, now := benchService(tb)
 	hash, err := testHasher.Hash(testPassword)
 	if err != nil {
 		tb.Fatal(err)

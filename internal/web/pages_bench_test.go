@@ -53,12 +53,10 @@ func BenchmarkDashboardPage(b *testing.B) {
 	}
 }
 
-// seedBoard builds a server whose database holds n open cases, written
-// straight through the store in a few large transactions, and returns its
-// handler with a compliance officer's page session.
-func seedBoard(tb testing.TB, n int) (http.Handler, *http.Cookie) {
+// benchService opens a migrated store in the test's own place, with a
+// service standing at a fixed instant, for the benchmarks.
+func benchService(tb testing.TB) (*store.Store, *app.Service, config.Config, time.Time) {
 	tb.Helper()
-	ctx := context.Background()
 	cfg := config.Default()
 	cfg.DB = storetest.DSN(tb)
 	cfg.Secret = strings.Repeat("s", 32)
@@ -67,7 +65,7 @@ func seedBoard(tb testing.TB, n int) (http.Handler, *http.Cookie) {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { st.Close() })
-	if _, err := st.Migrate(ctx); err != nil {
+	if _, err := st.Migrate(context.Background()); err != nil {
 		tb.Fatal(err)
 	}
 	now := time.Date(2026, 6, 15, 14, 0, 0, 0, time.UTC)
@@ -76,7 +74,16 @@ func seedBoard(tb testing.TB, n int) (http.Handler, *http.Cookie) {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	svc := app.New(st, app.Options{Config: cfg, Now: clk, Hasher: testHasher, Signer: signer})
+	return st, app.New(st, app.Options{Config: cfg, Now: clk, Hasher: testHasher, Signer: signer}), cfg, now
+}
+
+// seedBoard builds a server whose database holds n open cases, written
+// straight through the store in a few large transactions, and returns its
+// handler with a compliance officer's page session.
+func seedBoard(tb testing.TB, n int) (http.Handler, *http.Cookie) {
+	tb.Helper()
+	ctx := context.Background()
+	st, svc, cfg, now := benchService(tb)
 	co, err := svc.CreateUserCLI(ctx, "co@agency.example", "Compliance", "compliance_officer", "Agency", "agency", testPassword)
 	if err != nil {
 		tb.Fatal(err)
