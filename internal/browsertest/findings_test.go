@@ -23,10 +23,7 @@ func TestAFindingFromRecordToResolution(t *testing.T) {
 	caseID := e.caseInReview()
 	var findingID string
 
-	steps := []struct {
-		name string
-		run  func(t *testing.T)
-	}{
+	steps := []step{
 		{"a reviewer records a finding with evidence and shares it", func(t *testing.T) {
 			b := e.tab("rev")
 			b.signIn()
@@ -157,16 +154,7 @@ func TestAFindingFromRecordToResolution(t *testing.T) {
 			b.accessible("account-calendar")
 		}},
 	}
-	for _, s := range steps {
-		if !t.Run(s.name, s.run) {
-			break
-		}
-	}
-	axeLog.Lock()
-	defer axeLog.Unlock()
-	if len(axeLog.lines) > 0 {
-		t.Logf("axe-core, WCAG 2.1 A and AA, on %d pages:\n  %s", len(axeLog.lines), strings.Join(axeLog.lines, "\n  "))
-	}
+	runSteps(t, steps)
 }
 
 // caseInReview files a case for Frontier Labs through the service: submitted,

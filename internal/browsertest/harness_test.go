@@ -411,3 +411,26 @@ func (b *tab) signIn() {
 	b.submit("sign in", `form[action="/login"] button[type=submit]`, http.StatusOK)
 	b.sees(b.name, "Sign out")
 }
+
+// step is one part of a browser scenario.
+type step struct {
+	name string
+	run  func(t *testing.T)
+}
+
+// runSteps runs a scenario's steps in order, stopping at the first that
+// fails (the later ones stand on it), then logs what axe-core said of every
+// page checked so far.
+func runSteps(t *testing.T, steps []step) {
+	t.Helper()
+	for _, s := range steps {
+		if !t.Run(s.name, s.run) {
+			break
+		}
+	}
+	axeLog.Lock()
+	defer axeLog.Unlock()
+	if len(axeLog.lines) > 0 {
+		t.Logf("axe-core, WCAG 2.1 A and AA, on %d pages:\n  %s", len(axeLog.lines), strings.Join(axeLog.lines, "\n  "))
+	}
+}

@@ -26,10 +26,7 @@ func TestEveryGroupDoesItsJob(t *testing.T) {
 	e := newEnv(t)
 	var caseID, number string
 
-	steps := []struct {
-		name string
-		run  func(t *testing.T)
-	}{
+	steps := []step{
 		{"sign in by keyboard alone", func(t *testing.T) {
 			b := e.tab("lab")
 			b.open("/login", http.StatusOK)
@@ -199,16 +196,7 @@ func TestEveryGroupDoesItsJob(t *testing.T) {
 			b.shot("not-found")
 		}},
 	}
-	for _, s := range steps {
-		if !t.Run(s.name, s.run) {
-			break
-		}
-	}
-	axeLog.Lock()
-	defer axeLog.Unlock()
-	if len(axeLog.lines) > 0 {
-		t.Logf("axe-core, WCAG 2.1 A and AA, on %d pages:\n  %s", len(axeLog.lines), strings.Join(axeLog.lines, "\n  "))
-	}
+	runSteps(t, steps)
 }
 
 var countdownRE = regexp.MustCompile(`^(overdue by )?(\d+) d (\d\d) h (\d\d) m (\d\d) s`)
