@@ -64,6 +64,8 @@ type env struct {
 	axe       string // the axe-core script, "" when it could not be had
 	root      context.Context
 	shots     int
+	// loc is the agency's zone, in which dates are days.
+	loc *time.Location
 }
 
 // chromium finds the browser, or skips (fails in CI) without one.
@@ -162,6 +164,7 @@ func newEnv(t *testing.T) *env {
 	cfg := config.Default()
 	cfg.DB = filepath.Join(t.TempDir(), "docket.db")
 	cfg.Secret = strings.Repeat("b", 32)
+	e.loc = cfg.Location()
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
@@ -251,7 +254,9 @@ func (e *env) seedBands() {
 		in := docket.CaseInput{ModelName: s(c.model), ModelVersion: s("1.0"), Modality: s("text"), Deployment: s("api"),
 			WeightsDigest: s(fmt.Sprintf("sha256:%064x", i+1)), Summary: s("Seeded for the countdown.")}
 		if i == 1 {
-			in.PlannedReleaseDate = s(now.Add(24 * time.Hour).Format("2006-01-02"))
+			// Tomorrow in the agency's zone, on or before the deadline's local
+			// date whatever the hour (in UTC it is a day later each evening).
+			in.PlannedReleaseDate = s(now.In(e.loc).AddDate(0, 0, 1).Format("2006-01-02"))
 		}
 		v, err := e.svc.CreateCase(ctx, lab, in)
 		if err != nil {
