@@ -584,10 +584,7 @@ func (s *Server) renderWorkError(c echo.Context, caseID string, wf workForm, err
 				errs["file"] = sentence(de.Message)
 			}
 		case docket.EConflict:
-			status, alert = http.StatusConflict, sentence(de.Message)
-			if strings.HasPrefix(de.Message, "attest no conflict of interest first") {
-				alert = "Attest no conflict of interest first, at the top of this page."
-			}
+			status, alert = http.StatusConflict, conflictAlert(de.Message)
 		default:
 			return err
 		}
@@ -604,6 +601,15 @@ func (s *Server) renderWorkError(c echo.Context, caseID string, wf workForm, err
 		pg.Alert = "This could not be done. Check the form marked below."
 	}
 	return s.pages.render(c, status, "case.html", pg)
+}
+
+// conflictAlert is the case page's alert for a form refused in the case's
+// state (409): the service's reason, or where to attest when that is it.
+func conflictAlert(msg string) string {
+	if strings.HasPrefix(msg, "attest no conflict of interest first") {
+		return "Attest no conflict of interest first, at the top of this page."
+	}
+	return sentence(msg)
 }
 
 // findingCase is the case of a finding the user may read, for showing a

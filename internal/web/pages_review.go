@@ -390,10 +390,7 @@ func (s *Server) renderReviewError(c echo.Context, caseID string, rf reviewForm,
 				alert = sentence(de.Message)
 			}
 		case docket.EConflict:
-			status, alert = http.StatusConflict, sentence(de.Message)
-			if strings.HasPrefix(de.Message, "attest no conflict of interest first") {
-				alert = "Attest no conflict of interest first, at the top of this page."
-			}
+			status, alert = http.StatusConflict, conflictAlert(de.Message)
 		default:
 			return err
 		}
