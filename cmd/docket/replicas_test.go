@@ -149,6 +149,31 @@ func TestTwoReplicasOnOnePostgreSQL(t *testing.T) {
 	}
 	t.Logf("%d submissions in 4s across two replicas (%.0f/s), 0 errors", len(numbers), float64(len(numbers))/4)
 
+	// Forty wrong passwords at once, half through each replica: the attempts
+	// are reserved one by one in the database, so no more than max_failures
+	// (10 in the shipped configuration) reach the password check.
+	answers := map[int]int{}
+	gate := make(chan struct{})
+	var guessers sync.WaitGroup
+	for i := range 40 {
+		guessers.Add(1)
+		go func() {
+			defer guessers.Done()
+			c := &client{t: t, base: []*replica{r1, r2}[i%2].base}
+			<-gate
+			code, _ := c.call("POST", "/api/v1/auth/token", map[string]any{"email": "lab3@example.org", "password": fmt.Sprintf("guess %d", i)})
+			mu.Lock()
+			answers[code]++
+			mu.Unlock()
+		}()
+	}
+	close(gate)
+	guessers.Wait()
+	if answers[401] > 10 || answers[401]+answers[429] != 40 {
+		t.Fatalf("40 simultaneous guesses across two replicas: %v; at most 10 may reach the password check", answers)
+	}
+	t.Logf("40 simultaneous guesses across two replicas: %d reached the password check, %d throttled", answers[401], answers[429])
+
 	st, err := store.Open(dsn)
 	if err != nil {
 		t.Fatal(err)

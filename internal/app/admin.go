@@ -4,7 +4,6 @@ import (
 	"context"
 	"strings"
 
-	"github.com/docket/docket/internal/auth"
 	"github.com/docket/docket/internal/docket"
 )
 
@@ -160,7 +159,7 @@ type UserPatch struct {
 
 // UpdateUser changes a user's role, state, name or password (admins only). An
 // admin cannot demote or disable itself (409). A role change, disabling or a new
-// password ends the user's sessions; disabling also kills its API tokens.
+// password ends the user's sessions and API tokens.
 func (s *Service) UpdateUser(ctx context.Context, a docket.Actor, id string, p UserPatch) (*docket.User, error) {
 	if !docket.CanAdminister(a.Role) {
 		return nil, docket.Forbidden()
@@ -215,13 +214,7 @@ func (s *Service) UpdateUser(ctx context.Context, a docket.Actor, id string, p U
 			revoke = true
 		}
 		if revoke {
-			u.TokenVersion++
-			if err := tx.RevokeUserTokens(u.ID, auth.KindSession, s.Now()); err != nil {
-				return err
-			}
-		}
-		if u.Disabled {
-			if err := tx.RevokeUserTokens(u.ID, auth.KindAPIToken, s.Now()); err != nil {
+			if err := s.endAllTokens(tx, u); err != nil {
 				return err
 			}
 		}

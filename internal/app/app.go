@@ -58,7 +58,9 @@ type Service struct {
 	th     clock.Thresholds
 	// secret is the signing secret; webhook secrets are sealed with a key derived from it.
 	secret []byte
-	obs    Observer
+	// auditKey hashes the audit trail's confidential values (AuditKey).
+	auditKey []byte
+	obs      Observer
 	// benchmarks are the agency's cyber-capability benchmarks.
 	benchmarks []docket.Benchmark
 }
@@ -91,9 +93,12 @@ func New(store Store, o Options) *Service {
 	if o.Benchmarks == nil {
 		o.Benchmarks = config.ExampleBenchmarks()
 	}
+	// Without a secret nothing confidential can be audited: such a write fails.
+	auditKey, _ := AuditKey(o.Secret)
 	return &Service{
 		store: store, cfg: o.Config, now: o.Now, hasher: o.Hasher, signer: o.Signer, log: o.Logger, secret: o.Secret,
-		loc: o.Config.Location(), benchmarks: o.Benchmarks,
+		auditKey: auditKey,
+		loc:      o.Config.Location(), benchmarks: o.Benchmarks,
 		th: clock.Thresholds{
 			DueSoon:  time.Duration(o.Config.Review.DueSoonDays) * 24 * time.Hour,
 			Critical: time.Duration(o.Config.Review.CriticalDays) * 24 * time.Hour,
@@ -114,6 +119,10 @@ func newID() string { return uuid.NewString() }
 
 // audit appends an event for the actor inside tx.
 func (s *Service) audit(tx Tx, a docket.Actor, action, subjectType, subjectID, caseID string, ch docket.Changes) error {
+	changes, err := ch.JSON(s.auditKey)
+	if err != nil {
+		return err
+	}
 	ev := &docket.AuditEvent{
 		ID:          newID(),
 		At:          s.Now(),
@@ -126,7 +135,7 @@ func (s *Service) audit(tx Tx, a docket.Actor, action, subjectType, subjectID, c
 		CaseID:      caseID,
 		RequestID:   a.RequestID,
 		ClientIP:    a.ClientIP,
-		Changes:     ch.JSON(),
+		Changes:     changes,
 	}
 	return tx.AppendAudit(ev)
 }

@@ -22,7 +22,23 @@ import (
 const (
 	sealWebhookSecrets = "docket webhook secrets v1" // #nosec G101 -- an HKDF info label, public by design; the secret is DOCKET_SECRET
 	sealStatementKeys  = "docket statement signing keys v1"
+	// auditValues labels the HMAC key of the audit trail's confidential values.
+	auditValues = "docket audit values v1"
 )
+
+// AuditKey derives, from the signing secret, the key under which the audit
+// trail hashes confidential values (HMAC-SHA256): a purpose of its own, so
+// that the key opens nothing else and the secret itself hashes nothing.
+func AuditKey(secret []byte) ([]byte, error) {
+	if len(secret) == 0 {
+		return nil, errors.New("no signing secret to derive the audit key from")
+	}
+	key := make([]byte, 32)
+	if _, err := io.ReadFull(hkdf.New(sha256.New, secret, nil, []byte(auditValues)), key); err != nil {
+		return nil, err
+	}
+	return key, nil
+}
 
 // errSealed is the failure to open a sealed value: damaged, bound to
 // something else, or sealed under another deployment's secret.

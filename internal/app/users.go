@@ -31,7 +31,10 @@ type UserStore interface {
 	RevokeToken(id string, at time.Time) error
 	RevokeUserTokens(userID string, kind auth.Kind, at time.Time) error
 
-	Throttle(key string) (Throttle, error)
+	// LockThrottles returns the records of keys in that order (zero records
+	// where there are none), locked against other writers until the transaction ends.
+	LockThrottles(keys ...string) ([]Throttle, error)
+	// SaveThrottle stores a record; a zero one is deleted.
 	SaveThrottle(t Throttle) error
 }
 
@@ -43,18 +46,21 @@ type UserFilter struct {
 
 // Token is a session or an API token as stored: its hash, never the token.
 type Token struct {
-	ID        string
-	UserID    string
-	Kind      auth.Kind
-	Name      string
-	Hash      string
-	Version   int
+	ID      string
+	UserID  string
+	Kind    auth.Kind
+	Name    string
+	Hash    string
+	Version int
+	// Scope limits an API token (sessions have none).
+	Scope     docket.Scope
 	CreatedAt time.Time
 	ExpiresAt time.Time
 	RevokedAt *time.Time
 }
 
-// Throttle is the sign-in failure record of one account or client address.
+// Throttle is the sign-in failure record of an account, a client address, or
+// an account from one address (throttle.go).
 type Throttle struct {
 	Key         string
 	Failures    int
@@ -97,53 +103,69 @@ func (s *Service) SignInPage(ctx context.Context, email, password string, a dock
 func (s *Service) signIn(ctx context.Context, email, password string, a docket.Actor, kind auth.Kind) (*Session, error) {
 	now := s.Now()
 	email = strings.ToLower(strings.TrimSpace(email))
-	acctKey, ipKey := "acct:"+email, "ip:"+a.ClientIP
+	keys := signInKeys(email, a.ClientIP)
 	var user *docket.User
-	var ta, ti Throttle
-	err := s.store.Read(ctx, func(tx Tx) error {
+	var res reservation
+	// One write before the hash: the attempt is reserved, or refused and audited.
+	err := s.store.Write(ctx, func(tx Tx) error {
 		var err error
-		if ta, err = tx.Throttle(acctKey); err != nil {
-			return err
-		}
-		if ti, err = tx.Throttle(ipKey); err != nil {
-			return err
-		}
 		user, err = tx.UserByEmail(email)
 		if docket.ErrorCode(err) == docket.ENotFound {
 			user, err = nil, nil
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		if res, err = s.reserveAttempt(tx, keys, now); err != nil {
+			return err
+		}
+		switch res.gate {
+		case gateThrottled:
+			return s.auditSignInTx(tx, a, email, user, "throttled")
+		case gateLocked:
+			return s.auditSignInTx(tx, a, email, user, "locked")
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	if wait := later(ta.NextAllowed, ti.NextAllowed).Sub(now); wait > 0 {
-		s.auditSignIn(ctx, a, email, user, "throttled")
-		return nil, &ThrottledError{RetryAfter: wait}
+	if res.gate == gateThrottled {
+		return nil, &ThrottledError{RetryAfter: res.wait}
 	}
 	hash := ""
-	if user != nil {
+	if user != nil && res.gate == gateOpen {
 		hash = user.PasswordHash
 	}
 	if len(password) > docket.MaxPasswordBytes {
 		password = password[:docket.MaxPasswordBytes]
 		hash = "" // still do the work, never accept
 	}
+	// The same work on every path: a locked account or an unknown user is
+	// checked against the hasher's dummy hash.
 	ok := s.hasher.Verify(hash, password)
-	locked := ta.LockedUntil.After(now)
-	if !ok || locked || user == nil || user.Disabled {
+	if res.gate == gateLocked {
+		return nil, errBadCredentials
+	}
+	if !ok || user == nil || user.Disabled {
 		result := "failed"
-		if locked {
+		if res.lockedNow {
 			result = "locked"
 		}
-		if err := s.recordFailure(ctx, a, "auth.sign_in", email, user, result, ta, ti); err != nil {
+		// The reserved failure stands, the address's is counted, the attempt audited.
+		if err := s.store.Write(ctx, func(tx Tx) error {
+			if err := s.countAddressFailure(tx, keys, now); err != nil {
+				return err
+			}
+			return s.auditSignInTx(tx, a, email, user, result)
+		}); err != nil {
 			return nil, err
 		}
 		return nil, errBadCredentials
 	}
 	var sess *Session
 	err = s.store.Write(ctx, func(tx Tx) error {
-		if err := tx.SaveThrottle(Throttle{Key: acctKey}); err != nil {
+		if err := s.giveBackAttempt(tx, keys); err != nil {
 			return err
 		}
 		var err error
@@ -155,74 +177,6 @@ func (s *Service) signIn(ctx context.Context, email, password string, a docket.A
 		return s.audit(tx, act, "auth.sign_in", "user", user.ID, "", docket.Changes{"result": "success"})
 	})
 	return sess, err
-}
-
-func later(a, b time.Time) time.Time {
-	if a.After(b) {
-		return a
-	}
-	return b
-}
-
-// recordFailure counts a failed password check (a sign-in, or the current
-// password of a password change) against the account and, when ti has a key,
-// the address, and audits it as action.
-func (s *Service) recordFailure(ctx context.Context, a docket.Actor, action, email string, user *docket.User, result string, ta, ti Throttle) error {
-	now := s.Now()
-	return s.store.Write(ctx, func(tx Tx) error {
-		// Re-read inside the write transaction so concurrent failures all count.
-		var err error
-		if ta, err = tx.Throttle(ta.Key); err != nil {
-			return err
-		}
-		throttles := []*Throttle{&ta}
-		if ti.Key != "" {
-			if ti, err = tx.Throttle(ti.Key); err != nil {
-				return err
-			}
-			throttles = append(throttles, &ti)
-		}
-		for _, t := range throttles {
-			if now.Sub(t.LastFailure) > s.cfg.Auth.Lockout {
-				t.Failures = 0
-			}
-			t.Failures++
-			t.LastFailure = now
-			t.NextAllowed = now.Add(s.delay(t.Failures))
-		}
-		if ta.LockedUntil.Before(now) && ta.Failures >= s.cfg.Auth.MaxFailures {
-			ta.LockedUntil = now.Add(s.cfg.Auth.Lockout)
-			ta.Failures = 0
-			result = "locked"
-		}
-		for _, t := range throttles {
-			if err := tx.SaveThrottle(*t); err != nil {
-				return err
-			}
-		}
-		return s.auditAuthTx(tx, a, action, email, user, result)
-	})
-}
-
-// delay grows with the failures: none for the first two, then throttle_base doubling to throttle_max.
-func (s *Service) delay(failures int) time.Duration {
-	if failures < 3 {
-		return 0
-	}
-	d := s.cfg.Auth.ThrottleBase
-	for i := 3; i < failures && d < s.cfg.Auth.ThrottleMax; i++ {
-		d *= 2
-	}
-	if d > s.cfg.Auth.ThrottleMax {
-		d = s.cfg.Auth.ThrottleMax
-	}
-	return d
-}
-
-func (s *Service) auditSignIn(ctx context.Context, a docket.Actor, email string, user *docket.User, result string) {
-	if err := s.store.Write(ctx, func(tx Tx) error { return s.auditSignInTx(tx, a, email, user, result) }); err != nil {
-		s.log.Error("audit sign-in", "err", err)
-	}
 }
 
 func (s *Service) auditSignInTx(tx Tx, a docket.Actor, email string, user *docket.User, result string) error {
@@ -243,24 +197,31 @@ func actorOf(u *docket.User, a docket.Actor) docket.Actor {
 	return a
 }
 
-// issue creates a token row and signs its JWT.
+// issue creates a session's token row and signs its JWT.
 func (s *Service) issue(tx Tx, u *docket.User, kind auth.Kind, name string, exp time.Time) (*Session, error) {
+	sess, _, err := s.issueScoped(tx, u, kind, name, "", exp)
+	return sess, err
+}
+
+// issueScoped creates a token row with its scope and signs its JWT.
+func (s *Service) issueScoped(tx Tx, u *docket.User, kind auth.Kind, name string, scope docket.Scope, exp time.Time) (*Session, *Token, error) {
 	id := newID()
 	raw, err := s.signer.Issue(kind, id, u.ID, u.TokenVersion, exp)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	t := &Token{ID: id, UserID: u.ID, Kind: kind, Name: name, Hash: auth.HashToken(raw),
-		Version: u.TokenVersion, CreatedAt: s.Now(), ExpiresAt: exp}
+		Version: u.TokenVersion, Scope: scope, CreatedAt: s.Now(), ExpiresAt: exp}
 	if err := tx.CreateToken(t); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return &Session{Token: raw, ExpiresAt: exp, User: u}, nil
+	return &Session{Token: raw, ExpiresAt: exp, User: u}, t, nil
 }
 
 // Authenticate checks a bearer token of the given kind and returns who it
-// speaks for. Every failure is a 401: bad signature or claims, a revoked or
-// expired row, a disabled user, or a session from before a password or role change.
+// speaks for (for an API token, with its scope). Every failure is a 401: bad
+// signature or claims, a revoked or expired row, a disabled user, or a session
+// or API token from before a password change, a role change or disabling.
 func (s *Service) Authenticate(ctx context.Context, kind auth.Kind, raw string, a docket.Actor) (docket.Actor, *docket.User, error) {
 	unauth := docket.Errorf(docket.EUnauthorized, "sign in first")
 	c, err := s.signer.Parse(kind, raw)
@@ -268,6 +229,7 @@ func (s *Service) Authenticate(ctx context.Context, kind auth.Kind, raw string, 
 		return a, nil, unauth
 	}
 	var u *docket.User
+	var scope docket.Scope
 	err = s.store.Read(ctx, func(tx Tx) error {
 		t, user, err := tx.TokenUser(c.ID)
 		if err != nil {
@@ -279,10 +241,10 @@ func (s *Service) Authenticate(ctx context.Context, kind auth.Kind, raw string, 
 			return unauth
 		}
 		u = user
-		session := kind == auth.KindSession || kind == auth.KindPage
-		if u.Disabled || (session && (t.Version != u.TokenVersion || c.Version != u.TokenVersion)) {
+		if u.Disabled || t.Version != u.TokenVersion || c.Version != u.TokenVersion {
 			return unauth
 		}
+		scope = t.Scope
 		return nil
 	})
 	if err != nil {
@@ -293,6 +255,9 @@ func (s *Service) Authenticate(ctx context.Context, kind auth.Kind, raw string, 
 	}
 	a = actorOf(u, a)
 	a.SessionID = c.ID
+	if kind == auth.KindAPIToken {
+		a.APIToken, a.Scope = true, scope
+	}
 	return a, u, nil
 }
 
@@ -331,19 +296,33 @@ func (s *Service) ChangePassword(ctx context.Context, a docket.Actor, current, n
 		return err
 	}
 	email := strings.ToLower(u.Email)
-	var ta Throttle
-	if err := s.store.Read(ctx, func(tx Tx) error {
+	keys := throttleKeys{Acct: "acct:" + email, Pair: "pair:" + email + "|" + a.ClientIP}
+	const refused = "user.password_change_refused"
+	var res reservation
+	if err := s.store.Write(ctx, func(tx Tx) error {
 		var err error
-		ta, err = tx.Throttle("acct:" + email)
-		return err
+		if res, err = s.reserveAttempt(tx, keys, s.Now()); err != nil {
+			return err
+		}
+		switch res.gate {
+		case gateThrottled:
+			return s.auditAuthTx(tx, a, refused, email, u, "throttled")
+		case gateLocked:
+			return s.auditAuthTx(tx, a, refused, email, u, "locked")
+		}
+		return nil
 	}); err != nil {
 		return err
 	}
-	if wait := ta.NextAllowed.Sub(s.Now()); wait > 0 {
-		return &ThrottledError{RetryAfter: wait}
+	if res.gate != gateOpen {
+		return &ThrottledError{RetryAfter: res.wait}
 	}
 	if len(current) > docket.MaxPasswordBytes || !s.hasher.Verify(u.PasswordHash, current) {
-		if err := s.recordFailure(ctx, a, "user.password_change_refused", email, u, "wrong current password", ta, Throttle{}); err != nil {
+		result := "wrong current password"
+		if res.lockedNow {
+			result = "locked"
+		}
+		if err := s.store.Write(ctx, func(tx Tx) error { return s.auditAuthTx(tx, a, refused, email, u, result) }); err != nil {
 			return err
 		}
 		return docket.Unacceptable("current_password", "is not your current password")
@@ -358,22 +337,32 @@ func (s *Service) ChangePassword(ctx context.Context, a docket.Actor, current, n
 			return err
 		}
 		u.PasswordHash = hash
-		u.TokenVersion++
 		u.UpdatedAt = s.Now()
+		if err := s.endAllTokens(tx, u); err != nil {
+			return err
+		}
 		if err := tx.UpdateUser(u); err != nil {
 			return err
 		}
-		if err := tx.RevokeUserTokens(u.ID, auth.KindSession, s.Now()); err != nil {
-			return err
-		}
-		if err := tx.RevokeUserTokens(u.ID, auth.KindPage, s.Now()); err != nil {
-			return err
-		}
-		if err := tx.SaveThrottle(Throttle{Key: "acct:" + email}); err != nil {
+		if err := s.giveBackAttempt(tx, keys); err != nil {
 			return err
 		}
 		return s.audit(tx, a, "user.password_changed", "user", u.ID, "", docket.Changes{}.Secret("password", "changed"))
 	})
+}
+
+// endAllTokens ends every session and API token of u inside tx: the token
+// version moves on (so that a token issued before fails its check on the next
+// request) and the rows are revoked (so that none is listed as live). The
+// caller stores u.
+func (s *Service) endAllTokens(tx Tx, u *docket.User) error {
+	u.TokenVersion++
+	for _, k := range []auth.Kind{auth.KindSession, auth.KindPage, auth.KindAPIToken} {
+		if err := tx.RevokeUserTokens(u.ID, k, s.Now()); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // APIToken is a listed API token: never the token itself.
@@ -384,11 +373,22 @@ type APIToken struct {
 	ExpiresAt time.Time
 }
 
-// CreateAPIToken issues an API token for the actor, valid until expiresAt (nil:
-// the longest allowed, auth.api_token_max_ttl). The token is returned once.
-func (s *Service) CreateAPIToken(ctx context.Context, a docket.Actor, name string, expiresAt *time.Time) (*Session, *Token, error) {
+// CreateAPIToken issues an API token for the actor with the given scope ("":
+// read), valid until expiresAt (nil: the longest allowed,
+// auth.api_token_max_ttl). The token is returned once. Only a session makes
+// tokens: an actor signed in with an API token gets 403; a bad scope is 422.
+func (s *Service) CreateAPIToken(ctx context.Context, a docket.Actor, name string, scope docket.Scope, expiresAt *time.Time) (*Session, *Token, error) {
+	if a.APIToken {
+		return nil, nil, docket.Errorf(docket.EForbidden, "API tokens are made from a signed-in session, never with another API token")
+	}
 	if err := docket.ValidateName("name", name, 100); err != nil {
 		return nil, nil, err
+	}
+	if scope == "" {
+		scope = docket.ScopeRead
+	}
+	if !scope.Valid() {
+		return nil, nil, docket.Unacceptable("scope", "must be %q or %q", docket.ScopeRead, docket.ScopeWrite)
 	}
 	now := s.Now()
 	exp := now.Add(s.cfg.Auth.APITokenMaxTTL)
@@ -408,14 +408,10 @@ func (s *Service) CreateAPIToken(ctx context.Context, a docket.Actor, name strin
 		if err != nil {
 			return err
 		}
-		if sess, err = s.issue(tx, u, auth.KindAPIToken, strings.TrimSpace(name), exp); err != nil {
+		if sess, tok, err = s.issueScoped(tx, u, auth.KindAPIToken, strings.TrimSpace(name), scope, exp); err != nil {
 			return err
 		}
-		c, _ := s.signer.Parse(auth.KindAPIToken, sess.Token)
-		if tok, err = tx.TokenByID(c.ID); err != nil {
-			return err
-		}
-		return s.audit(tx, a, "api_token.created", "api_token", tok.ID, "", docket.Changes{"name": tok.Name})
+		return s.audit(tx, a, "api_token.created", "api_token", tok.ID, "", docket.Changes{"name": tok.Name, "scope": string(tok.Scope)})
 	})
 	return sess, tok, err
 }

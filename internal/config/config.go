@@ -75,7 +75,7 @@ type Auth struct {
 	MaxFailures    int           `yaml:"max_failures"`      // failures before an account locks; >= 1
 	Lockout        time.Duration `yaml:"lockout"`           // > 0
 	ThrottleBase   time.Duration `yaml:"throttle_base"`     // first delay after a failure, doubling; >= 0
-	ThrottleMax    time.Duration `yaml:"throttle_max"`      // >= ThrottleBase
+	MaxDelay       time.Duration `yaml:"max_delay"`         // >= ThrottleBase
 	TrustedProxies []string      `yaml:"trusted_proxies"`   // IP addresses or CIDR prefixes
 	SecureCookies  string        `yaml:"secure_cookies"`    // SecureCookiesAuto, SecureCookiesAlways or SecureCookiesNever
 }
@@ -167,7 +167,7 @@ func Default() Config {
 			MaxFailures:    10,
 			Lockout:        15 * time.Minute,
 			ThrottleBase:   time.Second,
-			ThrottleMax:    30 * time.Second,
+			MaxDelay:       30 * time.Second,
 			TrustedProxies: []string{},
 			SecureCookies:  SecureCookiesAuto,
 		},

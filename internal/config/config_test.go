@@ -416,7 +416,7 @@ func TestBadValues(t *testing.T) {
 		{name: "zero duration", env: map[string]string{"DOCKET_AUTH_LOCKOUT": "0s"}, want: []string{"auth.lockout: must be a positive duration"}},
 		{name: "escalation too often", env: map[string]string{"DOCKET_NOTIFY_ESCALATION_REPEAT": "30s"},
 			want: []string{"notify.escalation_repeat: must be at least 1m"}},
-		{name: "throttle max below base", file: "auth:\n  throttle_base: 2s\n  throttle_max: 1s\n", want: []string{"auth.throttle_max:"}},
+		{name: "max delay below base", file: "auth:\n  throttle_base: 2s\n  max_delay: 1s\n", want: []string{"auth.max_delay:"}},
 		{name: "bad boolean", env: map[string]string{"DOCKET_REVIEW_PAUSE_ON_INFO_REQUEST": "sometimes"},
 			want: []string{`DOCKET_REVIEW_PAUSE_ON_INFO_REQUEST: not true or false: "sometimes"`}},
 		{name: "reminder time 25:00", file: "notify:\n  reminder_time: \"25:00\"\n",

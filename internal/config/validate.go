@@ -52,8 +52,8 @@ func (c Config) Validate() error {
 	v.check(c.Auth.MaxFailures >= 1, "auth.max_failures", "must be at least 1, got %d", c.Auth.MaxFailures)
 	v.positive("auth.lockout", c.Auth.Lockout)
 	v.check(c.Auth.ThrottleBase >= 0, "auth.throttle_base", "must not be negative, got %s", c.Auth.ThrottleBase)
-	v.check(c.Auth.ThrottleMax >= c.Auth.ThrottleBase, "auth.throttle_max",
-		"must be at least auth.throttle_base (%s), got %s", c.Auth.ThrottleBase, c.Auth.ThrottleMax)
+	v.check(c.Auth.MaxDelay >= c.Auth.ThrottleBase, "auth.max_delay",
+		"must be at least auth.throttle_base (%s), got %s", c.Auth.ThrottleBase, c.Auth.MaxDelay)
 	for i, p := range c.Auth.TrustedProxies {
 		if err := checkProxy(p); err != nil {
 			v.add("auth.trusted_proxies", "item %d: %v", i+1, err)

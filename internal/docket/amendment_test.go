@@ -27,11 +27,11 @@ func TestAmendmentInput(t *testing.T) {
 	if c.WeightsDigest != newer || !c.PlannedReleaseDate.IsZero() || c.Summary != "s" {
 		t.Fatalf("applied: %+v", c)
 	}
-	ch := m.AuditChanges().JSON()
+	ch := auditJSON(t, m.AuditChanges())
 	if !strings.Contains(ch, old) || !strings.Contains(ch, newer) {
 		t.Fatalf("audit: %s", ch)
 	}
-	if ch := (&docket.Amendment{Summary: s("secret plans")}).AuditChanges().JSON(); strings.Contains(ch, "secret plans") {
+	if ch := auditJSON(t, (&docket.Amendment{Summary: s("secret plans")}).AuditChanges()); strings.Contains(ch, "secret plans") {
 		t.Fatalf("the summary is in the audit: %s", ch)
 	}
 	for _, tc := range []struct {

@@ -1,10 +1,12 @@
 package docket
 
 import (
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"sort"
+	"errors"
+	"fmt"
 	"strconv"
 	"time"
 )
@@ -46,36 +48,52 @@ func (e AuditEvent) ComputeHash() string {
 }
 
 // Changes records what an action changed. Metadata is kept as values;
-// confidential text only as the field's name and the SHA-256 of its new value.
+// confidential values only as the field's name and a keyed hash of the new
+// value: {"hmac_sha256": hex}, HMAC-SHA256 under the deployment's audit key,
+// so that nobody without the key can recover a score, an id or a short text
+// by hashing guesses. (Events written before keyed hashes hold
+// {"sha256": hex}; the chain covers both alike.)
 type Changes map[string]any
+
+// secretValue is a confidential value waiting to be hashed under the audit key.
+type secretValue string
 
 // Set records a metadata field's new value.
 func (c Changes) Set(field string, value any) Changes { c[field] = value; return c }
 
-// Secret records that a confidential field changed, keeping only a hash of its value.
+// Secret records that a confidential field changed; only its keyed hash is
+// ever written (see JSON).
 func (c Changes) Secret(field, value string) Changes {
-	sum := sha256.Sum256([]byte(value))
-	c[field] = map[string]string{"sha256": hex.EncodeToString(sum[:])}
+	c[field] = secretValue(value)
 	return c
 }
 
-// JSON renders the changes deterministically.
-func (c Changes) JSON() string {
+// AuditValueHash is the keyed hash of a confidential value as the audit trail records it.
+func AuditValueHash(key []byte, value string) string {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(value))
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+// JSON renders the changes deterministically, each confidential value as its
+// HMAC-SHA256 under key. It fails when there is a confidential value and no key.
+func (c Changes) JSON(key []byte) (string, error) {
 	if len(c) == 0 {
-		return "{}"
+		return "{}", nil
 	}
-	keys := make([]string, 0, len(c))
-	for k := range c {
-		keys = append(keys, k)
+	out := make(map[string]any, len(c))
+	for k, v := range c {
+		if s, ok := v.(secretValue); ok {
+			if len(key) == 0 {
+				return "", errors.New("audit: a confidential value and no key to hash it with")
+			}
+			v = map[string]string{"hmac_sha256": AuditValueHash(key, string(s))}
+		}
+		out[k] = v
 	}
-	sort.Strings(keys)
-	ordered := make(map[string]any, len(c))
-	for _, k := range keys {
-		ordered[k] = c[k]
-	}
-	b, err := json.Marshal(ordered) // encoding/json sorts map keys
+	b, err := json.Marshal(out) // encoding/json sorts map keys
 	if err != nil {
-		return "{}"
+		return "", fmt.Errorf("audit: changes: %w", err)
 	}
-	return string(b)
+	return string(b), nil
 }

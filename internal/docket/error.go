@@ -19,6 +19,7 @@ const (
 	ETooLarge      = "too_large"              // 413
 	EUnsupported   = "unsupported_media_type" // 415
 	ERateLimited   = "rate_limited"           // 429
+	EScope         = "insufficient_scope"     // 403: an API token's scope does not allow the request
 	EInternal      = "internal"               // 500
 )
 

@@ -90,13 +90,13 @@ func TestFindingInputValidation(t *testing.T) {
 func TestFindingChangesHoldNoText(t *testing.T) {
 	in := validInput()
 	in.Evidence, in.Component, in.AtlasTechnique = str("Evidence text"), str("Component text"), str("AML.T0043")
-	js := in.Changes().JSON()
+	js := auditJSON(t, in.Changes())
 	for _, text := range []string{*in.Title, *in.Description, *in.Evidence, *in.Component, *in.AtlasTechnique} {
 		if strings.Contains(js, text) {
 			t.Errorf("changes carry %q: %s", text, js)
 		}
 	}
-	for _, meta := range []string{`"severity":"high"`, `"tlp":"TLP:AMBER"`, `"description":{"sha256":`} {
+	for _, meta := range []string{`"severity":"high"`, `"tlp":"TLP:AMBER"`, `"description":{"hmac_sha256":`} {
 		if !strings.Contains(js, meta) {
 			t.Errorf("changes lack %s: %s", meta, js)
 		}

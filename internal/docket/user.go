@@ -79,7 +79,29 @@ type Actor struct {
 	RequestID string
 	ClientIP  string
 	SessionID string
+	// APIToken says the actor signed in with a program's API token, not a session.
+	APIToken bool
+	// Scope is what that API token may do.
+	Scope Scope
 }
+
+// Scope limits what an API token may do.
+type Scope string
+
+// API token scopes.
+const (
+	// ScopeRead allows reads only (GET).
+	ScopeRead Scope = "read"
+	// ScopeWrite allows everything the user's role allows.
+	ScopeWrite Scope = "write"
+)
+
+// Valid reports whether s is a scope an API token can have.
+func (s Scope) Valid() bool { return s == ScopeRead || s == ScopeWrite }
+
+// CanWrite reports whether the actor may change anything: every session, and
+// an API token of scope write.
+func (a Actor) CanWrite() bool { return !a.APIToken || a.Scope == ScopeWrite }
 
 // System is the actor for work Docket does by itself (the scheduler, the demo).
 func System() Actor { return Actor{Role: "system"} }
@@ -95,7 +117,11 @@ func ValidateOrg(name, kind string) error {
 	return nil
 }
 
-// NormalizeEmail returns the canonical form of an e-mail address, or a 422 naming field.
+// NormalizeEmail returns the canonical form of an e-mail address (lower
+// case), or a 422 naming field. Addresses are ASCII, an internationalised
+// domain in its xn-- form, so that no look-alike of a real address (a dotless
+// ı, a Cyrillic а, a fullwidth letter) can sit beside it; compared in lower
+// case, no two addresses differ only in case.
 func NormalizeEmail(field, email string) (string, error) {
 	email = strings.TrimSpace(email)
 	if email == "" {
@@ -103,6 +129,11 @@ func NormalizeEmail(field, email string) (string, error) {
 	}
 	if len(email) > 254 {
 		return "", Unacceptable(field, "is longer than 254 characters")
+	}
+	for i := 0; i < len(email); i++ {
+		if c := email[i]; c <= ' ' || c > '~' {
+			return "", Unacceptable(field, "must be written in ASCII letters, digits and punctuation (an internationalised domain in its xn-- form)")
+		}
 	}
 	a, err := mail.ParseAddress(email)
 	if err != nil || a.Address != email || a.Name != "" {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	crand "crypto/rand"
 	"database/sql"
 	"fmt"
 	"math/rand/v2"
@@ -37,6 +38,9 @@ type SeedOptions struct {
 	// seven-day reminder.
 	OpenOnly bool
 	DueSoon  int
+	// AuditKey hashes the audit trail's confidential values (app.AuditKey of
+	// the deployment's secret); without one, a key made for this seed alone.
+	AuditKey []byte
 }
 
 // Seeded is what Seed wrote: the users, one lab member per lab, and the ids
@@ -90,6 +94,12 @@ func Seed(ctx context.Context, st *Store, opts SeedOptions) (*Seeded, error) {
 	loc, err := time.LoadLocation(opts.Timezone)
 	if err != nil {
 		return nil, err
+	}
+	if len(opts.AuditKey) == 0 {
+		opts.AuditKey = make([]byte, 32)
+		if _, err := crand.Read(opts.AuditKey); err != nil {
+			return nil, err
+		}
 	}
 	// A seeded, repeatable generator for benchmark data: it guards no secret.
 	rng := rand.New(rand.NewPCG(1, uint64(max(opts.Cases, 0)))) // #nosec G404 G115 -- repeatable benchmark data; Cases is not negative
@@ -280,8 +290,12 @@ func (g *seeder) id() string {
 
 // event appends an audit event to the chain (written by flush).
 func (g *seeder) event(at time.Time, actor *docket.User, action, subjectType, subjectID, caseID string, ch docket.Changes) {
+	changes, err := ch.JSON(g.opts.AuditKey)
+	if err != nil {
+		panic(err) // the key is set in Seed
+	}
 	ev := docket.AuditEvent{ID: g.id(), At: clock.Ms(at), Action: action, SubjectType: subjectType,
-		SubjectID: subjectID, CaseID: caseID, RequestID: "seed", ClientIP: "127.0.0.1", Changes: ch.JSON()}
+		SubjectID: subjectID, CaseID: caseID, RequestID: "seed", ClientIP: "127.0.0.1", Changes: changes}
 	if actor != nil {
 		ev.ActorID, ev.ActorRole, ev.OrgID = actor.ID, string(actor.Role), actor.OrgID
 	} else {

@@ -1,8 +1,11 @@
 package store
 
 import (
+	"sort"
 	"strings"
 	"time"
+
+	"gorm.io/gorm/clause"
 
 	"github.com/docket/docket/internal/app"
 	"github.com/docket/docket/internal/auth"
@@ -163,6 +166,7 @@ type tokenRow struct {
 	Name      string
 	Hash      string
 	Version   int
+	Scope     string
 	CreatedAt int64
 	ExpiresAt int64
 	RevokedAt *int64
@@ -172,12 +176,12 @@ func (tokenRow) TableName() string { return "tokens" }
 
 func (r tokenRow) domain() app.Token {
 	return app.Token{ID: r.ID, UserID: r.UserID, Kind: auth.Kind(r.Kind), Name: r.Name, Hash: r.Hash,
-		Version: r.Version, CreatedAt: tm(r.CreatedAt), ExpiresAt: tm(r.ExpiresAt), RevokedAt: tmp(r.RevokedAt)}
+		Version: r.Version, Scope: docket.Scope(r.Scope), CreatedAt: tm(r.CreatedAt), ExpiresAt: tm(r.ExpiresAt), RevokedAt: tmp(r.RevokedAt)}
 }
 
 func (t *tx) CreateToken(k *app.Token) error {
 	return translate(t.db.Create(&tokenRow{ID: k.ID, UserID: k.UserID, Kind: string(k.Kind), Name: k.Name,
-		Hash: k.Hash, Version: k.Version, CreatedAt: ms(k.CreatedAt), ExpiresAt: ms(k.ExpiresAt)}).Error)
+		Hash: k.Hash, Version: k.Version, Scope: string(k.Scope), CreatedAt: ms(k.CreatedAt), ExpiresAt: ms(k.ExpiresAt)}).Error)
 }
 
 func (t *tx) TokenByID(id string) (*app.Token, error) {
@@ -208,12 +212,13 @@ func (t *tx) TokenUser(id string) (*app.Token, *docket.User, error) {
 		TokenName      string
 		TokenHash      string
 		TokenVersion2  int
+		TokenScope     string
 		TokenCreatedAt int64
 		TokenExpiresAt int64
 		TokenRevokedAt *int64
 	}](t.db.Raw(`SELECT users.*, orgs.name AS org_name, orgs.kind AS org_kind, orgs.created_at AS org_created_at,
 tokens.user_id AS token_user_id, tokens.kind AS token_kind, tokens.name AS token_name, tokens.hash AS token_hash,
-tokens.version AS token_version2, tokens.created_at AS token_created_at, tokens.expires_at AS token_expires_at,
+tokens.version AS token_version2, tokens.scope AS token_scope, tokens.created_at AS token_created_at, tokens.expires_at AS token_expires_at,
 tokens.revoked_at AS token_revoked_at
 FROM tokens JOIN users ON users.id = tokens.user_id JOIN orgs ON orgs.id = users.org_id WHERE tokens.id = ?`, id))
 	if err != nil {
@@ -223,7 +228,7 @@ FROM tokens JOIN users ON users.id = tokens.user_id JOIN orgs ON orgs.id = users
 		return nil, nil, docket.NotFound("token")
 	}
 	k := tokenRow{ID: id, UserID: r.TokenUserID, Kind: r.TokenKind, Name: r.TokenName, Hash: r.TokenHash,
-		Version: r.TokenVersion2, CreatedAt: r.TokenCreatedAt, ExpiresAt: r.TokenExpiresAt, RevokedAt: r.TokenRevokedAt}.domain()
+		Version: r.TokenVersion2, Scope: r.TokenScope, CreatedAt: r.TokenCreatedAt, ExpiresAt: r.TokenExpiresAt, RevokedAt: r.TokenRevokedAt}.domain()
 	u := r.userRow.domain()
 	if m != nil {
 		m.tokens.put(id, t.gen, tokenUser{token: k, user: *u})
@@ -262,31 +267,67 @@ type throttleRow struct {
 
 func (throttleRow) TableName() string { return "login_throttles" }
 
-// Throttle returns the record for key, a zero record when there is none.
-func (t *tx) Throttle(key string) (app.Throttle, error) {
+// LockThrottles returns the records for keys, in the order given (a zero
+// record where there is none), locked until the transaction ends: on
+// PostgreSQL a missing row is made first and every row is taken FOR UPDATE in
+// key order, so that concurrent writers count one by one without deadlocking;
+// SQLite's single writer serialises them already.
+func (t *tx) LockThrottles(keys ...string) ([]app.Throttle, error) {
+	sorted := append([]string(nil), keys...)
+	sort.Strings(sorted)
+	q := t.db.Where("key IN ?", sorted).Order("key")
+	if t.postgres {
+		for _, k := range sorted {
+			if err := t.db.Exec(`INSERT INTO login_throttles (key, failures, last_failure, next_allowed, locked_until)
+VALUES (?, 0, 0, 0, 0) ON CONFLICT (key) DO NOTHING`, k).Error; err != nil {
+				return nil, err
+			}
+		}
+		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
 	var rows []throttleRow
-	if err := t.db.Where("key = ?", key).Limit(1).Find(&rows).Error; err != nil {
-		return app.Throttle{}, err
+	if err := q.Find(&rows).Error; err != nil {
+		return nil, err
 	}
-	if len(rows) == 0 {
-		return app.Throttle{Key: key}, nil
+	byKey := make(map[string]throttleRow, len(rows))
+	for _, r := range rows {
+		byKey[r.Key] = r
 	}
-	r := rows[0]
-	return app.Throttle{Key: r.Key, Failures: r.Failures, LastFailure: tm(r.LastFailure),
-		NextAllowed: tm(r.NextAllowed), LockedUntil: tm(r.LockedUntil)}, nil
+	out := make([]app.Throttle, len(keys))
+	for i, k := range keys {
+		r, ok := byKey[k]
+		if !ok {
+			out[i] = app.Throttle{Key: k}
+			continue
+		}
+		out[i] = app.Throttle{Key: r.Key, Failures: r.Failures, LastFailure: tmz(r.LastFailure),
+			NextAllowed: tmz(r.NextAllowed), LockedUntil: tmz(r.LockedUntil)}
+	}
+	return out, nil
 }
 
-// SaveThrottle stores the record; a zero record is deleted.
+// SaveThrottle stores the record; a zero record (no failures, no lock) is deleted.
 func (t *tx) SaveThrottle(th app.Throttle) error {
-	if th.Failures == 0 && th.LockedUntil.IsZero() {
+	if th.Failures == 0 && msz(th.LockedUntil) == 0 {
 		return t.db.Exec(`DELETE FROM login_throttles WHERE key = ?`, th.Key).Error
-	}
-	lock := int64(0)
-	if !th.LockedUntil.IsZero() {
-		lock = ms(th.LockedUntil)
 	}
 	return t.db.Exec(`INSERT INTO login_throttles (key, failures, last_failure, next_allowed, locked_until) VALUES (?, ?, ?, ?, ?)
 ON CONFLICT (key) DO UPDATE SET failures = excluded.failures, last_failure = excluded.last_failure,
 next_allowed = excluded.next_allowed, locked_until = excluded.locked_until`,
-		th.Key, th.Failures, ms(th.LastFailure), ms(th.NextAllowed), lock).Error
+		th.Key, th.Failures, msz(th.LastFailure), msz(th.NextAllowed), msz(th.LockedUntil)).Error
+}
+
+// tmz and msz map a stored 0 to the zero time and back.
+func tmz(v int64) time.Time {
+	if v == 0 {
+		return time.Time{}
+	}
+	return tm(v)
+}
+
+func msz(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return ms(t)
 }

@@ -60,6 +60,7 @@ func (s *Server) postPassword(c echo.Context) error {
 type apiTokenJSON struct {
 	ID        string  `json:"id"`
 	Name      string  `json:"name"`
+	Scope     string  `json:"scope"`
 	Token     *string `json:"token,omitempty"`
 	CreatedAt string  `json:"created_at"`
 	ExpiresAt string  `json:"expires_at"`
@@ -69,6 +70,7 @@ func (s *Server) postAPIToken(c echo.Context) error {
 	var in struct {
 		Name      string          `json:"name"`
 		ExpiresAt json.RawMessage `json:"expires_at"`
+		Scope     string          `json:"scope"`
 	}
 	if err := decode(c, &in); err != nil {
 		return err
@@ -85,12 +87,12 @@ func (s *Server) postAPIToken(c echo.Context) error {
 		}
 		exp = &t
 	}
-	sess, tok, err := s.svc.CreateAPIToken(c.Request().Context(), mustActor(c), in.Name, exp)
+	sess, tok, err := s.svc.CreateAPIToken(c.Request().Context(), mustActor(c), in.Name, docket.Scope(in.Scope), exp)
 	if err != nil {
 		return err
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
-	return c.JSON(http.StatusCreated, apiTokenJSON{ID: tok.ID, Name: tok.Name, Token: &sess.Token,
+	return c.JSON(http.StatusCreated, apiTokenJSON{ID: tok.ID, Name: tok.Name, Scope: string(tok.Scope), Token: &sess.Token,
 		CreatedAt: ts(tok.CreatedAt), ExpiresAt: ts(tok.ExpiresAt)})
 }
 
@@ -101,7 +103,7 @@ func (s *Server) getAPITokens(c echo.Context) error {
 	}
 	items := []apiTokenJSON{}
 	for _, t := range toks {
-		items = append(items, apiTokenJSON{ID: t.ID, Name: t.Name, CreatedAt: ts(t.CreatedAt), ExpiresAt: ts(t.ExpiresAt)})
+		items = append(items, apiTokenJSON{ID: t.ID, Name: t.Name, Scope: string(t.Scope), CreatedAt: ts(t.CreatedAt), ExpiresAt: ts(t.ExpiresAt)})
 	}
 	return c.JSON(http.StatusOK, listOf(items, ""))
 }

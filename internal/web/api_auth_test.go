@@ -40,14 +40,24 @@ func TestTokensDieWithLogoutDisablingAndPasswordChange(t *testing.T) {
 	want(t, ts.do("GET", "/api/v1/me", bob.Token, nil), 401)
 	want(t, ts.do("GET", "/api/v1/me", other, nil), 200)
 
-	// A password change ends every session, but API tokens live on.
-	api := ts.do("POST", "/api/v1/api-tokens", other, map[string]any{"name": "automation"})
+	// A password change ends every session and every API token.
+	api := ts.do("POST", "/api/v1/api-tokens", other, map[string]any{"name": "automation", "scope": "write"})
 	want(t, api, 201)
 	apiTok := api.JSON()["token"].(string)
+	want(t, ts.do("GET", "/api/v1/me", apiTok, nil), 200)
 	want(t, ts.do("POST", "/api/v1/me/password", other, map[string]string{"current_password": testPassword, "new_password": "a brand new passphrase"}), 204)
 	want(t, ts.do("GET", "/api/v1/me", other, nil), 401)
-	want(t, ts.do("GET", "/api/v1/me", apiTok, nil), 200)
+	want(t, ts.do("GET", "/api/v1/me", apiTok, nil), 401)
+	if r := ts.do("POST", "/api/v1/api-tokens", apiTok, map[string]any{"name": "offspring"}); r.Code != 401 {
+		t.Fatalf("a token from before the password change made another: %d %s", r.Code, r.Body)
+	}
 	fresh := ts.signIn(bob.Email, "a brand new passphrase")
+	api = ts.do("POST", "/api/v1/api-tokens", fresh, map[string]any{"name": "automation"})
+	want(t, api, 201)
+	apiTok = api.JSON()["token"].(string)
+	if list := ts.do("GET", "/api/v1/api-tokens", fresh, nil); strings.Count(list.Body, `"id"`) != 1 {
+		t.Fatalf("the token ended by the password change is still listed: %s", list.Body)
+	}
 
 	// Disabling ends sessions and API tokens.
 	want(t, ts.as("ada", "PATCH", "/api/v1/users/"+bob.ID, map[string]any{"disabled": true}), 200)
@@ -65,12 +75,72 @@ func TestTokensDieWithLogoutDisablingAndPasswordChange(t *testing.T) {
 	ts.signIn(bob.Email, "a brand new passphrase")
 }
 
-func TestRoleChangeEndsSessions(t *testing.T) {
+func TestRoleChangeEndsSessionsAndAPITokens(t *testing.T) {
 	ts := newTestServer(t)
 	ts.addUser("ada", "admin", "Agency")
-	bob := ts.addUser("bob", "reviewer", "Agency")
-	want(t, ts.as("ada", "PATCH", "/api/v1/users/"+bob.ID, map[string]any{"role": "review_lead"}), 200)
+	bob := ts.addUser("bob", "compliance_officer", "Agency")
+	api := ts.do("POST", "/api/v1/api-tokens", bob.Token, map[string]any{"name": "export"})
+	want(t, api, 201)
+	apiTok := api.JSON()["token"].(string)
+	want(t, ts.do("GET", "/api/v1/me", apiTok, nil), 200)
+	want(t, ts.as("ada", "PATCH", "/api/v1/users/"+bob.ID, map[string]any{"role": "admin"}), 200)
 	want(t, ts.do("GET", "/api/v1/me", bob.Token, nil), 401)
+	want(t, ts.do("GET", "/api/v1/me", apiTok, nil), 401)
+}
+
+// TestAPITokenScopes: a token is read-only unless made with scope write; a
+// read token gets 403 insufficient_scope on anything but GET, and nothing
+// changes; no API token can make another token, whatever its scope.
+func TestAPITokenScopes(t *testing.T) {
+	ts := newTestServer(t)
+	lab := ts.addUser("lab", "lab_member", "Frontier")
+	made := func(body map[string]any) (string, map[string]any) {
+		t.Helper()
+		r := ts.do("POST", "/api/v1/api-tokens", lab.Token, body)
+		want(t, r, 201)
+		return r.JSON()["token"].(string), r.JSON()
+	}
+	read, m := made(map[string]any{"name": "dashboard reader"})
+	if m["scope"] != "read" {
+		t.Fatalf("a token made without a scope has scope %v, want read", m["scope"])
+	}
+	write, m := made(map[string]any{"name": "filer", "scope": "write"})
+	if m["scope"] != "write" {
+		t.Fatalf("scope %v, want write", m["scope"])
+	}
+	if r := ts.do("POST", "/api/v1/api-tokens", lab.Token, map[string]any{"name": "x", "scope": "admin"}); r.Code != 422 || r.ErrorField() != "scope" {
+		t.Fatalf("a bad scope: %d %s", r.Code, r.Body)
+	}
+	// Reads work with either.
+	want(t, ts.do("GET", "/api/v1/cases", read, nil), 200)
+	want(t, ts.do("GET", "/api/v1/me", read, nil), 200)
+	// A read token changes nothing.
+	body := map[string]any{"model_name": "M", "model_version": "1", "weights_digest": "sha256:" + strings.Repeat("ab", 32),
+		"modality": "text", "deployment": "api"}
+	for _, try := range []struct{ method, path string }{
+		{"POST", "/api/v1/cases"}, {"POST", "/api/v1/auth/logout"}, {"POST", "/api/v1/me/password"},
+		{"POST", "/api/v1/calendar-url"}, {"DELETE", "/api/v1/calendar-url"},
+	} {
+		r := ts.do(try.method, try.path, read, body)
+		if r.Code != 403 || r.ErrorCode() != "insufficient_scope" {
+			t.Fatalf("%s %s with a read token: %d %s", try.method, try.path, r.Code, r.Body)
+		}
+	}
+	if list := ts.do("GET", "/api/v1/cases", lab.Token, nil); strings.Count(list.Body, `"model_name"`) != 0 {
+		t.Fatalf("a read token filed a case: %s", list.Body)
+	}
+	// A write token files.
+	want(t, ts.do("POST", "/api/v1/cases", write, body), 201)
+	// Neither makes tokens: only a session does.
+	for _, tok := range []string{read, write} {
+		r := ts.do("POST", "/api/v1/api-tokens", tok, map[string]any{"name": "offspring", "scope": "write"})
+		if r.Code != 403 {
+			t.Fatalf("an API token made another: %d %s", r.Code, r.Body)
+		}
+	}
+	if list := ts.do("GET", "/api/v1/api-tokens", lab.Token, nil); strings.Count(list.Body, `"id"`) != 2 {
+		t.Fatalf("want the two tokens made from the session, got %s", list.Body)
+	}
 }
 
 func TestAPITokens(t *testing.T) {
@@ -161,10 +231,10 @@ func TestSignInFailuresLookAlike(t *testing.T) {
 	bob := ts.addUser("bob", "reviewer", "Agency")
 	ts.addUser("dis", "reviewer", "Agency")
 	want(t, ts.as("ada", "PATCH", "/api/v1/users/"+ts.users["dis"].ID, map[string]any{"disabled": true}), 200)
-	// Lock bob's account: three failures from three different addresses.
+	// Lock bob's account from one address: three failures.
 	for i := 0; i < 3; i++ {
 		ts.clock.Advance(time.Minute)
-		ts.signInFrom("10.0.0."+string(rune('1'+i)), bob.Email, "wrong password!!")
+		ts.signInFrom("10.1.0.4", bob.Email, "wrong password!!")
 	}
 	ts.clock.Advance(time.Minute)
 	bodies := map[string]response{
@@ -181,7 +251,7 @@ func TestSignInFailuresLookAlike(t *testing.T) {
 	}
 	// The lock lifts by itself.
 	ts.clock.Advance(ts.cfg.Auth.Lockout)
-	if r := ts.signInFrom("10.1.0.5", bob.Email, testPassword); r.Code != 200 {
+	if r := ts.signInFrom("10.1.0.4", bob.Email, testPassword); r.Code != 200 {
 		t.Fatalf("after the lockout: %d %s", r.Code, r.Body)
 	}
 	// Every attempt is audited.

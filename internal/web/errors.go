@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -18,6 +19,7 @@ var statusOf = map[string]int{
 	docket.EUnprocessable: http.StatusUnprocessableEntity,
 	docket.EUnauthorized:  http.StatusUnauthorized,
 	docket.EForbidden:     http.StatusForbidden,
+	docket.EScope:         http.StatusForbidden,
 	docket.ENotFound:      http.StatusNotFound,
 	docket.EConflict:      http.StatusConflict,
 	docket.ETooLarge:      http.StatusRequestEntityTooLarge,
@@ -83,7 +85,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 		de = fromEcho(he)
 	default:
 		if t, ok := app.IsThrottled(err); ok {
-			c.Response().Header().Set("Retry-After", strconv.Itoa(int(t.RetryAfter.Seconds())+1))
+			c.Response().Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds(t.RetryAfter)))
 			de = &docket.Error{Code: docket.ERateLimited, Message: "too many sign-in attempts; try again later"}
 		} else {
 			de = &docket.Error{Code: docket.EInternal, Message: "something went wrong"}
@@ -123,3 +125,8 @@ func (s *Server) handleError(err error, c echo.Context) {
 }
 
 var _ = slog.LevelInfo
+
+// retryAfterSeconds is a wait in whole seconds, rounded up, at least 1.
+func retryAfterSeconds(d time.Duration) int {
+	return max(1, int((d+time.Second-1)/time.Second))
+}

@@ -566,12 +566,20 @@ func TestNothingConfidentialLeaks(t *testing.T) {
 	}
 	// Every audit event, walked through the store.
 	n, hashed := 0, false
+	auditKey, err := app.AuditKey([]byte(w.cfg.Secret))
+	if err != nil {
+		t.Fatal(err)
+	}
 	descSum := sha256.Sum256([]byte(secrets["description"]))
-	err := w.store.Read(context.Background(), func(tx app.Tx) error {
+	descKeyed := docket.AuditValueHash(auditKey, secrets["description"])
+	err = w.store.Read(context.Background(), func(tx app.Tx) error {
 		return tx.WalkAudit(func(ev docket.AuditEvent) error {
 			n++
 			leaks(fmt.Sprintf("audit event %d (%s)", ev.Seq, ev.Action), fmt.Sprintf("%+v", ev))
-			if ev.Action == "finding.created" && strings.Contains(ev.Changes, hex.EncodeToString(descSum[:])) {
+			if strings.Contains(ev.Changes, hex.EncodeToString(descSum[:])) {
+				t.Errorf("audit event %d (%s) holds the description's plain SHA-256", ev.Seq, ev.Action)
+			}
+			if ev.Action == "finding.created" && strings.Contains(ev.Changes, descKeyed) {
 				hashed = true
 			}
 			return nil
@@ -581,7 +589,7 @@ func TestNothingConfidentialLeaks(t *testing.T) {
 		t.Fatalf("walked %d events: %v", n, err)
 	}
 	if !hashed {
-		t.Error("no finding.created event holds the description's SHA-256")
+		t.Error("no finding.created event holds the description's keyed hash")
 	}
 	// The CSV export, for everyone who may have it.
 	for _, user := range []string{"lab", "rev", "lead", "co"} {

@@ -33,17 +33,28 @@ func snapshot(t *testing.T, path string) map[string]string {
 	var tables []string
 	for rows.Next() {
 		var n string
-		_ = rows.Scan(&n)
+		if err := rows.Scan(&n); err != nil {
+			t.Fatalf("list tables: %v", err)
+		}
 		tables = append(tables, n)
 	}
+	if err := rows.Err(); err != nil {
+		t.Fatalf("list tables: %v", err)
+	}
 	rows.Close()
+	if len(tables) == 0 {
+		t.Fatal("no tables in the snapshot: nothing would be compared")
+	}
 	out := map[string]string{}
 	for _, table := range tables {
 		r, err := db.Query("SELECT * FROM " + table)
 		if err != nil {
 			t.Fatal(err)
 		}
-		cols, _ := r.Columns()
+		cols, err := r.Columns()
+		if err != nil {
+			t.Fatalf("columns of %s: %v", table, err)
+		}
 		var lines []string
 		for r.Next() {
 			vals := make([]any, len(cols))
@@ -51,8 +62,13 @@ func snapshot(t *testing.T, path string) map[string]string {
 			for i := range vals {
 				ptrs[i] = &vals[i]
 			}
-			_ = r.Scan(ptrs...)
+			if err := r.Scan(ptrs...); err != nil {
+				t.Fatalf("read %s: %v", table, err)
+			}
 			lines = append(lines, fmt.Sprint(vals...))
+		}
+		if err := r.Err(); err != nil {
+			t.Fatalf("read %s: %v", table, err)
 		}
 		r.Close()
 		sort.Strings(lines)

@@ -31,7 +31,7 @@ type accountPage struct {
 }
 
 type tokenRow struct {
-	ID, Name           string
+	ID, Name, Scope    string
 	Created, ExpiresAt time.Time
 }
 
@@ -57,7 +57,7 @@ func (s *Server) accountPageOf(c echo.Context, errs fieldErrors) (*accountPage, 
 	pg := &accountPage{pageBase: s.pages.base(c, "Your account"), Email: me.Email, Role: roleLabel(me.Role),
 		Org: me.Org.Name, Errors: errs, HasCalendar: !noCalendar}
 	for _, t := range toks {
-		pg.Tokens = append(pg.Tokens, tokenRow{ID: t.ID, Name: t.Name, Created: t.CreatedAt, ExpiresAt: t.ExpiresAt})
+		pg.Tokens = append(pg.Tokens, tokenRow{ID: t.ID, Name: t.Name, Scope: string(t.Scope), Created: t.CreatedAt, ExpiresAt: t.ExpiresAt})
 	}
 	if cal != nil {
 		pg.Calendar = &cal.CreatedAt
@@ -147,7 +147,7 @@ func (s *Server) pageCreateAPIToken(c echo.Context) error {
 	}
 	exp := s.svc.Now().Add(time.Duration(days) * 24 * time.Hour)
 	name := form(c, "name")
-	sess, _, err := s.svc.CreateAPIToken(c.Request().Context(), mustActor(c), name, &exp)
+	sess, _, err := s.svc.CreateAPIToken(c.Request().Context(), mustActor(c), name, docket.Scope(form(c, "scope")), &exp)
 	if err != nil {
 		return s.accountFormError(c, err)
 	}

@@ -145,7 +145,7 @@ func TestSignInFailuresShowOneGenericMessage(t *testing.T) {
 	w := newWorld(t, func(c *config.Config) {
 		c.Auth.MaxFailures = 3
 		c.Auth.ThrottleBase = time.Hour
-		c.Auth.ThrottleMax = time.Hour
+		c.Auth.MaxDelay = time.Hour
 	})
 	b := w.browser()
 	try := func(email, password string) page {

@@ -225,6 +225,10 @@ func (s *Server) requireBearer(next echo.HandlerFunc) echo.HandlerFunc {
 			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="docket", error="invalid_token"`)
 			return err
 		}
+		if !a.CanWrite() && c.Request().Method != http.MethodGet && c.Request().Method != http.MethodHead {
+			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="docket", error="insufficient_scope", scope="write"`)
+			return docket.Errorf(docket.EScope, "this API token's scope is read: it may only read (GET); make a token with scope write to change anything")
+		}
 		c.Set(actorKey, a)
 		return next(c)
 	}

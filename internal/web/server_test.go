@@ -55,6 +55,13 @@ var testHasher = auth.NewHasher(auth.Params{Memory: 64, Time: 1, Threads: 1})
 
 func newTestServer(t testing.TB, mutate ...func(*config.Config)) *testServer {
 	t.Helper()
+	return newTestServerHashing(t, testHasher, mutate...)
+}
+
+// newTestServerHashing is newTestServer with the given password hasher: a
+// test about the time a password check takes needs one that takes time.
+func newTestServerHashing(t testing.TB, hasher *auth.Hasher, mutate ...func(*config.Config)) *testServer {
+	t.Helper()
 	cfg := config.Default()
 	cfg.DB = storetest.DSN(t)
 	cfg.DataDir = filepath.Join(t.TempDir(), "data") // attachments stay in the test's own directory
@@ -79,7 +86,7 @@ func newTestServer(t testing.TB, mutate ...func(*config.Config)) *testServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := app.New(st, app.Options{Config: cfg, Now: clk.Now, Hasher: testHasher, Signer: signer})
+	svc := app.New(st, app.Options{Config: cfg, Now: clk.Now, Hasher: hasher, Signer: signer})
 	srv, err := web.New(svc, web.Options{Config: cfg, Health: st, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
@@ -130,6 +137,13 @@ func (r response) JSON() map[string]any {
 		r.t.Fatalf("not JSON (%d): %s", r.Code, r.Body)
 	}
 	return m
+}
+
+// ErrorCode is the error answer's code.
+func (r response) ErrorCode() string {
+	e, _ := r.JSON()["error"].(map[string]any)
+	c, _ := e["code"].(string)
+	return c
 }
 
 func (r response) ErrorField() string {

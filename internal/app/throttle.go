@@ -1,0 +1,170 @@
+package app
+
+import (
+	"time"
+
+	"github.com/docket/docket/internal/config"
+)
+
+// Sign-in throttling. Three records count failed password checks:
+//
+//   - the account across every address ("acct:"): only ever slowed down,
+//     never by more than auth.max_delay, so that nobody who knows an e-mail
+//     address can keep its owner out;
+//   - the client address across every account ("ip:"): slowed down the same way;
+//   - the account from one address ("pair:"): locked for auth.lockout after
+//     auth.max_failures failures.
+//
+// A failure of the account (and of the account from the address) is
+// reserved before the password hash is checked, in the same write
+// transaction that reads the records (locked on PostgreSQL), so that parallel
+// guesses at one account count one by one. A right password gives its
+// reservation back. The address's record counts only failures found, after
+// the check: people behind one address (an office, a lab's gateway) may sign
+// in at the same instant without slowing each other down. While a lock
+// holds, attempts neither count nor extend it; when it lifts, the count
+// starts again.
+
+// throttleKeys names the records one attempt counts against; IP is empty
+// where the address does not count (a signed-in user's password change).
+type throttleKeys struct{ Acct, IP, Pair string }
+
+func signInKeys(email, clientIP string) throttleKeys {
+	return throttleKeys{Acct: "acct:" + email, IP: "ip:" + clientIP, Pair: "pair:" + email + "|" + clientIP}
+}
+
+func (k throttleKeys) list() []string {
+	if k.IP == "" {
+		return []string{k.Acct, k.Pair}
+	}
+	return []string{k.Acct, k.Pair, k.IP}
+}
+
+// gate is what a reservation lets the attempt do.
+type gate int
+
+const (
+	// gateOpen: a failure is reserved; check the password.
+	gateOpen gate = iota
+	// gateLocked: the account is locked for this address; refuse after the same work.
+	gateLocked
+	// gateThrottled: too soon after earlier failures; answer 429 at once.
+	gateThrottled
+)
+
+// reservation is the outcome of reserveAttempt.
+type reservation struct {
+	gate gate
+	// wait is how long to wait: until the next attempt is allowed (gateThrottled)
+	// or until the lock lifts (gateLocked).
+	wait time.Duration
+	// lockedNow says that this attempt's failure locked the account for its address.
+	lockedNow bool
+}
+
+// throttlePolicy is the arithmetic of the records, from the auth settings.
+type throttlePolicy struct{ cfg config.Auth }
+
+// reserve decides an attempt at now (slowed down by acct and, when not nil,
+// ip; locked by pair) and, when it may go on, counts it as a failure of acct
+// and pair.
+func (p throttlePolicy) reserve(acct, pair, ip *Throttle, now time.Time) reservation {
+	next := acct.NextAllowed
+	if ip != nil && ip.NextAllowed.After(next) {
+		next = ip.NextAllowed
+	}
+	if wait := next.Sub(now); wait > 0 {
+		return reservation{gate: gateThrottled, wait: wait}
+	}
+	if pair.LockedUntil.After(now) {
+		return reservation{gate: gateLocked, wait: pair.LockedUntil.Sub(now)}
+	}
+	p.count(acct, now)
+	p.count(pair, now)
+	pair.NextAllowed = time.Time{} // the pair locks; the account slows down
+	r := reservation{gate: gateOpen}
+	if pair.Failures >= p.cfg.MaxFailures {
+		pair.LockedUntil = now.Add(p.cfg.Lockout)
+		pair.Failures = 0
+		r.lockedNow = true
+	}
+	return r
+}
+
+// count adds a failure at now to t; a failure older than the lockout is forgotten.
+func (p throttlePolicy) count(t *Throttle, now time.Time) {
+	if now.Sub(t.LastFailure) > p.cfg.Lockout {
+		t.Failures = 0
+	}
+	t.Failures++
+	t.LastFailure = now
+	t.NextAllowed = now.Add(p.delay(t.Failures))
+}
+
+// delay grows with the failures: none for the first two, then throttle_base
+// doubling up to max_delay.
+func (p throttlePolicy) delay(failures int) time.Duration {
+	if failures < 3 {
+		return 0
+	}
+	d := p.cfg.ThrottleBase
+	for i := 3; i < failures && d < p.cfg.MaxDelay; i++ {
+		d *= 2
+	}
+	return min(d, p.cfg.MaxDelay)
+}
+
+// reserveAttempt locks the records of keys inside tx, decides the attempt,
+// and stores what it counted.
+func (s *Service) reserveAttempt(tx Tx, keys throttleKeys, now time.Time) (reservation, error) {
+	acct, pair, ip, err := s.lockThrottles(tx, keys)
+	if err != nil {
+		return reservation{}, err
+	}
+	r := throttlePolicy{s.cfg.Auth}.reserve(acct, pair, ip, now)
+	if r.gate != gateOpen {
+		return r, nil
+	}
+	return r, saveThrottles(tx, acct, pair)
+}
+
+// countAddressFailure counts a failed password check against the client
+// address of keys inside tx (nothing when the address does not count).
+func (s *Service) countAddressFailure(tx Tx, keys throttleKeys, now time.Time) error {
+	if keys.IP == "" {
+		return nil
+	}
+	ts, err := tx.LockThrottles(keys.IP)
+	if err != nil {
+		return err
+	}
+	throttlePolicy{s.cfg.Auth}.count(&ts[0], now)
+	return tx.SaveThrottle(ts[0])
+}
+
+// giveBackAttempt returns a right password's reservation inside tx: the
+// account's records start again.
+func (s *Service) giveBackAttempt(tx Tx, keys throttleKeys) error {
+	return saveThrottles(tx, &Throttle{Key: keys.Acct}, &Throttle{Key: keys.Pair})
+}
+
+func (s *Service) lockThrottles(tx Tx, keys throttleKeys) (acct, pair, ip *Throttle, err error) {
+	ts, err := tx.LockThrottles(keys.list()...)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	acct, pair = &ts[0], &ts[1]
+	if keys.IP != "" {
+		ip = &ts[2]
+	}
+	return acct, pair, ip, nil
+}
+
+func saveThrottles(tx Tx, ts ...*Throttle) error {
+	for _, t := range ts {
+		if err := tx.SaveThrottle(*t); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,256 @@
+package web_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/docket/docket/internal/auth"
+	"github.com/docket/docket/internal/docket"
+)
+
+// slowHasher takes tens of milliseconds a check, like production's.
+var slowHasher = auth.NewHasher(auth.Params{Memory: 16 * 1024, Time: 3, Threads: 1})
+
+// clientFrom is an HTTP client whose connections leave from the loopback
+// address ip, so that the server sees that client address.
+func clientFrom(ip string) *http.Client {
+	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}}
+	return &http.Client{Transport: &http.Transport{DialContext: d.DialContext, DisableKeepAlives: true}}
+}
+
+// postToken signs in through a real connection and returns the status and Retry-After.
+func postToken(t *testing.T, c *http.Client, base, email, password string) (int, string) {
+	t.Helper()
+	body, _ := json.Marshal(map[string]string{"email": email, "password": password})
+	resp, err := c.Post(base+"/api/v1/auth/token", "application/json", strings.NewReader(string(body)))
+	if err != nil {
+		t.Error(err)
+		return 0, ""
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode, resp.Header.Get("Retry-After")
+}
+
+// signInResults counts the audited outcomes of the sign-ins to u's account.
+func (ts *testServer) signInResults(u *testUser) map[string]int {
+	ts.t.Helper()
+	evs, _, err := ts.svc.ListAllAudit(context.Background(), docket.Actor{Role: docket.RoleAdmin}, pageAll())
+	if err != nil {
+		ts.t.Fatal(err)
+	}
+	out := map[string]int{}
+	for _, e := range evs {
+		if e.Action != "auth.sign_in" {
+			continue
+		}
+		var ch struct{ Result, Email string }
+		if err := json.Unmarshal([]byte(e.Changes), &ch); err != nil {
+			ts.t.Fatalf("changes %q: %v", e.Changes, err)
+		}
+		if ch.Email == u.Email || (ch.Result == "success" && e.SubjectID == u.ID) {
+			out[ch.Result]++
+		}
+	}
+	return out
+}
+
+// TestParallelGuessesCountOneByOne sends forty wrong passwords and the right
+// one at the same instant through the real server: the attempts are reserved
+// one by one before the hash check, so no more than auth.max_failures reach
+// it and the rest are throttled (429 with Retry-After).
+func TestParallelGuessesCountOneByOne(t *testing.T) {
+	// A hasher that takes a while, as production's does: the guesses
+	// overlap while their passwords are checked.
+	ts := newTestServerHashing(t, slowHasher)
+	bob := ts.addUser("bob", "reviewer", "Agency")
+	srv := httptest.NewServer(ts.h)
+	defer srv.Close()
+	c := clientFrom("127.0.0.1")
+	before := ts.signInResults(bob) // addUser's own sign-in
+	const guesses = 40
+	start := make(chan struct{})
+	codes := make([]int, guesses+1)
+	var wg sync.WaitGroup
+	for i := range guesses + 1 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			password := "wrong guess " + strconv.Itoa(i)
+			if i == guesses {
+				password = testPassword
+			}
+			<-start
+			codes[i], _ = postToken(t, c, srv.URL, bob.Email, password)
+		}()
+	}
+	close(start)
+	wg.Wait()
+	count := map[int]int{}
+	for _, code := range codes {
+		count[code]++
+	}
+	reached := count[401] + count[200]
+	t.Logf("of %d simultaneous sign-ins: %d reached the password check (%d answered 401, %d 200), %d throttled (429)",
+		guesses+1, reached, count[401], count[200], count[429])
+	if reached > ts.cfg.Auth.MaxFailures {
+		t.Errorf("%d attempts reached the password check, more than auth.max_failures = %d", reached, ts.cfg.Auth.MaxFailures)
+	}
+	if count[429] < guesses+1-ts.cfg.Auth.MaxFailures || count[429]+reached != guesses+1 {
+		t.Errorf("answers %v: want the rest throttled", count)
+	}
+	// The audit trail agrees: every attempt is there, and no more than
+	// max_failures were checked against the password.
+	res := ts.signInResults(bob)
+	for k, n := range before {
+		res[k] -= n
+	}
+	if checked := res["failed"] + res["success"]; checked != reached || res["throttled"] != count[429] {
+		t.Errorf("audited %v, answered %v", res, count)
+	}
+}
+
+// TestParallelGuessesOnThePasswordChange: the same for the current password of
+// a password change, from a session kept open.
+func TestParallelGuessesOnThePasswordChange(t *testing.T) {
+	ts := newTestServerHashing(t, slowHasher)
+	bob := ts.addUser("bob", "reviewer", "Agency")
+	srv := httptest.NewServer(ts.h)
+	defer srv.Close()
+	const guesses = 40
+	start := make(chan struct{})
+	codes := make([]int, guesses)
+	var wg sync.WaitGroup
+	for i := range guesses {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			body := `{"current_password":"wrong guess ` + strconv.Itoa(i) + `","new_password":"a brand new passphrase"}`
+			req, _ := http.NewRequest("POST", srv.URL+"/api/v1/me/password", strings.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Authorization", "Bearer "+bob.Token)
+			<-start
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			resp.Body.Close()
+			codes[i] = resp.StatusCode
+		}()
+	}
+	close(start)
+	wg.Wait()
+	count := map[int]int{}
+	for _, code := range codes {
+		count[code]++
+	}
+	t.Logf("of %d simultaneous password changes: %d checked (422), %d throttled (429)", guesses, count[422], count[429])
+	if count[422] > ts.cfg.Auth.MaxFailures || count[422]+count[429] != guesses {
+		t.Errorf("answers %v: no more than %d may reach the password check", count, ts.cfg.Auth.MaxFailures)
+	}
+}
+
+// TestLockIsPerAccountAndAddress: guesses from 127.0.0.2 lock the account
+// there only; from 127.0.0.3 the right password is only slowed down (never by
+// more than auth.max_delay). Attempts during the lock neither count nor
+// extend it, and after it lifts the count starts again.
+func TestLockIsPerAccountAndAddress(t *testing.T) {
+	ts := newTestServer(t)
+	bob := ts.addUser("bob", "reviewer", "Agency")
+	srv := httptest.NewServer(ts.h)
+	defer srv.Close()
+	attacker, owner := clientFrom("127.0.0.2"), clientFrom("127.0.0.3")
+	maxDelay := ts.cfg.Auth.MaxDelay
+	for i := range ts.cfg.Auth.MaxFailures {
+		if i > 0 {
+			ts.clock.Advance(maxDelay)
+		}
+		if code, _ := postToken(t, attacker, srv.URL, bob.Email, "guess "+strconv.Itoa(i)); code != 401 {
+			t.Fatalf("guess %d: %d", i, code)
+		}
+	}
+	lockedAt := ts.clock.Now()
+	// From the owner's address, right after the last guess, the right
+	// password waits at most max_delay.
+	code, retry := postToken(t, owner, srv.URL, bob.Email, testPassword)
+	waited := time.Duration(0)
+	if code == 429 {
+		secs, err := strconv.Atoi(retry)
+		if err != nil {
+			t.Fatalf("Retry-After %q", retry)
+		}
+		waited = time.Duration(secs) * time.Second
+		if waited > maxDelay {
+			t.Fatalf("the owner was told to wait %s, more than auth.max_delay %s", waited, maxDelay)
+		}
+		ts.clock.Advance(waited)
+		code, _ = postToken(t, owner, srv.URL, bob.Email, testPassword)
+	}
+	if code != 200 {
+		t.Fatalf("the right password from another address: %d", code)
+	}
+	t.Logf("the right password from a second address was refused for %s (auth.max_delay %s); the first address stays locked", waited, maxDelay)
+	// From the attacker's address the right password is refused: locked.
+	if code, _ := postToken(t, attacker, srv.URL, bob.Email, testPassword); code != 401 {
+		t.Fatalf("the right password from the locked address: %d", code)
+	}
+	// Guesses during the lock did not extend it: it lifts lockout after it began.
+	for i := range 5 {
+		ts.clock.Advance(time.Minute)
+		postToken(t, attacker, srv.URL, bob.Email, "more guesses "+strconv.Itoa(i))
+	}
+	ts.clock.Set(lockedAt.Add(ts.cfg.Auth.Lockout).Add(time.Second))
+	// After it lifts, one wrong guess does not lock it again.
+	if code, _ := postToken(t, attacker, srv.URL, bob.Email, "one more guess"); code != 401 {
+		t.Fatalf("a guess after the lock: %d", code)
+	}
+	if code, _ := postToken(t, attacker, srv.URL, bob.Email, testPassword); code != 200 {
+		t.Fatalf("the right password after the lock lifted and one more guess: %d", code)
+	}
+	res := ts.signInResults(bob)
+	if res["locked"] < 6 {
+		t.Errorf("audited %v: the refused attempts during the lock are missing", res)
+	}
+}
+
+// TestSimultaneousSignInsFromOneAddress: people behind one address (an
+// office's gateway) signing in at the same instant do not slow each other
+// down: only failures count against an address.
+func TestSimultaneousSignInsFromOneAddress(t *testing.T) {
+	ts := newTestServer(t)
+	var users []*testUser
+	for i := range 12 {
+		users = append(users, ts.addUser("staff"+strconv.Itoa(i), "lab_member", "Frontier"))
+	}
+	srv := httptest.NewServer(ts.h)
+	defer srv.Close()
+	c := clientFrom("127.0.0.1")
+	start := make(chan struct{})
+	codes := make([]int, len(users))
+	var wg sync.WaitGroup
+	for i, u := range users {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			codes[i], _ = postToken(t, c, srv.URL, u.Email, testPassword)
+		}()
+	}
+	close(start)
+	wg.Wait()
+	for i, code := range codes {
+		if code != 200 {
+			t.Errorf("%s signing in beside 11 others from one address: %d", users[i].Email, code)
+		}
+	}
+}
