@@ -70,7 +70,11 @@ func (c *client) must(code int, method, path string, body any) map[string]any {
 }
 
 func (c *client) signIn(email, password string) *client {
-	m := c.must(200, "POST", "/api/v1/auth/token", map[string]string{"email": email, "password": password})
+	c.t.Helper()
+	code, m := c.call("POST", "/api/v1/auth/token", map[string]string{"email": email, "password": password})
+	if code != 200 {
+		c.t.Fatalf("sign in as %s at %s: want 200, got %d: %v", email, c.base, code, m)
+	}
 	return &client{t: c.t, base: c.base, token: m["access_token"].(string)}
 }
 

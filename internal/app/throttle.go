@@ -98,7 +98,10 @@ func (p throttlePolicy) count(t *Throttle, now time.Time) {
 	}
 	t.Failures++
 	t.LastFailure = now
-	t.NextAllowed = now.Add(p.delay(t.Failures))
+	t.NextAllowed = time.Time{}
+	if d := p.delay(t.Failures); d > 0 {
+		t.NextAllowed = now.Add(d)
+	}
 }
 
 // delay grows with the failures: none for the first two, then throttle_base
@@ -115,12 +118,15 @@ func (p throttlePolicy) delay(failures int) time.Duration {
 }
 
 // reserveAttempt locks the records of keys inside tx, decides the attempt,
-// and stores what it counted.
-func (s *Service) reserveAttempt(tx Tx, keys throttleKeys, now time.Time) (reservation, error) {
+// and stores what it counted. The instant is read once the records are
+// locked, so that an attempt that waited for them is not judged by a clock
+// read before another's failure.
+func (s *Service) reserveAttempt(tx Tx, keys throttleKeys) (reservation, error) {
 	acct, pair, ip, err := s.lockThrottles(tx, keys)
 	if err != nil {
 		return reservation{}, err
 	}
+	now := s.Now()
 	r := throttlePolicy{s.cfg.Auth}.reserve(acct, pair, ip, now)
 	if r.gate != gateOpen {
 		return r, nil
@@ -130,7 +136,7 @@ func (s *Service) reserveAttempt(tx Tx, keys throttleKeys, now time.Time) (reser
 
 // countAddressFailure counts a failed password check against the client
 // address of keys inside tx (nothing when the address does not count).
-func (s *Service) countAddressFailure(tx Tx, keys throttleKeys, now time.Time) error {
+func (s *Service) countAddressFailure(tx Tx, keys throttleKeys) error {
 	if keys.IP == "" {
 		return nil
 	}
@@ -138,7 +144,7 @@ func (s *Service) countAddressFailure(tx Tx, keys throttleKeys, now time.Time) e
 	if err != nil {
 		return err
 	}
-	throttlePolicy{s.cfg.Auth}.count(&ts[0], now)
+	throttlePolicy{s.cfg.Auth}.count(&ts[0], s.Now())
 	return tx.SaveThrottle(ts[0])
 }
 

@@ -116,7 +116,7 @@ func (s *Service) signIn(ctx context.Context, email, password string, a docket.A
 		if err != nil {
 			return err
 		}
-		if res, err = s.reserveAttempt(tx, keys, now); err != nil {
+		if res, err = s.reserveAttempt(tx, keys); err != nil {
 			return err
 		}
 		switch res.gate {
@@ -154,7 +154,7 @@ func (s *Service) signIn(ctx context.Context, email, password string, a docket.A
 		}
 		// The reserved failure stands, the address's is counted, the attempt audited.
 		if err := s.store.Write(ctx, func(tx Tx) error {
-			if err := s.countAddressFailure(tx, keys, now); err != nil {
+			if err := s.countAddressFailure(tx, keys); err != nil {
 				return err
 			}
 			return s.auditSignInTx(tx, a, email, user, result)
@@ -301,7 +301,7 @@ func (s *Service) ChangePassword(ctx context.Context, a docket.Actor, current, n
 	var res reservation
 	if err := s.store.Write(ctx, func(tx Tx) error {
 		var err error
-		if res, err = s.reserveAttempt(tx, keys, s.Now()); err != nil {
+		if res, err = s.reserveAttempt(tx, keys); err != nil {
 			return err
 		}
 		switch res.gate {
