@@ -346,16 +346,18 @@ func (s *Service) DeclareConflict(ctx context.Context, a docket.Actor, id, reaso
 }
 
 // RequestInfo opens an information request: the case awaits the lab and, when
-// its snapshot says so, the clock stops if it was running.
+// its snapshot says so, the clock stops if it was running. 404, 403, 409
+// naming the state (a decided or withdrawn case takes nothing more) or
+// attest-no-conflict, then 422 naming the question.
 func (s *Service) RequestInfo(ctx context.Context, a docket.Actor, id, question string) (*docket.InfoRequest, error) {
-	if strings.TrimSpace(question) == "" {
-		return nil, docket.Unacceptable("question", "is required")
-	}
-	if len(question) > 20000 {
-		return nil, docket.Unacceptable("question", "must be at most 20000 bytes")
-	}
 	var r *docket.InfoRequest
 	_, err := s.caseAction(ctx, a, id, docket.ActRequestInfo, func(tx Tx, acc docket.CaseAccess) (string, docket.Changes, error) {
+		if strings.TrimSpace(question) == "" {
+			return "", nil, docket.Unacceptable("question", "is required")
+		}
+		if len(question) > 20000 {
+			return "", nil, docket.Unacceptable("question", "must be at most 20000 bytes")
+		}
 		now := s.Now()
 		r = &docket.InfoRequest{ID: newID(), CaseID: id, Question: question, Status: docket.RequestOpen,
 			OpenedBy: a.UserID, OpenedAt: now}
