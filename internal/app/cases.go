@@ -395,7 +395,11 @@ func (s *Service) closeOpenStop(tx Tx, c *docket.Case, now time.Time) (bool, err
 }
 
 // closeRequest answers or cancels one open request; when none stays open the
-// case goes back to review (or to submitted when nobody is assigned) and the stop ends.
+// case goes back to review (or to submitted when nobody is assigned) and the
+// stop ends. A request the actor may not see answers exactly as one that does
+// not exist: 404 "information request not found", and no request. On any
+// other error the request is returned as it was read, so that a page can
+// show the form again on its case.
 func (s *Service) closeRequest(ctx context.Context, a docket.Actor, reqID string, act docket.Action, apply func(r *docket.InfoRequest) (string, docket.Changes, error)) (*docket.InfoRequest, error) {
 	var r *docket.InfoRequest
 	var caseID string
@@ -408,7 +412,7 @@ func (s *Service) closeRequest(ctx context.Context, a docket.Actor, reqID string
 		return err
 	})
 	if err != nil {
-		return nil, docket.NotFound("information request")
+		return nil, notFoundAs(err, "information request")
 	}
 	_, err = s.caseAction(ctx, a, caseID, act, func(tx Tx, acc docket.CaseAccess) (string, docket.Changes, error) {
 		var err error
@@ -454,10 +458,16 @@ func (s *Service) closeRequest(ctx context.Context, a docket.Actor, reqID string
 		}
 		return event, ch, nil
 	})
+	if err = notFoundAs(err, "information request"); docket.ErrorCode(err) == docket.ENotFound {
+		return nil, err // a hidden case: nothing of the request leaves
+	}
 	return r, err
 }
 
-// AnswerInfoRequest records the lab's answer.
+// AnswerInfoRequest records the lab's answer (lab members of the case's lab,
+// while it awaits the lab): 404 "information request not found" for a request
+// the actor may not see, 403, 409 naming the state or a request no longer
+// open, then 422 naming the answer.
 func (s *Service) AnswerInfoRequest(ctx context.Context, a docket.Actor, reqID, answer string) (*docket.InfoRequest, error) {
 	return s.closeRequest(ctx, a, reqID, docket.ActAnswer, func(r *docket.InfoRequest) (string, docket.Changes, error) {
 		if strings.TrimSpace(answer) == "" {
@@ -471,7 +481,10 @@ func (s *Service) AnswerInfoRequest(ctx context.Context, a docket.Actor, reqID, 
 	})
 }
 
-// CancelInfoRequest withdraws an open request.
+// CancelInfoRequest withdraws an open request (assigned reviewers and leads,
+// after attesting): 404 "information request not found" for a request the
+// actor may not see, 403, then 409 naming the state, a request no longer
+// open, or attest-no-conflict.
 func (s *Service) CancelInfoRequest(ctx context.Context, a docket.Actor, reqID string) (*docket.InfoRequest, error) {
 	return s.closeRequest(ctx, a, reqID, docket.ActCancelRequest, func(r *docket.InfoRequest) (string, docket.Changes, error) {
 		r.Status = docket.RequestCancelled
