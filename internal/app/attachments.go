@@ -42,7 +42,8 @@ func (s *Service) attachmentsDir() string { return filepath.Join(s.cfg.DataDir, 
 
 // attachAccess checks that the actor may attach to the target (write) or read
 // what is attached to it: case content rules for a case; for a finding, its
-// visibility and, to attach, an open finding.
+// visibility and, to attach, an open finding. An attachment is an addition:
+// a decided or withdrawn case refuses it (409 naming the state).
 func (s *Service) attachAccess(tx Tx, a docket.Actor, t AttachTarget, write bool) (caseID string, err error) {
 	if t.FindingID != "" {
 		fa, err := s.findingAccess(tx, a, t.FindingID)
@@ -60,11 +61,15 @@ func (s *Service) attachAccess(tx Tx, a docket.Actor, t AttachTarget, write bool
 	if err != nil {
 		return "", err
 	}
+	if write {
+		return t.CaseID, acc.CheckAdd(docket.RoleLabMember, docket.RoleReviewer, docket.RoleReviewLead)
+	}
 	return t.CaseID, acc.CheckContent()
 }
 
 // CheckAttach answers, before any byte of an upload is read, whether the actor
-// may attach to the target: 404, 403, or 409 (attest first; the finding is closed).
+// may attach to the target: 404, 403, or 409 (the case is decided or
+// withdrawn; attest first; the finding is closed).
 func (s *Service) CheckAttach(ctx context.Context, a docket.Actor, t AttachTarget) error {
 	return s.store.Read(ctx, func(tx Tx) error {
 		_, err := s.attachAccess(tx, a, t, true)

@@ -35,8 +35,9 @@ func (s *Service) ListBenchmarks(a docket.Actor) ([]docket.Benchmark, error) {
 }
 
 // RecordBenchmarkResult records a result on a case: assigned reviewers and
-// leads, after attesting, while the review is open (404, 403, 409, then 422
-// naming the field). The case's risk tier is recomputed in the same transaction.
+// leads, after attesting, while the review is open (404, 403, 409 naming the
+// state of a decided or withdrawn case or attest-no-conflict, then 422 naming
+// the field). The case's risk tier is recomputed in the same transaction.
 func (s *Service) RecordBenchmarkResult(ctx context.Context, a docket.Actor, caseID string, in docket.BenchmarkResultInput) (*docket.BenchmarkResult, error) {
 	var out *docket.BenchmarkResult
 	err := s.store.Write(ctx, func(tx Tx) error {

@@ -346,16 +346,18 @@ func (s *Service) DeclareConflict(ctx context.Context, a docket.Actor, id, reaso
 }
 
 // RequestInfo opens an information request: the case awaits the lab and, when
-// its snapshot says so, the clock stops if it was running.
+// its snapshot says so, the clock stops if it was running. 404, 403, 409
+// naming the state (a decided or withdrawn case takes nothing more) or
+// attest-no-conflict, then 422 naming the question.
 func (s *Service) RequestInfo(ctx context.Context, a docket.Actor, id, question string) (*docket.InfoRequest, error) {
-	if strings.TrimSpace(question) == "" {
-		return nil, docket.Unacceptable("question", "is required")
-	}
-	if len(question) > 20000 {
-		return nil, docket.Unacceptable("question", "must be at most 20000 bytes")
-	}
 	var r *docket.InfoRequest
 	_, err := s.caseAction(ctx, a, id, docket.ActRequestInfo, func(tx Tx, acc docket.CaseAccess) (string, docket.Changes, error) {
+		if strings.TrimSpace(question) == "" {
+			return "", nil, docket.Unacceptable("question", "is required")
+		}
+		if len(question) > 20000 {
+			return "", nil, docket.Unacceptable("question", "must be at most 20000 bytes")
+		}
 		now := s.Now()
 		r = &docket.InfoRequest{ID: newID(), CaseID: id, Question: question, Status: docket.RequestOpen,
 			OpenedBy: a.UserID, OpenedAt: now}
@@ -393,7 +395,11 @@ func (s *Service) closeOpenStop(tx Tx, c *docket.Case, now time.Time) (bool, err
 }
 
 // closeRequest answers or cancels one open request; when none stays open the
-// case goes back to review (or to submitted when nobody is assigned) and the stop ends.
+// case goes back to review (or to submitted when nobody is assigned) and the
+// stop ends. A request the actor may not see answers exactly as one that does
+// not exist: 404 "information request not found", and no request. On any
+// other error the request is returned as it was read, so that a page can
+// show the form again on its case.
 func (s *Service) closeRequest(ctx context.Context, a docket.Actor, reqID string, act docket.Action, apply func(r *docket.InfoRequest) (string, docket.Changes, error)) (*docket.InfoRequest, error) {
 	var r *docket.InfoRequest
 	var caseID string
@@ -406,7 +412,7 @@ func (s *Service) closeRequest(ctx context.Context, a docket.Actor, reqID string
 		return err
 	})
 	if err != nil {
-		return nil, docket.NotFound("information request")
+		return nil, notFoundAs(err, "information request")
 	}
 	_, err = s.caseAction(ctx, a, caseID, act, func(tx Tx, acc docket.CaseAccess) (string, docket.Changes, error) {
 		var err error
@@ -452,10 +458,16 @@ func (s *Service) closeRequest(ctx context.Context, a docket.Actor, reqID string
 		}
 		return event, ch, nil
 	})
+	if err = notFoundAs(err, "information request"); docket.ErrorCode(err) == docket.ENotFound {
+		return nil, err // a hidden case: nothing of the request leaves
+	}
 	return r, err
 }
 
-// AnswerInfoRequest records the lab's answer.
+// AnswerInfoRequest records the lab's answer (lab members of the case's lab,
+// while it awaits the lab): 404 "information request not found" for a request
+// the actor may not see, 403, 409 naming the state or a request no longer
+// open, then 422 naming the answer.
 func (s *Service) AnswerInfoRequest(ctx context.Context, a docket.Actor, reqID, answer string) (*docket.InfoRequest, error) {
 	return s.closeRequest(ctx, a, reqID, docket.ActAnswer, func(r *docket.InfoRequest) (string, docket.Changes, error) {
 		if strings.TrimSpace(answer) == "" {
@@ -469,7 +481,10 @@ func (s *Service) AnswerInfoRequest(ctx context.Context, a docket.Actor, reqID, 
 	})
 }
 
-// CancelInfoRequest withdraws an open request.
+// CancelInfoRequest withdraws an open request (assigned reviewers and leads,
+// after attesting): 404 "information request not found" for a request the
+// actor may not see, 403, then 409 naming the state, a request no longer
+// open, or attest-no-conflict.
 func (s *Service) CancelInfoRequest(ctx context.Context, a docket.Actor, reqID string) (*docket.InfoRequest, error) {
 	return s.closeRequest(ctx, a, reqID, docket.ActCancelRequest, func(r *docket.InfoRequest) (string, docket.Changes, error) {
 		r.Status = docket.RequestCancelled

@@ -16,8 +16,9 @@ type CommentStore interface {
 
 // CreateComment posts a comment on a case: labs post shared comments on their
 // own cases; assigned reviewers and leads, after attesting, post internal or
-// shared ones; compliance officers get 403. The audit event keeps only a hash
-// of the body.
+// shared ones; compliance officers get 403; a decided or withdrawn case takes
+// no more (409 naming the state); then 422 naming the field. The audit event
+// keeps only a hash of the body.
 func (s *Service) CreateComment(ctx context.Context, a docket.Actor, caseID, body, visibility string) (*docket.Comment, error) {
 	var out *docket.Comment
 	err := s.store.Write(ctx, func(tx Tx) error {

@@ -84,8 +84,8 @@ func (s *Service) findingView(tx Tx, fa docket.FindingAccess) (*FindingView, err
 }
 
 // CreateFinding records a draft finding on a case: assigned reviewers and
-// leads, after attesting (404, 403, 409 naming attest-no-conflict, then 422
-// naming the field).
+// leads, after attesting, until the case is decided or withdrawn (404, 403,
+// 409 naming the state or attest-no-conflict, then 422 naming the field).
 func (s *Service) CreateFinding(ctx context.Context, a docket.Actor, caseID string, in docket.FindingInput) (*FindingView, error) {
 	var v *FindingView
 	err := s.store.Write(ctx, func(tx Tx) error {
@@ -93,7 +93,7 @@ func (s *Service) CreateFinding(ctx context.Context, a docket.Actor, caseID stri
 		if err != nil {
 			return err
 		}
-		if err := acc.CanRecord(); err != nil {
+		if err := acc.CanRecordFinding(); err != nil {
 			return err
 		}
 		if err := in.Required(); err != nil {

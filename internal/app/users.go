@@ -436,7 +436,7 @@ func (s *Service) DeleteAPIToken(ctx context.Context, a docket.Actor, id string)
 	return s.store.Write(ctx, func(tx Tx) error {
 		t, err := tx.TokenByID(id)
 		if err != nil {
-			return err
+			return notFoundAs(err, "API token")
 		}
 		if t.UserID != a.UserID || t.Kind != auth.KindAPIToken || t.RevokedAt != nil {
 			return docket.NotFound("API token")

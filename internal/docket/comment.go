@@ -25,11 +25,12 @@ type Comment struct {
 }
 
 // CheckComment decides whether the actor may post a comment of the given
-// visibility on the case: the content rules (404, 403 for compliance officers,
-// 409 naming attest-no-conflict), then 422 naming the field for a bad body or
-// visibility (labs post shared comments only).
+// visibility on the case: 404 when the case is not visible, 403 for
+// compliance officers, 409 naming the state once the case is decided or
+// withdrawn, 409 naming attest-no-conflict, then 422 naming the field for a
+// bad body or visibility (labs post shared comments only).
 func (a CaseAccess) CheckComment(body, visibility string) error {
-	if err := a.CheckContent(); err != nil {
+	if err := a.CheckAdd(RoleLabMember, RoleReviewer, RoleReviewLead); err != nil {
 		return err
 	}
 	if visibility != CommentInternal && visibility != CommentShared {

@@ -287,17 +287,26 @@ var FindingActions = []FindingAction{FindEdit, FindShare, FindRespond, FindResol
 var findingRules = map[FindingAction]struct {
 	roles  []Role
 	states []FindingStatus
+	// adds: the action adds to the case, which a decided or withdrawn case refuses.
+	adds bool
 }{
-	FindEdit:    {agencyWork, []FindingStatus{FindingDraft}},
-	FindShare:   {agencyWork, []FindingStatus{FindingDraft}},
-	FindRespond: {[]Role{RoleLabMember}, []FindingStatus{FindingShared}},
-	FindResolve: {[]Role{RoleReviewLead}, []FindingStatus{FindingShared, FindingLabResponded}},
-	FindAttach:  {[]Role{RoleLabMember, RoleReviewer, RoleReviewLead}, []FindingStatus{FindingDraft, FindingShared, FindingLabResponded}},
+	FindEdit:    {agencyWork, []FindingStatus{FindingDraft}, false},
+	FindShare:   {agencyWork, []FindingStatus{FindingDraft}, false},
+	FindRespond: {[]Role{RoleLabMember}, []FindingStatus{FindingShared}, false},
+	FindResolve: {[]Role{RoleReviewLead}, []FindingStatus{FindingShared, FindingLabResponded}, false},
+	FindAttach:  {[]Role{RoleLabMember, RoleReviewer, RoleReviewLead}, []FindingStatus{FindingDraft, FindingShared, FindingLabResponded}, true},
 }
 
-// CanRecord checks that the actor may record findings on the case: 404 when
-// the case is not visible, 403 for roles that never record findings (labs,
-// compliance officers), 409 naming attest-no-conflict before attesting.
+// CanRecordFinding checks that the actor may record a new finding on the
+// case: 404 when the case is not visible, 403 for roles that never record
+// findings (labs, compliance officers), 409 naming the state once the case is
+// decided or withdrawn, 409 naming attest-no-conflict before attesting.
+func (a CaseAccess) CanRecordFinding() error { return a.CheckAdd(agencyWork...) }
+
+// CanRecord checks that the actor is of the roles that record findings and
+// benchmark results on the case, whatever its state: 404 when the case is
+// not visible, 403 for labs and compliance officers, 409 naming
+// attest-no-conflict before attesting.
 func (a CaseAccess) CanRecord() error {
 	if err := a.CheckContent(); err != nil {
 		return err
@@ -345,13 +354,20 @@ func (a FindingAccess) CheckRead() error {
 // Check decides whether the actor may take the action on the finding now:
 // 404 when it is not visible, 403 when the role may never take it (or a
 // reviewer acts on another's finding where only the author may), 409 naming
-// attest-no-conflict, then 409 naming the finding's state and the actions
-// allowed in it.
+// the case's state for an addition (an attachment) to a decided or withdrawn
+// case, 409 naming attest-no-conflict, then 409 naming the finding's state
+// and the actions allowed in it.
 func (a FindingAccess) Check(act FindingAction) error {
+	rule, ok := findingRules[act]
+	if ok && rule.adds && a.CanSeeFinding() && hasRole(rule.roles, a.Actor.Role) {
+		// A closed case takes nothing more, attested or not.
+		if err := a.Case.CheckAddition(); err != nil {
+			return err
+		}
+	}
 	if err := a.CheckRead(); err != nil {
 		return err
 	}
-	rule, ok := findingRules[act]
 	if !ok || !hasRole(rule.roles, a.Actor.Role) {
 		return Forbidden()
 	}

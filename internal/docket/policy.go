@@ -31,6 +31,8 @@ type actionRule struct {
 	states []Status
 	// content: the actor must have attested no conflict of interest first.
 	content bool
+	// adds: the action adds to the case, which a decided or withdrawn case refuses.
+	adds bool
 }
 
 var (
@@ -50,10 +52,10 @@ var caseActions = []struct {
 	{ActAssign, actionRule{roles: []Role{RoleReviewLead}, states: openStates}},
 	{ActAttest, actionRule{roles: agencyWork, states: nonDraft}},
 	{ActDeclareConflict, actionRule{roles: []Role{RoleReviewer}, states: openStates}},
-	{ActRequestInfo, actionRule{roles: agencyWork, states: openStates, content: true}},
+	{ActRequestInfo, actionRule{roles: agencyWork, states: openStates, content: true, adds: true}},
 	{ActAnswer, actionRule{roles: []Role{RoleLabMember}, states: []Status{StatusAwaitingLab}}},
 	{ActCancelRequest, actionRule{roles: agencyWork, states: []Status{StatusAwaitingLab}, content: true}},
-	{ActAmend, actionRule{roles: []Role{RoleLabMember}, states: openStates}},
+	{ActAmend, actionRule{roles: []Role{RoleLabMember}, states: openStates, adds: true}},
 	{ActResolveAmendment, actionRule{roles: []Role{RoleReviewLead}, states: openStates, content: true}},
 	{ActDecide, actionRule{roles: []Role{RoleReviewLead}, states: []Status{StatusInReview, StatusAwaitingLab}, content: true}},
 	{ActWithdraw, actionRule{roles: []Role{RoleLabMember}, states: openStates}},
@@ -124,9 +126,10 @@ func (a CaseAccess) CheckContent() error {
 }
 
 // Check decides whether the actor may take the action now: 404 when the case is
-// not visible, 403 when the role may never take it, 409 naming the state and
-// the actions allowed in it, and 409 naming attest-no-conflict when the action
-// needs the content.
+// not visible, 403 when the role may never take it, 409 naming the state
+// (for an addition to a decided or withdrawn case, as CheckAddition says it;
+// otherwise with the actions allowed in it), and 409 naming
+// attest-no-conflict when the action needs the content.
 func (a CaseAccess) Check(act Action) error {
 	if !a.CanSee() {
 		return NotFound("case")
@@ -135,6 +138,11 @@ func (a CaseAccess) Check(act Action) error {
 	if !ok || !hasRole(rule.roles, a.Actor.Role) {
 		return Forbidden()
 	}
+	if rule.adds {
+		if err := a.Case.CheckAddition(); err != nil {
+			return err
+		}
+	}
 	if !hasStatus(rule.states, a.Case.Status) {
 		return a.stateConflict()
 	}
@@ -142,6 +150,38 @@ func (a CaseAccess) Check(act Action) error {
 		return Errorf(EConflict, "attest no conflict of interest first: POST /api/v1/cases/%s/attest-no-conflict", a.Case.ID)
 	}
 	return nil
+}
+
+// AcceptsAdditions reports whether anything may still be added to a case in
+// this state: attachments, findings, comments, information requests,
+// benchmark results, amendments. A decided or withdrawn case takes nothing more.
+func (s Status) AcceptsAdditions() bool { return !s.Final() }
+
+// CheckAddition is the one rule for every addition to a case: nil while the
+// case accepts additions, otherwise a 409 (EConflict) naming its state.
+func (c *Case) CheckAddition() error {
+	if c.Status.AcceptsAdditions() {
+		return nil
+	}
+	return &Error{Code: EConflict, Message: fmt.Sprintf("the case is %s; nothing can be added to it", c.Status)}
+}
+
+// CheckAdd decides whether the actor may add to the case's content now, when
+// roles are those that ever may: 404 when the case is not visible, 403 for
+// any other role, 409 naming the state once the case is decided or withdrawn
+// (CheckAddition), then 409 naming attest-no-conflict for a reviewer or lead
+// who has yet to attest.
+func (a CaseAccess) CheckAdd(roles ...Role) error {
+	if !a.CanSee() {
+		return NotFound("case")
+	}
+	if !hasRole(roles, a.Actor.Role) {
+		return Forbidden()
+	}
+	if err := a.Case.CheckAddition(); err != nil {
+		return err
+	}
+	return a.CheckContent()
 }
 
 // Allowed lists the actions the actor's role may take in the case's current state.

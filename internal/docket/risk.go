@@ -306,13 +306,7 @@ func (c *Case) MarkRisk(now time.Time) {
 func (a CaseAccess) CanReadBenchmarks() error { return a.CanRecord() }
 
 // CanRecordBenchmark checks that the actor may record a benchmark result on
-// the case now: as CanReadBenchmarks, then 409 unless the review is open.
-func (a CaseAccess) CanRecordBenchmark() error {
-	if err := a.CanRecord(); err != nil {
-		return err
-	}
-	if !a.Case.Status.Open() {
-		return Errorf(EConflict, "the case is %s; benchmark results are recorded while the review is open", a.Case.Status)
-	}
-	return nil
-}
+// the case now: 404 when the case is not visible, 403 for labs and compliance
+// officers, 409 naming the state once the case is decided or withdrawn, 409
+// naming attest-no-conflict before attesting.
+func (a CaseAccess) CanRecordBenchmark() error { return a.CheckAdd(agencyWork...) }

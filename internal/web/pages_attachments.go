@@ -82,7 +82,10 @@ func attachmentRows(list []docket.Attachment, names nameBook) []attachmentRow {
 
 func (w *caseWork) attachmentsSection() *attachmentsSection {
 	src := w.src
-	sec := &attachmentsSection{Upload: w.uploadFormFor("")}
+	sec := &attachmentsSection{}
+	if src.status.AcceptsAdditions() {
+		sec.Upload = w.uploadFormFor("")
+	}
 	var own []docket.Attachment
 	for _, at := range src.atts {
 		if at.FindingID == "" {

@@ -53,6 +53,9 @@ func (w *caseWork) commentsSection() *commentsSection {
 		}
 		sec.Rows = append(sec.Rows, r)
 	}
+	if !src.status.AcceptsAdditions() {
+		return sec // a decided or withdrawn case takes no more comments
+	}
 	errs := w.errsFor(formComment, "")
 	var f commentFields
 	if errs != nil {

@@ -46,7 +46,7 @@ type workSource struct {
 	actor    docket.Actor
 	status   docket.Status
 	content  bool
-	record   bool
+	record   bool // the user may record findings here now
 	findings []*app.FindingView
 	comments []docket.Comment
 	atts     []docket.Attachment
@@ -139,7 +139,7 @@ func (s *Server) caseWorkOf(c echo.Context, v *app.CaseView, names map[string]st
 		book.names[m.ID] = m.Name
 	}
 	src.names = book
-	src.record = a.Role == docket.RoleReviewer || a.Role == docket.RoleReviewLead
+	src.record = (a.Role == docket.RoleReviewer || a.Role == docket.RoleReviewLead) && cs.Status.AcceptsAdditions()
 	if cs.Status != docket.StatusDraft {
 		for cursor := ""; ; {
 			list, next, err := s.svc.ListFindings(ctx, a, cs.ID, app.FindingFilter{}, app.Page{Limit: 200, Cursor: cursor})

@@ -219,7 +219,7 @@ func (s *Server) caseReviewOf(c echo.Context, v *app.CaseView, pg *casePage) (*c
 				Unit: b.Unit, Score: scoreText(x.Score), Tier: x.Tier, TierLabel: labelOr(tierLabels[x.Tier], x.Tier),
 				RunBy: x.RunBy, RunAt: x.RunAt.String(), Notes: x.Notes, Created: x.CreatedAt})
 		}
-		if cs.Status.Open() {
+		if cs.Status.AcceptsAdditions() {
 			r.Record = &resultForm{}
 		}
 	}
