@@ -38,6 +38,7 @@ type Tx interface {
 	BenchmarkStore
 	ClearinghouseStore
 	StatementStore
+	ApprovalStore
 }
 
 // Page asks for one page of a list: at most Limit items after Cursor.
@@ -61,6 +62,8 @@ type Service struct {
 	obs    Observer
 	// benchmarks are the agency's cyber-capability benchmarks.
 	benchmarks []docket.Benchmark
+	// approvals keeps the administrators' changes that wait for a review lead.
+	approvals *Approvals
 }
 
 // Options are what New needs besides the store.
@@ -75,6 +78,10 @@ type Options struct {
 	Secret []byte
 	// Benchmarks are the agency's benchmarks (nil: the example set built into Docket).
 	Benchmarks []docket.Benchmark
+	// Approvals takes the administrators' changes that need a review lead's
+	// approval (NewApprovals over the same store and clock). Without it such
+	// changes are refused, never applied.
+	Approvals *Approvals
 }
 
 // New builds the service.
@@ -93,7 +100,7 @@ func New(store Store, o Options) *Service {
 	}
 	return &Service{
 		store: store, cfg: o.Config, now: o.Now, hasher: o.Hasher, signer: o.Signer, log: o.Logger, secret: o.Secret,
-		loc: o.Config.Location(), benchmarks: o.Benchmarks,
+		loc: o.Config.Location(), benchmarks: o.Benchmarks, approvals: o.Approvals,
 		th: clock.Thresholds{
 			DueSoon:  time.Duration(o.Config.Review.DueSoonDays) * 24 * time.Hour,
 			Critical: time.Duration(o.Config.Review.CriticalDays) * 24 * time.Hour,
@@ -114,9 +121,20 @@ func newID() string { return uuid.NewString() }
 
 // audit appends an event for the actor inside tx.
 func (s *Service) audit(tx Tx, a docket.Actor, action, subjectType, subjectID, caseID string, ch docket.Changes) error {
+	return appendAudit(tx, s.Now(), a, action, subjectType, subjectID, caseID, ch)
+}
+
+// auditAppender is the part of a transaction that writes the audit chain.
+type auditAppender interface {
+	AppendAudit(ev *docket.AuditEvent) error
+}
+
+// appendAudit appends an event for the actor at the instant at inside tx: the
+// one audit writer the package's services share.
+func appendAudit(tx auditAppender, at time.Time, a docket.Actor, action, subjectType, subjectID, caseID string, ch docket.Changes) error {
 	ev := &docket.AuditEvent{
 		ID:          newID(),
-		At:          s.Now(),
+		At:          at,
 		ActorID:     a.UserID,
 		ActorRole:   string(a.Role),
 		OrgID:       a.OrgID,
