@@ -954,6 +954,7 @@ func printDemo(ctx context.Context, w io.Writer, svc *app.Service, st *store.Sto
 		base, base, lead.email, demoPassword)
 	fmt.Fprintf(w, "\nThe Clearinghouse is at %s/clearinghouse. A decided case's page offers its signed statement; check one with:\n  docket statement verify FILE --jwks %s/.well-known/jwks.json\n",
 		base, base)
+	fmt.Fprintf(w, "\nThe administrator's changes that take two wait for a review lead at %s/approvals; the demo left one there.\n", base)
 	printDemoCases(ctx, w, svc, st)
 	fmt.Fprintln(w)
 }
