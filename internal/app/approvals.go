@@ -35,7 +35,8 @@ type ApprovalFilter struct {
 
 // approvalTx is what the approvals service does inside one transaction: its
 // own table, the accounts it changes and their sessions, the audit chain
-// and the inbox. Nothing else of the store is within its reach.
+// and the inbox. Its use cases see the transaction through this view only
+// (read and write below), never the whole Tx.
 type approvalTx interface {
 	ApprovalStore
 	auditAppender
