@@ -69,6 +69,18 @@ var demoUsers = []demoUser{
 	{"lee", docket.RoleLabMember, "Marcus Lee", "marcus.lee@meridian.example", demoMeridian},
 }
 
+// demoFirstLead is the lead created as the command line creates one (a new
+// deployment's first lead): it approves the other agency users the admin
+// creates, since creating a reviewer or a lead takes a lead's approval.
+const demoFirstLead = "chen"
+
+// demoPending is the change the demo leaves waiting for a review lead: the
+// admin asked, the afternoon before, to create this reviewer.
+var (
+	demoPending   = demoUser{"nair", docket.RoleReviewer, "Priya Nair", "priya.nair@agency.example.gov", demoAgency}
+	demoPendingAt = demoDay(1, "16:40")
+)
+
 // demoAt is when a step happens: n days before today (agency zone) at a local
 // time of day, or a number of minutes before now.
 type demoAt struct {
@@ -552,9 +564,10 @@ func seedDemo(ctx context.Context, svc *app.Service, st *store.Store, cfg config
 	if err != nil {
 		return err
 	}
+	approvals := app.NewApprovals(st, app.ApprovalOptions{Now: clk.Now})
 	seedSvc := app.New(st, app.Options{Config: cfg, Now: clk.Now, Hasher: auth.NewHasher(demoHashParams),
-		Signer: signer, Logger: newLogger(cfg, io.Discard), Secret: sec, Benchmarks: svc.Benchmarks()})
-	s := &demoSeeder{ctx: ctx, svc: seedSvc, clk: clk, now: now, loc: cfg.Location(),
+		Signer: signer, Logger: newLogger(cfg, io.Discard), Secret: sec, Benchmarks: svc.Benchmarks(), Approvals: approvals})
+	s := &demoSeeder{ctx: ctx, svc: seedSvc, approvals: approvals, clk: clk, now: now, loc: cfg.Location(),
 		window: cfg.Review.WindowDays, th: svc.Thresholds(), users: map[string]*docket.User{}}
 	if err := s.seed(); err != nil {
 		return err
@@ -590,14 +603,15 @@ func demoState(ctx context.Context, st *store.Store) (seeded, empty bool, err er
 
 // demoSeeder runs the dataset through the seeding service.
 type demoSeeder struct {
-	ctx    context.Context
-	svc    *app.Service
-	clk    *demoClock
-	now    time.Time // the real start instant; the demo clock never passes it
-	loc    *time.Location
-	window int
-	th     clock.Thresholds
-	users  map[string]*docket.User
+	ctx       context.Context
+	svc       *app.Service
+	approvals *app.Approvals
+	clk       *demoClock
+	now       time.Time // the real start instant; the demo clock never passes it
+	loc       *time.Location
+	window    int
+	th        clock.Thresholds
+	users     map[string]*docket.User
 }
 
 // seededCase is a demo case while it is being built.
@@ -629,9 +643,17 @@ func (s *demoSeeder) seed() error {
 			plan = append(plan, plannedStep{at: s.instant(st.at, c.shift), c: c, step: st})
 		}
 	}
+	// The change left waiting, in its place in time (c nil: about no case).
+	plan = append(plan, plannedStep{at: s.instant(demoPendingAt, 0), step: demoStep{act: "request-reviewer", who: demoUsers[0].key}})
 	sort.SliceStable(plan, func(i, j int) bool { return plan[i].at.Before(plan[j].at) })
 	for _, p := range plan {
 		s.clk.set(p.at)
+		if p.c == nil {
+			if err := s.requestPending(p.step); err != nil {
+				return fmt.Errorf("%s: %w", p.step.act, err)
+			}
+			continue
+		}
 		if err := s.run(p.c, p.step); err != nil {
 			return fmt.Errorf("%s %s: %s: %w", p.c.spec.model, p.c.spec.version, p.step.act, err)
 		}
@@ -639,8 +661,19 @@ func (s *demoSeeder) seed() error {
 	return nil
 }
 
-// seedUsers creates the admin (and with it the agency office) as the command
-// line does, then the labs and every other user as that admin.
+// requestPending has the admin ask for demoPending, which waits for a review lead.
+func (s *demoSeeder) requestPending(st demoStep) error {
+	ch, err := s.svc.CreateUser(s.ctx, s.actor(st.who), app.NewUser{Email: demoPending.email, Name: demoPending.name,
+		Role: string(demoPending.role), OrgID: s.users[st.who].OrgID, Password: demoPassword})
+	if err == nil && ch.Pending == nil {
+		err = fmt.Errorf("creating %s did not wait for approval", demoPending.email)
+	}
+	return err
+}
+
+// seedUsers creates the admin (and with it the agency office) and the first
+// lead as the command line does, then the labs and every other user as that
+// admin; the first lead approves the reviewers and the other lead.
 func (s *demoSeeder) seedUsers() error {
 	at := s.instant(demoDay(70, "09:00"), 0)
 	tick := func() { s.clk.set(at); at = at.Add(3 * time.Minute) }
@@ -662,14 +695,33 @@ func (s *demoSeeder) seedUsers() error {
 	}
 	for _, u := range demoUsers[1:] {
 		tick()
-		created, err := s.svc.CreateUser(s.ctx, s.actor(first.key), app.NewUser{Email: u.email, Name: u.name,
-			Role: string(u.role), OrgID: orgs[u.org], Password: demoPassword})
+		created, err := s.seedUser(u, orgs[u.org])
 		if err != nil {
 			return fmt.Errorf("user %s: %w", u.email, err)
 		}
 		s.users[u.key] = created
 	}
 	return nil
+}
+
+// seedUser creates one user: the first lead as the command line does, any
+// other as the admin, a reviewer or a lead approved by the first lead a
+// minute later.
+func (s *demoSeeder) seedUser(u demoUser, orgID string) (*docket.User, error) {
+	if u.key == demoFirstLead {
+		return s.svc.CreateUserCLI(s.ctx, u.email, u.name, string(u.role), u.org, docket.OrgKindAgency, demoPassword)
+	}
+	ch, err := s.svc.CreateUser(s.ctx, s.actor(demoUsers[0].key), app.NewUser{Email: u.email, Name: u.name,
+		Role: string(u.role), OrgID: orgID, Password: demoPassword})
+	if err != nil || ch.Pending == nil {
+		return ch.User, err
+	}
+	s.clk.set(s.clk.Now().Add(time.Minute))
+	ap, err := s.approvals.Approve(s.ctx, s.actor(demoFirstLead), ch.Pending.ID)
+	if err != nil {
+		return nil, err
+	}
+	return s.svc.Me(s.ctx, docket.Actor{UserID: ap.UserID})
 }
 
 func (s *demoSeeder) actor(key string) docket.Actor {
@@ -902,6 +954,7 @@ func printDemo(ctx context.Context, w io.Writer, svc *app.Service, st *store.Sto
 		base, base, lead.email, demoPassword)
 	fmt.Fprintf(w, "\nThe Clearinghouse is at %s/clearinghouse. A decided case's page offers its signed statement; check one with:\n  docket statement verify FILE --jwks %s/.well-known/jwks.json\n",
 		base, base)
+	fmt.Fprintf(w, "\nThe administrator's changes that take two wait for a review lead at %s/approvals; the demo left one there.\n", base)
 	printDemoCases(ctx, w, svc, st)
 	fmt.Fprintln(w)
 }

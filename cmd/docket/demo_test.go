@@ -89,6 +89,11 @@ func (f *demoFixture) as(key string) docket.Actor {
 	return docket.Actor{}
 }
 
+// instantOf is the instant the seeder places a step at, with no shift.
+func (f *demoFixture) instantOf(at demoAt) time.Time {
+	return (&demoSeeder{now: f.now, loc: f.cfg.Location()}).instant(at, 0)
+}
+
 func (f *demoFixture) list(a docket.Actor, filter app.CaseFilter) []*app.CaseView {
 	f.t.Helper()
 	views, next, err := f.svc.ListCases(f.ctx, a, filter, app.Page{Limit: 200})
@@ -343,6 +348,40 @@ func TestDemoSeedsEveryStateAndBand(t *testing.T) {
 		t.Errorf("the decided case's trail: %d events, %v", len(trail), err)
 	}
 
+	// The first lead approved the other lead and the reviewers the admin
+	// created; one change, requested the afternoon before, still waits.
+	approvals := app.NewApprovals(f.st, app.ApprovalOptions{Now: func() time.Time { return f.now }})
+	changes, _, err := approvals.List(f.ctx, f.as("ortiz"), app.ApprovalFilter{}, app.Page{Limit: 200})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pending []docket.Approval
+	approved := 0
+	for _, p := range changes {
+		switch {
+		case p.Status == docket.ApprovalPending:
+			pending = append(pending, p)
+		case p.Status == docket.ApprovalApproved && p.DecidedBy == f.as(demoFirstLead).UserID && p.RequestedBy == f.as("okafor").UserID:
+			approved++
+		default:
+			t.Errorf("change %+v", p)
+		}
+	}
+	if approved != 4 || len(pending) != 1 || pending[0].Email != demoPending.email || pending[0].Kind != docket.ApprovalUserCreate ||
+		pending[0].Role != docket.RoleReviewer || !pending[0].RequestedAt.Equal(f.instantOf(demoPendingAt)) {
+		t.Fatalf("approved %d, pending %+v", approved, pending)
+	}
+	for _, key := range []string{"chen", "ortiz", "kim"} {
+		items, _, err := f.svc.Inbox(f.ctx, f.as(key), app.Page{Limit: 200})
+		found := false
+		for _, n := range items {
+			found = found || (n.Rule == docket.RuleApprovalRequested && n.SubjectID == pending[0].ID)
+		}
+		if err != nil || !found {
+			t.Errorf("%s's inbox lacks the waiting change (%v)", key, err)
+		}
+	}
+
 	// Seeding again adds nothing and prints the sign-ins again.
 	f.out.Reset()
 	f.seed()
@@ -356,6 +395,10 @@ func TestDemoSeedsEveryStateAndBand(t *testing.T) {
 	if out := f.out.String(); !strings.Contains(out, "already there") || !strings.Contains(out, demoUsers[0].email) ||
 		!strings.Contains(out, demoPassword) {
 		t.Errorf("second output:\n%s", out)
+	}
+	// The reviewer waiting for approval cannot sign in (a refused sign-in is audited, so last).
+	if _, err := f.svc.SignIn(f.ctx, demoPending.email, demoPassword, docket.Actor{ClientIP: "127.0.0.1"}); err == nil {
+		t.Error("the reviewer waiting for approval signs in")
 	}
 }
 

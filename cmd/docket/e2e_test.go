@@ -79,8 +79,10 @@ func (c *client) signIn(email, password string) *client {
 }
 
 // TestEndToEnd starts the real run on port 0 on a fresh file, creates the
-// first admin with the command, and drives a case from draft to decision over
-// HTTP as each role.
+// first admin and the first lead with the command (which applies at once,
+// even a lead), has the admin create the other users (the reviewer waits for
+// the lead's approval), and drives a case from draft to decision over HTTP as
+// each role.
 func TestEndToEnd(t *testing.T) {
 	dir := t.TempDir()
 	vars := map[string]string{
@@ -92,6 +94,9 @@ func TestEndToEnd(t *testing.T) {
 	const pw = "correct horse battery staple"
 	if code, out := runCmd(t, vars, pw+"\n", "user", "create", "--email", "admin@agency.example.gov", "--name", "Ada Admin", "--role", "admin", "--org", "Office of AI Model Review"); code != 0 {
 		t.Fatalf("user create: %d %s", code, out)
+	}
+	if code, out := runCmd(t, vars, pw+"\n", "user", "create", "--email", "review_lead@example.org", "--name", "review_lead", "--role", "review_lead", "--org", "Office of AI Model Review"); code != 0 || !strings.Contains(out, "created review_lead@example.org (review_lead)") {
+		t.Fatalf("user create (the first lead): %d %s", code, out)
 	}
 	if code, out := runCmd(t, vars, "", "migrate"); code != 0 || !strings.Contains(out, "up to date") {
 		t.Fatalf("migrate twice: %d %s", code, out)
@@ -128,13 +133,24 @@ func TestEndToEnd(t *testing.T) {
 	lab := admin.must(201, "POST", "/api/v1/orgs", map[string]any{"name": "Frontier Labs", "kind": "lab"})
 	me := admin.must(200, "GET", "/api/v1/me", nil)
 	agency := me["org"].(map[string]any)["id"].(string)
-	users := map[string]string{"lab_member": lab["id"].(string), "reviewer": agency, "review_lead": agency, "compliance_officer": agency}
+	users := map[string]string{"lab_member": lab["id"].(string), "reviewer": agency, "compliance_officer": agency}
 	ids := map[string]string{}
 	for role, org := range users {
 		u := admin.must(201, "POST", "/api/v1/users", map[string]any{"email": role + "@example.org", "name": role, "role": role, "org_id": org, "password": pw})
 		ids[role] = u["id"].(string)
 	}
-	labC, rev, lead, co := anon.signIn("lab_member@example.org", pw), anon.signIn("reviewer@example.org", pw), anon.signIn("review_lead@example.org", pw), anon.signIn("compliance_officer@example.org", pw)
+	// The reviewer waits for the lead: no sign-in until the lead approves.
+	pending := admin.must(200, "GET", "/api/v1/approvals?status=pending", nil)["items"].([]any)
+	if len(pending) != 1 || pending[0].(map[string]any)["id"] != ids["reviewer"] {
+		t.Fatalf("pending: %v", pending)
+	}
+	if code, _ := anon.call("POST", "/api/v1/auth/token", map[string]string{"email": "reviewer@example.org", "password": pw}); code != 401 {
+		t.Fatalf("a reviewer waiting for approval signs in: %d", code)
+	}
+	lead := anon.signIn("review_lead@example.org", pw)
+	approved := lead.must(200, "POST", "/api/v1/approvals/"+ids["reviewer"]+"/approve", nil)
+	ids["reviewer"] = approved["user_id"].(string)
+	labC, rev, co := anon.signIn("lab_member@example.org", pw), anon.signIn("reviewer@example.org", pw), anon.signIn("compliance_officer@example.org", pw)
 
 	c := labC.must(201, "POST", "/api/v1/cases", map[string]any{"model_name": "Atlas", "model_version": "2", "weights_digest": "sha256:" + strings.Repeat("0f", 32), "modality": "code", "deployment": "open_weights"})
 	id := c["id"].(string)

@@ -84,15 +84,16 @@ func TestTwoReplicasOnOnePostgreSQL(t *testing.T) {
 	if code, out := runCmd(t, vars, pw+"\n", "user", "create", "--email", "admin@agency.example.gov", "--name", "Admin", "--role", "admin", "--org", "Agency"); code != 0 {
 		t.Fatalf("user create: %s", out)
 	}
+	// The lead comes from the command line: an admin's lead would wait for a lead's approval.
+	if code, out := runCmd(t, vars, pw+"\n", "user", "create", "--email", "lead@example.org", "--name", "Lead", "--role", "review_lead", "--org", "Agency"); code != 0 {
+		t.Fatalf("user create: %s", out)
+	}
 	r1, r2 := startReplica(t, bin, vars), startReplica(t, bin, vars)
 	c1 := (&client{t: t, base: r1.base}).signIn("admin@agency.example.gov", pw)
 	lab := c1.must(201, "POST", "/api/v1/orgs", map[string]any{"name": "Frontier Labs", "kind": "lab"})
-	me := c1.must(200, "GET", "/api/v1/me", nil)
-	agency := me["org"].(map[string]any)["id"].(string)
 	for i := 0; i < 4; i++ {
 		c1.must(201, "POST", "/api/v1/users", map[string]any{"email": fmt.Sprintf("lab%d@example.org", i), "name": "Lab", "role": "lab_member", "org_id": lab["id"], "password": pw})
 	}
-	c1.must(201, "POST", "/api/v1/users", map[string]any{"email": "lead@example.org", "name": "Lead", "role": "review_lead", "org_id": agency, "password": pw})
 	lead2 := (&client{t: t, base: r2.base}).signIn("lead@example.org", pw)
 
 	var mu sync.Mutex

@@ -180,22 +180,26 @@ func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 
 // newService builds the use-case layer over the store.
 func newService(st *store.Store, cfg config.Config, e env, log *slog.Logger) (*app.Service, error) {
-	return newServiceWith(st, cfg, e, log, nil)
+	svc, _, err := newServiceWith(st, cfg, e, log, nil)
+	return svc, err
 }
 
 // newServiceWith builds the use-case layer with the agency's benchmarks (nil:
-// the example set built into Docket).
-func newServiceWith(st *store.Store, cfg config.Config, e env, log *slog.Logger, bench []docket.Benchmark) (*app.Service, error) {
+// the example set built into Docket): the service, and the approvals service
+// it hands the administrators' changes that take two.
+func newServiceWith(st *store.Store, cfg config.Config, e env, log *slog.Logger, bench []docket.Benchmark) (*app.Service, *app.Approvals, error) {
 	sec, err := secret(cfg)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	signer, err := auth.NewSigner(sec, cfg.Auth.Issuer, e.Now)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return app.New(st, app.Options{Config: cfg, Now: e.Now, Hasher: auth.NewHasher(auth.DefaultParams),
-		Signer: signer, Logger: log, Secret: sec, Benchmarks: bench}), nil
+	approvals := app.NewApprovals(st, app.ApprovalOptions{Now: e.Now})
+	svc := app.New(st, app.Options{Config: cfg, Now: e.Now, Hasher: auth.NewHasher(auth.DefaultParams),
+		Signer: signer, Logger: log, Secret: sec, Benchmarks: bench, Approvals: approvals})
+	return svc, approvals, nil
 }
 
 func cmdServe(ctx context.Context, args []string, e env) error {
@@ -233,7 +237,7 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	defer st.Close()
-	svc, err := newServiceWith(st, cfg, e, log, bench)
+	svc, approvals, err := newServiceWith(st, cfg, e, log, bench)
 	if err != nil {
 		return err
 	}
@@ -274,7 +278,7 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	srv, err := web.New(svc, web.Options{Config: cfg, Logger: log, Health: st, TLS: strings.HasPrefix(base, "https://"),
-		Metrics: m, BaseURL: base})
+		Metrics: m, BaseURL: base, Approvals: approvals})
 	if err != nil {
 		ln.Close()
 		return err

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"strings"
 
 	"github.com/docket/docket/internal/docket"
@@ -49,40 +50,64 @@ type NewUser struct {
 	Password string `json:"password"`
 }
 
-// CreateUser adds a user to an organisation (admins only). The role must fit the
-// organisation's kind (422 on role).
-func (s *Service) CreateUser(ctx context.Context, a docket.Actor, in NewUser) (*docket.User, error) {
+// UserChange is what an administrator's change to a user did: User is the
+// user as it stands now (nil when a create waits), Pending the change that
+// waits for a review lead's approval (nil when everything was applied).
+type UserChange struct {
+	User    *docket.User
+	Pending *docket.Approval
+}
+
+// errNoApprovals refuses a change that must wait when the service was built
+// without the approvals service: such a change is never applied instead.
+var errNoApprovals = errors.New("app: no approvals service: a change to a content role cannot wait for approval")
+
+// CreateUser adds a user to an organisation (admins only). The role must fit
+// the organisation's kind (422 on role); an e-mail in use is 409. A reviewer
+// or review lead is not created but waits for a review lead's approval
+// (UserChange.Pending; 409 when a create for the e-mail waits already).
+func (s *Service) CreateUser(ctx context.Context, a docket.Actor, in NewUser) (UserChange, error) {
 	if !docket.CanAdminister(a.Role) {
-		return nil, docket.Forbidden()
+		return UserChange{}, docket.Forbidden()
 	}
-	return s.createUser(ctx, a, in, "")
+	u, ap, err := s.createUser(ctx, a, in, "")
+	return UserChange{User: u, Pending: ap}, err
 }
 
 // createUser validates and stores a user; with orgKind set, a missing organisation
-// named in.OrgID is created first (the command line's bootstrap path).
-func (s *Service) createUser(ctx context.Context, a docket.Actor, in NewUser, orgKind string) (*docket.User, error) {
+// named in.OrgID is created first. orgKind is set only on the command line's
+// bootstrap path, which applies every role at once (whoever runs it holds the
+// database); otherwise a content role becomes a pending change, returned
+// instead of the user.
+func (s *Service) createUser(ctx context.Context, a docket.Actor, in NewUser, orgKind string) (*docket.User, *docket.Approval, error) {
 	email, err := docket.NormalizeEmail("email", in.Email)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := docket.ValidateName("name", in.Name, 200); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	role := docket.Role(in.Role)
 	if !role.Valid() {
-		return nil, docket.Unacceptable("role", "must be one of lab_member, reviewer, review_lead, compliance_officer, admin")
+		return nil, nil, docket.Unacceptable("role", "must be one of lab_member, reviewer, review_lead, compliance_officer, admin")
 	}
 	if err := docket.CheckPassword("password", in.Password); err != nil {
-		return nil, err
+		return nil, nil, err
+	}
+	wait := orgKind == "" && role.ReadsContent()
+	if wait && s.approvals == nil {
+		return nil, nil, errNoApprovals
 	}
 	hash, err := s.hasher.Hash(in.Password)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	now := s.Now()
 	u := &docket.User{ID: newID(), Email: email, Name: strings.TrimSpace(in.Name), Role: role,
 		PasswordHash: hash, CreatedAt: now, UpdatedAt: now}
+	var ap *docket.Approval
 	err = s.store.Write(ctx, func(tx Tx) error {
+		ap = nil
 		var org *docket.Org
 		var err error
 		if orgKind != "" {
@@ -114,16 +139,30 @@ func (s *Service) createUser(ctx context.Context, a docket.Actor, in NewUser, or
 			return docket.Errorf(docket.EConflict, "a user with this e-mail exists")
 		}
 		u.OrgID, u.Org = org.ID, *org
+		if wait {
+			ap = &docket.Approval{Kind: docket.ApprovalUserCreate, UserID: u.ID, Email: u.Email, Name: u.Name,
+				OrgID: u.OrgID, Role: u.Role, SetsPassword: true, PasswordHash: hash}
+			return s.approvals.request(tx, a, ap)
+		}
 		if err := tx.CreateUser(u); err != nil {
 			return err
 		}
 		return s.audit(tx, a, "user.created", "user", u.ID, "", docket.Changes{"email": u.Email, "role": string(u.Role), "org_id": u.OrgID})
 	})
-	return u, err
+	if err != nil {
+		return nil, nil, err
+	}
+	if ap != nil {
+		ap.PasswordHash = "" // never leaves the service
+		return nil, ap, nil
+	}
+	return u, nil, nil
 }
 
 // CreateUserCLI creates a user from the command line, creating its organisation
-// (of kind orgKind) when none has that name.
+// (of kind orgKind) when none has that name. It applies at once whatever the
+// role, reviewers and review leads included: whoever runs the command holds
+// the database already, and a new deployment gets its first lead this way.
 func (s *Service) CreateUserCLI(ctx context.Context, email, name, role, orgName, orgKind, password string) (*docket.User, error) {
 	if orgKind == "" {
 		orgKind = docket.Role(role).OrgKind()
@@ -131,7 +170,8 @@ func (s *Service) CreateUserCLI(ctx context.Context, email, name, role, orgName,
 	if orgKind != docket.OrgKindLab && orgKind != docket.OrgKindAgency {
 		return nil, docket.Unacceptable("org-kind", "must be lab or agency")
 	}
-	return s.createUser(ctx, docket.System(), NewUser{Email: email, Name: name, Role: role, OrgID: orgName, Password: password}, orgKind)
+	u, _, err := s.createUser(ctx, docket.System(), NewUser{Email: email, Name: name, Role: role, OrgID: orgName, Password: password}, orgKind)
+	return u, err
 }
 
 // ListUsers lists users (admins only), optionally of one organisation or role.
@@ -160,28 +200,37 @@ type UserPatch struct {
 // UpdateUser changes a user's role, state, name or password (admins only). An
 // admin cannot demote or disable itself (409). A role change, disabling or a new
 // password ends the user's sessions and API tokens.
-func (s *Service) UpdateUser(ctx context.Context, a docket.Actor, id string, p UserPatch) (*docket.User, error) {
+//
+// Raising a user to reviewer or review lead, and a new password for a
+// reviewer or review lead (or for a user with such a raise waiting), are not
+// applied but wait for a review lead's approval (UserChange.Pending; 409 when
+// a change of the kind waits for the user already); a raise given with a
+// password waits as one change. Whatever else the patch asks is applied at once.
+func (s *Service) UpdateUser(ctx context.Context, a docket.Actor, id string, p UserPatch) (UserChange, error) {
 	if !docket.CanAdminister(a.Role) {
-		return nil, docket.Forbidden()
+		return UserChange{}, docket.Forbidden()
 	}
 	var hash string
 	if p.Password != nil {
 		if err := docket.CheckPassword("password", *p.Password); err != nil {
-			return nil, err
+			return UserChange{}, err
 		}
 		var err error
 		if hash, err = s.hasher.Hash(*p.Password); err != nil {
-			return nil, err
+			return UserChange{}, err
 		}
 	}
 	var u *docket.User
+	var ap *docket.Approval
 	err := s.store.Write(ctx, func(tx Tx) error {
+		ap = nil
 		var err error
 		if u, err = tx.UserByID(id); err != nil {
 			return err
 		}
 		ch := docket.Changes{}
 		revoke := false
+		from := u.Role
 		if p.Name != nil {
 			if err := docket.ValidateName("name", *p.Name, 200); err != nil {
 				return err
@@ -189,6 +238,7 @@ func (s *Service) UpdateUser(ctx context.Context, a docket.Actor, id string, p U
 			u.Name = strings.TrimSpace(*p.Name)
 			ch.Set("name", u.Name)
 		}
+		var raise docket.Role
 		if p.Role != nil && docket.Role(*p.Role) != u.Role {
 			role := docket.Role(*p.Role)
 			if u.ID == a.UserID {
@@ -197,8 +247,12 @@ func (s *Service) UpdateUser(ctx context.Context, a docket.Actor, id string, p U
 			if err := docket.CheckRoleInOrg(role, u.Org.Kind); err != nil {
 				return err
 			}
-			ch.Set("role", map[string]string{"from": string(u.Role), "to": string(role)})
-			u.Role, revoke = role, true
+			if role.ReadsContent() {
+				raise = role
+			} else {
+				ch.Set("role", map[string]string{"from": string(u.Role), "to": string(role)})
+				u.Role, revoke = role, true
+			}
 		}
 		if p.Disabled != nil && *p.Disabled != u.Disabled {
 			if u.ID == a.UserID && *p.Disabled {
@@ -208,21 +262,73 @@ func (s *Service) UpdateUser(ctx context.Context, a docket.Actor, id string, p U
 			ch.Set("disabled", u.Disabled)
 			revoke = revoke || u.Disabled
 		}
+		passwordWaits := false
 		if p.Password != nil {
-			u.PasswordHash = hash
-			ch.Secret("password", "reset")
-			revoke = true
+			if passwordWaits, err = s.passwordWaits(tx, u, from, raise); err != nil {
+				return err
+			}
+			if !passwordWaits {
+				u.PasswordHash = hash
+				ch.Secret("password", "reset")
+				revoke = true
+			}
 		}
-		if revoke {
-			if err := s.endAllTokens(tx, u); err != nil {
+		waits := raise != "" || passwordWaits
+		if waits && s.approvals == nil {
+			return errNoApprovals
+		}
+		if len(ch) > 0 || !waits {
+			if revoke {
+				if err := endSessions(tx, u, s.Now()); err != nil {
+					return err
+				}
+			}
+			u.UpdatedAt = s.Now()
+			if err := tx.UpdateUser(u); err != nil {
+				return err
+			}
+			if err := s.audit(tx, a, "user.updated", "user", u.ID, "", ch); err != nil {
 				return err
 			}
 		}
-		u.UpdatedAt = s.Now()
-		if err := tx.UpdateUser(u); err != nil {
-			return err
+		if !waits {
+			return nil
 		}
-		return s.audit(tx, a, "user.updated", "user", u.ID, "", ch)
+		ap = &docket.Approval{Kind: docket.ApprovalUserPassword, UserID: u.ID, Email: u.Email, Name: u.Name, OrgID: u.OrgID,
+			SetsPassword: passwordWaits, UserVersion: u.TokenVersion}
+		if raise != "" {
+			ap.Kind, ap.Role, ap.FromRole = docket.ApprovalUserRole, raise, u.Role
+		}
+		if passwordWaits {
+			ap.PasswordHash = hash
+		}
+		return s.approvals.request(tx, a, ap)
 	})
-	return u, err
+	if err != nil {
+		return UserChange{}, err
+	}
+	if ap != nil {
+		ap.PasswordHash = "" // never leaves the service
+	}
+	return UserChange{User: u, Pending: ap}, nil
+}
+
+// passwordWaits reports whether a new password for u must wait for a review
+// lead: when u is, was a moment ago (from), or is being raised to a role
+// that reads case content, or has such a raise waiting.
+func (s *Service) passwordWaits(tx Tx, u *docket.User, from, raise docket.Role) (bool, error) {
+	if u.Role.ReadsContent() || from.ReadsContent() || raise != "" {
+		return true, nil
+	}
+	pending := docket.ApprovalPending
+	waiting, _, err := tx.ListApprovals(ApprovalFilter{Status: &pending, UserID: &u.ID}, Page{Limit: 20})
+	if err != nil {
+		return false, err
+	}
+	for _, w := range waiting {
+		if w.Role.ReadsContent() {
+			return true, nil
+		}
+	}
+	return false, nil
 }

@@ -38,6 +38,7 @@ type Tx interface {
 	BenchmarkStore
 	ClearinghouseStore
 	StatementStore
+	ApprovalStore
 }
 
 // Page asks for one page of a list: at most Limit items after Cursor.
@@ -63,6 +64,8 @@ type Service struct {
 	obs      Observer
 	// benchmarks are the agency's cyber-capability benchmarks.
 	benchmarks []docket.Benchmark
+	// approvals keeps the administrators' changes that wait for a review lead.
+	approvals *Approvals
 }
 
 // Options are what New needs besides the store.
@@ -77,6 +80,10 @@ type Options struct {
 	Secret []byte
 	// Benchmarks are the agency's benchmarks (nil: the example set built into Docket).
 	Benchmarks []docket.Benchmark
+	// Approvals takes the administrators' changes that need a review lead's
+	// approval (NewApprovals over the same store and clock). Without it such
+	// changes are refused, never applied.
+	Approvals *Approvals
 }
 
 // New builds the service.
@@ -95,10 +102,13 @@ func New(store Store, o Options) *Service {
 	}
 	// Without a secret nothing confidential can be audited: such a write fails.
 	auditKey, _ := AuditKey(o.Secret)
+	if o.Approvals != nil {
+		o.Approvals.auditKey = auditKey // its events hash under the same key
+	}
 	return &Service{
 		store: store, cfg: o.Config, now: o.Now, hasher: o.Hasher, signer: o.Signer, log: o.Logger, secret: o.Secret,
-		auditKey: auditKey,
-		loc:      o.Config.Location(), benchmarks: o.Benchmarks,
+		auditKey: auditKey, approvals: o.Approvals,
+		loc: o.Config.Location(), benchmarks: o.Benchmarks,
 		th: clock.Thresholds{
 			DueSoon:  time.Duration(o.Config.Review.DueSoonDays) * 24 * time.Hour,
 			Critical: time.Duration(o.Config.Review.CriticalDays) * 24 * time.Hour,
@@ -119,13 +129,25 @@ func newID() string { return uuid.NewString() }
 
 // audit appends an event for the actor inside tx.
 func (s *Service) audit(tx Tx, a docket.Actor, action, subjectType, subjectID, caseID string, ch docket.Changes) error {
-	changes, err := ch.JSON(s.auditKey)
+	return appendAudit(tx, s.auditKey, s.Now(), a, action, subjectType, subjectID, caseID, ch)
+}
+
+// auditAppender is the part of a transaction that writes the audit chain.
+type auditAppender interface {
+	AppendAudit(ev *docket.AuditEvent) error
+}
+
+// appendAudit appends an event for the actor at the instant at inside tx,
+// confidential values hashed under key (AuditKey): the one audit writer the
+// package's services share.
+func appendAudit(tx auditAppender, key []byte, at time.Time, a docket.Actor, action, subjectType, subjectID, caseID string, ch docket.Changes) error {
+	changes, err := ch.JSON(key)
 	if err != nil {
 		return err
 	}
 	ev := &docket.AuditEvent{
 		ID:          newID(),
-		At:          s.Now(),
+		At:          at,
 		ActorID:     a.UserID,
 		ActorRole:   string(a.Role),
 		OrgID:       a.OrgID,

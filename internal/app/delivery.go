@@ -483,6 +483,8 @@ func DescribeRule(rule, threshold string, repeat int) string {
 		s = "risk tier reached critical"
 	case docket.RuleDigest:
 		s = "daily digest of the countdown dashboard"
+	case docket.RuleApprovalRequested:
+		s = "a change to an account waits for a review lead's approval"
 	default:
 		s = strings.ReplaceAll(rule, "_", " ")
 	}

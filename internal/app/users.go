@@ -338,7 +338,7 @@ func (s *Service) ChangePassword(ctx context.Context, a docket.Actor, current, n
 		}
 		u.PasswordHash = hash
 		u.UpdatedAt = s.Now()
-		if err := s.endAllTokens(tx, u); err != nil {
+		if err := endSessions(tx, u, s.Now()); err != nil {
 			return err
 		}
 		if err := tx.UpdateUser(u); err != nil {
@@ -349,20 +349,6 @@ func (s *Service) ChangePassword(ctx context.Context, a docket.Actor, current, n
 		}
 		return s.audit(tx, a, "user.password_changed", "user", u.ID, "", docket.Changes{}.Secret("password", "changed"))
 	})
-}
-
-// endAllTokens ends every session and API token of u inside tx: the token
-// version moves on (so that a token issued before fails its check on the next
-// request) and the rows are revoked (so that none is listed as live). The
-// caller stores u.
-func (s *Service) endAllTokens(tx Tx, u *docket.User) error {
-	u.TokenVersion++
-	for _, k := range []auth.Kind{auth.KindSession, auth.KindPage, auth.KindAPIToken} {
-		if err := tx.RevokeUserTokens(u.ID, k, s.Now()); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // APIToken is a listed API token: never the token itself.

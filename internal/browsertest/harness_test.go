@@ -180,9 +180,11 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	approvals := app.NewApprovals(st, app.ApprovalOptions{Now: e.clock.Now})
 	e.svc = app.New(st, app.Options{Config: cfg, Now: e.clock.Now, Signer: signer,
-		Hasher: auth.NewHasher(auth.Params{Memory: 64, Time: 1, Threads: 1})})
-	srv, err := web.New(e.svc, web.Options{Config: cfg, Health: st, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		Hasher: auth.NewHasher(auth.Params{Memory: 64, Time: 1, Threads: 1}), Approvals: approvals})
+	srv, err := web.New(e.svc, web.Options{Config: cfg, Health: st, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Approvals: approvals})
 	if err != nil {
 		t.Fatal(err)
 	}

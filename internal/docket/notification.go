@@ -13,6 +13,9 @@ const (
 	KindReminder   = "reminder"
 	KindEscalation = "escalation"
 	KindDigest     = "digest"
+	// KindApproval is an account change that waits for a review lead's
+	// approval: an item of the inbox and an e-mail, never a webhook call.
+	KindApproval = "approval"
 )
 
 // Notification rules.
@@ -28,6 +31,9 @@ const (
 	RuleFindingOverdue    = "finding.overdue_lead"
 	RuleRiskCritical      = "case.risk_critical"
 	RuleDigest            = "digest.daily"
+	// RuleApprovalRequested tells leads and compliance officers that an
+	// account change waits for approval (docket.Approval).
+	RuleApprovalRequested = "approval.requested"
 )
 
 // Notification is one row of the outbox: one recipient, one key. It never

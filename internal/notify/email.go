@@ -176,6 +176,8 @@ func messageKind(ns []docket.Notification) string {
 			return docket.KindEscalation
 		case n.Kind == docket.KindReminder:
 			kind = docket.KindReminder
+		case n.Kind == docket.KindApproval && kind == docket.KindDigest:
+			kind = docket.KindApproval
 		}
 	}
 	return kind
@@ -220,6 +222,9 @@ func (e *Email) render(to string, ns []docket.Notification, now time.Time) email
 		it := item{Number: n.CaseNumber, What: app.DescribeRule(n.Rule, n.Threshold, n.Repeat), Link: e.base + "/dashboard"}
 		if n.Kind == docket.KindEscalation {
 			it.What = "Escalation: " + it.What
+		}
+		if n.Kind == docket.KindApproval {
+			it.Link = e.base + "/approvals"
 		}
 		if n.CaseID != "" {
 			it.IsCase = true

@@ -18,6 +18,7 @@ import (
 	"github.com/emersion/go-smtp"
 
 	"github.com/docket/docket/internal/app"
+	"github.com/docket/docket/internal/auth"
 	"github.com/docket/docket/internal/config"
 	"github.com/docket/docket/internal/docket"
 	"github.com/docket/docket/internal/notify"
@@ -436,5 +437,50 @@ func TestTheMailServerGoneForDays(t *testing.T) {
 	e.clock.Advance(time.Hour)
 	if n, err := e.svc.Deliver(ctx, e.channels()); n != 1 || err != nil || len(m.received()) != 1 {
 		t.Fatalf("after the server's return: sent %d (%v), received %d", n, err, len(m.received()))
+	}
+}
+
+// TestAChangeWaitingForApprovalIsMailed: leads and compliance officers are
+// mailed that a change to an account waits, with the link to the approvals
+// page and nothing of the change.
+func TestAChangeWaitingForApprovalIsMailed(t *testing.T) {
+	m := &mailbox{}
+	startMailbox(t, m, "127.0.0.1:0")
+	e := newEnv(t, smtpConfig(m))
+	signer, _ := auth.NewSigner([]byte(e.cfg.Secret), "docket", e.clock.Now)
+	e.svc = app.New(e.st, app.Options{Config: e.cfg, Now: e.clock.Now, Signer: signer,
+		Hasher: auth.NewHasher(auth.Params{Memory: 64, Time: 1, Threads: 1}), Logger: slog.New(slog.NewTextHandler(e.logs, nil)),
+		Approvals: app.NewApprovals(e.st, app.ApprovalOptions{Now: e.clock.Now})})
+	ch, err := e.svc.CreateUser(ctx, e.a["admin"], app.NewUser{Email: "nia@example.org", Name: "Nia Newcomer", Role: "reviewer",
+		OrgID: e.a["lead"].OrgID, Password: "a password the admin chose"})
+	e.must(err)
+	if ch.Pending == nil {
+		t.Fatal("the reviewer did not wait")
+	}
+	n, err := e.svc.Deliver(ctx, e.channels())
+	e.must(err)
+	got := m.received()
+	if n != 2 || len(got) != 2 {
+		t.Fatalf("sent %d, received %d: want the lead's and the compliance officer's", n, len(got))
+	}
+	for _, g := range got {
+		if g.To[0] != e.email["lead"] && g.To[0] != e.email["co"] {
+			t.Errorf("mailed to %v", g.To)
+		}
+		p := parse(t, g.Data)
+		if p.Subject != "[Docket] a change to an account waits for a review lead's approval" ||
+			!strings.Contains(p.Text, "https://docket.agency.example.gov/approvals") {
+			t.Errorf("message: %q\n%s", p.Subject, p.Text)
+		}
+		for _, secret := range []string{"Nia", "nia@example.org", "a password the admin chose", "argon2"} {
+			if strings.Contains(string(g.Data), secret) {
+				t.Errorf("the message carries %q", secret)
+			}
+		}
+	}
+	for _, d := range e.deliveries("") {
+		if d.Channel != docket.ChannelEmail || d.Type != docket.KindApproval {
+			t.Errorf("delivery %+v", d)
+		}
 	}
 }

@@ -151,11 +151,11 @@ func (s *Server) postUser(c echo.Context) error {
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	u, err := s.svc.CreateUser(c.Request().Context(), mustActor(c), in)
+	ch, err := s.svc.CreateUser(c.Request().Context(), mustActor(c), in)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusCreated, presentUser(u))
+	return userChangeResult(c, http.StatusCreated, ch)
 }
 
 func (s *Server) getUsers(c echo.Context) error {
@@ -190,11 +190,11 @@ func (s *Server) patchUser(c echo.Context) error {
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	u, err := s.svc.UpdateUser(c.Request().Context(), mustActor(c), c.Param("id"), in)
+	ch, err := s.svc.UpdateUser(c.Request().Context(), mustActor(c), c.Param("id"), in)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, presentUser(u))
+	return userChangeResult(c, http.StatusOK, ch)
 }
 
 func (s *Server) getAudit(c echo.Context) error {

@@ -143,6 +143,27 @@ func TestAPITokenScopes(t *testing.T) {
 	}
 }
 
+// TestRoleChangeEndsSessions: a role change ends the user's sessions, at once
+// when it applies at once, when a lead approves it when it takes two.
+func TestRoleChangeEndsSessions(t *testing.T) {
+	ts := newTestServer(t)
+	ts.addUser("ada", "admin", "Agency")
+	ts.addUser("lee", "review_lead", "Agency")
+	bob := ts.addUser("bob", "reviewer", "Agency")
+	want(t, ts.as("ada", "PATCH", "/api/v1/users/"+bob.ID, map[string]any{"role": "compliance_officer"}), 200)
+	want(t, ts.do("GET", "/api/v1/me", bob.Token, nil), 401)
+
+	tok := ts.signIn(bob.Email, testPassword)
+	r := ts.as("ada", "PATCH", "/api/v1/users/"+bob.ID, map[string]any{"role": "review_lead"})
+	want(t, r, 201)
+	want(t, ts.do("GET", "/api/v1/me", tok, nil), 200)
+	want(t, ts.as("lee", "POST", "/api/v1/approvals/"+r.JSON()["id"].(string)+"/approve", nil), 200)
+	want(t, ts.do("GET", "/api/v1/me", tok, nil), 401)
+	if me := ts.do("GET", "/api/v1/me", ts.signIn(bob.Email, testPassword), nil); me.JSON()["role"] != "review_lead" {
+		t.Fatalf("after approval: %s", me.Body)
+	}
+}
+
 func TestAPITokens(t *testing.T) {
 	ts := newTestServer(t)
 	lab := ts.addUser("lab", "lab_member", "Frontier")

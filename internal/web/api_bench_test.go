@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/docket/docket/internal/app"
 	"github.com/docket/docket/internal/docket"
 	"github.com/docket/docket/internal/store"
 	"github.com/docket/docket/internal/storetest"
@@ -41,7 +42,8 @@ func newAPIBench(tb testing.TB, n int) *apiBench {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	srv, err := web.New(svc, web.Options{Config: cfg, Health: st, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	srv, err := web.New(svc, web.Options{Config: cfg, Health: st, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Approvals: app.NewApprovals(st, app.ApprovalOptions{Now: svc.Now})})
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -165,7 +165,7 @@ func TestBehindTLS(t *testing.T) {
 	ts := newTestServer(t)
 	cfg := ts.cfg
 	cfg.BaseURL = "https://docket.agency.example.gov"
-	srv, err := web.New(ts.svc, web.Options{Config: cfg, TLS: true, Health: ts.store})
+	srv, err := web.New(ts.svc, web.Options{Config: cfg, TLS: true, Health: ts.store, Approvals: ts.approvals})
 	if err != nil {
 		t.Fatal(err)
 	}

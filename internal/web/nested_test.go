@@ -33,6 +33,7 @@ const (
 	kindWebhook      nestedKind = "webhook"
 	kindDelivery     nestedKind = "delivery"
 	kindUser         nestedKind = "user"
+	kindApproval     nestedKind = "approval"
 )
 
 // nestedIDs is the entry of every route, API and pages, whose path holds an
@@ -74,6 +75,10 @@ var nestedIDs = map[string]nestedKind{
 	"POST /account/api-tokens/:id/revoke": kindToken,
 	"POST /admin/users/:id":               kindUser,
 	"POST /admin/deliveries/:id/retry":    kindDelivery,
+	"POST /api/v1/approvals/:id/approve":  kindApproval,
+	"POST /api/v1/approvals/:id/reject":   kindApproval,
+	"POST /approvals/:id/approve":         kindApproval,
+	"POST /approvals/:id/reject":          kindApproval,
 }
 
 // seesEvery names, for each kind, the roles to whom no existing object of it
@@ -81,6 +86,7 @@ var nestedIDs = map[string]nestedKind{
 var seesEvery = map[nestedKind]map[string]string{
 	kindDelivery: {"admin": "admins see and retry every delivery"},
 	kindUser:     {"admin": "admins manage every user"},
+	kindApproval: {"review_lead": "leads see every change, to approve it", "compliance_officer": "compliance officers read every change"},
 }
 
 // nestedParam reports whether a route's path holds an id other than a case's.
@@ -229,6 +235,13 @@ func newNestedWorld(t *testing.T) *nestedWorld {
 	}
 	w.hide(kindDelivery, "a delivery, to a role that sees none", items[0].(map[string]any)["id"].(string), "lab", "rev", "lead", "co")
 	w.hide(kindUser, "a user, to a role that changes none", w.users["rev2"].ID, "lab", "rev", "lead", "co")
+
+	// A change another administrator asked for, waiting for a lead.
+	w.addUser("admin2", "admin", "Agency")
+	r = w.as("admin2", "POST", "/api/v1/users", map[string]any{"email": "new.reviewer@example.org", "name": "New Reviewer",
+		"role": "reviewer", "org_id": w.users["rev"].OrgID, "password": testPassword})
+	want(t, r, 201)
+	w.hide(kindApproval, "another administrator's change, or any change to a role that sees none", idOf(r), "lab", "rev", "admin")
 
 	// rev2's own things: a reminder in its inbox, and an API token.
 	w.clock.Advance(25 * 24 * time.Hour) // seven days before the lab's case is due

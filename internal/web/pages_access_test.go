@@ -66,6 +66,11 @@ var pageAccess = map[string]pageSpec{
 	"POST /admin/deliveries/:id/retry":   {roles: []string{"admin"}},
 	"POST /admin/orgs":                   {roles: []string{"admin"}, form: url.Values{"name": {"X"}, "kind": {"lab"}}},
 
+	// Administration takes two (pages_approvals_test.go: a requester and a decided change).
+	"GET /approvals":              {roles: []string{"review_lead", "compliance_officer", "admin"}},
+	"POST /approvals/:id/approve": {roles: []string{"review_lead"}},
+	"POST /approvals/:id/reject":  {roles: []string{"review_lead"}},
+
 	// The case's work, the inbox and the forecast.
 	"POST /cases/:id/findings": {scope: pageCase, form: url.Values{"title": {"X"}, "description": {"x"},
 		"category": {"other"}, "severity": {"low"}, "tlp": {"TLP:CLEAR"}}},

@@ -17,6 +17,8 @@ type userRow struct {
 	ID, Name, Email, Role, RoleLabel, Org, OrgKind string
 	Disabled, Self                                 bool
 	Roles                                          []option
+	// Waiting says what of the user's waits for a review lead's approval.
+	Waiting []string
 }
 
 type newUserForm struct {
@@ -32,6 +34,8 @@ type usersPage struct {
 	Errors   fieldErrors
 	NextHref string
 	Summary  []fieldError
+	// Creating lists the users whose creation waits for a review lead.
+	Creating []string
 }
 
 const usersPerPage = 100
@@ -85,10 +89,24 @@ func (s *Server) usersPageOf(c echo.Context, nf newUserForm, errs fieldErrors) (
 		}
 		pg.Orgs = append(pg.Orgs, option{Value: o.ID, Label: o.Name + " (" + kind + ")", Selected: o.ID == nf.OrgID})
 	}
+	pending := docket.ApprovalPending
+	waiting, _, err := s.approvals.List(c.Request().Context(), a, app.ApprovalFilter{Status: &pending}, app.Page{Limit: 200})
+	if err != nil {
+		return nil, err
+	}
+	byUser := map[string][]string{}
+	for i := range waiting {
+		w := &waiting[i]
+		if w.Kind == docket.ApprovalUserCreate {
+			pg.Creating = append(pg.Creating, approvalWords(w))
+		} else {
+			byUser[w.UserID] = append(byUser[w.UserID], approvalWords(w))
+		}
+	}
 	for _, u := range users {
 		pg.Users = append(pg.Users, userRow{ID: u.ID, Name: u.Name, Email: u.Email, Role: string(u.Role),
 			RoleLabel: roleLabel(u.Role), Org: u.Org.Name, OrgKind: u.Org.Kind, Disabled: u.Disabled, Self: u.ID == a.UserID,
-			Roles: rolesFor(u.Org.Kind, u.Role)})
+			Roles: rolesFor(u.Org.Kind, u.Role), Waiting: byUser[u.ID]})
 	}
 	if next != "" {
 		pg.NextHref = "/admin/users?" + url.Values{"cursor": {next}}.Encode()
@@ -112,10 +130,10 @@ func (s *Server) pageUsers(c echo.Context) error {
 func (s *Server) pageCreateUser(c echo.Context) error {
 	nf := newUserForm{Email: strings.TrimSpace(form(c, "email")), Name: form(c, "name"), Role: form(c, "role"),
 		OrgID: form(c, "org_id")}
-	_, err := s.svc.CreateUser(c.Request().Context(), mustActor(c),
+	ch, err := s.svc.CreateUser(c.Request().Context(), mustActor(c),
 		app.NewUser{Email: nf.Email, Name: nf.Name, Role: nf.Role, OrgID: nf.OrgID, Password: form(c, "password")})
 	if err == nil {
-		return c.Redirect(http.StatusSeeOther, "/admin/users?done=user")
+		return userChangeDone(c, ch, "user")
 	}
 	errs := fieldErrors{}
 	status := http.StatusUnprocessableEntity
@@ -147,9 +165,9 @@ func (s *Server) pageUpdateUser(c echo.Context) error {
 	if pw := form(c, "password"); pw != "" {
 		p.Password = &pw
 	}
-	_, err := s.svc.UpdateUser(c.Request().Context(), mustActor(c), c.Param("id"), p)
+	ch, err := s.svc.UpdateUser(c.Request().Context(), mustActor(c), c.Param("id"), p)
 	if err == nil {
-		return c.Redirect(http.StatusSeeOther, "/admin/users?done=userupdate")
+		return userChangeDone(c, ch, "userupdate")
 	}
 	de := docket.AsError(err)
 	if de == nil || (de.Code != docket.EConflict && de.Code != docket.EUnprocessable && de.Code != docket.EInvalid) {
@@ -168,6 +186,15 @@ func (s *Server) pageUpdateUser(c echo.Context) error {
 		status = http.StatusConflict
 	}
 	return s.pages.render(c, status, "admin_users.html", pg)
+}
+
+// userChangeDone returns to the users page saying what a change did: done,
+// or that it waits for a review lead's approval.
+func userChangeDone(c echo.Context, ch app.UserChange, done string) error {
+	if ch.Pending != nil {
+		done = "pending"
+	}
+	return c.Redirect(http.StatusSeeOther, "/admin/users?done="+done)
 }
 
 type orgsPage struct {

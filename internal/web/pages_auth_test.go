@@ -281,6 +281,14 @@ func TestPageSessionsEndWithPasswordChangeAndDisabling(t *testing.T) {
 	wantPage(t, lab.get("/"), 303)
 
 	co := w.pageAs("co")
-	want(t, w.as("admin", "PATCH", "/api/v1/users/"+w.users["co"].ID, map[string]any{"role": "review_lead"}), 200)
+	want(t, w.as("admin", "PATCH", "/api/v1/users/"+w.users["co"].ID, map[string]any{"role": "admin"}), 200)
 	wantPage(t, co.get("/"), 303)
+
+	// A password set that takes two ends the page sessions once a lead approves it.
+	rev2 := w.pageAs("rev2")
+	r := w.as("admin", "PATCH", "/api/v1/users/"+w.users["rev2"].ID, map[string]any{"password": "a password the admin set"})
+	want(t, r, 201)
+	wantPage(t, rev2.get("/"), 200)
+	want(t, w.as("lead", "POST", "/api/v1/approvals/"+r.JSON()["id"].(string)+"/approve", nil), 200)
+	wantPage(t, rev2.get("/"), 303)
 }

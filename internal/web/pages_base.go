@@ -18,7 +18,7 @@ import (
 var pageViews = []string{
 	"login.html", "home_reviewer.html", "home_lead.html", "cases.html", "case_form.html", "case.html",
 	"confirm.html", "dashboard.html", "admin_users.html", "admin_orgs.html", "inbox.html", "forecast.html",
-	"clearinghouse.html", "admin_deliveries.html", "account.html",
+	"clearinghouse.html", "admin_deliveries.html", "account.html", "approvals.html",
 }
 
 // pageBase is what the layout needs on every page.
@@ -90,11 +90,13 @@ func navFor(r docket.Role) []navItem {
 	case docket.RoleReviewer:
 		return []navItem{{Href: "/", Label: "My cases"}, {Href: "/cases", Label: "All my cases"}, {Href: "/dashboard", Label: "Countdown"}}
 	case docket.RoleReviewLead:
-		return []navItem{{Href: "/", Label: "Triage"}, {Href: "/cases", Label: "Cases"}, {Href: "/dashboard", Label: "Countdown"}}
+		return []navItem{{Href: "/", Label: "Triage"}, {Href: "/cases", Label: "Cases"}, {Href: "/dashboard", Label: "Countdown"},
+			{Href: "/approvals", Label: "Approvals"}}
 	case docket.RoleCompliance:
-		return []navItem{{Href: "/dashboard", Label: "Countdown"}, {Href: "/cases", Label: "Cases"}}
+		return []navItem{{Href: "/dashboard", Label: "Countdown"}, {Href: "/cases", Label: "Cases"}, {Href: "/approvals", Label: "Approvals"}}
 	case docket.RoleAdmin:
-		return []navItem{{Href: "/admin/users", Label: "Users"}, {Href: "/admin/orgs", Label: "Organisations"}, {Href: "/admin/deliveries", Label: "Deliveries"}}
+		return []navItem{{Href: "/admin/users", Label: "Users"}, {Href: "/admin/orgs", Label: "Organisations"}, {Href: "/admin/deliveries", Label: "Deliveries"},
+			{Href: "/approvals", Label: "Approvals"}}
 	}
 	return nil
 }
@@ -326,14 +328,18 @@ var flashes = map[string]string{
 	"deleted":    "The draft is deleted.",
 	"user":       "The user is created.",
 	"userupdate": "The user is updated.",
-	"org":        "The organisation is created.",
-	"finding":    "The finding is recorded as a draft. Only the agency sees it until it is shared.",
-	"shared":     "The finding is shared with the lab.",
-	"edited":     "The draft finding is saved.",
-	"responded":  "Your response is sent.",
-	"resolved":   "The finding is closed.",
-	"commented":  "Your comment is posted.",
-	"uploaded":   "The file is attached.",
+	// A change that takes two (pages_admin.go, pages_approvals.go).
+	"pending":   "The change is waiting for a review lead's approval. It takes effect once a review lead approves it on the Approvals page; anything else you changed is saved.",
+	"approved":  "The change is approved and applied. Where it changed a role or a password, the user's sessions ended.",
+	"rejected":  "The change is rejected. Nothing of it was applied.",
+	"org":       "The organisation is created.",
+	"finding":   "The finding is recorded as a draft. Only the agency sees it until it is shared.",
+	"shared":    "The finding is shared with the lab.",
+	"edited":    "The draft finding is saved.",
+	"responded": "Your response is sent.",
+	"resolved":  "The finding is closed.",
+	"commented": "Your comment is posted.",
+	"uploaded":  "The file is attached.",
 	// Amendments, benchmark results, the Clearinghouse (pages_review.go).
 	"amended":            "The amendment is applied.",
 	"amendment-pending":  "The new weights digest is filed. A lead resolves it before the review can be decided.",

@@ -141,7 +141,8 @@ func seedBoard(tb testing.TB, n int) (http.Handler, *http.Cookie) {
 			tb.Fatal(err)
 		}
 	}
-	srv, err := web.New(svc, web.Options{Config: cfg, Health: st, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	srv, err := web.New(svc, web.Options{Config: cfg, Health: st, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Approvals: app.NewApprovals(st, app.ApprovalOptions{Now: svc.Now})})
 	if err != nil {
 		tb.Fatal(err)
 	}

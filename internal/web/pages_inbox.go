@@ -23,6 +23,8 @@ const inboxPerPage = 50
 
 type inboxPage struct {
 	pageBase
+	// Approvals says the viewer is told of changes that wait for approval.
+	Approvals bool
 	Rows      []inboxRow
 	Cursor    string
 	NextHref  string
@@ -37,10 +39,14 @@ type inboxRow struct {
 	Due, Created            time.Time
 	ReadAt                  *time.Time
 	Escalation, Acked       bool
+	// Href is where an item about no case leads (an approval: /approvals);
+	// Undated is an item with no deadline.
+	Href    string
+	Undated bool
 }
 
 var kindLabels = map[string]string{docket.KindReminder: "Reminder", docket.KindEscalation: "Escalation",
-	docket.KindDigest: "Daily digest"}
+	docket.KindDigest: "Daily digest", docket.KindApproval: "Approval"}
 
 // days turns a threshold such as "7d" into "7 days".
 func days(threshold string) string {
@@ -82,6 +88,8 @@ func ruleWords(rule, threshold string, repeat int) string {
 		s = "The case's risk tier has reached critical"
 	case docket.RuleDigest:
 		s = "The daily digest of the countdown"
+	case docket.RuleApprovalRequested:
+		s = "A change to an account is waiting for a review lead's approval"
 	default:
 		s = rule
 	}
@@ -130,16 +138,20 @@ func (s *Server) renderInbox(c echo.Context, status int, alert string) error {
 	if err != nil {
 		return err
 	}
-	pg := inboxPage{pageBase: s.pages.base(c, "Inbox"), Cursor: cursor}
+	pg := inboxPage{pageBase: s.pages.base(c, "Inbox"), Cursor: cursor, Approvals: docket.CanSeeAllApprovals(a.Role)}
 	if m, ok := inboxFlashes[c.QueryParam("done")]; ok {
 		pg.Flash = m
 	}
 	pg.Alert = alert
 	for _, n := range items {
-		pg.Rows = append(pg.Rows, inboxRow{InboxID: n.InboxID, NotificationID: n.ID, Kind: n.Kind,
+		row := inboxRow{InboxID: n.InboxID, NotificationID: n.ID, Kind: n.Kind,
 			KindLabel: labelOr(kindLabels[n.Kind], n.Kind), What: ruleWords(n.Rule, n.Threshold, n.Repeat),
 			CaseID: n.CaseID, CaseNumber: n.CaseNumber, Due: n.DueAt, Created: n.CreatedAt, ReadAt: n.ReadAt,
-			Escalation: n.Kind == docket.KindEscalation, Acked: acked[n.ID]})
+			Escalation: n.Kind == docket.KindEscalation, Acked: acked[n.ID]}
+		if n.Kind == docket.KindApproval {
+			row.Href, row.Undated = "/approvals", true
+		}
+		pg.Rows = append(pg.Rows, row)
 	}
 	if next != "" {
 		pg.NextHref = "/inbox?" + url.Values{"cursor": {next}}.Encode()

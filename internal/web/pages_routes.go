@@ -78,6 +78,10 @@ func (s *Server) pageRoutes() []Route {
 		{http.MethodPost, "/admin/orgs", s.pageCreateOrg, false},
 		{http.MethodGet, "/admin/deliveries", s.pageDeliveries, false},
 		{http.MethodPost, "/admin/deliveries/:id/retry", s.pageRetryDelivery, false},
+
+		{http.MethodGet, "/approvals", s.pageApprovals, false},
+		{http.MethodPost, "/approvals/:id/approve", s.pageApprove, false},
+		{http.MethodPost, "/approvals/:id/reject", s.pageReject, false},
 	}
 }
 

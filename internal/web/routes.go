@@ -30,6 +30,9 @@ func (s *Server) apiRoutes() []Route {
 		{http.MethodPost, "/users", s.postUser, false},
 		{http.MethodGet, "/users", s.getUsers, false},
 		{http.MethodPatch, "/users/:id", s.patchUser, false},
+		{http.MethodGet, "/approvals", s.getApprovals, false},
+		{http.MethodPost, "/approvals/:id/approve", s.postApprove, false},
+		{http.MethodPost, "/approvals/:id/reject", s.postReject, false},
 		{http.MethodGet, "/audit", s.getAudit, false},
 
 		{http.MethodPost, "/cases", s.postCase, false},

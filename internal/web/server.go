@@ -6,6 +6,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net"
 	"net/http"
@@ -45,6 +46,8 @@ type Server struct {
 	baseURL string
 	// feeds are the encoded Clearinghouse feeds (feed.go).
 	feeds feeds
+	// approvals serves the changes that wait for a review lead (api_approvals.go).
+	approvals ApprovalService
 }
 
 // Options are what New needs besides the service.
@@ -60,14 +63,20 @@ type Options struct {
 	BaseURL string
 	// Guard checks webhook URLs when saved; nil: one built from webhooks.allow_private_targets.
 	Guard app.URLGuard
+	// Approvals serves the changes to accounts that wait for a review lead's
+	// approval (app.Approvals, the one the service was built with); required.
+	Approvals ApprovalService
 }
 
-// New builds the server and registers every route.
+// New builds the server and registers every route. Options.Approvals is required.
 func New(svc *app.Service, o Options) (*Server, error) {
+	if o.Approvals == nil {
+		return nil, errors.New("web: no approvals service (Options.Approvals)")
+	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	s := &Server{echo: e, svc: svc, cfg: o.Config, log: o.Logger, health: o.Health, tls: o.TLS,
-		csrfSecret: svc.DerivedKey("csrf")}
+		csrfSecret: svc.DerivedKey("csrf"), approvals: o.Approvals}
 	if s.log == nil {
 		s.log = slog.Default()
 	}

@@ -34,14 +34,16 @@ func (f *fakeClock) Advance(d time.Duration) { f.mu.Lock(); f.t = f.t.Add(d); f.
 
 // testServer is a real store in a temp dir, the service and the HTTP handler.
 type testServer struct {
-	t     testing.TB
-	svc   *app.Service
-	store *store.Store
-	srv   *web.Server
-	h     http.Handler
-	clock *fakeClock
-	cfg   config.Config
-	users map[string]*testUser
+	t   testing.TB
+	svc *app.Service
+	// approvals is the service's approvals service (the two-person rule).
+	approvals *app.Approvals
+	store     *store.Store
+	srv       *web.Server
+	h         http.Handler
+	clock     *fakeClock
+	cfg       config.Config
+	users     map[string]*testUser
 }
 
 type testUser struct {
@@ -86,13 +88,15 @@ func newTestServerHashing(t testing.TB, hasher *auth.Hasher, mutate ...func(*con
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := app.New(st, app.Options{Config: cfg, Now: clk.Now, Hasher: hasher, Signer: signer})
-	srv, err := web.New(svc, web.Options{Config: cfg, Health: st, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	approvals := app.NewApprovals(st, app.ApprovalOptions{Now: clk.Now})
+	svc := app.New(st, app.Options{Config: cfg, Now: clk.Now, Hasher: hasher, Signer: signer, Approvals: approvals})
+	srv, err := web.New(svc, web.Options{Config: cfg, Health: st, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Approvals: approvals})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := &testServer{t: t, svc: svc, store: st, srv: srv, h: contractChecker(t, srv.Handler()), clock: clk, cfg: cfg,
-		users: map[string]*testUser{}}
+	ts := &testServer{t: t, svc: svc, approvals: approvals, store: st, srv: srv, h: contractChecker(t, srv.Handler()),
+		clock: clk, cfg: cfg, users: map[string]*testUser{}}
 	return ts
 }
 

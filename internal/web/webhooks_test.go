@@ -30,7 +30,7 @@ var discard = slog.New(slog.NewTextHandler(io.Discard, nil))
 // rebuild swaps the server for one built with more options over the same service.
 func (ts *testServer) rebuild(mutate func(*web.Options)) {
 	ts.t.Helper()
-	o := web.Options{Config: ts.cfg, Health: ts.store, Logger: discard}
+	o := web.Options{Config: ts.cfg, Health: ts.store, Logger: discard, Approvals: ts.approvals}
 	mutate(&o)
 	srv, err := web.New(ts.svc, o)
 	if err != nil {

@@ -1,0 +1,130 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/docket/docket/internal/app"
+	"github.com/docket/docket/internal/docket"
+)
+
+// The approvals page (/approvals): the changes to accounts that wait for a
+// review lead, and those decided lately. Review leads approve or reject with
+// POST forms (never their own requests); compliance officers read; an
+// administrator sees its own requests.
+
+// How many changes the page shows: every pending one up to the first number,
+// the latest decided ones up to the second.
+const (
+	approvalsPending = 100
+	approvalsDecided = 25
+)
+
+type approvalsPage struct {
+	pageBase
+	Pending []approvalRow
+	Decided []approvalRow
+	// Admin says the viewer sees its own requests only; CanDecide that it
+	// approves and rejects.
+	Admin, CanDecide bool
+}
+
+type approvalRow struct {
+	ID          string
+	What        string
+	Requester   string
+	RequestedAt time.Time
+	Status      string
+	Decider     string
+	DecidedAt   *time.Time
+	// Mine is a change the viewer requested; Decide offers the buttons.
+	Mine, Decide bool
+}
+
+// approvalWords says what a change does, for people.
+func approvalWords(p *docket.Approval) string {
+	who := p.Name
+	if p.Email != "" {
+		who += " (" + p.Email + ")"
+	}
+	switch p.Kind {
+	case docket.ApprovalUserCreate:
+		s := "Create " + who + " as " + roleLabel(p.Role)
+		if p.OrgName != "" {
+			s += " in " + p.OrgName
+		}
+		return s
+	case docket.ApprovalUserRole:
+		s := "Change " + who + " from " + roleLabel(p.FromRole) + " to " + roleLabel(p.Role)
+		if p.SetsPassword {
+			s += ", with a new password"
+		}
+		return s
+	case docket.ApprovalUserPassword:
+		return "Set a new password for " + who
+	}
+	return p.Kind
+}
+
+var approvalStatusLabels = map[string]string{docket.ApprovalPending: "Waiting",
+	docket.ApprovalApproved: "Approved and applied", docket.ApprovalRejected: "Rejected"}
+
+func (s *Server) pageApprovals(c echo.Context) error {
+	return s.renderApprovals(c, http.StatusOK, "")
+}
+
+func (s *Server) renderApprovals(c echo.Context, status int, alert string) error {
+	a := mustActor(c)
+	ctx := c.Request().Context()
+	pending := docket.ApprovalPending
+	waiting, _, err := s.approvals.List(ctx, a, app.ApprovalFilter{Status: &pending}, app.Page{Limit: approvalsPending})
+	if err != nil {
+		return err
+	}
+	recent, _, err := s.approvals.List(ctx, a, app.ApprovalFilter{}, app.Page{Limit: approvalsPending + approvalsDecided})
+	if err != nil {
+		return err
+	}
+	pg := approvalsPage{pageBase: s.pages.base(c, "Approvals"), Admin: !docket.CanSeeAllApprovals(a.Role),
+		CanDecide: docket.CanDecideApprovals(a.Role)}
+	pg.Alert = alert
+	row := func(p *docket.Approval) approvalRow {
+		r := approvalRow{ID: p.ID, What: approvalWords(p), Requester: p.RequesterName, RequestedAt: p.RequestedAt,
+			Status: labelOr(approvalStatusLabels[p.Status], p.Status), Decider: p.DeciderName, DecidedAt: p.DecidedAt,
+			Mine: p.RequestedBy == a.UserID}
+		r.Decide = p.CheckDecision(a) == nil
+		return r
+	}
+	for i := range waiting {
+		pg.Pending = append(pg.Pending, row(&waiting[i]))
+	}
+	for i := range recent {
+		if recent[i].Status != docket.ApprovalPending && len(pg.Decided) < approvalsDecided {
+			pg.Decided = append(pg.Decided, row(&recent[i]))
+		}
+	}
+	return s.pages.render(c, status, "approvals.html", pg)
+}
+
+func (s *Server) pageApprove(c echo.Context) error {
+	return s.pageDecideApproval(c, s.approvals.Approve, "approved")
+}
+
+func (s *Server) pageReject(c echo.Context) error {
+	return s.pageDecideApproval(c, s.approvals.Reject, "rejected")
+}
+
+// pageDecideApproval approves or rejects a change; a change that is decided
+// already, or no longer fits, shows the page again with why (409).
+func (s *Server) pageDecideApproval(c echo.Context, decide func(context.Context, docket.Actor, string) (*docket.Approval, error), what string) error {
+	if _, err := decide(c.Request().Context(), mustActor(c), c.Param("id")); err != nil {
+		if de := docket.AsError(err); de != nil && de.Code == docket.EConflict {
+			return s.renderApprovals(c, http.StatusConflict, sentence(de.Message))
+		}
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/approvals?done="+what)
+}
