@@ -103,8 +103,10 @@ func (s *Service) createUser(ctx context.Context, a docket.Actor, in NewUser, or
 		return nil, nil, err
 	}
 	now := s.Now()
+	// Whoever runs the command line holds the database already; an
+	// administrator's choice of password is remembered (see UpdateUser).
 	u := &docket.User{ID: newID(), Email: email, Name: strings.TrimSpace(in.Name), Role: role,
-		PasswordHash: hash, CreatedAt: now, UpdatedAt: now}
+		PasswordHash: hash, PasswordByAdmin: orgKind == "", CreatedAt: now, UpdatedAt: now}
 	var ap *docket.Approval
 	err = s.store.Write(ctx, func(tx Tx) error {
 		ap = nil
@@ -248,6 +250,10 @@ func (s *Service) UpdateUser(ctx context.Context, a docket.Actor, id string, p U
 				return err
 			}
 			if role.ReadsContent() {
+				if u.PasswordByAdmin && p.Password == nil {
+					return docket.Errorf(docket.EConflict, "the account's password was set by an administrator and not changed by its owner since: "+
+						"they choose their own on their Account page before it can be raised to %s (or send a new password with the raise, for the lead to approve)", role)
+				}
 				raise = role
 			} else {
 				ch.Set("role", map[string]string{"from": string(u.Role), "to": string(role)})
@@ -268,7 +274,7 @@ func (s *Service) UpdateUser(ctx context.Context, a docket.Actor, id string, p U
 				return err
 			}
 			if !passwordWaits {
-				u.PasswordHash = hash
+				u.PasswordHash, u.PasswordByAdmin = hash, true
 				ch.Secret("password", "reset")
 				revoke = true
 			}

@@ -7,6 +7,7 @@ package app
 import (
 	"context"
 	"log/slog"
+	"runtime"
 	"time"
 
 	"github.com/google/uuid"
@@ -61,7 +62,11 @@ type Service struct {
 	secret []byte
 	// auditKey hashes the audit trail's confidential values (AuditKey).
 	auditKey []byte
-	obs      Observer
+	// hashSlots bounds the password checks running at once, and
+	// hashSlotWait is how long a check waits for one (verifyPassword).
+	hashSlots    chan struct{}
+	hashSlotWait time.Duration
+	obs          Observer
 	// benchmarks are the agency's cyber-capability benchmarks.
 	benchmarks []docket.Benchmark
 	// approvals keeps the administrators' changes that wait for a review lead.
@@ -107,7 +112,7 @@ func New(store Store, o Options) *Service {
 	}
 	return &Service{
 		store: store, cfg: o.Config, now: o.Now, hasher: o.Hasher, signer: o.Signer, log: o.Logger, secret: o.Secret,
-		auditKey: auditKey, approvals: o.Approvals,
+		auditKey: auditKey, approvals: o.Approvals, hashSlots: make(chan struct{}, 2*runtime.GOMAXPROCS(0)), hashSlotWait: 5 * time.Second,
 		loc: o.Config.Location(), benchmarks: o.Benchmarks,
 		th: clock.Thresholds{
 			DueSoon:  time.Duration(o.Config.Review.DueSoonDays) * 24 * time.Hour,

@@ -274,7 +274,7 @@ func (p *Approvals) apply(tx approvalTx, a docket.Actor, ap *docket.Approval, ha
 			return err
 		}
 		u := &docket.User{ID: ap.UserID, OrgID: org.ID, Org: *org, Email: ap.Email, Name: ap.Name, Role: ap.Role,
-			PasswordHash: hash, CreatedAt: now, UpdatedAt: now}
+			PasswordHash: hash, PasswordByAdmin: true, CreatedAt: now, UpdatedAt: now}
 		if err := tx.CreateUser(u); err != nil {
 			return err
 		}
@@ -298,6 +298,9 @@ func (p *Approvals) apply(tx approvalTx, a docket.Actor, ap *docket.Approval, ha
 		if docket.CheckRoleInOrg(ap.Role, u.Org.Kind) != nil {
 			return stale("a %s cannot belong to %s", ap.Role, u.Org.Name)
 		}
+		if u.PasswordByAdmin && !ap.SetsPassword {
+			return stale("the account's password was set by an administrator since, and the change does not say so")
+		}
 		ch.Set("role", map[string]string{"from": string(u.Role), "to": string(ap.Role)})
 		u.Role = ap.Role
 	case docket.ApprovalUserPassword:
@@ -305,7 +308,7 @@ func (p *Approvals) apply(tx approvalTx, a docket.Actor, ap *docket.Approval, ha
 		return docket.Errorf(docket.EInternal, "no such kind of change: %s", ap.Kind)
 	}
 	if ap.SetsPassword {
-		u.PasswordHash = hash
+		u.PasswordHash, u.PasswordByAdmin = hash, true
 		ch.Secret("password", "reset")
 	}
 	if err := endSessions(tx, u, now); err != nil {

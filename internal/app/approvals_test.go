@@ -321,6 +321,12 @@ func TestWhatWaitsAndWhatDoesNot(t *testing.T) {
 	if ch.Pending != nil || !e.signsIn("co@example.org", approvalPassword) {
 		t.Fatalf("a compliance officer's password waited: %+v", ch.Pending)
 	}
+	// A password the administrator chose is no password to raise: the owner
+	// chooses their own first (otherwise demote, reset, raise would hand the
+	// administrator a reviewer's password behind a plain-looking raise).
+	_, err = e.svc.UpdateUser(ctx, e.a["admin"], e.a["co"].UserID, app.UserPatch{Role: ptr("reviewer")})
+	wantCode(t, err, docket.EConflict)
+	e.must(e.svc.ChangePassword(ctx, e.a["co"], approvalPassword, "the officer's own choice"))
 	ch, err = e.svc.UpdateUser(ctx, e.a["admin"], e.a["co"].UserID, app.UserPatch{Role: ptr("reviewer")})
 	e.must(err)
 	if ch.Pending == nil {
@@ -328,7 +334,7 @@ func TestWhatWaitsAndWhatDoesNot(t *testing.T) {
 	}
 	ch, err = e.svc.UpdateUser(ctx, e.a["admin"], e.a["co"].UserID, app.UserPatch{Password: ptr("a second password")})
 	e.must(err)
-	if ch.Pending == nil || ch.Pending.Kind != docket.ApprovalUserPassword || !e.signsIn("co@example.org", approvalPassword) {
+	if ch.Pending == nil || ch.Pending.Kind != docket.ApprovalUserPassword || !e.signsIn("co@example.org", "the officer's own choice") {
 		t.Fatalf("the password of a user with a raise waiting applied at once: %+v", ch.Pending)
 	}
 	// A raise with a password is one change.

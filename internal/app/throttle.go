@@ -1,6 +1,7 @@
 package app
 
 import (
+	"net/netip"
 	"time"
 
 	"github.com/docket/docket/internal/config"
@@ -13,7 +14,13 @@ import (
 //     address can keep its owner out;
 //   - the client address across every account ("ip:"): slowed down the same way;
 //   - the account from one address ("pair:"): locked for auth.lockout after
-//     auth.max_failures failures.
+//     auth.max_failures failures; once the account signs in from it, the
+//     address is known for knownAddressFor, and attempts from a known address
+//     are not held back by the account's slow-down, so that strangers
+//     guessing from elsewhere cannot keep the owner out by always taking the
+//     next allowed attempt first.
+//
+// An IPv6 client counts by its /64 prefix, the block one client usually holds.
 //
 // A failure of the account (and of the account from the address) is
 // reserved before the password hash is checked, in the same write
@@ -27,10 +34,34 @@ import (
 
 // throttleKeys names the records one attempt counts against; IP is empty
 // where the address does not count (a signed-in user's password change).
-type throttleKeys struct{ Acct, IP, Pair string }
+// SpareKnown spares an address known to the account the account's
+// slow-down: true for sign-in, false for a password change, whose caller
+// holds a session already.
+type throttleKeys struct {
+	Acct, IP, Pair string
+	SpareKnown     bool
+}
 
 func signInKeys(email, clientIP string) throttleKeys {
-	return throttleKeys{Acct: "acct:" + email, IP: "ip:" + clientIP, Pair: "pair:" + email + "|" + clientIP}
+	addr := throttleAddress(clientIP)
+	return throttleKeys{Acct: "acct:" + email, IP: "ip:" + addr, Pair: "pair:" + email + "|" + addr, SpareKnown: true}
+}
+
+// knownAddressFor is how long an address the account signed in from stays known.
+const knownAddressFor = 30 * 24 * time.Hour
+
+// throttleAddress is the address a client counts as: an IPv4 address as it
+// is, an IPv6 address as its /64 prefix.
+func throttleAddress(clientIP string) string {
+	a, err := netip.ParseAddr(clientIP)
+	if err != nil || a.Unmap().Is4() {
+		return clientIP
+	}
+	p, err := a.Prefix(64)
+	if err != nil {
+		return clientIP
+	}
+	return p.String()
 }
 
 func (k throttleKeys) list() []string {
@@ -65,11 +96,14 @@ type reservation struct {
 // throttlePolicy is the arithmetic of the records, from the auth settings.
 type throttlePolicy struct{ cfg config.Auth }
 
-// reserve decides an attempt at now (slowed down by acct and, when not nil,
-// ip; locked by pair) and, when it may go on, counts it as a failure of acct
-// and pair.
-func (p throttlePolicy) reserve(acct, pair, ip *Throttle, now time.Time) reservation {
-	next := acct.NextAllowed
+// reserve decides an attempt at now (slowed down by acct, unless spareKnown
+// and pair is known, and by ip when not nil; locked by pair) and, when it may
+// go on, counts it as a failure of acct and pair.
+func (p throttlePolicy) reserve(acct, pair, ip *Throttle, spareKnown bool, now time.Time) reservation {
+	var next time.Time
+	if !spareKnown || !pair.KnownUntil.After(now) {
+		next = acct.NextAllowed
+	}
 	if ip != nil && ip.NextAllowed.After(next) {
 		next = ip.NextAllowed
 	}
@@ -127,7 +161,7 @@ func (s *Service) reserveAttempt(tx Tx, keys throttleKeys) (reservation, error) 
 		return reservation{}, err
 	}
 	now := s.Now()
-	r := throttlePolicy{s.cfg.Auth}.reserve(acct, pair, ip, now)
+	r := throttlePolicy{s.cfg.Auth}.reserve(acct, pair, ip, keys.SpareKnown, now)
 	if r.gate != gateOpen {
 		return r, nil
 	}
@@ -149,9 +183,9 @@ func (s *Service) countAddressFailure(tx Tx, keys throttleKeys) error {
 }
 
 // giveBackAttempt returns a right password's reservation inside tx: the
-// account's records start again.
+// account's records start again, and the address is known to the account.
 func (s *Service) giveBackAttempt(tx Tx, keys throttleKeys) error {
-	return saveThrottles(tx, &Throttle{Key: keys.Acct}, &Throttle{Key: keys.Pair})
+	return saveThrottles(tx, &Throttle{Key: keys.Acct}, &Throttle{Key: keys.Pair, KnownUntil: s.Now().Add(knownAddressFor)})
 }
 
 func (s *Service) lockThrottles(tx Tx, keys throttleKeys) (acct, pair, ip *Throttle, err error) {

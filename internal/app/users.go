@@ -2,6 +2,8 @@ package app
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"strings"
 	"time"
@@ -34,7 +36,7 @@ type UserStore interface {
 	// LockThrottles returns the records of keys in that order (zero records
 	// where there are none), locked against other writers until the transaction ends.
 	LockThrottles(keys ...string) ([]Throttle, error)
-	// SaveThrottle stores a record; a zero one is deleted.
+	// SaveThrottle stores a record.
 	SaveThrottle(t Throttle) error
 }
 
@@ -67,6 +69,9 @@ type Throttle struct {
 	LastFailure time.Time
 	NextAllowed time.Time
 	LockedUntil time.Time
+	// KnownUntil: the account signed in from this address (a pair record)
+	// lately; until then the account's slow-down does not hold it back.
+	KnownUntil time.Time
 }
 
 // Session is a freshly issued token, shown once.
@@ -102,14 +107,18 @@ func (s *Service) SignInPage(ctx context.Context, email, password string, a dock
 
 func (s *Service) signIn(ctx context.Context, email, password string, a docket.Actor, kind auth.Kind) (*Session, error) {
 	now := s.Now()
-	email = strings.ToLower(strings.TrimSpace(email))
+	// Only an address Docket could hold is looked up; anything else is
+	// counted under a bounded key and answered like an unknown user.
+	email, valid := signInEmail(email)
 	keys := signInKeys(email, a.ClientIP)
 	var user *docket.User
 	var res reservation
 	// One write before the hash: the attempt is reserved, or refused and audited.
 	err := s.store.Write(ctx, func(tx Tx) error {
 		var err error
-		user, err = tx.UserByEmail(email)
+		if valid {
+			user, err = tx.UserByEmail(email)
+		}
 		if docket.ErrorCode(err) == docket.ENotFound {
 			user, err = nil, nil
 		}
@@ -143,7 +152,10 @@ func (s *Service) signIn(ctx context.Context, email, password string, a docket.A
 	}
 	// The same work on every path: a locked account or an unknown user is
 	// checked against the hasher's dummy hash.
-	ok := s.hasher.Verify(hash, password)
+	ok, err := s.verifyPassword(ctx, hash, password)
+	if err != nil {
+		return nil, err
+	}
 	if res.gate == gateLocked {
 		return nil, errBadCredentials
 	}
@@ -183,13 +195,48 @@ func (s *Service) auditSignInTx(tx Tx, a docket.Actor, email string, user *docke
 	return s.auditAuthTx(tx, a, "auth.sign_in", email, user, result)
 }
 
-// auditAuthTx records a password check's outcome as action.
+// auditAuthTx records a password check's outcome as action. The e-mail
+// given is kept only as a keyed hash unless it is a user's own address: an
+// unknown one may be a mistyped password.
 func (s *Service) auditAuthTx(tx Tx, a docket.Actor, action, email string, user *docket.User, result string) error {
+	ch := docket.Changes{"result": result}
 	subject := ""
 	if user != nil {
 		subject = user.ID
+		ch.Set("email", email)
+	} else {
+		ch.Secret("email", email)
 	}
-	return s.audit(tx, a, action, "user", subject, "", docket.Changes{"result": result, "email": email})
+	return s.audit(tx, a, action, "user", subject, "", ch)
+}
+
+// signInEmail is the address a sign-in names, and whether it could be a
+// user's: an address NormalizeEmail refuses is kept as a bounded digest.
+func signInEmail(raw string) (string, bool) {
+	email, err := docket.NormalizeEmail("email", raw)
+	if err != nil {
+		sum := sha256.Sum256([]byte(raw))
+		return "invalid:" + hex.EncodeToString(sum[:16]), false
+	}
+	return email, true
+}
+
+// verifyPassword checks a password against hash (the dummy hash when hash is
+// empty) in one of a bounded number of slots, so that a flood of sign-ins
+// cannot run more memory-hard checks at once than the machine holds; a
+// check that finds no slot within a few seconds is refused as throttled.
+func (s *Service) verifyPassword(ctx context.Context, hash, password string) (bool, error) {
+	wait := time.NewTimer(s.hashSlotWait)
+	defer wait.Stop()
+	select {
+	case s.hashSlots <- struct{}{}:
+	case <-wait.C:
+		return false, &ThrottledError{RetryAfter: time.Second}
+	case <-ctx.Done():
+		return false, ctx.Err()
+	}
+	defer func() { <-s.hashSlots }()
+	return s.hasher.Verify(hash, password), nil
 }
 
 func actorOf(u *docket.User, a docket.Actor) docket.Actor {
@@ -296,7 +343,10 @@ func (s *Service) ChangePassword(ctx context.Context, a docket.Actor, current, n
 		return err
 	}
 	email := strings.ToLower(u.Email)
-	keys := throttleKeys{Acct: "acct:" + email, Pair: "pair:" + email + "|" + a.ClientIP}
+	keys := signInKeys(email, a.ClientIP)
+	// The caller is signed in: its address is not counted, and is no reason
+	// to spare it the account's slow-down.
+	keys.IP, keys.SpareKnown = "", false
 	const refused = "user.password_change_refused"
 	var res reservation
 	if err := s.store.Write(ctx, func(tx Tx) error {
@@ -317,7 +367,13 @@ func (s *Service) ChangePassword(ctx context.Context, a docket.Actor, current, n
 	if res.gate != gateOpen {
 		return &ThrottledError{RetryAfter: res.wait}
 	}
-	if len(current) > docket.MaxPasswordBytes || !s.hasher.Verify(u.PasswordHash, current) {
+	ok := false
+	if len(current) <= docket.MaxPasswordBytes {
+		if ok, err = s.verifyPassword(ctx, u.PasswordHash, current); err != nil {
+			return err
+		}
+	}
+	if !ok {
 		result := "wrong current password"
 		if res.lockedNow {
 			result = "locked"
@@ -336,7 +392,7 @@ func (s *Service) ChangePassword(ctx context.Context, a docket.Actor, current, n
 		if err != nil {
 			return err
 		}
-		u.PasswordHash = hash
+		u.PasswordHash, u.PasswordByAdmin = hash, false
 		u.UpdatedAt = s.Now()
 		if err := endSessions(tx, u, s.Now()); err != nil {
 			return err

@@ -81,14 +81,17 @@ func CanSeeAllApprovals(r Role) bool { return r == RoleReviewLead || r == RoleCo
 func CanDecideApprovals(r Role) bool { return r == RoleReviewLead }
 
 // CheckDecision says whether the actor may approve or reject the change now:
-// only a review lead (403), never the one who requested it (403), and only
-// while it is pending (409 naming its state).
+// only a review lead (403), never the one who requested it nor the one it
+// changes (403), and only while it is pending (409 naming its state).
 func (p *Approval) CheckDecision(a Actor) error {
 	if !CanDecideApprovals(a.Role) {
 		return Forbidden()
 	}
 	if a.UserID == p.RequestedBy {
 		return &Error{Code: EForbidden, Message: "the requester of a change cannot approve or reject it; another review lead must"}
+	}
+	if a.UserID == p.UserID {
+		return &Error{Code: EForbidden, Message: "a change to your own account is approved or rejected by another review lead"}
 	}
 	if p.Status != ApprovalPending {
 		return Errorf(EConflict, "the change is %s already", p.Status)

@@ -63,11 +63,14 @@ type User struct {
 	Name         string
 	Role         Role
 	PasswordHash string
-	Disabled     bool
-	TokenVersion int
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
-	Org          Org
+	// PasswordByAdmin: the current password was set by an administrator (at
+	// creation or by a reset) and the user has not changed it since.
+	PasswordByAdmin bool
+	Disabled        bool
+	TokenVersion    int
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+	Org             Org
 }
 
 // Actor is who performs an action: the signed-in user and where the request came from.

@@ -67,33 +67,34 @@ func (t *tx) ListOrgs(p app.Page) ([]docket.Org, string, error) {
 }
 
 type userRow struct {
-	ID           string
-	OrgID        string
-	Email        string
-	Name         string
-	Role         string
-	PasswordHash string
-	Disabled     bool
-	TokenVersion int
-	CreatedAt    int64
-	UpdatedAt    int64
-	OrgName      string `gorm:"->;-:migration"`
-	OrgKind      string `gorm:"->;-:migration"`
-	OrgCreatedAt int64  `gorm:"->;-:migration"`
+	ID              string
+	OrgID           string
+	Email           string
+	Name            string
+	Role            string
+	PasswordHash    string
+	PasswordByAdmin bool
+	Disabled        bool
+	TokenVersion    int
+	CreatedAt       int64
+	UpdatedAt       int64
+	OrgName         string `gorm:"->;-:migration"`
+	OrgKind         string `gorm:"->;-:migration"`
+	OrgCreatedAt    int64  `gorm:"->;-:migration"`
 }
 
 func (userRow) TableName() string { return "users" }
 
 func (r userRow) domain() *docket.User {
 	return &docket.User{ID: r.ID, OrgID: r.OrgID, Email: r.Email, Name: r.Name, Role: docket.Role(r.Role),
-		PasswordHash: r.PasswordHash, Disabled: r.Disabled, TokenVersion: r.TokenVersion,
+		PasswordHash: r.PasswordHash, PasswordByAdmin: r.PasswordByAdmin, Disabled: r.Disabled, TokenVersion: r.TokenVersion,
 		CreatedAt: tm(r.CreatedAt), UpdatedAt: tm(r.UpdatedAt),
 		Org: docket.Org{ID: r.OrgID, Name: r.OrgName, Kind: r.OrgKind, CreatedAt: tm(r.OrgCreatedAt)}}
 }
 
 func userRowOf(u *docket.User) userRow {
 	return userRow{ID: u.ID, OrgID: u.OrgID, Email: u.Email, Name: u.Name, Role: string(u.Role),
-		PasswordHash: u.PasswordHash, Disabled: u.Disabled, TokenVersion: u.TokenVersion,
+		PasswordHash: u.PasswordHash, PasswordByAdmin: u.PasswordByAdmin, Disabled: u.Disabled, TokenVersion: u.TokenVersion,
 		CreatedAt: ms(u.CreatedAt), UpdatedAt: ms(u.UpdatedAt)}
 }
 
@@ -124,8 +125,8 @@ func (t *tx) UserByEmail(email string) (*docket.User, error) {
 
 // UpdateUser writes every column, so that false and "" stick.
 func (t *tx) UpdateUser(u *docket.User) error {
-	return t.db.Exec(`UPDATE users SET name = ?, role = ?, password_hash = ?, disabled = ?, token_version = ?, updated_at = ? WHERE id = ?`,
-		u.Name, string(u.Role), u.PasswordHash, u.Disabled, u.TokenVersion, ms(u.UpdatedAt), u.ID).Error
+	return t.db.Exec(`UPDATE users SET name = ?, role = ?, password_hash = ?, password_by_admin = ?, disabled = ?, token_version = ?, updated_at = ? WHERE id = ?`,
+		u.Name, string(u.Role), u.PasswordHash, u.PasswordByAdmin, u.Disabled, u.TokenVersion, ms(u.UpdatedAt), u.ID).Error
 }
 
 func (t *tx) ListUsers(f app.UserFilter, p app.Page) ([]docket.User, string, error) {
@@ -263,6 +264,7 @@ type throttleRow struct {
 	LastFailure int64
 	NextAllowed int64
 	LockedUntil int64
+	KnownUntil  int64
 }
 
 func (throttleRow) TableName() string { return "login_throttles" }
@@ -270,16 +272,17 @@ func (throttleRow) TableName() string { return "login_throttles" }
 // LockThrottles returns the records for keys, in the order given (a zero
 // record where there is none), locked until the transaction ends: on
 // PostgreSQL a missing row is made first and every row is taken FOR UPDATE in
-// key order, so that concurrent writers count one by one without deadlocking;
-// SQLite's single writer serialises them already.
+// key order, so that concurrent writers count one by one without deadlocking
+// (rows are never deleted, so a row locked is a row read); SQLite's single
+// writer serialises them already.
 func (t *tx) LockThrottles(keys ...string) ([]app.Throttle, error) {
 	sorted := append([]string(nil), keys...)
 	sort.Strings(sorted)
 	q := t.db.Where("key IN ?", sorted).Order("key")
 	if t.postgres {
 		for _, k := range sorted {
-			if err := t.db.Exec(`INSERT INTO login_throttles (key, failures, last_failure, next_allowed, locked_until)
-VALUES (?, 0, 0, 0, 0) ON CONFLICT (key) DO NOTHING`, k).Error; err != nil {
+			if err := t.db.Exec(`INSERT INTO login_throttles (key, failures, last_failure, next_allowed, locked_until, known_until)
+VALUES (?, 0, 0, 0, 0, 0) ON CONFLICT (key) DO NOTHING`, k).Error; err != nil {
 				return nil, err
 			}
 		}
@@ -301,20 +304,18 @@ VALUES (?, 0, 0, 0, 0) ON CONFLICT (key) DO NOTHING`, k).Error; err != nil {
 			continue
 		}
 		out[i] = app.Throttle{Key: r.Key, Failures: r.Failures, LastFailure: tmz(r.LastFailure),
-			NextAllowed: tmz(r.NextAllowed), LockedUntil: tmz(r.LockedUntil)}
+			NextAllowed: tmz(r.NextAllowed), LockedUntil: tmz(r.LockedUntil), KnownUntil: tmz(r.KnownUntil)}
 	}
 	return out, nil
 }
 
-// SaveThrottle stores the record; a zero record (no failures, no lock) is deleted.
+// SaveThrottle stores the record. Rows are kept (zeroed, not deleted), so
+// that a writer waiting for a row's lock on PostgreSQL never finds it gone.
 func (t *tx) SaveThrottle(th app.Throttle) error {
-	if th.Failures == 0 && msz(th.LockedUntil) == 0 {
-		return t.db.Exec(`DELETE FROM login_throttles WHERE key = ?`, th.Key).Error
-	}
-	return t.db.Exec(`INSERT INTO login_throttles (key, failures, last_failure, next_allowed, locked_until) VALUES (?, ?, ?, ?, ?)
+	return t.db.Exec(`INSERT INTO login_throttles (key, failures, last_failure, next_allowed, locked_until, known_until) VALUES (?, ?, ?, ?, ?, ?)
 ON CONFLICT (key) DO UPDATE SET failures = excluded.failures, last_failure = excluded.last_failure,
-next_allowed = excluded.next_allowed, locked_until = excluded.locked_until`,
-		th.Key, th.Failures, msz(th.LastFailure), msz(th.NextAllowed), msz(th.LockedUntil)).Error
+next_allowed = excluded.next_allowed, locked_until = excluded.locked_until, known_until = excluded.known_until`,
+		th.Key, th.Failures, msz(th.LastFailure), msz(th.NextAllowed), msz(th.LockedUntil), msz(th.KnownUntil)).Error
 }
 
 // tmz and msz map a stored 0 to the zero time and back.

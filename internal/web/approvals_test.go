@@ -230,3 +230,34 @@ func TestAdminsListTheirOwnRequests(t *testing.T) {
 		t.Fatalf("field %q", r.ErrorField())
 	}
 }
+
+// TestNoPasswordOfTheAdministratorsBehindARaise: demoting a reviewer (at
+// once), setting its password (at once, it reads no content now) and
+// raising it back would hand the administrator a reviewer's password behind
+// a plain-looking raise: the raise is refused until the owner has chosen a
+// password of its own. And no lead approves a change to its own account.
+func TestNoPasswordOfTheAdministratorsBehindARaise(t *testing.T) {
+	w := newWorld(t)
+	rev := w.users["rev"]
+	want(t, w.as("admin", "PATCH", "/api/v1/users/"+rev.ID, map[string]any{"role": "compliance_officer"}), http.StatusOK)
+	want(t, w.as("admin", "PATCH", "/api/v1/users/"+rev.ID, map[string]any{"password": adminsPassword}), http.StatusOK)
+	r := w.as("admin", "PATCH", "/api/v1/users/"+rev.ID, map[string]any{"role": "reviewer"})
+	if r.Code != http.StatusConflict || !strings.Contains(r.Body, "set by an administrator") {
+		t.Fatalf("the raise after an administrator's password: %d %s", r.Code, r.Body)
+	}
+	if ids := w.approvalIDs("lead", "?status=pending"); len(ids) != 0 {
+		t.Fatalf("a change waits anyway: %v", ids)
+	}
+	// Once the owner chose its own password, the raise waits for a lead as usual.
+	own := w.signIn(rev.Email, adminsPassword)
+	want(t, w.do("POST", "/api/v1/me/password", own, map[string]string{"current_password": adminsPassword, "new_password": "the reviewer's own one"}), http.StatusNoContent)
+	want(t, w.as("admin", "PATCH", "/api/v1/users/"+rev.ID, map[string]any{"role": "reviewer"}), http.StatusCreated)
+
+	// A lead's own password set by the admin waits, and that lead cannot approve it.
+	r = w.as("admin", "PATCH", "/api/v1/users/"+w.users["lead"].ID, map[string]any{"password": adminsPassword})
+	want(t, r, http.StatusCreated)
+	got := w.as("lead", "POST", "/api/v1/approvals/"+r.JSON()["id"].(string)+"/approve", nil)
+	if got.Code != http.StatusForbidden {
+		t.Fatalf("a lead approved a change to its own account: %d %s", got.Code, got.Body)
+	}
+}

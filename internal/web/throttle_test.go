@@ -255,3 +255,65 @@ func TestSimultaneousSignInsFromOneAddress(t *testing.T) {
 		}
 	}
 }
+
+// TestStrangersCannotKeepTheOwnerOut: strangers guessing from three
+// addresses keep the account slowed down, always first to the next allowed
+// attempt; from an address it signed in from lately, the owner gets in at
+// once, every time.
+func TestStrangersCannotKeepTheOwnerOut(t *testing.T) {
+	ts := newTestServer(t)
+	bob := ts.addUser("bob", "reviewer", "Agency")
+	srv := httptest.NewServer(ts.h)
+	defer srv.Close()
+	owner := clientFrom("127.0.0.3")
+	if code, _ := postToken(t, owner, srv.URL, bob.Email, testPassword); code != 200 {
+		t.Fatalf("the owner's first sign-in: %d", code)
+	}
+	strangers := []*http.Client{clientFrom("127.0.0.4"), clientFrom("127.0.0.5"), clientFrom("127.0.0.6")}
+	// The strangers slow the account down to the longest delay first.
+	for i := range 9 {
+		postToken(t, strangers[i/3], srv.URL, bob.Email, "warm-up guess "+strconv.Itoa(i))
+		ts.clock.Advance(ts.cfg.Auth.MaxDelay)
+	}
+	refused := 0
+	for round := range 12 {
+		// A stranger takes each opening the moment it comes.
+		for _, s := range strangers {
+			if code, _ := postToken(t, s, srv.URL, bob.Email, "guess "+strconv.Itoa(round)); code == 401 {
+				break
+			}
+		}
+		if code, _ := postToken(t, owner, srv.URL, bob.Email, testPassword); code != 200 {
+			refused++
+		}
+		ts.clock.Advance(ts.cfg.Auth.MaxDelay)
+	}
+	if refused > 0 {
+		t.Fatalf("the owner was refused %d of 12 times from an address it signed in from", refused)
+	}
+	// From a new address the account is slowed down, at most max_delay.
+	code, retry := postToken(t, clientFrom("127.0.0.7"), srv.URL, bob.Email, testPassword)
+	if code == 429 {
+		if secs, _ := strconv.Atoi(retry); time.Duration(secs)*time.Second > ts.cfg.Auth.MaxDelay {
+			t.Fatalf("Retry-After %s over auth.max_delay", retry)
+		}
+	}
+}
+
+// TestSignInWithNoAddressRecordsNoText: what is typed in the e-mail field
+// when it is no e-mail address (a password typed one field too early) gets
+// the same answer as an unknown user and reaches the audit trail only as a
+// keyed hash.
+func TestSignInWithNoAddressRecordsNoText(t *testing.T) {
+	ts := newTestServer(t)
+	ts.addUser("ada", "admin", "Agency")
+	unknown := ts.signInFrom("10.2.0.1", "nobody@example.org", testPassword)
+	typed := ts.signInFrom("10.2.0.2", "my very secret passphrase", testPassword)
+	if typed.Code != 401 || typed.Body != unknown.Body {
+		t.Fatalf("not an address: %d %s; unknown user: %d %s", typed.Code, typed.Body, unknown.Code, unknown.Body)
+	}
+	trail := ts.as("ada", "GET", "/api/v1/audit?limit=200", nil).Body
+	if strings.Contains(trail, "secret passphrase") || strings.Contains(trail, "nobody@example.org") {
+		t.Fatalf("the trail holds what was typed: %s", trail)
+	}
+}
