@@ -160,9 +160,11 @@ func (s *Service) signIn(ctx context.Context, email, password string, a docket.A
 		return nil, errBadCredentials
 	}
 	if !ok || user == nil || user.Disabled {
+		// "failed_and_locked": this failure, checked against the password,
+		// locked the account for its address; "locked" is an attempt the lock refused.
 		result := "failed"
 		if res.lockedNow {
-			result = "locked"
+			result = "failed_and_locked"
 		}
 		// The reserved failure stands, the address's is counted, the attempt audited.
 		if err := s.store.Write(ctx, func(tx Tx) error {
@@ -376,7 +378,7 @@ func (s *Service) ChangePassword(ctx context.Context, a docket.Actor, current, n
 	if !ok {
 		result := "wrong current password"
 		if res.lockedNow {
-			result = "locked"
+			result = "wrong current password, locked"
 		}
 		if err := s.store.Write(ctx, func(tx Tx) error { return s.auditAuthTx(tx, a, refused, email, u, result) }); err != nil {
 			return err
