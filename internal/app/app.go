@@ -15,6 +15,7 @@ import (
 	"github.com/docket/docket/internal/clock"
 	"github.com/docket/docket/internal/config"
 	"github.com/docket/docket/internal/docket"
+	"github.com/docket/docket/internal/seal"
 )
 
 // Store runs transactions. Write transactions are serialised with each other
@@ -57,7 +58,7 @@ type Service struct {
 	log    *slog.Logger
 	loc    *time.Location
 	th     clock.Thresholds
-	// secret is the signing secret; webhook secrets are sealed with a key derived from it.
+	// secret is the signing secret; webhook secrets and statement keys are sealed under keys derived from it (package seal).
 	secret []byte
 	// auditKey hashes the audit trail's confidential values (AuditKey).
 	auditKey []byte
@@ -101,7 +102,7 @@ func New(store Store, o Options) *Service {
 		o.Benchmarks = config.ExampleBenchmarks()
 	}
 	// Without a secret nothing confidential can be audited: such a write fails.
-	auditKey, _ := AuditKey(o.Secret)
+	auditKey, _ := seal.AuditKey(o.Secret)
 	if o.Approvals != nil {
 		o.Approvals.auditKey = auditKey // its events hash under the same key
 	}
