@@ -1,7 +1,9 @@
 // Package app holds Docket's use cases. Each one authorizes through the domain's
 // policy, validates, runs one transaction that also writes its audit event, and
 // only then lets anything leave the process. It declares the storage it needs as
-// interfaces; the store package implements them.
+// interfaces; the store package implements them, and package files the
+// [Files] that keep attachments' bytes. Secrets at rest are sealed by package
+// seal.
 package app
 
 import (
@@ -67,6 +69,8 @@ type Service struct {
 	benchmarks []docket.Benchmark
 	// approvals keeps the administrators' changes that wait for a review lead.
 	approvals *Approvals
+	// files keeps attachments' bytes (nil: none can be kept).
+	files Files
 }
 
 // Options are what New needs besides the store.
@@ -85,6 +89,10 @@ type Options struct {
 	// approval (NewApprovals over the same store and clock). Without it such
 	// changes are refused, never applied.
 	Approvals *Approvals
+	// Files keeps attachments' bytes (package files: a directory, main's in
+	// data_dir). Without it uploads and downloads fail, an internal error,
+	// nothing kept.
+	Files Files
 }
 
 // New builds the service.
@@ -108,7 +116,7 @@ func New(store Store, o Options) *Service {
 	}
 	return &Service{
 		store: store, cfg: o.Config, now: o.Now, hasher: o.Hasher, signer: o.Signer, log: o.Logger, secret: o.Secret,
-		auditKey: auditKey, approvals: o.Approvals,
+		auditKey: auditKey, approvals: o.Approvals, files: o.Files,
 		loc: o.Config.Location(), benchmarks: o.Benchmarks,
 		th: clock.Thresholds{
 			DueSoon:  time.Duration(o.Config.Review.DueSoonDays) * 24 * time.Hour,
