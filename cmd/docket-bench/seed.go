@@ -15,6 +15,7 @@ import (
 	"github.com/docket/docket/internal/auth"
 	"github.com/docket/docket/internal/config"
 	"github.com/docket/docket/internal/docket"
+	"github.com/docket/docket/internal/files"
 	"github.com/docket/docket/internal/store"
 )
 
@@ -59,7 +60,7 @@ func service(st *store.Store, cfg config.Config, now func() time.Time) (*app.Ser
 		return nil, err
 	}
 	return app.New(st, app.Options{Config: cfg, Now: now, Signer: signer, Hasher: auth.NewHasher(auth.DefaultParams),
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}), nil
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Files: files.New(cfg.AttachmentsDir())}), nil
 }
 
 // seedDataset writes a fresh database of n cases (every state unless

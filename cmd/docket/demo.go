@@ -18,6 +18,7 @@ import (
 	"github.com/docket/docket/internal/clock"
 	"github.com/docket/docket/internal/config"
 	"github.com/docket/docket/internal/docket"
+	"github.com/docket/docket/internal/files"
 	"github.com/docket/docket/internal/store"
 )
 
@@ -566,7 +567,8 @@ func seedDemo(ctx context.Context, svc *app.Service, st *store.Store, cfg config
 	}
 	approvals := app.NewApprovals(st, app.ApprovalOptions{Now: clk.Now})
 	seedSvc := app.New(st, app.Options{Config: cfg, Now: clk.Now, Hasher: auth.NewHasher(demoHashParams),
-		Signer: signer, Logger: newLogger(cfg, io.Discard), Secret: sec, Benchmarks: svc.Benchmarks(), Approvals: approvals})
+		Signer: signer, Logger: newLogger(cfg, io.Discard), Secret: sec, Benchmarks: svc.Benchmarks(), Approvals: approvals,
+		Files: files.New(cfg.AttachmentsDir())})
 	s := &demoSeeder{ctx: ctx, svc: seedSvc, approvals: approvals, clk: clk, now: now, loc: cfg.Location(),
 		window: cfg.Review.WindowDays, th: svc.Thresholds(), users: map[string]*docket.User{}}
 	if err := s.seed(); err != nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/docket/docket/internal/clock"
 	"github.com/docket/docket/internal/config"
 	"github.com/docket/docket/internal/docket"
+	"github.com/docket/docket/internal/files"
 	"github.com/docket/docket/internal/store"
 )
 
@@ -53,7 +54,7 @@ func newDemoFixture(t *testing.T, now time.Time) *demoFixture {
 		t.Fatal(err)
 	}
 	svc := app.New(st, app.Options{Config: cfg, Now: nowFn, Hasher: auth.NewHasher(demoHashParams), Signer: signer,
-		Logger: newLogger(cfg, &bytes.Buffer{})})
+		Logger: newLogger(cfg, &bytes.Buffer{}), Files: files.New(cfg.AttachmentsDir())})
 	out := &bytes.Buffer{}
 	return &demoFixture{t: t, ctx: ctx, st: st, cfg: cfg, svc: svc, now: now, out: out,
 		e: env{Stdout: out, Stderr: &bytes.Buffer{}, Now: nowFn}}

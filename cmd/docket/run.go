@@ -22,6 +22,7 @@ import (
 	"github.com/docket/docket/internal/auth"
 	"github.com/docket/docket/internal/config"
 	"github.com/docket/docket/internal/docket"
+	"github.com/docket/docket/internal/files"
 	"github.com/docket/docket/internal/metrics"
 	"github.com/docket/docket/internal/notify"
 	"github.com/docket/docket/internal/schedule"
@@ -198,7 +199,7 @@ func newServiceWith(st *store.Store, cfg config.Config, e env, log *slog.Logger,
 	}
 	approvals := app.NewApprovals(st, app.ApprovalOptions{Now: e.Now})
 	svc := app.New(st, app.Options{Config: cfg, Now: e.Now, Hasher: auth.NewHasher(auth.DefaultParams),
-		Signer: signer, Logger: log, Secret: sec, Benchmarks: bench, Approvals: approvals})
+		Signer: signer, Logger: log, Secret: sec, Benchmarks: bench, Approvals: approvals, Files: files.New(cfg.AttachmentsDir())})
 	return svc, approvals, nil
 }
 

@@ -1,7 +1,9 @@
 // Package app holds Docket's use cases. Each one authorizes through the domain's
 // policy, validates, runs one transaction that also writes its audit event, and
 // only then lets anything leave the process. It declares the storage it needs as
-// interfaces; the store package implements them.
+// interfaces; the store package implements them, and package files the
+// [Files] that keep attachments' bytes. Secrets at rest are sealed by package
+// seal.
 package app
 
 import (
@@ -16,6 +18,7 @@ import (
 	"github.com/docket/docket/internal/clock"
 	"github.com/docket/docket/internal/config"
 	"github.com/docket/docket/internal/docket"
+	"github.com/docket/docket/internal/seal"
 )
 
 // Store runs transactions. Write transactions are serialised with each other
@@ -58,7 +61,7 @@ type Service struct {
 	log    *slog.Logger
 	loc    *time.Location
 	th     clock.Thresholds
-	// secret is the signing secret; webhook secrets are sealed with a key derived from it.
+	// secret is the signing secret; webhook secrets and statement keys are sealed under keys derived from it (package seal).
 	secret []byte
 	// auditKey hashes the audit trail's confidential values (AuditKey).
 	auditKey []byte
@@ -71,6 +74,8 @@ type Service struct {
 	benchmarks []docket.Benchmark
 	// approvals keeps the administrators' changes that wait for a review lead.
 	approvals *Approvals
+	// files keeps attachments' bytes (nil: none can be kept).
+	files Files
 }
 
 // Options are what New needs besides the store.
@@ -89,6 +94,10 @@ type Options struct {
 	// approval (NewApprovals over the same store and clock). Without it such
 	// changes are refused, never applied.
 	Approvals *Approvals
+	// Files keeps attachments' bytes (package files: a directory, main's in
+	// data_dir). Without it uploads and downloads fail, an internal error,
+	// nothing kept.
+	Files Files
 }
 
 // New builds the service.
@@ -106,13 +115,14 @@ func New(store Store, o Options) *Service {
 		o.Benchmarks = config.ExampleBenchmarks()
 	}
 	// Without a secret nothing confidential can be audited: such a write fails.
-	auditKey, _ := AuditKey(o.Secret)
+	auditKey, _ := seal.AuditKey(o.Secret)
 	if o.Approvals != nil {
 		o.Approvals.auditKey = auditKey // its events hash under the same key
 	}
 	return &Service{
 		store: store, cfg: o.Config, now: o.Now, hasher: o.Hasher, signer: o.Signer, log: o.Logger, secret: o.Secret,
-		auditKey: auditKey, approvals: o.Approvals, hashSlots: make(chan struct{}, 2*runtime.GOMAXPROCS(0)), hashSlotWait: 5 * time.Second,
+		auditKey: auditKey, approvals: o.Approvals, files: o.Files,
+		hashSlots: make(chan struct{}, 2*runtime.GOMAXPROCS(0)), hashSlotWait: 5 * time.Second,
 		loc: o.Config.Location(), benchmarks: o.Benchmarks,
 		th: clock.Thresholds{
 			DueSoon:  time.Duration(o.Config.Review.DueSoonDays) * 24 * time.Hour,

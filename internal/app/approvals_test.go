@@ -7,6 +7,7 @@ import (
 	"github.com/docket/docket/internal/app"
 	"github.com/docket/docket/internal/auth"
 	"github.com/docket/docket/internal/docket"
+	"github.com/docket/docket/internal/files"
 )
 
 const approvalPassword = "a password the admin chose"
@@ -19,7 +20,7 @@ func newApprovalEnv(t *testing.T) (*env, *app.Approvals) {
 	p := app.NewApprovals(e.st, app.ApprovalOptions{Now: e.clock.Now})
 	signer, _ := auth.NewSigner([]byte(e.cfg.Secret), "docket", e.clock.Now)
 	e.svc = app.New(e.st, app.Options{Config: e.cfg, Now: e.clock.Now, Signer: signer, Approvals: p,
-		Hasher: auth.NewHasher(auth.Params{Memory: 64, Time: 1, Threads: 1})})
+		Hasher: auth.NewHasher(auth.Params{Memory: 64, Time: 1, Threads: 1}), Files: files.New(e.cfg.AttachmentsDir())})
 	for name, role := range map[string]string{"admin": "admin", "admin2": "admin", "lead2": "review_lead"} {
 		u, err := e.svc.CreateUserCLI(ctx, name+"@example.org", name, role, "Agency", "agency", "correct horse battery staple")
 		e.must(err)

@@ -9,9 +9,6 @@ import (
 	"fmt"
 	"hash"
 	"io"
-	"os"
-	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -31,14 +28,51 @@ type AttachmentStore interface {
 	ListAttachments(caseID string, withFindings bool) ([]docket.Attachment, error)
 }
 
+// Files keeps attachments' bytes, each under its attachment's id (package
+// files keeps them in a directory). An upload is received into a PendingFile
+// under no id, and kept under its attachment's id only once the row has
+// committed. Implementations are safe for concurrent use.
+type Files interface {
+	// Begin starts receiving an upload.
+	Begin() (PendingFile, error)
+	// Open returns the bytes kept under id, to read and close; a missing
+	// file is an error wrapping fs.ErrNotExist.
+	Open(id string) (io.ReadCloser, error)
+	// Remove deletes the file kept under id; one already gone is no error.
+	Remove(id string) error
+	// RemoveStaleUploads deletes the uploads, of any process, never
+	// committed nor aborted and last written at or before cutoff; it
+	// returns how many it removed.
+	RemoveStaleUploads(cutoff time.Time) (int, error)
+}
+
+// PendingFile is an upload being received: written, closed (which makes it
+// durable), perhaps read back, then committed under an id or aborted. It is
+// used by one goroutine at a time.
+type PendingFile interface {
+	// Write appends to the upload.
+	io.Writer
+	// Close makes what was written durable (fsync) and ends the writing.
+	Close() error
+	// Open reads back what was written, once closed.
+	Open() (io.ReadCloser, error)
+	// Commit keeps the closed upload under id, durably; when it fails the
+	// upload is still pending.
+	Commit(id string) error
+	// Abort removes the upload unless it was committed; it may be called
+	// at any time, more than once.
+	Abort()
+}
+
+// errNoFiles is the failure of a service built without Files to keep or
+// read an attachment's bytes.
+var errNoFiles = errors.New("attachments: the service has no place for files (Options.Files)")
+
 // AttachTarget names what an upload is for: a case, or one of its findings.
 type AttachTarget struct {
 	CaseID    string
 	FindingID string
 }
-
-// attachmentsDir is where attachment files live.
-func (s *Service) attachmentsDir() string { return filepath.Join(s.cfg.DataDir, "attachments") }
 
 // attachAccess checks that the actor may attach to the target (write) or read
 // what is attached to it: case content rules for a case; for a finding, its
@@ -77,23 +111,23 @@ func (s *Service) CheckAttach(ctx context.Context, a docket.Actor, t AttachTarge
 	})
 }
 
-// Upload is a file being received: streamed into a private temporary file in
-// the attachments directory while its size is bounded, its SHA-256 computed and
-// its type sniffed. It becomes an attachment when CreateAttachment commits;
-// otherwise Discard removes it.
+// Upload is a file being received: streamed into a pending file of Files
+// while its size is bounded, its SHA-256 computed and its type sniffed. It
+// becomes an attachment when CreateAttachment commits; otherwise Discard
+// removes it.
 type Upload struct {
-	tmp         string
+	file        PendingFile
 	Name        string
 	Size        int64
 	SHA256      string
 	ContentType string
 }
 
-// Discard removes the temporary file, if it is still there.
+// Discard removes the pending file, if it is still there.
 func (u *Upload) Discard() {
-	if u != nil && u.tmp != "" {
-		_ = os.Remove(u.tmp)
-		u.tmp = ""
+	if u != nil && u.file != nil {
+		u.file.Abort()
+		u.file = nil
 	}
 }
 
@@ -120,68 +154,43 @@ func (c *countingHash) Write(p []byte) (int, error) {
 const staleUploadAge = time.Hour
 
 // RemoveStaleUploads deletes the upload files that a process stopped
-// mid-upload left behind (a crash, a kill): ".upload-*" files in the
-// attachments directory last written more than staleUploadAge before now.
-// Replicas share the directory, so a younger one may be another's upload in
-// progress and is kept. It returns how many files it removed.
+// mid-upload left behind (a crash, a kill): uploads last written at least
+// staleUploadAge before now. Replicas share the files, so a younger one may
+// be another's upload in progress and is kept. It returns how many files it
+// removed; a service without Files has none to remove.
 func (s *Service) RemoveStaleUploads() (int, error) {
-	dir := s.attachmentsDir()
-	entries, err := os.ReadDir(dir)
-	if errors.Is(err, os.ErrNotExist) {
+	if s.files == nil {
 		return 0, nil
-	} else if err != nil {
-		return 0, fmt.Errorf("attachments: %w", err)
 	}
-	n := 0
-	for _, e := range entries {
-		if !e.Type().IsRegular() || !strings.HasPrefix(e.Name(), ".upload-") {
-			continue
-		}
-		info, err := e.Info()
-		if err != nil || s.Now().Sub(info.ModTime()) < staleUploadAge {
-			continue
-		}
-		if err := os.Remove(filepath.Join(dir, e.Name())); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return n, fmt.Errorf("attachments: %w", err)
-		}
-		n++
-	}
-	return n, nil
+	return s.files.RemoveStaleUploads(s.Now().Add(-staleUploadAge))
 }
 
-// StageUpload streams r into a temporary file: at most uploads.max_bytes (413
-// beyond, and nothing is kept), the type sniffed from the content (415 for
-// anything but a PDF or UTF-8 text; 422 for an empty file), the client's name
-// kept only as cleaned metadata. On any error nothing is left on disk.
+// StageUpload streams r into a pending file of Files: at most
+// uploads.max_bytes (413 beyond, and nothing is kept), the type sniffed from
+// the content (415 for anything but a PDF or UTF-8 text; 422 for an empty
+// file), the client's name kept only as cleaned metadata. On any error
+// nothing is left on disk; without Files it fails (an internal error).
 func (s *Service) StageUpload(r io.Reader, clientName string) (_ *Upload, err error) {
-	dir := s.attachmentsDir()
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("attachments: %w", err)
+	if s.files == nil {
+		return nil, errNoFiles
 	}
-	f, err := os.CreateTemp(dir, ".upload-*")
+	f, err := s.files.Begin()
 	if err != nil {
-		return nil, fmt.Errorf("attachments: %w", err)
+		return nil, err
 	}
-	u := &Upload{tmp: f.Name(), Name: docket.CleanFileName(clientName)}
+	u := &Upload{file: f, Name: docket.CleanFileName(clientName)}
 	defer func() {
 		if err != nil {
-			f.Close()
 			u.Discard()
 		}
 	}()
-	if err := f.Chmod(0o600); err != nil {
-		return nil, err
-	}
 	sum := &countingHash{h: sha256.New(), limit: s.cfg.Uploads.MaxBytes}
 	sniff := docket.NewSniffer()
 	// The sum comes first: past the limit it stops the copy before the file grows.
 	if _, err := io.Copy(io.MultiWriter(sum, f, sniff), r); err != nil {
 		return nil, err // errTooLarge, or the body's own failure (cut off, too large, gone)
 	}
-	if err := f.Sync(); err != nil {
-		return nil, err
-	}
-	if err := f.Close(); err != nil {
+	if err := f.Close(); err != nil { // durable before any row can name it
 		return nil, err
 	}
 	verdict, err := sniff.Result(u.Name)
@@ -190,7 +199,7 @@ func (s *Service) StageUpload(r io.Reader, clientName string) (_ *Upload, err er
 	}
 	u.ContentType = verdict.ContentType
 	if verdict.MaybeJSON {
-		jf, err := os.Open(u.tmp)
+		jf, err := f.Open()
 		if err != nil {
 			return nil, err
 		}
@@ -210,7 +219,7 @@ func (s *Service) StageUpload(r io.Reader, clientName string) (_ *Upload, err er
 // the row is withdrawn again. The upload is consumed either way.
 func (s *Service) CreateAttachment(ctx context.Context, a docket.Actor, t AttachTarget, kind string, u *Upload) (*docket.Attachment, error) {
 	defer u.Discard()
-	if u == nil || u.tmp == "" {
+	if u == nil || u.file == nil {
 		return nil, docket.Unacceptable("file", "is required")
 	}
 	var at *docket.Attachment
@@ -237,17 +246,12 @@ func (s *Service) CreateAttachment(ctx context.Context, a docket.Actor, t Attach
 	if err != nil {
 		return nil, err
 	}
-	final := filepath.Join(s.attachmentsDir(), at.ID)
-	if err := os.Rename(u.tmp, final); err != nil {
+	if err := u.file.Commit(at.ID); err != nil {
 		s.log.Error("attachment: move into place", "attachment_id", at.ID, "err", err)
 		s.withdrawAttachment(ctx, a, at)
 		return nil, err
 	}
-	u.tmp = ""
-	if d, err := os.Open(s.attachmentsDir()); err == nil {
-		_ = d.Sync() // the rename survives a crash
-		d.Close()
-	}
+	u.file = nil
 	return at, nil
 }
 
@@ -301,7 +305,10 @@ func (s *Service) AttachmentContent(ctx context.Context, a docket.Actor, id stri
 	if _, err := uuid.Parse(at.ID); err != nil {
 		return nil, nil, fmt.Errorf("attachment %q: stored id is not a uuid", at.ID)
 	}
-	f, err := os.Open(filepath.Join(s.attachmentsDir(), at.ID))
+	if s.files == nil {
+		return nil, nil, errNoFiles
+	}
+	f, err := s.files.Open(at.ID)
 	if err != nil {
 		s.log.Error("attachment: file missing", "attachment_id", at.ID, "err", err)
 		return nil, nil, fmt.Errorf("attachment %s: %w", at.ID, err)
@@ -362,11 +369,14 @@ func (s *Service) ListAttachments(ctx context.Context, a docket.Actor, caseID st
 
 // removeAttachmentFiles deletes the files of attachments whose rows are gone.
 func (s *Service) removeAttachmentFiles(ids []string) {
+	if s.files == nil {
+		return
+	}
 	for _, id := range ids {
 		if _, err := uuid.Parse(id); err != nil {
 			continue
 		}
-		if err := os.Remove(filepath.Join(s.attachmentsDir(), id)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		if err := s.files.Remove(id); err != nil {
 			s.log.Error("attachment: remove file", "attachment_id", id, "err", err)
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/docket/docket/internal/auth"
 	"github.com/docket/docket/internal/config"
 	"github.com/docket/docket/internal/docket"
+	"github.com/docket/docket/internal/files"
 	"github.com/docket/docket/internal/store"
 	"github.com/docket/docket/internal/storetest"
 )
@@ -50,6 +51,7 @@ func newEnv(t *testing.T) *env {
 	e := &env{t: t, st: st, clock: &fakeClock{t: time.Date(2026, 1, 2, 12, 0, 0, 0, time.UTC)}, a: map[string]docket.Actor{}}
 	e.cfg = config.Default()
 	e.cfg.Secret = strings.Repeat("s", 32)
+	e.cfg.DataDir = t.TempDir() // attachments stay in the test's own directory
 	e.svc = e.service()
 	for name, role := range map[string]string{"lab": "lab_member", "rev": "reviewer", "rev2": "reviewer", "lead": "review_lead", "co": "compliance_officer"} {
 		org, kind := "Agency", "agency"
@@ -66,10 +68,13 @@ func newEnv(t *testing.T) *env {
 }
 
 // service builds another process's service on the same database and clock.
-func (e *env) service() *app.Service {
+func (e *env) service() *app.Service { return app.New(e.st, e.options()) }
+
+// options are what service builds a service with.
+func (e *env) options() app.Options {
 	signer, _ := auth.NewSigner([]byte(e.cfg.Secret), "docket", e.clock.Now)
-	return app.New(e.st, app.Options{Config: e.cfg, Now: e.clock.Now, Signer: signer,
-		Hasher: auth.NewHasher(auth.Params{Memory: 64, Time: 1, Threads: 1})})
+	return app.Options{Config: e.cfg, Now: e.clock.Now, Signer: signer,
+		Hasher: auth.NewHasher(auth.Params{Memory: 64, Time: 1, Threads: 1}), Files: files.New(e.cfg.AttachmentsDir())}
 }
 
 func (e *env) must(err error) {

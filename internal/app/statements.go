@@ -12,6 +12,7 @@ import (
 
 	"github.com/docket/docket/internal/clock"
 	"github.com/docket/docket/internal/docket"
+	"github.com/docket/docket/internal/seal"
 	"github.com/docket/docket/internal/statement"
 )
 
@@ -34,20 +35,20 @@ type StatementStore interface {
 
 // sealSeed encrypts a private key's seed, bound to its kid.
 func (s *Service) sealSeed(seed []byte, kid string) ([]byte, error) {
-	k, err := s.sealerFor(sealStatementKeys)
+	k, err := seal.New(s.secret, seal.StatementKeys)
 	if err != nil {
 		return nil, fmt.Errorf("statements: %w", err)
 	}
-	return k.seal(seed, "kid:"+kid)
+	return k.Seal(seed, "kid:"+kid)
 }
 
 // openKey decrypts a stored key's private half.
 func (s *Service) openKey(sk docket.SigningKey) (ed25519.PrivateKey, error) {
-	k, err := s.sealerFor(sealStatementKeys)
+	k, err := seal.New(s.secret, seal.StatementKeys)
 	if err != nil {
 		return nil, fmt.Errorf("statements: %w", err)
 	}
-	seed, err := k.open(sk.SealedPrivate, "kid:"+sk.KeyID)
+	seed, err := k.Open(sk.SealedPrivate, "kid:"+sk.KeyID)
 	if err != nil || len(seed) != ed25519.SeedSize {
 		return nil, fmt.Errorf("statements: key %s does not open with this deployment's secret (was DOCKET_SECRET changed?)", sk.KeyID)
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/docket/docket/internal/docket"
+	"github.com/docket/docket/internal/seal"
 )
 
 // URLGuard checks a webhook URL before it is saved; it refuses with a 422
@@ -143,20 +144,20 @@ func (s *Service) emit(tx Tx, typ string, c *docket.Case, subjectType, subjectID
 
 // sealSecret encrypts a webhook secret, bound to the webhook's id.
 func (s *Service) sealSecret(plain []byte, webhookID string) ([]byte, error) {
-	k, err := s.sealerFor(sealWebhookSecrets)
+	k, err := seal.New(s.secret, seal.WebhookSecrets)
 	if err != nil {
 		return nil, fmt.Errorf("webhooks: %w", err)
 	}
-	return k.seal(plain, webhookID)
+	return k.Seal(plain, webhookID)
 }
 
 // openSecret decrypts what sealSecret sealed for the same webhook.
 func (s *Service) openSecret(sealed []byte, webhookID string) ([]byte, error) {
-	k, err := s.sealerFor(sealWebhookSecrets)
+	k, err := seal.New(s.secret, seal.WebhookSecrets)
 	if err != nil {
 		return nil, fmt.Errorf("webhooks: %w", err)
 	}
-	plain, err := k.open(sealed, webhookID)
+	plain, err := k.Open(sealed, webhookID)
 	if err != nil {
 		return nil, fmt.Errorf("webhooks: %w", err)
 	}

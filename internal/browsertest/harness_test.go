@@ -22,6 +22,7 @@ import (
 	"github.com/docket/docket/internal/auth"
 	"github.com/docket/docket/internal/config"
 	"github.com/docket/docket/internal/docket"
+	"github.com/docket/docket/internal/files"
 	"github.com/docket/docket/internal/store"
 	"github.com/docket/docket/internal/web"
 )
@@ -182,7 +183,7 @@ func newEnv(t *testing.T) *env {
 	}
 	approvals := app.NewApprovals(st, app.ApprovalOptions{Now: e.clock.Now})
 	e.svc = app.New(st, app.Options{Config: cfg, Now: e.clock.Now, Signer: signer,
-		Hasher: auth.NewHasher(auth.Params{Memory: 64, Time: 1, Threads: 1}), Approvals: approvals})
+		Hasher: auth.NewHasher(auth.Params{Memory: 64, Time: 1, Threads: 1}), Approvals: approvals, Files: files.New(cfg.AttachmentsDir())})
 	srv, err := web.New(e.svc, web.Options{Config: cfg, Health: st, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Approvals: approvals})
 	if err != nil {

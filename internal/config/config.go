@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 	_ "time/tzdata" // the review zone must load on hosts without a zoneinfo database
@@ -283,6 +284,10 @@ func (c Config) Location() *time.Location {
 	}
 	return loc
 }
+
+// AttachmentsDir returns the directory that keeps attachments' files: the
+// folder "attachments" in data_dir.
+func (c Config) AttachmentsDir() string { return filepath.Join(c.DataDir, "attachments") }
 
 // IsPostgres reports whether DB is a PostgreSQL URL (postgres:// or
 // postgresql://) rather than a SQLite path.

@@ -21,6 +21,7 @@ import (
 	"github.com/docket/docket/internal/auth"
 	"github.com/docket/docket/internal/config"
 	"github.com/docket/docket/internal/docket"
+	"github.com/docket/docket/internal/files"
 	"github.com/docket/docket/internal/notify"
 )
 
@@ -450,7 +451,7 @@ func TestAChangeWaitingForApprovalIsMailed(t *testing.T) {
 	signer, _ := auth.NewSigner([]byte(e.cfg.Secret), "docket", e.clock.Now)
 	e.svc = app.New(e.st, app.Options{Config: e.cfg, Now: e.clock.Now, Signer: signer,
 		Hasher: auth.NewHasher(auth.Params{Memory: 64, Time: 1, Threads: 1}), Logger: slog.New(slog.NewTextHandler(e.logs, nil)),
-		Approvals: app.NewApprovals(e.st, app.ApprovalOptions{Now: e.clock.Now})})
+		Approvals: app.NewApprovals(e.st, app.ApprovalOptions{Now: e.clock.Now}), Files: files.New(e.cfg.AttachmentsDir())})
 	ch, err := e.svc.CreateUser(ctx, e.a["admin"], app.NewUser{Email: "nia@example.org", Name: "Nia Newcomer", Role: "reviewer",
 		OrgID: e.a["lead"].OrgID, Password: "a password the admin chose"})
 	e.must(err)

@@ -13,6 +13,7 @@ import (
 	"github.com/docket/docket/internal/auth"
 	"github.com/docket/docket/internal/config"
 	"github.com/docket/docket/internal/docket"
+	"github.com/docket/docket/internal/files"
 	"github.com/docket/docket/internal/store"
 	"github.com/docket/docket/internal/storetest"
 )
@@ -97,7 +98,7 @@ func (e *env) service() *app.Service {
 	signer, _ := auth.NewSigner([]byte(e.cfg.Secret), "docket", e.clock.Now)
 	return app.New(e.st, app.Options{Config: e.cfg, Now: e.clock.Now, Signer: signer,
 		Hasher: auth.NewHasher(auth.Params{Memory: 64, Time: 1, Threads: 1}),
-		Logger: slog.New(slog.NewTextHandler(e.logs, nil))})
+		Logger: slog.New(slog.NewTextHandler(e.logs, nil)), Files: files.New(e.cfg.AttachmentsDir())})
 }
 
 func (e *env) must(err error) {

@@ -17,6 +17,7 @@ import (
 	"github.com/docket/docket/internal/app"
 	"github.com/docket/docket/internal/auth"
 	"github.com/docket/docket/internal/config"
+	"github.com/docket/docket/internal/files"
 	"github.com/docket/docket/internal/store"
 	"github.com/docket/docket/internal/storetest"
 	"github.com/docket/docket/internal/web"
@@ -89,7 +90,8 @@ func newTestServerHashing(t testing.TB, hasher *auth.Hasher, mutate ...func(*con
 		t.Fatal(err)
 	}
 	approvals := app.NewApprovals(st, app.ApprovalOptions{Now: clk.Now})
-	svc := app.New(st, app.Options{Config: cfg, Now: clk.Now, Hasher: hasher, Signer: signer, Approvals: approvals})
+	svc := app.New(st, app.Options{Config: cfg, Now: clk.Now, Hasher: hasher, Signer: signer, Approvals: approvals,
+		Files: files.New(cfg.AttachmentsDir())})
 	srv, err := web.New(svc, web.Options{Config: cfg, Health: st, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Approvals: approvals})
 	if err != nil {
