@@ -1,6 +1,6 @@
 // Package web serves Docket over HTTP with Echo: the JSON API under /api/v1,
 // the pages, the error handler and the middleware (request ids, logging,
-// security headers, authentication, CSRF). Handlers call the app package's use
+// security headers, authentication, cross-origin checks and CSRF tokens). Handlers call the app package's use
 // cases and never touch storage.
 package web
 
@@ -40,6 +40,8 @@ type Server struct {
 	tls    bool
 	// csrfSecret keys the pages' CSRF tokens; derived from the signing secret.
 	csrfSecret []byte
+	// crossOrigin refuses page forms from other sites, in front of the tokens (csrf.go).
+	crossOrigin *http.CrossOriginProtection
 	// metrics, guard and baseURL serve the delivery routes and /metrics (metrics.go).
 	metrics *metrics.Metrics
 	guard   app.URLGuard
@@ -80,6 +82,15 @@ func New(svc *app.Service, o Options) (*Server, error) {
 	if s.log == nil {
 		s.log = slog.Default()
 	}
+	base := o.BaseURL
+	if base == "" {
+		base = o.Config.BaseURL
+	}
+	cop, err := newCrossOrigin(base)
+	if err != nil {
+		return nil, err
+	}
+	s.crossOrigin = cop
 	e.HTTPErrorHandler = s.handleError
 	e.IPExtractor = ipExtractor(o.Config.Auth.TrustedProxies)
 	e.Pre(middleware.RequestIDWithConfig(middleware.RequestIDConfig{
