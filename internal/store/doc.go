@@ -1,7 +1,9 @@
 // Package store keeps Docket's data with GORM, on SQLite (the embedded default)
 // or PostgreSQL, behind the interfaces the app package declares. GORM's errors
 // are translated here into the domain's. Migrations are embedded, applied once
-// each in a transaction of their own and recorded by version (migrate.go).
+// each in a transaction of their own and recorded by version; they are written
+// once for both engines, with PostgreSQL's differences beside them
+// (migrate.go).
 //
 // Most of the package is plain queries. Three speed-ups for SQLite sit in a
 // corner of their own; each is invisible to the use cases, and each rests on
