@@ -59,21 +59,31 @@ type Options struct {
 	Health Health
 	// TLS says the server is reached over HTTPS (cookies get Secure and __Host-, HSTS is sent).
 	TLS bool
-	// Metrics is the registry /metrics serves; nil: the server makes its own.
+	// Metrics is the registry /metrics serves and the requests are counted in
+	// (main builds it and watches the service with it); required.
 	Metrics *metrics.Metrics
 	// BaseURL is Docket's address for links (calendar URLs); "": base_url, or the request's host.
 	BaseURL string
-	// Guard checks webhook URLs when saved; nil: one built from webhooks.allow_private_targets.
+	// Guard checks webhook URLs when saved (main builds it from
+	// webhooks.allow_private_targets, the one the webhook channel dials
+	// through); required.
 	Guard app.URLGuard
 	// Approvals serves the changes to accounts that wait for a review lead's
 	// approval (app.Approvals, the one the service was built with); required.
 	Approvals ApprovalService
 }
 
-// New builds the server and registers every route. Options.Approvals is required.
+// New builds the server and registers every route. Options.Approvals,
+// Options.Metrics and Options.Guard are required: New builds none of them and
+// returns an error naming the one missing.
 func New(svc *app.Service, o Options) (*Server, error) {
-	if o.Approvals == nil {
+	switch {
+	case o.Approvals == nil:
 		return nil, errors.New("web: no approvals service (Options.Approvals)")
+	case o.Metrics == nil:
+		return nil, errors.New("web: no metrics (Options.Metrics)")
+	case o.Guard == nil:
+		return nil, errors.New("web: no webhook address guard (Options.Guard)")
 	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
