@@ -268,18 +268,22 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	} else if n > 0 {
 		log.Info("attachments: removed upload files left by an interrupted upload", "files", n)
 	}
-	// The delivery channels (e-mail, or the log without SMTP; webhooks) and the metrics.
+	// The delivery channels (e-mail, or the log without SMTP; webhooks), the
+	// metrics, and the webhook address guard: the server checks URLs with the
+	// guard the webhook channel dials through.
 	holder := schedule.Holder()
 	m := metrics.New()
 	svc.Observe(m)
 	m.Watch(svc, holder)
-	channels, err := notify.Channels(notify.Options{Config: cfg, BaseURL: base, Targets: svc, Now: svc.Now, Logger: log})
+	guard := notify.NewGuard(cfg.Webhooks.AllowPrivateTargets)
+	channels, err := notify.Channels(notify.Options{Config: cfg, BaseURL: base, Targets: svc, Now: svc.Now, Logger: log,
+		Guard: guard})
 	if err != nil {
 		ln.Close()
 		return err
 	}
 	srv, err := web.New(svc, web.Options{Config: cfg, Logger: log, Health: st, TLS: strings.HasPrefix(base, "https://"),
-		Metrics: m, BaseURL: base, Approvals: approvals})
+		Metrics: m, Guard: guard, BaseURL: base, Approvals: approvals})
 	if err != nil {
 		ln.Close()
 		return err

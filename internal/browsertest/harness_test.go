@@ -25,6 +25,7 @@ import (
 	"github.com/docket/docket/internal/files"
 	"github.com/docket/docket/internal/store"
 	"github.com/docket/docket/internal/web"
+	"github.com/docket/docket/internal/webtest"
 )
 
 const password = "correct horse battery staple"
@@ -184,11 +185,8 @@ func newEnv(t *testing.T) *env {
 	approvals := app.NewApprovals(st, app.ApprovalOptions{Now: e.clock.Now})
 	e.svc = app.New(st, app.Options{Config: cfg, Now: e.clock.Now, Signer: signer,
 		Hasher: auth.NewHasher(auth.Params{Memory: 64, Time: 1, Threads: 1}), Approvals: approvals, Files: files.New(cfg.AttachmentsDir())})
-	srv, err := web.New(e.svc, web.Options{Config: cfg, Health: st, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	srv := webtest.New(t, e.svc, web.Options{Config: cfg, Health: st, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Approvals: approvals})
-	if err != nil {
-		t.Fatal(err)
-	}
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
 	e.url = ts.URL

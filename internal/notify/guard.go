@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"time"
 
+	"code.dny.dev/ssrf"
+
 	"github.com/docket/docket/internal/docket"
 )
 
@@ -26,6 +28,8 @@ type Resolver interface {
 // saved (CheckURL, resolving the host and checking every address) and again
 // when it is dialled (Control, on the address actually connected to), so that
 // a name that changes its answer in between (DNS rebinding) is still refused.
+// The ranges are code.dny.dev/ssrf's (see Classify); the spellings are read
+// here (ParseHost).
 // AllowPrivate turns the address checks off (tests, closed networks); the
 // URL's form is checked regardless.
 type Guard struct {
@@ -40,56 +44,21 @@ func NewGuard(allowPrivate bool) *Guard {
 	return &Guard{AllowPrivate: allowPrivate, Resolver: net.DefaultResolver}
 }
 
-// refused names the ranges a webhook may never reach, most specific first.
-var refused = []struct {
-	prefix netip.Prefix
-	why    string
-}{
-	{netip.MustParsePrefix("169.254.169.254/32"), "a cloud metadata address"},
-	{netip.MustParsePrefix("100.100.100.200/32"), "a cloud metadata address"},
-	{netip.MustParsePrefix("fd00:ec2::254/128"), "a cloud metadata address"},
-	{netip.MustParsePrefix("255.255.255.255/32"), "the broadcast address"},
-	{netip.MustParsePrefix("0.0.0.0/8"), "an unspecified address"},
-	{netip.MustParsePrefix("10.0.0.0/8"), "a private address"},
-	{netip.MustParsePrefix("100.64.0.0/10"), "a shared (CGNAT) address"},
-	{netip.MustParsePrefix("127.0.0.0/8"), "a loopback address"},
-	{netip.MustParsePrefix("169.254.0.0/16"), "a link-local address"},
-	{netip.MustParsePrefix("172.16.0.0/12"), "a private address"},
-	{netip.MustParsePrefix("192.0.0.0/24"), "a reserved address"},
-	{netip.MustParsePrefix("192.0.2.0/24"), "a reserved address"},
-	{netip.MustParsePrefix("192.88.99.0/24"), "a reserved address"},
-	{netip.MustParsePrefix("192.168.0.0/16"), "a private address"},
-	{netip.MustParsePrefix("198.18.0.0/15"), "a reserved address"},
-	{netip.MustParsePrefix("198.51.100.0/24"), "a reserved address"},
-	{netip.MustParsePrefix("203.0.113.0/24"), "a reserved address"},
-	{netip.MustParsePrefix("224.0.0.0/4"), "a multicast address"},
-	{netip.MustParsePrefix("240.0.0.0/4"), "a reserved address"},
-	{netip.MustParsePrefix("::/128"), "an unspecified address"},
-	{netip.MustParsePrefix("::1/128"), "a loopback address"},
-	{netip.MustParsePrefix("::/96"), "an IPv4-compatible address"},
-	{netip.MustParsePrefix("100::/64"), "a reserved address"},
-	{netip.MustParsePrefix("2001::/32"), "a Teredo address"},
-	{netip.MustParsePrefix("2001:db8::/32"), "a reserved address"},
-	{netip.MustParsePrefix("fc00::/7"), "a private (unique local) address"},
-	{netip.MustParsePrefix("fe80::/10"), "a link-local address"},
-	{netip.MustParsePrefix("fec0::/10"), "a site-local address"},
-	{netip.MustParsePrefix("ff00::/8"), "a multicast address"},
-}
-
-// embedded are IPv6 ranges that carry an IPv4 address (NAT64, 6to4): the
-// embedded address is checked too.
-var embedded = []struct {
-	prefix netip.Prefix
-	at     int // the byte where the IPv4 address starts
-}{
-	{netip.MustParsePrefix("64:ff9b::/96"), 12},
-	{netip.MustParsePrefix("64:ff9b:1::/48"), 12},
-	{netip.MustParsePrefix("2002::/16"), 2},
-}
+// inward is the address table: code.dny.dev/ssrf's deny list, built from
+// IANA's special-purpose registries (IPv4: this network, private, shared,
+// loopback, link-local, documentation, benchmarking, multicast, reserved and
+// the broadcast address; IPv6: everything outside global unicast 2000::/3,
+// which takes in loopback, unspecified, IPv4-compatible and -mapped forms,
+// unique local, link-local, site-local, multicast and NAT64, and inside it the
+// IETF, documentation, 6to4 and AS112 ranges). Ports and networks are judged
+// by the guard itself (webhooks may use any port), so the guardian checks
+// addresses only. It is built once and never modified, as the library asks.
+var inward = ssrf.New(ssrf.WithAnyPort(), ssrf.WithAnyNetwork())
 
 // Classify says why an address may not be reached ("" when it may). An
-// IPv4-mapped IPv6 address is judged as the IPv4 address it maps, and so is
-// an IPv4 address embedded in NAT64 and 6to4 addresses.
+// IPv4-mapped IPv6 address is judged as the IPv4 address it maps; an address
+// with a zone is never reached. The decision is the ssrf library's; the
+// words name the kind of address for the messages people read.
 func Classify(ip netip.Addr) string {
 	if !ip.IsValid() {
 		return "not an address"
@@ -98,23 +67,9 @@ func Classify(ip netip.Addr) string {
 		return "an address with a zone"
 	}
 	ip = ip.Unmap()
-	for _, r := range refused {
-		if r.prefix.Contains(ip) {
-			return r.why
-		}
+	if inward.SafeAddr(ip) == nil {
+		return ""
 	}
-	if ip.Is6() {
-		b := ip.As16()
-		for _, e := range embedded {
-			if e.prefix.Contains(ip) {
-				v4 := netip.AddrFrom4([4]byte{b[e.at], b[e.at+1], b[e.at+2], b[e.at+3]})
-				if why := Classify(v4); why != "" {
-					return why + " (embedded in IPv6)"
-				}
-			}
-		}
-	}
-	// The standard library's own judgement, for anything the table missed.
 	switch {
 	case ip.IsLoopback():
 		return "a loopback address"
@@ -126,8 +81,10 @@ func Classify(ip netip.Addr) string {
 		return "an unspecified address"
 	case ip.IsMulticast(), ip.IsInterfaceLocalMulticast():
 		return "a multicast address"
+	case ip.Is6() && !ssrf.IPv6GlobalUnicast.Contains(ip):
+		return "an address outside IPv6 global unicast"
 	}
-	return ""
+	return "a reserved or special-purpose address"
 }
 
 // ParseHost reads a URL host as an address in any spelling a resolver or a

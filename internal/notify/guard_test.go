@@ -155,3 +155,24 @@ func TestTheGuardRefusesInwardAddressesAtDial(t *testing.T) {
 		t.Errorf("allow_private_targets: %v", err)
 	}
 }
+
+// TestTheGuardTakesTheLibrarysRanges: ranges the hand-kept table lacked come
+// with the library (AS112, the 2023 IPv6 documentation prefix), IPv6 outside
+// global unicast is refused whatever it embeds (NAT64 and 6to4 of a public
+// address too), and a mapped public IPv4 address is still judged as IPv4.
+func TestTheGuardTakesTheLibrarysRanges(t *testing.T) {
+	for _, a := range []string{"192.31.196.1", "192.175.48.1", "3fff::1", "64:ff9b::5db8:d822", "2002:5db8:d822::1",
+		"fd00:ec2::254", "100.100.100.200", "169.254.169.254"} {
+		if notify.Classify(netip.MustParseAddr(a)) == "" {
+			t.Errorf("%s may be reached", a)
+		}
+	}
+	for _, a := range []string{"93.184.216.34", "::ffff:93.184.216.34", "2606:2800:220:1:248:1893:25c8:1946"} {
+		if why := notify.Classify(netip.MustParseAddr(a)); why != "" {
+			t.Errorf("%s refused: %s", a, why)
+		}
+	}
+	if why := notify.Classify(netip.MustParseAddr("::ffff:127.0.0.1")); why != "a loopback address" {
+		t.Errorf("mapped loopback: %q", why)
+	}
+}

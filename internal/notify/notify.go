@@ -25,7 +25,9 @@ type Options struct {
 	// Now is the injected clock, for webhook timestamps.
 	Now    func() time.Time
 	Logger *slog.Logger
-	// Guard overrides the address guard built from the configuration (tests).
+	// Guard is the address guard webhooks dial through (main passes the one
+	// the server checks URLs with); nil: one built from
+	// webhooks.allow_private_targets.
 	Guard *Guard
 }
 

@@ -12,7 +12,7 @@ import (
 )
 
 // Group commit: SQLite's write transactions, one at a time as ever, but
-// committed together.
+// committed together. What must stay true of it is in doc.go.
 //
 // SQLite has one writer, and with synchronous=FULL each commit waits for the
 // disk, so that concurrent writers queue behind one fsync each. Here the write

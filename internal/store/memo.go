@@ -10,7 +10,8 @@ import (
 	"github.com/docket/docket/internal/docket"
 )
 
-// What the store remembers between read transactions.
+// What the store remembers between read transactions; what must stay true
+// of it is in doc.go.
 //
 // On SQLite every write goes through this process's one writer, and every
 // write transaction, committed or not, moves the store's write generation on

@@ -5,6 +5,7 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -24,23 +25,37 @@ type Migration struct {
 }
 
 // Migrations returns the engine's migrations in order. Migrations are written
-// in SQL both engines understand, in migrations/sqlite; where PostgreSQL needs
+// in SQL both engines understand, in migrations/sqlite. Where PostgreSQL needs
 // its own text (triggers, say), migrations/postgres holds a file with the same
-// version number that replaces the SQLite one.
-func (s *Store) Migrations() ([]Migration, error) {
+// version number that lists only the statements that differ (see
+// applyDifferences); PostgreSQL runs the SQLite file with those differences
+// applied, so that a shared statement is written once.
+func (s *Store) Migrations() ([]Migration, error) { return migrationsFor(s.postgres) }
+
+// migrationsFor returns the migrations of one engine in order.
+func migrationsFor(postgres bool) ([]Migration, error) {
 	base, err := readMigrations("migrations/sqlite")
 	if err != nil {
 		return nil, err
 	}
-	if s.postgres {
-		over, err := readMigrations("migrations/postgres")
+	if postgres {
+		diffs, err := readMigrations("migrations/postgres")
 		if err != nil {
 			return nil, err
 		}
-		for v, m := range over {
-			if _, ok := base[v]; !ok {
-				return nil, fmt.Errorf("migration %s: no SQLite migration has version %d", m.Name, v)
+		for v, d := range diffs {
+			m, ok := base[v]
+			if !ok {
+				return nil, fmt.Errorf("migration %s: no SQLite migration has version %d", d.Name, v)
 			}
+			if d.Name != m.Name {
+				return nil, fmt.Errorf("migration %s: the SQLite migration of version %d is %s", d.Name, v, m.Name)
+			}
+			sql, err := applyDifferences(m.SQL, d.SQL)
+			if err != nil {
+				return nil, fmt.Errorf("migration %s (postgres): %w", d.Name, err)
+			}
+			m.SQL = sql
 			base[v] = m
 		}
 	}
@@ -50,6 +65,144 @@ func (s *Store) Migrations() ([]Migration, error) {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Version < out[j].Version })
 	return out, nil
+}
+
+// A PostgreSQL difference file is a list of sections, each opened by one
+// directive line naming statements of the SQLite file of the same version by
+// what they create ("table orgs", "index users_org", "trigger audit_x",
+// "view v"):
+//
+//	-- instead of: trigger a, trigger b
+//	  the section's statements stand where trigger a's did; trigger b's is
+//	  dropped (a section with no statement drops them all)
+//	-- after: table t
+//	  the section's statements come right after table t's
+//
+// Every other statement of the SQLite file runs as written, in its order.
+// A directive that names a statement the SQLite file does not have (or has
+// twice), a statement named by two directives, and a statement before the
+// first directive are errors. Other comment lines are comments.
+var differenceDirective = regexp.MustCompile(`^--\s*(instead of|after):\s*(.*)$`)
+
+// applyDifferences returns the SQLite migration base with the PostgreSQL
+// differences diff applied (the rule above), one statement after another.
+func applyDifferences(base, diff string) (string, error) {
+	stmts := splitSQL(base)
+	at := map[string]int{}
+	for i, st := range stmts {
+		if name := createdObject(st); name != "" {
+			if _, dup := at[name]; dup {
+				at[name] = -1 // ambiguous: a directive may not name it
+			} else {
+				at[name] = i
+			}
+		}
+	}
+	type section struct {
+		kind  string
+		names []string
+		body  strings.Builder
+	}
+	var sections []*section
+	for _, line := range strings.Split(diff, "\n") {
+		if m := differenceDirective.FindStringSubmatch(strings.TrimSpace(line)); m != nil {
+			sec := &section{kind: m[1]}
+			for _, n := range strings.Split(m[2], ",") {
+				if n = strings.ToLower(strings.Join(strings.Fields(n), " ")); n != "" {
+					sec.names = append(sec.names, n)
+				}
+			}
+			if len(sec.names) == 0 || (sec.kind == "after" && len(sec.names) != 1) {
+				return "", fmt.Errorf("%q: name one statement after \"after:\", one or more after \"instead of:\"", line)
+			}
+			sections = append(sections, sec)
+			continue
+		}
+		if len(sections) == 0 {
+			if t := strings.TrimSpace(line); t != "" && !strings.HasPrefix(t, "--") {
+				return "", fmt.Errorf("a statement before the first \"-- instead of:\" or \"-- after:\" line")
+			}
+			continue
+		}
+		sec := sections[len(sections)-1]
+		sec.body.WriteString(line)
+		sec.body.WriteString("\n")
+	}
+	replaced := map[int]bool{}   // statements dropped or replaced
+	before := map[int][]string{} // statements that take the place of statement i
+	after := map[int][]string{}  // statements that follow statement i
+	claimed := map[string]bool{}
+	for _, sec := range sections {
+		body := splitSQL(sec.body.String())
+		for k, name := range sec.names {
+			i, ok := at[name]
+			switch {
+			case !ok:
+				return "", fmt.Errorf("%s %s: the SQLite file creates no %s", sec.kind, name, name)
+			case i < 0:
+				return "", fmt.Errorf("%s %s: the SQLite file creates %s twice", sec.kind, name, name)
+			case claimed[name]:
+				return "", fmt.Errorf("%s %s: named by two directives", sec.kind, name)
+			}
+			claimed[name] = true
+			switch {
+			case sec.kind == "after":
+				after[i] = body
+			case k == 0:
+				replaced[i], before[i] = true, body
+			default:
+				replaced[i] = true
+			}
+		}
+	}
+	var out []string
+	for i, st := range stmts {
+		out = append(out, before[i]...)
+		if !replaced[i] {
+			out = append(out, st)
+		}
+		out = append(out, after[i]...)
+	}
+	for i, st := range out {
+		if !strings.HasSuffix(st, ";") {
+			out[i] = st + ";"
+		}
+	}
+	return strings.Join(out, "\n\n") + "\n", nil
+}
+
+// createdObject names what a statement creates ("table orgs", "index
+// users_org", "trigger t", "view v"), or "" when it creates none of those.
+func createdObject(stmt string) string {
+	f := strings.Fields(strings.ToLower(stmt))
+	if len(f) < 3 || f[0] != "create" {
+		return ""
+	}
+	f = f[1:]
+	for len(f) > 0 && (f[0] == "unique" || f[0] == "temp" || f[0] == "temporary" || f[0] == "or" || f[0] == "replace") {
+		f = f[1:]
+	}
+	if len(f) < 2 {
+		return ""
+	}
+	kind := f[0]
+	switch kind {
+	case "table", "index", "trigger", "view":
+	default:
+		return ""
+	}
+	f = f[1:]
+	if len(f) >= 3 && f[0] == "if" && f[1] == "not" && f[2] == "exists" {
+		f = f[3:]
+	}
+	if len(f) == 0 {
+		return ""
+	}
+	name := f[0]
+	if i := strings.IndexAny(name, "(;"); i >= 0 {
+		name = name[:i]
+	}
+	return kind + " " + strings.Trim(name, `"`)
 }
 
 func readMigrations(dir string) (map[int]Migration, error) {
@@ -87,11 +240,16 @@ func (s *Store) Migrate(ctx context.Context) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	return s.migrate(ctx, ms)
+}
+
+// migrate applies the migrations ms not yet recorded, as Migrate promises.
+func (s *Store) migrate(ctx context.Context, ms []Migration) ([]string, error) {
 	var applied []string
 	// On PostgreSQL, two processes migrating at once take turns: the whole run
 	// holds a session advisory lock on one connection. On SQLite, each
 	// migration's transaction is BEGIN IMMEDIATE, which serialises them.
-	err = s.write.WithContext(ctx).Connection(func(db *gorm.DB) error {
+	err := s.write.WithContext(ctx).Connection(func(db *gorm.DB) error {
 		if s.postgres {
 			if err := db.Exec(`SELECT pg_advisory_lock(7263001)`).Error; err != nil {
 				return err

@@ -24,7 +24,7 @@ import (
 // Tx.StmtContext. A statement seen for the first time inside a transaction
 // runs unprepared, and is prepared in the background when a connection is
 // free: preparing in place could wait for the connection the transaction
-// itself holds.
+// itself holds. What must stay true of it is in doc.go.
 type stmtPool struct {
 	db *sql.DB
 	// lazy pools begin a transaction's database transaction at its first statement.

@@ -1,6 +1,3 @@
-// Package store keeps Docket's data with GORM, on SQLite (the embedded default)
-// or PostgreSQL, behind the interfaces the app package declares. GORM's errors
-// are translated here into the domain's.
 package store
 
 import (

@@ -16,6 +16,7 @@ import (
 	"github.com/docket/docket/internal/store"
 	"github.com/docket/docket/internal/storetest"
 	"github.com/docket/docket/internal/web"
+	"github.com/docket/docket/internal/webtest"
 )
 
 // apiBench is a server over the benchmark's dataset (store.Seed: every state,
@@ -42,11 +43,8 @@ func newAPIBench(tb testing.TB, n int) *apiBench {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	srv, err := web.New(svc, web.Options{Config: cfg, Health: st, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	srv := webtest.New(tb, svc, web.Options{Config: cfg, Health: st, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Approvals: app.NewApprovals(st, app.ApprovalOptions{Now: svc.Now})})
-	if err != nil {
-		tb.Fatal(err)
-	}
 	b := &apiBench{h: srv.Handler(), seeded: seeded, recordable: seeded.Recordable[seeded.Leads[0].ID]}
 	for _, s := range []struct {
 		u   *docket.User

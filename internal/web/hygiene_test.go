@@ -12,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/docket/docket/internal/web"
+	"github.com/docket/docket/internal/webtest"
 )
 
 // TestAPanicAnswers500AndTheServerKeepsServing: a handler's panic is a 500
@@ -165,10 +166,7 @@ func TestBehindTLS(t *testing.T) {
 	ts := newTestServer(t)
 	cfg := ts.cfg
 	cfg.BaseURL = "https://docket.agency.example.gov"
-	srv, err := web.New(ts.svc, web.Options{Config: cfg, TLS: true, Health: ts.store, Approvals: ts.approvals})
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv := webtest.New(t, ts.svc, web.Options{Config: cfg, TLS: true, Health: ts.store, Approvals: ts.approvals})
 	for _, path := range []string{"/login", "/healthz", "/nope", "/static/docket.css"} {
 		rec := httptest.NewRecorder()
 		srv.Handler().ServeHTTP(rec, httptest.NewRequest("GET", path, nil))

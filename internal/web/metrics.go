@@ -12,24 +12,14 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/docket/docket/internal/docket"
-	"github.com/docket/docket/internal/metrics"
-	"github.com/docket/docket/internal/notify"
 )
 
 // initDelivery sets up what the delivery routes and /metrics need: the
-// metrics (the caller's, or the server's own), the webhook address guard and
-// the base of links. It registers the request counter, outermost, so that it
-// sees the final status of every request.
+// caller's metrics and webhook address guard, and the base of links. It
+// registers the request counter, outermost, so that it sees the final status
+// of every request.
 func (s *Server) initDelivery(o Options) {
-	s.metrics = o.Metrics
-	if s.metrics == nil {
-		s.metrics = metrics.New()
-		s.metrics.Watch(s.svc, "")
-	}
-	s.guard = o.Guard
-	if s.guard == nil {
-		s.guard = notify.NewGuard(o.Config.Webhooks.AllowPrivateTargets)
-	}
+	s.metrics, s.guard = o.Metrics, o.Guard
 	s.baseURL = o.BaseURL
 	s.echo.Use(s.countRequests)
 }

@@ -81,7 +81,7 @@ func (p *pages) renderError(c echo.Context, status int, e *docket.Error) {
 		title, msg = "Page not found", "There is nothing here, or you may not see it. Check the address, or go back to your home page."
 	case http.StatusForbidden:
 		title = "Not allowed"
-		if e != errCSRF {
+		if e != errCSRF && e != errCrossOrigin {
 			msg = "Your role may not do this. If you think it should, ask your administrator."
 		}
 	case http.StatusInternalServerError:

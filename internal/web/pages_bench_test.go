@@ -21,6 +21,7 @@ import (
 	"github.com/docket/docket/internal/store"
 	"github.com/docket/docket/internal/storetest"
 	"github.com/docket/docket/internal/web"
+	"github.com/docket/docket/internal/webtest"
 )
 
 // benchCases is the size of the board the benchmark renders.
@@ -141,11 +142,8 @@ func seedBoard(tb testing.TB, n int) (http.Handler, *http.Cookie) {
 			tb.Fatal(err)
 		}
 	}
-	srv, err := web.New(svc, web.Options{Config: cfg, Health: st, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	srv := webtest.New(tb, svc, web.Options{Config: cfg, Health: st, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Approvals: app.NewApprovals(st, app.ApprovalOptions{Now: svc.Now})})
-	if err != nil {
-		tb.Fatal(err)
-	}
 	sess, err := svc.SignInPage(ctx, co.Email, testPassword, docket.Actor{ClientIP: "127.0.0.1"})
 	if err != nil {
 		tb.Fatal(err)

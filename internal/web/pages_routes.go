@@ -89,18 +89,22 @@ func (s *Server) pageRoutes() []Route {
 func (s *Server) PageRoutes() []Route { return s.pageRoutes() }
 
 // registerPages adds the page routes and the static files to the router.
+// Every route that is not a GET passes the cross-origin check first, the
+// public sign-in form included.
 func (s *Server) registerPages(e *echo.Echo) {
 	for _, r := range s.pageRoutes() {
 		switch {
-		case r.Public:
+		case r.Method == http.MethodGet && r.Public:
 			e.Add(r.Method, r.Path, r.Handler)
+		case r.Public:
+			e.Add(r.Method, r.Path, r.Handler, s.checkOrigin)
 		case r.Method == http.MethodGet:
 			e.Add(r.Method, r.Path, r.Handler, s.requireSession)
 		case uploadPaths[r.Path]:
 			// A multipart upload: its token is its first part, checked before the file is read.
-			e.Add(r.Method, r.Path, r.Handler, s.requireSession, s.checkUploadCSRF)
+			e.Add(r.Method, r.Path, r.Handler, s.checkOrigin, s.requireSession, s.checkUploadCSRF)
 		default:
-			e.Add(r.Method, r.Path, r.Handler, s.requireSession, s.checkCSRF)
+			e.Add(r.Method, r.Path, r.Handler, s.checkOrigin, s.requireSession, s.checkCSRF)
 		}
 	}
 	e.StaticFS("/static", static.FS)

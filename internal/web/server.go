@@ -1,6 +1,6 @@
 // Package web serves Docket over HTTP with Echo: the JSON API under /api/v1,
 // the pages, the error handler and the middleware (request ids, logging,
-// security headers, authentication, CSRF). Handlers call the app package's use
+// security headers, authentication, cross-origin checks and CSRF tokens). Handlers call the app package's use
 // cases and never touch storage.
 package web
 
@@ -40,6 +40,8 @@ type Server struct {
 	tls    bool
 	// csrfSecret keys the pages' CSRF tokens; derived from the signing secret.
 	csrfSecret []byte
+	// crossOrigin refuses page forms from other sites, in front of the tokens (csrf.go).
+	crossOrigin *http.CrossOriginProtection
 	// metrics, guard and baseURL serve the delivery routes and /metrics (metrics.go).
 	metrics *metrics.Metrics
 	guard   app.URLGuard
@@ -57,21 +59,31 @@ type Options struct {
 	Health Health
 	// TLS says the server is reached over HTTPS (cookies get Secure and __Host-, HSTS is sent).
 	TLS bool
-	// Metrics is the registry /metrics serves; nil: the server makes its own.
+	// Metrics is the registry /metrics serves and the requests are counted in
+	// (main builds it and watches the service with it); required.
 	Metrics *metrics.Metrics
 	// BaseURL is Docket's address for links (calendar URLs); "": base_url, or the request's host.
 	BaseURL string
-	// Guard checks webhook URLs when saved; nil: one built from webhooks.allow_private_targets.
+	// Guard checks webhook URLs when saved (main builds it from
+	// webhooks.allow_private_targets, the one the webhook channel dials
+	// through); required.
 	Guard app.URLGuard
 	// Approvals serves the changes to accounts that wait for a review lead's
 	// approval (app.Approvals, the one the service was built with); required.
 	Approvals ApprovalService
 }
 
-// New builds the server and registers every route. Options.Approvals is required.
+// New builds the server and registers every route. Options.Approvals,
+// Options.Metrics and Options.Guard are required: New builds none of them and
+// returns an error naming the one missing.
 func New(svc *app.Service, o Options) (*Server, error) {
-	if o.Approvals == nil {
+	switch {
+	case o.Approvals == nil:
 		return nil, errors.New("web: no approvals service (Options.Approvals)")
+	case o.Metrics == nil:
+		return nil, errors.New("web: no metrics (Options.Metrics)")
+	case o.Guard == nil:
+		return nil, errors.New("web: no webhook address guard (Options.Guard)")
 	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
@@ -80,6 +92,15 @@ func New(svc *app.Service, o Options) (*Server, error) {
 	if s.log == nil {
 		s.log = slog.Default()
 	}
+	base := o.BaseURL
+	if base == "" {
+		base = o.Config.BaseURL
+	}
+	cop, err := newCrossOrigin(base)
+	if err != nil {
+		return nil, err
+	}
+	s.crossOrigin = cop
 	e.HTTPErrorHandler = s.handleError
 	e.IPExtractor = ipExtractor(o.Config.Auth.TrustedProxies)
 	e.Pre(middleware.RequestIDWithConfig(middleware.RequestIDConfig{

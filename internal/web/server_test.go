@@ -21,6 +21,7 @@ import (
 	"github.com/docket/docket/internal/store"
 	"github.com/docket/docket/internal/storetest"
 	"github.com/docket/docket/internal/web"
+	"github.com/docket/docket/internal/webtest"
 )
 
 // fakeClock is the injected clock the tests move.
@@ -92,11 +93,8 @@ func newTestServerHashing(t testing.TB, hasher *auth.Hasher, mutate ...func(*con
 	approvals := app.NewApprovals(st, app.ApprovalOptions{Now: clk.Now})
 	svc := app.New(st, app.Options{Config: cfg, Now: clk.Now, Hasher: hasher, Signer: signer, Approvals: approvals,
 		Files: files.New(cfg.AttachmentsDir())})
-	srv, err := web.New(svc, web.Options{Config: cfg, Health: st, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	srv := webtest.New(t, svc, web.Options{Config: cfg, Health: st, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Approvals: approvals})
-	if err != nil {
-		t.Fatal(err)
-	}
 	ts := &testServer{t: t, svc: svc, approvals: approvals, store: st, srv: srv, h: contractChecker(t, srv.Handler()),
 		clock: clk, cfg: cfg, users: map[string]*testUser{}}
 	return ts

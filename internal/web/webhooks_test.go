@@ -23,6 +23,7 @@ import (
 	"github.com/docket/docket/internal/notify"
 	"github.com/docket/docket/internal/storetest"
 	"github.com/docket/docket/internal/web"
+	"github.com/docket/docket/internal/webtest"
 )
 
 var discard = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -32,10 +33,7 @@ func (ts *testServer) rebuild(mutate func(*web.Options)) {
 	ts.t.Helper()
 	o := web.Options{Config: ts.cfg, Health: ts.store, Logger: discard, Approvals: ts.approvals}
 	mutate(&o)
-	srv, err := web.New(ts.svc, o)
-	if err != nil {
-		ts.t.Fatal(err)
-	}
+	srv := webtest.New(ts.t, ts.svc, o)
 	ts.srv, ts.h = srv, contractChecker(ts.t, srv.Handler())
 }
 

@@ -1,0 +1,106 @@
+// Package store keeps Docket's data with GORM, on SQLite (the embedded default)
+// or PostgreSQL, behind the interfaces the app package declares. GORM's errors
+// are translated here into the domain's. Migrations are embedded, applied once
+// each in a transaction of their own and recorded by version; they are written
+// once for both engines, with PostgreSQL's differences beside them
+// (migrate.go).
+//
+// Most of the package is plain queries. Three speed-ups for SQLite sit in a
+// corner of their own; each is invisible to the use cases, and each rests on
+// what is written below. A change that breaks one of these rules breaks
+// correctness, not speed: read the rule before touching the file.
+//
+// # Group commit (commit.go)
+//
+// SQLite has one writer connection (transactions BEGIN IMMEDIATE,
+// synchronous=FULL). Store.Write hands the use case to one committer
+// goroutine; the use cases that queued while one committed (up to 64) run in
+// the order they came inside one database transaction, each in a savepoint
+// of its own, and are committed together: one fsync for the lot.
+//
+//   - What is acknowledged when: Store.Write returns only after the
+//     transaction holding the use case's writes has committed (with
+//     synchronous=FULL, is on disk), or after it is known to have failed. A
+//     caller never hears of success for a write that may still be lost.
+//   - What a grouped use case may assume: it sees the committed database plus
+//     the writes of the use cases before it in the batch, as it would had
+//     they committed one by one; nothing of those after it. Its failure
+//     (error or panic) rolls back its own savepoint only; the others still
+//     commit. A panic is raised again in the caller's goroutine.
+//   - What a use case must allow: it may run more than once. When the batch
+//     fails as a whole (the disk is full, say), nothing in it was
+//     acknowledged, and each use case is run again alone, exactly as it would
+//     have run without the others. PostgreSQL likewise runs a use case again
+//     on a serialization failure or a deadlock. So a use case does nothing
+//     outside its transaction: notifications leave after commit, through the
+//     outbox.
+//   - Contexts: a use case whose context is done before it starts is not
+//     run and gets the context's error. Once handed over, the caller waits
+//     for the outcome whatever its context says: the write may commit, and
+//     the caller must learn whether it did.
+//   - A use case does not name a savepoint usecase (the committer's own) and
+//     does not end the transaction itself; one that does ends the batch, which
+//     is then run again use case by use case.
+//   - After Close, the running batch finishes; later and still-queued writes
+//     get an error and are not run.
+//
+// # The statement pool (pool.go)
+//
+// GORM runs on SQLite through stmtPool, which keeps each statement prepared
+// once per connection (by database/sql) and lends it to every transaction.
+//
+//   - The statement's text is its key. Only queries and row changes (SELECT,
+//     INSERT, UPDATE, DELETE, WITH) with at most 64 parameters are kept, at
+//     most 400 of them; the rest run unprepared, and nothing kept is evicted.
+//     A schema change, a pragma or a savepoint is never kept.
+//   - A statement first seen inside a transaction runs unprepared there and
+//     is prepared in the background on a free connection: preparing it in
+//     place could wait for the very connection the transaction holds (the
+//     writer has one). Nothing is prepared before the store is open.
+//   - Cancellation is taken off a statement's context (quiet): a context
+//     already done fails the statement before it starts; one that ends while
+//     it runs does not interrupt it (an interrupt would roll back the whole
+//     transaction). Statements must therefore stay short.
+//   - On the readers, a transaction's database transaction begins with its
+//     first statement, so a read answered wholly from memory (below) takes no
+//     connection. SQLite takes a deferred transaction's snapshot at its first
+//     read anyway, so this changes nothing a reader can see.
+//   - Each transaction notes whether it may have changed rows other than the
+//     sweep lease's: any statement but SELECT, SAVEPOINT, RELEASE, ROLLBACK,
+//     BEGIN, COMMIT, PRAGMA and a write to leases counts, and so does any
+//     statement run out of the pool's sight. When in doubt it counts as a
+//     change. Nothing remembered (below) may depend on the leases table.
+//
+// # The read memory (memo.go, bands.go)
+//
+// The store remembers some reads between read transactions (a token with its
+// user, a case with its organisation and reviewers, attestations, the
+// dashboard's band counts and index reads, a case's open findings, the
+// Clearinghouse). The rules:
+//
+//   - SQLite only: every write goes through this process's one writer.
+//     PostgreSQL, written by several replicas, remembers nothing; neither do
+//     write transactions, which must see their own changes.
+//   - The write generation (Store.gen) moves on after every write transaction
+//     that may have changed anything but the lease, committed or not, before
+//     its caller hears the outcome. Whatever writes outside Store.Write
+//     (Store.Exec, the benchmark seeder) moves it on too when it ends;
+//     Migrate runs before the store serves reads.
+//   - A read transaction reads the generation before its snapshot is taken.
+//     What it reads is remembered under that generation and answers only read
+//     transactions that began at the same one; a later generation makes all
+//     of it useless at once, and a value read at an older generation is never
+//     stored over a newer one. So a read that begins after a write was
+//     acknowledged never sees what was true before it.
+//   - What is remembered is a function of the database at the snapshot and
+//     of its key alone: whatever else the answer depends on (the user asking,
+//     the instant, a filter) is in the key, or the memory is not used (a
+//     lab's view of findings is always read). Band counts hold, besides, only
+//     from the instant they were counted up to the next threshold a running
+//     clock crosses.
+//   - Values are copied in and out (copyCase, slices.Clone): a caller may
+//     change what it is given. Each memory is bounded; when full, it is
+//     emptied.
+//   - Another process writing the same SQLite file (docket user create, say)
+//     is seen after this process's next write.
+package store
