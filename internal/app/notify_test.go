@@ -4,12 +4,12 @@ import (
 	"context"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/docket/docket/internal/app"
 	"github.com/docket/docket/internal/auth"
+	"github.com/docket/docket/internal/clock"
 	"github.com/docket/docket/internal/config"
 	"github.com/docket/docket/internal/docket"
 	"github.com/docket/docket/internal/files"
@@ -17,14 +17,8 @@ import (
 	"github.com/docket/docket/internal/storetest"
 )
 
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (f *fakeClock) Now() time.Time          { f.mu.Lock(); defer f.mu.Unlock(); return f.t }
-func (f *fakeClock) Set(t time.Time)         { f.mu.Lock(); f.t = t.UTC(); f.mu.Unlock() }
-func (f *fakeClock) Advance(d time.Duration) { f.mu.Lock(); f.t = f.t.Add(d); f.mu.Unlock() }
+// fakeClock is the tests' shared fake clock.
+type fakeClock = clock.Fake
 
 // env is one database with a service on a fake clock and a user per role.
 type env struct {
@@ -48,7 +42,7 @@ func newEnv(t *testing.T) *env {
 	if _, err := st.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	e := &env{t: t, st: st, clock: &fakeClock{t: time.Date(2026, 1, 2, 12, 0, 0, 0, time.UTC)}, a: map[string]docket.Actor{}}
+	e := &env{t: t, st: st, clock: clock.NewFake(time.Date(2026, 1, 2, 12, 0, 0, 0, time.UTC)), a: map[string]docket.Actor{}}
 	e.cfg = config.Default()
 	e.cfg.Secret = strings.Repeat("s", 32)
 	e.cfg.DataDir = t.TempDir() // attachments stay in the test's own directory

@@ -11,6 +11,7 @@ import (
 
 	"github.com/docket/docket/internal/app"
 	"github.com/docket/docket/internal/auth"
+	"github.com/docket/docket/internal/clock"
 	"github.com/docket/docket/internal/config"
 	"github.com/docket/docket/internal/docket"
 	"github.com/docket/docket/internal/files"
@@ -20,14 +21,8 @@ import (
 
 var ctx = context.Background()
 
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (f *fakeClock) Now() time.Time          { f.mu.Lock(); defer f.mu.Unlock(); return f.t }
-func (f *fakeClock) Set(t time.Time)         { f.mu.Lock(); f.t = t.UTC(); f.mu.Unlock() }
-func (f *fakeClock) Advance(d time.Duration) { f.mu.Lock(); f.t = f.t.Add(d); f.mu.Unlock() }
+// fakeClock is the tests' shared fake clock.
+type fakeClock = clock.Fake
 
 // syncBuffer is a log sink the tests read while the code writes.
 type syncBuffer struct {
@@ -64,7 +59,7 @@ func newEnv(t *testing.T, mutate ...func(*config.Config)) *env {
 	if _, err := st.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	e := &env{t: t, st: st, clock: &fakeClock{t: time.Date(2026, 1, 2, 12, 0, 0, 0, time.UTC)},
+	e := &env{t: t, st: st, clock: clock.NewFake(time.Date(2026, 1, 2, 12, 0, 0, 0, time.UTC)),
 		a: map[string]docket.Actor{}, email: map[string]string{}, logs: &syncBuffer{}}
 	e.cfg = config.Default()
 	e.cfg.Secret = strings.Repeat("s", 32)

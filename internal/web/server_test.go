@@ -10,12 +10,12 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/docket/docket/internal/app"
 	"github.com/docket/docket/internal/auth"
+	"github.com/docket/docket/internal/clock"
 	"github.com/docket/docket/internal/config"
 	"github.com/docket/docket/internal/files"
 	"github.com/docket/docket/internal/store"
@@ -25,14 +25,8 @@ import (
 )
 
 // fakeClock is the injected clock the tests move.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (f *fakeClock) Now() time.Time          { f.mu.Lock(); defer f.mu.Unlock(); return f.t }
-func (f *fakeClock) Set(t time.Time)         { f.mu.Lock(); f.t = t.UTC(); f.mu.Unlock() }
-func (f *fakeClock) Advance(d time.Duration) { f.mu.Lock(); f.t = f.t.Add(d); f.mu.Unlock() }
+// fakeClock is the tests' shared fake clock.
+type fakeClock = clock.Fake
 
 // testServer is a real store in a temp dir, the service and the HTTP handler.
 type testServer struct {
@@ -85,7 +79,7 @@ func newTestServerHashing(t testing.TB, hasher *auth.Hasher, mutate ...func(*con
 	if _, err := st.Migrate(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	clk := &fakeClock{t: time.Date(2026, 1, 5, 15, 0, 0, 0, time.UTC)}
+	clk := clock.NewFake(time.Date(2026, 1, 5, 15, 0, 0, 0, time.UTC))
 	signer, err := auth.NewSigner([]byte(cfg.Secret), cfg.Auth.Issuer, clk.Now)
 	if err != nil {
 		t.Fatal(err)
