@@ -156,7 +156,7 @@ type auditAppender interface {
 // confidential values hashed under key (AuditKey): the one audit writer the
 // package's services share.
 func appendAudit(tx auditAppender, key []byte, at time.Time, a docket.Actor, action, subjectType, subjectID, caseID string, ch docket.Changes) error {
-	changes, err := ch.JSON(key)
+	changes, err := ch.JSON(key, docket.AuditSubject(subjectType, subjectID))
 	if err != nil {
 		return err
 	}

@@ -49,10 +49,11 @@ func (e AuditEvent) ComputeHash() string {
 
 // Changes records what an action changed. Metadata is kept as values;
 // confidential values only as the field's name and a keyed hash of the new
-// value: {"hmac_sha256": hex}, HMAC-SHA256 under the deployment's audit key,
-// so that nobody without the key can recover a score, an id or a short text
-// by hashing guesses. (Events written before keyed hashes hold
-// {"sha256": hex}; the chain covers both alike.)
+// value: {"hmac_sha256": hex}, HMAC-SHA256 under the deployment's audit key
+// of the event's subject, the field and the value, so that nobody without the
+// key can recover a score, an id or a short text by hashing guesses, nor
+// tell that two subjects share a value. (Events written before keyed hashes
+// hold {"sha256": hex}; the chain covers both alike.)
 type Changes map[string]any
 
 // secretValue is a confidential value waiting to be hashed under the audit key.
@@ -68,16 +69,25 @@ func (c Changes) Secret(field, value string) Changes {
 	return c
 }
 
-// AuditValueHash is the keyed hash of a confidential value as the audit trail records it.
-func AuditValueHash(key []byte, value string) string {
+// AuditValueHash is the keyed hash of a confidential value as the audit
+// trail records it for field of subject (AuditSubject).
+func AuditValueHash(key []byte, subject, field, value string) string {
 	m := hmac.New(sha256.New, key)
-	m.Write([]byte(value))
+	for _, s := range []string{subject, field, value} {
+		m.Write([]byte(strconv.Itoa(len(s))))
+		m.Write([]byte{':'})
+		m.Write([]byte(s))
+	}
 	return hex.EncodeToString(m.Sum(nil))
 }
 
+// AuditSubject names an event's subject for its keyed hashes.
+func AuditSubject(subjectType, subjectID string) string { return subjectType + "/" + subjectID }
+
 // JSON renders the changes deterministically, each confidential value as its
-// HMAC-SHA256 under key. It fails when there is a confidential value and no key.
-func (c Changes) JSON(key []byte) (string, error) {
+// HMAC-SHA256 under key for subject (AuditValueHash). It fails when there is
+// a confidential value and no key.
+func (c Changes) JSON(key []byte, subject string) (string, error) {
 	if len(c) == 0 {
 		return "{}", nil
 	}
@@ -87,7 +97,7 @@ func (c Changes) JSON(key []byte) (string, error) {
 			if len(key) == 0 {
 				return "", errors.New("audit: a confidential value and no key to hash it with")
 			}
-			v = map[string]string{"hmac_sha256": AuditValueHash(key, string(s))}
+			v = map[string]string{"hmac_sha256": AuditValueHash(key, subject, k, string(s))}
 		}
 		out[k] = v
 	}

@@ -16,7 +16,7 @@ var testAuditKey = []byte(strings.Repeat("k", 32))
 // auditJSON renders changes as the audit trail writes them, under the test key.
 func auditJSON(t *testing.T, ch docket.Changes) string {
 	t.Helper()
-	js, err := ch.JSON(testAuditKey)
+	js, err := ch.JSON(testAuditKey, "finding/f1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,20 +39,28 @@ func TestAuditValuesAreKeyed(t *testing.T) {
 		t.Fatalf("the value or its plain hash is in %s", js)
 	}
 	score, _ := got["score"].(map[string]any)
-	if score["hmac_sha256"] != docket.AuditValueHash(testAuditKey, "73") || got["severity"] != "high" {
+	if score["hmac_sha256"] != docket.AuditValueHash(testAuditKey, "finding/f1", "score", "73") || got["severity"] != "high" {
 		t.Fatalf("changes %s", js)
 	}
-	other, _ := ch.JSON([]byte(strings.Repeat("o", 32)))
+	other, _ := ch.JSON([]byte(strings.Repeat("o", 32)), "finding/f1")
 	if other == js {
 		t.Fatal("two keys give the same hash")
+	}
+	// The same value of another subject, or in another field, hashes otherwise:
+	// equal values cannot be linked across the trail.
+	if elsewhere, _ := ch.JSON(testAuditKey, "finding/f2"); elsewhere == js {
+		t.Fatal("two subjects' equal values hash alike")
+	}
+	if docket.AuditValueHash(testAuditKey, "finding/f1", "notes", "73") == score["hmac_sha256"] {
+		t.Fatal("two fields' equal values hash alike")
 	}
 	if again := auditJSON(t, ch); again != js {
 		t.Fatalf("not deterministic: %s then %s", js, again)
 	}
-	if _, err := ch.JSON(nil); err == nil {
+	if _, err := ch.JSON(nil, "finding/f1"); err == nil {
 		t.Fatal("a confidential value was rendered without a key")
 	}
-	if js, err := (docket.Changes{"name": "x"}).JSON(nil); err != nil || js != `{"name":"x"}` {
+	if js, err := (docket.Changes{"name": "x"}).JSON(nil, "org/o1"); err != nil || js != `{"name":"x"}` {
 		t.Fatalf("metadata alone needs no key: %q %v", js, err)
 	}
 	// Guessing small values is no use without the key: no score 0-100 hashes

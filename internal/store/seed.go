@@ -290,7 +290,7 @@ func (g *seeder) id() string {
 
 // event appends an audit event to the chain (written by flush).
 func (g *seeder) event(at time.Time, actor *docket.User, action, subjectType, subjectID, caseID string, ch docket.Changes) {
-	changes, err := ch.JSON(g.opts.AuditKey)
+	changes, err := ch.JSON(g.opts.AuditKey, docket.AuditSubject(subjectType, subjectID))
 	if err != nil {
 		panic(err) // the key is set in Seed
 	}
