@@ -106,11 +106,15 @@ func TestParallelGuessesCountOneByOne(t *testing.T) {
 	for k, n := range before {
 		res[k] -= n
 	}
-	checked := res["failed"] + res["failed_and_locked"] + res["success"]
-	t.Logf("of %d simultaneous sign-ins: %d reached the password check, %d met the lock, %d were throttled (429); answers %v",
-		guesses+1, checked, res["locked"], res["throttled"], count)
-	if checked > ts.cfg.Auth.MaxFailures {
-		t.Errorf("%d attempts reached the password check, more than auth.max_failures = %d", checked, ts.cfg.Auth.MaxFailures)
+	// Wrong passwords checked against the hash: the delays let a few through
+	// (more when the burst spreads over seconds on a busy machine), the lock
+	// of the address stops them at max_failures.
+	wrong := res["failed"] + res["failed_and_locked"]
+	checked := wrong + res["success"]
+	t.Logf("of %d simultaneous sign-ins: %d wrong passwords and %d right one reached the password check, %d met the lock, %d were throttled (429); answers %v",
+		guesses+1, wrong, res["success"], res["locked"], res["throttled"], count)
+	if wrong > ts.cfg.Auth.MaxFailures {
+		t.Errorf("%d wrong passwords reached the password check, more than auth.max_failures = %d", wrong, ts.cfg.Auth.MaxFailures)
 	}
 	if checked+res["locked"]+res["throttled"] != guesses+1 || res["throttled"] != count[429] ||
 		count[401]+count[200] != checked+res["locked"] {
