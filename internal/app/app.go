@@ -9,7 +9,6 @@ package app
 import (
 	"context"
 	"log/slog"
-	"runtime"
 	"time"
 
 	"github.com/google/uuid"
@@ -65,11 +64,10 @@ type Service struct {
 	secret []byte
 	// auditKey hashes the audit trail's confidential values (AuditKey).
 	auditKey []byte
-	// hashSlots bounds the password checks running at once, and
-	// hashSlotWait is how long a check waits for one (verifyPassword).
-	hashSlots    chan struct{}
-	hashSlotWait time.Duration
-	obs          Observer
+	// throttle keeps the sign-in records; passwords runs the password checks (throttle.go).
+	throttle  throttle
+	passwords *passwordChecker
+	obs       Observer
 	// benchmarks are the agency's cyber-capability benchmarks.
 	benchmarks []docket.Benchmark
 	// approvals keeps the administrators' changes that wait for a review lead.
@@ -119,16 +117,18 @@ func New(store Store, o Options) *Service {
 	if o.Approvals != nil {
 		o.Approvals.auditKey = auditKey // its events hash under the same key
 	}
-	return &Service{
+	s := &Service{
 		store: store, cfg: o.Config, now: o.Now, hasher: o.Hasher, signer: o.Signer, log: o.Logger, secret: o.Secret,
 		auditKey: auditKey, approvals: o.Approvals, files: o.Files,
-		hashSlots: make(chan struct{}, 2*runtime.GOMAXPROCS(0)), hashSlotWait: 5 * time.Second,
-		loc: o.Config.Location(), benchmarks: o.Benchmarks,
+		passwords: newPasswordChecker(o.Hasher),
+		loc:       o.Config.Location(), benchmarks: o.Benchmarks,
 		th: clock.Thresholds{
 			DueSoon:  time.Duration(o.Config.Review.DueSoonDays) * 24 * time.Hour,
 			Critical: time.Duration(o.Config.Review.CriticalDays) * 24 * time.Hour,
 		},
 	}
+	s.throttle = throttle{policy: throttlePolicy{o.Config.Auth}, now: s.Now}
+	return s
 }
 
 // Now returns the service's current instant, UTC to the millisecond.

@@ -1,9 +1,12 @@
 package app
 
 import (
+	"context"
 	"net/netip"
+	"runtime"
 	"time"
 
+	"github.com/docket/docket/internal/auth"
 	"github.com/docket/docket/internal/config"
 )
 
@@ -151,17 +154,29 @@ func (p throttlePolicy) delay(failures int) time.Duration {
 	return min(d, p.cfg.MaxDelay)
 }
 
-// reserveAttempt locks the records of keys inside tx, decides the attempt,
-// and stores what it counted. The instant is read once the records are
-// locked, so that an attempt that waited for them is not judged by a clock
-// read before another's failure.
-func (s *Service) reserveAttempt(tx Tx, keys throttleKeys) (reservation, error) {
-	acct, pair, ip, err := s.lockThrottles(tx, keys)
+// throttleTx is what the sign-in records need of a write transaction.
+type throttleTx interface {
+	LockThrottles(keys ...string) ([]Throttle, error)
+	SaveThrottle(t Throttle) error
+}
+
+// throttle keeps the sign-in records inside the callers' write
+// transactions: the policy, and the clock it reads once the records are locked.
+type throttle struct {
+	policy throttlePolicy
+	now    func() time.Time
+}
+
+// reserve locks the records of keys inside tx, decides the attempt, and
+// stores what it counted. The instant is read once the records are locked,
+// so that an attempt that waited for them is not judged by a clock read
+// before another's failure.
+func (t throttle) reserve(tx throttleTx, keys throttleKeys) (reservation, error) {
+	acct, pair, ip, err := t.lock(tx, keys)
 	if err != nil {
 		return reservation{}, err
 	}
-	now := s.Now()
-	r := throttlePolicy{s.cfg.Auth}.reserve(acct, pair, ip, keys.SpareKnown, now)
+	r := t.policy.reserve(acct, pair, ip, keys.SpareKnown, t.now())
 	if r.gate != gateOpen {
 		return r, nil
 	}
@@ -170,7 +185,7 @@ func (s *Service) reserveAttempt(tx Tx, keys throttleKeys) (reservation, error) 
 
 // countAddressFailure counts a failed password check against the client
 // address of keys inside tx (nothing when the address does not count).
-func (s *Service) countAddressFailure(tx Tx, keys throttleKeys) error {
+func (t throttle) countAddressFailure(tx throttleTx, keys throttleKeys) error {
 	if keys.IP == "" {
 		return nil
 	}
@@ -178,17 +193,17 @@ func (s *Service) countAddressFailure(tx Tx, keys throttleKeys) error {
 	if err != nil {
 		return err
 	}
-	throttlePolicy{s.cfg.Auth}.count(&ts[0], s.Now())
+	t.policy.count(&ts[0], t.now())
 	return tx.SaveThrottle(ts[0])
 }
 
-// giveBackAttempt returns a right password's reservation inside tx: the
-// account's records start again, and the address is known to the account.
-func (s *Service) giveBackAttempt(tx Tx, keys throttleKeys) error {
-	return saveThrottles(tx, &Throttle{Key: keys.Acct}, &Throttle{Key: keys.Pair, KnownUntil: s.Now().Add(knownAddressFor)})
+// giveBack returns a right password's reservation inside tx: the account's
+// records start again, and the address is known to the account.
+func (t throttle) giveBack(tx throttleTx, keys throttleKeys) error {
+	return saveThrottles(tx, &Throttle{Key: keys.Acct}, &Throttle{Key: keys.Pair, KnownUntil: t.now().Add(knownAddressFor)})
 }
 
-func (s *Service) lockThrottles(tx Tx, keys throttleKeys) (acct, pair, ip *Throttle, err error) {
+func (t throttle) lock(tx throttleTx, keys throttleKeys) (acct, pair, ip *Throttle, err error) {
 	ts, err := tx.LockThrottles(keys.list()...)
 	if err != nil {
 		return nil, nil, nil, err
@@ -200,11 +215,41 @@ func (s *Service) lockThrottles(tx Tx, keys throttleKeys) (acct, pair, ip *Throt
 	return acct, pair, ip, nil
 }
 
-func saveThrottles(tx Tx, ts ...*Throttle) error {
+func saveThrottles(tx throttleTx, ts ...*Throttle) error {
 	for _, t := range ts {
 		if err := tx.SaveThrottle(*t); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// passwordChecker runs password checks in a bounded number of slots, so
+// that a flood of sign-ins cannot run more memory-hard checks at once than
+// the machine holds.
+type passwordChecker struct {
+	hasher *auth.Hasher
+	slots  chan struct{}
+	// wait is how long a check waits for a slot.
+	wait time.Duration
+}
+
+func newPasswordChecker(h *auth.Hasher) *passwordChecker {
+	return &passwordChecker{hasher: h, slots: make(chan struct{}, 2*runtime.GOMAXPROCS(0)), wait: 5 * time.Second}
+}
+
+// verify checks a password against hash (the dummy hash when hash is empty);
+// a check that finds no slot within its wait is refused as throttled.
+func (p *passwordChecker) verify(ctx context.Context, hash, password string) (bool, error) {
+	wait := time.NewTimer(p.wait)
+	defer wait.Stop()
+	select {
+	case p.slots <- struct{}{}:
+	case <-wait.C:
+		return false, &ThrottledError{RetryAfter: time.Second}
+	case <-ctx.Done():
+		return false, ctx.Err()
+	}
+	defer func() { <-p.slots }()
+	return p.hasher.Verify(hash, password), nil
 }

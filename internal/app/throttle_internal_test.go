@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"strings"
 	"testing"
 	"time"
 
@@ -59,21 +58,20 @@ func TestKnownAddressIsSparedTheAccountSlowDown(t *testing.T) {
 // TestPasswordChecksAreBounded: when every slot is taken, a password check
 // waits its while and is then refused as throttled, without hashing.
 func TestPasswordChecksAreBounded(t *testing.T) {
-	s := New(nil, Options{Config: config.Default(), Hasher: auth.NewHasher(auth.Params{Memory: 64, Time: 1, Threads: 1}),
-		Secret: []byte(strings.Repeat("s", 32))})
-	s.hashSlotWait = 20 * time.Millisecond
-	if ok, err := s.verifyPassword(context.Background(), "", "x"); ok || err != nil {
+	p := newPasswordChecker(auth.NewHasher(auth.Params{Memory: 64, Time: 1, Threads: 1}))
+	p.wait = 20 * time.Millisecond
+	if ok, err := p.verify(context.Background(), "", "x"); ok || err != nil {
 		t.Fatalf("a free slot: %v %v", ok, err)
 	}
-	for range cap(s.hashSlots) {
-		s.hashSlots <- struct{}{}
+	for range cap(p.slots) {
+		p.slots <- struct{}{}
 	}
-	_, err := s.verifyPassword(context.Background(), "", "x")
+	_, err := p.verify(context.Background(), "", "x")
 	if _, throttled := IsThrottled(err); !throttled {
 		t.Fatalf("every slot taken: %v, want throttled", err)
 	}
-	<-s.hashSlots
-	if _, err := s.verifyPassword(context.Background(), "", "x"); err != nil {
+	<-p.slots
+	if _, err := p.verify(context.Background(), "", "x"); err != nil {
 		t.Fatalf("a slot freed: %v", err)
 	}
 }

@@ -125,7 +125,7 @@ func (s *Service) signIn(ctx context.Context, email, password string, a docket.A
 		if err != nil {
 			return err
 		}
-		if res, err = s.reserveAttempt(tx, keys); err != nil {
+		if res, err = s.throttle.reserve(tx, keys); err != nil {
 			return err
 		}
 		switch res.gate {
@@ -152,7 +152,7 @@ func (s *Service) signIn(ctx context.Context, email, password string, a docket.A
 	}
 	// The same work on every path: a locked account or an unknown user is
 	// checked against the hasher's dummy hash.
-	ok, err := s.verifyPassword(ctx, hash, password)
+	ok, err := s.passwords.verify(ctx, hash, password)
 	if err != nil {
 		return nil, err
 	}
@@ -168,7 +168,7 @@ func (s *Service) signIn(ctx context.Context, email, password string, a docket.A
 		}
 		// The reserved failure stands, the address's is counted, the attempt audited.
 		if err := s.store.Write(ctx, func(tx Tx) error {
-			if err := s.countAddressFailure(tx, keys); err != nil {
+			if err := s.throttle.countAddressFailure(tx, keys); err != nil {
 				return err
 			}
 			return s.auditSignInTx(tx, a, email, user, result)
@@ -179,7 +179,7 @@ func (s *Service) signIn(ctx context.Context, email, password string, a docket.A
 	}
 	var sess *Session
 	err = s.store.Write(ctx, func(tx Tx) error {
-		if err := s.giveBackAttempt(tx, keys); err != nil {
+		if err := s.throttle.giveBack(tx, keys); err != nil {
 			return err
 		}
 		var err error
@@ -221,24 +221,6 @@ func signInEmail(raw string) (string, bool) {
 		return "invalid:" + hex.EncodeToString(sum[:16]), false
 	}
 	return email, true
-}
-
-// verifyPassword checks a password against hash (the dummy hash when hash is
-// empty) in one of a bounded number of slots, so that a flood of sign-ins
-// cannot run more memory-hard checks at once than the machine holds; a
-// check that finds no slot within a few seconds is refused as throttled.
-func (s *Service) verifyPassword(ctx context.Context, hash, password string) (bool, error) {
-	wait := time.NewTimer(s.hashSlotWait)
-	defer wait.Stop()
-	select {
-	case s.hashSlots <- struct{}{}:
-	case <-wait.C:
-		return false, &ThrottledError{RetryAfter: time.Second}
-	case <-ctx.Done():
-		return false, ctx.Err()
-	}
-	defer func() { <-s.hashSlots }()
-	return s.hasher.Verify(hash, password), nil
 }
 
 func actorOf(u *docket.User, a docket.Actor) docket.Actor {
@@ -353,7 +335,7 @@ func (s *Service) ChangePassword(ctx context.Context, a docket.Actor, current, n
 	var res reservation
 	if err := s.store.Write(ctx, func(tx Tx) error {
 		var err error
-		if res, err = s.reserveAttempt(tx, keys); err != nil {
+		if res, err = s.throttle.reserve(tx, keys); err != nil {
 			return err
 		}
 		switch res.gate {
@@ -371,7 +353,7 @@ func (s *Service) ChangePassword(ctx context.Context, a docket.Actor, current, n
 	}
 	ok := false
 	if len(current) <= docket.MaxPasswordBytes {
-		if ok, err = s.verifyPassword(ctx, u.PasswordHash, current); err != nil {
+		if ok, err = s.passwords.verify(ctx, u.PasswordHash, current); err != nil {
 			return err
 		}
 	}
@@ -402,7 +384,7 @@ func (s *Service) ChangePassword(ctx context.Context, a docket.Actor, current, n
 		if err := tx.UpdateUser(u); err != nil {
 			return err
 		}
-		if err := s.giveBackAttempt(tx, keys); err != nil {
+		if err := s.throttle.giveBack(tx, keys); err != nil {
 			return err
 		}
 		return s.audit(tx, a, "user.password_changed", "user", u.ID, "", docket.Changes{}.Secret("password", "changed"))
