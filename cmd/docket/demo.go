@@ -583,7 +583,7 @@ func seedDemo(ctx context.Context, svc *app.Service, st *store.Store, cfg config
 // holds no user and no organisation at all.
 func demoState(ctx context.Context, st *store.Store) (seeded, empty bool, err error) {
 	err = st.Read(ctx, func(tx app.Tx) error {
-		_, err := tx.UserByEmail(demoUsers[0].email)
+		_, err := tx.Users().UserByEmail(demoUsers[0].email)
 		switch docket.ErrorCode(err) {
 		case "":
 			seeded = true
@@ -592,11 +592,11 @@ func demoState(ctx context.Context, st *store.Store) (seeded, empty bool, err er
 		default:
 			return err
 		}
-		users, _, err := tx.ListUsers(app.UserFilter{}, app.Page{Limit: 1})
+		users, _, err := tx.Users().ListUsers(app.UserFilter{}, app.Page{Limit: 1})
 		if err != nil {
 			return err
 		}
-		orgs, _, err := tx.ListOrgs(app.Page{Limit: 1})
+		orgs, _, err := tx.Users().ListOrgs(app.Page{Limit: 1})
 		empty = len(users) == 0 && len(orgs) == 0
 		return err
 	})
@@ -971,7 +971,7 @@ func printDemoCases(ctx context.Context, w io.Writer, svc *app.Service, st *stor
 			if du.key == key {
 				_ = st.Read(ctx, func(tx app.Tx) error {
 					var err error
-					u, err = tx.UserByEmail(du.email)
+					u, err = tx.Users().UserByEmail(du.email)
 					return err
 				})
 			}

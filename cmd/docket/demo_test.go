@@ -77,7 +77,7 @@ func (f *demoFixture) as(key string) docket.Actor {
 		var user *docket.User
 		err := f.st.Read(f.ctx, func(tx app.Tx) error {
 			var err error
-			user, err = tx.UserByEmail(u.email)
+			user, err = tx.Users().UserByEmail(u.email)
 			return err
 		})
 		if err != nil {
@@ -566,7 +566,7 @@ func TestDemoFindingsCommentsAndAttachments(t *testing.T) {
 		}
 	}
 	err = f.st.Read(f.ctx, func(tx app.Tx) error {
-		return tx.WalkAudit(func(ev docket.AuditEvent) error {
+		return tx.Audit().WalkAudit(func(ev docket.AuditEvent) error {
 			for _, s := range texts {
 				if strings.Contains(ev.Changes, s) {
 					t.Errorf("audit event %d (%s) carries %q", ev.Seq, ev.Action, s)

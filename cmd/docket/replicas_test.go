@@ -182,7 +182,7 @@ func TestTwoReplicasOnOnePostgreSQL(t *testing.T) {
 	// 401 after a dummy hash) or the slow-down (throttled, 429).
 	met := map[string]int{}
 	err = st.Read(context.Background(), func(tx app.Tx) error {
-		return tx.WalkAudit(func(ev docket.AuditEvent) error {
+		return tx.Audit().WalkAudit(func(ev docket.AuditEvent) error {
 			var ch struct{ Result, Email string }
 			if ev.Action == "auth.sign_in" && json.Unmarshal([]byte(ev.Changes), &ch) == nil && ch.Email == "lab3@example.org" {
 				met[ch.Result]++
@@ -203,7 +203,7 @@ func TestTwoReplicasOnOnePostgreSQL(t *testing.T) {
 		var h string
 		err := st.Read(context.Background(), func(tx app.Tx) error {
 			var err error
-			h, err = tx.LeaseHolder(app.SweepLease, time.Now())
+			h, err = tx.Notifications().LeaseHolder(app.SweepLease, time.Now())
 			return err
 		})
 		if err != nil {

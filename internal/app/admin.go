@@ -18,7 +18,7 @@ func (s *Service) CreateOrg(ctx context.Context, a docket.Actor, name, kind stri
 	}
 	o := &docket.Org{ID: newID(), Name: strings.TrimSpace(name), Kind: kind, CreatedAt: s.Now()}
 	err := s.store.Write(ctx, func(tx Tx) error {
-		if err := tx.CreateOrg(o); err != nil {
+		if err := tx.Users().CreateOrg(o); err != nil {
 			return err
 		}
 		return s.audit(tx, a, "org.created", "org", o.ID, "", docket.Changes{"name": o.Name, "kind": o.Kind})
@@ -35,7 +35,7 @@ func (s *Service) ListOrgs(ctx context.Context, a docket.Actor, p Page) ([]docke
 	var next string
 	err := s.store.Read(ctx, func(tx Tx) error {
 		var err error
-		out, next, err = tx.ListOrgs(Page{Limit: clampLimit(p.Limit), Cursor: p.Cursor})
+		out, next, err = tx.Users().ListOrgs(Page{Limit: clampLimit(p.Limit), Cursor: p.Cursor})
 		return err
 	})
 	return out, next, err
@@ -113,13 +113,13 @@ func (s *Service) createUser(ctx context.Context, a docket.Actor, in NewUser, or
 		var org *docket.Org
 		var err error
 		if orgKind != "" {
-			org, err = tx.OrgByName(in.OrgID)
+			org, err = tx.Users().OrgByName(in.OrgID)
 			if docket.ErrorCode(err) == docket.ENotFound {
 				if err := docket.ValidateOrg(in.OrgID, orgKind); err != nil {
 					return err
 				}
 				org = &docket.Org{ID: newID(), Name: strings.TrimSpace(in.OrgID), Kind: orgKind, CreatedAt: now}
-				if err := tx.CreateOrg(org); err != nil {
+				if err := tx.Users().CreateOrg(org); err != nil {
 					return err
 				}
 				if err := s.audit(tx, a, "org.created", "org", org.ID, "", docket.Changes{"name": org.Name, "kind": org.Kind}); err != nil {
@@ -128,7 +128,7 @@ func (s *Service) createUser(ctx context.Context, a docket.Actor, in NewUser, or
 			} else if err != nil {
 				return err
 			}
-		} else if org, err = tx.OrgByID(in.OrgID); err != nil {
+		} else if org, err = tx.Users().OrgByID(in.OrgID); err != nil {
 			if docket.ErrorCode(err) == docket.ENotFound {
 				return docket.Unacceptable("org_id", "no such organisation")
 			}
@@ -137,7 +137,7 @@ func (s *Service) createUser(ctx context.Context, a docket.Actor, in NewUser, or
 		if err := docket.CheckRoleInOrg(role, org.Kind); err != nil {
 			return err
 		}
-		if _, err := tx.UserByEmail(email); err == nil {
+		if _, err := tx.Users().UserByEmail(email); err == nil {
 			return docket.Errorf(docket.EConflict, "a user with this e-mail exists")
 		}
 		u.OrgID, u.Org = org.ID, *org
@@ -146,7 +146,7 @@ func (s *Service) createUser(ctx context.Context, a docket.Actor, in NewUser, or
 				OrgID: u.OrgID, Role: u.Role, SetsPassword: true, PasswordHash: hash}
 			return s.approvals.request(tx, a, ap)
 		}
-		if err := tx.CreateUser(u); err != nil {
+		if err := tx.Users().CreateUser(u); err != nil {
 			return err
 		}
 		return s.audit(tx, a, "user.created", "user", u.ID, "", docket.Changes{"email": u.Email, "role": string(u.Role), "org_id": u.OrgID})
@@ -185,7 +185,7 @@ func (s *Service) ListUsers(ctx context.Context, a docket.Actor, f UserFilter, p
 	var next string
 	err := s.store.Read(ctx, func(tx Tx) error {
 		var err error
-		out, next, err = tx.ListUsers(f, Page{Limit: clampLimit(p.Limit), Cursor: p.Cursor})
+		out, next, err = tx.Users().ListUsers(f, Page{Limit: clampLimit(p.Limit), Cursor: p.Cursor})
 		return err
 	})
 	return out, next, err
@@ -227,7 +227,7 @@ func (s *Service) UpdateUser(ctx context.Context, a docket.Actor, id string, p U
 	err := s.store.Write(ctx, func(tx Tx) error {
 		ap = nil
 		var err error
-		if u, err = tx.UserByID(id); err != nil {
+		if u, err = tx.Users().UserByID(id); err != nil {
 			return err
 		}
 		ch := docket.Changes{}
@@ -285,12 +285,12 @@ func (s *Service) UpdateUser(ctx context.Context, a docket.Actor, id string, p U
 		}
 		if len(ch) > 0 || !waits {
 			if revoke {
-				if err := endSessions(tx, u, s.Now()); err != nil {
+				if err := endSessions(tx.Users(), u, s.Now()); err != nil {
 					return err
 				}
 			}
 			u.UpdatedAt = s.Now()
-			if err := tx.UpdateUser(u); err != nil {
+			if err := tx.Users().UpdateUser(u); err != nil {
 				return err
 			}
 			if err := s.audit(tx, a, "user.updated", "user", u.ID, "", ch); err != nil {
@@ -327,7 +327,7 @@ func (s *Service) passwordWaits(tx Tx, u *docket.User, from, raise docket.Role) 
 		return true, nil
 	}
 	pending := docket.ApprovalPending
-	waiting, _, err := tx.ListApprovals(ApprovalFilter{Status: &pending, UserID: &u.ID}, Page{Limit: 20})
+	waiting, _, err := tx.Approvals().ListApprovals(ApprovalFilter{Status: &pending, UserID: &u.ID}, Page{Limit: 20})
 	if err != nil {
 		return false, err
 	}

@@ -26,7 +26,7 @@ type AmendmentStore interface {
 
 // pendingAmendment returns the case's pending material change, or nil.
 func pendingAmendment(tx Tx, caseID string) (*docket.Amendment, error) {
-	m, err := tx.PendingAmendment(caseID)
+	m, err := tx.Amendments().PendingAmendment(caseID)
 	if docket.ErrorCode(err) == docket.ENotFound {
 		return nil, nil
 	}
@@ -60,7 +60,7 @@ func (s *Service) Amend(ctx context.Context, a docket.Actor, caseID string, in d
 		if !m.Material() {
 			m.Apply(c)
 		}
-		if err := tx.CreateAmendment(m); err != nil {
+		if err := tx.Amendments().CreateAmendment(m); err != nil {
 			return "", nil, err
 		}
 		return "amendment.filed", m.AuditChanges(), nil
@@ -79,7 +79,7 @@ func (s *Service) ResolveAmendment(ctx context.Context, a docket.Actor, id strin
 	var m *docket.Amendment
 	err := s.store.Read(ctx, func(tx Tx) error {
 		var err error
-		m, err = tx.AmendmentByID(id)
+		m, err = tx.Amendments().AmendmentByID(id)
 		return err
 	})
 	if err != nil {
@@ -87,7 +87,7 @@ func (s *Service) ResolveAmendment(ctx context.Context, a docket.Actor, id strin
 	}
 	_, err = s.caseAction(ctx, a, m.CaseID, docket.ActResolveAmendment, func(tx Tx, acc docket.CaseAccess) (string, docket.Changes, error) {
 		var err error
-		if m, err = tx.AmendmentByID(id); err != nil {
+		if m, err = tx.Amendments().AmendmentByID(id); err != nil {
 			return "", nil, err
 		}
 		if m.Status != docket.AmendmentPending {
@@ -114,7 +114,7 @@ func (s *Service) ResolveAmendment(ctx context.Context, a docket.Actor, id strin
 				}
 			}
 		}
-		if err := tx.UpdateAmendment(m); err != nil {
+		if err := tx.Amendments().UpdateAmendment(m); err != nil {
 			return "", nil, err
 		}
 		return "amendment.resolved", ch, nil
@@ -133,12 +133,12 @@ func (s *Service) restartClock(tx Tx, c *docket.Case, m *docket.Amendment, now t
 	if _, err := s.closeOpenStop(tx, c, now); err != nil {
 		return err
 	}
-	if err := tx.EndClock(c.ID, k.Seq, now, fmt.Sprintf("restarted: amendment %s accepted the weights digest %s", m.ID, m.NewDigest)); err != nil {
+	if err := tx.Amendments().EndClock(c.ID, k.Seq, now, fmt.Sprintf("restarted: amendment %s accepted the weights digest %s", m.ID, m.NewDigest)); err != nil {
 		return err
 	}
 	seq := k.Seq + 1
 	base := clock.BaseDue(now, k.WindowDays, k.Location())
-	if err := tx.CreateClock(&docket.ClockRecord{CaseID: c.ID, Seq: seq, StartedAt: now, WindowDays: k.WindowDays,
+	if err := tx.Cases().CreateClock(&docket.ClockRecord{CaseID: c.ID, Seq: seq, StartedAt: now, WindowDays: k.WindowDays,
 		Timezone: k.Timezone, BaseDueAt: base}); err != nil {
 		return err
 	}
@@ -147,7 +147,7 @@ func (s *Service) restartClock(tx Tx, c *docket.Case, m *docket.Amendment, now t
 	if !k.PauseOnInfoRequest {
 		return nil
 	}
-	reqs, err := tx.ListInfoRequests(c.ID)
+	reqs, err := tx.Cases().ListInfoRequests(c.ID)
 	if err != nil {
 		return err
 	}
@@ -155,7 +155,7 @@ func (s *Service) restartClock(tx Tx, c *docket.Case, m *docket.Amendment, now t
 		if r.Status == docket.RequestOpen {
 			k.OpenStopAt = &now
 			ch.Set("clock_stopped_for", r.ID)
-			return tx.CreateStop(&docket.ClockStop{ID: newID(), CaseID: c.ID, ClockSeq: seq, StartedAt: now,
+			return tx.Cases().CreateStop(&docket.ClockStop{ID: newID(), CaseID: c.ID, ClockSeq: seq, StartedAt: now,
 				Reason: "information request", InfoRequestID: r.ID})
 		}
 	}
@@ -174,7 +174,7 @@ func (s *Service) ListAmendments(ctx context.Context, a docket.Actor, caseID str
 		if err := acc.CanReadAmendments(); err != nil {
 			return err
 		}
-		out, err = tx.ListAmendments(caseID)
+		out, err = tx.Amendments().ListAmendments(caseID)
 		return err
 	})
 	return out, err

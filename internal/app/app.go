@@ -28,20 +28,23 @@ type Store interface {
 	Read(ctx context.Context, fn func(Tx) error) error
 }
 
-// Tx is everything a use case may do inside one transaction.
+// Tx is one transaction, seen through the stores of its areas: a use case
+// reaches each table through the store that owns it (tx.Cases().CaseByID, …),
+// and each service declares the few stores it uses as its own narrow view of
+// a transaction (casesTx, findingsTx, …), which Tx satisfies.
 type Tx interface {
-	UserStore
-	AuditStore
-	CaseStore
-	NotifyStore
-	ContentStore
-	DeliveryStore
-	BoardStore
-	AmendmentStore
-	BenchmarkStore
-	ClearinghouseStore
-	StatementStore
-	ApprovalStore
+	Users() UserStore
+	Audit() AuditStore
+	Cases() CaseStore
+	Notifications() NotifyStore
+	Content() ContentStore
+	Delivery() DeliveryStore
+	Board() BoardStore
+	Amendments() AmendmentStore
+	Benchmarks() BenchmarkStore
+	Clearinghouse() ClearinghouseStore
+	Statements() StatementStore
+	Approvals() ApprovalStore
 }
 
 // Page asks for one page of a list: at most Limit items after Cursor.
@@ -144,7 +147,7 @@ func newID() string { return uuid.NewString() }
 
 // audit appends an event for the actor inside tx.
 func (s *Service) audit(tx Tx, a docket.Actor, action, subjectType, subjectID, caseID string, ch docket.Changes) error {
-	return appendAudit(tx, s.auditKey, s.Now(), a, action, subjectType, subjectID, caseID, ch)
+	return appendAudit(tx.Audit(), s.auditKey, s.Now(), a, action, subjectType, subjectID, caseID, ch)
 }
 
 // auditAppender is the part of a transaction that writes the audit chain.

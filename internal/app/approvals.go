@@ -38,16 +38,10 @@ type ApprovalFilter struct {
 // and the inbox. Its use cases see the transaction through this view only
 // (read and write below), never the whole Tx.
 type approvalTx interface {
-	ApprovalStore
-	auditAppender
-	OrgByID(id string) (*docket.Org, error)
-	UserByID(id string) (*docket.User, error)
-	UserByEmail(email string) (*docket.User, error)
-	CreateUser(u *docket.User) error
-	UpdateUser(u *docket.User) error
-	RevokeUserTokens(userID string, kind auth.Kind, at time.Time) error
-	ActiveUsers(role docket.Role) ([]docket.User, error)
-	InsertNotifications(ns []docket.Notification) (int, error)
+	Approvals() ApprovalStore
+	Audit() AuditStore
+	Users() UserStore
+	Notifications() NotifyStore
 }
 
 // Approvals is the two-person rule of account administration: a change that
@@ -101,7 +95,7 @@ func (p *Approvals) request(tx approvalTx, a docket.Actor, ap *docket.Approval) 
 	if ap.Kind == docket.ApprovalUserCreate {
 		f = ApprovalFilter{Status: &pending, Email: &ap.Email}
 	}
-	waiting, _, err := tx.ListApprovals(f, Page{Limit: 20})
+	waiting, _, err := tx.Approvals().ListApprovals(f, Page{Limit: 20})
 	if err != nil {
 		return err
 	}
@@ -115,7 +109,7 @@ func (p *Approvals) request(tx approvalTx, a docket.Actor, ap *docket.Approval) 
 	}
 	ap.ID, ap.RequestedBy, ap.RequestedAt, ap.Status = newID(), a.UserID, p.Now(), docket.ApprovalPending
 	ap.DecidedBy, ap.DecidedAt = "", nil
-	if err := tx.CreateApproval(ap); err != nil {
+	if err := tx.Approvals().CreateApproval(ap); err != nil {
 		return err
 	}
 	ch := docket.Changes{"kind": ap.Kind, "user_id": ap.UserID}
@@ -131,7 +125,7 @@ func (p *Approvals) request(tx approvalTx, a docket.Actor, ap *docket.Approval) 
 	if ap.SetsPassword && ap.Kind != docket.ApprovalUserCreate {
 		ch.Secret("password", "reset")
 	}
-	if err := appendAudit(tx, p.auditKey, ap.RequestedAt, a, "approval.requested", "approval", ap.ID, "", ch); err != nil {
+	if err := appendAudit(tx.Audit(), p.auditKey, ap.RequestedAt, a, "approval.requested", "approval", ap.ID, "", ch); err != nil {
 		return err
 	}
 	return p.notify(tx, ap)
@@ -142,7 +136,7 @@ func (p *Approvals) request(tx approvalTx, a docket.Actor, ap *docket.Approval) 
 func (p *Approvals) notify(tx approvalTx, ap *docket.Approval) error {
 	var rows []docket.Notification
 	for _, role := range []docket.Role{docket.RoleReviewLead, docket.RoleCompliance} {
-		users, err := tx.ActiveUsers(role)
+		users, err := tx.Notifications().ActiveUsers(role)
 		if err != nil {
 			return err
 		}
@@ -161,7 +155,7 @@ func (p *Approvals) notify(tx approvalTx, ap *docket.Approval) error {
 	if len(rows) == 0 {
 		return nil
 	}
-	_, err := tx.InsertNotifications(rows)
+	_, err := tx.Notifications().InsertNotifications(rows)
 	return err
 }
 
@@ -182,7 +176,7 @@ func (p *Approvals) List(ctx context.Context, a docket.Actor, f ApprovalFilter, 
 	var next string
 	err := p.read(ctx, func(tx approvalTx) error {
 		var err error
-		out, next, err = tx.ListApprovals(ApprovalFilter{Status: f.Status, RequestedBy: f.RequestedBy},
+		out, next, err = tx.Approvals().ListApprovals(ApprovalFilter{Status: f.Status, RequestedBy: f.RequestedBy},
 			Page{Limit: clampLimit(pg.Limit), Cursor: pg.Cursor})
 		return err
 	})
@@ -216,7 +210,7 @@ func (p *Approvals) decide(ctx context.Context, a docket.Actor, id, status strin
 	var ap *docket.Approval
 	err := p.write(ctx, func(tx approvalTx) error {
 		var err error
-		if ap, err = tx.ApprovalByID(id); err != nil {
+		if ap, err = tx.Approvals().ApprovalByID(id); err != nil {
 			return err
 		}
 		if err := ap.CheckDecision(a); err != nil {
@@ -225,10 +219,10 @@ func (p *Approvals) decide(ctx context.Context, a docket.Actor, id, status strin
 		now := p.Now()
 		hash := ap.PasswordHash
 		ap.Status, ap.DecidedBy, ap.DecidedAt, ap.PasswordHash = status, a.UserID, &now, ""
-		if err := tx.DecideApproval(ap); err != nil {
+		if err := tx.Approvals().DecideApproval(ap); err != nil {
 			return err
 		}
-		if err := appendAudit(tx, p.auditKey, now, a, "approval."+status, "approval", ap.ID, "",
+		if err := appendAudit(tx.Audit(), p.auditKey, now, a, "approval."+status, "approval", ap.ID, "",
 			docket.Changes{"kind": ap.Kind, "user_id": ap.UserID, "requested_by": ap.RequestedBy}); err != nil {
 			return err
 		}
@@ -250,7 +244,7 @@ func (p *Approvals) apply(tx approvalTx, a docket.Actor, ap *docket.Approval, ha
 	stale := func(format string, args ...any) error {
 		return docket.Errorf(docket.EConflict, "the change cannot be applied: "+format+"; reject it, and request it again if it is still wanted", args...)
 	}
-	requester, err := tx.UserByID(ap.RequestedBy)
+	requester, err := tx.Users().UserByID(ap.RequestedBy)
 	if err != nil && docket.ErrorCode(err) != docket.ENotFound {
 		return err
 	}
@@ -259,7 +253,7 @@ func (p *Approvals) apply(tx approvalTx, a docket.Actor, ap *docket.Approval, ha
 	}
 	ch := docket.Changes{"approval_id": ap.ID, "requested_by": ap.RequestedBy}
 	if ap.Kind == docket.ApprovalUserCreate {
-		org, err := tx.OrgByID(ap.OrgID)
+		org, err := tx.Users().OrgByID(ap.OrgID)
 		if docket.ErrorCode(err) == docket.ENotFound {
 			return stale("its organisation does not exist")
 		} else if err != nil {
@@ -268,20 +262,20 @@ func (p *Approvals) apply(tx approvalTx, a docket.Actor, ap *docket.Approval, ha
 		if docket.CheckRoleInOrg(ap.Role, org.Kind) != nil {
 			return stale("a %s cannot belong to %s", ap.Role, org.Name)
 		}
-		if _, err := tx.UserByEmail(ap.Email); err == nil {
+		if _, err := tx.Users().UserByEmail(ap.Email); err == nil {
 			return stale("a user with the e-mail %s exists now", ap.Email)
 		} else if docket.ErrorCode(err) != docket.ENotFound {
 			return err
 		}
 		u := &docket.User{ID: ap.UserID, OrgID: org.ID, Org: *org, Email: ap.Email, Name: ap.Name, Role: ap.Role,
 			PasswordHash: hash, PasswordByAdmin: true, CreatedAt: now, UpdatedAt: now}
-		if err := tx.CreateUser(u); err != nil {
+		if err := tx.Users().CreateUser(u); err != nil {
 			return err
 		}
 		ch.Set("email", u.Email).Set("role", string(u.Role)).Set("org_id", u.OrgID)
-		return appendAudit(tx, p.auditKey, now, a, "user.created", "user", u.ID, "", ch)
+		return appendAudit(tx.Audit(), p.auditKey, now, a, "user.created", "user", u.ID, "", ch)
 	}
-	u, err := tx.UserByID(ap.UserID)
+	u, err := tx.Users().UserByID(ap.UserID)
 	if docket.ErrorCode(err) == docket.ENotFound {
 		return stale("the user does not exist")
 	} else if err != nil {
@@ -311,14 +305,14 @@ func (p *Approvals) apply(tx approvalTx, a docket.Actor, ap *docket.Approval, ha
 		u.PasswordHash, u.PasswordByAdmin = hash, true
 		ch.Secret("password", "reset")
 	}
-	if err := endSessions(tx, u, now); err != nil {
+	if err := endSessions(tx.Users(), u, now); err != nil {
 		return err
 	}
 	u.UpdatedAt = now
-	if err := tx.UpdateUser(u); err != nil {
+	if err := tx.Users().UpdateUser(u); err != nil {
 		return err
 	}
-	return appendAudit(tx, p.auditKey, now, a, "user.updated", "user", u.ID, "", ch)
+	return appendAudit(tx.Audit(), p.auditKey, now, a, "user.updated", "user", u.ID, "", ch)
 }
 
 // sessionEnder is the part of a transaction that revokes a user's tokens.

@@ -35,7 +35,7 @@ func (e *env) approval(id string) *docket.Approval {
 	var p *docket.Approval
 	e.must(e.st.Read(ctx, func(tx app.Tx) error {
 		var err error
-		p, err = tx.ApprovalByID(id)
+		p, err = tx.Approvals().ApprovalByID(id)
 		return err
 	}))
 	return p
@@ -46,7 +46,7 @@ func (e *env) auditText() string {
 	e.t.Helper()
 	var b strings.Builder
 	e.must(e.st.Read(ctx, func(tx app.Tx) error {
-		return tx.WalkAudit(func(ev docket.AuditEvent) error {
+		return tx.Audit().WalkAudit(func(ev docket.AuditEvent) error {
 			b.WriteString(ev.Action + " " + ev.SubjectID + " " + ev.Changes + "\n")
 			return nil
 		})
@@ -76,7 +76,7 @@ func TestRequesterNeverDecidesItsOwnChange(t *testing.T) {
 	own := &docket.Approval{ID: "00000000-0000-0000-0000-00000000a001", Kind: docket.ApprovalUserPassword,
 		UserID: e.a["rev"].UserID, RequestedBy: e.a["lead"].UserID, RequestedAt: e.clock.Now(), Status: docket.ApprovalPending,
 		Email: "rev@example.org", Name: "rev", SetsPassword: true, PasswordHash: hash}
-	e.must(e.st.Write(ctx, func(tx app.Tx) error { return tx.CreateApproval(own) }))
+	e.must(e.st.Write(ctx, func(tx app.Tx) error { return tx.Approvals().CreateApproval(own) }))
 
 	_, err := p.Approve(ctx, e.a["lead"], own.ID)
 	wantCode(t, err, docket.EForbidden)

@@ -233,7 +233,7 @@ func (s *Service) CreateAttachment(ctx context.Context, a docket.Actor, t Attach
 		}
 		at = &docket.Attachment{ID: newID(), CaseID: caseID, FindingID: t.FindingID, Name: u.Name, Kind: kind,
 			Size: u.Size, ContentType: u.ContentType, SHA256: u.SHA256, UploadedBy: a.UserID, CreatedAt: s.Now()}
-		if err := tx.CreateAttachment(at); err != nil {
+		if err := tx.Content().CreateAttachment(at); err != nil {
 			return err
 		}
 		ch := docket.Changes{"kind": kind, "size": u.Size, "content_type": u.ContentType, "sha256": at.Digest()}.
@@ -259,7 +259,7 @@ func (s *Service) CreateAttachment(ctx context.Context, a docket.Actor, t Attach
 // kept, recording why; the original event stays in the chain.
 func (s *Service) withdrawAttachment(ctx context.Context, a docket.Actor, at *docket.Attachment) {
 	err := s.store.Write(ctx, func(tx Tx) error {
-		if err := tx.DeleteAttachment(at.ID); err != nil {
+		if err := tx.Content().DeleteAttachment(at.ID); err != nil {
 			return err
 		}
 		return s.audit(tx, a, "attachment.withdrawn", "attachment", at.ID, at.CaseID,
@@ -273,7 +273,7 @@ func (s *Service) withdrawAttachment(ctx context.Context, a docket.Actor, at *do
 // visibleAttachment loads an attachment the actor may read: whoever may read
 // its case's content, or its finding. Anything hidden is "attachment not found".
 func (s *Service) visibleAttachment(tx Tx, a docket.Actor, id string) (*docket.Attachment, error) {
-	at, err := tx.AttachmentByID(id)
+	at, err := tx.Content().AttachmentByID(id)
 	if err != nil {
 		return nil, notFoundAs(err, "attachment")
 	}
@@ -340,7 +340,7 @@ func (s *Service) ListAttachments(ctx context.Context, a docket.Actor, caseID st
 		if err := acc.CheckContent(); err != nil {
 			return err
 		}
-		all, err := tx.ListAttachments(caseID, true)
+		all, err := tx.Content().ListAttachments(caseID, true)
 		if err != nil {
 			return err
 		}
@@ -349,7 +349,7 @@ func (s *Service) ListAttachments(ctx context.Context, a docket.Actor, caseID st
 			if at.FindingID != "" {
 				ok, known := seen[at.FindingID]
 				if !known {
-					f, err := tx.FindingByID(at.FindingID)
+					f, err := tx.Content().FindingByID(at.FindingID)
 					if err != nil {
 						return err
 					}

@@ -34,7 +34,7 @@ func (s *Service) VerifyAudit(ctx context.Context) (AuditReport, error) {
 	prev := ""
 	err := s.store.Read(ctx, func(tx Tx) error {
 		var want int64 = 1
-		return tx.WalkAudit(func(ev docket.AuditEvent) error {
+		return tx.Audit().WalkAudit(func(ev docket.AuditEvent) error {
 			switch {
 			case ev.Seq != want:
 				r.Reason = "sequence gap: an event before it is missing"
@@ -57,7 +57,7 @@ func (s *Service) VerifyAudit(ctx context.Context) (AuditReport, error) {
 	}
 	if err == nil && r.Reason == "" {
 		err = s.store.Read(ctx, func(tx Tx) error {
-			head, hash, err := tx.AuditHead()
+			head, hash, err := tx.Audit().AuditHead()
 			if err != nil {
 				return err
 			}
@@ -90,7 +90,7 @@ func (s *Service) ListCaseAudit(ctx context.Context, a docket.Actor, caseID stri
 		if !docket.CanSeeAudit(a.Role) {
 			return docket.Forbidden()
 		}
-		out, next, err = tx.ListAudit(caseID, Page{Limit: clampLimit(p.Limit), Cursor: p.Cursor})
+		out, next, err = tx.Audit().ListAudit(caseID, Page{Limit: clampLimit(p.Limit), Cursor: p.Cursor})
 		return err
 	})
 	return out, next, err
@@ -105,7 +105,7 @@ func (s *Service) ListAllAudit(ctx context.Context, a docket.Actor, p Page) ([]d
 	var next string
 	err := s.store.Read(ctx, func(tx Tx) error {
 		var err error
-		out, next, err = tx.ListAudit("", Page{Limit: clampLimit(p.Limit), Cursor: p.Cursor})
+		out, next, err = tx.Audit().ListAudit("", Page{Limit: clampLimit(p.Limit), Cursor: p.Cursor})
 		return err
 	})
 	return out, next, err

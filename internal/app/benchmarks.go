@@ -54,7 +54,7 @@ func (s *Service) RecordBenchmarkResult(ctx context.Context, a docket.Actor, cas
 			return err
 		}
 		r.ID, r.CaseID, r.RecordedBy, r.CreatedAt = newID(), caseID, a.UserID, now
-		if err := tx.CreateBenchmarkResult(&r); err != nil {
+		if err := tx.Benchmarks().CreateBenchmarkResult(&r); err != nil {
 			return err
 		}
 		ch := docket.Changes{"benchmark_result_id": r.ID, "benchmark_id": r.BenchmarkID,
@@ -82,7 +82,7 @@ func (s *Service) ListBenchmarkResults(ctx context.Context, a docket.Actor, case
 		if err := acc.CanReadBenchmarks(); err != nil {
 			return err
 		}
-		out, err = tx.ListBenchmarkResults(caseID)
+		out, err = tx.Benchmarks().ListBenchmarkResults(caseID)
 		return err
 	})
 	return out, err
@@ -92,11 +92,11 @@ func (s *Service) ListBenchmarkResults(ctx context.Context, a docket.Actor, case
 // findings inside the caller's transaction, stores it when it changed, and
 // notes the change in ch (the caller's audit event).
 func (s *Service) recomputeRisk(tx Tx, c *docket.Case, ch docket.Changes) error {
-	results, err := tx.ListBenchmarkResults(c.ID)
+	results, err := tx.Benchmarks().ListBenchmarkResults(c.ID)
 	if err != nil {
 		return err
 	}
-	sevs, err := tx.OpenFindingSeverities(c.ID)
+	sevs, err := tx.Benchmarks().OpenFindingSeverities(c.ID)
 	if err != nil {
 		return err
 	}
@@ -110,7 +110,7 @@ func (s *Service) recomputeRisk(tx Tx, c *docket.Case, ch docket.Changes) error 
 	if tier != before && ch != nil {
 		ch.Set("risk_tier", map[string]string{"from": before, "to": tier})
 	}
-	return tx.SetRiskTier(c.ID, tier, c.RiskCriticalAt)
+	return tx.Benchmarks().SetRiskTier(c.ID, tier, c.RiskCriticalAt)
 }
 
 func equalInstant(a, b *time.Time) bool {

@@ -79,16 +79,16 @@ func (s *Service) CreateCalendarURL(ctx context.Context, a docket.Actor) (string
 	token := base64.RawURLEncoding.EncodeToString(raw)
 	now := s.Now()
 	err := s.store.Write(ctx, func(tx Tx) error {
-		u, err := tx.UserByID(a.UserID)
+		u, err := tx.Users().UserByID(a.UserID)
 		if err != nil {
 			return err
 		}
-		old, err := tx.CalendarFeedOf(a.UserID)
+		old, err := tx.Delivery().CalendarFeedOf(a.UserID)
 		rotated := err == nil && old != nil
 		if err != nil && docket.ErrorCode(err) != docket.ENotFound {
 			return err
 		}
-		if err := tx.SetCalendarFeed(&docket.CalendarFeed{UserID: u.ID, TokenHash: calendarTokenHash(token),
+		if err := tx.Delivery().SetCalendarFeed(&docket.CalendarFeed{UserID: u.ID, TokenHash: calendarTokenHash(token),
 			TokenVersion: u.TokenVersion, CreatedAt: now}); err != nil {
 			return err
 		}
@@ -108,7 +108,7 @@ func (s *Service) CalendarURL(ctx context.Context, a docket.Actor) (*docket.Cale
 	var f *docket.CalendarFeed
 	err := s.store.Read(ctx, func(tx Tx) error {
 		var err error
-		f, err = tx.CalendarFeedOf(a.UserID)
+		f, err = tx.Delivery().CalendarFeedOf(a.UserID)
 		if docket.ErrorCode(err) == docket.ENotFound {
 			f, err = nil, nil
 		}
@@ -123,7 +123,7 @@ func (s *Service) DeleteCalendarURL(ctx context.Context, a docket.Actor) error {
 		return docket.Forbidden()
 	}
 	return s.store.Write(ctx, func(tx Tx) error {
-		gone, err := tx.DeleteCalendarFeed(a.UserID)
+		gone, err := tx.Delivery().DeleteCalendarFeed(a.UserID)
 		if err != nil || !gone {
 			return err
 		}
@@ -147,11 +147,11 @@ func (s *Service) CalendarFeed(ctx context.Context, token string) (*Calendar, er
 	}
 	cal := &Calendar{At: s.Now()}
 	err := s.store.Read(ctx, func(tx Tx) error {
-		f, err := tx.CalendarFeedByHash(calendarTokenHash(token))
+		f, err := tx.Delivery().CalendarFeedByHash(calendarTokenHash(token))
 		if err != nil {
 			return notFound
 		}
-		u, err := tx.UserByID(f.UserID)
+		u, err := tx.Users().UserByID(f.UserID)
 		if err != nil || u.Disabled || u.TokenVersion != f.TokenVersion || !docket.CanSubscribeCalendar(u.Role) {
 			return notFound
 		}
@@ -162,7 +162,7 @@ func (s *Service) CalendarFeed(ctx context.Context, token string) (*Calendar, er
 		}
 		var cases []*docket.Case
 		for p := (Page{Limit: 200}); len(cases) < maxFeedCases; {
-			page, next, err := tx.ListCases(filter, p)
+			page, next, err := tx.Cases().ListCases(filter, p)
 			if err != nil {
 				return err
 			}
@@ -187,7 +187,7 @@ func (s *Service) CalendarFeed(ctx context.Context, token string) (*Calendar, er
 			case a.Role == docket.RoleLabMember:
 				labCases = append(labCases, c.ID)
 			case c.LeadID == a.UserID:
-				if ok, err := tx.Attested(c.ID, a.UserID); err != nil {
+				if ok, err := tx.Cases().Attested(c.ID, a.UserID); err != nil {
 					return err
 				} else if ok {
 					ledCases = append(ledCases, c.ID)
@@ -196,12 +196,12 @@ func (s *Service) CalendarFeed(ctx context.Context, token string) (*Calendar, er
 		}
 		var fds []FindingDeadline
 		if len(labCases) > 0 {
-			if fds, err = tx.FindingDeadlines(labCases, a.UserID); err != nil {
+			if fds, err = tx.Delivery().FindingDeadlines(labCases, a.UserID); err != nil {
 				return err
 			}
 		}
 		if len(ledCases) > 0 {
-			led, err := tx.FindingDeadlines(ledCases, "")
+			led, err := tx.Delivery().FindingDeadlines(ledCases, "")
 			if err != nil {
 				return err
 			}

@@ -51,7 +51,7 @@ func (s *Service) listViews(ctx context.Context, a docket.Actor, f CaseFilter, p
 
 // listViewsIn is listViews inside a transaction.
 func (s *Service) listViewsIn(tx Tx, a docket.Actor, f CaseFilter, p Page) ([]*CaseView, string, error) {
-	cases, next, err := tx.ListCases(f, Page{Limit: clampLimit(p.Limit), Cursor: p.Cursor})
+	cases, next, err := tx.Cases().ListCases(f, Page{Limit: clampLimit(p.Limit), Cursor: p.Cursor})
 	if err != nil {
 		return nil, "", err
 	}
@@ -84,7 +84,7 @@ func (s *Service) Dashboard(ctx context.Context, a docket.Actor, f CaseFilter, p
 	// The counts and the page from one snapshot.
 	err := s.store.Read(ctx, func(tx Tx) error {
 		var err error
-		if d.Counts, err = tx.CountBands(f); err != nil {
+		if d.Counts, err = tx.Cases().CountBands(f); err != nil {
 			return err
 		}
 		d.Items, d.Next, err = s.listViewsIn(tx, a, f, p)
@@ -131,11 +131,11 @@ func (s *Service) GetClock(ctx context.Context, a docket.Actor, id string) (*Clo
 		}
 		now := s.Now()
 		d = &ClockDetail{View: c.View(now, s.th), Case: c, At: now}
-		clocks, err := tx.ListClocks(id)
+		clocks, err := tx.Cases().ListClocks(id)
 		if err != nil {
 			return err
 		}
-		stops, err := tx.ListStops(id)
+		stops, err := tx.Cases().ListStops(id)
 		if err != nil {
 			return err
 		}
@@ -168,7 +168,7 @@ func (s *Service) GetDecision(ctx context.Context, a docket.Actor, id string) (*
 		if err := acc.CheckContent(); err != nil {
 			return err
 		}
-		d, err = tx.DecisionByCase(id)
+		d, err = tx.Cases().DecisionByCase(id)
 		return err
 	})
 	return d, err

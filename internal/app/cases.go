@@ -70,13 +70,13 @@ type CaseFilter struct {
 // caseAccess loads a case and what the policy needs to judge the actor on it.
 func (s *Service) caseAccess(tx Tx, a docket.Actor, caseID string) (docket.CaseAccess, error) {
 	if a.Role == docket.RoleReviewer || a.Role == docket.RoleReviewLead {
-		c, attested, err := tx.CaseWithAttestation(caseID, a.UserID)
+		c, attested, err := tx.Cases().CaseWithAttestation(caseID, a.UserID)
 		if err != nil {
 			return docket.CaseAccess{}, err
 		}
 		return docket.CaseAccess{Actor: a, Case: c, Attested: attested}, nil
 	}
-	c, err := tx.CaseByID(caseID)
+	c, err := tx.Cases().CaseByID(caseID)
 	if err != nil {
 		return docket.CaseAccess{}, err
 	}
@@ -143,7 +143,7 @@ func (s *Service) CreateCase(ctx context.Context, a docket.Actor, in docket.Case
 	}
 	var v *CaseView
 	err := s.store.Write(ctx, func(tx Tx) error {
-		if err := tx.CreateCase(c); err != nil {
+		if err := tx.Cases().CreateCase(c); err != nil {
 			return err
 		}
 		if err := s.audit(tx, a, "case.created", "case", c.ID, c.ID, in.Changes()); err != nil {
@@ -177,14 +177,14 @@ func (s *Service) DeleteCase(ctx context.Context, a docket.Actor, id string) err
 		if err := acc.Check(docket.ActDelete); err != nil {
 			return err
 		}
-		atts, err := tx.ListAttachments(id, true)
+		atts, err := tx.Content().ListAttachments(id, true)
 		if err != nil {
 			return err
 		}
 		for _, at := range atts {
 			files = append(files, at.ID)
 		}
-		if err := tx.DeleteCase(id); err != nil {
+		if err := tx.Cases().DeleteCase(id); err != nil {
 			return err
 		}
 		return s.audit(tx, a, "case.deleted", "case", id, id, docket.Changes{"model_name": acc.Case.ModelName})
@@ -216,7 +216,7 @@ func (s *Service) caseAction(ctx context.Context, a docket.Actor, id string, act
 		acc.Case.UpdatedAt = s.Now()
 		acc.Case.MarkConflict(acc.Case.UpdatedAt)
 		acc.Case.MarkRisk(acc.Case.UpdatedAt)
-		if err := tx.UpdateCase(acc.Case); err != nil {
+		if err := tx.Cases().UpdateCase(acc.Case); err != nil {
 			return err
 		}
 		if ch == nil {
@@ -246,7 +246,7 @@ func (s *Service) SubmitCase(ctx context.Context, a docket.Actor, id string) (*C
 		}
 		now := s.Now()
 		year := now.In(s.loc).Year()
-		n, err := tx.NextCaseNumber(year)
+		n, err := tx.Cases().NextCaseNumber(year)
 		if err != nil {
 			return "", nil, err
 		}
@@ -258,7 +258,7 @@ func (s *Service) SubmitCase(ctx context.Context, a docket.Actor, id string) (*C
 		k.PauseOnInfoRequest = s.cfg.Review.PauseOnInfoRequest
 		base := clock.BaseDue(now, k.WindowDays, s.loc)
 		k.BaseDueAt, k.ClosedStopped, k.OpenStopAt = &base, 0, nil
-		err = tx.CreateClock(&docket.ClockRecord{CaseID: c.ID, Seq: 1, StartedAt: now, WindowDays: k.WindowDays,
+		err = tx.Cases().CreateClock(&docket.ClockRecord{CaseID: c.ID, Seq: 1, StartedAt: now, WindowDays: k.WindowDays,
 			Timezone: k.Timezone, BaseDueAt: base})
 		if err == nil {
 			err = s.emit(tx, docket.EventCaseSubmitted, c, "case", c.ID, &base, true)
@@ -280,7 +280,7 @@ func (s *Service) Assign(ctx context.Context, a docket.Actor, id string, reviewe
 				return "", nil, docket.Unacceptable(field, "is listed twice")
 			}
 			seen[rid] = true
-			u, err := tx.UserByID(rid)
+			u, err := tx.Users().UserByID(rid)
 			if docket.ErrorCode(err) == docket.ENotFound {
 				return "", nil, docket.Unacceptable(field, "no such reviewer")
 			} else if err != nil {
@@ -294,14 +294,14 @@ func (s *Service) Assign(ctx context.Context, a docket.Actor, id string, reviewe
 		if leadID == "" {
 			leadID = a.UserID
 		}
-		lead, err := tx.UserByID(leadID)
+		lead, err := tx.Users().UserByID(leadID)
 		if err != nil || lead.Role != docket.RoleReviewLead || lead.Disabled {
 			if err != nil && docket.ErrorCode(err) != docket.ENotFound {
 				return "", nil, err
 			}
 			return "", nil, docket.Unacceptable("lead_id", "is not an active review lead")
 		}
-		if err := tx.SetReviewers(id, ids); err != nil {
+		if err := tx.Cases().SetReviewers(id, ids); err != nil {
 			return "", nil, err
 		}
 		c := acc.Case
@@ -320,7 +320,7 @@ func (s *Service) Attest(ctx context.Context, a docket.Actor, id string) (*CaseV
 		if acc.Attested {
 			return "case.attested", docket.Changes{"again": true}, nil
 		}
-		return "case.attested", nil, tx.Attest(id, a.UserID, s.Now())
+		return "case.attested", nil, tx.Cases().Attest(id, a.UserID, s.Now())
 	})
 }
 
@@ -337,7 +337,7 @@ func (s *Service) DeclareConflict(ctx context.Context, a docket.Actor, id, reaso
 				rest = append(rest, r)
 			}
 		}
-		if err := tx.SetReviewers(id, rest); err != nil {
+		if err := tx.Cases().SetReviewers(id, rest); err != nil {
 			return "", nil, err
 		}
 		c.ReviewerIDs = rest
@@ -361,7 +361,7 @@ func (s *Service) RequestInfo(ctx context.Context, a docket.Actor, id, question 
 		now := s.Now()
 		r = &docket.InfoRequest{ID: newID(), CaseID: id, Question: question, Status: docket.RequestOpen,
 			OpenedBy: a.UserID, OpenedAt: now}
-		if err := tx.CreateInfoRequest(r); err != nil {
+		if err := tx.Cases().CreateInfoRequest(r); err != nil {
 			return "", nil, err
 		}
 		c := acc.Case
@@ -370,7 +370,7 @@ func (s *Service) RequestInfo(ctx context.Context, a docket.Actor, id, question 
 		if c.Clock.PauseOnInfoRequest && c.Clock.OpenStopAt == nil {
 			c.Clock.OpenStopAt = &now
 			ch.Set("clock", "stopped")
-			if err := tx.CreateStop(&docket.ClockStop{ID: newID(), CaseID: id, ClockSeq: c.Clock.Seq, StartedAt: now,
+			if err := tx.Cases().CreateStop(&docket.ClockStop{ID: newID(), CaseID: id, ClockSeq: c.Clock.Seq, StartedAt: now,
 				Reason: "information request", InfoRequestID: r.ID}); err != nil {
 				return "", nil, err
 			}
@@ -391,7 +391,7 @@ func (s *Service) closeOpenStop(tx Tx, c *docket.Case, now time.Time) (bool, err
 	}
 	k.ClosedStopped += now.Sub(*k.OpenStopAt)
 	k.OpenStopAt = nil
-	return true, tx.EndOpenStop(c.ID, now)
+	return true, tx.Cases().EndOpenStop(c.ID, now)
 }
 
 // closeRequest answers or cancels one open request; when none stays open the
@@ -405,7 +405,7 @@ func (s *Service) closeRequest(ctx context.Context, a docket.Actor, reqID string
 	var caseID string
 	err := s.store.Read(ctx, func(tx Tx) error {
 		var err error
-		r, err = tx.InfoRequestByID(reqID)
+		r, err = tx.Cases().InfoRequestByID(reqID)
 		if err == nil {
 			caseID = r.CaseID
 		}
@@ -416,7 +416,7 @@ func (s *Service) closeRequest(ctx context.Context, a docket.Actor, reqID string
 	}
 	_, err = s.caseAction(ctx, a, caseID, act, func(tx Tx, acc docket.CaseAccess) (string, docket.Changes, error) {
 		var err error
-		if r, err = tx.InfoRequestByID(reqID); err != nil {
+		if r, err = tx.Cases().InfoRequestByID(reqID); err != nil {
 			return "", nil, err
 		}
 		if r.Status != docket.RequestOpen {
@@ -428,10 +428,10 @@ func (s *Service) closeRequest(ctx context.Context, a docket.Actor, reqID string
 		}
 		now := s.Now()
 		r.ClosedBy, r.ClosedAt = a.UserID, &now
-		if err := tx.UpdateInfoRequest(r); err != nil {
+		if err := tx.Cases().UpdateInfoRequest(r); err != nil {
 			return "", nil, err
 		}
-		open, err := tx.ListInfoRequests(caseID)
+		open, err := tx.Cases().ListInfoRequests(caseID)
 		if err != nil {
 			return "", nil, err
 		}
@@ -503,7 +503,7 @@ func (s *Service) ListInfoRequests(ctx context.Context, a docket.Actor, caseID s
 		if err := acc.CheckContent(); err != nil {
 			return err
 		}
-		out, err = tx.ListInfoRequests(caseID)
+		out, err = tx.Cases().ListInfoRequests(caseID)
 		return err
 	})
 	return out, err
@@ -513,7 +513,7 @@ func (s *Service) ListInfoRequests(ctx context.Context, a docket.Actor, caseID s
 // being decided or withdrawn.
 func (s *Service) endReview(tx Tx, a docket.Actor, c *docket.Case, to docket.Status) error {
 	now := s.Now()
-	reqs, err := tx.ListInfoRequests(c.ID)
+	reqs, err := tx.Cases().ListInfoRequests(c.ID)
 	if err != nil {
 		return err
 	}
@@ -523,7 +523,7 @@ func (s *Service) endReview(tx Tx, a docket.Actor, c *docket.Case, to docket.Sta
 			continue
 		}
 		r.Status, r.ClosedBy, r.ClosedAt = docket.RequestCancelled, a.UserID, &now
-		if err := tx.UpdateInfoRequest(r); err != nil {
+		if err := tx.Cases().UpdateInfoRequest(r); err != nil {
 			return err
 		}
 	}
@@ -571,7 +571,7 @@ func (s *Service) Decide(ctx context.Context, a docket.Actor, id string, in Deci
 		}
 		d := &docket.Decision{CaseID: id, Outcome: in.Outcome, Rationale: in.Rationale, Conditions: cond,
 			WeightsDigest: c.WeightsDigest, DecidedBy: a.UserID, DecidedAt: s.Now()}
-		if err := tx.CreateDecision(d); err != nil {
+		if err := tx.Cases().CreateDecision(d); err != nil {
 			return "", nil, err
 		}
 		if err := s.emit(tx, docket.EventCaseDecided, c, "case", id, nil, true); err != nil {

@@ -46,7 +46,7 @@ func (s *Service) FindingTally(ctx context.Context, a docket.Actor, caseID strin
 		now := s.Now()
 		cursor := ""
 		for {
-			list, next, err := tx.ListFindings(f, Page{Limit: clampLimit(200), Cursor: cursor})
+			list, next, err := tx.Content().ListFindings(f, Page{Limit: clampLimit(200), Cursor: cursor})
 			if err != nil {
 				return err
 			}
@@ -93,7 +93,7 @@ func (s *Service) CaseLabMembers(ctx context.Context, a docket.Actor, caseID str
 		org, role := acc.Case.OrgID, docket.RoleLabMember
 		cursor := ""
 		for {
-			users, next, err := tx.ListUsers(UserFilter{OrgID: &org, Role: &role}, Page{Limit: clampLimit(200), Cursor: cursor})
+			users, next, err := tx.Users().ListUsers(UserFilter{OrgID: &org, Role: &role}, Page{Limit: clampLimit(200), Cursor: cursor})
 			if err != nil {
 				return err
 			}
@@ -125,7 +125,7 @@ func (s *Service) RecipientNames(ctx context.Context, a docket.Actor, ids []stri
 			if _, done := out[id]; done || id == "" {
 				continue
 			}
-			u, err := tx.UserByID(id)
+			u, err := tx.Users().UserByID(id)
 			if docket.ErrorCode(err) == docket.ENotFound {
 				continue
 			} else if err != nil {
@@ -152,7 +152,7 @@ func (s *Service) AcknowledgedOf(ctx context.Context, a docket.Actor, ns []docke
 		return out, nil
 	}
 	err := s.store.Read(ctx, func(tx Tx) error {
-		acked, err := tx.AckedGroups(groups)
+		acked, err := tx.Notifications().AckedGroups(groups)
 		if err != nil {
 			return err
 		}

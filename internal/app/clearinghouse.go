@@ -44,12 +44,12 @@ func (s *Service) PublishFinding(ctx context.Context, a docket.Actor, id string,
 			return err
 		}
 		year := now.In(s.loc).Year()
-		n, err := tx.NextClearinghouseNumber(year)
+		n, err := tx.Clearinghouse().NextClearinghouseNumber(year)
 		if err != nil {
 			return err
 		}
 		e.ID, e.PublishedBy = fmt.Sprintf("AICH-%d-%04d", year, n), a.UserID
-		if err := tx.CreateClearinghouseEntry(e); err != nil {
+		if err := tx.Clearinghouse().CreateClearinghouseEntry(e); err != nil {
 			return err
 		}
 		fa.Finding.ClearinghouseID = e.ID
@@ -86,12 +86,12 @@ func (s *Service) Clearinghouse(ctx context.Context, a docket.Actor, q string) (
 	}
 	cat := &Catalog{}
 	err := s.store.Read(ctx, func(tx Tx) error {
-		latest, n, err := tx.ClearinghouseHead()
+		latest, n, err := tx.Clearinghouse().ClearinghouseHead()
 		if err != nil {
 			return err
 		}
 		cat.Released, cat.Version = latest, docket.CatalogVersion(latest, n, s.loc)
-		cat.Entries, err = tx.ListClearinghouse(strings.TrimSpace(q))
+		cat.Entries, err = tx.Clearinghouse().ListClearinghouse(strings.TrimSpace(q))
 		return err
 	})
 	return cat, err

@@ -31,7 +31,7 @@ func (s *Service) CreateComment(ctx context.Context, a docket.Actor, caseID, bod
 		}
 		c := &docket.Comment{ID: newID(), CaseID: caseID, AuthorID: a.UserID, AuthorRole: a.Role, Body: body,
 			Visibility: visibility, CreatedAt: s.Now()}
-		if err := tx.CreateComment(c); err != nil {
+		if err := tx.Content().CreateComment(c); err != nil {
 			return err
 		}
 		out = c
@@ -54,7 +54,7 @@ func (s *Service) ListComments(ctx context.Context, a docket.Actor, caseID strin
 		if err := acc.CheckContent(); err != nil {
 			return err
 		}
-		list, n, err := tx.ListComments(caseID, a.Role == docket.RoleLabMember, Page{Limit: clampLimit(p.Limit), Cursor: p.Cursor})
+		list, n, err := tx.Content().ListComments(caseID, a.Role == docket.RoleLabMember, Page{Limit: clampLimit(p.Limit), Cursor: p.Cursor})
 		if err != nil {
 			return err
 		}

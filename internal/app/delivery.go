@@ -226,12 +226,12 @@ func (s *Service) pruneEvents(ctx context.Context) error {
 	var ids []string
 	if err := s.store.Read(ctx, func(tx Tx) error {
 		var err error
-		ids, err = tx.DispatchedEventsBefore(s.Now().Add(-eventRetention), 1000)
+		ids, err = tx.Delivery().DispatchedEventsBefore(s.Now().Add(-eventRetention), 1000)
 		return err
 	}); err != nil || len(ids) == 0 {
 		return err
 	}
-	return s.store.Write(ctx, func(tx Tx) error { return tx.DeleteEvents(ids) })
+	return s.store.Write(ctx, func(tx Tx) error { return tx.Delivery().DeleteEvents(ids) })
 }
 
 // dispatch plans one batch on every channel and, in one transaction, stores
@@ -242,10 +242,10 @@ func (s *Service) dispatch(ctx context.Context, channels []Channel) error {
 	b := Batch{Now: s.Now()}
 	err := s.store.Read(ctx, func(tx Tx) error {
 		var err error
-		if b.Notifications, err = tx.PendingNotifications(1000); err != nil {
+		if b.Notifications, err = tx.Notifications().PendingNotifications(1000); err != nil {
 			return err
 		}
-		if b.Events, err = tx.PendingEvents(1000); err != nil {
+		if b.Events, err = tx.Delivery().PendingEvents(1000); err != nil {
 			return err
 		}
 		if len(channels) == 0 || len(b.Notifications)+len(b.Events) == 0 {
@@ -255,10 +255,10 @@ func (s *Service) dispatch(ctx context.Context, channels []Channel) error {
 		for _, n := range b.Notifications {
 			ids = append(ids, n.RecipientID)
 		}
-		if b.Users, err = tx.UsersByID(ids); err != nil {
+		if b.Users, err = tx.Delivery().UsersByID(ids); err != nil {
 			return err
 		}
-		b.Webhooks, err = tx.AllWebhooks()
+		b.Webhooks, err = tx.Delivery().AllWebhooks()
 		return err
 	})
 	if err != nil || len(b.Notifications)+len(b.Events) == 0 {
@@ -277,21 +277,21 @@ func (s *Service) dispatch(ctx context.Context, channels []Channel) error {
 		}
 	}
 	return s.store.Write(ctx, func(tx Tx) error {
-		if _, err := tx.InsertDeliveries(msgs); err != nil {
+		if _, err := tx.Delivery().InsertDeliveries(msgs); err != nil {
 			return err
 		}
 		ids := make([]string, len(b.Notifications))
 		for i, n := range b.Notifications {
 			ids[i] = n.ID
 		}
-		if err := tx.MarkDelivered(ids, b.Now); err != nil {
+		if err := tx.Notifications().MarkDelivered(ids, b.Now); err != nil {
 			return err
 		}
 		evs := make([]string, len(b.Events))
 		for i, e := range b.Events {
 			evs[i] = e.ID
 		}
-		return tx.MarkEventsDispatched(evs)
+		return tx.Delivery().MarkEventsDispatched(evs)
 	})
 }
 
@@ -302,7 +302,7 @@ func (s *Service) sendDue(ctx context.Context, ch Channel) (int, error) {
 	var due []docket.Delivery
 	if err := s.store.Read(ctx, func(tx Tx) error {
 		var err error
-		due, err = tx.DueDeliveries(ch.Name(), s.Now(), sendPerRun)
+		due, err = tx.Delivery().DueDeliveries(ch.Name(), s.Now(), sendPerRun)
 		return err
 	}); err != nil {
 		return 0, err
@@ -339,7 +339,7 @@ func (s *Service) sendDue(ctx context.Context, ch Channel) (int, error) {
 				d.NextAttemptAt, result = now.Add(policy.Backoff(d.Attempts)), "retry"
 			}
 		}
-		if err := s.store.Write(ctx, func(tx Tx) error { return tx.UpdateDelivery(&d) }); err != nil {
+		if err := s.store.Write(ctx, func(tx Tx) error { return tx.Delivery().UpdateDelivery(&d) }); err != nil {
 			return sent, err
 		}
 		if s.obs != nil {
@@ -371,7 +371,7 @@ func (s *Service) ListDeliveries(ctx context.Context, a docket.Actor, f Delivery
 	var next string
 	err := s.store.Read(ctx, func(tx Tx) error {
 		var err error
-		out, next, err = tx.ListDeliveries(f, Page{Limit: clampLimit(p.Limit), Cursor: p.Cursor})
+		out, next, err = tx.Delivery().ListDeliveries(f, Page{Limit: clampLimit(p.Limit), Cursor: p.Cursor})
 		return err
 	})
 	return out, next, err
@@ -386,14 +386,14 @@ func (s *Service) RetryDelivery(ctx context.Context, a docket.Actor, id string) 
 	var d *docket.Delivery
 	err := s.store.Write(ctx, func(tx Tx) error {
 		var err error
-		if d, err = tx.DeliveryByID(id); err != nil {
+		if d, err = tx.Delivery().DeliveryByID(id); err != nil {
 			return notFoundAs(err, "delivery")
 		}
 		if d.State != docket.DeliveryFailed {
 			return docket.Errorf(docket.EConflict, "the delivery is %s; only a failed delivery is retried", d.State)
 		}
 		if d.Channel == docket.ChannelWebhook {
-			if _, err := tx.WebhookByID(d.TargetID); docket.ErrorCode(err) == docket.ENotFound {
+			if _, err := tx.Delivery().WebhookByID(d.TargetID); docket.ErrorCode(err) == docket.ENotFound {
 				return docket.Errorf(docket.EConflict, "the webhook was deleted; nothing to retry")
 			} else if err != nil {
 				return err
@@ -401,7 +401,7 @@ func (s *Service) RetryDelivery(ctx context.Context, a docket.Actor, id string) 
 		}
 		now := s.Now()
 		d.State, d.Attempts, d.NextAttemptAt, d.LastError, d.LastStatus = docket.DeliveryPending, 0, now, "", 0
-		if err := tx.UpdateDelivery(d); err != nil {
+		if err := tx.Delivery().UpdateDelivery(d); err != nil {
 			return err
 		}
 		return s.audit(tx, a, "delivery.retried", "delivery", d.ID, "", docket.Changes{"channel": d.Channel, "message_id": d.MessageID})
@@ -414,7 +414,7 @@ func (s *Service) QueueDepth(ctx context.Context) (QueueDepth, error) {
 	var q QueueDepth
 	err := s.store.Read(ctx, func(tx Tx) error {
 		var err error
-		q, err = tx.QueueDepth()
+		q, err = tx.Delivery().QueueDepth()
 		return err
 	})
 	return q, err

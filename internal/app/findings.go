@@ -64,7 +64,7 @@ type FindingView struct {
 
 // findingAccess loads a finding and what the policy needs to judge the actor on it.
 func (s *Service) findingAccess(tx Tx, a docket.Actor, id string) (docket.FindingAccess, error) {
-	f, err := tx.FindingByID(id)
+	f, err := tx.Content().FindingByID(id)
 	if err != nil {
 		return docket.FindingAccess{}, err
 	}
@@ -76,7 +76,7 @@ func (s *Service) findingAccess(tx Tx, a docket.Actor, id string) (docket.Findin
 }
 
 func (s *Service) findingView(tx Tx, fa docket.FindingAccess) (*FindingView, error) {
-	atts, err := tx.AttachmentsOfFindings([]string{fa.Finding.ID})
+	atts, err := tx.Content().AttachmentsOfFindings([]string{fa.Finding.ID})
 	if err != nil {
 		return nil, err
 	}
@@ -105,7 +105,7 @@ func (s *Service) CreateFinding(ctx context.Context, a docket.Actor, caseID stri
 		if err := in.Apply(f); err != nil {
 			return err
 		}
-		if err := tx.CreateFinding(f); err != nil {
+		if err := tx.Content().CreateFinding(f); err != nil {
 			return err
 		}
 		ch := in.Changes()
@@ -156,7 +156,7 @@ func (s *Service) ListFindings(ctx context.Context, a docket.Actor, caseID strin
 		if a.Role == docket.RoleLabMember {
 			f.LabViewer = a.UserID
 		}
-		list, n, err := tx.ListFindings(f, Page{Limit: clampLimit(p.Limit), Cursor: p.Cursor})
+		list, n, err := tx.Content().ListFindings(f, Page{Limit: clampLimit(p.Limit), Cursor: p.Cursor})
 		if err != nil {
 			return err
 		}
@@ -165,7 +165,7 @@ func (s *Service) ListFindings(ctx context.Context, a docket.Actor, caseID strin
 		for i, x := range list {
 			ids[i] = x.ID
 		}
-		atts, err := tx.AttachmentsOfFindings(ids)
+		atts, err := tx.Content().AttachmentsOfFindings(ids)
 		if err != nil {
 			return err
 		}
@@ -201,7 +201,7 @@ func (s *Service) findingAction(ctx context.Context, a docket.Actor, id string, 
 			return err
 		}
 		f.UpdatedAt = s.Now()
-		if err := tx.UpdateFinding(f); err != nil {
+		if err := tx.Content().UpdateFinding(f); err != nil {
 			return err
 		}
 		if ch == nil {
@@ -253,7 +253,7 @@ func (s *Service) ShareFinding(ctx context.Context, a docket.Actor, id string, r
 				return "", nil, docket.Unacceptable("recipient_ids", "entry %d is listed twice", i)
 			}
 			seen[uid] = true
-			u, err := tx.UserByID(uid)
+			u, err := tx.Users().UserByID(uid)
 			if err != nil && docket.ErrorCode(err) != docket.ENotFound {
 				return "", nil, err
 			}
@@ -262,7 +262,7 @@ func (s *Service) ShareFinding(ctx context.Context, a docket.Actor, id string, r
 			}
 			ids = append(ids, uid)
 		}
-		if err := tx.SetFindingRecipients(f.ID, ids); err != nil {
+		if err := tx.Content().SetFindingRecipients(f.ID, ids); err != nil {
 			return "", nil, err
 		}
 		now := s.Now()
@@ -337,7 +337,7 @@ func (s *Service) DashboardFindings(ctx context.Context, a docket.Actor, views [
 	}
 	err := s.store.Read(ctx, func(tx Tx) error {
 		var err error
-		out, err = tx.CountFindings(f)
+		out, err = tx.Content().CountFindings(f)
 		return err
 	})
 	return out, err

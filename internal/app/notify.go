@@ -74,7 +74,7 @@ type planner struct {
 func (s *Service) newPlanner(tx Tx, now, until time.Time) (*planner, error) {
 	p := &planner{s: s, tx: tx, now: now, until: until, loc: s.loc, active: map[string]bool{}, members: map[string][]docket.User{}}
 	for _, role := range []docket.Role{docket.RoleReviewLead, docket.RoleCompliance, docket.RoleReviewer, docket.RoleLabMember} {
-		users, err := tx.ActiveUsers(role)
+		users, err := tx.Notifications().ActiveUsers(role)
 		if err != nil {
 			return nil, err
 		}
@@ -260,14 +260,14 @@ func (p *planner) plan() error {
 	}
 	// A reminder N days before falls at most N+1 calendar days before the deadline.
 	ahead := p.until.Add(time.Duration(maxDays+2) * 24 * time.Hour)
-	cases, err := p.tx.NotifyCases(ahead, p.until.Add(-cfg.UnassignedAfter))
+	cases, err := p.tx.Notifications().NotifyCases(ahead, p.until.Add(-cfg.UnassignedAfter))
 	if err != nil {
 		return err
 	}
 	for _, c := range cases {
 		p.caseRules(c)
 	}
-	reqs, err := p.tx.OpenRequestsBefore(p.until.Add(-time.Duration(min(cfg.InfoRequestLabDays, cfg.InfoRequestLeadDays)) * 24 * time.Hour))
+	reqs, err := p.tx.Notifications().OpenRequestsBefore(p.until.Add(-time.Duration(min(cfg.InfoRequestLabDays, cfg.InfoRequestLeadDays)) * 24 * time.Hour))
 	if err != nil {
 		return err
 	}
@@ -276,7 +276,7 @@ func (p *planner) plan() error {
 		for _, r := range reqs {
 			caseIDs = append(caseIDs, r.CaseID)
 		}
-		byID, err := p.tx.CasesByID(caseIDs)
+		byID, err := p.tx.Notifications().CasesByID(caseIDs)
 		if err != nil {
 			return err
 		}
@@ -285,7 +285,7 @@ func (p *planner) plan() error {
 		}
 	}
 	// A finding's reminder falls on the day before its deadline.
-	findings, err := p.tx.FindingsDueBefore(p.until.Add(3 * 24 * time.Hour))
+	findings, err := p.tx.Notifications().FindingsDueBefore(p.until.Add(3 * 24 * time.Hour))
 	if err != nil {
 		return err
 	}
@@ -294,7 +294,7 @@ func (p *planner) plan() error {
 		for _, f := range findings {
 			caseIDs = append(caseIDs, f.CaseID)
 		}
-		byID, err := p.tx.CasesByID(caseIDs)
+		byID, err := p.tx.Notifications().CasesByID(caseIDs)
 		if err != nil {
 			return err
 		}
@@ -334,11 +334,11 @@ func unsent(tx Tx, occ []Occurrence) ([]Occurrence, error) {
 		keys = append(keys, o.Key)
 		groups = append(groups, o.GroupKey)
 	}
-	have, err := tx.ExistingKeys(keys)
+	have, err := tx.Notifications().ExistingKeys(keys)
 	if err != nil {
 		return nil, err
 	}
-	acked, err := tx.AckedGroups(groups)
+	acked, err := tx.Notifications().AckedGroups(groups)
 	if err != nil {
 		return nil, err
 	}
@@ -370,12 +370,12 @@ func (s *Service) Sweep(ctx context.Context, holder string) (res SweepResult, er
 	var due []Occurrence
 	lapsed := 0
 	err = s.store.Read(ctx, func(tx Tx) error {
-		h, err := tx.LeaseHolder(SweepLease, now)
+		h, err := tx.Notifications().LeaseHolder(SweepLease, now)
 		if err != nil || h != holder {
 			return err
 		}
 		res.Held = true
-		cases, err := tx.LapsedCases(now)
+		cases, err := tx.Statements().LapsedCases(now)
 		if err != nil {
 			return err
 		}
@@ -396,7 +396,7 @@ func (s *Service) Sweep(ctx context.Context, holder string) (res SweepResult, er
 	res.Due = len(due)
 	err = s.store.Write(ctx, func(tx Tx) error {
 		// Whoever lost the lease since the read writes nothing.
-		if h, err := tx.LeaseHolder(SweepLease, now); err != nil || h != holder {
+		if h, err := tx.Notifications().LeaseHolder(SweepLease, now); err != nil || h != holder {
 			res.Held = false
 			return err
 		}
@@ -408,7 +408,7 @@ func (s *Service) Sweep(ctx context.Context, holder string) (res SweepResult, er
 		}
 		if len(rows) > 0 {
 			var err error
-			if res.Inserted, err = tx.InsertNotifications(rows); err != nil {
+			if res.Inserted, err = tx.Notifications().InsertNotifications(rows); err != nil {
 				return err
 			}
 		}
@@ -425,7 +425,7 @@ func (s *Service) HoldLease(ctx context.Context, holder string) (bool, error) {
 	var held bool
 	err := s.store.Write(ctx, func(tx Tx) error {
 		var err error
-		held, err = tx.HoldLease(SweepLease, holder, s.Now(), s.cfg.Notify.LeaseTTL)
+		held, err = tx.Notifications().HoldLease(SweepLease, holder, s.Now(), s.cfg.Notify.LeaseTTL)
 		return err
 	})
 	return held, err
@@ -436,7 +436,7 @@ func (s *Service) LeaseHolder(ctx context.Context) (string, error) {
 	var h string
 	err := s.store.Read(ctx, func(tx Tx) error {
 		var err error
-		h, err = tx.LeaseHolder(SweepLease, s.Now())
+		h, err = tx.Notifications().LeaseHolder(SweepLease, s.Now())
 		return err
 	})
 	return h, err
@@ -507,7 +507,7 @@ func (s *Service) Inbox(ctx context.Context, a docket.Actor, p Page) ([]docket.N
 	var next string
 	err := s.store.Read(ctx, func(tx Tx) error {
 		var err error
-		out, next, err = tx.ListInbox(a.UserID, Page{Limit: clampLimit(p.Limit), Cursor: p.Cursor})
+		out, next, err = tx.Notifications().ListInbox(a.UserID, Page{Limit: clampLimit(p.Limit), Cursor: p.Cursor})
 		return err
 	})
 	return out, next, err
@@ -518,7 +518,7 @@ func (s *Service) UnreadCount(ctx context.Context, a docket.Actor) (int, error) 
 	var n int
 	err := s.store.Read(ctx, func(tx Tx) error {
 		var err error
-		n, err = tx.UnreadCount(a.UserID)
+		n, err = tx.Notifications().UnreadCount(a.UserID)
 		return err
 	})
 	return n, err
@@ -529,14 +529,14 @@ func (s *Service) MarkRead(ctx context.Context, a docket.Actor, inboxID string) 
 	var n *docket.Notification
 	err := s.store.Write(ctx, func(tx Tx) error {
 		var err error
-		if n, err = tx.InboxItem(inboxID); err != nil || n.RecipientID != a.UserID {
+		if n, err = tx.Notifications().InboxItem(inboxID); err != nil || n.RecipientID != a.UserID {
 			return docket.NotFound("inbox item")
 		}
 		if n.ReadAt != nil {
 			return nil
 		}
 		now := s.Now()
-		if err := tx.MarkRead(inboxID, now); err != nil {
+		if err := tx.Notifications().MarkRead(inboxID, now); err != nil {
 			return err
 		}
 		n.ReadAt = &now
@@ -551,13 +551,13 @@ func (s *Service) Acknowledge(ctx context.Context, a docket.Actor, id string) (*
 	var n *docket.Notification
 	err := s.store.Write(ctx, func(tx Tx) error {
 		var err error
-		if n, err = tx.NotificationByID(id); err != nil || n.RecipientID != a.UserID {
+		if n, err = tx.Notifications().NotificationByID(id); err != nil || n.RecipientID != a.UserID {
 			return docket.NotFound("notification")
 		}
 		if n.Kind != docket.KindEscalation {
 			return docket.Errorf(docket.EConflict, "only escalations are acknowledged; this is a %s", n.Kind)
 		}
-		added, err := tx.Ack(n.GroupKey, n.ID, a.UserID, s.Now())
+		added, err := tx.Notifications().Ack(n.GroupKey, n.ID, a.UserID, s.Now())
 		if err != nil || !added {
 			return err
 		}

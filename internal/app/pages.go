@@ -64,15 +64,15 @@ func (s *Service) Board(ctx context.Context, a docket.Actor, f CaseFilter, order
 	b := &Board{At: f.Now, Items: []*CaseView{}}
 	err := s.store.Read(ctx, func(tx Tx) error {
 		var err error
-		if b.Counts, err = tx.CountBands(f); err != nil {
+		if b.Counts, err = tx.Cases().CountBands(f); err != nil {
 			return err
 		}
 		vis := CaseFilter{VisibleOrg: f.VisibleOrg, VisibleReviewer: f.VisibleReviewer, ExcludeDrafts: f.ExcludeDrafts,
 			Now: f.Now, Thresholds: f.Thresholds}
-		if b.Labs, err = tx.BoardLabs(vis); err != nil {
+		if b.Labs, err = tx.Board().BoardLabs(vis); err != nil {
 			return err
 		}
-		cases, total, err := tx.BoardCases(f, order, offset, limit)
+		cases, total, err := tx.Board().BoardCases(f, order, offset, limit)
 		if err != nil {
 			return err
 		}
@@ -103,7 +103,7 @@ func (s *Service) ClockStops(ctx context.Context, a docket.Actor, caseIDs []stri
 	}
 	// Two reads whatever the number of cases: the cases, then their stops.
 	err := s.store.Read(ctx, func(tx Tx) error {
-		cases, err := tx.CasesByID(caseIDs)
+		cases, err := tx.Notifications().CasesByID(caseIDs)
 		if err != nil {
 			return err
 		}
@@ -116,7 +116,7 @@ func (s *Service) ClockStops(ctx context.Context, a docket.Actor, caseIDs []stri
 		if len(visible) == 0 {
 			return nil
 		}
-		stops, err := tx.StopsOfCases(visible)
+		stops, err := tx.Board().StopsOfCases(visible)
 		if err != nil {
 			return err
 		}
@@ -155,7 +155,7 @@ func (s *Service) ReviewTeam(ctx context.Context, a docket.Actor) ([]TeamMember,
 			r := role
 			cursor := ""
 			for {
-				users, next, err := tx.ListUsers(UserFilter{Role: &r}, Page{Limit: 200, Cursor: cursor})
+				users, next, err := tx.Users().ListUsers(UserFilter{Role: &r}, Page{Limit: 200, Cursor: cursor})
 				if err != nil {
 					return err
 				}
@@ -182,7 +182,7 @@ func (s *Service) AttestedOn(ctx context.Context, a docket.Actor, caseIDs []stri
 	}
 	err := s.store.Read(ctx, func(tx Tx) error {
 		for _, id := range caseIDs {
-			ok, err := tx.Attested(id, a.UserID)
+			ok, err := tx.Cases().Attested(id, a.UserID)
 			if err != nil {
 				return err
 			}

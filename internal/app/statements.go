@@ -67,7 +67,7 @@ func (s *Service) createKey(tx Tx, seq int, now time.Time, action string, ch doc
 		return nil, nil, err
 	}
 	k := &docket.SigningKey{KeyID: kid, Seq: seq, PublicKey: pub, SealedPrivate: sealed, CreatedAt: now}
-	if err := tx.CreateSigningKey(k); err != nil {
+	if err := tx.Statements().CreateSigningKey(k); err != nil {
 		return nil, nil, err
 	}
 	if ch == nil {
@@ -80,7 +80,7 @@ func (s *Service) createKey(tx Tx, seq int, now time.Time, action string, ch doc
 // signingKey returns the key that signs now, generating the first one when
 // there is none yet.
 func (s *Service) signingKey(tx Tx) (string, ed25519.PrivateKey, error) {
-	keys, err := tx.SigningKeys()
+	keys, err := tx.Statements().SigningKeys()
 	if err != nil {
 		return "", nil, err
 	}
@@ -122,7 +122,7 @@ func (s *Service) RotateSigningKey(ctx context.Context) (string, []string, error
 	var kid string
 	var earlier []string
 	err := s.store.Write(ctx, func(tx Tx) error {
-		keys, err := tx.SigningKeys()
+		keys, err := tx.Statements().SigningKeys()
 		if err != nil {
 			return err
 		}
@@ -136,7 +136,7 @@ func (s *Service) RotateSigningKey(ctx context.Context) (string, []string, error
 				earlier = append(earlier, k.KeyID)
 			}
 		}
-		if err := tx.RetireSigningKeys(now); err != nil {
+		if err := tx.Statements().RetireSigningKeys(now); err != nil {
 			return err
 		}
 		k, _, err := s.createKey(tx, seq, now, "signing_key.rotated", ch)
@@ -152,7 +152,7 @@ func (s *Service) RotateSigningKey(ctx context.Context) (string, []string, error
 func (s *Service) JWKS(ctx context.Context) (statement.JWKS, error) {
 	set := statement.JWKS{Keys: []statement.JWK{}}
 	err := s.store.Read(ctx, func(tx Tx) error {
-		keys, err := tx.SigningKeys()
+		keys, err := tx.Statements().SigningKeys()
 		for _, k := range keys {
 			set.Keys = append(set.Keys, statement.PublicJWK(k.KeyID, ed25519.PublicKey(k.PublicKey)))
 		}
@@ -173,7 +173,7 @@ func (s *Service) GetStatement(ctx context.Context, a docket.Actor, caseID strin
 		if err := acc.CanReadStatement(); err != nil {
 			return err
 		}
-		st, err = tx.LatestStatement(caseID)
+		st, err = tx.Statements().LatestStatement(caseID)
 		if docket.ErrorCode(err) == docket.ENotFound {
 			return &docket.Error{Code: docket.ENotFound,
 				Message: "statement not found: one is issued when the case is decided or when its review window lapses"}
@@ -193,7 +193,7 @@ func (s *Service) issueStatement(tx Tx, c *docket.Case, kind string, d *docket.D
 		return nil, errors.New("statements: the case was never submitted")
 	}
 	loc := k.Location()
-	stops, err := tx.ListStops(c.ID)
+	stops, err := tx.Cases().ListStops(c.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -238,7 +238,7 @@ func (s *Service) issueStatement(tx Tx, c *docket.Case, kind string, d *docket.D
 		return nil, err
 	}
 	st.KeyID = kid
-	added, err := tx.InsertStatement(st)
+	added, err := tx.Statements().InsertStatement(st)
 	if err != nil || !added {
 		return nil, err
 	}
@@ -249,7 +249,7 @@ func (s *Service) issueStatement(tx Tx, c *docket.Case, kind string, d *docket.D
 // running deadline passed and that has none for it yet: once per lapse, in
 // the sweep's transaction. It returns how many it issued.
 func (s *Service) issueLapseStatements(tx Tx, now time.Time) (int, error) {
-	cases, err := tx.LapsedCases(now)
+	cases, err := tx.Statements().LapsedCases(now)
 	if err != nil {
 		return 0, err
 	}

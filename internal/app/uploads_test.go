@@ -72,7 +72,7 @@ func (p *fakePending) Commit(id string) error {
 	// The row is committed before the file is kept under its id.
 	var row error
 	p.fs.e.must(p.fs.e.st.Read(ctx, func(tx app.Tx) error {
-		_, row = tx.AttachmentByID(id)
+		_, row = tx.Content().AttachmentByID(id)
 		return nil
 	}))
 	if row != nil || !p.closed {

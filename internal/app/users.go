@@ -117,7 +117,7 @@ func (s *Service) signIn(ctx context.Context, email, password string, a docket.A
 	err := s.store.Write(ctx, func(tx Tx) error {
 		var err error
 		if valid {
-			user, err = tx.UserByEmail(email)
+			user, err = tx.Users().UserByEmail(email)
 		}
 		if docket.ErrorCode(err) == docket.ENotFound {
 			user, err = nil, nil
@@ -125,7 +125,7 @@ func (s *Service) signIn(ctx context.Context, email, password string, a docket.A
 		if err != nil {
 			return err
 		}
-		if res, err = s.throttle.reserve(tx, keys); err != nil {
+		if res, err = s.throttle.reserve(tx.Users(), keys); err != nil {
 			return err
 		}
 		switch res.gate {
@@ -168,7 +168,7 @@ func (s *Service) signIn(ctx context.Context, email, password string, a docket.A
 		}
 		// The reserved failure stands, the address's is counted, the attempt audited.
 		if err := s.store.Write(ctx, func(tx Tx) error {
-			if err := s.throttle.countAddressFailure(tx, keys); err != nil {
+			if err := s.throttle.countAddressFailure(tx.Users(), keys); err != nil {
 				return err
 			}
 			return s.auditSignInTx(tx, a, email, user, result)
@@ -179,7 +179,7 @@ func (s *Service) signIn(ctx context.Context, email, password string, a docket.A
 	}
 	var sess *Session
 	err = s.store.Write(ctx, func(tx Tx) error {
-		if err := s.throttle.giveBack(tx, keys); err != nil {
+		if err := s.throttle.giveBack(tx.Users(), keys); err != nil {
 			return err
 		}
 		var err error
@@ -243,7 +243,7 @@ func (s *Service) issueScoped(tx Tx, u *docket.User, kind auth.Kind, name string
 	}
 	t := &Token{ID: id, UserID: u.ID, Kind: kind, Name: name, Hash: auth.HashToken(raw),
 		Version: u.TokenVersion, Scope: scope, CreatedAt: s.Now(), ExpiresAt: exp}
-	if err := tx.CreateToken(t); err != nil {
+	if err := tx.Users().CreateToken(t); err != nil {
 		return nil, nil, err
 	}
 	return &Session{Token: raw, ExpiresAt: exp, User: u}, t, nil
@@ -262,7 +262,7 @@ func (s *Service) Authenticate(ctx context.Context, kind auth.Kind, raw string, 
 	var u *docket.User
 	var scope docket.Scope
 	err = s.store.Read(ctx, func(tx Tx) error {
-		t, user, err := tx.TokenUser(c.ID)
+		t, user, err := tx.Users().TokenUser(c.ID)
 		if err != nil {
 			return err
 		}
@@ -295,7 +295,7 @@ func (s *Service) Authenticate(ctx context.Context, kind auth.Kind, raw string, 
 // Logout revokes the session the actor used.
 func (s *Service) Logout(ctx context.Context, a docket.Actor) error {
 	return s.store.Write(ctx, func(tx Tx) error {
-		if err := tx.RevokeToken(a.SessionID, s.Now()); err != nil {
+		if err := tx.Users().RevokeToken(a.SessionID, s.Now()); err != nil {
 			return err
 		}
 		return s.audit(tx, a, "auth.logout", "user", a.UserID, "", nil)
@@ -307,7 +307,7 @@ func (s *Service) Me(ctx context.Context, a docket.Actor) (*docket.User, error) 
 	var u *docket.User
 	err := s.store.Read(ctx, func(tx Tx) error {
 		var err error
-		u, err = tx.UserByID(a.UserID)
+		u, err = tx.Users().UserByID(a.UserID)
 		return err
 	})
 	return u, err
@@ -335,7 +335,7 @@ func (s *Service) ChangePassword(ctx context.Context, a docket.Actor, current, n
 	var res reservation
 	if err := s.store.Write(ctx, func(tx Tx) error {
 		var err error
-		if res, err = s.throttle.reserve(tx, keys); err != nil {
+		if res, err = s.throttle.reserve(tx.Users(), keys); err != nil {
 			return err
 		}
 		switch res.gate {
@@ -372,19 +372,19 @@ func (s *Service) ChangePassword(ctx context.Context, a docket.Actor, current, n
 		return err
 	}
 	return s.store.Write(ctx, func(tx Tx) error {
-		u, err := tx.UserByID(a.UserID)
+		u, err := tx.Users().UserByID(a.UserID)
 		if err != nil {
 			return err
 		}
 		u.PasswordHash, u.PasswordByAdmin = hash, false
 		u.UpdatedAt = s.Now()
-		if err := endSessions(tx, u, s.Now()); err != nil {
+		if err := endSessions(tx.Users(), u, s.Now()); err != nil {
 			return err
 		}
-		if err := tx.UpdateUser(u); err != nil {
+		if err := tx.Users().UpdateUser(u); err != nil {
 			return err
 		}
-		if err := s.throttle.giveBack(tx, keys); err != nil {
+		if err := s.throttle.giveBack(tx.Users(), keys); err != nil {
 			return err
 		}
 		return s.audit(tx, a, "user.password_changed", "user", u.ID, "", docket.Changes{}.Secret("password", "changed"))
@@ -430,7 +430,7 @@ func (s *Service) CreateAPIToken(ctx context.Context, a docket.Actor, name strin
 	var sess *Session
 	var tok *Token
 	err := s.store.Write(ctx, func(tx Tx) error {
-		u, err := tx.UserByID(a.UserID)
+		u, err := tx.Users().UserByID(a.UserID)
 		if err != nil {
 			return err
 		}
@@ -446,7 +446,7 @@ func (s *Service) CreateAPIToken(ctx context.Context, a docket.Actor, name strin
 func (s *Service) ListAPITokens(ctx context.Context, a docket.Actor) ([]Token, error) {
 	var out []Token
 	err := s.store.Read(ctx, func(tx Tx) error {
-		all, err := tx.ListTokens(a.UserID, auth.KindAPIToken)
+		all, err := tx.Users().ListTokens(a.UserID, auth.KindAPIToken)
 		for _, t := range all {
 			if t.RevokedAt == nil && t.ExpiresAt.After(s.Now()) {
 				out = append(out, t)
@@ -460,14 +460,14 @@ func (s *Service) ListAPITokens(ctx context.Context, a docket.Actor) ([]Token, e
 // DeleteAPIToken revokes one of the actor's API tokens; another user's is 404.
 func (s *Service) DeleteAPIToken(ctx context.Context, a docket.Actor, id string) error {
 	return s.store.Write(ctx, func(tx Tx) error {
-		t, err := tx.TokenByID(id)
+		t, err := tx.Users().TokenByID(id)
 		if err != nil {
 			return notFoundAs(err, "API token")
 		}
 		if t.UserID != a.UserID || t.Kind != auth.KindAPIToken || t.RevokedAt != nil {
 			return docket.NotFound("API token")
 		}
-		if err := tx.RevokeToken(id, s.Now()); err != nil {
+		if err := tx.Users().RevokeToken(id, s.Now()); err != nil {
 			return err
 		}
 		return s.audit(tx, a, "api_token.revoked", "api_token", id, "", nil)

@@ -58,14 +58,14 @@ func (s *Service) CreateWebhook(ctx context.Context, a docket.Actor, in WebhookI
 	}
 	w.Secret = sealed
 	err = s.store.Write(ctx, func(tx Tx) error {
-		n, err := tx.CountWebhooks(a.OrgID)
+		n, err := tx.Delivery().CountWebhooks(a.OrgID)
 		if err != nil {
 			return err
 		}
 		if n >= docket.MaxWebhooksPerOrg {
 			return docket.Errorf(docket.EConflict, "the organisation has %d webhooks, the most it may have; delete one first", n)
 		}
-		if err := tx.CreateWebhook(w); err != nil {
+		if err := tx.Delivery().CreateWebhook(w); err != nil {
 			return err
 		}
 		return s.audit(tx, a, "webhook.created", "webhook", w.ID, "", docket.Changes{"events": w.Events, "host": urlHost(w.URL)})
@@ -93,7 +93,7 @@ func (s *Service) ListWebhooks(ctx context.Context, a docket.Actor, p Page) ([]d
 	var next string
 	err := s.store.Read(ctx, func(tx Tx) error {
 		var err error
-		out, next, err = tx.ListWebhooks(a.OrgID, Page{Limit: clampLimit(p.Limit), Cursor: p.Cursor})
+		out, next, err = tx.Delivery().ListWebhooks(a.OrgID, Page{Limit: clampLimit(p.Limit), Cursor: p.Cursor})
 		return err
 	})
 	return out, next, err
@@ -106,14 +106,14 @@ func (s *Service) DeleteWebhook(ctx context.Context, a docket.Actor, id string) 
 		return docket.Forbidden()
 	}
 	return s.store.Write(ctx, func(tx Tx) error {
-		w, err := tx.WebhookByID(id)
+		w, err := tx.Delivery().WebhookByID(id)
 		if err != nil || w.OrgID != a.OrgID {
 			return docket.NotFound("webhook")
 		}
-		if err := tx.DeleteWebhook(id); err != nil {
+		if err := tx.Delivery().DeleteWebhook(id); err != nil {
 			return err
 		}
-		if err := tx.FailPendingDeliveries(id, "the webhook was deleted", s.Now()); err != nil {
+		if err := tx.Delivery().FailPendingDeliveries(id, "the webhook was deleted", s.Now()); err != nil {
 			return err
 		}
 		return s.audit(tx, a, "webhook.deleted", "webhook", id, "", docket.Changes{"host": urlHost(w.URL)})
@@ -126,7 +126,7 @@ func (s *Service) WebhookTarget(ctx context.Context, id string) (string, []byte,
 	var w *docket.Webhook
 	if err := s.store.Read(ctx, func(tx Tx) error {
 		var err error
-		w, err = tx.WebhookByID(id)
+		w, err = tx.Delivery().WebhookByID(id)
 		return err
 	}); err != nil {
 		return "", nil, notFoundAs(err, "webhook")
@@ -139,7 +139,7 @@ func (s *Service) WebhookTarget(ctx context.Context, id string) (string, []byte,
 func (s *Service) emit(tx Tx, typ string, c *docket.Case, subjectType, subjectID string, due *time.Time, labVisible bool) error {
 	e := &docket.Event{ID: newID(), Type: typ, SubjectType: subjectType, SubjectID: subjectID, CaseID: c.ID,
 		CaseNumber: c.Number, OrgID: c.OrgID, LabVisible: labVisible, DueAt: due, CreatedAt: s.Now()}
-	return tx.InsertEvent(e)
+	return tx.Delivery().InsertEvent(e)
 }
 
 // sealSecret encrypts a webhook secret, bound to the webhook's id.

@@ -430,11 +430,11 @@ func TestDispatchedEventsAreKeptThirtyDays(t *testing.T) {
 	events := func() (pending, dispatched int) {
 		t.Helper()
 		e.must(e.st.Read(ctx, func(tx app.Tx) error {
-			p, err := tx.PendingEvents(1000)
+			p, err := tx.Delivery().PendingEvents(1000)
 			if err != nil {
 				return err
 			}
-			d, err := tx.DispatchedEventsBefore(e.clock.Now().Add(1000*24*time.Hour), 1000)
+			d, err := tx.Delivery().DispatchedEventsBefore(e.clock.Now().Add(1000*24*time.Hour), 1000)
 			pending, dispatched = len(p), len(d)
 			return err
 		}))
@@ -463,8 +463,8 @@ func TestDispatchedEventsAreKeptThirtyDays(t *testing.T) {
 	// An event not handed over is neither listed nor deleted, however old.
 	old := &docket.Event{ID: "00000000-0000-0000-0000-0000000000e1", Type: "case.submitted", SubjectType: "case",
 		SubjectID: "x", OrgID: e.a["lab"].OrgID, CreatedAt: e.clock.Now().Add(-90 * 24 * time.Hour)}
-	e.must(e.st.Write(ctx, func(tx app.Tx) error { return tx.InsertEvent(old) }))
-	e.must(e.st.Write(ctx, func(tx app.Tx) error { return tx.DeleteEvents([]string{old.ID}) }))
+	e.must(e.st.Write(ctx, func(tx app.Tx) error { return tx.Delivery().InsertEvent(old) }))
+	e.must(e.st.Write(ctx, func(tx app.Tx) error { return tx.Delivery().DeleteEvents([]string{old.ID}) }))
 	if p, d := events(); p != 1 || d != 1 {
 		t.Fatalf("a pending event: %d pending, %d dispatched", p, d)
 	}

@@ -53,12 +53,12 @@ func amendmentRowOf(m *docket.Amendment) amendmentRow {
 	return r
 }
 
-func (t *tx) CreateAmendment(m *docket.Amendment) error {
+func (t amendmentRepo) CreateAmendment(m *docket.Amendment) error {
 	r := amendmentRowOf(m)
 	return translate(t.db.Create(&r).Error)
 }
 
-func (t *tx) AmendmentByID(id string) (*docket.Amendment, error) {
+func (t amendmentRepo) AmendmentByID(id string) (*docket.Amendment, error) {
 	var r amendmentRow
 	if err := t.db.Where("id = ?", id).Take(&r).Error; err != nil {
 		return nil, notFound(err, "amendment")
@@ -68,13 +68,13 @@ func (t *tx) AmendmentByID(id string) (*docket.Amendment, error) {
 }
 
 // UpdateAmendment stores a resolution: every mutable column, zero values included.
-func (t *tx) UpdateAmendment(m *docket.Amendment) error {
+func (t amendmentRepo) UpdateAmendment(m *docket.Amendment) error {
 	r := amendmentRowOf(m)
 	return translate(t.db.Exec(`UPDATE amendments SET status = ?, restart_clock = ?, note = ?, resolved_by = ?, resolved_at = ?
 WHERE id = ?`, r.Status, r.RestartClock, r.Note, r.ResolvedBy, r.ResolvedAt, r.ID).Error)
 }
 
-func (t *tx) ListAmendments(caseID string) ([]docket.Amendment, error) {
+func (t amendmentRepo) ListAmendments(caseID string) ([]docket.Amendment, error) {
 	var rows []amendmentRow
 	if err := t.db.Where("case_id = ?", caseID).Order("created_at, id").Find(&rows).Error; err != nil {
 		return nil, err
@@ -86,7 +86,7 @@ func (t *tx) ListAmendments(caseID string) ([]docket.Amendment, error) {
 	return out, nil
 }
 
-func (t *tx) PendingAmendment(caseID string) (*docket.Amendment, error) {
+func (t amendmentRepo) PendingAmendment(caseID string) (*docket.Amendment, error) {
 	var rows []amendmentRow
 	if err := t.db.Where("case_id = ? AND status = ?", caseID, string(docket.AmendmentPending)).
 		Order("created_at, id").Limit(1).Find(&rows).Error; err != nil {
@@ -99,7 +99,7 @@ func (t *tx) PendingAmendment(caseID string) (*docket.Amendment, error) {
 	return &m, nil
 }
 
-func (t *tx) EndClock(caseID string, seq int, at time.Time, reason string) error {
+func (t amendmentRepo) EndClock(caseID string, seq int, at time.Time, reason string) error {
 	return t.db.Exec(`UPDATE case_clocks SET ended_at = ?, end_reason = ? WHERE case_id = ? AND seq = ?`,
 		ms(at), reason, caseID, seq).Error
 }

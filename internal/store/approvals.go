@@ -49,7 +49,7 @@ COALESCE(decider.name, '') AS decider_name, COALESCE(orgs.name, '') AS org_name
 FROM approvals LEFT JOIN users requester ON requester.id = approvals.requested_by
 LEFT JOIN users decider ON decider.id = approvals.decided_by LEFT JOIN orgs ON orgs.id = approvals.org_id`
 
-func (t *tx) CreateApproval(p *docket.Approval) error {
+func (t approvalRepo) CreateApproval(p *docket.Approval) error {
 	return translate(t.db.Exec(`INSERT INTO approvals (id, kind, user_id, requested_by, requested_at, status, decided_by,
 decided_at, email, name, org_id, role, from_role, sets_password, password_hash, user_version)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -57,7 +57,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		p.Email, p.Name, p.OrgID, string(p.Role), string(p.FromRole), p.SetsPassword, p.PasswordHash, p.UserVersion).Error)
 }
 
-func (t *tx) ApprovalByID(id string) (*docket.Approval, error) {
+func (t approvalRepo) ApprovalByID(id string) (*docket.Approval, error) {
 	r, ok, err := scanOne[approvalRow](t.db.Raw(approvalSelect+` WHERE approvals.id = ?`, id))
 	if err != nil {
 		return nil, err
@@ -71,7 +71,7 @@ func (t *tx) ApprovalByID(id string) (*docket.Approval, error) {
 
 // DecideApproval records the decision of a pending change and forgets its
 // password hash; a change decided meanwhile is a 409 naming its state.
-func (t *tx) DecideApproval(p *docket.Approval) error {
+func (t approvalRepo) DecideApproval(p *docket.Approval) error {
 	res := t.db.Exec(`UPDATE approvals SET status = ?, decided_by = ?, decided_at = ?, password_hash = ''
 WHERE id = ? AND status = 'pending'`, p.Status, toNullable(p.DecidedBy), msp(p.DecidedAt), p.ID)
 	if res.Error != nil {
@@ -84,7 +84,7 @@ WHERE id = ? AND status = 'pending'`, p.Status, toNullable(p.DecidedBy), msp(p.D
 }
 
 // ListApprovals lists changes newest first, with the names ApprovalByID reads.
-func (t *tx) ListApprovals(f app.ApprovalFilter, p app.Page) ([]docket.Approval, string, error) {
+func (t approvalRepo) ListApprovals(f app.ApprovalFilter, p app.Page) ([]docket.Approval, string, error) {
 	sql := approvalSelect + " WHERE 1=1"
 	var args []any
 	if f.Status != nil {

@@ -38,7 +38,7 @@ func TestApprovalsStore(t *testing.T) {
 				p.Kind, p.UserID, p.Email, p.Role, p.SetsPassword, p.UserVersion = docket.ApprovalUserCreate, "new-user", "new@example.org",
 					docket.RoleReviewer, false, 0
 			}
-			if err := tx.CreateApproval(p); err != nil {
+			if err := tx.Approvals().CreateApproval(p); err != nil {
 				return err
 			}
 			ids = append(ids, p.ID)
@@ -53,7 +53,7 @@ func TestApprovalsStore(t *testing.T) {
 		var p *docket.Approval
 		if err := st.Read(ctx, func(tx app.Tx) error {
 			var err error
-			p, err = tx.ApprovalByID(id)
+			p, err = tx.Approvals().ApprovalByID(id)
 			return err
 		}); err != nil {
 			t.Fatal(err)
@@ -67,7 +67,7 @@ func TestApprovalsStore(t *testing.T) {
 		t.Fatalf("read: %+v", p)
 	}
 	if err := st.Read(ctx, func(tx app.Tx) error {
-		_, err := tx.ApprovalByID("missing")
+		_, err := tx.Approvals().ApprovalByID("missing")
 		return err
 	}); docket.ErrorCode(err) != docket.ENotFound {
 		t.Fatalf("missing: %v", err)
@@ -82,7 +82,7 @@ func TestApprovalsStore(t *testing.T) {
 			var next string
 			if err := st.Read(ctx, func(tx app.Tx) error {
 				var err error
-				page, next, err = tx.ListApprovals(f, app.Page{Limit: limit, Cursor: cursor})
+				page, next, err = tx.Approvals().ListApprovals(f, app.Page{Limit: limit, Cursor: cursor})
 				return err
 			}); err != nil {
 				t.Fatal(err)
@@ -108,7 +108,7 @@ func TestApprovalsStore(t *testing.T) {
 	now := at.Add(time.Hour)
 	decide := func(id string) error {
 		return st.Write(ctx, func(tx app.Tx) error {
-			return tx.DecideApproval(&docket.Approval{ID: id, Status: docket.ApprovalRejected, DecidedBy: lead.ID, DecidedAt: &now})
+			return tx.Approvals().DecideApproval(&docket.Approval{ID: id, Status: docket.ApprovalRejected, DecidedBy: lead.ID, DecidedAt: &now})
 		})
 	}
 	if err := decide(ids[1]); err != nil {
@@ -140,14 +140,14 @@ func TestApprovalsStore(t *testing.T) {
 		}
 	}
 	if err := st.Read(ctx, func(tx app.Tx) error {
-		_, _, err := tx.ListApprovals(app.ApprovalFilter{}, app.Page{Limit: 5, Cursor: "not-a-cursor"})
+		_, _, err := tx.Approvals().ListApprovals(app.ApprovalFilter{}, app.Page{Limit: 5, Cursor: "not-a-cursor"})
 		return err
 	}); docket.ErrorCode(err) != docket.EUnprocessable {
 		t.Fatalf("bad cursor: %v", err)
 	}
 	// The table refuses what is no kind or state.
 	if err := st.Write(ctx, func(tx app.Tx) error {
-		return tx.CreateApproval(&docket.Approval{ID: "x", Kind: "user.delete", UserID: lead.ID, RequestedBy: admin.ID,
+		return tx.Approvals().CreateApproval(&docket.Approval{ID: "x", Kind: "user.delete", UserID: lead.ID, RequestedBy: admin.ID,
 			RequestedAt: at, Status: docket.ApprovalPending})
 	}); err == nil {
 		t.Fatal("stored a change of no known kind")

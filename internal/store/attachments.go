@@ -25,13 +25,13 @@ func (r attachmentRow) domain() docket.Attachment {
 		CreatedAt: tm(r.CreatedAt)}
 }
 
-func (t *tx) CreateAttachment(a *docket.Attachment) error {
+func (t contentRepo) CreateAttachment(a *docket.Attachment) error {
 	return translate(t.db.Create(&attachmentRow{ID: a.ID, CaseID: a.CaseID, FindingID: toNullable(a.FindingID),
 		Name: a.Name, Kind: a.Kind, Size: a.Size, ContentType: a.ContentType, Sha256: a.SHA256,
 		UploadedBy: a.UploadedBy, CreatedAt: ms(a.CreatedAt)}).Error)
 }
 
-func (t *tx) AttachmentByID(id string) (*docket.Attachment, error) {
+func (t contentRepo) AttachmentByID(id string) (*docket.Attachment, error) {
 	var r attachmentRow
 	if err := t.db.Where("id = ?", id).Take(&r).Error; err != nil {
 		return nil, notFound(err, "attachment")
@@ -40,11 +40,11 @@ func (t *tx) AttachmentByID(id string) (*docket.Attachment, error) {
 	return &a, nil
 }
 
-func (t *tx) DeleteAttachment(id string) error {
+func (t contentRepo) DeleteAttachment(id string) error {
 	return t.db.Exec(`DELETE FROM attachments WHERE id = ?`, id).Error
 }
 
-func (t *tx) AttachmentsOfFindings(findingIDs []string) (map[string][]docket.Attachment, error) {
+func (t contentRepo) AttachmentsOfFindings(findingIDs []string) (map[string][]docket.Attachment, error) {
 	out := map[string][]docket.Attachment{}
 	if len(findingIDs) == 0 {
 		return out, nil
@@ -59,7 +59,7 @@ func (t *tx) AttachmentsOfFindings(findingIDs []string) (map[string][]docket.Att
 	return out, nil
 }
 
-func (t *tx) ListAttachments(caseID string, withFindings bool) ([]docket.Attachment, error) {
+func (t contentRepo) ListAttachments(caseID string, withFindings bool) ([]docket.Attachment, error) {
 	q := t.db.Where("case_id = ?", caseID).Order("created_at, id")
 	if !withFindings {
 		q = q.Where("finding_id IS NULL")

@@ -34,7 +34,7 @@ func (r auditRow) domain() docket.AuditEvent {
 // AppendAudit links ev to the chain's head. Bumping the head row first takes
 // its lock, so concurrent appends (several processes on PostgreSQL) queue up
 // and the chain stays one straight line.
-func (t *tx) AppendAudit(ev *docket.AuditEvent) error {
+func (t auditRepo) AppendAudit(ev *docket.AuditEvent) error {
 	if err := t.db.Exec(`UPDATE audit_head SET seq = seq + 1 WHERE id = 1`).Error; err != nil {
 		return err
 	}
@@ -57,7 +57,7 @@ func (t *tx) AppendAudit(ev *docket.AuditEvent) error {
 	return t.db.Exec(`UPDATE audit_head SET hash = ? WHERE id = 1`, ev.Hash).Error
 }
 
-func (t *tx) AuditHead() (int64, string, error) {
+func (t auditRepo) AuditHead() (int64, string, error) {
 	var head struct {
 		Seq  int64
 		Hash string
@@ -66,7 +66,7 @@ func (t *tx) AuditHead() (int64, string, error) {
 	return head.Seq, head.Hash, err
 }
 
-func (t *tx) ListAudit(caseID string, p app.Page) ([]docket.AuditEvent, string, error) {
+func (t auditRepo) ListAudit(caseID string, p app.Page) ([]docket.AuditEvent, string, error) {
 	q := t.db.Model(&auditRow{}).Order("seq").Limit(p.Limit + 1)
 	if caseID != "" {
 		q = q.Where("case_id = ?", caseID)
@@ -89,7 +89,7 @@ func (t *tx) ListAudit(caseID string, p app.Page) ([]docket.AuditEvent, string, 
 }
 
 // WalkAudit reads the chain in batches, in sequence order.
-func (t *tx) WalkAudit(fn func(docket.AuditEvent) error) error {
+func (t auditRepo) WalkAudit(fn func(docket.AuditEvent) error) error {
 	var after int64 = -1
 	for {
 		var rows []auditRow

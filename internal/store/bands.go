@@ -82,7 +82,7 @@ func (c *bandCache) put(key string, m bandMemory) {
 
 // CountBands counts per band, closed cases included, in one query over the
 // indexed deadline; remembered counts answer when they still hold.
-func (t *tx) CountBands(f app.CaseFilter) (map[clock.Band]int, error) {
+func (t caseRepo) CountBands(f app.CaseFilter) (map[clock.Band]int, error) {
 	f.Band, f.OpenOnly = nil, false
 	now := ms(f.Now)
 	cached := t.store != nil && t.readOnly && !t.postgres

@@ -47,7 +47,7 @@ func BenchmarkDashboardQuery(b *testing.B) {
 	if err := st.read.Transaction(func(db *gorm.DB) error {
 		p := app.Page{Limit: 50}
 		for range 100 {
-			_, next, err := (&tx{db: db}).ListCases(f, p)
+			_, next, err := (&tx{db: db}).Cases().ListCases(f, p)
 			if err != nil || next == "" {
 				return fmt.Errorf("no page after %q: %v", p.Cursor, err)
 			}
@@ -61,7 +61,7 @@ func BenchmarkDashboardQuery(b *testing.B) {
 	var ids []string
 	b.Run("first-page", func(b *testing.B) {
 		unremembered(b, func(x *tx) error {
-			cases, _, err := x.ListCases(f, app.Page{Limit: 50})
+			cases, _, err := x.Cases().ListCases(f, app.Page{Limit: 50})
 			ids = ids[:0]
 			for _, c := range cases {
 				ids = append(ids, c.ID)
@@ -71,29 +71,29 @@ func BenchmarkDashboardQuery(b *testing.B) {
 	})
 	b.Run("page-101", func(b *testing.B) {
 		unremembered(b, func(x *tx) error {
-			_, _, err := x.ListCases(f, app.Page{Limit: 50, Cursor: deep})
+			_, _, err := x.Cases().ListCases(f, app.Page{Limit: 50, Cursor: deep})
 			return err
 		})
 	})
 	b.Run("band-counts", func(b *testing.B) {
 		unremembered(b, func(x *tx) error {
-			_, err := x.CountBands(f)
+			_, err := x.Cases().CountBands(f)
 			return err
 		})
 	})
 	b.Run("finding-counts", func(b *testing.B) {
 		unremembered(b, func(x *tx) error {
-			_, err := x.CountFindings(app.FindingCountFilter{CaseIDs: ids, Now: now})
+			_, err := x.Content().CountFindings(app.FindingCountFilter{CaseIDs: ids, Now: now})
 			return err
 		})
 	})
 	b.Run("remembered", func(b *testing.B) {
 		for b.Loop() {
 			err := st.Read(context.Background(), func(x app.Tx) error {
-				if _, err := x.CountBands(f); err != nil {
+				if _, err := x.Cases().CountBands(f); err != nil {
 					return err
 				}
-				cases, _, err := x.ListCases(f, app.Page{Limit: 50})
+				cases, _, err := x.Cases().ListCases(f, app.Page{Limit: 50})
 				if err != nil {
 					return err
 				}
@@ -101,7 +101,7 @@ func BenchmarkDashboardQuery(b *testing.B) {
 				for _, c := range cases {
 					ids = append(ids, c.ID)
 				}
-				_, err = x.CountFindings(app.FindingCountFilter{CaseIDs: ids, Now: now})
+				_, err = x.Content().CountFindings(app.FindingCountFilter{CaseIDs: ids, Now: now})
 				return err
 			})
 			if err != nil {
@@ -122,7 +122,7 @@ func BenchmarkCaseRead(b *testing.B) {
 			id := seeded.Visible[i%len(seeded.Visible)]
 			i++
 			if err := st.read.Transaction(func(db *gorm.DB) error {
-				_, _, err := (&tx{db: db}).CaseWithAttestation(id, lead)
+				_, _, err := (&tx{db: db}).Cases().CaseWithAttestation(id, lead)
 				return err
 			}); err != nil {
 				b.Fatal(err)
@@ -134,7 +134,7 @@ func BenchmarkCaseRead(b *testing.B) {
 			id := seeded.Visible[i%100]
 			i++
 			if err := st.Read(context.Background(), func(x app.Tx) error {
-				_, _, err := x.CaseWithAttestation(id, lead)
+				_, _, err := x.Cases().CaseWithAttestation(id, lead)
 				return err
 			}); err != nil {
 				b.Fatal(err)
@@ -154,7 +154,7 @@ func BenchmarkAuditAppend(b *testing.B) {
 		ev := &docket.AuditEvent{ID: fmt.Sprintf("ev-%d", i), At: now, ActorID: "u", ActorRole: "reviewer", OrgID: "o",
 			Action: "finding.created", SubjectType: "finding", SubjectID: "f", CaseID: "c", RequestID: "r",
 			ClientIP: "127.0.0.1", Changes: `{"severity":"high"}`}
-		if err := st.Write(context.Background(), func(x app.Tx) error { return x.AppendAudit(ev) }); err != nil {
+		if err := st.Write(context.Background(), func(x app.Tx) error { return x.Audit().AppendAudit(ev) }); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -23,14 +23,14 @@ type benchmarkResultRow struct {
 
 func (benchmarkResultRow) TableName() string { return "benchmark_results" }
 
-func (t *tx) CreateBenchmarkResult(r *docket.BenchmarkResult) error {
+func (t benchmarkRepo) CreateBenchmarkResult(r *docket.BenchmarkResult) error {
 	return translate(t.db.Create(&benchmarkResultRow{ID: r.ID, CaseID: r.CaseID, BenchmarkID: r.BenchmarkID,
 		BenchmarkVersion: r.BenchmarkVersion, Score: r.Score, Tier: r.Tier, RunBy: r.RunBy, RunAt: r.RunAt.String(),
 		Notes: r.Notes, RecordedBy: r.RecordedBy, CreatedAt: ms(r.CreatedAt)}).Error)
 }
 
 // ListBenchmarkResults returns a case's results, the latest run first.
-func (t *tx) ListBenchmarkResults(caseID string) ([]docket.BenchmarkResult, error) {
+func (t benchmarkRepo) ListBenchmarkResults(caseID string) ([]docket.BenchmarkResult, error) {
 	var rows []benchmarkResultRow
 	if err := t.db.Where("case_id = ?", caseID).Order("run_at DESC, created_at DESC, id DESC").Find(&rows).Error; err != nil {
 		return nil, err
@@ -45,13 +45,13 @@ func (t *tx) ListBenchmarkResults(caseID string) ([]docket.BenchmarkResult, erro
 	return out, nil
 }
 
-func (t *tx) OpenFindingSeverities(caseID string) ([]string, error) {
+func (t benchmarkRepo) OpenFindingSeverities(caseID string) ([]string, error) {
 	var out []string
 	err := t.db.Raw(`SELECT severity FROM findings WHERE case_id = ? AND status IN ('draft', 'shared', 'lab_responded')`, caseID).
 		Scan(&out).Error
 	return out, err
 }
 
-func (t *tx) SetRiskTier(caseID, tier string, criticalAt *time.Time) error {
+func (t benchmarkRepo) SetRiskTier(caseID, tier string, criticalAt *time.Time) error {
 	return t.db.Exec(`UPDATE cases SET risk_tier = ?, risk_critical_at = ? WHERE id = ?`, tier, msp(criticalAt), caseID).Error
 }

@@ -29,7 +29,7 @@ const reviewerChunk = 5000
 
 // BoardCases returns one page of the cases matching f in the named order, and
 // how many match in all.
-func (t *tx) BoardCases(f app.CaseFilter, order string, offset, limit int) ([]*docket.Case, int, error) {
+func (t boardRepo) BoardCases(f app.CaseFilter, order string, offset, limit int) ([]*docket.Case, int, error) {
 	by, ok := boardOrders[order]
 	if !ok {
 		return nil, 0, docket.Unacceptable("sort", "is not an order of the board")
@@ -60,7 +60,7 @@ func (t *tx) BoardCases(f app.CaseFilter, order string, offset, limit int) ([]*d
 }
 
 // BoardLabs lists, by name, the organisations of the cases f lets through.
-func (t *tx) BoardLabs(f app.CaseFilter) ([]docket.Org, error) {
+func (t boardRepo) BoardLabs(f app.CaseFilter) ([]docket.Org, error) {
 	where, args := caseWhere(f, ms(f.Now))
 	var rows []struct {
 		ID   string

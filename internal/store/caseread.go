@@ -78,13 +78,13 @@ FROM cases JOIN orgs ON orgs.id = cases.org_id WHERE cases.id = ?`, userID, id))
 
 // CaseWithAttestation returns the case as CaseByID does, and whether userID
 // attested no conflict on it, in one query.
-func (t *tx) CaseWithAttestation(caseID, userID string) (*docket.Case, bool, error) {
+func (t caseRepo) CaseWithAttestation(caseID, userID string) (*docket.Case, bool, error) {
 	return t.caseFull(caseID, userID)
 }
 
 // StopsOfCases returns the stops of every clock of each listed case, ordered
 // as ListStops orders them, in one query per 500 cases.
-func (t *tx) StopsOfCases(caseIDs []string) (map[string][]docket.ClockStop, error) {
+func (t boardRepo) StopsOfCases(caseIDs []string) (map[string][]docket.ClockStop, error) {
 	out := map[string][]docket.ClockStop{}
 	for _, chunk := range chunks(caseIDs, 500) {
 		rows, err := scanRows[stopRow](t.query(`SELECT * FROM clock_stops WHERE case_id IN (`+placeholders(len(chunk))+

@@ -96,14 +96,14 @@ func caseRowOf(c *docket.Case) caseRow {
 	return r
 }
 
-func (t *tx) CreateCase(c *docket.Case) error {
+func (t caseRepo) CreateCase(c *docket.Case) error {
 	r := caseRowOf(c)
 	return translate(t.db.Omit("OrgName", "Urgency").Create(&r).Error)
 }
 
 const caseSelect = `SELECT cases.*, orgs.name AS org_name FROM cases JOIN orgs ON orgs.id = cases.org_id`
 
-func (t *tx) CaseByID(id string) (*docket.Case, error) {
+func (t caseRepo) CaseByID(id string) (*docket.Case, error) {
 	c, _, err := t.caseFull(id, "")
 	return c, err
 }
@@ -129,7 +129,7 @@ func (t *tx) loadReviewers(cases []*docket.Case) error {
 }
 
 // UpdateCase writes every mutable column, so that zero values stick.
-func (t *tx) UpdateCase(c *docket.Case) error {
+func (t caseRepo) UpdateCase(c *docket.Case) error {
 	r := caseRowOf(c)
 	return translate(t.db.Exec(`UPDATE cases SET number = ?, status = ?, model_name = ?, model_version = ?, summary = ?,
 weights_digest = ?, planned_release_date = ?, training_compute_flops = ?, modality = ?, deployment = ?, lead_id = ?,
@@ -142,7 +142,7 @@ release_conflict_at = ?, risk_critical_at = ? WHERE id = ?`,
 		r.OpenStopAt, r.DeadlineKey, r.ClockSeq, r.ReleaseConflictAt, r.RiskCriticalAt, r.ID).Error)
 }
 
-func (t *tx) DeleteCase(id string) error {
+func (t caseRepo) DeleteCase(id string) error {
 	return t.db.Exec(`DELETE FROM cases WHERE id = ?`, id).Error
 }
 
@@ -214,7 +214,7 @@ func caseWhere(f app.CaseFilter, now int64) (string, map[string]any) {
 	return strings.Join(conds, " AND "), args
 }
 
-func (t *tx) ListCases(f app.CaseFilter, p app.Page) ([]*docket.Case, string, error) {
+func (t caseRepo) ListCases(f app.CaseFilter, p app.Page) ([]*docket.Case, string, error) {
 	now := ms(f.Now)
 	c, hasCursor := decodeCursor(p.Cursor)
 	if p.Cursor != "" && !hasCursor {
@@ -267,7 +267,7 @@ func (t *tx) ListCases(f app.CaseFilter, p app.Page) ([]*docket.Case, string, er
 	return out, next, t.loadReviewers(out)
 }
 
-func (t *tx) NextCaseNumber(year int) (int, error) {
+func (t caseRepo) NextCaseNumber(year int) (int, error) {
 	if err := t.db.Exec(`INSERT INTO case_counters (year, last) VALUES (?, 0) ON CONFLICT (year) DO NOTHING`, year).Error; err != nil {
 		return 0, err
 	}
@@ -279,7 +279,7 @@ func (t *tx) NextCaseNumber(year int) (int, error) {
 	return n, err
 }
 
-func (t *tx) SetReviewers(caseID string, userIDs []string) error {
+func (t caseRepo) SetReviewers(caseID string, userIDs []string) error {
 	if err := t.db.Exec(`DELETE FROM case_reviewers WHERE case_id = ?`, caseID).Error; err != nil {
 		return err
 	}
@@ -291,13 +291,13 @@ func (t *tx) SetReviewers(caseID string, userIDs []string) error {
 	return nil
 }
 
-func (t *tx) Attested(caseID, userID string) (bool, error) {
+func (t caseRepo) Attested(caseID, userID string) (bool, error) {
 	var n int64
 	err := t.db.Raw(`SELECT COUNT(*) FROM attestations WHERE case_id = ? AND user_id = ?`, caseID, userID).Scan(&n).Error
 	return n > 0, err
 }
 
-func (t *tx) Attest(caseID, userID string, at time.Time) error {
+func (t caseRepo) Attest(caseID, userID string, at time.Time) error {
 	return t.db.Exec(`INSERT INTO attestations (case_id, user_id, at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
 		caseID, userID, ms(at)).Error
 }
@@ -325,12 +325,12 @@ func (r infoRequestRow) domain() docket.InfoRequest {
 	return d
 }
 
-func (t *tx) CreateInfoRequest(r *docket.InfoRequest) error {
+func (t caseRepo) CreateInfoRequest(r *docket.InfoRequest) error {
 	return translate(t.db.Create(&infoRequestRow{ID: r.ID, CaseID: r.CaseID, Question: r.Question, Answer: r.Answer,
 		Status: r.Status, OpenedBy: r.OpenedBy, OpenedAt: ms(r.OpenedAt)}).Error)
 }
 
-func (t *tx) InfoRequestByID(id string) (*docket.InfoRequest, error) {
+func (t caseRepo) InfoRequestByID(id string) (*docket.InfoRequest, error) {
 	var r infoRequestRow
 	if err := t.db.Where("id = ?", id).Take(&r).Error; err != nil {
 		return nil, notFound(err, "information request")
@@ -339,7 +339,7 @@ func (t *tx) InfoRequestByID(id string) (*docket.InfoRequest, error) {
 	return &d, nil
 }
 
-func (t *tx) UpdateInfoRequest(r *docket.InfoRequest) error {
+func (t caseRepo) UpdateInfoRequest(r *docket.InfoRequest) error {
 	var closedBy *string
 	if r.ClosedBy != "" {
 		closedBy = &r.ClosedBy
@@ -348,7 +348,7 @@ func (t *tx) UpdateInfoRequest(r *docket.InfoRequest) error {
 		r.Answer, r.Status, closedBy, msp(r.ClosedAt), r.ID).Error
 }
 
-func (t *tx) ListInfoRequests(caseID string) ([]docket.InfoRequest, error) {
+func (t caseRepo) ListInfoRequests(caseID string) ([]docket.InfoRequest, error) {
 	var rows []infoRequestRow
 	if err := t.db.Where("case_id = ?", caseID).Order("opened_at, id").Find(&rows).Error; err != nil {
 		return nil, err
@@ -373,13 +373,13 @@ type clockRow struct {
 
 func (clockRow) TableName() string { return "case_clocks" }
 
-func (t *tx) CreateClock(r *docket.ClockRecord) error {
+func (t caseRepo) CreateClock(r *docket.ClockRecord) error {
 	return translate(t.db.Create(&clockRow{CaseID: r.CaseID, Seq: r.Seq, StartedAt: ms(r.StartedAt),
 		WindowDays: r.WindowDays, Timezone: r.Timezone, BaseDueAt: ms(r.BaseDueAt), EndedAt: msp(r.EndedAt),
 		EndReason: r.EndReason}).Error)
 }
 
-func (t *tx) ListClocks(caseID string) ([]docket.ClockRecord, error) {
+func (t caseRepo) ListClocks(caseID string) ([]docket.ClockRecord, error) {
 	var rows []clockRow
 	if err := t.db.Where("case_id = ?", caseID).Order("seq").Find(&rows).Error; err != nil {
 		return nil, err
@@ -404,16 +404,16 @@ type stopRow struct {
 
 func (stopRow) TableName() string { return "clock_stops" }
 
-func (t *tx) CreateStop(s *docket.ClockStop) error {
+func (t caseRepo) CreateStop(s *docket.ClockStop) error {
 	return translate(t.db.Create(&stopRow{ID: s.ID, CaseID: s.CaseID, ClockSeq: s.ClockSeq, StartedAt: ms(s.StartedAt),
 		EndedAt: msp(s.EndedAt), Reason: s.Reason, InfoRequestID: s.InfoRequestID}).Error)
 }
 
-func (t *tx) EndOpenStop(caseID string, at time.Time) error {
+func (t caseRepo) EndOpenStop(caseID string, at time.Time) error {
 	return t.db.Exec(`UPDATE clock_stops SET ended_at = ? WHERE case_id = ? AND ended_at IS NULL`, ms(at), caseID).Error
 }
 
-func (t *tx) ListStops(caseID string) ([]docket.ClockStop, error) {
+func (t caseRepo) ListStops(caseID string) ([]docket.ClockStop, error) {
 	var rows []stopRow
 	if err := t.db.Where("case_id = ?", caseID).Order("clock_seq, started_at").Find(&rows).Error; err != nil {
 		return nil, err
@@ -438,12 +438,12 @@ type decisionRow struct {
 
 func (decisionRow) TableName() string { return "decisions" }
 
-func (t *tx) CreateDecision(d *docket.Decision) error {
+func (t caseRepo) CreateDecision(d *docket.Decision) error {
 	return translate(t.db.Create(&decisionRow{CaseID: d.CaseID, Outcome: d.Outcome, Rationale: d.Rationale,
 		Conditions: d.Conditions, WeightsDigest: d.WeightsDigest, DecidedBy: d.DecidedBy, DecidedAt: ms(d.DecidedAt)}).Error)
 }
 
-func (t *tx) DecisionByCase(caseID string) (*docket.Decision, error) {
+func (t caseRepo) DecisionByCase(caseID string) (*docket.Decision, error) {
 	var r decisionRow
 	if err := t.db.Where("case_id = ?", caseID).Take(&r).Error; err != nil {
 		return nil, notFound(err, "decision")

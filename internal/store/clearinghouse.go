@@ -44,7 +44,7 @@ func (r clearinghouseRow) domain() docket.ClearinghouseEntry {
 		DateAdded: added, PublishedBy: r.PublishedBy, PublishedAt: tm(r.PublishedAt)}
 }
 
-func (t *tx) NextClearinghouseNumber(year int) (int, error) {
+func (t clearinghouseRepo) NextClearinghouseNumber(year int) (int, error) {
 	if err := t.db.Exec(`INSERT INTO clearinghouse_counters (year, last) VALUES (?, 0) ON CONFLICT (year) DO NOTHING`, year).Error; err != nil {
 		return 0, err
 	}
@@ -57,7 +57,7 @@ func (t *tx) NextClearinghouseNumber(year int) (int, error) {
 }
 
 // CreateClearinghouseEntry stores the entry and marks its finding published.
-func (t *tx) CreateClearinghouseEntry(e *docket.ClearinghouseEntry) error {
+func (t clearinghouseRepo) CreateClearinghouseEntry(e *docket.ClearinghouseEntry) error {
 	r := clearinghouseRow{ID: e.ID, FindingID: e.FindingID, CaseID: e.CaseID, Subject: e.Subject,
 		VendorProject: e.VendorProject, Product: e.Product, CveID: e.CVEID, VulnerabilityName: e.VulnerabilityName,
 		ShortDescription: e.ShortDescription, RequiredAction: e.RequiredAction, DueDate: e.DueDate.String(), Notes: e.Notes,
@@ -72,7 +72,7 @@ func (t *tx) CreateClearinghouseEntry(e *docket.ClearinghouseEntry) error {
 // ListClearinghouse returns the entries, newest first; q, when not blank,
 // keeps those with it in their id, CVE id, vendor, product, name,
 // description, notes or ATLAS technique (case-insensitive).
-func (t *tx) ListClearinghouse(q string) ([]docket.ClearinghouseEntry, error) {
+func (t clearinghouseRepo) ListClearinghouse(q string) ([]docket.ClearinghouseEntry, error) {
 	db := t.db.Model(&clearinghouseRow{}).Order("published_at DESC, id DESC")
 	if q = strings.TrimSpace(q); q != "" {
 		like := "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(strings.ToLower(q)) + "%"
@@ -108,7 +108,7 @@ func (t *tx) ListClearinghouse(q string) ([]docket.ClearinghouseEntry, error) {
 
 // ClearinghouseHead returns the latest publication's instant (nil for an
 // empty catalog) and how many entries were added on its date.
-func (t *tx) ClearinghouseHead() (*time.Time, int, error) {
+func (t clearinghouseRepo) ClearinghouseHead() (*time.Time, int, error) {
 	m := t.memo()
 	if m != nil {
 		if h, ok := m.clearinghouseHead.get("", t.gen); ok {

@@ -17,12 +17,12 @@ type commentRow struct {
 
 func (commentRow) TableName() string { return "comments" }
 
-func (t *tx) CreateComment(c *docket.Comment) error {
+func (t contentRepo) CreateComment(c *docket.Comment) error {
 	return translate(t.db.Create(&commentRow{ID: c.ID, CaseID: c.CaseID, AuthorID: c.AuthorID,
 		AuthorRole: string(c.AuthorRole), Body: c.Body, Visibility: c.Visibility, CreatedAt: ms(c.CreatedAt)}).Error)
 }
 
-func (t *tx) ListComments(caseID string, sharedOnly bool, p app.Page) ([]docket.Comment, string, error) {
+func (t contentRepo) ListComments(caseID string, sharedOnly bool, p app.Page) ([]docket.Comment, string, error) {
 	q := t.db.Model(&commentRow{}).Where("case_id = ?", caseID).Order("created_at, id").Limit(p.Limit + 1)
 	if sharedOnly {
 		q = q.Where("visibility = ?", docket.CommentShared)

@@ -57,10 +57,10 @@ func TestGroupCommitKeepsEachUseCaseApart(t *testing.T) {
 					o.err = st.Write(ctx, func(x app.Tx) error {
 						c := &docket.Case{ID: id, OrgID: org.ID, Status: docket.StatusDraft, ModelName: "M", ModelVersion: "1",
 							RiskTier: "low", CreatedBy: userID, CreatedAt: now, UpdatedAt: now}
-						if err := x.CreateCase(c); err != nil {
+						if err := x.Cases().CreateCase(c); err != nil {
 							return err
 						}
-						if err := x.AppendAudit(&docket.AuditEvent{ID: "ev-" + id, At: now, ActorID: userID, ActorRole: "lab_member",
+						if err := x.Audit().AppendAudit(&docket.AuditEvent{ID: "ev-" + id, At: now, ActorID: userID, ActorRole: "lab_member",
 							OrgID: org.ID, Action: "case.created", SubjectType: "case", SubjectID: id, CaseID: id, Changes: "{}"}); err != nil {
 							return err
 						}

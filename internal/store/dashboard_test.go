@@ -134,7 +134,7 @@ func TestUrgencyOrderMatchesTheExpression(t *testing.T) {
 				var next string
 				err := st.Read(context.Background(), func(x app.Tx) error {
 					var err error
-					got, next, err = x.ListCases(f, p)
+					got, next, err = x.Cases().ListCases(f, p)
 					return err
 				})
 				if err != nil {
@@ -174,7 +174,7 @@ func TestBoardByUrgencyMatchesTheExpression(t *testing.T) {
 			var total int
 			err := st.Read(context.Background(), func(x app.Tx) error {
 				var err error
-				got, total, err = x.BoardCases(f, "urgency", offset, 50)
+				got, total, err = x.Board().BoardCases(f, "urgency", offset, 50)
 				return err
 			})
 			if err != nil {
@@ -214,7 +214,7 @@ func TestBandCountsRememberedOnlyWhileTrue(t *testing.T) {
 		g.Now = at
 		plain(t, st, func(x *tx) error {
 			var err error
-			out, err = x.CountBands(g)
+			out, err = x.Cases().CountBands(g)
 			return err
 		})
 		return out
@@ -225,7 +225,7 @@ func TestBandCountsRememberedOnlyWhileTrue(t *testing.T) {
 		g.Now = at
 		if err := st.Read(context.Background(), func(x app.Tx) error {
 			var err error
-			out, err = x.CountBands(g)
+			out, err = x.Cases().CountBands(g)
 			return err
 		}); err != nil {
 			t.Fatal(err)
@@ -247,13 +247,13 @@ func TestBandCountsRememberedOnlyWhileTrue(t *testing.T) {
 		if i%50 == 25 { // a write moves a case
 			id := seeded.Visible[rng.IntN(len(seeded.Visible))]
 			if err := st.Write(context.Background(), func(x app.Tx) error {
-				c, err := x.CaseByID(id)
+				c, err := x.Cases().CaseByID(id)
 				if err != nil {
 					return err
 				}
 				c.Status = docket.StatusWithdrawn
 				c.ClosedAt = &at
-				return x.UpdateCase(c)
+				return x.Cases().UpdateCase(c)
 			}); err != nil {
 				t.Fatal(err)
 			}
@@ -287,7 +287,7 @@ func TestMemoriesForgetWhatWasWritten(t *testing.T) {
 	// Renewing the sweep lease, every few seconds, forgets nothing; any other write does.
 	gen := st.gen.Load()
 	write(func(x app.Tx) error {
-		_, err := x.HoldLease(app.SweepLease, "test", now, time.Minute)
+		_, err := x.Notifications().HoldLease(app.SweepLease, "test", now, time.Minute)
 		return err
 	})
 	if st.gen.Load() != gen {
@@ -295,10 +295,10 @@ func TestMemoriesForgetWhatWasWritten(t *testing.T) {
 	}
 	// A token, read twice (the second time from memory), then revoked.
 	tok := &app.Token{ID: "tok-1", UserID: lead.ID, Kind: "session", Hash: "h", CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
-	write(func(x app.Tx) error { return x.CreateToken(tok) })
+	write(func(x app.Tx) error { return x.Users().CreateToken(tok) })
 	for range 2 {
 		read(func(x app.Tx) error {
-			k, u, err := x.TokenUser("tok-1")
+			k, u, err := x.Users().TokenUser("tok-1")
 			if err != nil || k.RevokedAt != nil || u.ID != lead.ID || u.Org.Name == "" {
 				t.Fatalf("%+v %+v %v", k, u, err)
 			}
@@ -306,12 +306,12 @@ func TestMemoriesForgetWhatWasWritten(t *testing.T) {
 		})
 	}
 	gen = st.gen.Load()
-	write(func(x app.Tx) error { return x.RevokeToken("tok-1", now) })
+	write(func(x app.Tx) error { return x.Users().RevokeToken("tok-1", now) })
 	if st.gen.Load() == gen {
 		t.Fatal("revoking a token left the store's memory as it was")
 	}
 	read(func(x app.Tx) error {
-		if k, _, err := x.TokenUser("tok-1"); err != nil || k.RevokedAt == nil {
+		if k, _, err := x.Users().TokenUser("tok-1"); err != nil || k.RevokedAt == nil {
 			t.Fatalf("a revoked token read as live: %+v %v", k, err)
 		}
 		return nil
@@ -319,7 +319,7 @@ func TestMemoriesForgetWhatWasWritten(t *testing.T) {
 	// A case and an attestation, then a change to each.
 	for range 2 {
 		read(func(x app.Tx) error {
-			c, attested, err := x.CaseWithAttestation(caseID, lead.ID)
+			c, attested, err := x.Cases().CaseWithAttestation(caseID, lead.ID)
 			if err != nil || !attested || c.ModelName == "Renamed" {
 				t.Fatalf("%+v %v %v", c, attested, err)
 			}
@@ -328,26 +328,26 @@ func TestMemoriesForgetWhatWasWritten(t *testing.T) {
 		})
 	}
 	write(func(x app.Tx) error {
-		c, err := x.CaseByID(caseID)
+		c, err := x.Cases().CaseByID(caseID)
 		if err != nil {
 			return err
 		}
 		c.ModelName = "Renamed"
-		if err := x.UpdateCase(c); err != nil {
+		if err := x.Cases().UpdateCase(c); err != nil {
 			return err
 		}
-		return x.SetReviewers(caseID, []string{seeded.Reviewers[5].ID})
+		return x.Cases().SetReviewers(caseID, []string{seeded.Reviewers[5].ID})
 	})
 	read(func(x app.Tx) error {
-		c, _, err := x.CaseWithAttestation(caseID, seeded.Reviewers[5].ID)
+		c, _, err := x.Cases().CaseWithAttestation(caseID, seeded.Reviewers[5].ID)
 		if err != nil || c.ModelName != "Renamed" || !slices.Equal(c.ReviewerIDs, []string{seeded.Reviewers[5].ID}) {
 			t.Fatalf("stale case: %+v %v", c, err)
 		}
 		return nil
 	})
-	write(func(x app.Tx) error { return x.Attest(caseID, seeded.Reviewers[5].ID, now) })
+	write(func(x app.Tx) error { return x.Cases().Attest(caseID, seeded.Reviewers[5].ID, now) })
 	read(func(x app.Tx) error {
-		if _, attested, err := x.CaseWithAttestation(caseID, seeded.Reviewers[5].ID); err != nil || !attested {
+		if _, attested, err := x.Cases().CaseWithAttestation(caseID, seeded.Reviewers[5].ID); err != nil || !attested {
 			t.Fatalf("stale attestation: %v %v", attested, err)
 		}
 		return nil
@@ -357,7 +357,7 @@ func TestMemoriesForgetWhatWasWritten(t *testing.T) {
 		var c map[string]app.FindingCounts
 		read(func(x app.Tx) error {
 			var err error
-			c, err = x.CountFindings(app.FindingCountFilter{CaseIDs: []string{caseID}, Now: now})
+			c, err = x.Content().CountFindings(app.FindingCountFilter{CaseIDs: []string{caseID}, Now: now})
 			return err
 		})
 		return c[caseID]
@@ -368,7 +368,7 @@ func TestMemoriesForgetWhatWasWritten(t *testing.T) {
 	}
 	write(func(x app.Tx) error {
 		due := now.Add(-time.Hour)
-		return x.CreateFinding(&docket.Finding{ID: "f-new", CaseID: caseID, Status: docket.FindingShared, Title: "t",
+		return x.Content().CreateFinding(&docket.Finding{ID: "f-new", CaseID: caseID, Status: docket.FindingShared, Title: "t",
 			Description: "d", Category: "other", Severity: "critical", TLP: "TLP:CLEAR", AuthorID: lead.ID,
 			SharedBy: lead.ID, SharedAt: &due, ResponseDueAt: &due, CreatedAt: now, UpdatedAt: now})
 	})
@@ -380,13 +380,13 @@ func TestMemoriesForgetWhatWasWritten(t *testing.T) {
 	var want map[string]app.FindingCounts
 	plain(t, st, func(x *tx) error {
 		var err error
-		want, err = x.CountFindings(app.FindingCountFilter{CaseIDs: seeded.Visible[:100], Now: now})
+		want, err = x.Content().CountFindings(app.FindingCountFilter{CaseIDs: seeded.Visible[:100], Now: now})
 		return err
 	})
 	var got map[string]app.FindingCounts
 	read(func(x app.Tx) error {
 		var err error
-		got, err = x.CountFindings(app.FindingCountFilter{CaseIDs: seeded.Visible[:100], Now: now})
+		got, err = x.Content().CountFindings(app.FindingCountFilter{CaseIDs: seeded.Visible[:100], Now: now})
 		return err
 	})
 	if fmt.Sprint(got) != fmt.Sprint(want) {

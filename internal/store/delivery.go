@@ -38,7 +38,7 @@ func (r deliveryRow) domain() docket.Delivery {
 }
 
 // InsertDeliveries relies on the unique (channel, message_id): a message planned twice is stored once.
-func (t *tx) InsertDeliveries(ds []docket.Delivery) (int, error) {
+func (t deliveryRepo) InsertDeliveries(ds []docket.Delivery) (int, error) {
 	added := 0
 	for _, d := range ds {
 		res := t.db.Exec(`INSERT INTO deliveries (id, channel, message_id, type, target_id, org_id, case_id, payload, state,
@@ -54,7 +54,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, '', ?) ON CONFLICT (channel, message
 	return added, nil
 }
 
-func (t *tx) DueDeliveries(channel string, now time.Time, limit int) ([]docket.Delivery, error) {
+func (t deliveryRepo) DueDeliveries(channel string, now time.Time, limit int) ([]docket.Delivery, error) {
 	var rows []deliveryRow
 	err := t.db.Where("channel = ? AND state = ? AND next_attempt_at <= ?", channel, docket.DeliveryPending, ms(now)).
 		Order("next_attempt_at, id").Limit(limit).Find(&rows).Error
@@ -69,13 +69,13 @@ func (t *tx) DueDeliveries(channel string, now time.Time, limit int) ([]docket.D
 }
 
 // UpdateDelivery writes every column that an attempt or a retry changes, zero values included.
-func (t *tx) UpdateDelivery(d *docket.Delivery) error {
+func (t deliveryRepo) UpdateDelivery(d *docket.Delivery) error {
 	return t.db.Exec(`UPDATE deliveries SET state = ?, attempts = ?, next_attempt_at = ?, last_attempt_at = ?,
 last_status = ?, last_error = ?, delivered_at = ? WHERE id = ?`,
 		d.State, d.Attempts, ms(d.NextAttemptAt), msp(d.LastAttemptAt), d.LastStatus, d.LastError, msp(d.DeliveredAt), d.ID).Error
 }
 
-func (t *tx) DeliveryByID(id string) (*docket.Delivery, error) {
+func (t deliveryRepo) DeliveryByID(id string) (*docket.Delivery, error) {
 	var r deliveryRow
 	if err := t.db.Where("id = ?", id).Take(&r).Error; err != nil {
 		return nil, notFound(err, "delivery")
@@ -84,7 +84,7 @@ func (t *tx) DeliveryByID(id string) (*docket.Delivery, error) {
 	return &d, nil
 }
 
-func (t *tx) ListDeliveries(f app.DeliveryFilter, p app.Page) ([]docket.Delivery, string, error) {
+func (t deliveryRepo) ListDeliveries(f app.DeliveryFilter, p app.Page) ([]docket.Delivery, string, error) {
 	q := t.db.Model(&deliveryRow{}).Order("created_at DESC, id DESC").Limit(p.Limit + 1)
 	if f.State != nil {
 		q = q.Where("state = ?", *f.State)
@@ -109,12 +109,12 @@ func (t *tx) ListDeliveries(f app.DeliveryFilter, p app.Page) ([]docket.Delivery
 	return out, next, nil
 }
 
-func (t *tx) FailPendingDeliveries(targetID, reason string, at time.Time) error {
+func (t deliveryRepo) FailPendingDeliveries(targetID, reason string, at time.Time) error {
 	return t.db.Exec(`UPDATE deliveries SET state = ?, last_error = ?, last_attempt_at = ? WHERE target_id = ? AND state = ?`,
 		docket.DeliveryFailed, reason, ms(at), targetID, docket.DeliveryPending).Error
 }
 
-func (t *tx) QueueDepth() (app.QueueDepth, error) {
+func (t deliveryRepo) QueueDepth() (app.QueueDepth, error) {
 	q := app.QueueDepth{Notifications: map[string]int{}, Deliveries: map[string]map[string]int{}}
 	var ns []struct {
 		State string
@@ -143,7 +143,7 @@ func (t *tx) QueueDepth() (app.QueueDepth, error) {
 	return q, nil
 }
 
-func (t *tx) UsersByID(ids []string) (map[string]docket.User, error) {
+func (t deliveryRepo) UsersByID(ids []string) (map[string]docket.User, error) {
 	out := map[string]docket.User{}
 	seen := map[string]bool{}
 	var uniq []string
@@ -190,12 +190,12 @@ func (r webhookRow) domain() docket.Webhook {
 
 const webhookSelect = `SELECT webhooks.*, orgs.kind AS org_kind FROM webhooks JOIN orgs ON orgs.id = webhooks.org_id`
 
-func (t *tx) CreateWebhook(w *docket.Webhook) error {
+func (t deliveryRepo) CreateWebhook(w *docket.Webhook) error {
 	return translate(t.db.Exec(`INSERT INTO webhooks (id, org_id, url, events, secret, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 		w.ID, w.OrgID, w.URL, strings.Join(w.Events, ","), base64.StdEncoding.EncodeToString(w.Secret), w.CreatedBy, ms(w.CreatedAt)).Error)
 }
 
-func (t *tx) WebhookByID(id string) (*docket.Webhook, error) {
+func (t deliveryRepo) WebhookByID(id string) (*docket.Webhook, error) {
 	var rows []webhookRow
 	if err := t.db.Raw(webhookSelect+" WHERE webhooks.id = ?", id).Scan(&rows).Error; err != nil {
 		return nil, err
@@ -207,7 +207,7 @@ func (t *tx) WebhookByID(id string) (*docket.Webhook, error) {
 	return &w, nil
 }
 
-func (t *tx) ListWebhooks(orgID string, p app.Page) ([]docket.Webhook, string, error) {
+func (t deliveryRepo) ListWebhooks(orgID string, p app.Page) ([]docket.Webhook, string, error) {
 	sql := webhookSelect + " WHERE webhooks.org_id = ?"
 	args := []any{orgID}
 	if c, ok := decodeCursor(p.Cursor); ok {
@@ -230,13 +230,13 @@ func (t *tx) ListWebhooks(orgID string, p app.Page) ([]docket.Webhook, string, e
 	return out, next, nil
 }
 
-func (t *tx) CountWebhooks(orgID string) (int, error) {
+func (t deliveryRepo) CountWebhooks(orgID string) (int, error) {
 	var n int64
 	err := t.db.Raw(`SELECT COUNT(*) FROM webhooks WHERE org_id = ?`, orgID).Scan(&n).Error
 	return int(n), err
 }
 
-func (t *tx) AllWebhooks() ([]docket.Webhook, error) {
+func (t deliveryRepo) AllWebhooks() ([]docket.Webhook, error) {
 	var rows []webhookRow
 	if err := t.db.Raw(webhookSelect + " ORDER BY webhooks.created_at, webhooks.id").Scan(&rows).Error; err != nil {
 		return nil, err
@@ -248,7 +248,7 @@ func (t *tx) AllWebhooks() ([]docket.Webhook, error) {
 	return out, nil
 }
 
-func (t *tx) DeleteWebhook(id string) error {
+func (t deliveryRepo) DeleteWebhook(id string) error {
 	return t.db.Exec(`DELETE FROM webhooks WHERE id = ?`, id).Error
 }
 
@@ -268,13 +268,13 @@ type eventRow struct {
 
 func (eventRow) TableName() string { return "webhook_events" }
 
-func (t *tx) InsertEvent(e *docket.Event) error {
+func (t deliveryRepo) InsertEvent(e *docket.Event) error {
 	return t.db.Exec(`INSERT INTO webhook_events (id, type, subject_type, subject_id, case_id, case_number, org_id, lab_visible,
 due_at, created_at, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending')`,
 		e.ID, e.Type, e.SubjectType, e.SubjectID, e.CaseID, e.CaseNumber, e.OrgID, e.LabVisible, msp(e.DueAt), ms(e.CreatedAt)).Error
 }
 
-func (t *tx) PendingEvents(limit int) ([]docket.Event, error) {
+func (t deliveryRepo) PendingEvents(limit int) ([]docket.Event, error) {
 	var rows []eventRow
 	if err := t.db.Where("state = 'pending'").Order("created_at, id").Limit(limit).Find(&rows).Error; err != nil {
 		return nil, err
@@ -291,7 +291,7 @@ func (t *tx) PendingEvents(limit int) ([]docket.Event, error) {
 // state and creation (plan_test.go).
 const oldEventsSQL = `SELECT id FROM webhook_events WHERE state = 'dispatched' AND created_at < ? ORDER BY created_at LIMIT ?`
 
-func (t *tx) DispatchedEventsBefore(before time.Time, limit int) ([]string, error) {
+func (t deliveryRepo) DispatchedEventsBefore(before time.Time, limit int) ([]string, error) {
 	rows, err := scanRows[struct{ ID string }](t.query(oldEventsSQL, ms(before), limit))
 	ids := make([]string, len(rows))
 	for i, r := range rows {
@@ -300,7 +300,7 @@ func (t *tx) DispatchedEventsBefore(before time.Time, limit int) ([]string, erro
 	return ids, err
 }
 
-func (t *tx) DeleteEvents(ids []string) error {
+func (t deliveryRepo) DeleteEvents(ids []string) error {
 	for _, chunk := range chunks(ids, 500) {
 		if err := t.db.Exec(`DELETE FROM webhook_events WHERE state = 'dispatched' AND id IN ?`, chunk).Error; err != nil {
 			return err
@@ -309,7 +309,7 @@ func (t *tx) DeleteEvents(ids []string) error {
 	return nil
 }
 
-func (t *tx) MarkEventsDispatched(ids []string) error {
+func (t deliveryRepo) MarkEventsDispatched(ids []string) error {
 	for _, chunk := range chunks(ids, 500) {
 		if err := t.db.Exec(`UPDATE webhook_events SET state = 'dispatched' WHERE id IN ?`, chunk).Error; err != nil {
 			return err
@@ -331,7 +331,7 @@ func (r calendarRow) domain() *docket.CalendarFeed {
 	return &docket.CalendarFeed{UserID: r.UserID, TokenHash: r.TokenHash, TokenVersion: r.TokenVersion, CreatedAt: tm(r.CreatedAt)}
 }
 
-func (t *tx) SetCalendarFeed(f *docket.CalendarFeed) error {
+func (t deliveryRepo) SetCalendarFeed(f *docket.CalendarFeed) error {
 	return t.db.Exec(`INSERT INTO calendar_feeds (user_id, token_hash, token_version, created_at) VALUES (?, ?, ?, ?)
 ON CONFLICT (user_id) DO UPDATE SET token_hash = excluded.token_hash, token_version = excluded.token_version, created_at = excluded.created_at`,
 		f.UserID, f.TokenHash, f.TokenVersion, ms(f.CreatedAt)).Error
@@ -345,21 +345,21 @@ func (t *tx) calendarWhere(cond, arg string) (*docket.CalendarFeed, error) {
 	return r.domain(), nil
 }
 
-func (t *tx) CalendarFeedOf(userID string) (*docket.CalendarFeed, error) {
+func (t deliveryRepo) CalendarFeedOf(userID string) (*docket.CalendarFeed, error) {
 	return t.calendarWhere("user_id = ?", userID)
 }
 
-func (t *tx) CalendarFeedByHash(hash string) (*docket.CalendarFeed, error) {
+func (t deliveryRepo) CalendarFeedByHash(hash string) (*docket.CalendarFeed, error) {
 	return t.calendarWhere("token_hash = ?", hash)
 }
 
-func (t *tx) DeleteCalendarFeed(userID string) (bool, error) {
+func (t deliveryRepo) DeleteCalendarFeed(userID string) (bool, error) {
 	res := t.db.Exec(`DELETE FROM calendar_feeds WHERE user_id = ?`, userID)
 	return res.RowsAffected > 0, res.Error
 }
 
 // FindingDeadlines reads only deadlines: no finding text leaves this query.
-func (t *tx) FindingDeadlines(caseIDs []string, labViewer string) ([]app.FindingDeadline, error) {
+func (t deliveryRepo) FindingDeadlines(caseIDs []string, labViewer string) ([]app.FindingDeadline, error) {
 	var out []app.FindingDeadline
 	for _, chunk := range chunks(caseIDs, 500) {
 		where := "findings.case_id IN @cases AND findings.status = 'shared' AND findings.response_due_at IS NOT NULL"

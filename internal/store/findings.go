@@ -81,7 +81,7 @@ func findingRowOf(f *docket.Finding) findingRow {
 	return r
 }
 
-func (t *tx) CreateFinding(f *docket.Finding) error {
+func (t contentRepo) CreateFinding(f *docket.Finding) error {
 	r := findingRowOf(f)
 	if err := translate(t.db.Create(&r).Error); err != nil {
 		return err
@@ -89,7 +89,7 @@ func (t *tx) CreateFinding(f *docket.Finding) error {
 	return t.SetFindingRecipients(f.ID, f.RecipientIDs)
 }
 
-func (t *tx) FindingByID(id string) (*docket.Finding, error) {
+func (t contentRepo) FindingByID(id string) (*docket.Finding, error) {
 	var r findingRow
 	if err := t.db.Where("id = ?", id).Take(&r).Error; err != nil {
 		return nil, notFound(err, "finding")
@@ -99,7 +99,7 @@ func (t *tx) FindingByID(id string) (*docket.Finding, error) {
 }
 
 // UpdateFinding writes every mutable column, so that zero values stick.
-func (t *tx) UpdateFinding(f *docket.Finding) error {
+func (t contentRepo) UpdateFinding(f *docket.Finding) error {
 	r := findingRowOf(f)
 	return translate(t.db.Exec(`UPDATE findings SET status = ?, title = ?, description = ?, category = ?, severity = ?,
 tlp = ?, atlas_technique = ?, component = ?, evidence = ?, embargo_until = ?, shared_by = ?, shared_at = ?,
@@ -110,7 +110,7 @@ resolved_by = ?, resolved_at = ?, updated_at = ? WHERE id = ?`,
 		r.RespondedAt, r.ResolutionNote, r.ResolvedBy, r.ResolvedAt, r.UpdatedAt, r.ID).Error)
 }
 
-func (t *tx) SetFindingRecipients(findingID string, userIDs []string) error {
+func (t contentRepo) SetFindingRecipients(findingID string, userIDs []string) error {
 	if err := t.db.Exec(`DELETE FROM finding_recipients WHERE finding_id = ?`, findingID).Error; err != nil {
 		return err
 	}
@@ -150,7 +150,7 @@ func (t *tx) loadRecipients(fs []*docket.Finding) error {
 const labSees = `findings.status <> 'draft' AND (findings.tlp <> 'TLP:RED' OR findings.id IN
 (SELECT finding_id FROM finding_recipients WHERE user_id = @viewer))`
 
-func (t *tx) ListFindings(f app.FindingFilter, p app.Page) ([]*docket.Finding, string, error) {
+func (t contentRepo) ListFindings(f app.FindingFilter, p app.Page) ([]*docket.Finding, string, error) {
 	where := "findings.case_id = @case"
 	args := map[string]any{"case": f.CaseID, "limit": p.Limit + 1}
 	if f.LabViewer != "" {
@@ -189,7 +189,7 @@ func (t *tx) ListFindings(f app.FindingFilter, p app.Page) ([]*docket.Finding, s
 
 // CountFindings counts a page of cases' open findings by severity and their
 // overdue ones in one grouped query.
-func (t *tx) CountFindings(f app.FindingCountFilter) (map[string]app.FindingCounts, error) {
+func (t contentRepo) CountFindings(f app.FindingCountFilter) (map[string]app.FindingCounts, error) {
 	out := map[string]app.FindingCounts{}
 	if len(f.CaseIDs) == 0 {
 		return out, nil

@@ -18,7 +18,7 @@ UNION SELECT id FROM cases WHERE risk_critical_at > 0`
 // an index (written as ranges, so that the planner picks the narrow index; a
 // closed case has neither an open stop nor a conflict), and the cases are then
 // loaded by primary key; the rules skip any that is no longer open.
-func (t *tx) NotifyCases(runningBefore, unassignedBefore time.Time) ([]*docket.Case, error) {
+func (t notifyRepo) NotifyCases(runningBefore, unassignedBefore time.Time) ([]*docket.Case, error) {
 	rows, err := scanRows[struct{ ID string }](t.query(notifyCasesSQL, ms(runningBefore), ms(unassignedBefore)))
 	if err != nil || len(rows) == 0 {
 		return nil, err
@@ -40,7 +40,7 @@ func (t *tx) NotifyCases(runningBefore, unassignedBefore time.Time) ([]*docket.C
 	return out, nil
 }
 
-func (t *tx) OpenRequestsBefore(before time.Time) ([]docket.InfoRequest, error) {
+func (t notifyRepo) OpenRequestsBefore(before time.Time) ([]docket.InfoRequest, error) {
 	var rows []infoRequestRow
 	if err := t.db.Where("status = 'open' AND opened_at <= ?", ms(before)).Order("opened_at, id").Find(&rows).Error; err != nil {
 		return nil, err
@@ -52,7 +52,7 @@ func (t *tx) OpenRequestsBefore(before time.Time) ([]docket.InfoRequest, error) 
 	return out, nil
 }
 
-func (t *tx) CasesByID(ids []string) (map[string]*docket.Case, error) {
+func (t notifyRepo) CasesByID(ids []string) (map[string]*docket.Case, error) {
 	out := map[string]*docket.Case{}
 	for _, chunk := range chunks(ids, 500) {
 		// With their reviewers in the same query (caseread.go).
@@ -68,7 +68,7 @@ func (t *tx) CasesByID(ids []string) (map[string]*docket.Case, error) {
 	return out, nil
 }
 
-func (t *tx) ActiveUsers(role docket.Role) ([]docket.User, error) {
+func (t notifyRepo) ActiveUsers(role docket.Role) ([]docket.User, error) {
 	var rows []userRow
 	if err := t.db.Raw(userSelect+" WHERE users.role = ? AND users.disabled = ? ORDER BY users.id", string(role), false).Scan(&rows).Error; err != nil {
 		return nil, err
@@ -118,11 +118,11 @@ func (t *tx) present(table, column string, values []string) (map[string]bool, er
 	return out, nil
 }
 
-func (t *tx) ExistingKeys(keys []string) (map[string]bool, error) {
+func (t notifyRepo) ExistingKeys(keys []string) (map[string]bool, error) {
 	return t.present("notifications", "key", keys)
 }
 
-func (t *tx) AckedGroups(groups []string) (map[string]bool, error) {
+func (t notifyRepo) AckedGroups(groups []string) (map[string]bool, error) {
 	return t.present("notification_acks", "group_key", groups)
 }
 
@@ -158,7 +158,7 @@ func (r notificationRow) domain() docket.Notification {
 }
 
 // InsertNotifications relies on the unique key: a second write of a key is a no-op.
-func (t *tx) InsertNotifications(ns []docket.Notification) (int, error) {
+func (t notifyRepo) InsertNotifications(ns []docket.Notification) (int, error) {
 	added := 0
 	for _, n := range ns {
 		res := t.db.Exec(`INSERT INTO notifications (id, inbox_id, key, group_key, rule, kind, subject_type, subject_id, case_id,
@@ -175,7 +175,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO 
 }
 
 // HoldLease takes the lease when it is free or expired, or renews it for its holder.
-func (t *tx) HoldLease(name, holder string, now time.Time, ttl time.Duration) (bool, error) {
+func (t notifyRepo) HoldLease(name, holder string, now time.Time, ttl time.Duration) (bool, error) {
 	if err := t.db.Exec(`INSERT INTO leases (name, holder, expires_at) VALUES (?, '', 0) ON CONFLICT (name) DO NOTHING`, name).Error; err != nil {
 		return false, err
 	}
@@ -184,7 +184,7 @@ func (t *tx) HoldLease(name, holder string, now time.Time, ttl time.Duration) (b
 	return res.RowsAffected == 1, res.Error
 }
 
-func (t *tx) LeaseHolder(name string, now time.Time) (string, error) {
+func (t notifyRepo) LeaseHolder(name string, now time.Time) (string, error) {
 	var rows []struct {
 		Holder    string
 		ExpiresAt int64
@@ -198,7 +198,7 @@ func (t *tx) LeaseHolder(name string, now time.Time) (string, error) {
 	return rows[0].Holder, nil
 }
 
-func (t *tx) ListInbox(userID string, p app.Page) ([]docket.Notification, string, error) {
+func (t notifyRepo) ListInbox(userID string, p app.Page) ([]docket.Notification, string, error) {
 	q := t.db.Where("recipient_id = ?", userID).Order("created_at DESC, id DESC").Limit(p.Limit + 1)
 	if c, ok := decodeCursor(p.Cursor); ok {
 		q = q.Where("created_at < ? OR (created_at = ? AND id < ?)", c.K, c.K, c.ID)
@@ -226,31 +226,31 @@ func (t *tx) notificationWhere(cond, arg string) (*docket.Notification, error) {
 	return &n, nil
 }
 
-func (t *tx) NotificationByID(id string) (*docket.Notification, error) {
+func (t notifyRepo) NotificationByID(id string) (*docket.Notification, error) {
 	return t.notificationWhere("id = ?", id)
 }
 
-func (t *tx) InboxItem(inboxID string) (*docket.Notification, error) {
+func (t notifyRepo) InboxItem(inboxID string) (*docket.Notification, error) {
 	return t.notificationWhere("inbox_id = ?", inboxID)
 }
 
-func (t *tx) MarkRead(inboxID string, at time.Time) error {
+func (t notifyRepo) MarkRead(inboxID string, at time.Time) error {
 	return t.db.Exec(`UPDATE notifications SET read_at = ? WHERE inbox_id = ? AND read_at IS NULL`, ms(at), inboxID).Error
 }
 
-func (t *tx) Ack(groupKey, notificationID, userID string, at time.Time) (bool, error) {
+func (t notifyRepo) Ack(groupKey, notificationID, userID string, at time.Time) (bool, error) {
 	res := t.db.Exec(`INSERT INTO notification_acks (group_key, notification_id, acked_by, acked_at) VALUES (?, ?, ?, ?) ON CONFLICT (group_key) DO NOTHING`,
 		groupKey, notificationID, userID, ms(at))
 	return res.RowsAffected == 1, res.Error
 }
 
-func (t *tx) UnreadCount(userID string) (int, error) {
+func (t notifyRepo) UnreadCount(userID string) (int, error) {
 	var n int64
 	err := t.db.Raw(`SELECT COUNT(*) FROM notifications WHERE recipient_id = ? AND read_at IS NULL`, userID).Scan(&n).Error
 	return int(n), err
 }
 
-func (t *tx) PendingNotifications(limit int) ([]docket.Notification, error) {
+func (t notifyRepo) PendingNotifications(limit int) ([]docket.Notification, error) {
 	var rows []notificationRow
 	if err := t.db.Where("state = 'pending'").Order("created_at, id").Limit(limit).Find(&rows).Error; err != nil {
 		return nil, err
@@ -262,7 +262,7 @@ func (t *tx) PendingNotifications(limit int) ([]docket.Notification, error) {
 	return out, nil
 }
 
-func (t *tx) MarkDelivered(ids []string, at time.Time) error {
+func (t notifyRepo) MarkDelivered(ids []string, at time.Time) error {
 	for _, chunk := range chunks(ids, 500) {
 		if err := t.db.Exec(`UPDATE notifications SET state = 'delivered', delivered_at = ? WHERE id IN ?`, ms(at), chunk).Error; err != nil {
 			return err
@@ -273,7 +273,7 @@ func (t *tx) MarkDelivered(ids []string, at time.Time) error {
 
 // FindingsDueBefore returns shared findings awaiting the lab's response whose
 // deadline falls before t, with their recipients (served by findings_open).
-func (t *tx) FindingsDueBefore(before time.Time) ([]*docket.Finding, error) {
+func (t notifyRepo) FindingsDueBefore(before time.Time) ([]*docket.Finding, error) {
 	var rows []findingRow
 	if err := t.db.Where("status = 'shared' AND response_due_at <= ?", ms(before)).Order("response_due_at, id").Find(&rows).Error; err != nil {
 		return nil, err

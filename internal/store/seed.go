@@ -203,7 +203,7 @@ func (g *seeder) users(ctx context.Context) error {
 	return g.st.write.WithContext(ctx).Transaction(func(db *gorm.DB) error {
 		t := &tx{db: db}
 		var err error
-		if g.seq, g.hash, err = t.AuditHead(); err != nil {
+		if g.seq, g.hash, err = t.Audit().AuditHead(); err != nil {
 			return err
 		}
 		var counters []struct{ Year, Last int }
@@ -223,7 +223,7 @@ func (g *seeder) users(ctx context.Context) error {
 		at := g.now.Add(-400 * 24 * time.Hour)
 		newOrg := func(name, kind string) (*docket.Org, error) {
 			o := &docket.Org{ID: g.id(), Name: name, Kind: kind, CreatedAt: at}
-			if err := t.CreateOrg(o); err != nil {
+			if err := t.Users().CreateOrg(o); err != nil {
 				return nil, err
 			}
 			g.event(at, nil, "org.created", "org", o.ID, "", docket.Changes{"name": name, "kind": kind})
@@ -232,7 +232,7 @@ func (g *seeder) users(ctx context.Context) error {
 		newUser := func(org *docket.Org, email, name string, role docket.Role) (*docket.User, error) {
 			u := &docket.User{ID: g.id(), OrgID: org.ID, Email: email, Name: name, Role: role,
 				PasswordHash: g.opts.PasswordHash, CreatedAt: at, UpdatedAt: at, Org: *org}
-			if err := t.CreateUser(u); err != nil {
+			if err := t.Users().CreateUser(u); err != nil {
 				return nil, err
 			}
 			g.event(at, nil, "user.created", "user", u.ID, "", docket.Changes{"email": email, "role": string(role)})

@@ -34,7 +34,7 @@ func TestSeedCoversEveryStateAndBand(t *testing.T) {
 	}
 	var counts map[clock.Band]int
 	err = st.Read(ctx, func(tx app.Tx) error {
-		counts, err = tx.CountBands(app.CaseFilter{Now: now, Thresholds: clock.DefaultThresholds()})
+		counts, err = tx.Cases().CountBands(app.CaseFilter{Now: now, Thresholds: clock.DefaultThresholds()})
 		return err
 	})
 	if err != nil {

@@ -31,13 +31,13 @@ func (r signingKeyRow) domain() (docket.SigningKey, error) {
 		RetiredAt: tmp(r.RetiredAt)}, nil
 }
 
-func (t *tx) CreateSigningKey(k *docket.SigningKey) error {
+func (t statementRepo) CreateSigningKey(k *docket.SigningKey) error {
 	return translate(t.db.Create(&signingKeyRow{Kid: k.KeyID, Seq: k.Seq, PublicKey: base64.RawURLEncoding.EncodeToString(k.PublicKey),
 		PrivateKey: base64.StdEncoding.EncodeToString(k.SealedPrivate), CreatedAt: ms(k.CreatedAt), RetiredAt: msp(k.RetiredAt)}).Error)
 }
 
 // SigningKeys returns every statement key, the newest (the signing one) first.
-func (t *tx) SigningKeys() ([]docket.SigningKey, error) {
+func (t statementRepo) SigningKeys() ([]docket.SigningKey, error) {
 	var rows []signingKeyRow
 	if err := t.db.Order("seq DESC").Find(&rows).Error; err != nil {
 		return nil, err
@@ -53,13 +53,13 @@ func (t *tx) SigningKeys() ([]docket.SigningKey, error) {
 	return out, nil
 }
 
-func (t *tx) RetireSigningKeys(at time.Time) error {
+func (t statementRepo) RetireSigningKeys(at time.Time) error {
 	return t.db.Exec(`UPDATE signing_keys SET retired_at = ? WHERE retired_at IS NULL`, ms(at)).Error
 }
 
 // InsertStatement stores a statement unless one of its kind exists already for
 // the case and deadline; it reports whether it stored it.
-func (t *tx) InsertStatement(s *docket.Statement) (bool, error) {
+func (t statementRepo) InsertStatement(s *docket.Statement) (bool, error) {
 	res := t.db.Exec(`INSERT INTO statements (id, case_id, kind, kid, token, deadline_key, issued_at) VALUES (?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (case_id, kind, deadline_key) DO NOTHING`, s.ID, s.CaseID, s.Kind, s.KeyID, s.Token, ms(s.DeadlineKey), ms(s.IssuedAt))
 	return res.RowsAffected > 0, translate(res.Error)
@@ -77,7 +77,7 @@ type statementRow struct {
 
 func (statementRow) TableName() string { return "statements" }
 
-func (t *tx) LatestStatement(caseID string) (*docket.Statement, error) {
+func (t statementRepo) LatestStatement(caseID string) (*docket.Statement, error) {
 	var rows []statementRow
 	if err := t.db.Where("case_id = ?", caseID).Order("issued_at DESC, id DESC").Limit(1).Find(&rows).Error; err != nil {
 		return nil, err
@@ -92,7 +92,7 @@ func (t *tx) LatestStatement(caseID string) (*docket.Statement, error) {
 
 // LapsedCases returns the open cases whose running clock's deadline passed
 // before now and that have no lapse statement for that deadline yet.
-func (t *tx) LapsedCases(now time.Time) ([]*docket.Case, error) {
+func (t statementRepo) LapsedCases(now time.Time) ([]*docket.Case, error) {
 	var ids []string
 	err := t.db.Raw(`SELECT id FROM cases WHERE status IN ('submitted', 'in_review', 'awaiting_lab') AND open_stop_at IS NULL
 AND deadline_key < ? AND NOT EXISTS (SELECT 1 FROM statements WHERE statements.case_id = cases.id
@@ -100,7 +100,7 @@ AND statements.kind = 'lapse' AND statements.deadline_key = cases.deadline_key)`
 	if err != nil || len(ids) == 0 {
 		return nil, err
 	}
-	byID, err := t.CasesByID(ids)
+	byID, err := t.Notifications().CasesByID(ids)
 	if err != nil {
 		return nil, err
 	}

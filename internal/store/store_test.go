@@ -150,7 +150,11 @@ func (f failingAudit) Write(ctx context.Context, fn func(app.Tx) error) error {
 
 type brokenAudit struct{ app.Tx }
 
-func (brokenAudit) AppendAudit(*docket.AuditEvent) error { return errors.New("disk full") }
+func (b brokenAudit) Audit() app.AuditStore { return brokenAppend{b.Tx.Audit()} }
+
+type brokenAppend struct{ app.AuditStore }
+
+func (brokenAppend) AppendAudit(*docket.AuditEvent) error { return errors.New("disk full") }
 
 func TestFailingAuditWriteRollsBack(t *testing.T) {
 	st, _ := open(t)
@@ -159,10 +163,10 @@ func TestFailingAuditWriteRollsBack(t *testing.T) {
 		t.Fatal("the change went through without its audit event")
 	}
 	err := st.Read(context.Background(), func(tx app.Tx) error {
-		if _, err := tx.UserByEmail("x@example.org"); docket.ErrorCode(err) != docket.ENotFound {
+		if _, err := tx.Users().UserByEmail("x@example.org"); docket.ErrorCode(err) != docket.ENotFound {
 			t.Fatalf("the user was stored: %v", err)
 		}
-		if _, err := tx.OrgByName("Agency"); docket.ErrorCode(err) != docket.ENotFound {
+		if _, err := tx.Users().OrgByName("Agency"); docket.ErrorCode(err) != docket.ENotFound {
 			t.Fatalf("the organisation was stored: %v", err)
 		}
 		return nil

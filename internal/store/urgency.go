@@ -216,7 +216,7 @@ func (t *tx) boardUrgent(f app.CaseFilter, offset, limit int) ([]*docket.Case, i
 	now := ms(f.Now)
 	total := -1
 	if f.Status == nil && (f.OpenOnly || f.Band != nil) {
-		counts, err := t.CountBands(f)
+		counts, err := t.Cases().CountBands(f)
 		if err != nil {
 			return nil, 0, err
 		}

@@ -25,11 +25,11 @@ func (r orgRow) domain() docket.Org {
 	return docket.Org{ID: r.ID, Name: r.Name, Kind: r.Kind, CreatedAt: tm(r.CreatedAt)}
 }
 
-func (t *tx) CreateOrg(o *docket.Org) error {
+func (t userRepo) CreateOrg(o *docket.Org) error {
 	return translate(t.db.Create(&orgRow{ID: o.ID, Name: o.Name, Kind: o.Kind, CreatedAt: ms(o.CreatedAt)}).Error)
 }
 
-func (t *tx) OrgByID(id string) (*docket.Org, error) {
+func (t userRepo) OrgByID(id string) (*docket.Org, error) {
 	var r orgRow
 	if err := t.db.Where("id = ?", id).Take(&r).Error; err != nil {
 		return nil, notFound(err, "organisation")
@@ -38,7 +38,7 @@ func (t *tx) OrgByID(id string) (*docket.Org, error) {
 	return &o, nil
 }
 
-func (t *tx) OrgByName(name string) (*docket.Org, error) {
+func (t userRepo) OrgByName(name string) (*docket.Org, error) {
 	var r orgRow
 	if err := t.db.Where("name = ?", strings.TrimSpace(name)).Take(&r).Error; err != nil {
 		return nil, notFound(err, "organisation")
@@ -47,7 +47,7 @@ func (t *tx) OrgByName(name string) (*docket.Org, error) {
 	return &o, nil
 }
 
-func (t *tx) ListOrgs(p app.Page) ([]docket.Org, string, error) {
+func (t userRepo) ListOrgs(p app.Page) ([]docket.Org, string, error) {
 	q := t.db.Model(&orgRow{}).Order("created_at, id").Limit(p.Limit + 1)
 	if c, ok := decodeCursor(p.Cursor); ok {
 		q = q.Where("created_at > ? OR (created_at = ? AND id > ?)", c.K, c.K, c.ID)
@@ -101,7 +101,7 @@ func userRowOf(u *docket.User) userRow {
 const userSelect = `SELECT users.*, orgs.name AS org_name, orgs.kind AS org_kind, orgs.created_at AS org_created_at
 FROM users JOIN orgs ON orgs.id = users.org_id`
 
-func (t *tx) CreateUser(u *docket.User) error {
+func (t userRepo) CreateUser(u *docket.User) error {
 	r := userRowOf(u)
 	return translate(t.db.Omit("OrgName", "OrgKind", "OrgCreatedAt").Create(&r).Error)
 }
@@ -117,19 +117,19 @@ func (t *tx) userWhere(cond string, arg any) (*docket.User, error) {
 	return r.domain(), nil
 }
 
-func (t *tx) UserByID(id string) (*docket.User, error) { return t.userWhere("users.id = ?", id) }
+func (t userRepo) UserByID(id string) (*docket.User, error) { return t.userWhere("users.id = ?", id) }
 
-func (t *tx) UserByEmail(email string) (*docket.User, error) {
+func (t userRepo) UserByEmail(email string) (*docket.User, error) {
 	return t.userWhere("users.email = ?", strings.ToLower(email))
 }
 
 // UpdateUser writes every column, so that false and "" stick.
-func (t *tx) UpdateUser(u *docket.User) error {
+func (t userRepo) UpdateUser(u *docket.User) error {
 	return t.db.Exec(`UPDATE users SET name = ?, role = ?, password_hash = ?, password_by_admin = ?, disabled = ?, token_version = ?, updated_at = ? WHERE id = ?`,
 		u.Name, string(u.Role), u.PasswordHash, u.PasswordByAdmin, u.Disabled, u.TokenVersion, ms(u.UpdatedAt), u.ID).Error
 }
 
-func (t *tx) ListUsers(f app.UserFilter, p app.Page) ([]docket.User, string, error) {
+func (t userRepo) ListUsers(f app.UserFilter, p app.Page) ([]docket.User, string, error) {
 	sql := userSelect + " WHERE 1=1"
 	var args []any
 	if f.OrgID != nil {
@@ -180,12 +180,12 @@ func (r tokenRow) domain() app.Token {
 		Version: r.Version, Scope: docket.Scope(r.Scope), CreatedAt: tm(r.CreatedAt), ExpiresAt: tm(r.ExpiresAt), RevokedAt: tmp(r.RevokedAt)}
 }
 
-func (t *tx) CreateToken(k *app.Token) error {
+func (t userRepo) CreateToken(k *app.Token) error {
 	return translate(t.db.Create(&tokenRow{ID: k.ID, UserID: k.UserID, Kind: string(k.Kind), Name: k.Name,
 		Hash: k.Hash, Version: k.Version, Scope: string(k.Scope), CreatedAt: ms(k.CreatedAt), ExpiresAt: ms(k.ExpiresAt)}).Error)
 }
 
-func (t *tx) TokenByID(id string) (*app.Token, error) {
+func (t userRepo) TokenByID(id string) (*app.Token, error) {
 	r, ok, err := scanOne[tokenRow](t.db.Raw(`SELECT * FROM tokens WHERE id = ?`, id))
 	if err != nil {
 		return nil, err
@@ -199,7 +199,7 @@ func (t *tx) TokenByID(id string) (*app.Token, error) {
 
 // TokenUser returns a token with its user and the user's organisation, in
 // one query: the check every authenticated request makes.
-func (t *tx) TokenUser(id string) (*app.Token, *docket.User, error) {
+func (t userRepo) TokenUser(id string) (*app.Token, *docket.User, error) {
 	m := t.memo()
 	if m != nil {
 		if tu, ok := m.tokens.get(id, t.gen); ok {
@@ -237,7 +237,7 @@ FROM tokens JOIN users ON users.id = tokens.user_id JOIN orgs ON orgs.id = users
 	return &k, u, nil
 }
 
-func (t *tx) ListTokens(userID string, kind auth.Kind) ([]app.Token, error) {
+func (t userRepo) ListTokens(userID string, kind auth.Kind) ([]app.Token, error) {
 	var rows []tokenRow
 	if err := t.db.Where("user_id = ? AND kind = ?", userID, string(kind)).Order("created_at, id").Find(&rows).Error; err != nil {
 		return nil, err
@@ -249,11 +249,11 @@ func (t *tx) ListTokens(userID string, kind auth.Kind) ([]app.Token, error) {
 	return out, nil
 }
 
-func (t *tx) RevokeToken(id string, at time.Time) error {
+func (t userRepo) RevokeToken(id string, at time.Time) error {
 	return t.db.Exec(`UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`, ms(at), id).Error
 }
 
-func (t *tx) RevokeUserTokens(userID string, kind auth.Kind, at time.Time) error {
+func (t userRepo) RevokeUserTokens(userID string, kind auth.Kind, at time.Time) error {
 	return t.db.Exec(`UPDATE tokens SET revoked_at = ? WHERE user_id = ? AND kind = ? AND revoked_at IS NULL`,
 		ms(at), userID, string(kind)).Error
 }
@@ -275,7 +275,7 @@ func (throttleRow) TableName() string { return "login_throttles" }
 // key order, so that concurrent writers count one by one without deadlocking
 // (rows are never deleted, so a row locked is a row read); SQLite's single
 // writer serialises them already.
-func (t *tx) LockThrottles(keys ...string) ([]app.Throttle, error) {
+func (t userRepo) LockThrottles(keys ...string) ([]app.Throttle, error) {
 	sorted := append([]string(nil), keys...)
 	sort.Strings(sorted)
 	q := t.db.Where("key IN ?", sorted).Order("key")
@@ -311,7 +311,7 @@ VALUES (?, 0, 0, 0, 0, 0) ON CONFLICT (key) DO NOTHING`, k).Error; err != nil {
 
 // SaveThrottle stores the record. Rows are kept (zeroed, not deleted), so
 // that a writer waiting for a row's lock on PostgreSQL never finds it gone.
-func (t *tx) SaveThrottle(th app.Throttle) error {
+func (t userRepo) SaveThrottle(th app.Throttle) error {
 	return t.db.Exec(`INSERT INTO login_throttles (key, failures, last_failure, next_allowed, locked_until, known_until) VALUES (?, ?, ?, ?, ?, ?)
 ON CONFLICT (key) DO UPDATE SET failures = excluded.failures, last_failure = excluded.last_failure,
 next_allowed = excluded.next_allowed, locked_until = excluded.locked_until, known_until = excluded.known_until`,

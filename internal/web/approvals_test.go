@@ -33,7 +33,7 @@ func (w *world) auditTrail() string {
 	w.t.Helper()
 	var b strings.Builder
 	if err := w.store.Read(context.Background(), func(tx app.Tx) error {
-		return tx.WalkAudit(func(ev docket.AuditEvent) error {
+		return tx.Audit().WalkAudit(func(ev docket.AuditEvent) error {
 			b.WriteString(ev.Action + " " + ev.SubjectID + " " + ev.Changes + "\n")
 			return nil
 		})

@@ -94,7 +94,7 @@ func (ts *testServer) attachmentRows(caseID string) int {
 	ts.t.Helper()
 	var n int
 	err := ts.store.Read(context.Background(), func(tx app.Tx) error {
-		list, err := tx.ListAttachments(caseID, true)
+		list, err := tx.Content().ListAttachments(caseID, true)
 		n = len(list)
 		return err
 	})

@@ -84,7 +84,7 @@ func TestAuditVerifyTakesPlainAndKeyedHashes(t *testing.T) {
 	sum := sha256.Sum256([]byte("an answer from before"))
 	legacy := fmt.Sprintf(`{"answer":{"sha256":%q}}`, hex.EncodeToString(sum[:]))
 	err := w.store.Write(context.Background(), func(tx app.Tx) error {
-		return tx.AppendAudit(&docket.AuditEvent{ID: "legacy-event", At: w.clock.Now(), ActorRole: "lab_member",
+		return tx.Audit().AppendAudit(&docket.AuditEvent{ID: "legacy-event", At: w.clock.Now(), ActorRole: "lab_member",
 			Action: "info_request.answered", SubjectType: "info_request", SubjectID: "r1", CaseID: id, Changes: legacy})
 	})
 	if err != nil {

@@ -90,32 +90,32 @@ func (ts *testServer) rowsOf(caseID string) caseRows {
 	ts.t.Helper()
 	var n caseRows
 	err := ts.store.Read(context.Background(), func(tx app.Tx) error {
-		atts, err := tx.ListAttachments(caseID, true)
+		atts, err := tx.Content().ListAttachments(caseID, true)
 		if err != nil {
 			return err
 		}
-		fs, _, err := tx.ListFindings(app.FindingFilter{CaseID: caseID}, app.Page{Limit: 200})
+		fs, _, err := tx.Content().ListFindings(app.FindingFilter{CaseID: caseID}, app.Page{Limit: 200})
 		if err != nil {
 			return err
 		}
-		cs, _, err := tx.ListComments(caseID, false, app.Page{Limit: 200})
+		cs, _, err := tx.Content().ListComments(caseID, false, app.Page{Limit: 200})
 		if err != nil {
 			return err
 		}
-		rs, err := tx.ListInfoRequests(caseID)
+		rs, err := tx.Cases().ListInfoRequests(caseID)
 		if err != nil {
 			return err
 		}
-		br, err := tx.ListBenchmarkResults(caseID)
+		br, err := tx.Benchmarks().ListBenchmarkResults(caseID)
 		if err != nil {
 			return err
 		}
-		ms, err := tx.ListAmendments(caseID)
+		ms, err := tx.Amendments().ListAmendments(caseID)
 		if err != nil {
 			return err
 		}
 		n.Attachments, n.Findings, n.Comments, n.Requests, n.Results, n.Amendments = len(atts), len(fs), len(cs), len(rs), len(br), len(ms)
-		n.Audit, _, err = tx.AuditHead()
+		n.Audit, _, err = tx.Audit().AuditHead()
 		return err
 	})
 	if err != nil {

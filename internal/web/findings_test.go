@@ -572,7 +572,7 @@ func TestNothingConfidentialLeaks(t *testing.T) {
 	}
 	descSum := sha256.Sum256([]byte(secrets["description"]))
 	err = w.store.Read(context.Background(), func(tx app.Tx) error {
-		return tx.WalkAudit(func(ev docket.AuditEvent) error {
+		return tx.Audit().WalkAudit(func(ev docket.AuditEvent) error {
 			n++
 			leaks(fmt.Sprintf("audit event %d (%s)", ev.Seq, ev.Action), fmt.Sprintf("%+v", ev))
 			if strings.Contains(ev.Changes, hex.EncodeToString(descSum[:])) {

@@ -202,17 +202,17 @@ func newNestedWorld(t *testing.T) *nestedWorld {
 	now := w.clock.Now()
 	seeded := struct{ req, finding, amendment string }{uuid.NewString(), uuid.NewString(), uuid.NewString()}
 	err := w.store.Write(ctx, func(tx app.Tx) error {
-		if err := tx.CreateInfoRequest(&docket.InfoRequest{ID: seeded.req, CaseID: draft, Question: "Seeded?",
+		if err := tx.Cases().CreateInfoRequest(&docket.InfoRequest{ID: seeded.req, CaseID: draft, Question: "Seeded?",
 			Status: docket.RequestOpen, OpenedBy: w.users["lead"].ID, OpenedAt: now}); err != nil {
 			return err
 		}
-		if err := tx.CreateFinding(&docket.Finding{ID: seeded.finding, CaseID: draft, Status: docket.FindingShared,
+		if err := tx.Content().CreateFinding(&docket.Finding{ID: seeded.finding, CaseID: draft, Status: docket.FindingShared,
 			Title: "Seeded", Description: "Seeded.", Category: "other", Severity: "low", TLP: "TLP:CLEAR",
 			AuthorID: w.users["lead"].ID, RecipientIDs: []string{}, SharedBy: w.users["lead"].ID, SharedAt: &now,
 			CreatedAt: now, UpdatedAt: now}); err != nil {
 			return err
 		}
-		return tx.CreateAmendment(&docket.Amendment{ID: seeded.amendment, CaseID: draft, Status: docket.AmendmentPending,
+		return tx.Amendments().CreateAmendment(&docket.Amendment{ID: seeded.amendment, CaseID: draft, Status: docket.AmendmentPending,
 			OldDigest: draftBody("x")["weights_digest"].(string), NewDigest: newDigest(0xab), CreatedBy: w.users["lab"].ID, CreatedAt: now})
 	})
 	if err != nil {

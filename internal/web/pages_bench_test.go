@@ -127,12 +127,12 @@ func seedBoard(tb testing.TB, n int) (http.Handler, *http.Cookie) {
 					}
 					stops = append(stops, stop)
 				}
-				if err := tx.CreateCase(c); err != nil {
+				if err := tx.Cases().CreateCase(c); err != nil {
 					return err
 				}
 			}
 			for _, stop := range stops {
-				if err := tx.CreateStop(stop); err != nil {
+				if err := tx.Cases().CreateStop(stop); err != nil {
 					return err
 				}
 			}
