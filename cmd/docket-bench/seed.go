@@ -51,7 +51,7 @@ func newSecret() string {
 }
 
 // service builds the use cases over st, standing at now (nil: the real clock).
-func service(st *store.Store, cfg config.Config, now func() time.Time) (*app.Service, error) {
+func service(st *store.Store, cfg config.Config, now func() time.Time) (*app.Services, error) {
 	if now == nil {
 		now = time.Now
 	}
@@ -107,14 +107,14 @@ func seedDataset(ctx context.Context, o options, name string, n int, opts store.
 	users := append([]*docket.User{d.seeded.Compliance}, d.seeded.Leads...)
 	users = append(users, d.seeded.LabMembers[:min(8, len(d.seeded.LabMembers))]...)
 	for _, u := range users {
-		s, err := svc.SignIn(ctx, u.Email, password, who)
+		s, err := svc.Accounts.SignIn(ctx, u.Email, password, who)
 		if err != nil {
 			return nil, fmt.Errorf("sign in %s: %w", u.Email, err)
 		}
 		d.tokens[u.ID] = s.Token
 	}
 	// The pages' session, through the same use case the sign-in form calls.
-	s, err := svc.SignInPage(ctx, d.seeded.Compliance.Email, password, who)
+	s, err := svc.Accounts.SignInPage(ctx, d.seeded.Compliance.Email, password, who)
 	if err != nil {
 		return nil, err
 	}

@@ -30,12 +30,12 @@ func measureSweeps(ctx context.Context, o options) ([]row, error) {
 			st.Close()
 			return nil, err
 		}
-		if _, err := svc.HoldLease(ctx, "bench"); err != nil {
+		if _, err := svc.Delivery.HoldLease(ctx, "bench"); err != nil {
 			st.Close()
 			return nil, err
 		}
 		// The first sweep sends what is due once (the digest and the reminders).
-		if _, err := svc.Sweep(ctx, "bench"); err != nil {
+		if _, err := svc.Delivery.Sweep(ctx, "bench"); err != nil {
 			st.Close()
 			return nil, err
 		}
@@ -56,7 +56,7 @@ func measureSweeps(ctx context.Context, o options) ([]row, error) {
 				}
 			}
 			begin := time.Now()
-			res, err := svc.Sweep(ctx, "bench")
+			res, err := svc.Delivery.Sweep(ctx, "bench")
 			took := time.Since(begin)
 			r.total++
 			if err != nil || res.Inserted != due {

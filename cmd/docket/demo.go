@@ -541,7 +541,7 @@ func (c *demoClock) set(t time.Time) {
 // seedDemo fills an empty database with the demo dataset and prints the
 // sign-ins. On a database it seeded before, it prints them again; on any other
 // database that is not empty, it seeds nothing.
-func seedDemo(ctx context.Context, svc *app.Service, st *store.Store, cfg config.Config, e env, base string) error {
+func seedDemo(ctx context.Context, svc *app.Services, st *store.Store, cfg config.Config, e env, base string) error {
 	seeded, empty, err := demoState(ctx, st)
 	if err != nil {
 		return err
@@ -567,10 +567,10 @@ func seedDemo(ctx context.Context, svc *app.Service, st *store.Store, cfg config
 	}
 	approvals := app.NewApprovals(st, app.ApprovalOptions{Now: clk.Now})
 	seedSvc := app.New(st, app.Options{Config: cfg, Now: clk.Now, Hasher: auth.NewHasher(demoHashParams),
-		Signer: signer, Logger: newLogger(cfg, io.Discard), Secret: sec, Benchmarks: svc.Benchmarks(), Approvals: approvals,
+		Signer: signer, Logger: newLogger(cfg, io.Discard), Secret: sec, Benchmarks: svc.Evidence.Benchmarks(), Approvals: approvals,
 		Files: files.New(cfg.AttachmentsDir())})
 	s := &demoSeeder{ctx: ctx, svc: seedSvc, approvals: approvals, clk: clk, now: now, loc: cfg.Location(),
-		window: cfg.Review.WindowDays, th: svc.Thresholds(), users: map[string]*docket.User{}}
+		window: cfg.Review.WindowDays, th: svc.Cases.Thresholds(), users: map[string]*docket.User{}}
 	if err := s.seed(); err != nil {
 		return err
 	}
@@ -606,7 +606,7 @@ func demoState(ctx context.Context, st *store.Store) (seeded, empty bool, err er
 // demoSeeder runs the dataset through the seeding service.
 type demoSeeder struct {
 	ctx       context.Context
-	svc       *app.Service
+	svc       *app.Services
 	approvals *app.Approvals
 	clk       *demoClock
 	now       time.Time // the real start instant; the demo clock never passes it
@@ -665,7 +665,7 @@ func (s *demoSeeder) seed() error {
 
 // requestPending has the admin ask for demoPending, which waits for a review lead.
 func (s *demoSeeder) requestPending(st demoStep) error {
-	ch, err := s.svc.CreateUser(s.ctx, s.actor(st.who), app.NewUser{Email: demoPending.email, Name: demoPending.name,
+	ch, err := s.svc.Accounts.CreateUser(s.ctx, s.actor(st.who), app.NewUser{Email: demoPending.email, Name: demoPending.name,
 		Role: string(demoPending.role), OrgID: s.users[st.who].OrgID, Password: demoPassword})
 	if err == nil && ch.Pending == nil {
 		err = fmt.Errorf("creating %s did not wait for approval", demoPending.email)
@@ -681,7 +681,7 @@ func (s *demoSeeder) seedUsers() error {
 	tick := func() { s.clk.set(at); at = at.Add(3 * time.Minute) }
 	tick()
 	first := demoUsers[0]
-	admin, err := s.svc.CreateUserCLI(s.ctx, first.email, first.name, string(first.role), first.org, docket.OrgKindAgency, demoPassword)
+	admin, err := s.svc.Accounts.CreateUserCLI(s.ctx, first.email, first.name, string(first.role), first.org, docket.OrgKindAgency, demoPassword)
 	if err != nil {
 		return fmt.Errorf("user %s: %w", first.email, err)
 	}
@@ -689,7 +689,7 @@ func (s *demoSeeder) seedUsers() error {
 	orgs := map[string]string{demoAgency: admin.OrgID}
 	for _, name := range []string{demoFrontier, demoMeridian} {
 		tick()
-		o, err := s.svc.CreateOrg(s.ctx, s.actor(first.key), name, docket.OrgKindLab)
+		o, err := s.svc.Accounts.CreateOrg(s.ctx, s.actor(first.key), name, docket.OrgKindLab)
 		if err != nil {
 			return fmt.Errorf("organisation %s: %w", name, err)
 		}
@@ -711,9 +711,9 @@ func (s *demoSeeder) seedUsers() error {
 // minute later.
 func (s *demoSeeder) seedUser(u demoUser, orgID string) (*docket.User, error) {
 	if u.key == demoFirstLead {
-		return s.svc.CreateUserCLI(s.ctx, u.email, u.name, string(u.role), u.org, docket.OrgKindAgency, demoPassword)
+		return s.svc.Accounts.CreateUserCLI(s.ctx, u.email, u.name, string(u.role), u.org, docket.OrgKindAgency, demoPassword)
 	}
-	ch, err := s.svc.CreateUser(s.ctx, s.actor(demoUsers[0].key), app.NewUser{Email: u.email, Name: u.name,
+	ch, err := s.svc.Accounts.CreateUser(s.ctx, s.actor(demoUsers[0].key), app.NewUser{Email: u.email, Name: u.name,
 		Role: string(u.role), OrgID: orgID, Password: demoPassword})
 	if err != nil || ch.Pending == nil {
 		return ch.User, err
@@ -723,7 +723,7 @@ func (s *demoSeeder) seedUser(u demoUser, orgID string) (*docket.User, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.svc.Me(s.ctx, docket.Actor{UserID: ap.UserID})
+	return s.svc.Accounts.Me(s.ctx, docket.Actor{UserID: ap.UserID})
 }
 
 func (s *demoSeeder) actor(key string) docket.Actor {
@@ -789,44 +789,44 @@ func (s *demoSeeder) run(c *seededCase, st demoStep) error {
 				Summary: in.Summary}
 		}
 		var v *app.CaseView
-		if v, err = s.svc.CreateCase(s.ctx, a, in); err == nil {
+		if v, err = s.svc.Cases.CreateCase(s.ctx, a, in); err == nil {
 			c.id = v.Case.ID
 			if v.Case.OrgName != "" && v.Case.OrgName != sp.lab {
 				err = fmt.Errorf("filed by %s of %s, not %s", st.who, v.Case.OrgName, sp.lab)
 			}
 		}
 	case "edit":
-		_, err = s.svc.UpdateCase(s.ctx, a, c.id, s.input(c))
+		_, err = s.svc.Cases.UpdateCase(s.ctx, a, c.id, s.input(c))
 	case "submit":
-		_, err = s.svc.SubmitCase(s.ctx, a, c.id)
+		_, err = s.svc.Cases.SubmitCase(s.ctx, a, c.id)
 	case "assign":
 		ids := make([]string, len(st.ids))
 		for i, k := range st.ids {
 			ids[i] = s.actor(k).UserID
 		}
-		_, err = s.svc.Assign(s.ctx, a, c.id, ids, a.UserID)
+		_, err = s.svc.Cases.Assign(s.ctx, a, c.id, ids, a.UserID)
 	case "attest":
-		_, err = s.svc.Attest(s.ctx, a, c.id)
+		_, err = s.svc.Cases.Attest(s.ctx, a, c.id)
 	case "ask":
 		var r *docket.InfoRequest
-		if r, err = s.svc.RequestInfo(s.ctx, a, c.id, st.text); err == nil {
+		if r, err = s.svc.Cases.RequestInfo(s.ctx, a, c.id, st.text); err == nil {
 			c.reqs[st.ref] = r.ID
 		}
 	case "answer":
-		_, err = s.svc.AnswerInfoRequest(s.ctx, a, c.reqs[st.ref], st.text)
+		_, err = s.svc.Cases.AnswerInfoRequest(s.ctx, a, c.reqs[st.ref], st.text)
 	case "cancel":
-		_, err = s.svc.CancelInfoRequest(s.ctx, a, c.reqs[st.ref])
+		_, err = s.svc.Cases.CancelInfoRequest(s.ctx, a, c.reqs[st.ref])
 	case "decide":
 		in := app.DecisionInput{Outcome: st.arg, Rationale: st.text}
 		if st.cond != "" {
 			in.Conditions = &st.cond
 		}
-		_, err = s.svc.Decide(s.ctx, a, c.id, in)
+		_, err = s.svc.Cases.Decide(s.ctx, a, c.id, in)
 	case "withdraw":
-		_, err = s.svc.Withdraw(s.ctx, a, c.id, st.text)
+		_, err = s.svc.Cases.Withdraw(s.ctx, a, c.id, st.text)
 	case "record":
 		var v *app.FindingView
-		if v, err = s.svc.CreateFinding(s.ctx, a, c.id, s.findingInput(c, st.ref)); err == nil {
+		if v, err = s.svc.Findings.CreateFinding(s.ctx, a, c.id, s.findingInput(c, st.ref)); err == nil {
 			c.finds[st.ref] = v.Finding.ID
 		}
 	case "share":
@@ -834,13 +834,13 @@ func (s *demoSeeder) run(c *seededCase, st demoStep) error {
 		for _, k := range st.ids {
 			ids = append(ids, s.actor(k).UserID)
 		}
-		_, err = s.svc.ShareFinding(s.ctx, a, c.finds[st.ref], ids)
+		_, err = s.svc.Findings.ShareFinding(s.ctx, a, c.finds[st.ref], ids)
 	case "respond":
-		_, err = s.svc.RespondFinding(s.ctx, a, c.finds[st.ref], st.text)
+		_, err = s.svc.Findings.RespondFinding(s.ctx, a, c.finds[st.ref], st.text)
 	case "resolve":
-		_, err = s.svc.ResolveFinding(s.ctx, a, c.finds[st.ref], st.arg, st.text)
+		_, err = s.svc.Findings.ResolveFinding(s.ctx, a, c.finds[st.ref], st.arg, st.text)
 	case "comment":
-		_, err = s.svc.CreateComment(s.ctx, a, c.id, st.text, st.arg)
+		_, err = s.svc.Findings.CreateComment(s.ctx, a, c.id, st.text, st.arg)
 	case "attach":
 		err = s.attach(c, a, st)
 	default:
@@ -875,14 +875,14 @@ func (s *demoSeeder) attach(c *seededCase, a docket.Actor, st demoStep) error {
 	if st.ref != "" {
 		target = app.AttachTarget{FindingID: c.finds[st.ref]}
 	}
-	if err := s.svc.CheckAttach(s.ctx, a, target); err != nil {
+	if err := s.svc.Findings.CheckAttach(s.ctx, a, target); err != nil {
 		return err
 	}
-	up, err := s.svc.StageUpload(bytes.NewReader(demoDocument(st.text)), st.text)
+	up, err := s.svc.Findings.StageUpload(bytes.NewReader(demoDocument(st.text)), st.text)
 	if err != nil {
 		return err
 	}
-	_, err = s.svc.CreateAttachment(s.ctx, a, target, st.arg, up)
+	_, err = s.svc.Findings.CreateAttachment(s.ctx, a, target, st.arg, up)
 	return err
 }
 
@@ -943,7 +943,7 @@ func demoDigest(model, version string) string {
 
 // printDemo prints the address, the sign-ins, how to get a token, and the
 // cases as they stand now.
-func printDemo(ctx context.Context, w io.Writer, svc *app.Service, st *store.Store, base, status string) {
+func printDemo(ctx context.Context, w io.Writer, svc *app.Services, st *store.Store, base, status string) {
 	fmt.Fprintf(w, "\nDocket demo at %s\n%s\n\n", base, status)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "  ROLE\tNAME\tORGANISATION\tE-MAIL\tPASSWORD")
@@ -963,7 +963,7 @@ func printDemo(ctx context.Context, w io.Writer, svc *app.Service, st *store.Sto
 
 // printDemoCases lists every case of the two labs as their members see it now.
 // It is a courtesy: if the demo users were changed since, it prints nothing.
-func printDemoCases(ctx context.Context, w io.Writer, svc *app.Service, st *store.Store) {
+func printDemoCases(ctx context.Context, w io.Writer, svc *app.Services, st *store.Store) {
 	var rows []*app.CaseView
 	for _, key := range []string{"carter", "sato"} {
 		var u *docket.User
@@ -980,7 +980,7 @@ func printDemoCases(ctx context.Context, w io.Writer, svc *app.Service, st *stor
 			return
 		}
 		a := docket.Actor{UserID: u.ID, Role: u.Role, OrgID: u.OrgID, OrgKind: u.Org.Kind, RequestID: demoRequest, ClientIP: demoClientIP}
-		views, _, err := svc.ListCases(ctx, a, app.CaseFilter{}, app.Page{Limit: 200})
+		views, _, err := svc.Cases.ListCases(ctx, a, app.CaseFilter{}, app.Page{Limit: 200})
 		if err != nil {
 			return
 		}

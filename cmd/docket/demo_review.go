@@ -50,7 +50,7 @@ func (s *demoSeeder) runReview(c *seededCase, st demoStep, a docket.Actor) (bool
 	case "result":
 		score := st.score
 		today := clock.DateOf(s.clk.Now(), s.loc).String()
-		_, err := s.svc.RecordBenchmarkResult(s.ctx, a, c.id, docket.BenchmarkResultInput{BenchmarkID: str(st.arg),
+		_, err := s.svc.Evidence.RecordBenchmarkResult(s.ctx, a, c.id, docket.BenchmarkResultInput{BenchmarkID: str(st.arg),
 			Score: &score, RunBy: str(st.cond), RunAt: str(today)})
 		return true, err
 	case "amend":
@@ -58,14 +58,14 @@ func (s *demoSeeder) runReview(c *seededCase, st demoStep, a docket.Actor) (bool
 		if st.text != "" {
 			in.Summary = str(st.text)
 		}
-		m, err := s.svc.Amend(s.ctx, a, c.id, in)
+		m, err := s.svc.Cases.Amend(s.ctx, a, c.id, in)
 		if err == nil {
 			c.amends[st.ref] = m.ID
 		}
 		return true, err
 	case "resolve-amendment":
 		restart := st.cond == "true"
-		_, err := s.svc.ResolveAmendment(s.ctx, a, c.amends[st.ref], docket.AmendmentResolution{RestartClock: &restart,
+		_, err := s.svc.Cases.ResolveAmendment(s.ctx, a, c.amends[st.ref], docket.AmendmentResolution{RestartClock: &restart,
 			Note: str(st.text)})
 		return true, err
 	case "publish":
@@ -82,7 +82,7 @@ func (s *demoSeeder) runReview(c *seededCase, st demoStep, a docket.Actor) (bool
 					in.CVEID = str(e.cve)
 				}
 			}
-			_, err := s.svc.PublishFinding(s.ctx, a, c.finds[st.ref], in)
+			_, err := s.svc.Clearinghouse.PublishFinding(s.ctx, a, c.finds[st.ref], in)
 			return true, err
 		}
 		return true, fmt.Errorf("no Clearinghouse entry for finding %s", st.ref)

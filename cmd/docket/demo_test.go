@@ -23,7 +23,7 @@ type demoFixture struct {
 	ctx context.Context
 	st  *store.Store
 	cfg config.Config
-	svc *app.Service
+	svc *app.Services
 	now time.Time
 	e   env
 	out *bytes.Buffer
@@ -97,7 +97,7 @@ func (f *demoFixture) instantOf(at demoAt) time.Time {
 
 func (f *demoFixture) list(a docket.Actor, filter app.CaseFilter) []*app.CaseView {
 	f.t.Helper()
-	views, next, err := f.svc.ListCases(f.ctx, a, filter, app.Page{Limit: 200})
+	views, next, err := f.svc.Cases.ListCases(f.ctx, a, filter, app.Page{Limit: 200})
 	if err != nil || next != "" {
 		f.t.Fatalf("ListCases: %v (next %q)", err, next)
 	}
@@ -130,12 +130,12 @@ var wantBands = map[clock.Band]int{
 func (f *demoFixture) checkBands() {
 	f.t.Helper()
 	co := f.as("kim")
-	d, err := f.svc.Dashboard(f.ctx, co, app.CaseFilter{}, app.Page{Limit: 200})
+	d, err := f.svc.Cases.Dashboard(f.ctx, co, app.CaseFilter{}, app.Page{Limit: 200})
 	if err != nil {
 		f.t.Fatal(err)
 	}
 	closed := clock.Closed
-	dc, err := f.svc.Dashboard(f.ctx, co, app.CaseFilter{Band: &closed}, app.Page{Limit: 200})
+	dc, err := f.svc.Cases.Dashboard(f.ctx, co, app.CaseFilter{Band: &closed}, app.Page{Limit: 200})
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -201,7 +201,7 @@ func TestDemoSeedsEveryStateAndBand(t *testing.T) {
 	}
 
 	// The printed password signs in.
-	if _, err := f.svc.SignIn(f.ctx, demoUsers[1].email, demoPassword, docket.Actor{ClientIP: "127.0.0.1"}); err != nil {
+	if _, err := f.svc.Accounts.SignIn(f.ctx, demoUsers[1].email, demoPassword, docket.Actor{ClientIP: "127.0.0.1"}); err != nil {
 		t.Fatalf("sign in as the demo lead: %v", err)
 	}
 
@@ -235,10 +235,10 @@ func TestDemoSeedsEveryStateAndBand(t *testing.T) {
 		t.Errorf("the draft: %+v", draft.Case)
 	}
 	lead := f.as("chen")
-	if _, err := f.svc.GetCase(f.ctx, lead, draft.Case.ID); docket.ErrorCode(err) != docket.ENotFound {
+	if _, err := f.svc.Cases.GetCase(f.ctx, lead, draft.Case.ID); docket.ErrorCode(err) != docket.ENotFound {
 		t.Errorf("a lead sees the draft: %v", err)
 	}
-	if _, err := f.svc.GetCase(f.ctx, f.as("carter"), draft.Case.ID); docket.ErrorCode(err) != docket.ENotFound {
+	if _, err := f.svc.Cases.GetCase(f.ctx, f.as("carter"), draft.Case.ID); docket.ErrorCode(err) != docket.ENotFound {
 		t.Errorf("another lab sees the draft: %v", err)
 	}
 	co := f.list(f.as("kim"), app.CaseFilter{})
@@ -276,7 +276,7 @@ func TestDemoSeedsEveryStateAndBand(t *testing.T) {
 
 	// Paused: an open stop on an open request.
 	paused := f.find("Frontier Operator", "1.0")
-	cl, err := f.svc.GetClock(f.ctx, lead, paused.Case.ID)
+	cl, err := f.svc.Cases.GetClock(f.ctx, lead, paused.Case.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -287,7 +287,7 @@ func TestDemoSeedsEveryStateAndBand(t *testing.T) {
 
 	// A stop that ended moved the deadline later by exactly its length.
 	ended := f.find("Meridian Sage", "2.1")
-	cl, err = f.svc.GetClock(f.ctx, f.as("ortiz"), ended.Case.ID)
+	cl, err = f.svc.Cases.GetClock(f.ctx, f.as("ortiz"), ended.Case.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -298,26 +298,26 @@ func TestDemoSeedsEveryStateAndBand(t *testing.T) {
 	if stop < 6*24*time.Hour || cl.View.DueAt.Sub(cl.View.BaseDueAt) != stop {
 		t.Errorf("stop of %s; due %s, base %s", stop, cl.View.DueAt, cl.View.BaseDueAt)
 	}
-	reqs, err := f.svc.ListInfoRequests(f.ctx, f.as("lee"), ended.Case.ID)
+	reqs, err := f.svc.Cases.ListInfoRequests(f.ctx, f.as("lee"), ended.Case.ID)
 	if err != nil || len(reqs) != 1 || reqs[0].Status != docket.RequestAnswered {
 		t.Errorf("requests of the stop-ended case: %+v, %v", reqs, err)
 	}
 
 	// Decided with a rationale; withdrawn with its request closed.
 	decided := f.find("Frontier-4.5", "4.5.0")
-	dec, err := f.svc.GetDecision(f.ctx, lead, decided.Case.ID)
+	dec, err := f.svc.Cases.GetDecision(f.ctx, lead, decided.Case.ID)
 	if err != nil || dec.Outcome != "mitigations_requested" || dec.Rationale == "" || dec.Conditions == "" ||
 		dec.WeightsDigest != decided.Case.WeightsDigest {
 		t.Errorf("decision: %+v, %v", dec, err)
 	}
 	withdrawn := f.find("Meridian Echo", "0.9")
-	reqs, err = f.svc.ListInfoRequests(f.ctx, f.as("lee"), withdrawn.Case.ID)
+	reqs, err = f.svc.Cases.ListInfoRequests(f.ctx, f.as("lee"), withdrawn.Case.ID)
 	if err != nil || withdrawn.Case.Status != docket.StatusWithdrawn || len(reqs) != 1 || reqs[0].Status != docket.RequestCancelled {
 		t.Errorf("withdrawn: %s, requests %+v, %v", withdrawn.Case.Status, reqs, err)
 	}
 
 	// The audit chain is intact, long, and reads in time order up to now.
-	r, err := f.svc.VerifyAudit(f.ctx)
+	r, err := f.svc.AuditTrail.VerifyAudit(f.ctx)
 	if err != nil || r.Reason != "" || r.Count <= 20 {
 		t.Fatalf("audit: %+v, %v", r, err)
 	}
@@ -325,7 +325,7 @@ func TestDemoSeedsEveryStateAndBand(t *testing.T) {
 	cursor := ""
 	n := int64(0)
 	for {
-		evs, next, err := f.svc.ListAllAudit(f.ctx, f.as("kim"), app.Page{Limit: 200, Cursor: cursor})
+		evs, next, err := f.svc.AuditTrail.ListAllAudit(f.ctx, f.as("kim"), app.Page{Limit: 200, Cursor: cursor})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -344,7 +344,7 @@ func TestDemoSeedsEveryStateAndBand(t *testing.T) {
 	if n != r.Count {
 		t.Errorf("listed %d events, verified %d", n, r.Count)
 	}
-	trail, _, err := f.svc.ListCaseAudit(f.ctx, lead, decided.Case.ID, app.Page{Limit: 200})
+	trail, _, err := f.svc.AuditTrail.ListCaseAudit(f.ctx, lead, decided.Case.ID, app.Page{Limit: 200})
 	if err != nil || len(trail) < 8 || trail[0].Action != "case.created" || trail[len(trail)-1].Action != "case.decided" {
 		t.Errorf("the decided case's trail: %d events, %v", len(trail), err)
 	}
@@ -373,7 +373,7 @@ func TestDemoSeedsEveryStateAndBand(t *testing.T) {
 		t.Fatalf("approved %d, pending %+v", approved, pending)
 	}
 	for _, key := range []string{"chen", "ortiz", "kim"} {
-		items, _, err := f.svc.Inbox(f.ctx, f.as(key), app.Page{Limit: 200})
+		items, _, err := f.svc.Delivery.Inbox(f.ctx, f.as(key), app.Page{Limit: 200})
 		found := false
 		for _, n := range items {
 			found = found || (n.Rule == docket.RuleApprovalRequested && n.SubjectID == pending[0].ID)
@@ -389,7 +389,7 @@ func TestDemoSeedsEveryStateAndBand(t *testing.T) {
 	if got := len(f.allCases()); got != len(demoCases) {
 		t.Errorf("after a second seed the labs see %d cases", got)
 	}
-	r2, err := f.svc.VerifyAudit(f.ctx)
+	r2, err := f.svc.AuditTrail.VerifyAudit(f.ctx)
 	if err != nil || r2.Count != r.Count || r2.Reason != "" {
 		t.Errorf("after a second seed: %+v (before %+v), %v", r2, r, err)
 	}
@@ -398,7 +398,7 @@ func TestDemoSeedsEveryStateAndBand(t *testing.T) {
 		t.Errorf("second output:\n%s", out)
 	}
 	// The reviewer waiting for approval cannot sign in (a refused sign-in is audited, so last).
-	if _, err := f.svc.SignIn(f.ctx, demoPending.email, demoPassword, docket.Actor{ClientIP: "127.0.0.1"}); err == nil {
+	if _, err := f.svc.Accounts.SignIn(f.ctx, demoPending.email, demoPassword, docket.Actor{ClientIP: "127.0.0.1"}); err == nil {
 		t.Error("the reviewer waiting for approval signs in")
 	}
 }
@@ -420,7 +420,7 @@ func TestDemoBandsAtOtherInstants(t *testing.T) {
 			f := newDemoFixture(t, now)
 			f.seed()
 			f.checkBands()
-			if r, err := f.svc.VerifyAudit(f.ctx); err != nil || r.Reason != "" {
+			if r, err := f.svc.AuditTrail.VerifyAudit(f.ctx); err != nil || r.Reason != "" {
 				t.Errorf("audit: %+v, %v", r, err)
 			}
 		})
@@ -430,7 +430,7 @@ func TestDemoBandsAtOtherInstants(t *testing.T) {
 // A database that holds someone else's users is left alone.
 func TestDemoLeavesOtherDatabasesAlone(t *testing.T) {
 	f := newDemoFixture(t, clock.Ms(time.Now()))
-	if _, err := f.svc.CreateUserCLI(f.ctx, "ops@agency.example.gov", "Ops", "admin", "Operations", "", "a-long-enough-password"); err != nil {
+	if _, err := f.svc.Accounts.CreateUserCLI(f.ctx, "ops@agency.example.gov", "Ops", "admin", "Operations", "", "a-long-enough-password"); err != nil {
 		t.Fatal(err)
 	}
 	f.seed()
@@ -456,7 +456,7 @@ func TestDemoFindingsCommentsAndAttachments(t *testing.T) {
 
 	list := func(a docket.Actor, caseID string) []*app.FindingView {
 		t.Helper()
-		views, _, err := f.svc.ListFindings(f.ctx, a, caseID, app.FindingFilter{}, app.Page{Limit: 200})
+		views, _, err := f.svc.Findings.ListFindings(f.ctx, a, caseID, app.FindingFilter{}, app.Page{Limit: 200})
 		if err != nil {
 			t.Fatalf("ListFindings: %v", err)
 		}
@@ -489,10 +489,10 @@ func TestDemoFindingsCommentsAndAttachments(t *testing.T) {
 		red.Finding.RecipientIDs[0] != f.as("brooks").UserID || red.Finding.ResponseDueAt == nil {
 		t.Fatalf("the TLP:RED finding: %+v", red)
 	}
-	if _, err := f.svc.GetFinding(f.ctx, f.as("brooks"), red.Finding.ID); err != nil {
+	if _, err := f.svc.Findings.GetFinding(f.ctx, f.as("brooks"), red.Finding.ID); err != nil {
 		t.Errorf("the named lab user cannot read it: %v", err)
 	}
-	if _, err := f.svc.GetFinding(f.ctx, f.as("carter"), red.Finding.ID); docket.ErrorCode(err) != docket.ENotFound {
+	if _, err := f.svc.Findings.GetFinding(f.ctx, f.as("carter"), red.Finding.ID); docket.ErrorCode(err) != docket.ENotFound {
 		t.Errorf("an unnamed lab user reads it: %v", err)
 	}
 	if n := len(list(f.as("carter"), five.Case.ID)); n != 2 {
@@ -507,12 +507,12 @@ func TestDemoFindingsCommentsAndAttachments(t *testing.T) {
 			}
 		}
 	}
-	atts, err := f.svc.ListAttachments(f.ctx, lead, five.Case.ID)
+	atts, err := f.svc.Findings.ListAttachments(f.ctx, lead, five.Case.ID)
 	if err != nil || len(atts) != 3 {
 		t.Fatalf("attachments of Frontier-5: %d, %v", len(atts), err)
 	}
 	for _, at := range atts {
-		_, data, err := f.svc.AttachmentContent(f.ctx, lead, at.ID)
+		_, data, err := f.svc.Findings.AttachmentContent(f.ctx, lead, at.ID)
 		if err != nil || int64(len(data)) != at.Size {
 			t.Errorf("%s: %v", at.Name, err)
 		}
@@ -523,27 +523,27 @@ func TestDemoFindingsCommentsAndAttachments(t *testing.T) {
 		t.Errorf("lab document %v, PDF %v, Markdown %v", labDoc, pdf, md)
 	}
 	// Comments: the lab reads the shared ones only.
-	all, _, err := f.svc.ListComments(f.ctx, lead, five.Case.ID, app.Page{})
+	all, _, err := f.svc.Findings.ListComments(f.ctx, lead, five.Case.ID, app.Page{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	shared, _, err := f.svc.ListComments(f.ctx, f.as("carter"), five.Case.ID, app.Page{})
+	shared, _, err := f.svc.Findings.ListComments(f.ctx, f.as("carter"), five.Case.ID, app.Page{})
 	if err != nil || len(all) != 3 || len(shared) != 2 {
 		t.Errorf("comments: %d for the lead, %d for the lab, %v", len(all), len(shared), err)
 	}
 	// The compliance officer: counts, nothing else.
 	co := f.as("kim")
-	if _, _, err := f.svc.ListFindings(f.ctx, co, five.Case.ID, app.FindingFilter{}, app.Page{}); docket.ErrorCode(err) != docket.EForbidden {
+	if _, _, err := f.svc.Findings.ListFindings(f.ctx, co, five.Case.ID, app.FindingFilter{}, app.Page{}); docket.ErrorCode(err) != docket.EForbidden {
 		t.Errorf("compliance lists findings: %v", err)
 	}
-	if _, err := f.svc.GetAttachment(f.ctx, co, atts[0].ID); docket.ErrorCode(err) != docket.EForbidden {
+	if _, err := f.svc.Findings.GetAttachment(f.ctx, co, atts[0].ID); docket.ErrorCode(err) != docket.EForbidden {
 		t.Errorf("compliance reads an attachment: %v", err)
 	}
-	d, err := f.svc.Dashboard(f.ctx, co, app.CaseFilter{}, app.Page{Limit: 200})
+	d, err := f.svc.Cases.Dashboard(f.ctx, co, app.CaseFilter{}, app.Page{Limit: 200})
 	if err != nil {
 		t.Fatal(err)
 	}
-	counts, err := f.svc.DashboardFindings(f.ctx, co, d.Items)
+	counts, err := f.svc.Findings.DashboardFindings(f.ctx, co, d.Items)
 	if err != nil {
 		t.Fatal(err)
 	}

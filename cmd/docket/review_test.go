@@ -30,7 +30,7 @@ func TestDemoReview(t *testing.T) {
 
 	// Benchmark results and the tiers they give.
 	five := f.find("Frontier-5", "5.0")
-	results, err := f.svc.ListBenchmarkResults(f.ctx, lead, five.Case.ID)
+	results, err := f.svc.Evidence.ListBenchmarkResults(f.ctx, lead, five.Case.ID)
 	if err != nil || len(results) < 3 {
 		t.Fatalf("Frontier-5 results: %d %v", len(results), err)
 	}
@@ -47,24 +47,24 @@ func TestDemoReview(t *testing.T) {
 
 	// A material change still pending: no decision meanwhile.
 	turbo := f.find("Frontier-4.5 Turbo", "4.5.2")
-	if _, err := f.svc.Decide(f.ctx, lead, turbo.Case.ID, app.DecisionInput{Outcome: "no_concerns", Rationale: "x"}); docket.ErrorCode(err) != docket.EConflict ||
+	if _, err := f.svc.Cases.Decide(f.ctx, lead, turbo.Case.ID, app.DecisionInput{Outcome: "no_concerns", Rationale: "x"}); docket.ErrorCode(err) != docket.EConflict ||
 		!strings.Contains(err.Error(), "is pending") {
 		t.Errorf("deciding the amended case: %v", err)
 	}
 	// One accepted with a new clock: the earlier clock, with its stop, is history.
 	vista := f.find("Meridian Vista", "1.5")
-	cl, err := f.svc.GetClock(f.ctx, ortiz, vista.Case.ID)
+	cl, err := f.svc.Cases.GetClock(f.ctx, ortiz, vista.Case.ID)
 	if err != nil || len(cl.History) != 1 || len(cl.History[0].Stops) != 1 || len(cl.Stops) != 0 || cl.View.Band != clock.OnTrack ||
 		cl.Case.Clock.StartedAt.Equal(*cl.Case.Clock.ReceivedAt) {
 		t.Fatalf("the restarted clock: %+v %v", cl, err)
 	}
-	ams, err := f.svc.ListAmendments(f.ctx, ortiz, vista.Case.ID)
+	ams, err := f.svc.Cases.ListAmendments(f.ctx, ortiz, vista.Case.ID)
 	if err != nil || len(ams) != 1 || ams[0].Status != docket.AmendmentAccepted || !ams[0].RestartClock || vista.Case.WeightsDigest != ams[0].NewDigest {
 		t.Fatalf("the accepted amendment: %+v %v", ams, err)
 	}
 
 	// The Clearinghouse: another lab reads the Frontier entry; the redacted one names no lab.
-	cat, err := f.svc.Clearinghouse(f.ctx, sato, "")
+	cat, err := f.svc.Clearinghouse.Clearinghouse(f.ctx, sato, "")
 	if err != nil || len(cat.Entries) != 3 {
 		t.Fatalf("catalog: %+v %v", cat, err)
 	}
@@ -83,7 +83,7 @@ func TestDemoReview(t *testing.T) {
 	}
 
 	// Decided cases carry statements that verify with the published keys alone.
-	set, err := f.svc.JWKS(f.ctx)
+	set, err := f.svc.Evidence.JWKS(f.ctx)
 	if err != nil || len(set.Keys) != 1 {
 		t.Fatalf("jwks: %+v %v", set, err)
 	}
@@ -93,7 +93,7 @@ func TestDemoReview(t *testing.T) {
 		if v.Case.OrgName == demoMeridian {
 			lab = sato
 		}
-		st, err := f.svc.GetStatement(f.ctx, lab, v.Case.ID)
+		st, err := f.svc.Evidence.GetStatement(f.ctx, lab, v.Case.ID)
 		if err != nil || st.Kind != docket.StatementDecision {
 			t.Fatalf("%s statement: %v", m[0], err)
 		}
@@ -104,19 +104,19 @@ func TestDemoReview(t *testing.T) {
 	}
 	// The lapsed case's statement comes from the sweep at start.
 	lapsed := f.find("Frontier Code", "2.1")
-	if _, err := f.svc.GetStatement(f.ctx, co, lapsed.Case.ID); docket.ErrorCode(err) != docket.ENotFound {
+	if _, err := f.svc.Evidence.GetStatement(f.ctx, co, lapsed.Case.ID); docket.ErrorCode(err) != docket.ENotFound {
 		t.Fatalf("a lapse statement before any sweep: %v", err)
 	}
-	if _, err := f.svc.HoldLease(f.ctx, "test"); err != nil {
+	if _, err := f.svc.Delivery.HoldLease(f.ctx, "test"); err != nil {
 		t.Fatal(err)
 	}
-	if res, err := f.svc.Sweep(f.ctx, "test"); err != nil || res.Statements != 1 {
+	if res, err := f.svc.Delivery.Sweep(f.ctx, "test"); err != nil || res.Statements != 1 {
 		t.Fatalf("sweep: %+v %v", res, err)
 	}
-	if st, err := f.svc.GetStatement(f.ctx, co, lapsed.Case.ID); err != nil || st.Kind != docket.StatementLapse {
+	if st, err := f.svc.Evidence.GetStatement(f.ctx, co, lapsed.Case.ID); err != nil || st.Kind != docket.StatementLapse {
 		t.Fatalf("lapse statement: %v", err)
 	}
-	if r, err := f.svc.VerifyAudit(f.ctx); err != nil || r.Reason != "" {
+	if r, err := f.svc.AuditTrail.VerifyAudit(f.ctx); err != nil || r.Reason != "" {
 		t.Fatalf("audit: %+v %v", r, err)
 	}
 }
@@ -136,11 +136,11 @@ func TestStatementCommands(t *testing.T) {
 	f := newDemoFixture(t, clock.Ms(time.Now()))
 	f.seed()
 	v := f.find("Frontier-4.5", "4.5.0")
-	st, err := f.svc.GetStatement(f.ctx, f.as("carter"), v.Case.ID)
+	st, err := f.svc.Evidence.GetStatement(f.ctx, f.as("carter"), v.Case.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	set, _ := f.svc.JWKS(f.ctx)
+	set, _ := f.svc.Evidence.JWKS(f.ctx)
 	raw, _ := json.Marshal(set)
 	jwks := writeFile(t, "jwks.json", string(raw))
 	file := writeFile(t, "statement.jws", st.Token+"\n")
@@ -211,7 +211,7 @@ func TestStatementCommands(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "new statement signing key ") || !strings.Contains(out, set.Keys[0].Kid) {
 		t.Fatalf("keys rotate: %d %s", code, out)
 	}
-	after, _ := f.svc.JWKS(f.ctx)
+	after, _ := f.svc.Evidence.JWKS(f.ctx)
 	if len(after.Keys) != 2 || after.Keys[1].Kid != set.Keys[0].Kid {
 		t.Fatalf("after the rotation: %+v", after)
 	}

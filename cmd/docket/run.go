@@ -180,7 +180,7 @@ func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 }
 
 // newService builds the use-case layer over the store.
-func newService(st *store.Store, cfg config.Config, e env, log *slog.Logger) (*app.Service, error) {
+func newService(st *store.Store, cfg config.Config, e env, log *slog.Logger) (*app.Services, error) {
 	svc, _, err := newServiceWith(st, cfg, e, log, nil)
 	return svc, err
 }
@@ -188,7 +188,7 @@ func newService(st *store.Store, cfg config.Config, e env, log *slog.Logger) (*a
 // newServiceWith builds the use-case layer with the agency's benchmarks (nil:
 // the example set built into Docket): the service, and the approvals service
 // it hands the administrators' changes that take two.
-func newServiceWith(st *store.Store, cfg config.Config, e env, log *slog.Logger, bench []docket.Benchmark) (*app.Service, *app.Approvals, error) {
+func newServiceWith(st *store.Store, cfg config.Config, e env, log *slog.Logger, bench []docket.Benchmark) (*app.Services, *app.Approvals, error) {
 	sec, err := secret(cfg)
 	if err != nil {
 		return nil, nil, err
@@ -258,12 +258,12 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	}
 	// The statement key pair is made on first start and kept sealed in the
 	// database, so that every replica signs with the same key.
-	if _, err := svc.EnsureSigningKey(ctx); err != nil {
+	if _, err := svc.Evidence.EnsureSigningKey(ctx); err != nil {
 		ln.Close()
 		return err
 	}
 	// Upload files left by a process stopped mid-upload.
-	if n, err := svc.RemoveStaleUploads(); err != nil {
+	if n, err := svc.Findings.RemoveStaleUploads(); err != nil {
 		log.Warn("attachments: removing stale uploads", "err", err)
 	} else if n > 0 {
 		log.Info("attachments: removed upload files left by an interrupted upload", "files", n)
@@ -273,10 +273,10 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	// guard the webhook channel dials through.
 	holder := schedule.Holder()
 	m := metrics.New()
-	svc.Observe(m)
-	m.Watch(svc, holder)
+	svc.Delivery.Observe(m)
+	m.Watch(svc.Delivery, holder)
 	guard := notify.NewGuard(cfg.Webhooks.AllowPrivateTargets)
-	channels, err := notify.Channels(notify.Options{Config: cfg, BaseURL: base, Targets: svc, Now: svc.Now, Logger: log,
+	channels, err := notify.Channels(notify.Options{Config: cfg, BaseURL: base, Targets: svc.Delivery, Now: svc.Cases.Now, Logger: log,
 		Guard: guard})
 	if err != nil {
 		ln.Close()
@@ -288,7 +288,7 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 		ln.Close()
 		return err
 	}
-	sched, err := schedule.New(schedule.Jobs(svc, holder, cfg.Notify.Schedule, cfg.Notify.LeaseTTL, channels, log), cfg.Location(), log)
+	sched, err := schedule.New(schedule.Jobs(svc.Delivery, holder, cfg.Notify.Schedule, cfg.Notify.LeaseTTL, channels, log), cfg.Location(), log)
 	if err != nil {
 		ln.Close()
 		return err
@@ -376,7 +376,7 @@ func cmdUserCreate(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	u, err := svc.CreateUserCLI(ctx, *email, *name, *role, *org, *orgKind, password)
+	u, err := svc.Accounts.CreateUserCLI(ctx, *email, *name, *role, *org, *orgKind, password)
 	if err != nil {
 		return err
 	}
@@ -405,7 +405,7 @@ func cmdAuditVerify(ctx context.Context, args []string, e env) int {
 		fmt.Fprintf(e.Stderr, "docket: %v\n", err)
 		return 2
 	}
-	r, err := svc.VerifyAudit(ctx)
+	r, err := svc.AuditTrail.VerifyAudit(ctx)
 	if err != nil {
 		fmt.Fprintf(e.Stderr, "docket: %v\n", err)
 		return 2
@@ -498,7 +498,7 @@ func cmdCopy(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	r, err := svc.VerifyAudit(ctx)
+	r, err := svc.AuditTrail.VerifyAudit(ctx)
 	if err != nil {
 		return err
 	}

@@ -38,7 +38,7 @@ func cmdKeysRotate(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	kid, earlier, err := svc.RotateSigningKey(ctx)
+	kid, earlier, err := svc.Evidence.RotateSigningKey(ctx)
 	if err != nil {
 		return err
 	}

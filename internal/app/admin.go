@@ -9,7 +9,7 @@ import (
 )
 
 // CreateOrg adds a lab or an agency office (admins only).
-func (s *Service) CreateOrg(ctx context.Context, a docket.Actor, name, kind string) (*docket.Org, error) {
+func (s *Accounts) CreateOrg(ctx context.Context, a docket.Actor, name, kind string) (*docket.Org, error) {
 	if !docket.CanAdminister(a.Role) {
 		return nil, docket.Forbidden()
 	}
@@ -17,7 +17,7 @@ func (s *Service) CreateOrg(ctx context.Context, a docket.Actor, name, kind stri
 		return nil, err
 	}
 	o := &docket.Org{ID: newID(), Name: strings.TrimSpace(name), Kind: kind, CreatedAt: s.Now()}
-	err := s.store.Write(ctx, func(tx Tx) error {
+	err := s.write(ctx, func(tx accountsTx) error {
 		if err := tx.Users().CreateOrg(o); err != nil {
 			return err
 		}
@@ -27,13 +27,13 @@ func (s *Service) CreateOrg(ctx context.Context, a docket.Actor, name, kind stri
 }
 
 // ListOrgs lists organisations (admins only).
-func (s *Service) ListOrgs(ctx context.Context, a docket.Actor, p Page) ([]docket.Org, string, error) {
+func (s *Accounts) ListOrgs(ctx context.Context, a docket.Actor, p Page) ([]docket.Org, string, error) {
 	if !docket.CanAdminister(a.Role) {
 		return nil, "", docket.Forbidden()
 	}
 	var out []docket.Org
 	var next string
-	err := s.store.Read(ctx, func(tx Tx) error {
+	err := s.read(ctx, func(tx accountsTx) error {
 		var err error
 		out, next, err = tx.Users().ListOrgs(Page{Limit: clampLimit(p.Limit), Cursor: p.Cursor})
 		return err
@@ -66,7 +66,7 @@ var errNoApprovals = errors.New("app: no approvals service: a change to a conten
 // the organisation's kind (422 on role); an e-mail in use is 409. A reviewer
 // or review lead is not created but waits for a review lead's approval
 // (UserChange.Pending; 409 when a create for the e-mail waits already).
-func (s *Service) CreateUser(ctx context.Context, a docket.Actor, in NewUser) (UserChange, error) {
+func (s *Accounts) CreateUser(ctx context.Context, a docket.Actor, in NewUser) (UserChange, error) {
 	if !docket.CanAdminister(a.Role) {
 		return UserChange{}, docket.Forbidden()
 	}
@@ -79,7 +79,7 @@ func (s *Service) CreateUser(ctx context.Context, a docket.Actor, in NewUser) (U
 // bootstrap path, which applies every role at once (whoever runs it holds the
 // database); otherwise a content role becomes a pending change, returned
 // instead of the user.
-func (s *Service) createUser(ctx context.Context, a docket.Actor, in NewUser, orgKind string) (*docket.User, *docket.Approval, error) {
+func (s *Accounts) createUser(ctx context.Context, a docket.Actor, in NewUser, orgKind string) (*docket.User, *docket.Approval, error) {
 	email, err := docket.NormalizeEmail("email", in.Email)
 	if err != nil {
 		return nil, nil, err
@@ -108,7 +108,7 @@ func (s *Service) createUser(ctx context.Context, a docket.Actor, in NewUser, or
 	u := &docket.User{ID: newID(), Email: email, Name: strings.TrimSpace(in.Name), Role: role,
 		PasswordHash: hash, PasswordByAdmin: orgKind == "", CreatedAt: now, UpdatedAt: now}
 	var ap *docket.Approval
-	err = s.store.Write(ctx, func(tx Tx) error {
+	err = s.write(ctx, func(tx accountsTx) error {
 		ap = nil
 		var org *docket.Org
 		var err error
@@ -165,7 +165,7 @@ func (s *Service) createUser(ctx context.Context, a docket.Actor, in NewUser, or
 // (of kind orgKind) when none has that name. It applies at once whatever the
 // role, reviewers and review leads included: whoever runs the command holds
 // the database already, and a new deployment gets its first lead this way.
-func (s *Service) CreateUserCLI(ctx context.Context, email, name, role, orgName, orgKind, password string) (*docket.User, error) {
+func (s *Accounts) CreateUserCLI(ctx context.Context, email, name, role, orgName, orgKind, password string) (*docket.User, error) {
 	if orgKind == "" {
 		orgKind = docket.Role(role).OrgKind()
 	}
@@ -177,13 +177,13 @@ func (s *Service) CreateUserCLI(ctx context.Context, email, name, role, orgName,
 }
 
 // ListUsers lists users (admins only), optionally of one organisation or role.
-func (s *Service) ListUsers(ctx context.Context, a docket.Actor, f UserFilter, p Page) ([]docket.User, string, error) {
+func (s *Accounts) ListUsers(ctx context.Context, a docket.Actor, f UserFilter, p Page) ([]docket.User, string, error) {
 	if !docket.CanAdminister(a.Role) {
 		return nil, "", docket.Forbidden()
 	}
 	var out []docket.User
 	var next string
-	err := s.store.Read(ctx, func(tx Tx) error {
+	err := s.read(ctx, func(tx accountsTx) error {
 		var err error
 		out, next, err = tx.Users().ListUsers(f, Page{Limit: clampLimit(p.Limit), Cursor: p.Cursor})
 		return err
@@ -208,7 +208,7 @@ type UserPatch struct {
 // applied but wait for a review lead's approval (UserChange.Pending; 409 when
 // a change of the kind waits for the user already); a raise given with a
 // password waits as one change. Whatever else the patch asks is applied at once.
-func (s *Service) UpdateUser(ctx context.Context, a docket.Actor, id string, p UserPatch) (UserChange, error) {
+func (s *Accounts) UpdateUser(ctx context.Context, a docket.Actor, id string, p UserPatch) (UserChange, error) {
 	if !docket.CanAdminister(a.Role) {
 		return UserChange{}, docket.Forbidden()
 	}
@@ -224,7 +224,7 @@ func (s *Service) UpdateUser(ctx context.Context, a docket.Actor, id string, p U
 	}
 	var u *docket.User
 	var ap *docket.Approval
-	err := s.store.Write(ctx, func(tx Tx) error {
+	err := s.write(ctx, func(tx accountsTx) error {
 		ap = nil
 		var err error
 		if u, err = tx.Users().UserByID(id); err != nil {
@@ -322,7 +322,7 @@ func (s *Service) UpdateUser(ctx context.Context, a docket.Actor, id string, p U
 // passwordWaits reports whether a new password for u must wait for a review
 // lead: when u is, was a moment ago (from), or is being raised to a role
 // that reads case content, or has such a raise waiting.
-func (s *Service) passwordWaits(tx Tx, u *docket.User, from, raise docket.Role) (bool, error) {
+func (s *Accounts) passwordWaits(tx accountsTx, u *docket.User, from, raise docket.Role) (bool, error) {
 	if u.Role.ReadsContent() || from.ReadsContent() || raise != "" {
 		return true, nil
 	}

@@ -25,7 +25,7 @@ type AmendmentStore interface {
 }
 
 // pendingAmendment returns the case's pending material change, or nil.
-func pendingAmendment(tx Tx, caseID string) (*docket.Amendment, error) {
+func pendingAmendment(tx casesTx, caseID string) (*docket.Amendment, error) {
 	m, err := tx.Amendments().PendingAmendment(caseID)
 	if docket.ErrorCode(err) == docket.ENotFound {
 		return nil, nil
@@ -39,9 +39,9 @@ func pendingAmendment(tx Tx, caseID string) (*docket.Amendment, error) {
 // lead resolves it, and a second one meanwhile is refused (409 naming the
 // first). An amendment of the summary or the planned release date only is
 // applied at once, and the release conflict is recomputed.
-func (s *Service) Amend(ctx context.Context, a docket.Actor, caseID string, in docket.AmendmentInput) (*docket.Amendment, error) {
+func (s *Cases) Amend(ctx context.Context, a docket.Actor, caseID string, in docket.AmendmentInput) (*docket.Amendment, error) {
 	var m *docket.Amendment
-	_, err := s.caseAction(ctx, a, caseID, docket.ActAmend, func(tx Tx, acc docket.CaseAccess) (string, docket.Changes, error) {
+	_, err := s.caseAction(ctx, a, caseID, docket.ActAmend, func(tx casesTx, acc docket.CaseAccess) (string, docket.Changes, error) {
 		c := acc.Case
 		if in.WeightsDigest != nil {
 			pending, err := pendingAmendment(tx, caseID)
@@ -75,9 +75,9 @@ func (s *Service) Amend(ctx context.Context, a docket.Actor, caseID string, in d
 // the current clock ends and is kept as history with its stops, and a new
 // one starts with day 0 the local date of the resolution (stopped at once
 // if an information request is still open). Rejecting applies nothing.
-func (s *Service) ResolveAmendment(ctx context.Context, a docket.Actor, id string, r docket.AmendmentResolution) (*docket.Amendment, error) {
+func (s *Cases) ResolveAmendment(ctx context.Context, a docket.Actor, id string, r docket.AmendmentResolution) (*docket.Amendment, error) {
 	var m *docket.Amendment
-	err := s.store.Read(ctx, func(tx Tx) error {
+	err := s.read(ctx, func(tx casesTx) error {
 		var err error
 		m, err = tx.Amendments().AmendmentByID(id)
 		return err
@@ -85,7 +85,7 @@ func (s *Service) ResolveAmendment(ctx context.Context, a docket.Actor, id strin
 	if err != nil {
 		return nil, notFoundAs(err, "amendment")
 	}
-	_, err = s.caseAction(ctx, a, m.CaseID, docket.ActResolveAmendment, func(tx Tx, acc docket.CaseAccess) (string, docket.Changes, error) {
+	_, err = s.caseAction(ctx, a, m.CaseID, docket.ActResolveAmendment, func(tx casesTx, acc docket.CaseAccess) (string, docket.Changes, error) {
 		var err error
 		if m, err = tx.Amendments().AmendmentByID(id); err != nil {
 			return "", nil, err
@@ -128,7 +128,7 @@ func (s *Service) ResolveAmendment(ctx context.Context, a docket.Actor, id strin
 // restartClock ends the case's current clock at now and starts a new one on
 // the same settings: day 0 is the local date of now, and earlier stops no
 // longer count. A request still open stops the new clock at once.
-func (s *Service) restartClock(tx Tx, c *docket.Case, m *docket.Amendment, now time.Time, ch docket.Changes) error {
+func (s *Cases) restartClock(tx casesTx, c *docket.Case, m *docket.Amendment, now time.Time, ch docket.Changes) error {
 	k := &c.Clock
 	if _, err := s.closeOpenStop(tx, c, now); err != nil {
 		return err
@@ -164,9 +164,9 @@ func (s *Service) restartClock(tx Tx, c *docket.Case, m *docket.Amendment, now t
 
 // ListAmendments lists a case's amendments, oldest first, to those who read
 // its content (404; 403 for compliance officers; 409 before attesting).
-func (s *Service) ListAmendments(ctx context.Context, a docket.Actor, caseID string) ([]docket.Amendment, error) {
+func (s *Cases) ListAmendments(ctx context.Context, a docket.Actor, caseID string) ([]docket.Amendment, error) {
 	var out []docket.Amendment
-	err := s.store.Read(ctx, func(tx Tx) error {
+	err := s.read(ctx, func(tx casesTx) error {
 		acc, err := s.caseAccess(tx, a, caseID)
 		if err != nil {
 			return err

@@ -1,9 +1,16 @@
-// Package app holds Docket's use cases. Each one authorizes through the domain's
-// policy, validates, runs one transaction that also writes its audit event, and
-// only then lets anything leave the process. It declares the storage it needs as
-// interfaces; the store package implements them, and package files the
-// [Files] that keep attachments' bytes. Secrets at rest are sealed by package
-// seal.
+// Package app holds Docket's use cases, one service per area of the review:
+// Cases (a case's life and clock), Findings (findings, comments,
+// attachments), Accounts (people, sign-in, sessions, tokens, calendar
+// links), Approvals (account changes that wait for a review lead), Evidence
+// (benchmarks, the risk tier, signed statements), Clearinghouse, Delivery
+// (the sweep, the inbox, the outbox, webhooks) and AuditTrail. They share a
+// small core: the store, the clock, the agency's zone and the audit writer.
+// Each use case authorizes through the domain's policy, validates, runs one
+// transaction that also writes its audit event, and only then lets anything
+// leave the process. Each service sees a transaction through its own view
+// (views.go): the stores of the areas it touches, which the store package
+// implements. Attachments' bytes are kept by the Files adapter (package
+// files); secrets at rest are sealed by package seal.
 package app
 
 import (
@@ -53,31 +60,127 @@ type Page struct {
 	Cursor string
 }
 
-// Service is the application: every use case hangs off it.
-type Service struct {
-	store  Store
-	cfg    config.Config
-	now    func() time.Time
-	hasher *auth.Hasher
-	signer *auth.Signer
-	log    *slog.Logger
-	loc    *time.Location
-	th     clock.Thresholds
-	// secret is the signing secret; webhook secrets and statement keys are sealed under keys derived from it (package seal).
-	secret []byte
+// core is what every service shares: the store, the clock, the agency's
+// zone, the log and the audit writer (audit). Each service embeds it and
+// adds the settings and adapters of its own area only.
+type core struct {
+	store Store
+	now   func() time.Time
+	loc   *time.Location
+	log   *slog.Logger
 	// auditKey hashes the audit trail's confidential values (AuditKey).
 	auditKey []byte
+	// th are the deadline bands' thresholds, which every list of cases is drawn with.
+	th clock.Thresholds
+	// files keeps attachments' bytes: findings write and read them, a deleted case's go with it.
+	files Files
+}
+
+// Now returns the service's current instant, UTC to the millisecond.
+func (c *core) Now() time.Time { return clock.Ms(c.now()) }
+
+// auditing is the part of a transaction the audit writer needs.
+type auditing interface{ Audit() AuditStore }
+
+// audit appends an event for the actor inside tx.
+func (c *core) audit(tx auditing, a docket.Actor, action, subjectType, subjectID, caseID string, ch docket.Changes) error {
+	return appendAudit(tx.Audit(), c.auditKey, c.Now(), a, action, subjectType, subjectID, caseID, ch)
+}
+
+// Services are the application's use cases, one service per area of the
+// review. Each holds the shared core and the settings of its area; main and
+// the tests build them together with New and hand each handler the services
+// it calls.
+type Services struct {
+	// Cases: a case's lifecycle, its clock, information requests and amendments.
+	Cases *Cases
+	// Findings: findings, comments and attachments.
+	Findings *Findings
+	// Accounts: organisations, users, sign-in, sessions, tokens and calendar links.
+	Accounts *Accounts
+	// Evidence: benchmark results, the risk tier and the signed review statements.
+	Evidence *Evidence
+	// Clearinghouse: the published vulnerabilities.
+	Clearinghouse *Clearinghouse
+	// Delivery: the sweep, the inbox, the outbox and its channels, webhooks.
+	Delivery *Delivery
+	// AuditTrail: reading and verifying the audit chain.
+	AuditTrail *AuditTrail
+	// Approvals: the account changes that wait for a review lead.
+	Approvals *Approvals
+}
+
+// Cases is the use cases of a case's life: filing, submission, assignment,
+// attestation, information requests, decisions, withdrawals, amendments,
+// and the lists, dashboard and board built from the clocks.
+type Cases struct {
+	*core
+	review config.Review
+	// statements signs the statement a decision issues.
+	statements *statementSigner
+}
+
+// Findings is the use cases of the review's content: findings, comments and
+// attachments (their bytes kept by Files).
+type Findings struct {
+	*core
+	// responseDays is the lab's time to respond to a shared finding.
+	responseDays map[string]int
+	// maxUpload bounds an attachment's size in bytes.
+	maxUpload int64
+}
+
+// Accounts is the use cases of people and their access: organisations,
+// users (changes that need a review lead go to Approvals), sign-in and its
+// throttle, sessions, API tokens and calendar links.
+type Accounts struct {
+	*core
+	auth config.Auth
+	// reminder is when calendar alarms ring (the notifications' reminder days and time).
+	reminderDays []int
+	reminderTime string
+	hasher       *auth.Hasher
+	signer       *auth.Signer
 	// throttle keeps the sign-in records; passwords runs the password checks (throttle.go).
 	throttle  throttle
 	passwords *passwordChecker
-	obs       Observer
-	// benchmarks are the agency's cyber-capability benchmarks.
-	benchmarks []docket.Benchmark
-	// approvals keeps the administrators' changes that wait for a review lead.
 	approvals *Approvals
-	// files keeps attachments' bytes (nil: none can be kept).
-	files Files
 }
+
+// Evidence is the use cases of what a review rests on: the agency's
+// benchmarks and their results, and the signed review statements.
+type Evidence struct {
+	*statementSigner
+	benchmarks []docket.Benchmark
+}
+
+// statementSigner keeps the statement signing keys and signs review
+// statements inside the callers' transactions: a decision's (Cases), a
+// lapse's (Delivery's sweep), and the keys' own use cases (Evidence).
+type statementSigner struct {
+	*core
+	// secret seals the signing keys (package seal); issuer names Docket in the statements.
+	secret []byte
+	issuer string
+}
+
+// Clearinghouse is the use cases of the published vulnerabilities.
+type Clearinghouse struct{ *core }
+
+// Delivery is the use cases of telling people: the sweep that finds what is
+// due, the inbox, the outbox and the channels that carry it, and webhooks.
+type Delivery struct {
+	*core
+	notify config.Notify
+	// secret seals webhook secrets (package seal).
+	secret []byte
+	obs    Observer
+	// statements signs the statement a lapsed review issues.
+	statements *statementSigner
+}
+
+// AuditTrail reads and verifies the audit chain.
+type AuditTrail struct{ *core }
 
 // Options are what New needs besides the store.
 type Options struct {
@@ -101,8 +204,9 @@ type Options struct {
 	Files Files
 }
 
-// New builds the service.
-func New(store Store, o Options) *Service {
+// New builds the services over one store and clock, each with the settings
+// of its area.
+func New(store Store, o Options) *Services {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
@@ -120,35 +224,32 @@ func New(store Store, o Options) *Service {
 	if o.Approvals != nil {
 		o.Approvals.auditKey = auditKey // its events hash under the same key
 	}
-	s := &Service{
-		store: store, cfg: o.Config, now: o.Now, hasher: o.Hasher, signer: o.Signer, log: o.Logger, secret: o.Secret,
-		auditKey: auditKey, approvals: o.Approvals, files: o.Files,
-		passwords: newPasswordChecker(o.Hasher),
-		loc:       o.Config.Location(), benchmarks: o.Benchmarks,
+	c := &core{store: store, now: o.Now, loc: o.Config.Location(), log: o.Logger, auditKey: auditKey, files: o.Files,
 		th: clock.Thresholds{
 			DueSoon:  time.Duration(o.Config.Review.DueSoonDays) * 24 * time.Hour,
 			Critical: time.Duration(o.Config.Review.CriticalDays) * 24 * time.Hour,
-		},
+		}}
+	cfg := o.Config
+	acc := &Accounts{core: c, auth: cfg.Auth, reminderDays: cfg.Notify.ReminderDays, reminderTime: cfg.Notify.ReminderTime,
+		hasher: o.Hasher, signer: o.Signer, passwords: newPasswordChecker(o.Hasher), approvals: o.Approvals}
+	acc.throttle = throttle{policy: throttlePolicy{cfg.Auth}, now: c.Now}
+	statements := &statementSigner{core: c, secret: o.Secret, issuer: cfg.Auth.Issuer}
+	return &Services{
+		Cases:         &Cases{core: c, review: cfg.Review, statements: statements},
+		Findings:      &Findings{core: c, responseDays: cfg.Findings.ResponseDays, maxUpload: cfg.Uploads.MaxBytes},
+		Accounts:      acc,
+		Evidence:      &Evidence{statementSigner: statements, benchmarks: o.Benchmarks},
+		Clearinghouse: &Clearinghouse{core: c},
+		Delivery:      &Delivery{core: c, notify: cfg.Notify, secret: o.Secret, statements: statements},
+		AuditTrail:    &AuditTrail{core: c},
+		Approvals:     o.Approvals,
 	}
-	s.throttle = throttle{policy: throttlePolicy{o.Config.Auth}, now: s.Now}
-	return s
 }
-
-// Now returns the service's current instant, UTC to the millisecond.
-func (s *Service) Now() time.Time { return clock.Ms(s.now()) }
 
 // Thresholds returns the band thresholds in force.
-func (s *Service) Thresholds() clock.Thresholds { return s.th }
-
-// Config returns the settings the service runs with.
-func (s *Service) Config() config.Config { return s.cfg }
+func (s *Cases) Thresholds() clock.Thresholds { return s.th }
 
 func newID() string { return uuid.NewString() }
-
-// audit appends an event for the actor inside tx.
-func (s *Service) audit(tx Tx, a docket.Actor, action, subjectType, subjectID, caseID string, ch docket.Changes) error {
-	return appendAudit(tx.Audit(), s.auditKey, s.Now(), a, action, subjectType, subjectID, caseID, ch)
-}
 
 // auditAppender is the part of a transaction that writes the audit chain.
 type auditAppender interface {

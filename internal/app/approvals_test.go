@@ -22,7 +22,7 @@ func newApprovalEnv(t *testing.T) (*env, *app.Approvals) {
 	e.svc = app.New(e.st, app.Options{Config: e.cfg, Now: e.clock.Now, Signer: signer, Approvals: p,
 		Hasher: auth.NewHasher(auth.Params{Memory: 64, Time: 1, Threads: 1}), Files: files.New(e.cfg.AttachmentsDir())})
 	for name, role := range map[string]string{"admin": "admin", "admin2": "admin", "lead2": "review_lead"} {
-		u, err := e.svc.CreateUserCLI(ctx, name+"@example.org", name, role, "Agency", "agency", "correct horse battery staple")
+		u, err := e.svc.Accounts.CreateUserCLI(ctx, name+"@example.org", name, role, "Agency", "agency", "correct horse battery staple")
 		e.must(err)
 		e.a[name] = docket.Actor{UserID: u.ID, Role: u.Role, OrgID: u.OrgID, OrgKind: u.Org.Kind}
 	}
@@ -55,7 +55,7 @@ func (e *env) auditText() string {
 }
 
 func (e *env) signsIn(email, password string) bool {
-	_, err := e.svc.SignIn(ctx, email, password, docket.Actor{ClientIP: "192.0.2.9"})
+	_, err := e.svc.Accounts.SignIn(ctx, email, password, docket.Actor{ClientIP: "192.0.2.9"})
 	return err == nil
 }
 
@@ -110,7 +110,7 @@ func TestRequesterNeverDecidesItsOwnChange(t *testing.T) {
 // audited without the password or its hash.
 func TestCreateWaitsThenApplies(t *testing.T) {
 	e, p := newApprovalEnv(t)
-	ch, err := e.svc.CreateUser(ctx, e.a["admin"], app.NewUser{Email: "Nia@Example.org", Name: "Nia", Role: "reviewer",
+	ch, err := e.svc.Accounts.CreateUser(ctx, e.a["admin"], app.NewUser{Email: "Nia@Example.org", Name: "Nia", Role: "reviewer",
 		OrgID: e.a["lead"].OrgID, Password: approvalPassword})
 	e.must(err)
 	if ch.User != nil || ch.Pending == nil || ch.Pending.Status != docket.ApprovalPending || ch.Pending.Kind != docket.ApprovalUserCreate ||
@@ -127,7 +127,7 @@ func TestCreateWaitsThenApplies(t *testing.T) {
 	}
 	// The inbox of every lead and compliance officer, nobody else's.
 	for who, want := range map[string]int{"lead": 1, "lead2": 1, "co": 1, "rev": 0, "lab": 0, "admin": 0} {
-		items, _, err := e.svc.Inbox(ctx, e.a[who], app.Page{})
+		items, _, err := e.svc.Delivery.Inbox(ctx, e.a[who], app.Page{})
 		e.must(err)
 		n := 0
 		for _, it := range items {
@@ -150,7 +150,7 @@ func TestCreateWaitsThenApplies(t *testing.T) {
 	if !e.signsIn("nia@example.org", approvalPassword) {
 		t.Fatal("the approved reviewer cannot sign in")
 	}
-	u, err := e.svc.Me(ctx, docket.Actor{UserID: got.UserID})
+	u, err := e.svc.Accounts.Me(ctx, docket.Actor{UserID: got.UserID})
 	e.must(err)
 	if u.Role != docket.RoleReviewer || u.Email != "nia@example.org" || u.OrgID != e.a["lead"].OrgID {
 		t.Fatalf("user: %+v", u)
@@ -183,7 +183,7 @@ func TestCreateWaitsThenApplies(t *testing.T) {
 // rejected raise leaves the role.
 func TestRejectAppliesNothing(t *testing.T) {
 	e, p := newApprovalEnv(t)
-	ch, err := e.svc.CreateUser(ctx, e.a["admin"], app.NewUser{Email: "omar@example.org", Name: "Omar", Role: "review_lead",
+	ch, err := e.svc.Accounts.CreateUser(ctx, e.a["admin"], app.NewUser{Email: "omar@example.org", Name: "Omar", Role: "review_lead",
 		OrgID: e.a["lead"].OrgID, Password: approvalPassword})
 	e.must(err)
 	got, err := p.Reject(ctx, e.a["lead"], ch.Pending.ID)
@@ -194,10 +194,10 @@ func TestRejectAppliesNothing(t *testing.T) {
 	if e.signsIn("omar@example.org", approvalPassword) {
 		t.Fatal("a rejected lead signs in")
 	}
-	_, err = e.svc.Me(ctx, docket.Actor{UserID: got.UserID})
+	_, err = e.svc.Accounts.Me(ctx, docket.Actor{UserID: got.UserID})
 	wantCode(t, err, docket.ENotFound)
 
-	ch, err = e.svc.UpdateUser(ctx, e.a["admin"], e.a["co"].UserID, app.UserPatch{Role: ptr("review_lead")})
+	ch, err = e.svc.Accounts.UpdateUser(ctx, e.a["admin"], e.a["co"].UserID, app.UserPatch{Role: ptr("review_lead")})
 	e.must(err)
 	if ch.Pending == nil || ch.Pending.Kind != docket.ApprovalUserRole || ch.Pending.FromRole != docket.RoleCompliance ||
 		ch.Pending.Role != docket.RoleReviewLead || ch.User.Role != docket.RoleCompliance {
@@ -205,7 +205,7 @@ func TestRejectAppliesNothing(t *testing.T) {
 	}
 	_, err = p.Reject(ctx, e.a["lead2"], ch.Pending.ID)
 	e.must(err)
-	u, _ := e.svc.Me(ctx, e.a["co"])
+	u, _ := e.svc.Accounts.Me(ctx, e.a["co"])
 	if u.Role != docket.RoleCompliance {
 		t.Fatalf("role after rejection: %s", u.Role)
 	}
@@ -239,10 +239,10 @@ func TestApprovalThatNoLongerFitsFailsCleanly(t *testing.T) {
 	}
 
 	// The e-mail was taken meanwhile (by the command line).
-	ch, err := e.svc.CreateUser(ctx, e.a["admin"], app.NewUser{Email: "zoe@example.org", Name: "Zoe", Role: "reviewer",
+	ch, err := e.svc.Accounts.CreateUser(ctx, e.a["admin"], app.NewUser{Email: "zoe@example.org", Name: "Zoe", Role: "reviewer",
 		OrgID: agency, Password: approvalPassword})
 	e.must(err)
-	_, err = e.svc.CreateUserCLI(ctx, "zoe@example.org", "Zoe", "compliance_officer", "Agency", "agency", "correct horse battery staple")
+	_, err = e.svc.Accounts.CreateUserCLI(ctx, "zoe@example.org", "Zoe", "compliance_officer", "Agency", "agency", "correct horse battery staple")
 	e.must(err)
 	check(ch.Pending.ID, "a user with the e-mail zoe@example.org exists now")
 	if !e.signsIn("zoe@example.org", "correct horse battery staple") || e.signsIn("zoe@example.org", approvalPassword) {
@@ -250,28 +250,28 @@ func TestApprovalThatNoLongerFitsFailsCleanly(t *testing.T) {
 	}
 
 	// The user's role changed meanwhile (at once, to a role that needs no approval).
-	ch, err = e.svc.UpdateUser(ctx, e.a["admin"], e.a["co"].UserID, app.UserPatch{Role: ptr("reviewer")})
+	ch, err = e.svc.Accounts.UpdateUser(ctx, e.a["admin"], e.a["co"].UserID, app.UserPatch{Role: ptr("reviewer")})
 	e.must(err)
-	_, err = e.svc.UpdateUser(ctx, e.a["admin"], e.a["co"].UserID, app.UserPatch{Role: ptr("admin")})
+	_, err = e.svc.Accounts.UpdateUser(ctx, e.a["admin"], e.a["co"].UserID, app.UserPatch{Role: ptr("admin")})
 	e.must(err)
 	check(ch.Pending.ID, "the user's role changed since it was requested (it is admin now)")
 
 	// The user changed its own password after the admin asked to set one.
-	ch, err = e.svc.UpdateUser(ctx, e.a["admin"], e.a["rev"].UserID, app.UserPatch{Password: ptr(approvalPassword)})
+	ch, err = e.svc.Accounts.UpdateUser(ctx, e.a["admin"], e.a["rev"].UserID, app.UserPatch{Password: ptr(approvalPassword)})
 	e.must(err)
 	if ch.Pending == nil || ch.Pending.Kind != docket.ApprovalUserPassword || !ch.Pending.SetsPassword {
 		t.Fatalf("password: %+v", ch.Pending)
 	}
-	e.must(e.svc.ChangePassword(ctx, e.a["rev"], "correct horse battery staple", "the reviewer's own new one"))
+	e.must(e.svc.Accounts.ChangePassword(ctx, e.a["rev"], "correct horse battery staple", "the reviewer's own new one"))
 	check(ch.Pending.ID, "the account changed since it was requested")
 	if !e.signsIn("rev@example.org", "the reviewer's own new one") {
 		t.Fatal("the failed approval overwrote the user's password")
 	}
 
 	// The requester is disabled meanwhile.
-	ch, err = e.svc.UpdateUser(ctx, e.a["admin2"], e.a["rev2"].UserID, app.UserPatch{Password: ptr(approvalPassword)})
+	ch, err = e.svc.Accounts.UpdateUser(ctx, e.a["admin2"], e.a["rev2"].UserID, app.UserPatch{Password: ptr(approvalPassword)})
 	e.must(err)
-	_, err = e.svc.UpdateUser(ctx, e.a["admin"], e.a["admin2"].UserID, app.UserPatch{Disabled: boolp(true)})
+	_, err = e.svc.Accounts.UpdateUser(ctx, e.a["admin"], e.a["admin2"].UserID, app.UserPatch{Disabled: boolp(true)})
 	e.must(err)
 	check(ch.Pending.ID, "its requester is no longer an active administrator")
 }
@@ -291,33 +291,33 @@ func TestWhatWaitsAndWhatDoesNot(t *testing.T) {
 		waits     bool
 	}{{"lab_member", lab, false}, {"compliance_officer", agency, false}, {"admin", agency, false},
 		{"reviewer", agency, true}, {"review_lead", agency, true}} {
-		ch, err := e.svc.CreateUser(ctx, e.a["admin"], app.NewUser{Email: tc.role + ".new@example.org", Name: "New",
+		ch, err := e.svc.Accounts.CreateUser(ctx, e.a["admin"], app.NewUser{Email: tc.role + ".new@example.org", Name: "New",
 			Role: tc.role, OrgID: tc.org, Password: approvalPassword})
 		e.must(err)
 		if (ch.Pending != nil) != tc.waits || (ch.User != nil) == tc.waits {
 			t.Errorf("create %s: %+v", tc.role, ch)
 		}
 	}
-	_, err := e.svc.CreateUser(ctx, e.a["admin2"], app.NewUser{Email: "reviewer.new@example.org", Name: "Again",
+	_, err := e.svc.Accounts.CreateUser(ctx, e.a["admin2"], app.NewUser{Email: "reviewer.new@example.org", Name: "Again",
 		Role: "review_lead", OrgID: agency, Password: approvalPassword})
 	wantCode(t, err, docket.EConflict)
 	// A role that does not fit the organisation is refused before anything waits.
-	_, err = e.svc.CreateUser(ctx, e.a["admin"], app.NewUser{Email: "misfit@example.org", Name: "Misfit",
+	_, err = e.svc.Accounts.CreateUser(ctx, e.a["admin"], app.NewUser{Email: "misfit@example.org", Name: "Misfit",
 		Role: "reviewer", OrgID: lab, Password: approvalPassword})
 	wantCode(t, err, docket.EUnprocessable)
 
 	// Disabling a reviewer and renaming it apply at once, its password waits.
-	ch, err := e.svc.UpdateUser(ctx, e.a["admin"], e.a["rev"].UserID, app.UserPatch{Disabled: boolp(true), Name: ptr("Rev R."),
+	ch, err := e.svc.Accounts.UpdateUser(ctx, e.a["admin"], e.a["rev"].UserID, app.UserPatch{Disabled: boolp(true), Name: ptr("Rev R."),
 		Password: ptr(approvalPassword)})
 	e.must(err)
 	if ch.Pending == nil || ch.Pending.Kind != docket.ApprovalUserPassword || !ch.User.Disabled || ch.User.Name != "Rev R." {
 		t.Fatalf("mixed patch: %+v %+v", ch.Pending, ch.User)
 	}
-	_, err = e.svc.UpdateUser(ctx, e.a["admin2"], e.a["rev"].UserID, app.UserPatch{Password: ptr("yet another password")})
+	_, err = e.svc.Accounts.UpdateUser(ctx, e.a["admin2"], e.a["rev"].UserID, app.UserPatch{Password: ptr("yet another password")})
 	wantCode(t, err, docket.EConflict)
 
 	// A compliance officer's password applies at once, until a raise waits for it.
-	ch, err = e.svc.UpdateUser(ctx, e.a["admin"], e.a["co"].UserID, app.UserPatch{Password: ptr(approvalPassword)})
+	ch, err = e.svc.Accounts.UpdateUser(ctx, e.a["admin"], e.a["co"].UserID, app.UserPatch{Password: ptr(approvalPassword)})
 	e.must(err)
 	if ch.Pending != nil || !e.signsIn("co@example.org", approvalPassword) {
 		t.Fatalf("a compliance officer's password waited: %+v", ch.Pending)
@@ -325,35 +325,35 @@ func TestWhatWaitsAndWhatDoesNot(t *testing.T) {
 	// A password the administrator chose is no password to raise: the owner
 	// chooses their own first (otherwise demote, reset, raise would hand the
 	// administrator a reviewer's password behind a plain-looking raise).
-	_, err = e.svc.UpdateUser(ctx, e.a["admin"], e.a["co"].UserID, app.UserPatch{Role: ptr("reviewer")})
+	_, err = e.svc.Accounts.UpdateUser(ctx, e.a["admin"], e.a["co"].UserID, app.UserPatch{Role: ptr("reviewer")})
 	wantCode(t, err, docket.EConflict)
-	e.must(e.svc.ChangePassword(ctx, e.a["co"], approvalPassword, "the officer's own choice"))
-	ch, err = e.svc.UpdateUser(ctx, e.a["admin"], e.a["co"].UserID, app.UserPatch{Role: ptr("reviewer")})
+	e.must(e.svc.Accounts.ChangePassword(ctx, e.a["co"], approvalPassword, "the officer's own choice"))
+	ch, err = e.svc.Accounts.UpdateUser(ctx, e.a["admin"], e.a["co"].UserID, app.UserPatch{Role: ptr("reviewer")})
 	e.must(err)
 	if ch.Pending == nil {
 		t.Fatal("the raise did not wait")
 	}
-	ch, err = e.svc.UpdateUser(ctx, e.a["admin"], e.a["co"].UserID, app.UserPatch{Password: ptr("a second password")})
+	ch, err = e.svc.Accounts.UpdateUser(ctx, e.a["admin"], e.a["co"].UserID, app.UserPatch{Password: ptr("a second password")})
 	e.must(err)
 	if ch.Pending == nil || ch.Pending.Kind != docket.ApprovalUserPassword || !e.signsIn("co@example.org", "the officer's own choice") {
 		t.Fatalf("the password of a user with a raise waiting applied at once: %+v", ch.Pending)
 	}
 	// A raise with a password is one change.
-	ch, err = e.svc.UpdateUser(ctx, e.a["admin"], e.a["lab"].UserID, app.UserPatch{Password: ptr("lab password here")})
+	ch, err = e.svc.Accounts.UpdateUser(ctx, e.a["admin"], e.a["lab"].UserID, app.UserPatch{Password: ptr("lab password here")})
 	e.must(err)
 	if ch.Pending != nil {
 		t.Fatal("a lab member's password waited")
 	}
-	u, err := e.svc.CreateUserCLI(ctx, "co2@example.org", "co2", "compliance_officer", "Agency", "agency", "correct horse battery staple")
+	u, err := e.svc.Accounts.CreateUserCLI(ctx, "co2@example.org", "co2", "compliance_officer", "Agency", "agency", "correct horse battery staple")
 	e.must(err)
-	ch, err = e.svc.UpdateUser(ctx, e.a["admin"], u.ID, app.UserPatch{Role: ptr("review_lead"), Password: ptr(approvalPassword)})
+	ch, err = e.svc.Accounts.UpdateUser(ctx, e.a["admin"], u.ID, app.UserPatch{Role: ptr("review_lead"), Password: ptr(approvalPassword)})
 	e.must(err)
 	if ch.Pending == nil || ch.Pending.Kind != docket.ApprovalUserRole || !ch.Pending.SetsPassword ||
 		!e.signsIn("co2@example.org", "correct horse battery staple") {
 		t.Fatalf("raise with a password: %+v", ch.Pending)
 	}
 	// Demoting a lead applies at once.
-	ch, err = e.svc.UpdateUser(ctx, e.a["admin"], e.a["lead2"].UserID, app.UserPatch{Role: ptr("compliance_officer")})
+	ch, err = e.svc.Accounts.UpdateUser(ctx, e.a["admin"], e.a["lead2"].UserID, app.UserPatch{Role: ptr("compliance_officer")})
 	e.must(err)
 	if ch.Pending != nil || ch.User.Role != docket.RoleCompliance {
 		t.Fatalf("demotion: %+v", ch)
@@ -364,11 +364,11 @@ func TestWhatWaitsAndWhatDoesNot(t *testing.T) {
 // ends the user's sessions; until then the old password works.
 func TestApprovedPasswordAndRaiseEndSessions(t *testing.T) {
 	e, p := newApprovalEnv(t)
-	old, err := e.svc.SignIn(ctx, "lead@example.org", "correct horse battery staple", docket.Actor{ClientIP: "192.0.2.9"})
+	old, err := e.svc.Accounts.SignIn(ctx, "lead@example.org", "correct horse battery staple", docket.Actor{ClientIP: "192.0.2.9"})
 	e.must(err)
-	ch, err := e.svc.UpdateUser(ctx, e.a["admin"], e.a["lead"].UserID, app.UserPatch{Password: ptr(approvalPassword)})
+	ch, err := e.svc.Accounts.UpdateUser(ctx, e.a["admin"], e.a["lead"].UserID, app.UserPatch{Password: ptr(approvalPassword)})
 	e.must(err)
-	if _, _, err := e.svc.Authenticate(ctx, auth.KindSession, old.Token, docket.Actor{}); err != nil {
+	if _, _, err := e.svc.Accounts.Authenticate(ctx, auth.KindSession, old.Token, docket.Actor{}); err != nil {
 		t.Fatalf("a pending password ended the session: %v", err)
 	}
 	if !e.signsIn("lead@example.org", "correct horse battery staple") || e.signsIn("lead@example.org", approvalPassword) {
@@ -376,7 +376,7 @@ func TestApprovedPasswordAndRaiseEndSessions(t *testing.T) {
 	}
 	_, err = p.Approve(ctx, e.a["lead2"], ch.Pending.ID)
 	e.must(err)
-	if _, _, err := e.svc.Authenticate(ctx, auth.KindSession, old.Token, docket.Actor{}); docket.ErrorCode(err) != docket.EUnauthorized {
+	if _, _, err := e.svc.Accounts.Authenticate(ctx, auth.KindSession, old.Token, docket.Actor{}); docket.ErrorCode(err) != docket.EUnauthorized {
 		t.Fatalf("the session outlived the approved password: %v", err)
 	}
 	if e.signsIn("lead@example.org", "correct horse battery staple") || !e.signsIn("lead@example.org", approvalPassword) {
@@ -392,10 +392,10 @@ func TestApprovedPasswordAndRaiseEndSessions(t *testing.T) {
 // checked (422).
 func TestApprovalsListedByRole(t *testing.T) {
 	e, p := newApprovalEnv(t)
-	mine, err := e.svc.UpdateUser(ctx, e.a["admin"], e.a["rev"].UserID, app.UserPatch{Password: ptr(approvalPassword)})
+	mine, err := e.svc.Accounts.UpdateUser(ctx, e.a["admin"], e.a["rev"].UserID, app.UserPatch{Password: ptr(approvalPassword)})
 	e.must(err)
 	e.clock.Advance(60e9)
-	theirs, err := e.svc.UpdateUser(ctx, e.a["admin2"], e.a["rev2"].UserID, app.UserPatch{Password: ptr(approvalPassword)})
+	theirs, err := e.svc.Accounts.UpdateUser(ctx, e.a["admin2"], e.a["rev2"].UserID, app.UserPatch{Password: ptr(approvalPassword)})
 	e.must(err)
 	_, err = p.Reject(ctx, e.a["lead"], theirs.Pending.ID)
 	e.must(err)
@@ -436,22 +436,22 @@ func TestApprovalsListedByRole(t *testing.T) {
 // them; the command line still creates a lead at once.
 func TestWithoutApprovalsNothingIsApplied(t *testing.T) {
 	e := newEnv(t)
-	admin, err := e.svc.CreateUserCLI(ctx, "admin@example.org", "admin", "admin", "Agency", "agency", "correct horse battery staple")
+	admin, err := e.svc.Accounts.CreateUserCLI(ctx, "admin@example.org", "admin", "admin", "Agency", "agency", "correct horse battery staple")
 	e.must(err)
 	a := docket.Actor{UserID: admin.ID, Role: admin.Role, OrgID: admin.OrgID, OrgKind: admin.Org.Kind}
-	_, err = e.svc.CreateUser(ctx, a, app.NewUser{Email: "x@example.org", Name: "X", Role: "reviewer", OrgID: admin.OrgID,
+	_, err = e.svc.Accounts.CreateUser(ctx, a, app.NewUser{Email: "x@example.org", Name: "X", Role: "reviewer", OrgID: admin.OrgID,
 		Password: approvalPassword})
 	if err == nil || e.signsIn("x@example.org", approvalPassword) {
 		t.Fatalf("created without approval: %v", err)
 	}
-	_, err = e.svc.UpdateUser(ctx, a, e.a["co"].UserID, app.UserPatch{Role: ptr("review_lead")})
+	_, err = e.svc.Accounts.UpdateUser(ctx, a, e.a["co"].UserID, app.UserPatch{Role: ptr("review_lead")})
 	if err == nil {
 		t.Fatal("raised without approval")
 	}
-	if u, _ := e.svc.Me(ctx, e.a["co"]); u.Role != docket.RoleCompliance {
+	if u, _ := e.svc.Accounts.Me(ctx, e.a["co"]); u.Role != docket.RoleCompliance {
 		t.Fatalf("role %s", u.Role)
 	}
-	u, err := e.svc.CreateUserCLI(ctx, "first.lead@example.org", "First", "review_lead", "Agency", "", approvalPassword)
+	u, err := e.svc.Accounts.CreateUserCLI(ctx, "first.lead@example.org", "First", "review_lead", "Agency", "", approvalPassword)
 	e.must(err)
 	if u.Role != docket.RoleReviewLead || !e.signsIn("first.lead@example.org", approvalPassword) {
 		t.Fatalf("the command line's lead: %+v", u)

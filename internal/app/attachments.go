@@ -78,7 +78,7 @@ type AttachTarget struct {
 // what is attached to it: case content rules for a case; for a finding, its
 // visibility and, to attach, an open finding. An attachment is an addition:
 // a decided or withdrawn case refuses it (409 naming the state).
-func (s *Service) attachAccess(tx Tx, a docket.Actor, t AttachTarget, write bool) (caseID string, err error) {
+func (s *Findings) attachAccess(tx findingsTx, a docket.Actor, t AttachTarget, write bool) (caseID string, err error) {
 	if t.FindingID != "" {
 		fa, err := s.findingAccess(tx, a, t.FindingID)
 		if err != nil {
@@ -104,8 +104,8 @@ func (s *Service) attachAccess(tx Tx, a docket.Actor, t AttachTarget, write bool
 // CheckAttach answers, before any byte of an upload is read, whether the actor
 // may attach to the target: 404, 403, or 409 (the case is decided or
 // withdrawn; attest first; the finding is closed).
-func (s *Service) CheckAttach(ctx context.Context, a docket.Actor, t AttachTarget) error {
-	return s.store.Read(ctx, func(tx Tx) error {
+func (s *Findings) CheckAttach(ctx context.Context, a docket.Actor, t AttachTarget) error {
+	return s.read(ctx, func(tx findingsTx) error {
 		_, err := s.attachAccess(tx, a, t, true)
 		return err
 	})
@@ -158,7 +158,7 @@ const staleUploadAge = time.Hour
 // staleUploadAge before now. Replicas share the files, so a younger one may
 // be another's upload in progress and is kept. It returns how many files it
 // removed; a service without Files has none to remove.
-func (s *Service) RemoveStaleUploads() (int, error) {
+func (s *Findings) RemoveStaleUploads() (int, error) {
 	if s.files == nil {
 		return 0, nil
 	}
@@ -170,7 +170,7 @@ func (s *Service) RemoveStaleUploads() (int, error) {
 // the content (415 for anything but a PDF or UTF-8 text; 422 for an empty
 // file), the client's name kept only as cleaned metadata. On any error
 // nothing is left on disk; without Files it fails (an internal error).
-func (s *Service) StageUpload(r io.Reader, clientName string) (_ *Upload, err error) {
+func (s *Findings) StageUpload(r io.Reader, clientName string) (_ *Upload, err error) {
 	if s.files == nil {
 		return nil, errNoFiles
 	}
@@ -184,7 +184,7 @@ func (s *Service) StageUpload(r io.Reader, clientName string) (_ *Upload, err er
 			u.Discard()
 		}
 	}()
-	sum := &countingHash{h: sha256.New(), limit: s.cfg.Uploads.MaxBytes}
+	sum := &countingHash{h: sha256.New(), limit: s.maxUpload}
 	sniff := docket.NewSniffer()
 	// The sum comes first: past the limit it stops the copy before the file grows.
 	if _, err := io.Copy(io.MultiWriter(sum, f, sniff), r); err != nil {
@@ -217,13 +217,13 @@ func (s *Service) StageUpload(r io.Reader, clientName string) (_ *Upload, err er
 // audit event (metadata and hashes only) commit together, and only then is the
 // file moved into place under the attachment's generated id. If that fails,
 // the row is withdrawn again. The upload is consumed either way.
-func (s *Service) CreateAttachment(ctx context.Context, a docket.Actor, t AttachTarget, kind string, u *Upload) (*docket.Attachment, error) {
+func (s *Findings) CreateAttachment(ctx context.Context, a docket.Actor, t AttachTarget, kind string, u *Upload) (*docket.Attachment, error) {
 	defer u.Discard()
 	if u == nil || u.file == nil {
 		return nil, docket.Unacceptable("file", "is required")
 	}
 	var at *docket.Attachment
-	err := s.store.Write(ctx, func(tx Tx) error {
+	err := s.write(ctx, func(tx findingsTx) error {
 		caseID, err := s.attachAccess(tx, a, t, true)
 		if err != nil {
 			return err
@@ -257,8 +257,8 @@ func (s *Service) CreateAttachment(ctx context.Context, a docket.Actor, t Attach
 
 // withdrawAttachment removes the row of an attachment whose file could not be
 // kept, recording why; the original event stays in the chain.
-func (s *Service) withdrawAttachment(ctx context.Context, a docket.Actor, at *docket.Attachment) {
-	err := s.store.Write(ctx, func(tx Tx) error {
+func (s *Findings) withdrawAttachment(ctx context.Context, a docket.Actor, at *docket.Attachment) {
+	err := s.write(ctx, func(tx findingsTx) error {
 		if err := tx.Content().DeleteAttachment(at.ID); err != nil {
 			return err
 		}
@@ -272,7 +272,7 @@ func (s *Service) withdrawAttachment(ctx context.Context, a docket.Actor, at *do
 
 // visibleAttachment loads an attachment the actor may read: whoever may read
 // its case's content, or its finding. Anything hidden is "attachment not found".
-func (s *Service) visibleAttachment(tx Tx, a docket.Actor, id string) (*docket.Attachment, error) {
+func (s *Findings) visibleAttachment(tx findingsTx, a docket.Actor, id string) (*docket.Attachment, error) {
 	at, err := tx.Content().AttachmentByID(id)
 	if err != nil {
 		return nil, notFoundAs(err, "attachment")
@@ -284,9 +284,9 @@ func (s *Service) visibleAttachment(tx Tx, a docket.Actor, id string) (*docket.A
 }
 
 // GetAttachment returns an attachment's metadata.
-func (s *Service) GetAttachment(ctx context.Context, a docket.Actor, id string) (*docket.Attachment, error) {
+func (s *Findings) GetAttachment(ctx context.Context, a docket.Actor, id string) (*docket.Attachment, error) {
 	var at *docket.Attachment
-	err := s.store.Read(ctx, func(tx Tx) error {
+	err := s.read(ctx, func(tx findingsTx) error {
 		var err error
 		at, err = s.visibleAttachment(tx, a, id)
 		return err
@@ -297,7 +297,7 @@ func (s *Service) GetAttachment(ctx context.Context, a docket.Actor, id string) 
 // AttachmentContent returns an attachment and its bytes, read whole and
 // checked against the stored size and SHA-256 before anything is served: a
 // file that was altered or lost is an internal error, logged, never served.
-func (s *Service) AttachmentContent(ctx context.Context, a docket.Actor, id string) (*docket.Attachment, []byte, error) {
+func (s *Findings) AttachmentContent(ctx context.Context, a docket.Actor, id string) (*docket.Attachment, []byte, error) {
 	at, err := s.GetAttachment(ctx, a, id)
 	if err != nil {
 		return nil, nil, err
@@ -330,9 +330,9 @@ func (s *Service) AttachmentContent(ctx context.Context, a docket.Actor, id stri
 
 // ListAttachments returns the attachments of a case the actor may read: the
 // case's own, and those of the findings the actor sees.
-func (s *Service) ListAttachments(ctx context.Context, a docket.Actor, caseID string) ([]docket.Attachment, error) {
+func (s *Findings) ListAttachments(ctx context.Context, a docket.Actor, caseID string) ([]docket.Attachment, error) {
 	var out []docket.Attachment
-	err := s.store.Read(ctx, func(tx Tx) error {
+	err := s.read(ctx, func(tx findingsTx) error {
 		acc, err := s.caseAccess(tx, a, caseID)
 		if err != nil {
 			return err
@@ -368,7 +368,7 @@ func (s *Service) ListAttachments(ctx context.Context, a docket.Actor, caseID st
 }
 
 // removeAttachmentFiles deletes the files of attachments whose rows are gone.
-func (s *Service) removeAttachmentFiles(ids []string) {
+func (s *core) removeAttachmentFiles(ids []string) {
 	if s.files == nil {
 		return
 	}

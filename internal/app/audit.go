@@ -29,10 +29,10 @@ type AuditReport struct {
 
 // VerifyAudit walks the whole chain and reports the first event whose hash, link
 // or sequence number does not hold.
-func (s *Service) VerifyAudit(ctx context.Context) (AuditReport, error) {
+func (s *AuditTrail) VerifyAudit(ctx context.Context) (AuditReport, error) {
 	var r AuditReport
 	prev := ""
-	err := s.store.Read(ctx, func(tx Tx) error {
+	err := s.read(ctx, func(tx auditTx) error {
 		var want int64 = 1
 		return tx.Audit().WalkAudit(func(ev docket.AuditEvent) error {
 			switch {
@@ -56,7 +56,7 @@ func (s *Service) VerifyAudit(ctx context.Context) (AuditReport, error) {
 		err = nil
 	}
 	if err == nil && r.Reason == "" {
-		err = s.store.Read(ctx, func(tx Tx) error {
+		err = s.read(ctx, func(tx auditTx) error {
 			head, hash, err := tx.Audit().AuditHead()
 			if err != nil {
 				return err
@@ -76,10 +76,10 @@ func (s *Service) VerifyAudit(ctx context.Context) (AuditReport, error) {
 var errStop = &docket.Error{Code: "stop"}
 
 // ListCaseAudit returns a case's trail to leads and compliance officers.
-func (s *Service) ListCaseAudit(ctx context.Context, a docket.Actor, caseID string, p Page) ([]docket.AuditEvent, string, error) {
+func (s *AuditTrail) ListCaseAudit(ctx context.Context, a docket.Actor, caseID string, p Page) ([]docket.AuditEvent, string, error) {
 	var out []docket.AuditEvent
 	var next string
-	err := s.store.Read(ctx, func(tx Tx) error {
+	err := s.read(ctx, func(tx auditTx) error {
 		acc, err := s.caseAccess(tx, a, caseID)
 		if err != nil {
 			return err
@@ -97,13 +97,13 @@ func (s *Service) ListCaseAudit(ctx context.Context, a docket.Actor, caseID stri
 }
 
 // ListAllAudit returns the whole trail's metadata to compliance officers and admins.
-func (s *Service) ListAllAudit(ctx context.Context, a docket.Actor, p Page) ([]docket.AuditEvent, string, error) {
+func (s *AuditTrail) ListAllAudit(ctx context.Context, a docket.Actor, p Page) ([]docket.AuditEvent, string, error) {
 	if !docket.CanSeeAllAudit(a.Role) {
 		return nil, "", docket.Forbidden()
 	}
 	var out []docket.AuditEvent
 	var next string
-	err := s.store.Read(ctx, func(tx Tx) error {
+	err := s.read(ctx, func(tx auditTx) error {
 		var err error
 		out, next, err = tx.Audit().ListAudit("", Page{Limit: clampLimit(p.Limit), Cursor: p.Cursor})
 		return err
@@ -112,8 +112,8 @@ func (s *Service) ListAllAudit(ctx context.Context, a docket.Actor, p Page) ([]d
 }
 
 // AuditDenied records a refused request in the trail.
-func (s *Service) AuditDenied(ctx context.Context, a docket.Actor, method, path string, status int) {
-	err := s.store.Write(ctx, func(tx Tx) error {
+func (s *AuditTrail) AuditDenied(ctx context.Context, a docket.Actor, method, path string, status int) {
+	err := s.write(ctx, func(tx auditTx) error {
 		return s.audit(tx, a, "access.denied", "route", method+" "+path, "", docket.Changes{"status": status})
 	})
 	if err != nil {

@@ -21,12 +21,12 @@ type BenchmarkStore interface {
 }
 
 // Benchmarks returns the agency's benchmarks as configured.
-func (s *Service) Benchmarks() []docket.Benchmark { return s.benchmarks }
+func (s *Evidence) Benchmarks() []docket.Benchmark { return s.benchmarks }
 
 // ListBenchmarks lists the agency's benchmarks to the agency roles that work
 // with risk tiers: reviewers, leads and compliance officers (403 otherwise;
 // labs never learn the thresholds).
-func (s *Service) ListBenchmarks(a docket.Actor) ([]docket.Benchmark, error) {
+func (s *Evidence) ListBenchmarks(a docket.Actor) ([]docket.Benchmark, error) {
 	switch a.Role {
 	case docket.RoleReviewer, docket.RoleReviewLead, docket.RoleCompliance:
 		return s.benchmarks, nil
@@ -38,9 +38,9 @@ func (s *Service) ListBenchmarks(a docket.Actor) ([]docket.Benchmark, error) {
 // leads, after attesting, while the review is open (404, 403, 409 naming the
 // state of a decided or withdrawn case or attest-no-conflict, then 422 naming
 // the field). The case's risk tier is recomputed in the same transaction.
-func (s *Service) RecordBenchmarkResult(ctx context.Context, a docket.Actor, caseID string, in docket.BenchmarkResultInput) (*docket.BenchmarkResult, error) {
+func (s *Evidence) RecordBenchmarkResult(ctx context.Context, a docket.Actor, caseID string, in docket.BenchmarkResultInput) (*docket.BenchmarkResult, error) {
 	var out *docket.BenchmarkResult
-	err := s.store.Write(ctx, func(tx Tx) error {
+	err := s.write(ctx, func(tx evidenceTx) error {
 		acc, err := s.caseAccess(tx, a, caseID)
 		if err != nil {
 			return err
@@ -72,9 +72,9 @@ func (s *Service) RecordBenchmarkResult(ctx context.Context, a docket.Actor, cas
 // ListBenchmarkResults lists a case's results, the latest run first, to
 // assigned reviewers and leads after attesting (404, 403 for labs and
 // compliance officers, 409 before attesting).
-func (s *Service) ListBenchmarkResults(ctx context.Context, a docket.Actor, caseID string) ([]docket.BenchmarkResult, error) {
+func (s *Evidence) ListBenchmarkResults(ctx context.Context, a docket.Actor, caseID string) ([]docket.BenchmarkResult, error) {
 	var out []docket.BenchmarkResult
-	err := s.store.Read(ctx, func(tx Tx) error {
+	err := s.read(ctx, func(tx evidenceTx) error {
 		acc, err := s.caseAccess(tx, a, caseID)
 		if err != nil {
 			return err
@@ -91,7 +91,7 @@ func (s *Service) ListBenchmarkResults(ctx context.Context, a docket.Actor, case
 // recomputeRisk recomputes the case's risk tier from its results and open
 // findings inside the caller's transaction, stores it when it changed, and
 // notes the change in ch (the caller's audit event).
-func (s *Service) recomputeRisk(tx Tx, c *docket.Case, ch docket.Changes) error {
+func (s *core) recomputeRisk(tx riskTx, c *docket.Case, ch docket.Changes) error {
 	results, err := tx.Benchmarks().ListBenchmarkResults(c.ID)
 	if err != nil {
 		return err

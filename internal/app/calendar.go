@@ -68,7 +68,7 @@ func calendarTokenHash(token string) string {
 // CreateCalendarURL makes (or remakes, ending the earlier one) the actor's
 // secret calendar feed token: 32 random bytes, returned this once and stored
 // hashed. Admins, who see no cases, get 403.
-func (s *Service) CreateCalendarURL(ctx context.Context, a docket.Actor) (string, time.Time, error) {
+func (s *Accounts) CreateCalendarURL(ctx context.Context, a docket.Actor) (string, time.Time, error) {
 	if !docket.CanSubscribeCalendar(a.Role) {
 		return "", time.Time{}, docket.Forbidden()
 	}
@@ -78,7 +78,7 @@ func (s *Service) CreateCalendarURL(ctx context.Context, a docket.Actor) (string
 	}
 	token := base64.RawURLEncoding.EncodeToString(raw)
 	now := s.Now()
-	err := s.store.Write(ctx, func(tx Tx) error {
+	err := s.write(ctx, func(tx accountsTx) error {
 		u, err := tx.Users().UserByID(a.UserID)
 		if err != nil {
 			return err
@@ -101,12 +101,12 @@ func (s *Service) CreateCalendarURL(ctx context.Context, a docket.Actor) (string
 }
 
 // CalendarURL says whether the actor has a feed, and since when (nil: none).
-func (s *Service) CalendarURL(ctx context.Context, a docket.Actor) (*docket.CalendarFeed, error) {
+func (s *Accounts) CalendarURL(ctx context.Context, a docket.Actor) (*docket.CalendarFeed, error) {
 	if !docket.CanSubscribeCalendar(a.Role) {
 		return nil, docket.Forbidden()
 	}
 	var f *docket.CalendarFeed
-	err := s.store.Read(ctx, func(tx Tx) error {
+	err := s.read(ctx, func(tx accountsTx) error {
 		var err error
 		f, err = tx.Delivery().CalendarFeedOf(a.UserID)
 		if docket.ErrorCode(err) == docket.ENotFound {
@@ -118,11 +118,11 @@ func (s *Service) CalendarURL(ctx context.Context, a docket.Actor) (*docket.Cale
 }
 
 // DeleteCalendarURL revokes the actor's feed; revoking none is not an error.
-func (s *Service) DeleteCalendarURL(ctx context.Context, a docket.Actor) error {
+func (s *Accounts) DeleteCalendarURL(ctx context.Context, a docket.Actor) error {
 	if !docket.CanSubscribeCalendar(a.Role) {
 		return docket.Forbidden()
 	}
-	return s.store.Write(ctx, func(tx Tx) error {
+	return s.write(ctx, func(tx accountsTx) error {
 		gone, err := tx.Delivery().DeleteCalendarFeed(a.UserID)
 		if err != nil || !gone {
 			return err
@@ -140,13 +140,13 @@ const maxFeedCases = 2000
 // (lab members: the findings they see; a case lead who attested: its cases').
 // A token that is unknown, revoked, or from before a password change, a role
 // change or disabling answers 404, whatever the reason.
-func (s *Service) CalendarFeed(ctx context.Context, token string) (*Calendar, error) {
+func (s *Accounts) CalendarFeed(ctx context.Context, token string) (*Calendar, error) {
 	notFound := docket.NotFound("calendar")
 	if token == "" || len(token) > 128 {
 		return nil, notFound
 	}
 	cal := &Calendar{At: s.Now()}
-	err := s.store.Read(ctx, func(tx Tx) error {
+	err := s.read(ctx, func(tx accountsTx) error {
 		f, err := tx.Delivery().CalendarFeedByHash(calendarTokenHash(token))
 		if err != nil {
 			return notFound
@@ -182,7 +182,7 @@ func (s *Service) CalendarFeed(ctx context.Context, token string) (*Calendar, er
 			due := c.Clock.DueAt(cal.At)
 			cal.Entries = append(cal.Entries, CalendarEntry{UID: "case-" + c.ID + "-" + strconv.Itoa(c.Clock.Seq),
 				Kind: DeadlineReview, CaseID: c.ID, CaseNumber: c.Number, DueAt: due, Stopped: c.Clock.OpenStopAt != nil,
-				Alarms: s.alarms(due, s.cfg.Notify.ReminderDays)})
+				Alarms: s.alarms(due, s.reminderDays)})
 			switch {
 			case a.Role == docket.RoleLabMember:
 				labCases = append(labCases, c.ID)
@@ -228,9 +228,9 @@ func (s *Service) CalendarFeed(ctx context.Context, token string) (*Calendar, er
 // alarms are the instants of the reminders of a deadline, as the sweep
 // computes them: notify.reminder_time agency time on the local date N days
 // before the deadline's local date.
-func (s *Service) alarms(due time.Time, days []int) []time.Time {
+func (s *Accounts) alarms(due time.Time, days []int) []time.Time {
 	h, m := 9, 0
-	if hh, mm, ok := strings.Cut(s.cfg.Notify.ReminderTime, ":"); ok {
+	if hh, mm, ok := strings.Cut(s.reminderTime, ":"); ok {
 		h, _ = strconv.Atoi(hh)
 		m, _ = strconv.Atoi(mm)
 	}

@@ -9,7 +9,7 @@ import (
 )
 
 // visibility sets the filter's visibility fields from the actor; admins see no cases.
-func (s *Service) visibility(a docket.Actor, f *CaseFilter) error {
+func (s *core) visibility(a docket.Actor, f *CaseFilter) error {
 	f.VisibleOrg, f.VisibleReviewer, f.ExcludeDrafts = "", "", false
 	switch a.Role {
 	case docket.RoleLabMember:
@@ -30,7 +30,7 @@ func (s *Service) visibility(a docket.Actor, f *CaseFilter) error {
 }
 
 // ListCases lists the cases the actor may see, newest first.
-func (s *Service) ListCases(ctx context.Context, a docket.Actor, f CaseFilter, p Page) ([]*CaseView, string, error) {
+func (s *Cases) ListCases(ctx context.Context, a docket.Actor, f CaseFilter, p Page) ([]*CaseView, string, error) {
 	if err := s.visibility(a, &f); err != nil {
 		return nil, "", err
 	}
@@ -38,10 +38,10 @@ func (s *Service) ListCases(ctx context.Context, a docket.Actor, f CaseFilter, p
 	return s.listViews(ctx, a, f, p)
 }
 
-func (s *Service) listViews(ctx context.Context, a docket.Actor, f CaseFilter, p Page) ([]*CaseView, string, error) {
+func (s *Cases) listViews(ctx context.Context, a docket.Actor, f CaseFilter, p Page) ([]*CaseView, string, error) {
 	var out []*CaseView
 	var next string
-	err := s.store.Read(ctx, func(tx Tx) error {
+	err := s.read(ctx, func(tx casesTx) error {
 		var err error
 		out, next, err = s.listViewsIn(tx, a, f, p)
 		return err
@@ -50,7 +50,7 @@ func (s *Service) listViews(ctx context.Context, a docket.Actor, f CaseFilter, p
 }
 
 // listViewsIn is listViews inside a transaction.
-func (s *Service) listViewsIn(tx Tx, a docket.Actor, f CaseFilter, p Page) ([]*CaseView, string, error) {
+func (s *Cases) listViewsIn(tx casesTx, a docket.Actor, f CaseFilter, p Page) ([]*CaseView, string, error) {
 	cases, next, err := tx.Cases().ListCases(f, Page{Limit: clampLimit(p.Limit), Cursor: p.Cursor})
 	if err != nil {
 		return nil, "", err
@@ -74,7 +74,7 @@ type Dashboard struct {
 
 // Dashboard returns the visible cases (open ones unless a status is asked for),
 // most urgent first, with the count of each band.
-func (s *Service) Dashboard(ctx context.Context, a docket.Actor, f CaseFilter, p Page) (*Dashboard, error) {
+func (s *Cases) Dashboard(ctx context.Context, a docket.Actor, f CaseFilter, p Page) (*Dashboard, error) {
 	if err := s.visibility(a, &f); err != nil {
 		return nil, err
 	}
@@ -82,7 +82,7 @@ func (s *Service) Dashboard(ctx context.Context, a docket.Actor, f CaseFilter, p
 	f.OpenOnly = f.Status == nil && (f.Band == nil || *f.Band != clock.Closed)
 	d := &Dashboard{At: f.Now}
 	// The counts and the page from one snapshot.
-	err := s.store.Read(ctx, func(tx Tx) error {
+	err := s.read(ctx, func(tx casesTx) error {
 		var err error
 		if d.Counts, err = tx.Cases().CountBands(f); err != nil {
 			return err
@@ -118,9 +118,9 @@ type ClockHistory struct {
 }
 
 // GetClock explains a visible case's deadline line by line (409 for a draft).
-func (s *Service) GetClock(ctx context.Context, a docket.Actor, id string) (*ClockDetail, error) {
+func (s *Cases) GetClock(ctx context.Context, a docket.Actor, id string) (*ClockDetail, error) {
 	var d *ClockDetail
-	err := s.store.Read(ctx, func(tx Tx) error {
+	err := s.read(ctx, func(tx casesTx) error {
 		acc, err := s.visibleCase(tx, a, id)
 		if err != nil {
 			return err
@@ -158,9 +158,9 @@ func (s *Service) GetClock(ctx context.Context, a docket.Actor, id string) (*Clo
 }
 
 // GetDecision returns a decided case's decision to those who may read its content.
-func (s *Service) GetDecision(ctx context.Context, a docket.Actor, id string) (*docket.Decision, error) {
+func (s *Cases) GetDecision(ctx context.Context, a docket.Actor, id string) (*docket.Decision, error) {
 	var d *docket.Decision
-	err := s.store.Read(ctx, func(tx Tx) error {
+	err := s.read(ctx, func(tx casesTx) error {
 		acc, err := s.caseAccess(tx, a, id)
 		if err != nil {
 			return err

@@ -68,7 +68,7 @@ type CaseFilter struct {
 }
 
 // caseAccess loads a case and what the policy needs to judge the actor on it.
-func (s *Service) caseAccess(tx Tx, a docket.Actor, caseID string) (docket.CaseAccess, error) {
+func (s *core) caseAccess(tx caseReader, a docket.Actor, caseID string) (docket.CaseAccess, error) {
 	if a.Role == docket.RoleReviewer || a.Role == docket.RoleReviewLead {
 		c, attested, err := tx.Cases().CaseWithAttestation(caseID, a.UserID)
 		if err != nil {
@@ -84,7 +84,7 @@ func (s *Service) caseAccess(tx Tx, a docket.Actor, caseID string) (docket.CaseA
 }
 
 // visibleCase loads a case the actor may see, 404 otherwise.
-func (s *Service) visibleCase(tx Tx, a docket.Actor, caseID string) (docket.CaseAccess, error) {
+func (s *core) visibleCase(tx caseReader, a docket.Actor, caseID string) (docket.CaseAccess, error) {
 	acc, err := s.caseAccess(tx, a, caseID)
 	if err != nil {
 		return acc, err
@@ -104,15 +104,15 @@ type CaseView struct {
 	Attested bool
 }
 
-func (s *Service) view(acc docket.CaseAccess) *CaseView {
+func (s *Cases) view(acc docket.CaseAccess) *CaseView {
 	return &CaseView{Case: acc.Case, Clock: acc.Case.View(s.Now(), s.th), Content: acc.CanSeeContent(),
 		Allowed: acc.Allowed(), Attested: acc.Attested}
 }
 
 // GetCase returns a visible case (404 otherwise).
-func (s *Service) GetCase(ctx context.Context, a docket.Actor, id string) (*CaseView, error) {
+func (s *Cases) GetCase(ctx context.Context, a docket.Actor, id string) (*CaseView, error) {
 	var v *CaseView
-	err := s.store.Read(ctx, func(tx Tx) error {
+	err := s.read(ctx, func(tx casesTx) error {
 		acc, err := s.visibleCase(tx, a, id)
 		if err != nil {
 			return err
@@ -124,7 +124,7 @@ func (s *Service) GetCase(ctx context.Context, a docket.Actor, id string) (*Case
 }
 
 // CreateCase files a draft for the actor's lab (lab members only).
-func (s *Service) CreateCase(ctx context.Context, a docket.Actor, in docket.CaseInput) (*CaseView, error) {
+func (s *Cases) CreateCase(ctx context.Context, a docket.Actor, in docket.CaseInput) (*CaseView, error) {
 	if !docket.CanCreateCase(a.Role) {
 		return nil, docket.Forbidden()
 	}
@@ -137,12 +137,12 @@ func (s *Service) CreateCase(ctx context.Context, a docket.Actor, in docket.Case
 	now := s.Now()
 	c := &docket.Case{ID: newID(), OrgID: a.OrgID, Status: docket.StatusDraft, RiskTier: "low",
 		CreatedBy: a.UserID, CreatedAt: now, UpdatedAt: now}
-	c.Clock.PauseOnInfoRequest = s.cfg.Review.PauseOnInfoRequest
+	c.Clock.PauseOnInfoRequest = s.review.PauseOnInfoRequest
 	if err := in.Apply(c); err != nil {
 		return nil, err
 	}
 	var v *CaseView
-	err := s.store.Write(ctx, func(tx Tx) error {
+	err := s.write(ctx, func(tx casesTx) error {
 		if err := tx.Cases().CreateCase(c); err != nil {
 			return err
 		}
@@ -157,8 +157,8 @@ func (s *Service) CreateCase(ctx context.Context, a docket.Actor, in docket.Case
 }
 
 // UpdateCase edits a draft.
-func (s *Service) UpdateCase(ctx context.Context, a docket.Actor, id string, in docket.CaseInput) (*CaseView, error) {
-	return s.caseAction(ctx, a, id, docket.ActEdit, func(tx Tx, acc docket.CaseAccess) (string, docket.Changes, error) {
+func (s *Cases) UpdateCase(ctx context.Context, a docket.Actor, id string, in docket.CaseInput) (*CaseView, error) {
+	return s.caseAction(ctx, a, id, docket.ActEdit, func(tx casesTx, acc docket.CaseAccess) (string, docket.Changes, error) {
 		if err := in.Apply(acc.Case); err != nil {
 			return "", nil, err
 		}
@@ -167,9 +167,9 @@ func (s *Service) UpdateCase(ctx context.Context, a docket.Actor, id string, in 
 }
 
 // DeleteCase removes a draft.
-func (s *Service) DeleteCase(ctx context.Context, a docket.Actor, id string) error {
+func (s *Cases) DeleteCase(ctx context.Context, a docket.Actor, id string) error {
 	var files []string // the draft's attachments, removed once the rows are gone
-	err := s.store.Write(ctx, func(tx Tx) error {
+	err := s.write(ctx, func(tx casesTx) error {
 		acc, err := s.caseAccess(tx, a, id)
 		if err != nil {
 			return err
@@ -197,10 +197,10 @@ func (s *Service) DeleteCase(ctx context.Context, a docket.Actor, id string) err
 
 // caseAction runs one lifecycle action: load, check the policy, apply fn, save
 // the case and write the audit event, all in one transaction.
-func (s *Service) caseAction(ctx context.Context, a docket.Actor, id string, act docket.Action,
-	fn func(tx Tx, acc docket.CaseAccess) (string, docket.Changes, error)) (*CaseView, error) {
+func (s *Cases) caseAction(ctx context.Context, a docket.Actor, id string, act docket.Action,
+	fn func(tx casesTx, acc docket.CaseAccess) (string, docket.Changes, error)) (*CaseView, error) {
 	var v *CaseView
-	err := s.store.Write(ctx, func(tx Tx) error {
+	err := s.write(ctx, func(tx casesTx) error {
 		acc, err := s.caseAccess(tx, a, id)
 		if err != nil {
 			return err
@@ -238,8 +238,8 @@ func (s *Service) caseAction(ctx context.Context, a docket.Actor, id string, act
 }
 
 // SubmitCase submits a draft: it takes its number and its clock starts.
-func (s *Service) SubmitCase(ctx context.Context, a docket.Actor, id string) (*CaseView, error) {
-	return s.caseAction(ctx, a, id, docket.ActSubmit, func(tx Tx, acc docket.CaseAccess) (string, docket.Changes, error) {
+func (s *Cases) SubmitCase(ctx context.Context, a docket.Actor, id string) (*CaseView, error) {
+	return s.caseAction(ctx, a, id, docket.ActSubmit, func(tx casesTx, acc docket.CaseAccess) (string, docket.Changes, error) {
 		c := acc.Case
 		if err := c.ReadyToSubmit(); err != nil {
 			return "", nil, err
@@ -254,8 +254,8 @@ func (s *Service) SubmitCase(ctx context.Context, a docket.Actor, id string) (*C
 		c.Status = docket.StatusSubmitted
 		k := &c.Clock
 		k.ReceivedAt, k.StartedAt, k.Seq = &now, &now, 1
-		k.WindowDays, k.Timezone = s.cfg.Review.WindowDays, s.cfg.Review.Timezone
-		k.PauseOnInfoRequest = s.cfg.Review.PauseOnInfoRequest
+		k.WindowDays, k.Timezone = s.review.WindowDays, s.review.Timezone
+		k.PauseOnInfoRequest = s.review.PauseOnInfoRequest
 		base := clock.BaseDue(now, k.WindowDays, s.loc)
 		k.BaseDueAt, k.ClosedStopped, k.OpenStopAt = &base, 0, nil
 		err = tx.Cases().CreateClock(&docket.ClockRecord{CaseID: c.ID, Seq: 1, StartedAt: now, WindowDays: k.WindowDays,
@@ -270,8 +270,8 @@ func (s *Service) SubmitCase(ctx context.Context, a docket.Actor, id string) (*C
 
 // Assign replaces the reviewer set and names the case lead (the caller when
 // leadID is empty); a submitted case goes into review.
-func (s *Service) Assign(ctx context.Context, a docket.Actor, id string, reviewerIDs []string, leadID string) (*CaseView, error) {
-	return s.caseAction(ctx, a, id, docket.ActAssign, func(tx Tx, acc docket.CaseAccess) (string, docket.Changes, error) {
+func (s *Cases) Assign(ctx context.Context, a docket.Actor, id string, reviewerIDs []string, leadID string) (*CaseView, error) {
+	return s.caseAction(ctx, a, id, docket.ActAssign, func(tx casesTx, acc docket.CaseAccess) (string, docket.Changes, error) {
 		seen := map[string]bool{}
 		ids := []string{}
 		for i, rid := range reviewerIDs {
@@ -315,8 +315,8 @@ func (s *Service) Assign(ctx context.Context, a docket.Actor, id string, reviewe
 
 // Attest records that the actor has no conflict of interest; the case's
 // content opens to it.
-func (s *Service) Attest(ctx context.Context, a docket.Actor, id string) (*CaseView, error) {
-	return s.caseAction(ctx, a, id, docket.ActAttest, func(tx Tx, acc docket.CaseAccess) (string, docket.Changes, error) {
+func (s *Cases) Attest(ctx context.Context, a docket.Actor, id string) (*CaseView, error) {
+	return s.caseAction(ctx, a, id, docket.ActAttest, func(tx casesTx, acc docket.CaseAccess) (string, docket.Changes, error) {
 		if acc.Attested {
 			return "case.attested", docket.Changes{"again": true}, nil
 		}
@@ -325,8 +325,8 @@ func (s *Service) Attest(ctx context.Context, a docket.Actor, id string) (*CaseV
 }
 
 // DeclareConflict takes the reviewer off the case.
-func (s *Service) DeclareConflict(ctx context.Context, a docket.Actor, id, reason string) (*CaseView, error) {
-	return s.caseAction(ctx, a, id, docket.ActDeclareConflict, func(tx Tx, acc docket.CaseAccess) (string, docket.Changes, error) {
+func (s *Cases) DeclareConflict(ctx context.Context, a docket.Actor, id, reason string) (*CaseView, error) {
+	return s.caseAction(ctx, a, id, docket.ActDeclareConflict, func(tx casesTx, acc docket.CaseAccess) (string, docket.Changes, error) {
 		if err := docket.ValidateName("reason", reason, 2000); err != nil {
 			return "", nil, err
 		}
@@ -349,9 +349,9 @@ func (s *Service) DeclareConflict(ctx context.Context, a docket.Actor, id, reaso
 // its snapshot says so, the clock stops if it was running. 404, 403, 409
 // naming the state (a decided or withdrawn case takes nothing more) or
 // attest-no-conflict, then 422 naming the question.
-func (s *Service) RequestInfo(ctx context.Context, a docket.Actor, id, question string) (*docket.InfoRequest, error) {
+func (s *Cases) RequestInfo(ctx context.Context, a docket.Actor, id, question string) (*docket.InfoRequest, error) {
 	var r *docket.InfoRequest
-	_, err := s.caseAction(ctx, a, id, docket.ActRequestInfo, func(tx Tx, acc docket.CaseAccess) (string, docket.Changes, error) {
+	_, err := s.caseAction(ctx, a, id, docket.ActRequestInfo, func(tx casesTx, acc docket.CaseAccess) (string, docket.Changes, error) {
 		if strings.TrimSpace(question) == "" {
 			return "", nil, docket.Unacceptable("question", "is required")
 		}
@@ -384,7 +384,7 @@ func (s *Service) RequestInfo(ctx context.Context, a docket.Actor, id, question 
 }
 
 // closeOpenStop ends the open stop, if any, adding its length to the closed stops.
-func (s *Service) closeOpenStop(tx Tx, c *docket.Case, now time.Time) (bool, error) {
+func (s *Cases) closeOpenStop(tx casesTx, c *docket.Case, now time.Time) (bool, error) {
 	k := &c.Clock
 	if k.OpenStopAt == nil {
 		return false, nil
@@ -400,10 +400,10 @@ func (s *Service) closeOpenStop(tx Tx, c *docket.Case, now time.Time) (bool, err
 // not exist: 404 "information request not found", and no request. On any
 // other error the request is returned as it was read, so that a page can
 // show the form again on its case.
-func (s *Service) closeRequest(ctx context.Context, a docket.Actor, reqID string, act docket.Action, apply func(r *docket.InfoRequest) (string, docket.Changes, error)) (*docket.InfoRequest, error) {
+func (s *Cases) closeRequest(ctx context.Context, a docket.Actor, reqID string, act docket.Action, apply func(r *docket.InfoRequest) (string, docket.Changes, error)) (*docket.InfoRequest, error) {
 	var r *docket.InfoRequest
 	var caseID string
-	err := s.store.Read(ctx, func(tx Tx) error {
+	err := s.read(ctx, func(tx casesTx) error {
 		var err error
 		r, err = tx.Cases().InfoRequestByID(reqID)
 		if err == nil {
@@ -414,7 +414,7 @@ func (s *Service) closeRequest(ctx context.Context, a docket.Actor, reqID string
 	if err != nil {
 		return nil, notFoundAs(err, "information request")
 	}
-	_, err = s.caseAction(ctx, a, caseID, act, func(tx Tx, acc docket.CaseAccess) (string, docket.Changes, error) {
+	_, err = s.caseAction(ctx, a, caseID, act, func(tx casesTx, acc docket.CaseAccess) (string, docket.Changes, error) {
 		var err error
 		if r, err = tx.Cases().InfoRequestByID(reqID); err != nil {
 			return "", nil, err
@@ -468,7 +468,7 @@ func (s *Service) closeRequest(ctx context.Context, a docket.Actor, reqID string
 // while it awaits the lab): 404 "information request not found" for a request
 // the actor may not see, 403, 409 naming the state or a request no longer
 // open, then 422 naming the answer.
-func (s *Service) AnswerInfoRequest(ctx context.Context, a docket.Actor, reqID, answer string) (*docket.InfoRequest, error) {
+func (s *Cases) AnswerInfoRequest(ctx context.Context, a docket.Actor, reqID, answer string) (*docket.InfoRequest, error) {
 	return s.closeRequest(ctx, a, reqID, docket.ActAnswer, func(r *docket.InfoRequest) (string, docket.Changes, error) {
 		if strings.TrimSpace(answer) == "" {
 			return "", nil, docket.Unacceptable("answer", "is required")
@@ -485,7 +485,7 @@ func (s *Service) AnswerInfoRequest(ctx context.Context, a docket.Actor, reqID, 
 // after attesting): 404 "information request not found" for a request the
 // actor may not see, 403, then 409 naming the state, a request no longer
 // open, or attest-no-conflict.
-func (s *Service) CancelInfoRequest(ctx context.Context, a docket.Actor, reqID string) (*docket.InfoRequest, error) {
+func (s *Cases) CancelInfoRequest(ctx context.Context, a docket.Actor, reqID string) (*docket.InfoRequest, error) {
 	return s.closeRequest(ctx, a, reqID, docket.ActCancelRequest, func(r *docket.InfoRequest) (string, docket.Changes, error) {
 		r.Status = docket.RequestCancelled
 		return "info_request.cancelled", docket.Changes{}, nil
@@ -493,9 +493,9 @@ func (s *Service) CancelInfoRequest(ctx context.Context, a docket.Actor, reqID s
 }
 
 // ListInfoRequests returns a case's requests to those who may read its content.
-func (s *Service) ListInfoRequests(ctx context.Context, a docket.Actor, caseID string) ([]docket.InfoRequest, error) {
+func (s *Cases) ListInfoRequests(ctx context.Context, a docket.Actor, caseID string) ([]docket.InfoRequest, error) {
 	var out []docket.InfoRequest
-	err := s.store.Read(ctx, func(tx Tx) error {
+	err := s.read(ctx, func(tx casesTx) error {
 		acc, err := s.caseAccess(tx, a, caseID)
 		if err != nil {
 			return err
@@ -511,7 +511,7 @@ func (s *Service) ListInfoRequests(ctx context.Context, a docket.Actor, caseID s
 
 // endReview closes every open request and ends the clock of a case that is
 // being decided or withdrawn.
-func (s *Service) endReview(tx Tx, a docket.Actor, c *docket.Case, to docket.Status) error {
+func (s *Cases) endReview(tx casesTx, a docket.Actor, c *docket.Case, to docket.Status) error {
 	now := s.Now()
 	reqs, err := tx.Cases().ListInfoRequests(c.ID)
 	if err != nil {
@@ -544,8 +544,8 @@ type DecisionInput struct {
 // Decide ends the review with an outcome. While a material change is pending
 // no decision can be made (409 naming the amendment). The decision and its
 // signed statement name the weights digest they were made on.
-func (s *Service) Decide(ctx context.Context, a docket.Actor, id string, in DecisionInput) (*CaseView, error) {
-	return s.caseAction(ctx, a, id, docket.ActDecide, func(tx Tx, acc docket.CaseAccess) (string, docket.Changes, error) {
+func (s *Cases) Decide(ctx context.Context, a docket.Actor, id string, in DecisionInput) (*CaseView, error) {
+	return s.caseAction(ctx, a, id, docket.ActDecide, func(tx casesTx, acc docket.CaseAccess) (string, docket.Changes, error) {
 		if pending, err := pendingAmendment(tx, id); err != nil || pending != nil {
 			if err == nil {
 				err = docket.PendingConflict(pending, "no decision can be made")
@@ -577,7 +577,7 @@ func (s *Service) Decide(ctx context.Context, a docket.Actor, id string, in Deci
 		if err := s.emit(tx, docket.EventCaseDecided, c, "case", id, nil, true); err != nil {
 			return "", nil, err
 		}
-		st, err := s.issueStatement(tx, c, docket.StatementDecision, d, d.DecidedAt)
+		st, err := s.statements.issueStatement(tx, c, docket.StatementDecision, d, d.DecidedAt)
 		if err != nil {
 			return "", nil, err
 		}
@@ -590,8 +590,8 @@ func (s *Service) Decide(ctx context.Context, a docket.Actor, id string, in Deci
 }
 
 // Withdraw ends the review at the lab's request.
-func (s *Service) Withdraw(ctx context.Context, a docket.Actor, id, reason string) (*CaseView, error) {
-	return s.caseAction(ctx, a, id, docket.ActWithdraw, func(tx Tx, acc docket.CaseAccess) (string, docket.Changes, error) {
+func (s *Cases) Withdraw(ctx context.Context, a docket.Actor, id, reason string) (*CaseView, error) {
+	return s.caseAction(ctx, a, id, docket.ActWithdraw, func(tx casesTx, acc docket.CaseAccess) (string, docket.Changes, error) {
 		if err := docket.ValidateName("reason", reason, 5000); err != nil {
 			return "", nil, err
 		}

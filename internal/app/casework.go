@@ -27,9 +27,9 @@ type FindingTally struct {
 // ever get), labs the ones they may see, reviewers and leads all of them
 // after attesting. 404 when the case is hidden, 409 naming
 // attest-no-conflict before attesting.
-func (s *Service) FindingTally(ctx context.Context, a docket.Actor, caseID string) (*FindingTally, error) {
+func (s *Cases) FindingTally(ctx context.Context, a docket.Actor, caseID string) (*FindingTally, error) {
 	t := &FindingTally{Counts: map[string]map[docket.FindingStatus]int{}}
-	err := s.store.Read(ctx, func(tx Tx) error {
+	err := s.read(ctx, func(tx casesTx) error {
 		acc, err := s.visibleCase(tx, a, caseID)
 		if err != nil {
 			return err
@@ -80,9 +80,9 @@ func (s *Service) FindingTally(ctx context.Context, a docket.Actor, caseID strin
 // chooses a TLP:RED finding's recipients among the active ones, and both
 // sides name the lab's authors. 404 when the case is hidden, 403 for
 // compliance officers, 409 before attesting.
-func (s *Service) CaseLabMembers(ctx context.Context, a docket.Actor, caseID string) ([]docket.User, error) {
+func (s *Cases) CaseLabMembers(ctx context.Context, a docket.Actor, caseID string) ([]docket.User, error) {
 	var out []docket.User
-	err := s.store.Read(ctx, func(tx Tx) error {
+	err := s.read(ctx, func(tx casesTx) error {
 		acc, err := s.caseAccess(tx, a, caseID)
 		if err != nil {
 			return err
@@ -115,12 +115,12 @@ func (s *Service) CaseLabMembers(ctx context.Context, a docket.Actor, caseID str
 // RecipientNames names the users a forecast addresses, as "name, organisation",
 // for the roles that read everyone's forecast (leads and compliance
 // officers); 403 for the others. Unknown ids are left out.
-func (s *Service) RecipientNames(ctx context.Context, a docket.Actor, ids []string) (map[string]string, error) {
+func (s *Cases) RecipientNames(ctx context.Context, a docket.Actor, ids []string) (map[string]string, error) {
 	if !docket.CanForecastAll(a.Role) {
 		return nil, docket.Forbidden()
 	}
 	out := map[string]string{}
-	err := s.store.Read(ctx, func(tx Tx) error {
+	err := s.read(ctx, func(tx casesTx) error {
 		for _, id := range ids {
 			if _, done := out[id]; done || id == "" {
 				continue
@@ -140,7 +140,7 @@ func (s *Service) RecipientNames(ctx context.Context, a docket.Actor, ids []stri
 
 // AcknowledgedOf reports which of the actor's own escalations someone has
 // acknowledged, by notification id; items addressed to others are left out.
-func (s *Service) AcknowledgedOf(ctx context.Context, a docket.Actor, ns []docket.Notification) (map[string]bool, error) {
+func (s *Cases) AcknowledgedOf(ctx context.Context, a docket.Actor, ns []docket.Notification) (map[string]bool, error) {
 	out := map[string]bool{}
 	var groups []string
 	for _, n := range ns {
@@ -151,7 +151,7 @@ func (s *Service) AcknowledgedOf(ctx context.Context, a docket.Actor, ns []docke
 	if len(groups) == 0 {
 		return out, nil
 	}
-	err := s.store.Read(ctx, func(tx Tx) error {
+	err := s.read(ctx, func(tx casesTx) error {
 		acked, err := tx.Notifications().AckedGroups(groups)
 		if err != nil {
 			return err

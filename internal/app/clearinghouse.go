@@ -28,9 +28,9 @@ type ClearinghouseStore interface {
 // its TLP, its embargo, published already), then 422 naming the field. The
 // entry takes the next AICH-YYYY-NNNN of the agency-zone year, in the same
 // transaction as its audit event.
-func (s *Service) PublishFinding(ctx context.Context, a docket.Actor, id string, in docket.PublishInput) (*FindingView, error) {
+func (s *Clearinghouse) PublishFinding(ctx context.Context, a docket.Actor, id string, in docket.PublishInput) (*FindingView, error) {
 	var v *FindingView
-	err := s.store.Write(ctx, func(tx Tx) error {
+	err := s.write(ctx, func(tx clearinghouseTx) error {
 		fa, err := s.findingAccess(tx, a, id)
 		if err != nil {
 			return notFoundAs(err, "finding")
@@ -77,7 +77,7 @@ const MaxClearinghouseQuery = 200
 // first; q, when not blank, keeps the entries that mention it (422 when
 // longer than MaxClearinghouseQuery). The version and release describe the
 // whole catalog, whatever the search.
-func (s *Service) Clearinghouse(ctx context.Context, a docket.Actor, q string) (*Catalog, error) {
+func (s *Clearinghouse) Clearinghouse(ctx context.Context, a docket.Actor, q string) (*Catalog, error) {
 	if !a.Role.Valid() {
 		return nil, docket.Forbidden()
 	}
@@ -85,7 +85,7 @@ func (s *Service) Clearinghouse(ctx context.Context, a docket.Actor, q string) (
 		return nil, docket.Unacceptable("q", "must be at most %d characters", MaxClearinghouseQuery)
 	}
 	cat := &Catalog{}
-	err := s.store.Read(ctx, func(tx Tx) error {
+	err := s.read(ctx, func(tx clearinghouseTx) error {
 		latest, n, err := tx.Clearinghouse().ClearinghouseHead()
 		if err != nil {
 			return err

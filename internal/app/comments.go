@@ -19,9 +19,9 @@ type CommentStore interface {
 // shared ones; compliance officers get 403; a decided or withdrawn case takes
 // no more (409 naming the state); then 422 naming the field. The audit event
 // keeps only a hash of the body.
-func (s *Service) CreateComment(ctx context.Context, a docket.Actor, caseID, body, visibility string) (*docket.Comment, error) {
+func (s *Findings) CreateComment(ctx context.Context, a docket.Actor, caseID, body, visibility string) (*docket.Comment, error) {
 	var out *docket.Comment
-	err := s.store.Write(ctx, func(tx Tx) error {
+	err := s.write(ctx, func(tx findingsTx) error {
 		acc, err := s.caseAccess(tx, a, caseID)
 		if err != nil {
 			return err
@@ -43,10 +43,10 @@ func (s *Service) CreateComment(ctx context.Context, a docket.Actor, caseID, bod
 
 // ListComments returns a case's comments as the actor may see them: labs the
 // shared ones, assigned reviewers and leads (after attesting) all of them.
-func (s *Service) ListComments(ctx context.Context, a docket.Actor, caseID string, p Page) ([]docket.Comment, string, error) {
+func (s *Findings) ListComments(ctx context.Context, a docket.Actor, caseID string, p Page) ([]docket.Comment, string, error) {
 	var out []docket.Comment
 	var next string
-	err := s.store.Read(ctx, func(tx Tx) error {
+	err := s.read(ctx, func(tx findingsTx) error {
 		acc, err := s.caseAccess(tx, a, caseID)
 		if err != nil {
 			return err

@@ -166,9 +166,9 @@ type Observer interface {
 
 // Observe sets the observer of sweeps and deliveries; call it before the
 // scheduler starts.
-func (s *Service) Observe(o Observer) { s.obs = o }
+func (s *Delivery) Observe(o Observer) { s.obs = o }
 
-func (s *Service) observeSweep(start time.Time, res SweepResult, err error) {
+func (s *Delivery) observeSweep(start time.Time, res SweepResult, err error) {
 	if s.obs != nil {
 		s.obs.ObserveSweep(time.Since(start), res.Held, res.Inserted, err)
 	}
@@ -185,7 +185,7 @@ const (
 // Deliver hands the notifications and lifecycle events not yet handed over to
 // the channels, then sends what each channel has due, the channels side by
 // side. It returns how many messages went out. Only the lease holder calls it.
-func (s *Service) Deliver(ctx context.Context, channels []Channel) (int, error) {
+func (s *Delivery) Deliver(ctx context.Context, channels []Channel) (int, error) {
 	if err := s.dispatch(ctx, channels); err != nil {
 		return 0, err
 	}
@@ -222,25 +222,25 @@ const eventRetention = 30 * 24 * time.Hour
 
 // pruneEvents deletes up to a thousand events handed to the channels more
 // than eventRetention ago; a run with nothing to delete writes nothing.
-func (s *Service) pruneEvents(ctx context.Context) error {
+func (s *Delivery) pruneEvents(ctx context.Context) error {
 	var ids []string
-	if err := s.store.Read(ctx, func(tx Tx) error {
+	if err := s.read(ctx, func(tx deliveryTx) error {
 		var err error
 		ids, err = tx.Delivery().DispatchedEventsBefore(s.Now().Add(-eventRetention), 1000)
 		return err
 	}); err != nil || len(ids) == 0 {
 		return err
 	}
-	return s.store.Write(ctx, func(tx Tx) error { return tx.Delivery().DeleteEvents(ids) })
+	return s.write(ctx, func(tx deliveryTx) error { return tx.Delivery().DeleteEvents(ids) })
 }
 
 // dispatch plans one batch on every channel and, in one transaction, stores
 // the messages and marks the batch handed over. A crash before the commit
 // leaves the batch pending; after it, the messages are stored and are sent
 // (again, under the same ids) by the next run.
-func (s *Service) dispatch(ctx context.Context, channels []Channel) error {
+func (s *Delivery) dispatch(ctx context.Context, channels []Channel) error {
 	b := Batch{Now: s.Now()}
-	err := s.store.Read(ctx, func(tx Tx) error {
+	err := s.read(ctx, func(tx deliveryTx) error {
 		var err error
 		if b.Notifications, err = tx.Notifications().PendingNotifications(1000); err != nil {
 			return err
@@ -276,7 +276,7 @@ func (s *Service) dispatch(ctx context.Context, channels []Channel) error {
 			msgs = append(msgs, d)
 		}
 	}
-	return s.store.Write(ctx, func(tx Tx) error {
+	return s.write(ctx, func(tx deliveryTx) error {
 		if _, err := tx.Delivery().InsertDeliveries(msgs); err != nil {
 			return err
 		}
@@ -298,9 +298,9 @@ func (s *Service) dispatch(ctx context.Context, channels []Channel) error {
 // sendDue makes one attempt at each of the channel's messages that are due,
 // recording each outcome as it goes: delivered, retried later (backoff on the
 // injected clock), or parked as failed.
-func (s *Service) sendDue(ctx context.Context, ch Channel) (int, error) {
+func (s *Delivery) sendDue(ctx context.Context, ch Channel) (int, error) {
 	var due []docket.Delivery
-	if err := s.store.Read(ctx, func(tx Tx) error {
+	if err := s.read(ctx, func(tx deliveryTx) error {
 		var err error
 		due, err = tx.Delivery().DueDeliveries(ch.Name(), s.Now(), sendPerRun)
 		return err
@@ -339,7 +339,7 @@ func (s *Service) sendDue(ctx context.Context, ch Channel) (int, error) {
 				d.NextAttemptAt, result = now.Add(policy.Backoff(d.Attempts)), "retry"
 			}
 		}
-		if err := s.store.Write(ctx, func(tx Tx) error { return tx.Delivery().UpdateDelivery(&d) }); err != nil {
+		if err := s.write(ctx, func(tx deliveryTx) error { return tx.Delivery().UpdateDelivery(&d) }); err != nil {
 			return sent, err
 		}
 		if s.obs != nil {
@@ -357,7 +357,7 @@ func truncateReason(s string) string {
 }
 
 // ListDeliveries lists deliveries, newest first, for admins: metadata only.
-func (s *Service) ListDeliveries(ctx context.Context, a docket.Actor, f DeliveryFilter, p Page) ([]docket.Delivery, string, error) {
+func (s *Delivery) ListDeliveries(ctx context.Context, a docket.Actor, f DeliveryFilter, p Page) ([]docket.Delivery, string, error) {
 	if a.Role != docket.RoleAdmin {
 		return nil, "", docket.Forbidden()
 	}
@@ -369,7 +369,7 @@ func (s *Service) ListDeliveries(ctx context.Context, a docket.Actor, f Delivery
 	}
 	var out []docket.Delivery
 	var next string
-	err := s.store.Read(ctx, func(tx Tx) error {
+	err := s.read(ctx, func(tx deliveryTx) error {
 		var err error
 		out, next, err = tx.Delivery().ListDeliveries(f, Page{Limit: clampLimit(p.Limit), Cursor: p.Cursor})
 		return err
@@ -379,12 +379,12 @@ func (s *Service) ListDeliveries(ctx context.Context, a docket.Actor, f Delivery
 
 // RetryDelivery gives a parked delivery a fresh round of attempts, from the
 // next delivery run on (admins; 409 unless it failed).
-func (s *Service) RetryDelivery(ctx context.Context, a docket.Actor, id string) (*docket.Delivery, error) {
+func (s *Delivery) RetryDelivery(ctx context.Context, a docket.Actor, id string) (*docket.Delivery, error) {
 	if a.Role != docket.RoleAdmin {
 		return nil, docket.Forbidden()
 	}
 	var d *docket.Delivery
-	err := s.store.Write(ctx, func(tx Tx) error {
+	err := s.write(ctx, func(tx deliveryTx) error {
 		var err error
 		if d, err = tx.Delivery().DeliveryByID(id); err != nil {
 			return notFoundAs(err, "delivery")
@@ -410,9 +410,9 @@ func (s *Service) RetryDelivery(ctx context.Context, a docket.Actor, id string) 
 }
 
 // QueueDepth counts what waits in the outbox and in each channel.
-func (s *Service) QueueDepth(ctx context.Context) (QueueDepth, error) {
+func (s *Delivery) QueueDepth(ctx context.Context) (QueueDepth, error) {
 	var q QueueDepth
-	err := s.store.Read(ctx, func(tx Tx) error {
+	err := s.read(ctx, func(tx deliveryTx) error {
 		var err error
 		q, err = tx.Delivery().QueueDepth()
 		return err

@@ -63,7 +63,7 @@ type FindingView struct {
 }
 
 // findingAccess loads a finding and what the policy needs to judge the actor on it.
-func (s *Service) findingAccess(tx Tx, a docket.Actor, id string) (docket.FindingAccess, error) {
+func (s *core) findingAccess(tx findingReader, a docket.Actor, id string) (docket.FindingAccess, error) {
 	f, err := tx.Content().FindingByID(id)
 	if err != nil {
 		return docket.FindingAccess{}, err
@@ -75,7 +75,7 @@ func (s *Service) findingAccess(tx Tx, a docket.Actor, id string) (docket.Findin
 	return docket.FindingAccess{CaseAccess: acc, Finding: f}, nil
 }
 
-func (s *Service) findingView(tx Tx, fa docket.FindingAccess) (*FindingView, error) {
+func (s *core) findingView(tx contentReader, fa docket.FindingAccess) (*FindingView, error) {
 	atts, err := tx.Content().AttachmentsOfFindings([]string{fa.Finding.ID})
 	if err != nil {
 		return nil, err
@@ -86,9 +86,9 @@ func (s *Service) findingView(tx Tx, fa docket.FindingAccess) (*FindingView, err
 // CreateFinding records a draft finding on a case: assigned reviewers and
 // leads, after attesting, until the case is decided or withdrawn (404, 403,
 // 409 naming the state or attest-no-conflict, then 422 naming the field).
-func (s *Service) CreateFinding(ctx context.Context, a docket.Actor, caseID string, in docket.FindingInput) (*FindingView, error) {
+func (s *Findings) CreateFinding(ctx context.Context, a docket.Actor, caseID string, in docket.FindingInput) (*FindingView, error) {
 	var v *FindingView
-	err := s.store.Write(ctx, func(tx Tx) error {
+	err := s.write(ctx, func(tx findingsTx) error {
 		acc, err := s.caseAccess(tx, a, caseID)
 		if err != nil {
 			return err
@@ -122,9 +122,9 @@ func (s *Service) CreateFinding(ctx context.Context, a docket.Actor, caseID stri
 }
 
 // GetFinding returns a finding the actor may read.
-func (s *Service) GetFinding(ctx context.Context, a docket.Actor, id string) (*FindingView, error) {
+func (s *Findings) GetFinding(ctx context.Context, a docket.Actor, id string) (*FindingView, error) {
 	var v *FindingView
-	err := s.store.Read(ctx, func(tx Tx) error {
+	err := s.read(ctx, func(tx findingsTx) error {
 		fa, err := s.findingAccess(tx, a, id)
 		if err != nil {
 			return notFoundAs(err, "finding")
@@ -141,10 +141,10 @@ func (s *Service) GetFinding(ctx context.Context, a docket.Actor, id string) (*F
 // ListFindings lists a case's findings as the actor may see them: labs the
 // shared ones of their own cases (TLP:RED only when named), the agency all;
 // compliance officers get 403.
-func (s *Service) ListFindings(ctx context.Context, a docket.Actor, caseID string, f FindingFilter, p Page) ([]*FindingView, string, error) {
+func (s *Findings) ListFindings(ctx context.Context, a docket.Actor, caseID string, f FindingFilter, p Page) ([]*FindingView, string, error) {
 	var out []*FindingView
 	var next string
-	err := s.store.Read(ctx, func(tx Tx) error {
+	err := s.read(ctx, func(tx findingsTx) error {
 		acc, err := s.caseAccess(tx, a, caseID)
 		if err != nil {
 			return err
@@ -183,10 +183,10 @@ func (s *Service) ListFindings(ctx context.Context, a docket.Actor, caseID strin
 
 // findingAction runs one finding action: load, check the policy, apply fn,
 // save the finding and write the audit event, all in one transaction.
-func (s *Service) findingAction(ctx context.Context, a docket.Actor, id string, act docket.FindingAction,
-	fn func(tx Tx, fa docket.FindingAccess) (string, docket.Changes, error)) (*FindingView, error) {
+func (s *Findings) findingAction(ctx context.Context, a docket.Actor, id string, act docket.FindingAction,
+	fn func(tx findingsTx, fa docket.FindingAccess) (string, docket.Changes, error)) (*FindingView, error) {
 	var v *FindingView
-	err := s.store.Write(ctx, func(tx Tx) error {
+	err := s.write(ctx, func(tx findingsTx) error {
 		fa, err := s.findingAccess(tx, a, id)
 		if err != nil {
 			return notFoundAs(err, "finding")
@@ -224,8 +224,8 @@ func (s *Service) findingAction(ctx context.Context, a docket.Actor, id string, 
 }
 
 // UpdateFinding edits a draft finding (its author or a lead).
-func (s *Service) UpdateFinding(ctx context.Context, a docket.Actor, id string, in docket.FindingInput) (*FindingView, error) {
-	return s.findingAction(ctx, a, id, docket.FindEdit, func(tx Tx, fa docket.FindingAccess) (string, docket.Changes, error) {
+func (s *Findings) UpdateFinding(ctx context.Context, a docket.Actor, id string, in docket.FindingInput) (*FindingView, error) {
+	return s.findingAction(ctx, a, id, docket.FindEdit, func(tx findingsTx, fa docket.FindingAccess) (string, docket.Changes, error) {
 		if err := in.Apply(fa.Finding); err != nil {
 			return "", nil, err
 		}
@@ -237,8 +237,8 @@ func (s *Service) UpdateFinding(ctx context.Context, a docket.Actor, id string, 
 // finding names the lab users it goes to, and only TLP:RED does. The response
 // deadline for the severity is taken from the settings now and computed by the
 // case clock's engine in the case's zone.
-func (s *Service) ShareFinding(ctx context.Context, a docket.Actor, id string, recipientIDs []string) (*FindingView, error) {
-	return s.findingAction(ctx, a, id, docket.FindShare, func(tx Tx, fa docket.FindingAccess) (string, docket.Changes, error) {
+func (s *Findings) ShareFinding(ctx context.Context, a docket.Actor, id string, recipientIDs []string) (*FindingView, error) {
+	return s.findingAction(ctx, a, id, docket.FindShare, func(tx findingsTx, fa docket.FindingAccess) (string, docket.Changes, error) {
 		f, c := fa.Finding, fa.Case
 		if f.TLP != docket.TLPRed && len(recipientIDs) > 0 {
 			return "", nil, docket.Unacceptable("recipient_ids", "only a TLP:RED finding is shared with named recipients; %s goes to the whole lab", f.TLP)
@@ -271,7 +271,7 @@ func (s *Service) ShareFinding(ctx context.Context, a docket.Actor, id string, r
 			loc = c.Clock.Location()
 		}
 		f.RecipientIDs, f.Status, f.SharedBy, f.SharedAt = ids, docket.FindingShared, a.UserID, &now
-		f.ResponseDays = s.cfg.Findings.ResponseDays[f.Severity]
+		f.ResponseDays = s.responseDays[f.Severity]
 		f.ResponseDueAt = docket.ResponseDue(now, f.ResponseDays, loc)
 		ch := docket.Changes{"tlp": f.TLP, "severity": f.Severity, "response_days": f.ResponseDays, "response_due_at": nil}
 		if f.ResponseDueAt != nil {
@@ -289,8 +289,8 @@ func (s *Service) ShareFinding(ctx context.Context, a docket.Actor, id string, r
 }
 
 // RespondFinding records the lab's response to a shared finding.
-func (s *Service) RespondFinding(ctx context.Context, a docket.Actor, id, response string) (*FindingView, error) {
-	return s.findingAction(ctx, a, id, docket.FindRespond, func(tx Tx, fa docket.FindingAccess) (string, docket.Changes, error) {
+func (s *Findings) RespondFinding(ctx context.Context, a docket.Actor, id, response string) (*FindingView, error) {
+	return s.findingAction(ctx, a, id, docket.FindRespond, func(tx findingsTx, fa docket.FindingAccess) (string, docket.Changes, error) {
 		if err := docket.ValidateText("response", response, docket.MaxFindingText, true); err != nil {
 			return "", nil, err
 		}
@@ -303,8 +303,8 @@ func (s *Service) RespondFinding(ctx context.Context, a docket.Actor, id, respon
 
 // ResolveFinding closes a shared or answered finding (leads): resolved, or
 // its risk accepted, with a note.
-func (s *Service) ResolveFinding(ctx context.Context, a docket.Actor, id, resolution, note string) (*FindingView, error) {
-	return s.findingAction(ctx, a, id, docket.FindResolve, func(tx Tx, fa docket.FindingAccess) (string, docket.Changes, error) {
+func (s *Findings) ResolveFinding(ctx context.Context, a docket.Actor, id, resolution, note string) (*FindingView, error) {
+	return s.findingAction(ctx, a, id, docket.FindResolve, func(tx findingsTx, fa docket.FindingAccess) (string, docket.Changes, error) {
 		if !docket.OneOf(resolution, docket.Resolutions) {
 			return "", nil, docket.Unacceptable("resolution", "must be one of %s", strings.Join(docket.Resolutions, ", "))
 		}
@@ -321,7 +321,7 @@ func (s *Service) ResolveFinding(ctx context.Context, a docket.Actor, id, resolu
 // DashboardFindings returns, for the cases of a dashboard page, their open
 // findings by severity and their overdue ones, as the actor may count them
 // (labs only what they see), in one query.
-func (s *Service) DashboardFindings(ctx context.Context, a docket.Actor, views []*CaseView) (map[string]FindingCounts, error) {
+func (s *Findings) DashboardFindings(ctx context.Context, a docket.Actor, views []*CaseView) (map[string]FindingCounts, error) {
 	out := map[string]FindingCounts{}
 	if len(views) == 0 {
 		return out, nil
@@ -335,7 +335,7 @@ func (s *Service) DashboardFindings(ctx context.Context, a docket.Actor, views [
 			f.CaseIDs = append(f.CaseIDs, v.Case.ID)
 		}
 	}
-	err := s.store.Read(ctx, func(tx Tx) error {
+	err := s.read(ctx, func(tx findingsTx) error {
 		var err error
 		out, err = tx.Content().CountFindings(f)
 		return err

@@ -59,8 +59,8 @@ const SweepLease = "sweep"
 // planner computes what the rules want between the past and a horizon, from
 // the database state alone. The sweep and the forecast both use it.
 type planner struct {
-	s       *Service
-	tx      Tx
+	s       *Delivery
+	tx      deliveryTx
 	now     time.Time
 	until   time.Time
 	loc     *time.Location
@@ -71,7 +71,7 @@ type planner struct {
 	out     []Occurrence
 }
 
-func (s *Service) newPlanner(tx Tx, now, until time.Time) (*planner, error) {
+func (s *Delivery) newPlanner(tx deliveryTx, now, until time.Time) (*planner, error) {
 	p := &planner{s: s, tx: tx, now: now, until: until, loc: s.loc, active: map[string]bool{}, members: map[string][]docket.User{}}
 	for _, role := range []docket.Role{docket.RoleReviewLead, docket.RoleCompliance, docket.RoleReviewer, docket.RoleLabMember} {
 		users, err := tx.Notifications().ActiveUsers(role)
@@ -141,7 +141,7 @@ func (p *planner) add(rule, kind, subjectType, subjectID string, c *docket.Case,
 
 // escalate adds the repeats of an escalation that first falls due at first.
 func (p *planner) escalate(rule, subjectType, subjectID string, c *docket.Case, deadline, due, first time.Time, threshold string, recipients []string) {
-	every := p.s.cfg.Notify.EscalationRepeat
+	every := p.s.notify.EscalationRepeat
 	for n, at := 0, first; !at.After(p.until) && n < 10000; n, at = n+1, at.Add(every) {
 		p.add(rule, docket.KindEscalation, subjectType, subjectID, c, deadline, due, at, threshold, n, recipients)
 	}
@@ -162,7 +162,7 @@ func (p *planner) caseRules(c *docket.Case) {
 	if !c.Status.Open() || !c.Clock.Started() {
 		return
 	}
-	cfg := p.s.cfg.Notify
+	cfg := p.s.notify
 	k := c.Clock
 	paused := k.OpenStopAt != nil
 	key := k.DeadlineKey()
@@ -203,7 +203,7 @@ func (p *planner) requestRules(r docket.InfoRequest, c *docket.Case) {
 	if r.Status != docket.RequestOpen || c == nil || !c.Status.Open() {
 		return
 	}
-	cfg := p.s.cfg.Notify
+	cfg := p.s.notify
 	lab := r.OpenedAt.Add(time.Duration(cfg.InfoRequestLabDays) * 24 * time.Hour)
 	p.add(docket.RuleRequestLab, docket.KindReminder, "info_request", r.ID, c, r.OpenedAt, lab, lab,
 		fmt.Sprintf("%dd", cfg.InfoRequestLabDays), 0, ids(p.members[c.OrgID]))
@@ -229,18 +229,18 @@ func (p *planner) findingRules(f *docket.Finding, c *docket.Case) {
 			}
 		}
 	}
-	if at := p.atLocal(clock.DateOf(due, p.loc).AddDays(-1), p.s.cfg.Notify.ReminderTime); !at.After(due) {
+	if at := p.atLocal(clock.DateOf(due, p.loc).AddDays(-1), p.s.notify.ReminderTime); !at.After(due) {
 		p.add(docket.RuleFindingReminder, docket.KindReminder, "finding", f.ID, c, due, due, at, "1d", 0, lab)
 	}
 	overdue := due.Add(time.Millisecond)
 	p.escalate(docket.RuleFindingOverdueLab, "finding", f.ID, c, due, due, overdue, "overdue", lab)
-	p.escalate(docket.RuleFindingOverdue, "finding", f.ID, c, due, due, overdue.Add(p.s.cfg.Notify.EscalationRepeat), "overdue-lead", p.caseLeads(c))
+	p.escalate(docket.RuleFindingOverdue, "finding", f.ID, c, due, due, overdue.Add(p.s.notify.EscalationRepeat), "overdue-lead", p.caseLeads(c))
 }
 
 // digestRules: the compliance officers' daily digest.
 func (p *planner) digestRules() {
 	for d := clock.DateOf(p.now, p.loc).AddDays(-1); ; d = d.AddDays(1) {
-		at := p.atLocal(d, p.s.cfg.Notify.DigestTime)
+		at := p.atLocal(d, p.s.notify.DigestTime)
 		if at.After(p.until) {
 			return
 		}
@@ -251,7 +251,7 @@ func (p *planner) digestRules() {
 
 // plan runs every rule over the candidates that can be due by the horizon.
 func (p *planner) plan() error {
-	cfg := p.s.cfg.Notify
+	cfg := p.s.notify
 	maxDays := 0
 	for _, n := range cfg.ReminderDays {
 		if n > maxDays {
@@ -328,7 +328,7 @@ func latestDue(occ []Occurrence, now time.Time) []Occurrence {
 }
 
 // unsent drops what the outbox holds already and escalations someone acknowledged.
-func unsent(tx Tx, occ []Occurrence) ([]Occurrence, error) {
+func unsent(tx deliveryTx, occ []Occurrence) ([]Occurrence, error) {
 	var keys, groups []string
 	for _, o := range occ {
 		keys = append(keys, o.Key)
@@ -364,12 +364,12 @@ type SweepResult struct {
 // Sweep decides, from the database state alone, what is due now and writes it
 // to the outbox in one transaction: exactly one row per key. Only the holder
 // of the sweep lease does anything. It is safe to run after any downtime.
-func (s *Service) Sweep(ctx context.Context, holder string) (res SweepResult, err error) {
+func (s *Delivery) Sweep(ctx context.Context, holder string) (res SweepResult, err error) {
 	defer func(start time.Time) { s.observeSweep(start, res, err) }(time.Now())
 	now := s.Now()
 	var due []Occurrence
 	lapsed := 0
-	err = s.store.Read(ctx, func(tx Tx) error {
+	err = s.read(ctx, func(tx deliveryTx) error {
 		h, err := tx.Notifications().LeaseHolder(SweepLease, now)
 		if err != nil || h != holder {
 			return err
@@ -394,7 +394,7 @@ func (s *Service) Sweep(ctx context.Context, holder string) (res SweepResult, er
 		return res, err
 	}
 	res.Due = len(due)
-	err = s.store.Write(ctx, func(tx Tx) error {
+	err = s.write(ctx, func(tx deliveryTx) error {
 		// Whoever lost the lease since the read writes nothing.
 		if h, err := tx.Notifications().LeaseHolder(SweepLease, now); err != nil || h != holder {
 			res.Held = false
@@ -414,27 +414,27 @@ func (s *Service) Sweep(ctx context.Context, holder string) (res SweepResult, er
 		}
 		// A lapse is stated once, signed, in the same transaction.
 		var err error
-		res.Statements, err = s.issueLapseStatements(tx, now)
+		res.Statements, err = s.statements.issueLapseStatements(tx, now)
 		return err
 	})
 	return res, err
 }
 
 // HoldLease takes or renews the sweep lease for holder.
-func (s *Service) HoldLease(ctx context.Context, holder string) (bool, error) {
+func (s *Delivery) HoldLease(ctx context.Context, holder string) (bool, error) {
 	var held bool
-	err := s.store.Write(ctx, func(tx Tx) error {
+	err := s.write(ctx, func(tx deliveryTx) error {
 		var err error
-		held, err = tx.Notifications().HoldLease(SweepLease, holder, s.Now(), s.cfg.Notify.LeaseTTL)
+		held, err = tx.Notifications().HoldLease(SweepLease, holder, s.Now(), s.notify.LeaseTTL)
 		return err
 	})
 	return held, err
 }
 
 // LeaseHolder says which process holds the sweep lease now.
-func (s *Service) LeaseHolder(ctx context.Context) (string, error) {
+func (s *Delivery) LeaseHolder(ctx context.Context) (string, error) {
 	var h string
-	err := s.store.Read(ctx, func(tx Tx) error {
+	err := s.read(ctx, func(tx deliveryTx) error {
 		var err error
 		h, err = tx.Notifications().LeaseHolder(SweepLease, s.Now())
 		return err
@@ -446,7 +446,7 @@ func (s *Service) LeaseHolder(ctx context.Context) (string, error) {
 // the given instant, by the same rules as the sweep: what is due now and not
 // yet sent, then every later occurrence. Leads and compliance officers see
 // everything; other roles see what is addressed to them.
-func (s *Service) Forecast(ctx context.Context, a docket.Actor, until time.Time) ([]Occurrence, error) {
+func (s *Delivery) Forecast(ctx context.Context, a docket.Actor, until time.Time) ([]Occurrence, error) {
 	if !docket.CanForecast(a.Role) {
 		return nil, docket.Forbidden()
 	}
@@ -458,7 +458,7 @@ func (s *Service) Forecast(ctx context.Context, a docket.Actor, until time.Time)
 		return nil, docket.Unacceptable("until", "must be at most 92 days ahead")
 	}
 	var out []Occurrence
-	err := s.store.Read(ctx, func(tx Tx) error {
+	err := s.read(ctx, func(tx deliveryTx) error {
 		p, err := s.newPlanner(tx, now, until)
 		if err != nil {
 			return err
@@ -502,10 +502,10 @@ func (s *Service) Forecast(ctx context.Context, a docket.Actor, until time.Time)
 }
 
 // Inbox lists the actor's notifications, newest first.
-func (s *Service) Inbox(ctx context.Context, a docket.Actor, p Page) ([]docket.Notification, string, error) {
+func (s *Delivery) Inbox(ctx context.Context, a docket.Actor, p Page) ([]docket.Notification, string, error) {
 	var out []docket.Notification
 	var next string
-	err := s.store.Read(ctx, func(tx Tx) error {
+	err := s.read(ctx, func(tx deliveryTx) error {
 		var err error
 		out, next, err = tx.Notifications().ListInbox(a.UserID, Page{Limit: clampLimit(p.Limit), Cursor: p.Cursor})
 		return err
@@ -514,9 +514,9 @@ func (s *Service) Inbox(ctx context.Context, a docket.Actor, p Page) ([]docket.N
 }
 
 // UnreadCount counts the actor's unread notifications.
-func (s *Service) UnreadCount(ctx context.Context, a docket.Actor) (int, error) {
+func (s *Delivery) UnreadCount(ctx context.Context, a docket.Actor) (int, error) {
 	var n int
-	err := s.store.Read(ctx, func(tx Tx) error {
+	err := s.read(ctx, func(tx deliveryTx) error {
 		var err error
 		n, err = tx.Notifications().UnreadCount(a.UserID)
 		return err
@@ -525,9 +525,9 @@ func (s *Service) UnreadCount(ctx context.Context, a docket.Actor) (int, error) 
 }
 
 // MarkRead marks one of the actor's inbox items read (404 for anyone else's).
-func (s *Service) MarkRead(ctx context.Context, a docket.Actor, inboxID string) (*docket.Notification, error) {
+func (s *Delivery) MarkRead(ctx context.Context, a docket.Actor, inboxID string) (*docket.Notification, error) {
 	var n *docket.Notification
-	err := s.store.Write(ctx, func(tx Tx) error {
+	err := s.write(ctx, func(tx deliveryTx) error {
 		var err error
 		if n, err = tx.Notifications().InboxItem(inboxID); err != nil || n.RecipientID != a.UserID {
 			return docket.NotFound("inbox item")
@@ -547,9 +547,9 @@ func (s *Service) MarkRead(ctx context.Context, a docket.Actor, inboxID string) 
 
 // Acknowledge stops an escalation's repeats for every recipient. Only a
 // recipient may acknowledge (404 otherwise); reminders and digests need none (409).
-func (s *Service) Acknowledge(ctx context.Context, a docket.Actor, id string) (*docket.Notification, error) {
+func (s *Delivery) Acknowledge(ctx context.Context, a docket.Actor, id string) (*docket.Notification, error) {
 	var n *docket.Notification
-	err := s.store.Write(ctx, func(tx Tx) error {
+	err := s.write(ctx, func(tx deliveryTx) error {
 		var err error
 		if n, err = tx.Notifications().NotificationByID(id); err != nil || n.RecipientID != a.UserID {
 			return docket.NotFound("notification")

@@ -24,7 +24,7 @@ type fakeClock = clock.Fake
 type env struct {
 	t     *testing.T
 	st    *store.Store
-	svc   *app.Service
+	svc   *app.Services
 	clock *fakeClock
 	cfg   config.Config
 	a     map[string]docket.Actor
@@ -52,7 +52,7 @@ func newEnv(t *testing.T) *env {
 		if role == "lab_member" {
 			org, kind = "Frontier Labs", "lab"
 		}
-		u, err := e.svc.CreateUserCLI(ctx, name+"@example.org", name, role, org, kind, "correct horse battery staple")
+		u, err := e.svc.Accounts.CreateUserCLI(ctx, name+"@example.org", name, role, org, kind, "correct horse battery staple")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -62,7 +62,7 @@ func newEnv(t *testing.T) *env {
 }
 
 // service builds another process's service on the same database and clock.
-func (e *env) service() *app.Service { return app.New(e.st, e.options()) }
+func (e *env) service() *app.Services { return app.New(e.st, e.options()) }
 
 // options are what service builds a service with.
 func (e *env) options() app.Options {
@@ -88,15 +88,15 @@ func (e *env) submitWith(at time.Time, assign bool, release string) string {
 	e.t.Helper()
 	e.clock.Set(at)
 	s := func(v string) *string { return &v }
-	v, err := e.svc.CreateCase(ctx, e.a["lab"], docket.CaseInput{ModelName: s("Atlas"), ModelVersion: s("1"),
+	v, err := e.svc.Cases.CreateCase(ctx, e.a["lab"], docket.CaseInput{ModelName: s("Atlas"), ModelVersion: s("1"),
 		WeightsDigest: s("sha256:" + strings.Repeat("ab", 32)), Modality: s("text"), Deployment: s("api"),
 		PlannedReleaseDate: s(release)})
 	e.must(err)
 	id := v.Case.ID
-	_, err = e.svc.SubmitCase(ctx, e.a["lab"], id)
+	_, err = e.svc.Cases.SubmitCase(ctx, e.a["lab"], id)
 	e.must(err)
 	if assign {
-		_, err = e.svc.Assign(ctx, e.a["lead"], id, []string{e.a["rev"].UserID}, e.a["lead"].UserID)
+		_, err = e.svc.Cases.Assign(ctx, e.a["lead"], id, []string{e.a["rev"].UserID}, e.a["lead"].UserID)
 		e.must(err)
 	}
 	return id
@@ -104,13 +104,13 @@ func (e *env) submitWith(at time.Time, assign bool, release string) string {
 
 // sweep holds the lease as holder and sweeps; it returns how many
 // notifications other than digests it added.
-func (e *env) sweep(svc *app.Service, holder string) int {
+func (e *env) sweep(svc *app.Services, holder string) int {
 	e.t.Helper()
-	if _, err := svc.HoldLease(ctx, holder); err != nil {
+	if _, err := svc.Delivery.HoldLease(ctx, holder); err != nil {
 		e.t.Fatal(err)
 	}
 	before := len(e.sent())
-	_, err := svc.Sweep(ctx, holder)
+	_, err := svc.Delivery.Sweep(ctx, holder)
 	e.must(err)
 	return len(e.sent()) - before
 }
@@ -124,7 +124,7 @@ func (e *env) sent() []string {
 	}
 	var out []string
 	for n, a := range e.a {
-		items, _, err := e.svc.Inbox(ctx, a, app.Page{Limit: 200})
+		items, _, err := e.svc.Delivery.Inbox(ctx, a, app.Page{Limit: 200})
 		e.must(err)
 		for _, it := range items {
 			if it.Kind != docket.KindDigest {
@@ -169,7 +169,7 @@ func TestReminderAtItsThreshold(t *testing.T) {
 		t.Fatalf("sent %s", got)
 	}
 	// The lab never gets the agency's reminders, and none carries content.
-	items, _, _ := e.svc.Inbox(ctx, e.a["rev"], app.Page{})
+	items, _, _ := e.svc.Delivery.Inbox(ctx, e.a["rev"], app.Page{})
 	if items[0].CaseNumber != "DKT-2026-0001" || !items[0].DueAt.Equal(time.Date(2026, 7, 3, 3, 59, 59, 999e6, time.UTC)) {
 		t.Fatalf("item %+v", items[0])
 	}
@@ -229,11 +229,11 @@ func TestRemindersOnDSTDays(t *testing.T) {
 func TestAStopMovesTheReminders(t *testing.T) {
 	e := newEnv(t)
 	id := e.submitAt(received, true)
-	_, err := e.svc.Attest(ctx, e.a["rev"], id)
+	_, err := e.svc.Cases.Attest(ctx, e.a["rev"], id)
 	e.must(err)
 	// Stopped two days before the 7-day threshold, for four days.
 	e.clock.Set(time.Date(2026, 6, 23, 13, 0, 0, 0, time.UTC))
-	r, err := e.svc.RequestInfo(ctx, e.a["rev"], id, "Which evals?")
+	r, err := e.svc.Cases.RequestInfo(ctx, e.a["rev"], id, "Which evals?")
 	e.must(err)
 	for s := e.clock.Now(); s.Before(time.Date(2026, 6, 27, 13, 0, 0, 0, time.UTC)); s = s.Add(time.Hour) {
 		e.clock.Set(s)
@@ -241,7 +241,7 @@ func TestAStopMovesTheReminders(t *testing.T) {
 			t.Fatalf("a reminder while the clock is stopped at %s: %v", s, e.sent())
 		}
 	}
-	_, err = e.svc.AnswerInfoRequest(ctx, e.a["lab"], r.ID, "These.")
+	_, err = e.svc.Cases.AnswerInfoRequest(ctx, e.a["lab"], r.ID, "These.")
 	e.must(err)
 	// The deadline moved four days: the 7-day reminder now falls on 2026-06-29 09:00 EDT.
 	e.clock.Set(time.Date(2026, 6, 29, 12, 59, 0, 0, time.UTC))
@@ -277,7 +277,7 @@ func TestEscalationsRepeatUntilAcknowledged(t *testing.T) {
 	if lapse("lead") != 2 || lapse("co") != 2 || lapse("lab") != 1 {
 		t.Fatalf("the first repeat (the lab is told once): %v", e.sent())
 	}
-	items, _, _ := e.svc.Inbox(ctx, e.a["co"], app.Page{})
+	items, _, _ := e.svc.Delivery.Inbox(ctx, e.a["co"], app.Page{})
 	var lapseItem, digest docket.Notification
 	for _, it := range items {
 		switch it.Kind {
@@ -287,13 +287,13 @@ func TestEscalationsRepeatUntilAcknowledged(t *testing.T) {
 			digest = it
 		}
 	}
-	if _, err := e.svc.Acknowledge(ctx, e.a["co"], digest.ID); docket.ErrorCode(err) != docket.EConflict {
+	if _, err := e.svc.Delivery.Acknowledge(ctx, e.a["co"], digest.ID); docket.ErrorCode(err) != docket.EConflict {
 		t.Fatalf("acknowledging a digest: %v", err)
 	}
-	if _, err := e.svc.Acknowledge(ctx, e.a["lead"], lapseItem.ID); docket.ErrorCode(err) != docket.ENotFound {
+	if _, err := e.svc.Delivery.Acknowledge(ctx, e.a["lead"], lapseItem.ID); docket.ErrorCode(err) != docket.ENotFound {
 		t.Fatalf("someone else's notification: %v", err)
 	}
-	if _, err := e.svc.Acknowledge(ctx, e.a["co"], lapseItem.ID); err != nil {
+	if _, err := e.svc.Delivery.Acknowledge(ctx, e.a["co"], lapseItem.ID); err != nil {
 		t.Fatal(err)
 	}
 	for i := 0; i < 3; i++ {
@@ -304,9 +304,9 @@ func TestEscalationsRepeatUntilAcknowledged(t *testing.T) {
 		t.Fatalf("repeats after the acknowledgement: %v", e.sent())
 	}
 	// Deciding ends the lapse: nothing further.
-	_, err := e.svc.Attest(ctx, e.a["lead"], id)
+	_, err := e.svc.Cases.Attest(ctx, e.a["lead"], id)
 	e.must(err)
-	_, err = e.svc.Decide(ctx, e.a["lead"], id, app.DecisionInput{Outcome: "no_concerns", Rationale: "late but fine"})
+	_, err = e.svc.Cases.Decide(ctx, e.a["lead"], id, app.DecisionInput{Outcome: "no_concerns", Rationale: "late but fine"})
 	e.must(err)
 	before := len(e.sent())
 	e.clock.Advance(48 * time.Hour)
@@ -326,7 +326,7 @@ func TestARemovedReviewerGetsNothingMore(t *testing.T) {
 	id := e.submitAt(received, true)
 	e.clock.Set(time.Date(2026, 6, 25, 13, 0, 0, 0, time.UTC))
 	e.sweep(e.svc, "p1")
-	_, err := e.svc.Assign(ctx, e.a["lead"], id, []string{e.a["rev2"].UserID}, e.a["lead"].UserID)
+	_, err := e.svc.Cases.Assign(ctx, e.a["lead"], id, []string{e.a["rev2"].UserID}, e.a["lead"].UserID)
 	e.must(err)
 	e.clock.Set(time.Date(2026, 6, 29, 13, 0, 0, 0, time.UTC))
 	e.sweep(e.svc, "p1")
@@ -351,11 +351,11 @@ func TestOtherRules(t *testing.T) {
 	if e.count("case.unassigned") != 2 { // the lead and the compliance officer
 		t.Fatalf("unassigned: %v", e.sent())
 	}
-	_, err := e.svc.Assign(ctx, e.a["lead"], unassigned, nil, "")
+	_, err := e.svc.Cases.Assign(ctx, e.a["lead"], unassigned, nil, "")
 	e.must(err)
-	_, err = e.svc.Attest(ctx, e.a["lead"], unassigned)
+	_, err = e.svc.Cases.Attest(ctx, e.a["lead"], unassigned)
 	e.must(err)
-	r, err := e.svc.RequestInfo(ctx, e.a["lead"], unassigned, "Logs?")
+	r, err := e.svc.Cases.RequestInfo(ctx, e.a["lead"], unassigned, "Logs?")
 	e.must(err)
 	opened := e.clock.Now()
 	e.clock.Set(opened.Add(5 * 24 * time.Hour))
@@ -368,14 +368,14 @@ func TestOtherRules(t *testing.T) {
 	if e.count("info_request.unanswered_lead") != 1 {
 		t.Fatalf("ten days: %v", e.sent())
 	}
-	_, err = e.svc.AnswerInfoRequest(ctx, e.a["lab"], r.ID, "Here.")
+	_, err = e.svc.Cases.AnswerInfoRequest(ctx, e.a["lab"], r.ID, "Here.")
 	e.must(err)
 	e.clock.Advance(24 * time.Hour)
 	e.sweep(e.svc, "p1")
 	if e.count("info_request.unanswered_lead") != 1 {
 		t.Fatalf("an answered request escalated again: %v", e.sent())
 	}
-	digests, _, err := e.svc.Inbox(ctx, e.a["co"], app.Page{Limit: 200})
+	digests, _, err := e.svc.Delivery.Inbox(ctx, e.a["co"], app.Page{Limit: 200})
 	e.must(err)
 	days := map[string]bool{}
 	for _, d := range digests {
@@ -395,7 +395,7 @@ func TestOtherRules(t *testing.T) {
 func TestReleaseConflictEscalatesAtOnce(t *testing.T) {
 	e := newEnv(t)
 	id := e.submitWith(received, true, "2026-07-01")
-	v, err := e.svc.GetCase(ctx, e.a["co"], id)
+	v, err := e.svc.Cases.GetCase(ctx, e.a["co"], id)
 	e.must(err)
 	if !v.Clock.ReleaseConflict {
 		t.Fatal("no conflict")
@@ -421,7 +421,7 @@ func TestTwoProcessesOneDatabase(t *testing.T) {
 		}
 		e.sweep(p2, "p2")
 	}
-	holder, err := p2.LeaseHolder(ctx)
+	holder, err := p2.Delivery.LeaseHolder(ctx)
 	e.must(err)
 	if holder != "p2" {
 		t.Fatalf("the lease did not pass to p2: %q", holder)
@@ -429,7 +429,7 @@ func TestTwoProcessesOneDatabase(t *testing.T) {
 	// Every key once: the unique index would refuse a second, and the inbox shows each once.
 	seen := map[string]bool{}
 	for _, a := range e.a {
-		items, _, err := p2.Inbox(ctx, a, app.Page{Limit: 200})
+		items, _, err := p2.Delivery.Inbox(ctx, a, app.Page{Limit: 200})
 		e.must(err)
 		for _, it := range items {
 			if seen[it.Key] {
@@ -448,21 +448,21 @@ func TestOnlyTheLeaseHolderSweeps(t *testing.T) {
 	e.submitAt(received, true)
 	p1, p2 := e.svc, e.service()
 	e.clock.Set(time.Date(2026, 6, 25, 13, 0, 0, 0, time.UTC))
-	if held, _ := p1.HoldLease(ctx, "p1"); !held {
+	if held, _ := p1.Delivery.HoldLease(ctx, "p1"); !held {
 		t.Fatal("p1 could not take a free lease")
 	}
-	if held, _ := p2.HoldLease(ctx, "p2"); held {
+	if held, _ := p2.Delivery.HoldLease(ctx, "p2"); held {
 		t.Fatal("p2 took a held lease")
 	}
-	if res, _ := p2.Sweep(ctx, "p2"); res.Held || res.Inserted != 0 {
+	if res, _ := p2.Delivery.Sweep(ctx, "p2"); res.Held || res.Inserted != 0 {
 		t.Fatalf("p2 swept without the lease: %+v", res)
 	}
 	// p1 stops renewing; after the lease time p2 takes over.
 	e.clock.Advance(e.cfg.Notify.LeaseTTL + time.Millisecond)
-	if held, _ := p2.HoldLease(ctx, "p2"); !held {
+	if held, _ := p2.Delivery.HoldLease(ctx, "p2"); !held {
 		t.Fatal("p2 did not take over an expired lease")
 	}
-	if res, _ := p2.Sweep(ctx, "p2"); !res.Held || e.count("case.reminder") != 2 {
+	if res, _ := p2.Delivery.Sweep(ctx, "p2"); !res.Held || e.count("case.reminder") != 2 {
 		t.Fatalf("p2 after takeover: %+v %v", res, e.sent())
 	}
 }
@@ -480,21 +480,21 @@ func TestForecastIsWhatTheSweepSends(t *testing.T) {
 	for _, s := range e.sent() {
 		already[s] = true
 	}
-	fc, err := e.svc.Forecast(ctx, e.a["co"], until)
+	fc, err := e.svc.Delivery.Forecast(ctx, e.a["co"], until)
 	e.must(err)
 	want := map[string]bool{}
 	for _, o := range fc {
 		want[o.Key] = true
 	}
 	// Other roles see only their own; admins none.
-	mine, err := e.svc.Forecast(ctx, e.a["rev"], until)
+	mine, err := e.svc.Delivery.Forecast(ctx, e.a["rev"], until)
 	e.must(err)
 	for _, o := range mine {
 		if o.RecipientID != e.a["rev"].UserID {
 			t.Fatalf("a reviewer sees another's forecast: %+v", o)
 		}
 	}
-	if _, err := e.svc.Forecast(ctx, docket.Actor{Role: docket.RoleAdmin}, until); docket.ErrorCode(err) != docket.EForbidden {
+	if _, err := e.svc.Delivery.Forecast(ctx, docket.Actor{Role: docket.RoleAdmin}, until); docket.ErrorCode(err) != docket.EForbidden {
 		t.Fatalf("admin: %v", err)
 	}
 	// Sweep every 15 minutes to the horizon; everything sent must have been forecast and vice versa.
@@ -504,7 +504,7 @@ func TestForecastIsWhatTheSweepSends(t *testing.T) {
 		e.sweep(e.svc, "p1")
 	}
 	for _, a := range e.a {
-		items, _, _ := e.svc.Inbox(ctx, a, app.Page{Limit: 200})
+		items, _, _ := e.svc.Delivery.Inbox(ctx, a, app.Page{Limit: 200})
 		for _, it := range items {
 			if it.CreatedAt.After(start) {
 				got[it.Key] = true
@@ -529,20 +529,20 @@ func TestForecastIsWhatTheSweepSends(t *testing.T) {
 func TestFindingResponseReminderAndOverdue(t *testing.T) {
 	e := newEnv(t)
 	id := e.submitAt(received, true)
-	_, err := e.svc.Attest(ctx, e.a["rev"], id)
+	_, err := e.svc.Cases.Attest(ctx, e.a["rev"], id)
 	e.must(err)
 	s := func(v string) *string { return &v }
 	mk := func(tlp string) string {
-		f, err := e.svc.CreateFinding(ctx, e.a["rev"], id, docket.FindingInput{Title: s("Jailbreak"), Description: s("secret detail"),
+		f, err := e.svc.Findings.CreateFinding(ctx, e.a["rev"], id, docket.FindingInput{Title: s("Jailbreak"), Description: s("secret detail"),
 			Category: s("safeguard_bypass"), Severity: s("high"), TLP: s(tlp)})
 		e.must(err)
 		return f.Finding.ID
 	}
 	open, red := mk("TLP:AMBER"), mk("TLP:RED")
 	e.clock.Set(time.Date(2026, 6, 3, 14, 0, 0, 0, time.UTC)) // shared on 2026-06-03 local: high → due end of 2026-06-10
-	_, err = e.svc.ShareFinding(ctx, e.a["rev"], open, nil)
+	_, err = e.svc.Findings.ShareFinding(ctx, e.a["rev"], open, nil)
 	e.must(err)
-	_, err = e.svc.ShareFinding(ctx, e.a["rev"], red, []string{e.a["lab"].UserID})
+	_, err = e.svc.Findings.ShareFinding(ctx, e.a["rev"], red, []string{e.a["lab"].UserID})
 	e.must(err)
 	reminder := time.Date(2026, 6, 9, 13, 0, 0, 0, time.UTC) // 09:00 EDT the day before
 	e.clock.Set(reminder.Add(-time.Second))
@@ -567,7 +567,7 @@ func TestFindingResponseReminderAndOverdue(t *testing.T) {
 		t.Fatalf("overdue to the lead: %v", e.sent())
 	}
 	// Once the lab responds, nothing more about that finding.
-	_, err = e.svc.RespondFinding(ctx, e.a["lab"], open, "We patched it.")
+	_, err = e.svc.Findings.RespondFinding(ctx, e.a["lab"], open, "We patched it.")
 	e.must(err)
 	before := e.count("finding.overdue_lab") + e.count("finding.overdue_lead")
 	e.clock.Advance(e.cfg.Notify.EscalationRepeat)

@@ -50,7 +50,7 @@ type Board struct {
 // the closed band is asked for) in the order named, from offset, at most
 // limit (up to MaxBoardCases), read in one transaction at one instant.
 // Admins get 403; an unknown order 422.
-func (s *Service) Board(ctx context.Context, a docket.Actor, f CaseFilter, order string, offset, limit int) (*Board, error) {
+func (s *Cases) Board(ctx context.Context, a docket.Actor, f CaseFilter, order string, offset, limit int) (*Board, error) {
 	if err := s.visibility(a, &f); err != nil {
 		return nil, err
 	}
@@ -62,7 +62,7 @@ func (s *Service) Board(ctx context.Context, a docket.Actor, f CaseFilter, order
 	f.ByUrgency = true
 	f.OpenOnly = f.Status == nil && (f.Band == nil || *f.Band != clock.Closed)
 	b := &Board{At: f.Now, Items: []*CaseView{}}
-	err := s.store.Read(ctx, func(tx Tx) error {
+	err := s.read(ctx, func(tx casesTx) error {
 		var err error
 		if b.Counts, err = tx.Cases().CountBands(f); err != nil {
 			return err
@@ -96,13 +96,13 @@ func (s *Service) Board(ctx context.Context, a docket.Actor, f CaseFilter, order
 
 // ClockStops returns the stops of the current clock of each listed case that
 // the actor may see; cases it may not see are left out, as if they had none.
-func (s *Service) ClockStops(ctx context.Context, a docket.Actor, caseIDs []string) (map[string][]docket.ClockStop, error) {
+func (s *Cases) ClockStops(ctx context.Context, a docket.Actor, caseIDs []string) (map[string][]docket.ClockStop, error) {
 	out := map[string][]docket.ClockStop{}
 	if len(caseIDs) == 0 {
 		return out, nil
 	}
 	// Two reads whatever the number of cases: the cases, then their stops.
-	err := s.store.Read(ctx, func(tx Tx) error {
+	err := s.read(ctx, func(tx casesTx) error {
 		cases, err := tx.Notifications().CasesByID(caseIDs)
 		if err != nil {
 			return err
@@ -143,14 +143,14 @@ type TeamMember struct {
 // ReviewTeam lists the agency's reviewers and review leads, by name, to the
 // agency roles that see cases (reviewers, leads, compliance officers); 403 to
 // the others.
-func (s *Service) ReviewTeam(ctx context.Context, a docket.Actor) ([]TeamMember, error) {
+func (s *Cases) ReviewTeam(ctx context.Context, a docket.Actor) ([]TeamMember, error) {
 	switch a.Role {
 	case docket.RoleReviewer, docket.RoleReviewLead, docket.RoleCompliance:
 	default:
 		return nil, docket.Forbidden()
 	}
 	var out []TeamMember
-	err := s.store.Read(ctx, func(tx Tx) error {
+	err := s.read(ctx, func(tx casesTx) error {
 		for _, role := range []docket.Role{docket.RoleReviewLead, docket.RoleReviewer} {
 			r := role
 			cursor := ""
@@ -175,12 +175,12 @@ func (s *Service) ReviewTeam(ctx context.Context, a docket.Actor) ([]TeamMember,
 
 // AttestedOn reports, for each listed case, whether the actor has attested no
 // conflict of interest on it (always false for roles that never attest).
-func (s *Service) AttestedOn(ctx context.Context, a docket.Actor, caseIDs []string) (map[string]bool, error) {
+func (s *Cases) AttestedOn(ctx context.Context, a docket.Actor, caseIDs []string) (map[string]bool, error) {
 	out := map[string]bool{}
 	if a.Role != docket.RoleReviewer && a.Role != docket.RoleReviewLead {
 		return out, nil
 	}
-	err := s.store.Read(ctx, func(tx Tx) error {
+	err := s.read(ctx, func(tx casesTx) error {
 		for _, id := range caseIDs {
 			ok, err := tx.Cases().Attested(id, a.UserID)
 			if err != nil {
@@ -195,4 +195,4 @@ func (s *Service) AttestedOn(ctx context.Context, a docket.Actor, caseIDs []stri
 
 // DerivedKey returns a key for one purpose derived from the signing secret
 // (the pages' CSRF tokens use "csrf").
-func (s *Service) DerivedKey(purpose string) []byte { return s.signer.DeriveKey(purpose) }
+func (s *Accounts) DerivedKey(purpose string) []byte { return s.signer.DeriveKey(purpose) }

@@ -11,14 +11,14 @@ import (
 func (e *env) result(caseID, who, benchmark string, score float64, runAt string) {
 	e.t.Helper()
 	s := func(v string) *string { return &v }
-	_, err := e.svc.RecordBenchmarkResult(ctx, e.a[who], caseID, docket.BenchmarkResultInput{BenchmarkID: s(benchmark),
+	_, err := e.svc.Evidence.RecordBenchmarkResult(ctx, e.a[who], caseID, docket.BenchmarkResultInput{BenchmarkID: s(benchmark),
 		Score: &score, RunBy: s("agency"), RunAt: s(runAt)})
 	e.must(err)
 }
 
 func (e *env) tier(caseID string) string {
 	e.t.Helper()
-	v, err := e.svc.GetCase(ctx, e.a["co"], caseID)
+	v, err := e.svc.Cases.GetCase(ctx, e.a["co"], caseID)
 	e.must(err)
 	return v.Case.RiskTier
 }
@@ -29,7 +29,7 @@ func (e *env) tier(caseID string) string {
 func TestRiskCriticalEscalates(t *testing.T) {
 	e := newEnv(t)
 	id := e.submitAt(received, true)
-	_, err := e.svc.Attest(ctx, e.a["rev"], id)
+	_, err := e.svc.Cases.Attest(ctx, e.a["rev"], id)
 	e.must(err)
 	e.clock.Advance(time.Hour)
 	e.result(id, "rev", "ctf-professional", 30, "2026-06-02")
@@ -67,11 +67,11 @@ func TestRiskCriticalEscalates(t *testing.T) {
 		t.Fatalf("the repeat: %d %v", got, e.sent())
 	}
 	// An acknowledgement stops the repeats for everyone.
-	items, _, err := e.svc.Inbox(ctx, e.a["co"], app.Page{Limit: 200})
+	items, _, err := e.svc.Delivery.Inbox(ctx, e.a["co"], app.Page{Limit: 200})
 	e.must(err)
 	for _, it := range items {
 		if it.Rule == docket.RuleRiskCritical {
-			_, err := e.svc.Acknowledge(ctx, e.a["co"], it.ID)
+			_, err := e.svc.Delivery.Acknowledge(ctx, e.a["co"], it.ID)
 			e.must(err)
 			break
 		}
@@ -84,10 +84,10 @@ func TestRiskCriticalEscalates(t *testing.T) {
 
 	// A second case: critical through a finding, then back below when it is resolved.
 	other := e.submitAt(e.clock.Now(), true)
-	_, err = e.svc.Attest(ctx, e.a["lead"], other)
+	_, err = e.svc.Cases.Attest(ctx, e.a["lead"], other)
 	e.must(err)
 	s := func(v string) *string { return &v }
-	f, err := e.svc.CreateFinding(ctx, e.a["lead"], other, docket.FindingInput{Title: s("Weights exposed"), Description: s("d"),
+	f, err := e.svc.Findings.CreateFinding(ctx, e.a["lead"], other, docket.FindingInput{Title: s("Weights exposed"), Description: s("d"),
 		Category: s("weights_security"), Severity: s("critical"), TLP: s("TLP:AMBER")})
 	e.must(err)
 	if e.tier(other) != "critical" {
@@ -99,9 +99,9 @@ func TestRiskCriticalEscalates(t *testing.T) {
 	if got := e.count(docket.RuleRiskCritical); got != before+2 {
 		t.Fatalf("the finding's escalation: %d after %d", got, before)
 	}
-	_, err = e.svc.ShareFinding(ctx, e.a["lead"], f.Finding.ID, nil)
+	_, err = e.svc.Findings.ShareFinding(ctx, e.a["lead"], f.Finding.ID, nil)
 	e.must(err)
-	_, err = e.svc.ResolveFinding(ctx, e.a["lead"], f.Finding.ID, "resolved", "Fixed.")
+	_, err = e.svc.Findings.ResolveFinding(ctx, e.a["lead"], f.Finding.ID, "resolved", "Fixed.")
 	e.must(err)
 	if e.tier(other) != "low" {
 		t.Fatalf("after resolving: %s", e.tier(other))
@@ -112,7 +112,7 @@ func TestRiskCriticalEscalates(t *testing.T) {
 		t.Fatalf("escalated after the tier dropped: %d", got)
 	}
 	// Climbing back is a new escalation, at once.
-	_, err = e.svc.CreateFinding(ctx, e.a["lead"], other, docket.FindingInput{Title: s("Again"), Description: s("d"),
+	_, err = e.svc.Findings.CreateFinding(ctx, e.a["lead"], other, docket.FindingInput{Title: s("Again"), Description: s("d"),
 		Category: s("other"), Severity: s("critical"), TLP: s("TLP:AMBER")})
 	e.must(err)
 	e.clock.Advance(time.Minute)
@@ -121,7 +121,7 @@ func TestRiskCriticalEscalates(t *testing.T) {
 		t.Fatalf("a second climb: %d", got)
 	}
 	// A decided case is no longer escalated.
-	_, err = e.svc.Decide(ctx, e.a["lead"], other, app.DecisionInput{Outcome: "concerns_noted", Rationale: "Critical findings."})
+	_, err = e.svc.Cases.Decide(ctx, e.a["lead"], other, app.DecisionInput{Outcome: "concerns_noted", Rationale: "Critical findings."})
 	e.must(err)
 	e.clock.Advance(48 * time.Hour)
 	e.sweep(e.svc, "p1")

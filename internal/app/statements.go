@@ -34,7 +34,7 @@ type StatementStore interface {
 }
 
 // sealSeed encrypts a private key's seed, bound to its kid.
-func (s *Service) sealSeed(seed []byte, kid string) ([]byte, error) {
+func (s *statementSigner) sealSeed(seed []byte, kid string) ([]byte, error) {
 	k, err := seal.New(s.secret, seal.StatementKeys)
 	if err != nil {
 		return nil, fmt.Errorf("statements: %w", err)
@@ -43,7 +43,7 @@ func (s *Service) sealSeed(seed []byte, kid string) ([]byte, error) {
 }
 
 // openKey decrypts a stored key's private half.
-func (s *Service) openKey(sk docket.SigningKey) (ed25519.PrivateKey, error) {
+func (s *statementSigner) openKey(sk docket.SigningKey) (ed25519.PrivateKey, error) {
 	k, err := seal.New(s.secret, seal.StatementKeys)
 	if err != nil {
 		return nil, fmt.Errorf("statements: %w", err)
@@ -56,7 +56,7 @@ func (s *Service) openKey(sk docket.SigningKey) (ed25519.PrivateKey, error) {
 }
 
 // createKey generates a key pair, stores it sealed as number seq and audits it.
-func (s *Service) createKey(tx Tx, seq int, now time.Time, action string, ch docket.Changes) (*docket.SigningKey, ed25519.PrivateKey, error) {
+func (s *statementSigner) createKey(tx statementTx, seq int, now time.Time, action string, ch docket.Changes) (*docket.SigningKey, ed25519.PrivateKey, error) {
 	pub, priv, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
 		return nil, nil, err
@@ -79,7 +79,7 @@ func (s *Service) createKey(tx Tx, seq int, now time.Time, action string, ch doc
 
 // signingKey returns the key that signs now, generating the first one when
 // there is none yet.
-func (s *Service) signingKey(tx Tx) (string, ed25519.PrivateKey, error) {
+func (s *statementSigner) signingKey(tx statementTx) (string, ed25519.PrivateKey, error) {
 	keys, err := tx.Statements().SigningKeys()
 	if err != nil {
 		return "", nil, err
@@ -98,15 +98,15 @@ func (s *Service) signingKey(tx Tx) (string, ed25519.PrivateKey, error) {
 // EnsureSigningKey generates the statement key pair on first start, and
 // checks that the current one opens with this deployment's secret. It returns
 // the current kid.
-func (s *Service) EnsureSigningKey(ctx context.Context) (string, error) {
+func (s *Evidence) EnsureSigningKey(ctx context.Context) (string, error) {
 	var kid string
-	err := s.store.Write(ctx, func(tx Tx) error {
+	err := s.write(ctx, func(tx evidenceTx) error {
 		var err error
 		kid, _, err = s.signingKey(tx)
 		return err
 	})
 	if docket.ErrorCode(err) == docket.EConflict { // another replica made it first
-		err = s.store.Read(ctx, func(tx Tx) error {
+		err = s.read(ctx, func(tx evidenceTx) error {
 			var err error
 			kid, _, err = s.signingKey(tx)
 			return err
@@ -118,10 +118,10 @@ func (s *Service) EnsureSigningKey(ctx context.Context) (string, error) {
 // RotateSigningKey makes a new current statement key; earlier keys are
 // retired but stay published, so that earlier statements still verify. It
 // returns the new kid and the earlier ones.
-func (s *Service) RotateSigningKey(ctx context.Context) (string, []string, error) {
+func (s *Evidence) RotateSigningKey(ctx context.Context) (string, []string, error) {
 	var kid string
 	var earlier []string
-	err := s.store.Write(ctx, func(tx Tx) error {
+	err := s.write(ctx, func(tx evidenceTx) error {
 		keys, err := tx.Statements().SigningKeys()
 		if err != nil {
 			return err
@@ -149,9 +149,9 @@ func (s *Service) RotateSigningKey(ctx context.Context) (string, []string, error
 }
 
 // JWKS returns the public keys of every statement key, the current one first.
-func (s *Service) JWKS(ctx context.Context) (statement.JWKS, error) {
+func (s *Evidence) JWKS(ctx context.Context) (statement.JWKS, error) {
 	set := statement.JWKS{Keys: []statement.JWK{}}
-	err := s.store.Read(ctx, func(tx Tx) error {
+	err := s.read(ctx, func(tx evidenceTx) error {
 		keys, err := tx.Statements().SigningKeys()
 		for _, k := range keys {
 			set.Keys = append(set.Keys, statement.PublicJWK(k.KeyID, ed25519.PublicKey(k.PublicKey)))
@@ -163,9 +163,9 @@ func (s *Service) JWKS(ctx context.Context) (statement.JWKS, error) {
 
 // GetStatement returns a case's latest statement to the lab and to every
 // agency role that sees the case (404 otherwise, and while there is none).
-func (s *Service) GetStatement(ctx context.Context, a docket.Actor, caseID string) (*docket.Statement, error) {
+func (s *Evidence) GetStatement(ctx context.Context, a docket.Actor, caseID string) (*docket.Statement, error) {
 	var st *docket.Statement
-	err := s.store.Read(ctx, func(tx Tx) error {
+	err := s.read(ctx, func(tx evidenceTx) error {
 		acc, err := s.caseAccess(tx, a, caseID)
 		if err != nil {
 			return err
@@ -187,7 +187,7 @@ func (s *Service) GetStatement(ctx context.Context, a docket.Actor, caseID strin
 // at now: for a decision d names its outcome; for a lapse, d is nil and the
 // running deadline is the one that passed. It returns nil when the case has
 // that statement already.
-func (s *Service) issueStatement(tx Tx, c *docket.Case, kind string, d *docket.Decision, now time.Time) (*docket.Statement, error) {
+func (s *statementSigner) issueStatement(tx statementTx, c *docket.Case, kind string, d *docket.Decision, now time.Time) (*docket.Statement, error) {
 	k := c.Clock
 	if !k.Started() {
 		return nil, errors.New("statements: the case was never submitted")
@@ -227,7 +227,7 @@ func (s *Service) issueStatement(tx Tx, c *docket.Case, kind string, d *docket.D
 		cl.Stops = append(cl.Stops, line)
 	}
 	st := &docket.Statement{ID: newID(), CaseID: c.ID, Kind: kind, DeadlineKey: deadline, IssuedAt: now}
-	cl.Issuer, cl.Subject, cl.ID = s.cfg.Auth.Issuer, c.Number, st.ID
+	cl.Issuer, cl.Subject, cl.ID = s.issuer, c.Number, st.ID
 	cl.IssuedAt = stamp(now)
 	cl.RegisteredClaims.IssuedAt = jwt.NewNumericDate(now)
 	kid, priv, err := s.signingKey(tx)
@@ -248,7 +248,7 @@ func (s *Service) issueStatement(tx Tx, c *docket.Case, kind string, d *docket.D
 // issueLapseStatements issues the lapse statement of every open case whose
 // running deadline passed and that has none for it yet: once per lapse, in
 // the sweep's transaction. It returns how many it issued.
-func (s *Service) issueLapseStatements(tx Tx, now time.Time) (int, error) {
+func (s *statementSigner) issueLapseStatements(tx statementTx, now time.Time) (int, error) {
 	cases, err := tx.Statements().LapsedCases(now)
 	if err != nil {
 		return 0, err

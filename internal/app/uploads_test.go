@@ -108,7 +108,7 @@ func withFiles(e *env) *fakeFiles {
 }
 
 // noFiles builds the env's service without files.
-func noFiles(e *env) *app.Service {
+func noFiles(e *env) *app.Services {
 	o := e.options()
 	o.Files = nil
 	return app.New(e.st, o)
@@ -120,14 +120,14 @@ func noFiles(e *env) *app.Service {
 func TestRemoveStaleUploadsAnHourOld(t *testing.T) {
 	e := newEnv(t)
 	f := withFiles(e)
-	if n, err := e.svc.RemoveStaleUploads(); err != nil || n != 3 {
+	if n, err := e.svc.Findings.RemoveStaleUploads(); err != nil || n != 3 {
 		t.Fatalf("removed %d, %v", n, err)
 	}
 	if want := e.clock.Now().Add(-time.Hour); !f.cutoff.Equal(want) {
 		t.Fatalf("cutoff %v, want %v", f.cutoff, want)
 	}
 	e.svc = noFiles(e)
-	if n, err := e.svc.RemoveStaleUploads(); err != nil || n != 0 {
+	if n, err := e.svc.Findings.RemoveStaleUploads(); err != nil || n != 0 {
 		t.Fatalf("without files: %d, %v", n, err)
 	}
 }
@@ -142,11 +142,11 @@ func TestUploadOrdering(t *testing.T) {
 	caseID := e.submitAt(e.clock.Now(), false)
 	target := app.AttachTarget{CaseID: caseID}
 	upload := func(content string) (*docket.Attachment, error) {
-		u, err := e.svc.StageUpload(strings.NewReader(content), "report.md")
+		u, err := e.svc.Findings.StageUpload(strings.NewReader(content), "report.md")
 		if err != nil {
 			return nil, err
 		}
-		return e.svc.CreateAttachment(ctx, e.a["lab"], target, "evidence", u)
+		return e.svc.Findings.CreateAttachment(ctx, e.a["lab"], target, "evidence", u)
 	}
 	at, err := upload("# Report\n")
 	if err != nil {
@@ -155,7 +155,7 @@ func TestUploadOrdering(t *testing.T) {
 	if got := strings.Join(f.steps, " "); got != "begin close commit" {
 		t.Fatalf("kept: %s", got)
 	}
-	if _, data, err := e.svc.AttachmentContent(ctx, e.a["lab"], at.ID); err != nil || string(data) != "# Report\n" {
+	if _, data, err := e.svc.Findings.AttachmentContent(ctx, e.a["lab"], at.ID); err != nil || string(data) != "# Report\n" {
 		t.Fatalf("content %q, %v", data, err)
 	}
 
@@ -166,7 +166,7 @@ func TestUploadOrdering(t *testing.T) {
 	if got := strings.Join(f.steps, " "); got != "begin close commit failed abort" {
 		t.Fatalf("not kept: %s", got)
 	}
-	atts, err := e.svc.ListAttachments(ctx, e.a["lab"], caseID)
+	atts, err := e.svc.Findings.ListAttachments(ctx, e.a["lab"], caseID)
 	if err != nil || len(atts) != 1 || atts[0].ID != at.ID {
 		t.Fatalf("attachments after a file not kept: %v, %v", atts, err)
 	}
@@ -181,16 +181,16 @@ func TestUploadOrdering(t *testing.T) {
 	if got := strings.Join(f.steps, " "); got != "begin close abort" {
 		t.Fatalf("refused: %s", got)
 	}
-	if atts, _ := e.svc.ListAttachments(ctx, e.a["lab"], caseID); len(atts) != 1 {
+	if atts, _ := e.svc.Findings.ListAttachments(ctx, e.a["lab"], caseID); len(atts) != 1 {
 		t.Fatalf("a refused upload left a row: %v", atts)
 	}
 
 	// Without files nothing is staged, and nothing can be read.
 	e.svc = noFiles(e)
-	if u, err := e.svc.StageUpload(strings.NewReader("# Report\n"), "report.md"); err == nil || u != nil {
+	if u, err := e.svc.Findings.StageUpload(strings.NewReader("# Report\n"), "report.md"); err == nil || u != nil {
 		t.Fatalf("staged without files: %v, %v", u, err)
 	}
-	if _, _, err := e.svc.AttachmentContent(ctx, e.a["lab"], at.ID); err == nil {
+	if _, _, err := e.svc.Findings.AttachmentContent(ctx, e.a["lab"], at.ID); err == nil {
 		t.Fatal("read without files")
 	}
 }

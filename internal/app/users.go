@@ -95,17 +95,17 @@ func (e *ThrottledError) Error() string {
 // password, disabled and locked account all answer errBadCredentials after the
 // same hashing work; repeated failures per account and per client address are
 // slowed down (*ThrottledError) and lock the account for auth.lockout.
-func (s *Service) SignIn(ctx context.Context, email, password string, a docket.Actor) (*Session, error) {
+func (s *Accounts) SignIn(ctx context.Context, email, password string, a docket.Actor) (*Session, error) {
 	return s.signIn(ctx, email, password, a, auth.KindSession)
 }
 
 // SignInPage is SignIn for the pages: the session it opens is of kind
 // auth.KindPage, good only in the page cookie, never as a Bearer token.
-func (s *Service) SignInPage(ctx context.Context, email, password string, a docket.Actor) (*Session, error) {
+func (s *Accounts) SignInPage(ctx context.Context, email, password string, a docket.Actor) (*Session, error) {
 	return s.signIn(ctx, email, password, a, auth.KindPage)
 }
 
-func (s *Service) signIn(ctx context.Context, email, password string, a docket.Actor, kind auth.Kind) (*Session, error) {
+func (s *Accounts) signIn(ctx context.Context, email, password string, a docket.Actor, kind auth.Kind) (*Session, error) {
 	now := s.Now()
 	// Only an address Docket could hold is looked up; anything else is
 	// counted under a bounded key and answered like an unknown user.
@@ -114,7 +114,7 @@ func (s *Service) signIn(ctx context.Context, email, password string, a docket.A
 	var user *docket.User
 	var res reservation
 	// One write before the hash: the attempt is reserved, or refused and audited.
-	err := s.store.Write(ctx, func(tx Tx) error {
+	err := s.write(ctx, func(tx accountsTx) error {
 		var err error
 		if valid {
 			user, err = tx.Users().UserByEmail(email)
@@ -167,7 +167,7 @@ func (s *Service) signIn(ctx context.Context, email, password string, a docket.A
 			result = "failed_and_locked"
 		}
 		// The reserved failure stands, the address's is counted, the attempt audited.
-		if err := s.store.Write(ctx, func(tx Tx) error {
+		if err := s.write(ctx, func(tx accountsTx) error {
 			if err := s.throttle.countAddressFailure(tx.Users(), keys); err != nil {
 				return err
 			}
@@ -178,12 +178,12 @@ func (s *Service) signIn(ctx context.Context, email, password string, a docket.A
 		return nil, errBadCredentials
 	}
 	var sess *Session
-	err = s.store.Write(ctx, func(tx Tx) error {
+	err = s.write(ctx, func(tx accountsTx) error {
 		if err := s.throttle.giveBack(tx.Users(), keys); err != nil {
 			return err
 		}
 		var err error
-		sess, err = s.issue(tx, user, kind, "", now.Add(s.cfg.Auth.SessionTTL))
+		sess, err = s.issue(tx, user, kind, "", now.Add(s.auth.SessionTTL))
 		if err != nil {
 			return err
 		}
@@ -193,14 +193,14 @@ func (s *Service) signIn(ctx context.Context, email, password string, a docket.A
 	return sess, err
 }
 
-func (s *Service) auditSignInTx(tx Tx, a docket.Actor, email string, user *docket.User, result string) error {
+func (s *Accounts) auditSignInTx(tx accountsTx, a docket.Actor, email string, user *docket.User, result string) error {
 	return s.auditAuthTx(tx, a, "auth.sign_in", email, user, result)
 }
 
 // auditAuthTx records a password check's outcome as action. The e-mail
 // given is kept only as a keyed hash unless it is a user's own address: an
 // unknown one may be a mistyped password.
-func (s *Service) auditAuthTx(tx Tx, a docket.Actor, action, email string, user *docket.User, result string) error {
+func (s *Accounts) auditAuthTx(tx accountsTx, a docket.Actor, action, email string, user *docket.User, result string) error {
 	ch := docket.Changes{"result": result}
 	subject := ""
 	if user != nil {
@@ -229,13 +229,13 @@ func actorOf(u *docket.User, a docket.Actor) docket.Actor {
 }
 
 // issue creates a session's token row and signs its JWT.
-func (s *Service) issue(tx Tx, u *docket.User, kind auth.Kind, name string, exp time.Time) (*Session, error) {
+func (s *Accounts) issue(tx accountsTx, u *docket.User, kind auth.Kind, name string, exp time.Time) (*Session, error) {
 	sess, _, err := s.issueScoped(tx, u, kind, name, "", exp)
 	return sess, err
 }
 
 // issueScoped creates a token row with its scope and signs its JWT.
-func (s *Service) issueScoped(tx Tx, u *docket.User, kind auth.Kind, name string, scope docket.Scope, exp time.Time) (*Session, *Token, error) {
+func (s *Accounts) issueScoped(tx accountsTx, u *docket.User, kind auth.Kind, name string, scope docket.Scope, exp time.Time) (*Session, *Token, error) {
 	id := newID()
 	raw, err := s.signer.Issue(kind, id, u.ID, u.TokenVersion, exp)
 	if err != nil {
@@ -253,7 +253,7 @@ func (s *Service) issueScoped(tx Tx, u *docket.User, kind auth.Kind, name string
 // speaks for (for an API token, with its scope). Every failure is a 401: bad
 // signature or claims, a revoked or expired row, a disabled user, or a session
 // or API token from before a password change, a role change or disabling.
-func (s *Service) Authenticate(ctx context.Context, kind auth.Kind, raw string, a docket.Actor) (docket.Actor, *docket.User, error) {
+func (s *Accounts) Authenticate(ctx context.Context, kind auth.Kind, raw string, a docket.Actor) (docket.Actor, *docket.User, error) {
 	unauth := docket.Errorf(docket.EUnauthorized, "sign in first")
 	c, err := s.signer.Parse(kind, raw)
 	if err != nil {
@@ -261,7 +261,7 @@ func (s *Service) Authenticate(ctx context.Context, kind auth.Kind, raw string, 
 	}
 	var u *docket.User
 	var scope docket.Scope
-	err = s.store.Read(ctx, func(tx Tx) error {
+	err = s.read(ctx, func(tx accountsTx) error {
 		t, user, err := tx.Users().TokenUser(c.ID)
 		if err != nil {
 			return err
@@ -293,8 +293,8 @@ func (s *Service) Authenticate(ctx context.Context, kind auth.Kind, raw string, 
 }
 
 // Logout revokes the session the actor used.
-func (s *Service) Logout(ctx context.Context, a docket.Actor) error {
-	return s.store.Write(ctx, func(tx Tx) error {
+func (s *Accounts) Logout(ctx context.Context, a docket.Actor) error {
+	return s.write(ctx, func(tx accountsTx) error {
 		if err := tx.Users().RevokeToken(a.SessionID, s.Now()); err != nil {
 			return err
 		}
@@ -303,9 +303,9 @@ func (s *Service) Logout(ctx context.Context, a docket.Actor) error {
 }
 
 // Me returns the signed-in user with its organisation.
-func (s *Service) Me(ctx context.Context, a docket.Actor) (*docket.User, error) {
+func (s *Accounts) Me(ctx context.Context, a docket.Actor) (*docket.User, error) {
 	var u *docket.User
-	err := s.store.Read(ctx, func(tx Tx) error {
+	err := s.read(ctx, func(tx accountsTx) error {
 		var err error
 		u, err = tx.Users().UserByID(a.UserID)
 		return err
@@ -318,7 +318,7 @@ func (s *Service) Me(ctx context.Context, a docket.Actor) (*docket.User, error) 
 // failed sign-in of the account (slowed down, then locked, audited), so that
 // a session left open is no way to guess the password; the address is not
 // counted, as the caller is signed in already.
-func (s *Service) ChangePassword(ctx context.Context, a docket.Actor, current, next string) error {
+func (s *Accounts) ChangePassword(ctx context.Context, a docket.Actor, current, next string) error {
 	if err := docket.CheckPassword("new_password", next); err != nil {
 		return err
 	}
@@ -333,7 +333,7 @@ func (s *Service) ChangePassword(ctx context.Context, a docket.Actor, current, n
 	keys.IP, keys.SpareKnown = "", false
 	const refused = "user.password_change_refused"
 	var res reservation
-	if err := s.store.Write(ctx, func(tx Tx) error {
+	if err := s.write(ctx, func(tx accountsTx) error {
 		var err error
 		if res, err = s.throttle.reserve(tx.Users(), keys); err != nil {
 			return err
@@ -362,7 +362,7 @@ func (s *Service) ChangePassword(ctx context.Context, a docket.Actor, current, n
 		if res.lockedNow {
 			result = "wrong current password, locked"
 		}
-		if err := s.store.Write(ctx, func(tx Tx) error { return s.auditAuthTx(tx, a, refused, email, u, result) }); err != nil {
+		if err := s.write(ctx, func(tx accountsTx) error { return s.auditAuthTx(tx, a, refused, email, u, result) }); err != nil {
 			return err
 		}
 		return docket.Unacceptable("current_password", "is not your current password")
@@ -371,7 +371,7 @@ func (s *Service) ChangePassword(ctx context.Context, a docket.Actor, current, n
 	if err != nil {
 		return err
 	}
-	return s.store.Write(ctx, func(tx Tx) error {
+	return s.write(ctx, func(tx accountsTx) error {
 		u, err := tx.Users().UserByID(a.UserID)
 		if err != nil {
 			return err
@@ -403,7 +403,7 @@ type APIToken struct {
 // read), valid until expiresAt (nil: the longest allowed,
 // auth.api_token_max_ttl). The token is returned once. Only a session makes
 // tokens: an actor signed in with an API token gets 403; a bad scope is 422.
-func (s *Service) CreateAPIToken(ctx context.Context, a docket.Actor, name string, scope docket.Scope, expiresAt *time.Time) (*Session, *Token, error) {
+func (s *Accounts) CreateAPIToken(ctx context.Context, a docket.Actor, name string, scope docket.Scope, expiresAt *time.Time) (*Session, *Token, error) {
 	if a.APIToken {
 		return nil, nil, docket.Errorf(docket.EForbidden, "API tokens are made from a signed-in session, never with another API token")
 	}
@@ -417,19 +417,19 @@ func (s *Service) CreateAPIToken(ctx context.Context, a docket.Actor, name strin
 		return nil, nil, docket.Unacceptable("scope", "must be %q or %q", docket.ScopeRead, docket.ScopeWrite)
 	}
 	now := s.Now()
-	exp := now.Add(s.cfg.Auth.APITokenMaxTTL)
+	exp := now.Add(s.auth.APITokenMaxTTL)
 	if expiresAt != nil {
 		if !expiresAt.After(now) {
 			return nil, nil, docket.Unacceptable("expires_at", "must be in the future")
 		}
 		if expiresAt.After(exp) {
-			return nil, nil, docket.Unacceptable("expires_at", "must be at most %s from now", s.cfg.Auth.APITokenMaxTTL)
+			return nil, nil, docket.Unacceptable("expires_at", "must be at most %s from now", s.auth.APITokenMaxTTL)
 		}
 		exp = *expiresAt
 	}
 	var sess *Session
 	var tok *Token
-	err := s.store.Write(ctx, func(tx Tx) error {
+	err := s.write(ctx, func(tx accountsTx) error {
 		u, err := tx.Users().UserByID(a.UserID)
 		if err != nil {
 			return err
@@ -443,9 +443,9 @@ func (s *Service) CreateAPIToken(ctx context.Context, a docket.Actor, name strin
 }
 
 // ListAPITokens lists the actor's live API tokens.
-func (s *Service) ListAPITokens(ctx context.Context, a docket.Actor) ([]Token, error) {
+func (s *Accounts) ListAPITokens(ctx context.Context, a docket.Actor) ([]Token, error) {
 	var out []Token
-	err := s.store.Read(ctx, func(tx Tx) error {
+	err := s.read(ctx, func(tx accountsTx) error {
 		all, err := tx.Users().ListTokens(a.UserID, auth.KindAPIToken)
 		for _, t := range all {
 			if t.RevokedAt == nil && t.ExpiresAt.After(s.Now()) {
@@ -458,8 +458,8 @@ func (s *Service) ListAPITokens(ctx context.Context, a docket.Actor) ([]Token, e
 }
 
 // DeleteAPIToken revokes one of the actor's API tokens; another user's is 404.
-func (s *Service) DeleteAPIToken(ctx context.Context, a docket.Actor, id string) error {
-	return s.store.Write(ctx, func(tx Tx) error {
+func (s *Accounts) DeleteAPIToken(ctx context.Context, a docket.Actor, id string) error {
+	return s.write(ctx, func(tx accountsTx) error {
 		t, err := tx.Users().TokenByID(id)
 		if err != nil {
 			return notFoundAs(err, "API token")

@@ -29,7 +29,7 @@ type WebhookInput struct {
 // their lab, admins for the agency; 403 otherwise) after the guard accepted its
 // URL (422 naming url or events). It returns the webhook and its signing
 // secret, which is shown this once and stored sealed. Saving sends nothing.
-func (s *Service) CreateWebhook(ctx context.Context, a docket.Actor, in WebhookInput, guard URLGuard) (*docket.Webhook, string, error) {
+func (s *Delivery) CreateWebhook(ctx context.Context, a docket.Actor, in WebhookInput, guard URLGuard) (*docket.Webhook, string, error) {
 	if !docket.CanManageWebhooks(a.Role) {
 		return nil, "", docket.Forbidden()
 	}
@@ -57,7 +57,7 @@ func (s *Service) CreateWebhook(ctx context.Context, a docket.Actor, in WebhookI
 		return nil, "", err
 	}
 	w.Secret = sealed
-	err = s.store.Write(ctx, func(tx Tx) error {
+	err = s.write(ctx, func(tx deliveryTx) error {
 		n, err := tx.Delivery().CountWebhooks(a.OrgID)
 		if err != nil {
 			return err
@@ -85,13 +85,13 @@ func urlHost(raw string) string {
 }
 
 // ListWebhooks lists the actor's organisation's webhooks, without their secrets.
-func (s *Service) ListWebhooks(ctx context.Context, a docket.Actor, p Page) ([]docket.Webhook, string, error) {
+func (s *Delivery) ListWebhooks(ctx context.Context, a docket.Actor, p Page) ([]docket.Webhook, string, error) {
 	if !docket.CanManageWebhooks(a.Role) {
 		return nil, "", docket.Forbidden()
 	}
 	var out []docket.Webhook
 	var next string
-	err := s.store.Read(ctx, func(tx Tx) error {
+	err := s.read(ctx, func(tx deliveryTx) error {
 		var err error
 		out, next, err = tx.Delivery().ListWebhooks(a.OrgID, Page{Limit: clampLimit(p.Limit), Cursor: p.Cursor})
 		return err
@@ -101,11 +101,11 @@ func (s *Service) ListWebhooks(ctx context.Context, a docket.Actor, p Page) ([]d
 
 // DeleteWebhook removes one of the actor's organisation's webhooks (404 for
 // any other); its messages not yet delivered are parked as failed.
-func (s *Service) DeleteWebhook(ctx context.Context, a docket.Actor, id string) error {
+func (s *Delivery) DeleteWebhook(ctx context.Context, a docket.Actor, id string) error {
 	if !docket.CanManageWebhooks(a.Role) {
 		return docket.Forbidden()
 	}
-	return s.store.Write(ctx, func(tx Tx) error {
+	return s.write(ctx, func(tx deliveryTx) error {
 		w, err := tx.Delivery().WebhookByID(id)
 		if err != nil || w.OrgID != a.OrgID {
 			return docket.NotFound("webhook")
@@ -122,9 +122,9 @@ func (s *Service) DeleteWebhook(ctx context.Context, a docket.Actor, id string) 
 
 // WebhookTarget returns where a webhook delivery goes and the key that signs
 // it: the URL and the raw secret. A deleted webhook answers 404.
-func (s *Service) WebhookTarget(ctx context.Context, id string) (string, []byte, error) {
+func (s *Delivery) WebhookTarget(ctx context.Context, id string) (string, []byte, error) {
 	var w *docket.Webhook
-	if err := s.store.Read(ctx, func(tx Tx) error {
+	if err := s.read(ctx, func(tx deliveryTx) error {
 		var err error
 		w, err = tx.Delivery().WebhookByID(id)
 		return err
@@ -136,14 +136,14 @@ func (s *Service) WebhookTarget(ctx context.Context, id string) (string, []byte,
 }
 
 // emit records a lifecycle event for webhooks inside the use case's transaction.
-func (s *Service) emit(tx Tx, typ string, c *docket.Case, subjectType, subjectID string, due *time.Time, labVisible bool) error {
+func (s *core) emit(tx eventTx, typ string, c *docket.Case, subjectType, subjectID string, due *time.Time, labVisible bool) error {
 	e := &docket.Event{ID: newID(), Type: typ, SubjectType: subjectType, SubjectID: subjectID, CaseID: c.ID,
 		CaseNumber: c.Number, OrgID: c.OrgID, LabVisible: labVisible, DueAt: due, CreatedAt: s.Now()}
 	return tx.Delivery().InsertEvent(e)
 }
 
 // sealSecret encrypts a webhook secret, bound to the webhook's id.
-func (s *Service) sealSecret(plain []byte, webhookID string) ([]byte, error) {
+func (s *Delivery) sealSecret(plain []byte, webhookID string) ([]byte, error) {
 	k, err := seal.New(s.secret, seal.WebhookSecrets)
 	if err != nil {
 		return nil, fmt.Errorf("webhooks: %w", err)
@@ -152,7 +152,7 @@ func (s *Service) sealSecret(plain []byte, webhookID string) ([]byte, error) {
 }
 
 // openSecret decrypts what sealSecret sealed for the same webhook.
-func (s *Service) openSecret(sealed []byte, webhookID string) ([]byte, error) {
+func (s *Delivery) openSecret(sealed []byte, webhookID string) ([]byte, error) {
 	k, err := seal.New(s.secret, seal.WebhookSecrets)
 	if err != nil {
 		return nil, fmt.Errorf("webhooks: %w", err)

@@ -111,10 +111,10 @@ func TestAFindingFromRecordToResolution(t *testing.T) {
 		}},
 		{"a compliance officer counts findings and reads the inbox", func(t *testing.T) {
 			// The lapsed and unassigned cases of the seed escalate at the first sweep.
-			if _, err := e.svc.HoldLease(context.Background(), "browsertest"); err != nil {
+			if _, err := e.svc.Delivery.HoldLease(context.Background(), "browsertest"); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := e.svc.Sweep(context.Background(), "browsertest"); err != nil {
+			if _, err := e.svc.Delivery.Sweep(context.Background(), "browsertest"); err != nil {
 				t.Fatal(err)
 			}
 			b := e.tab("co")
@@ -164,19 +164,19 @@ func (e *env) caseInReview() string {
 	ctx := context.Background()
 	s := func(v string) *string { return &v }
 	lab, lead := e.actor("lab"), e.actor("lead")
-	v, err := e.svc.CreateCase(ctx, lab, docket.CaseInput{ModelName: s("Atlas"), ModelVersion: s("2.0"),
+	v, err := e.svc.Cases.CreateCase(ctx, lab, docket.CaseInput{ModelName: s("Atlas"), ModelVersion: s("2.0"),
 		Modality: s("text"), Deployment: s("api"), WeightsDigest: s("sha256:" + strings.Repeat("4f", 32)),
 		Summary: s("A general-purpose model with tool use.")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.svc.SubmitCase(ctx, lab, v.Case.ID); err != nil {
+	if _, err := e.svc.Cases.SubmitCase(ctx, lab, v.Case.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.svc.Attest(ctx, lead, v.Case.ID); err != nil {
+	if _, err := e.svc.Cases.Attest(ctx, lead, v.Case.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.svc.Assign(ctx, lead, v.Case.ID, []string{e.users["rev"].ID}, e.users["lead"].ID); err != nil {
+	if _, err := e.svc.Cases.Assign(ctx, lead, v.Case.ID, []string{e.users["rev"].ID}, e.users["lead"].ID); err != nil {
 		t.Fatal(err)
 	}
 	return v.Case.ID

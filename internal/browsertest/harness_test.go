@@ -59,7 +59,7 @@ func (c *skewClock) at(t time.Time) {
 type env struct {
 	t         *testing.T
 	url       string
-	svc       *app.Service
+	svc       *app.Services
 	clock     *skewClock
 	users     map[string]*docket.User
 	artifacts string
@@ -195,7 +195,7 @@ func newEnv(t *testing.T) *env {
 	}
 	for _, u := range roleUsers {
 		email := strings.ToLower(strings.ReplaceAll(u.name, " ", ".")) + "@" + strings.ToLower(strings.ReplaceAll(u.org, " ", "")) + ".example"
-		created, err := e.svc.CreateUserCLI(context.Background(), email, u.name, u.role, u.org, u.kind, password)
+		created, err := e.svc.Accounts.CreateUserCLI(context.Background(), email, u.name, u.role, u.org, u.kind, password)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -259,22 +259,22 @@ func (e *env) seedBands() {
 			// date whatever the hour (in UTC it is a day later each evening).
 			in.PlannedReleaseDate = s(now.In(e.loc).AddDate(0, 0, 1).Format("2006-01-02"))
 		}
-		v, err := e.svc.CreateCase(ctx, lab, in)
+		v, err := e.svc.Cases.CreateCase(ctx, lab, in)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := e.svc.SubmitCase(ctx, lab, v.Case.ID); err != nil {
+		if _, err := e.svc.Cases.SubmitCase(ctx, lab, v.Case.ID); err != nil {
 			t.Fatal(err)
 		}
 		e.clock.at(now.Add(-c.ago + time.Hour))
-		if _, err := e.svc.Assign(ctx, lead, v.Case.ID, []string{e.users["rev2"].ID}, ""); err != nil {
+		if _, err := e.svc.Cases.Assign(ctx, lead, v.Case.ID, []string{e.users["rev2"].ID}, ""); err != nil {
 			t.Fatal(err)
 		}
 		if c.ask {
-			if _, err := e.svc.Attest(ctx, lead, v.Case.ID); err != nil {
+			if _, err := e.svc.Cases.Attest(ctx, lead, v.Case.ID); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := e.svc.RequestInfo(ctx, lead, v.Case.ID, "Send the eval logs."); err != nil {
+			if _, err := e.svc.Cases.RequestInfo(ctx, lead, v.Case.ID, "Send the eval logs."); err != nil {
 				t.Fatal(err)
 			}
 		}

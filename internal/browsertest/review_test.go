@@ -28,18 +28,18 @@ func TestWhatLeavesAReview(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	_, err := e.svc.Amend(ctx, e.actor("lab"), caseID, docket.AmendmentInput{WeightsDigest: s("sha256:" + strings.Repeat("5e", 32))})
+	_, err := e.svc.Cases.Amend(ctx, e.actor("lab"), caseID, docket.AmendmentInput{WeightsDigest: s("sha256:" + strings.Repeat("5e", 32))})
 	must(err)
-	_, err = e.svc.Attest(ctx, e.actor("rev"), caseID)
+	_, err = e.svc.Cases.Attest(ctx, e.actor("rev"), caseID)
 	must(err)
 	score := 42.0
-	_, err = e.svc.RecordBenchmarkResult(ctx, e.actor("rev"), caseID, docket.BenchmarkResultInput{BenchmarkID: s("ctf-professional"),
-		Score: &score, RunBy: s("agency"), RunAt: s(e.clock.Now().In(e.svc.Config().Location()).Format("2006-01-02"))})
+	_, err = e.svc.Evidence.RecordBenchmarkResult(ctx, e.actor("rev"), caseID, docket.BenchmarkResultInput{BenchmarkID: s("ctf-professional"),
+		Score: &score, RunBy: s("agency"), RunAt: s(e.clock.Now().In(e.loc).Format("2006-01-02"))})
 	must(err)
-	f, err := e.svc.CreateFinding(ctx, e.actor("lead"), caseID, docket.FindingInput{Title: s("Verbose errors"),
+	f, err := e.svc.Findings.CreateFinding(ctx, e.actor("lead"), caseID, docket.FindingInput{Title: s("Verbose errors"),
 		Description: s("Stack traces name internal hosts."), Category: s("other"), Severity: s("low"), TLP: s("TLP:CLEAR")})
 	must(err)
-	_, err = e.svc.ShareFinding(ctx, e.actor("lead"), f.Finding.ID, nil)
+	_, err = e.svc.Findings.ShareFinding(ctx, e.actor("lead"), f.Finding.ID, nil)
 	must(err)
 
 	lead := e.tab("lead")
@@ -49,7 +49,7 @@ func TestWhatLeavesAReview(t *testing.T) {
 		"Professional capture-the-flag suite", "Publish “Verbose errors”")
 	lead.accessible("case-review-lead")
 	lead.shot("case-review-lead")
-	ams, err := e.svc.ListAmendments(ctx, e.actor("lead"), caseID)
+	ams, err := e.svc.Cases.ListAmendments(ctx, e.actor("lead"), caseID)
 	must(err)
 	amend := ams[0].ID
 	lead.do("resolve with a restart",
@@ -58,7 +58,7 @@ func TestWhatLeavesAReview(t *testing.T) {
 	lead.submit("resolve", `form[action^="/amendments/"] button`, http.StatusOK)
 	lead.sees("The amendment is resolved", "Clock restarted", "restarted on the new digest")
 
-	due := e.clock.Now().Add(30 * 24 * time.Hour).In(e.svc.Config().Location()).Format("2006-01-02")
+	due := e.clock.Now().Add(30 * 24 * time.Hour).In(e.loc).Format("2006-01-02")
 	p := "-" + f.Finding.ID
 	lead.do("fill in the entry",
 		chromedp.Click(chromedp.CSS("#clearinghouse details summary")),
@@ -76,7 +76,7 @@ func TestWhatLeavesAReview(t *testing.T) {
 	other.accessible("clearinghouse")
 	other.shot("clearinghouse")
 
-	_, err = e.svc.Decide(ctx, e.actor("lead"), caseID, app.DecisionInput{Outcome: "no_concerns", Rationale: "Fine."})
+	_, err = e.svc.Cases.Decide(ctx, e.actor("lead"), caseID, app.DecisionInput{Outcome: "no_concerns", Rationale: "Fine."})
 	must(err)
 	lab := e.tab("lab")
 	lab.signIn()

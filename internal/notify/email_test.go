@@ -143,7 +143,7 @@ func smtpConfig(m *mailbox) func(*config.Config) {
 
 func (e *env) channels(mutate ...func(*notify.Options)) []app.Channel {
 	e.t.Helper()
-	o := notify.Options{Config: e.cfg, BaseURL: e.cfg.BaseURL, Targets: e.svc, Now: e.clock.Now,
+	o := notify.Options{Config: e.cfg, BaseURL: e.cfg.BaseURL, Targets: e.svc.Delivery, Now: e.clock.Now,
 		Logger: slog.New(slog.NewTextHandler(e.logs, nil))}
 	for _, m := range mutate {
 		m(&o)
@@ -163,7 +163,7 @@ func TestEmailGoesToEachRecipientWithoutConfidentialContent(t *testing.T) {
 	e.clock.Set(seven)
 	e.sweep(e.svc)
 	chs := e.channels()
-	n, err := e.svc.Deliver(ctx, chs)
+	n, err := e.svc.Delivery.Deliver(ctx, chs)
 	e.must(err)
 	got := m.received()
 	if n != 3 || len(got) != 3 {
@@ -216,7 +216,7 @@ func TestEmailGoesToEachRecipientWithoutConfidentialContent(t *testing.T) {
 	// Delivered once: the next runs send nothing more.
 	e.clock.Advance(time.Hour)
 	e.sweep(e.svc)
-	if n, _ := e.svc.Deliver(ctx, chs); n != 0 || len(m.received()) != 3 {
+	if n, _ := e.svc.Delivery.Deliver(ctx, chs); n != 0 || len(m.received()) != 3 {
 		t.Fatalf("a second run sent %d more", n)
 	}
 	for _, d := range e.deliveries("") {
@@ -234,7 +234,7 @@ func TestOneMessagePerRecipientPerSweep(t *testing.T) {
 	e.submit(received.Add(time.Hour), "Boreas") // the same due date: both reminders fall at one sweep
 	e.clock.Set(seven)
 	e.sweep(e.svc)
-	_, err := e.svc.Deliver(ctx, e.channels())
+	_, err := e.svc.Delivery.Deliver(ctx, e.channels())
 	e.must(err)
 	var forRev []parsed
 	for _, g := range m.received() {
@@ -273,7 +273,7 @@ func TestTheMailServerDownForAWhile(t *testing.T) {
 	e.clock.Set(seven)
 	e.sweep(e.svc)
 	chs := e.channels()
-	if n, err := e.svc.Deliver(ctx, chs); n != 0 || err != nil {
+	if n, err := e.svc.Delivery.Deliver(ctx, chs); n != 0 || err != nil {
 		t.Fatalf("sent %d to a server that is down (%v)", n, err)
 	}
 	pending := e.deliveries(docket.DeliveryPending)
@@ -296,13 +296,13 @@ func TestTheMailServerDownForAWhile(t *testing.T) {
 	}
 	// Not due yet: another run makes no attempt.
 	e.clock.Advance(20 * time.Second)
-	e.svc.Deliver(ctx, chs)
+	e.svc.Delivery.Deliver(ctx, chs)
 	if d := e.deliveries(docket.DeliveryPending)[0]; d.Attempts != 1 {
 		t.Fatalf("an attempt before the backoff ended: %+v", d)
 	}
 	// Due: a second attempt fails, and waits longer.
 	e.clock.Advance(20 * time.Second)
-	e.svc.Deliver(ctx, chs)
+	e.svc.Delivery.Deliver(ctx, chs)
 	for _, d := range e.deliveries(docket.DeliveryPending) {
 		g := d.NextAttemptAt.Sub(*d.LastAttemptAt)
 		if d.Attempts != 2 || g < 60*time.Second || g >= 76*time.Second {
@@ -314,7 +314,7 @@ func TestTheMailServerDownForAWhile(t *testing.T) {
 	e.svc = again
 	startMailbox(t, m, addr)
 	e.clock.Advance(2 * time.Minute)
-	n, err := again.Deliver(ctx, e.channels())
+	n, err := again.Delivery.Deliver(ctx, e.channels())
 	e.must(err)
 	got := m.received()
 	if n != 3 || len(got) != 3 {
@@ -326,7 +326,7 @@ func TestTheMailServerDownForAWhile(t *testing.T) {
 		}
 	}
 	e.clock.Advance(time.Hour)
-	if n, _ := again.Deliver(ctx, e.channels()); n != 0 || len(m.received()) != 3 {
+	if n, _ := again.Delivery.Deliver(ctx, e.channels()); n != 0 || len(m.received()) != 3 {
 		t.Fatal("sent again")
 	}
 }
@@ -350,9 +350,9 @@ func TestAResendCarriesTheSameMessageID(t *testing.T) {
 	e.clock.Set(seven)
 	e.sweep(e.svc)
 	email := e.channels()[0]
-	e.svc.Deliver(ctx, []app.Channel{failAfterSend{email}})
+	e.svc.Delivery.Deliver(ctx, []app.Channel{failAfterSend{email}})
 	e.clock.Advance(time.Minute)
-	e.svc.Deliver(ctx, []app.Channel{email})
+	e.svc.Delivery.Deliver(ctx, []app.Channel{email})
 	ids := map[string]int{}
 	for _, g := range m.received() {
 		ids[parse(t, g.Data).MessageID]++
@@ -372,7 +372,7 @@ func TestWithoutSMTPMessagesGoToTheLog(t *testing.T) {
 	e.submit(received, "Atlas")
 	e.clock.Set(seven)
 	e.sweep(e.svc)
-	n, err := e.svc.Deliver(ctx, e.channels())
+	n, err := e.svc.Delivery.Deliver(ctx, e.channels())
 	e.must(err)
 	logs := e.logs.String()
 	if n != 3 || strings.Count(logs, "e-mail (no SMTP server configured)") != 3 {
@@ -406,7 +406,7 @@ func TestTheMailServerGoneForDays(t *testing.T) {
 	start := e.clock.Now()
 	chs := e.channels()
 	for e.clock.Now().Sub(start) < 80*time.Hour {
-		e.svc.Deliver(ctx, chs)
+		e.svc.Delivery.Deliver(ctx, chs)
 		e.clock.Advance(time.Minute) // the sweep's schedule
 	}
 	if p := e.deliveries(docket.DeliveryPending); len(p) != 0 {
@@ -425,18 +425,18 @@ func TestTheMailServerGoneForDays(t *testing.T) {
 	t.Logf("parked after %d attempts, the last %s after the first", failed[0].Attempts, failed[0].LastAttemptAt.Sub(start))
 	// Sent again by an administrator: pending with the whole time again, and
 	// delivered once the server is back.
-	d, err := e.svc.RetryDelivery(ctx, e.a["admin"], failed[0].ID)
+	d, err := e.svc.Delivery.RetryDelivery(ctx, e.a["admin"], failed[0].ID)
 	e.must(err)
 	if d.State != docket.DeliveryPending || d.Attempts != 0 {
 		t.Fatalf("retried: %+v", d)
 	}
-	e.svc.Deliver(ctx, chs)
+	e.svc.Delivery.Deliver(ctx, chs)
 	if d := e.deliveries(docket.DeliveryPending); len(d) != 1 || d[0].Attempts != 1 {
 		t.Fatalf("after the retry's first failure: %+v", d)
 	}
 	startMailbox(t, m, addr)
 	e.clock.Advance(time.Hour)
-	if n, err := e.svc.Deliver(ctx, e.channels()); n != 1 || err != nil || len(m.received()) != 1 {
+	if n, err := e.svc.Delivery.Deliver(ctx, e.channels()); n != 1 || err != nil || len(m.received()) != 1 {
 		t.Fatalf("after the server's return: sent %d (%v), received %d", n, err, len(m.received()))
 	}
 }
@@ -452,13 +452,13 @@ func TestAChangeWaitingForApprovalIsMailed(t *testing.T) {
 	e.svc = app.New(e.st, app.Options{Config: e.cfg, Now: e.clock.Now, Signer: signer,
 		Hasher: auth.NewHasher(auth.Params{Memory: 64, Time: 1, Threads: 1}), Logger: slog.New(slog.NewTextHandler(e.logs, nil)),
 		Approvals: app.NewApprovals(e.st, app.ApprovalOptions{Now: e.clock.Now}), Files: files.New(e.cfg.AttachmentsDir())})
-	ch, err := e.svc.CreateUser(ctx, e.a["admin"], app.NewUser{Email: "nia@example.org", Name: "Nia Newcomer", Role: "reviewer",
+	ch, err := e.svc.Accounts.CreateUser(ctx, e.a["admin"], app.NewUser{Email: "nia@example.org", Name: "Nia Newcomer", Role: "reviewer",
 		OrgID: e.a["lead"].OrgID, Password: "a password the admin chose"})
 	e.must(err)
 	if ch.Pending == nil {
 		t.Fatal("the reviewer did not wait")
 	}
-	n, err := e.svc.Deliver(ctx, e.channels())
+	n, err := e.svc.Delivery.Deliver(ctx, e.channels())
 	e.must(err)
 	got := m.received()
 	if n != 2 || len(got) != 2 {

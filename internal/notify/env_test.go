@@ -41,7 +41,7 @@ func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return 
 type env struct {
 	t     *testing.T
 	st    *store.Store
-	svc   *app.Service
+	svc   *app.Services
 	clock *fakeClock
 	cfg   config.Config
 	a     map[string]docket.Actor
@@ -78,7 +78,7 @@ func newEnv(t *testing.T, mutate ...func(*config.Config)) *env {
 		{"co", "compliance_officer", "Agency", "agency"},
 		{"admin", "admin", "Agency", "agency"},
 	} {
-		created, err := e.svc.CreateUserCLI(ctx, u.name+"@example.org", u.name, u.role, u.org, u.kind, "correct horse battery staple")
+		created, err := e.svc.Accounts.CreateUserCLI(ctx, u.name+"@example.org", u.name, u.role, u.org, u.kind, "correct horse battery staple")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -89,7 +89,7 @@ func newEnv(t *testing.T, mutate ...func(*config.Config)) *env {
 }
 
 // service builds a service (another process, after a restart) on the same database and clock.
-func (e *env) service() *app.Service {
+func (e *env) service() *app.Services {
 	signer, _ := auth.NewSigner([]byte(e.cfg.Secret), "docket", e.clock.Now)
 	return app.New(e.st, app.Options{Config: e.cfg, Now: e.clock.Now, Signer: signer,
 		Hasher: auth.NewHasher(auth.Params{Memory: 64, Time: 1, Threads: 1}),
@@ -111,23 +111,23 @@ func (e *env) submit(at time.Time, model string) *docket.Case {
 	e.t.Helper()
 	e.clock.Set(at)
 	s := func(v string) *string { return &v }
-	v, err := e.svc.CreateCase(ctx, e.a["lab"], docket.CaseInput{ModelName: s(model), ModelVersion: s("1"),
+	v, err := e.svc.Cases.CreateCase(ctx, e.a["lab"], docket.CaseInput{ModelName: s(model), ModelVersion: s("1"),
 		Summary: s("Secret summary of " + model), WeightsDigest: s("sha256:" + strings.Repeat("ab", 32)),
 		Modality: s("text"), Deployment: s("api")})
 	e.must(err)
-	_, err = e.svc.SubmitCase(ctx, e.a["lab"], v.Case.ID)
+	_, err = e.svc.Cases.SubmitCase(ctx, e.a["lab"], v.Case.ID)
 	e.must(err)
-	v, err = e.svc.Assign(ctx, e.a["lead"], v.Case.ID, []string{e.a["rev"].UserID}, e.a["lead"].UserID)
+	v, err = e.svc.Cases.Assign(ctx, e.a["lead"], v.Case.ID, []string{e.a["rev"].UserID}, e.a["lead"].UserID)
 	e.must(err)
 	return v.Case
 }
 
 // sweep holds the lease and sweeps, as the scheduler's job does.
-func (e *env) sweep(svc *app.Service) {
+func (e *env) sweep(svc *app.Services) {
 	e.t.Helper()
-	_, err := svc.HoldLease(ctx, "p1")
+	_, err := svc.Delivery.HoldLease(ctx, "p1")
 	e.must(err)
-	_, err = svc.Sweep(ctx, "p1")
+	_, err = svc.Delivery.Sweep(ctx, "p1")
 	e.must(err)
 }
 
@@ -138,7 +138,7 @@ func (e *env) deliveries(state string) []docket.Delivery {
 	if state != "" {
 		f.State = &state
 	}
-	ds, _, err := e.svc.ListDeliveries(ctx, e.a["admin"], f, app.Page{Limit: 200})
+	ds, _, err := e.svc.Delivery.ListDeliveries(ctx, e.a["admin"], f, app.Page{Limit: 200})
 	e.must(err)
 	return ds
 }
@@ -146,7 +146,7 @@ func (e *env) deliveries(state string) []docket.Delivery {
 // keysOf returns the outbox keys addressed to the user, sorted.
 func (e *env) keysOf(user string) []string {
 	e.t.Helper()
-	items, _, err := e.svc.Inbox(ctx, e.a[user], app.Page{Limit: 200})
+	items, _, err := e.svc.Delivery.Inbox(ctx, e.a[user], app.Page{Limit: 200})
 	e.must(err)
 	var keys []string
 	for _, it := range items {

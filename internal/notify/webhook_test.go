@@ -118,7 +118,7 @@ func allowLoopback(c *config.Config) { c.Webhooks.AllowPrivateTargets = true }
 
 func (e *env) webhook(user, url string, guard app.URLGuard, events ...string) (*docket.Webhook, string) {
 	e.t.Helper()
-	w, secret, err := e.svc.CreateWebhook(ctx, e.a[user], app.WebhookInput{URL: url, Events: events}, guard)
+	w, secret, err := e.svc.Delivery.CreateWebhook(ctx, e.a[user], app.WebhookInput{URL: url, Events: events}, guard)
 	e.must(err)
 	return w, secret
 }
@@ -139,7 +139,7 @@ func TestSignedWebhookRetriedUnderOneID(t *testing.T) {
 	_, secret := e.webhook("lab", r.srv.URL+"/hook", notify.NewGuard(true), "case.submitted")
 	chs := e.channels()
 	// Saving a webhook sends nothing.
-	e.svc.Deliver(ctx, chs)
+	e.svc.Delivery.Deliver(ctx, chs)
 	if len(r.hits()) != 0 || len(e.webhookDeliveries("")) != 0 {
 		t.Fatal("saving a webhook sent something")
 	}
@@ -148,12 +148,12 @@ func TestSignedWebhookRetriedUnderOneID(t *testing.T) {
 	var gaps []time.Duration
 	for i := 0; i < 3; i++ {
 		at = append(at, e.clock.Now())
-		e.svc.Deliver(ctx, chs)
+		e.svc.Delivery.Deliver(ctx, chs)
 		if got := len(r.hits()); got != i+1 {
 			t.Fatalf("attempt %d: the receiver has %d requests", i+1, got)
 		}
 		// Not due again yet: a run at the same instant makes no attempt.
-		e.svc.Deliver(ctx, chs)
+		e.svc.Delivery.Deliver(ctx, chs)
 		if got := len(r.hits()); got != i+1 {
 			t.Fatalf("a retry before its time: %d requests", got)
 		}
@@ -213,7 +213,7 @@ func TestSignedWebhookRetriedUnderOneID(t *testing.T) {
 	// The receiver's verification refuses what it should.
 	h, b, now := hits[0].Header, hits[0].Body, at[0]
 	tampered := []byte(strings.Replace(string(b), "DKT-2026-0001", "DKT-2026-0002", 1))
-	_, other, _ := e.svc.CreateWebhook(ctx, e.a["rival"], app.WebhookInput{URL: r.srv.URL + "/hook", Events: []string{"reminder"}},
+	_, other, _ := e.svc.Delivery.CreateWebhook(ctx, e.a["rival"], app.WebhookInput{URL: r.srv.URL + "/hook", Events: []string{"reminder"}},
 		notify.NewGuard(true))
 	for name, err := range map[string]error{
 		"tampered body":     verifyStandardWebhook(secret, h, tampered, now),
@@ -251,7 +251,7 @@ func TestRedirectsAreNotFollowed(t *testing.T) {
 	r := newReceiver(t, http.StatusFound)
 	e.webhook("lab", r.srv.URL+"/hook", notify.NewGuard(true), "case.submitted")
 	e.submit(received, "Atlas")
-	e.svc.Deliver(ctx, e.channels())
+	e.svc.Delivery.Deliver(ctx, e.channels())
 	d := e.webhookDeliveries("")[0]
 	if len(r.hits()) != 1 || r.landed != 0 {
 		t.Fatalf("hits %d, redirect followed %d times", len(r.hits()), r.landed)
@@ -268,7 +268,7 @@ func TestParkedAfterMaxAttemptsThenRetried(t *testing.T) {
 	e.submit(received, "Atlas")
 	chs := e.channels()
 	for i := 0; i < 5; i++ {
-		e.svc.Deliver(ctx, chs)
+		e.svc.Delivery.Deliver(ctx, chs)
 		e.clock.Advance(7 * time.Hour)
 	}
 	if len(r.hits()) != 3 {
@@ -278,19 +278,19 @@ func TestParkedAfterMaxAttemptsThenRetried(t *testing.T) {
 	if len(failed) != 1 || failed[0].Attempts != 3 || failed[0].LastStatus != 503 {
 		t.Fatalf("parked: %+v", failed)
 	}
-	if _, err := e.svc.RetryDelivery(ctx, e.a["lab"], failed[0].ID); docket.ErrorCode(err) != docket.EForbidden {
+	if _, err := e.svc.Delivery.RetryDelivery(ctx, e.a["lab"], failed[0].ID); docket.ErrorCode(err) != docket.EForbidden {
 		t.Fatalf("a lab member retried: %v", err)
 	}
-	d, err := e.svc.RetryDelivery(ctx, e.a["admin"], failed[0].ID)
+	d, err := e.svc.Delivery.RetryDelivery(ctx, e.a["admin"], failed[0].ID)
 	e.must(err)
 	if d.State != docket.DeliveryPending || d.Attempts != 0 {
 		t.Fatalf("retried: %+v", d)
 	}
-	if _, err := e.svc.RetryDelivery(ctx, e.a["admin"], failed[0].ID); docket.ErrorCode(err) != docket.EConflict {
+	if _, err := e.svc.Delivery.RetryDelivery(ctx, e.a["admin"], failed[0].ID); docket.ErrorCode(err) != docket.EConflict {
 		t.Fatalf("a pending delivery retried: %v", err)
 	}
 	r.answer(204)
-	e.svc.Deliver(ctx, chs)
+	e.svc.Delivery.Deliver(ctx, chs)
 	hits := r.hits()
 	if len(hits) != 4 || hits[3].Header.Get("webhook-id") != hits[0].Header.Get("webhook-id") {
 		t.Fatalf("the retry: %d hits", len(hits))
@@ -313,7 +313,7 @@ func TestEscalationsGoOncePerWebhookOfTheRecipientsOrganisation(t *testing.T) {
 	e.submit(received, "Atlas")
 	e.clock.Set(time.Date(2026, 7, 3, 4, 0, 0, 0, time.UTC)) // just past the deadline
 	e.sweep(e.svc)
-	e.svc.Deliver(ctx, e.channels())
+	e.svc.Delivery.Deliver(ctx, e.channels())
 	if n := len(rivalHook.hits()); n != 0 {
 		t.Fatalf("another lab's webhook got %d messages", n)
 	}
@@ -344,7 +344,7 @@ func TestALocalhostURLIsRefusedWhenDialled(t *testing.T) {
 	port := r.srv.URL[strings.LastIndex(r.srv.URL, ":")+1:]
 	e.webhook("lab", "http://localhost:"+port+"/hook", &notify.Guard{Resolver: resolver}, "case.submitted")
 	e.submit(received, "Atlas")
-	e.svc.Deliver(ctx, e.channels())
+	e.svc.Delivery.Deliver(ctx, e.channels())
 	if len(r.hits()) != 0 {
 		t.Fatal("the receiver on loopback was reached")
 	}
@@ -355,7 +355,7 @@ func TestALocalhostURLIsRefusedWhenDialled(t *testing.T) {
 	// A literal inward address that slipped into the table is refused before any dial.
 	e.webhook("rival", "http://127.0.0.1:"+port+"/hook", notify.NewGuard(true), "case.submitted")
 	e.clock.Advance(time.Hour)
-	e.svc.Deliver(ctx, e.channels())
+	e.svc.Delivery.Deliver(ctx, e.channels())
 	if len(r.hits()) != 0 {
 		t.Fatal("reached")
 	}
@@ -366,16 +366,16 @@ func TestADeletedWebhooksMessagesAreParked(t *testing.T) {
 	r := newReceiver(t, 500)
 	w, _ := e.webhook("lab", r.srv.URL+"/hook", notify.NewGuard(true), "case.submitted")
 	e.submit(received, "Atlas")
-	e.svc.Deliver(ctx, e.channels())
-	if err := e.svc.DeleteWebhook(ctx, e.a["rival"], w.ID); docket.ErrorCode(err) != docket.ENotFound {
+	e.svc.Delivery.Deliver(ctx, e.channels())
+	if err := e.svc.Delivery.DeleteWebhook(ctx, e.a["rival"], w.ID); docket.ErrorCode(err) != docket.ENotFound {
 		t.Fatalf("another lab deleted it: %v", err)
 	}
-	e.must(e.svc.DeleteWebhook(ctx, e.a["lab"], w.ID))
+	e.must(e.svc.Delivery.DeleteWebhook(ctx, e.a["lab"], w.ID))
 	d := e.webhookDeliveries("")[0]
 	if d.State != docket.DeliveryFailed || d.LastError != "the webhook was deleted" {
 		t.Fatalf("%+v", d)
 	}
-	if _, err := e.svc.RetryDelivery(ctx, e.a["admin"], d.ID); docket.ErrorCode(err) != docket.EConflict {
+	if _, err := e.svc.Delivery.RetryDelivery(ctx, e.a["admin"], d.ID); docket.ErrorCode(err) != docket.EConflict {
 		t.Fatalf("retrying a deleted webhook's delivery: %v", err)
 	}
 }
@@ -393,11 +393,11 @@ func TestADeadEndpointHoldsBackNoOther(t *testing.T) {
 	e.webhook("admin", alive.srv.URL+"/hook", g, "case.submitted", "info_request.opened")
 	c := e.submit(received, "Atlas")
 	e.submit(received, "Boreas")
-	_, err := e.svc.Attest(ctx, e.a["lead"], c.ID)
+	_, err := e.svc.Cases.Attest(ctx, e.a["lead"], c.ID)
 	e.must(err)
-	_, err = e.svc.RequestInfo(ctx, e.a["lead"], c.ID, "Which evals?")
+	_, err = e.svc.Cases.RequestInfo(ctx, e.a["lead"], c.ID, "Which evals?")
 	e.must(err)
-	e.svc.Deliver(ctx, e.channels())
+	e.svc.Delivery.Deliver(ctx, e.channels())
 	if n := len(alive.hits()); n != 3 {
 		t.Fatalf("the agency's webhook got %d of 3", n)
 	}
@@ -442,18 +442,18 @@ func TestDispatchedEventsAreKeptThirtyDays(t *testing.T) {
 	}
 	e.submit(received, "Atlas")
 	chs := e.channels()
-	e.svc.Deliver(ctx, chs)
+	e.svc.Delivery.Deliver(ctx, chs)
 	if p, d := events(); p != 0 || d != 1 || len(r.hits()) != 1 {
 		t.Fatalf("after the first run: %d pending, %d dispatched, %d sent", p, d, len(r.hits()))
 	}
 	e.clock.Advance(29 * 24 * time.Hour)
 	e.submit(e.clock.Now(), "Borealis") // a second event, 29 days younger
-	e.svc.Deliver(ctx, chs)
+	e.svc.Delivery.Deliver(ctx, chs)
 	if p, d := events(); p != 0 || d != 2 {
 		t.Fatalf("after 29 days: %d pending, %d dispatched", p, d)
 	}
 	e.clock.Advance(2 * 24 * time.Hour)
-	e.svc.Deliver(ctx, chs)
+	e.svc.Delivery.Deliver(ctx, chs)
 	if p, d := events(); p != 0 || d != 1 {
 		t.Fatalf("after 31 days: %d pending, %d dispatched (the first should be gone)", p, d)
 	}

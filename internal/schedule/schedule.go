@@ -104,9 +104,17 @@ func Holder() string {
 	return fmt.Sprintf("%s/%d/%d", host, os.Getpid(), time.Now().UnixNano()%100000)
 }
 
+// Delivery is what the jobs run: the delivery service's lease, sweep and
+// delivery (app.Delivery).
+type Delivery interface {
+	HoldLease(ctx context.Context, holder string) (bool, error)
+	Sweep(ctx context.Context, holder string) (app.SweepResult, error)
+	Deliver(ctx context.Context, channels []app.Channel) (int, error)
+}
+
 // Jobs lists Docket's scheduled jobs in one place: keep the lease, sweep,
 // deliver. The sweep and delivery do nothing unless this process holds the lease.
-func Jobs(svc *app.Service, holder, sweepSpec string, leaseTTL time.Duration, channels []app.Channel, log *slog.Logger) []Job {
+func Jobs(svc Delivery, holder, sweepSpec string, leaseTTL time.Duration, channels []app.Channel, log *slog.Logger) []Job {
 	renew := leaseTTL / 3
 	if renew < time.Second {
 		renew = time.Second

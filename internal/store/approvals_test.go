@@ -18,11 +18,11 @@ func TestApprovalsStore(t *testing.T) {
 	st, _ := open(t)
 	svc := service(t, st)
 	ctx := context.Background()
-	admin, err := svc.CreateUserCLI(ctx, "admin@example.org", "Ada Admin", "admin", "Agency", "agency", "correct horse battery staple")
+	admin, err := svc.Accounts.CreateUserCLI(ctx, "admin@example.org", "Ada Admin", "admin", "Agency", "agency", "correct horse battery staple")
 	if err != nil {
 		t.Fatal(err)
 	}
-	lead, err := svc.CreateUserCLI(ctx, "lead@example.org", "Lee Lead", "review_lead", "Agency", "agency", "correct horse battery staple")
+	lead, err := svc.Accounts.CreateUserCLI(ctx, "lead@example.org", "Lee Lead", "review_lead", "Agency", "agency", "correct horse battery staple")
 	if err != nil {
 		t.Fatal(err)
 	}

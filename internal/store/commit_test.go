@@ -24,7 +24,7 @@ func TestGroupCommitKeepsEachUseCaseApart(t *testing.T) {
 	ctx := context.Background()
 	now := time.Date(2026, 6, 15, 13, 0, 0, 0, time.UTC)
 	svc := benchSvc(t, st, now)
-	if _, err := svc.CreateUserCLI(ctx, "lab@example.org", "Lab", "lab_member", "Frontier", "lab", "correct horse battery staple"); err != nil {
+	if _, err := svc.Accounts.CreateUserCLI(ctx, "lab@example.org", "Lab", "lab_member", "Frontier", "lab", "correct horse battery staple"); err != nil {
 		t.Fatal(err)
 	}
 	var org struct{ ID string }
@@ -110,7 +110,7 @@ func TestGroupCommitKeepsEachUseCaseApart(t *testing.T) {
 	if st.commits.shared.Load() == 0 || st.commits.aborted.Load() == 0 {
 		t.Errorf("%d shared batches, %d aborted: the test did not exercise group commit", st.commits.shared.Load(), st.commits.aborted.Load())
 	}
-	r, err := svc.VerifyAudit(ctx)
+	r, err := svc.AuditTrail.VerifyAudit(ctx)
 	if err != nil || r.Reason != "" {
 		t.Fatalf("audit chain: %+v %v", r, err)
 	}

@@ -28,7 +28,7 @@ func TestSeedCoversEveryStateAndBand(t *testing.T) {
 		t.Fatalf("seeded %d cases, %d findings, %d Clearinghouse entries, %d labs", len(seeded.CaseIDs), seeded.Findings,
 			seeded.Entries, len(seeded.LabMembers))
 	}
-	r, err := svc.VerifyAudit(ctx)
+	r, err := svc.AuditTrail.VerifyAudit(ctx)
 	if err != nil || r.Reason != "" || r.Count != int64(seeded.AuditEvents) {
 		t.Fatalf("audit chain: %+v %v (seeded %d events)", r, err, seeded.AuditEvents)
 	}
@@ -62,7 +62,7 @@ func TestSeedCoversEveryStateAndBand(t *testing.T) {
 	if stops == 0 || open == 0 || decisions == 0 {
 		t.Errorf("%d stops, %d open requests, %d decisions", stops, open, decisions)
 	}
-	feed, err := svc.Clearinghouse(ctx, docket.Actor{UserID: seeded.Compliance.ID, Role: docket.RoleCompliance}, "")
+	feed, err := svc.Clearinghouse.Clearinghouse(ctx, docket.Actor{UserID: seeded.Compliance.ID, Role: docket.RoleCompliance}, "")
 	if err != nil || len(feed.Entries) != seeded.Entries {
 		t.Fatalf("the Clearinghouse lists %v (%v), the seed wrote %d entries", feed, err, seeded.Entries)
 	}
@@ -71,11 +71,11 @@ func TestSeedCoversEveryStateAndBand(t *testing.T) {
 	a := docket.Actor{UserID: lead.ID, Role: lead.Role, OrgID: lead.OrgID}
 	title, desc, cat, sev, tlp := "t", "d", "other", "low", "TLP:CLEAR"
 	caseID := seeded.Recordable[lead.ID][0]
-	if _, err := svc.CreateFinding(ctx, a, caseID, docket.FindingInput{Title: &title, Description: &desc,
+	if _, err := svc.Findings.CreateFinding(ctx, a, caseID, docket.FindingInput{Title: &title, Description: &desc,
 		Category: &cat, Severity: &sev, TLP: &tlp}); err != nil {
 		t.Fatal(err)
 	}
-	if r, err := svc.VerifyAudit(ctx); err != nil || r.Reason != "" {
+	if r, err := svc.AuditTrail.VerifyAudit(ctx); err != nil || r.Reason != "" {
 		t.Fatalf("after a write: %+v %v", r, err)
 	}
 }

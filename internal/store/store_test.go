@@ -30,7 +30,7 @@ func open(t *testing.T) (*store.Store, string) {
 	return st, path
 }
 
-func service(t *testing.T, st app.Store) *app.Service {
+func service(t *testing.T, st app.Store) *app.Services {
 	cfg := config.Default()
 	cfg.Secret = strings.Repeat("s", 32)
 	signer, _ := auth.NewSigner([]byte(cfg.Secret), "docket", time.Now)
@@ -56,10 +56,10 @@ func TestRefusesANewerSchema(t *testing.T) {
 	}
 }
 
-func seed(t *testing.T, svc *app.Service, n int) {
+func seed(t *testing.T, svc *app.Services, n int) {
 	t.Helper()
 	for i := 0; i < n; i++ {
-		if _, err := svc.CreateUserCLI(context.Background(), "u"+string(rune('a'+i))+"@example.org", "U", "reviewer", "Agency", "agency", "correct horse battery staple"); err != nil {
+		if _, err := svc.Accounts.CreateUserCLI(context.Background(), "u"+string(rune('a'+i))+"@example.org", "U", "reviewer", "Agency", "agency", "correct horse battery staple"); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -96,7 +96,7 @@ func TestAuditChainCatchesEditsAndDeletions(t *testing.T) {
 			seed(t, svc, 3) // 3 users + 1 org: 4 events… plus more below
 			seed2 := []string{"v", "w"}
 			for _, n := range seed2 {
-				if _, err := svc.CreateUserCLI(context.Background(), n+"@example.org", "V", "reviewer", "Agency", "agency", "correct horse battery staple"); err != nil {
+				if _, err := svc.Accounts.CreateUserCLI(context.Background(), n+"@example.org", "V", "reviewer", "Agency", "agency", "correct horse battery staple"); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -109,7 +109,7 @@ func TestAuditChainCatchesEditsAndDeletions(t *testing.T) {
 			for _, s := range tc.sql {
 				exec(t, path, s)
 			}
-			rep, err := svc.VerifyAudit(context.Background())
+			rep, err := svc.AuditTrail.VerifyAudit(context.Background())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -159,7 +159,7 @@ func (brokenAppend) AppendAudit(*docket.AuditEvent) error { return errors.New("d
 func TestFailingAuditWriteRollsBack(t *testing.T) {
 	st, _ := open(t)
 	svc := service(t, failingAudit{st})
-	if _, err := svc.CreateUserCLI(context.Background(), "x@example.org", "X", "reviewer", "Agency", "agency", "correct horse battery staple"); err == nil {
+	if _, err := svc.Accounts.CreateUserCLI(context.Background(), "x@example.org", "X", "reviewer", "Agency", "agency", "correct horse battery staple"); err == nil {
 		t.Fatal("the change went through without its audit event")
 	}
 	err := st.Read(context.Background(), func(tx app.Tx) error {

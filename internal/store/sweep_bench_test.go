@@ -16,7 +16,7 @@ import (
 // seedOpenCases writes n open, assigned cases straight through the store in
 // batches (Seed's OpenOnly shape): due is far away for all but the first
 // dueSoon, whose seven-day reminder has just fallen due at now.
-func seedOpenCases(tb testing.TB, st *Store, _ *app.Service, now time.Time, n, dueSoon int) {
+func seedOpenCases(tb testing.TB, st *Store, _ *app.Services, now time.Time, n, dueSoon int) {
 	tb.Helper()
 	if _, err := Seed(context.Background(), st, SeedOptions{Cases: n, Now: now, PasswordHash: "x", OpenOnly: true, DueSoon: dueSoon}); err != nil {
 		tb.Fatal(err)
@@ -24,7 +24,7 @@ func seedOpenCases(tb testing.TB, st *Store, _ *app.Service, now time.Time, n, d
 }
 
 // benchSvc is a service standing at now.
-func benchSvc(tb testing.TB, st *Store, now time.Time) *app.Service {
+func benchSvc(tb testing.TB, st *Store, now time.Time) *app.Services {
 	cfg := config.Default()
 	cfg.Secret = strings.Repeat("s", 32)
 	clock := func() time.Time { return now }
@@ -32,16 +32,16 @@ func benchSvc(tb testing.TB, st *Store, now time.Time) *app.Service {
 	return app.New(st, app.Options{Config: cfg, Now: clock, Signer: signer, Hasher: auth.NewHasher(auth.Params{Memory: 64, Time: 1, Threads: 1})})
 }
 
-func benchStore(b *testing.B, n, due int) (*Store, *app.Service, time.Time) {
+func benchStore(b *testing.B, n, due int) (*Store, *app.Services, time.Time) {
 	st := tempStore(b)
 	now := time.Date(2026, 6, 15, 13, 0, 0, 0, time.UTC)
 	svc := benchSvc(b, st, now)
 	seedOpenCases(b, st, svc, now, n, due)
-	if _, err := svc.HoldLease(context.Background(), "bench"); err != nil {
+	if _, err := svc.Delivery.HoldLease(context.Background(), "bench"); err != nil {
 		b.Fatal(err)
 	}
 	// Send what is due once (the digest), so the measured sweeps start from a quiet outbox.
-	if _, err := svc.Sweep(context.Background(), "bench"); err != nil {
+	if _, err := svc.Delivery.Sweep(context.Background(), "bench"); err != nil {
 		b.Fatal(err)
 	}
 	return st, svc, now
@@ -53,7 +53,7 @@ func BenchmarkSweepNothingDue(b *testing.B) {
 	ctx := context.Background()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		res, err := svc.Sweep(ctx, "bench")
+		res, err := svc.Delivery.Sweep(ctx, "bench")
 		if err != nil || res.Inserted != 0 {
 			b.Fatalf("%+v %v", res, err)
 		}
@@ -72,7 +72,7 @@ func BenchmarkSweep1000Due(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.StartTimer()
-		res, err := svc.Sweep(ctx, "bench")
+		res, err := svc.Delivery.Sweep(ctx, "bench")
 		if err != nil || res.Inserted != 1000 {
 			b.Fatalf("%+v %v", res, err)
 		}

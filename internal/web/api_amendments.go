@@ -13,7 +13,7 @@ func (s *Server) postAmendment(c echo.Context) error {
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	m, err := s.svc.Amend(c.Request().Context(), mustActor(c), c.Param("id"), in)
+	m, err := s.svc.Cases.Amend(c.Request().Context(), mustActor(c), c.Param("id"), in)
 	if err != nil {
 		return err
 	}
@@ -21,7 +21,7 @@ func (s *Server) postAmendment(c echo.Context) error {
 }
 
 func (s *Server) getAmendments(c echo.Context) error {
-	list, err := s.svc.ListAmendments(c.Request().Context(), mustActor(c), c.Param("id"))
+	list, err := s.svc.Cases.ListAmendments(c.Request().Context(), mustActor(c), c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -37,7 +37,7 @@ func (s *Server) postResolveAmendment(c echo.Context) error {
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	m, err := s.svc.ResolveAmendment(c.Request().Context(), mustActor(c), c.Param("id"), in)
+	m, err := s.svc.Cases.ResolveAmendment(c.Request().Context(), mustActor(c), c.Param("id"), in)
 	if err != nil {
 		return err
 	}

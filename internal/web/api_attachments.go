@@ -56,7 +56,7 @@ func bodyError(err error) error {
 // 403, 409); the body is cut off past the upload limit; the file streams to a
 // temporary file and becomes an attachment only when its row commits.
 func (s *Server) upload(c echo.Context, target app.AttachTarget) error {
-	if err := s.svc.CheckAttach(c.Request().Context(), mustActor(c), target); err != nil {
+	if err := s.svc.Findings.CheckAttach(c.Request().Context(), mustActor(c), target); err != nil {
 		return err
 	}
 	mr, body, err := s.multipartBody(c)
@@ -115,7 +115,7 @@ func (s *Server) receiveUpload(c echo.Context, target app.AttachTarget, mr *mult
 			if up != nil {
 				return nil, kind, docket.FieldError("file", "send one file per upload")
 			}
-			up, err = s.svc.StageUpload(part, partFileName(part))
+			up, err = s.svc.Findings.StageUpload(part, partFileName(part))
 			if err != nil {
 				if body.err != nil {
 					return nil, kind, bodyError(body.err)
@@ -133,7 +133,7 @@ func (s *Server) receiveUpload(c echo.Context, target app.AttachTarget, mr *mult
 	if !haveKind {
 		return nil, kind, docket.Unacceptable("kind", "is required: one of %s", strings.Join(docket.AttachmentKinds, ", "))
 	}
-	at, err := s.svc.CreateAttachment(c.Request().Context(), mustActor(c), target, kind, up)
+	at, err := s.svc.Findings.CreateAttachment(c.Request().Context(), mustActor(c), target, kind, up)
 	return at, kind, err
 }
 
@@ -148,7 +148,7 @@ func partFileName(p *multipart.Part) string {
 }
 
 func (s *Server) getAttachment(c echo.Context) error {
-	at, err := s.svc.GetAttachment(c.Request().Context(), mustActor(c), c.Param("id"))
+	at, err := s.svc.Findings.GetAttachment(c.Request().Context(), mustActor(c), c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -156,7 +156,7 @@ func (s *Server) getAttachment(c echo.Context) error {
 }
 
 func (s *Server) getAttachmentContent(c echo.Context) error {
-	at, data, err := s.svc.AttachmentContent(c.Request().Context(), mustActor(c), c.Param("id"))
+	at, data, err := s.svc.Findings.AttachmentContent(c.Request().Context(), mustActor(c), c.Param("id"))
 	if err != nil {
 		return err
 	}

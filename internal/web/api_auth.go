@@ -19,7 +19,7 @@ func (s *Server) postToken(c echo.Context) error {
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	sess, err := s.svc.SignIn(c.Request().Context(), in.Email, in.Password, anon(c))
+	sess, err := s.svc.Accounts.SignIn(c.Request().Context(), in.Email, in.Password, anon(c))
 	if err != nil {
 		return err
 	}
@@ -29,14 +29,14 @@ func (s *Server) postToken(c echo.Context) error {
 }
 
 func (s *Server) postLogout(c echo.Context) error {
-	if err := s.svc.Logout(c.Request().Context(), mustActor(c)); err != nil {
+	if err := s.svc.Accounts.Logout(c.Request().Context(), mustActor(c)); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
 }
 
 func (s *Server) getMe(c echo.Context) error {
-	u, err := s.svc.Me(c.Request().Context(), mustActor(c))
+	u, err := s.svc.Accounts.Me(c.Request().Context(), mustActor(c))
 	if err != nil {
 		return err
 	}
@@ -51,7 +51,7 @@ func (s *Server) postPassword(c echo.Context) error {
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	if err := s.svc.ChangePassword(c.Request().Context(), mustActor(c), in.Current, in.New); err != nil {
+	if err := s.svc.Accounts.ChangePassword(c.Request().Context(), mustActor(c), in.Current, in.New); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
@@ -87,7 +87,7 @@ func (s *Server) postAPIToken(c echo.Context) error {
 		}
 		exp = &t
 	}
-	sess, tok, err := s.svc.CreateAPIToken(c.Request().Context(), mustActor(c), in.Name, docket.Scope(in.Scope), exp)
+	sess, tok, err := s.svc.Accounts.CreateAPIToken(c.Request().Context(), mustActor(c), in.Name, docket.Scope(in.Scope), exp)
 	if err != nil {
 		return err
 	}
@@ -97,7 +97,7 @@ func (s *Server) postAPIToken(c echo.Context) error {
 }
 
 func (s *Server) getAPITokens(c echo.Context) error {
-	toks, err := s.svc.ListAPITokens(c.Request().Context(), mustActor(c))
+	toks, err := s.svc.Accounts.ListAPITokens(c.Request().Context(), mustActor(c))
 	if err != nil {
 		return err
 	}
@@ -109,7 +109,7 @@ func (s *Server) getAPITokens(c echo.Context) error {
 }
 
 func (s *Server) deleteAPIToken(c echo.Context) error {
-	if err := s.svc.DeleteAPIToken(c.Request().Context(), mustActor(c), c.Param("id")); err != nil {
+	if err := s.svc.Accounts.DeleteAPIToken(c.Request().Context(), mustActor(c), c.Param("id")); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
@@ -123,7 +123,7 @@ func (s *Server) postOrg(c echo.Context) error {
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	o, err := s.svc.CreateOrg(c.Request().Context(), mustActor(c), in.Name, in.Kind)
+	o, err := s.svc.Accounts.CreateOrg(c.Request().Context(), mustActor(c), in.Name, in.Kind)
 	if err != nil {
 		return err
 	}
@@ -135,7 +135,7 @@ func (s *Server) getOrgs(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	orgs, next, err := s.svc.ListOrgs(c.Request().Context(), mustActor(c), p)
+	orgs, next, err := s.svc.Accounts.ListOrgs(c.Request().Context(), mustActor(c), p)
 	if err != nil {
 		return err
 	}
@@ -151,7 +151,7 @@ func (s *Server) postUser(c echo.Context) error {
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	ch, err := s.svc.CreateUser(c.Request().Context(), mustActor(c), in)
+	ch, err := s.svc.Accounts.CreateUser(c.Request().Context(), mustActor(c), in)
 	if err != nil {
 		return err
 	}
@@ -174,7 +174,7 @@ func (s *Server) getUsers(c echo.Context) error {
 		}
 		f.Role = &r
 	}
-	users, next, err := s.svc.ListUsers(c.Request().Context(), mustActor(c), f, p)
+	users, next, err := s.svc.Accounts.ListUsers(c.Request().Context(), mustActor(c), f, p)
 	if err != nil {
 		return err
 	}
@@ -190,7 +190,7 @@ func (s *Server) patchUser(c echo.Context) error {
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	ch, err := s.svc.UpdateUser(c.Request().Context(), mustActor(c), c.Param("id"), in)
+	ch, err := s.svc.Accounts.UpdateUser(c.Request().Context(), mustActor(c), c.Param("id"), in)
 	if err != nil {
 		return err
 	}
@@ -202,7 +202,7 @@ func (s *Server) getAudit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	evs, next, err := s.svc.ListAllAudit(c.Request().Context(), mustActor(c), p)
+	evs, next, err := s.svc.AuditTrail.ListAllAudit(c.Request().Context(), mustActor(c), p)
 	if err != nil {
 		return err
 	}

@@ -277,11 +277,11 @@ func TestSignInFailuresLookAlike(t *testing.T) {
 	}
 	// Every attempt is audited.
 	var n int
-	report, err := ts.svc.VerifyAudit(context.Background())
+	report, err := ts.svc.AuditTrail.VerifyAudit(context.Background())
 	if err != nil || report.Reason != "" {
 		t.Fatalf("audit: %v %+v", err, report)
 	}
-	evs, _, _ := ts.svc.ListAllAudit(context.Background(), docket.Actor{Role: docket.RoleAdmin}, pageAll())
+	evs, _, _ := ts.svc.AuditTrail.ListAllAudit(context.Background(), docket.Actor{Role: docket.RoleAdmin}, pageAll())
 	for _, e := range evs {
 		if e.Action == "auth.sign_in" {
 			n++

@@ -44,13 +44,13 @@ func newAPIBench(tb testing.TB, n int) *apiBench {
 		tb.Fatal(err)
 	}
 	srv := webtest.New(tb, svc, web.Options{Config: cfg, Health: st, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Approvals: app.NewApprovals(st, app.ApprovalOptions{Now: svc.Now})})
+		Approvals: app.NewApprovals(st, app.ApprovalOptions{Now: svc.Cases.Now})})
 	b := &apiBench{h: srv.Handler(), seeded: seeded, recordable: seeded.Recordable[seeded.Leads[0].ID]}
 	for _, s := range []struct {
 		u   *docket.User
 		tok *string
 	}{{seeded.Leads[0], &b.lead}, {seeded.Compliance, &b.co}, {seeded.LabMembers[0], &b.labMember}} {
-		sess, err := svc.SignIn(ctx, s.u.Email, testPassword, docket.Actor{ClientIP: "127.0.0.1"})
+		sess, err := svc.Accounts.SignIn(ctx, s.u.Email, testPassword, docket.Actor{ClientIP: "127.0.0.1"})
 		if err != nil {
 			tb.Fatal(err)
 		}

@@ -9,7 +9,7 @@ import (
 )
 
 func (s *Server) getBenchmarks(c echo.Context) error {
-	list, err := s.svc.ListBenchmarks(mustActor(c))
+	list, err := s.svc.Evidence.ListBenchmarks(mustActor(c))
 	if err != nil {
 		return err
 	}
@@ -25,7 +25,7 @@ func (s *Server) postBenchmarkResult(c echo.Context) error {
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	r, err := s.svc.RecordBenchmarkResult(c.Request().Context(), mustActor(c), c.Param("id"), in)
+	r, err := s.svc.Evidence.RecordBenchmarkResult(c.Request().Context(), mustActor(c), c.Param("id"), in)
 	if err != nil {
 		return err
 	}
@@ -33,7 +33,7 @@ func (s *Server) postBenchmarkResult(c echo.Context) error {
 }
 
 func (s *Server) getBenchmarkResults(c echo.Context) error {
-	list, err := s.svc.ListBenchmarkResults(c.Request().Context(), mustActor(c), c.Param("id"))
+	list, err := s.svc.Evidence.ListBenchmarkResults(c.Request().Context(), mustActor(c), c.Param("id"))
 	if err != nil {
 		return err
 	}

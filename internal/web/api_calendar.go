@@ -43,7 +43,7 @@ func (s *Server) postCalendarURL(c echo.Context) error {
 	if err := noBody(c); err != nil {
 		return err
 	}
-	token, at, err := s.svc.CreateCalendarURL(c.Request().Context(), mustActor(c))
+	token, at, err := s.svc.Accounts.CreateCalendarURL(c.Request().Context(), mustActor(c))
 	if err != nil {
 		return err
 	}
@@ -53,7 +53,7 @@ func (s *Server) postCalendarURL(c echo.Context) error {
 
 // getCalendarURL says whether the caller has a feed; never its URL.
 func (s *Server) getCalendarURL(c echo.Context) error {
-	f, err := s.svc.CalendarURL(c.Request().Context(), mustActor(c))
+	f, err := s.svc.Accounts.CalendarURL(c.Request().Context(), mustActor(c))
 	if err != nil {
 		return err
 	}
@@ -65,7 +65,7 @@ func (s *Server) getCalendarURL(c echo.Context) error {
 }
 
 func (s *Server) deleteCalendarURL(c echo.Context) error {
-	if err := s.svc.DeleteCalendarURL(c.Request().Context(), mustActor(c)); err != nil {
+	if err := s.svc.Accounts.DeleteCalendarURL(c.Request().Context(), mustActor(c)); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
@@ -84,7 +84,7 @@ func (s *Server) getCalendarFeed(c echo.Context) error {
 	if !ok {
 		return notFound()
 	}
-	cal, err := s.svc.CalendarFeed(c.Request().Context(), token)
+	cal, err := s.svc.Accounts.CalendarFeed(c.Request().Context(), token)
 	if docket.ErrorCode(err) == docket.ENotFound {
 		return notFound()
 	} else if err != nil {

@@ -77,7 +77,7 @@ func (s *Server) getCases(c echo.Context) error {
 		return err
 	}
 	a := mustActor(c)
-	views, next, err := s.svc.ListCases(c.Request().Context(), a, f, p)
+	views, next, err := s.svc.Cases.ListCases(c.Request().Context(), a, f, p)
 	if err != nil {
 		return err
 	}
@@ -94,7 +94,7 @@ func (s *Server) postCase(c echo.Context) error {
 		return err
 	}
 	a := mustActor(c)
-	v, err := s.svc.CreateCase(c.Request().Context(), a, in)
+	v, err := s.svc.Cases.CreateCase(c.Request().Context(), a, in)
 	if err != nil {
 		return err
 	}
@@ -103,7 +103,7 @@ func (s *Server) postCase(c echo.Context) error {
 
 func (s *Server) getCase(c echo.Context) error {
 	a := mustActor(c)
-	v, err := s.svc.GetCase(c.Request().Context(), a, c.Param("id"))
+	v, err := s.svc.Cases.GetCase(c.Request().Context(), a, c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -123,12 +123,12 @@ func (s *Server) patchCase(c echo.Context) error {
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	v, err := s.svc.UpdateCase(c.Request().Context(), mustActor(c), c.Param("id"), in)
+	v, err := s.svc.Cases.UpdateCase(c.Request().Context(), mustActor(c), c.Param("id"), in)
 	return caseResult(c, v, err)
 }
 
 func (s *Server) deleteCase(c echo.Context) error {
-	if err := s.svc.DeleteCase(c.Request().Context(), mustActor(c), c.Param("id")); err != nil {
+	if err := s.svc.Cases.DeleteCase(c.Request().Context(), mustActor(c), c.Param("id")); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
@@ -144,7 +144,7 @@ func (s *Server) postSubmit(c echo.Context) error {
 	if err := noBody(c); err != nil {
 		return err
 	}
-	v, err := s.svc.SubmitCase(c.Request().Context(), mustActor(c), c.Param("id"))
+	v, err := s.svc.Cases.SubmitCase(c.Request().Context(), mustActor(c), c.Param("id"))
 	return caseResult(c, v, err)
 }
 
@@ -163,7 +163,7 @@ func (s *Server) postAssign(c echo.Context) error {
 	if in.LeadID != nil {
 		lead = *in.LeadID
 	}
-	v, err := s.svc.Assign(c.Request().Context(), mustActor(c), c.Param("id"), *in.ReviewerIDs, lead)
+	v, err := s.svc.Cases.Assign(c.Request().Context(), mustActor(c), c.Param("id"), *in.ReviewerIDs, lead)
 	return caseResult(c, v, err)
 }
 
@@ -171,7 +171,7 @@ func (s *Server) postAttest(c echo.Context) error {
 	if err := noBody(c); err != nil {
 		return err
 	}
-	v, err := s.svc.Attest(c.Request().Context(), mustActor(c), c.Param("id"))
+	v, err := s.svc.Cases.Attest(c.Request().Context(), mustActor(c), c.Param("id"))
 	return caseResult(c, v, err)
 }
 
@@ -184,7 +184,7 @@ func (s *Server) postDeclareConflict(c echo.Context) error {
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	v, err := s.svc.DeclareConflict(c.Request().Context(), mustActor(c), c.Param("id"), in.Reason)
+	v, err := s.svc.Cases.DeclareConflict(c.Request().Context(), mustActor(c), c.Param("id"), in.Reason)
 	return caseResult(c, v, err)
 }
 
@@ -193,7 +193,7 @@ func (s *Server) postWithdraw(c echo.Context) error {
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	v, err := s.svc.Withdraw(c.Request().Context(), mustActor(c), c.Param("id"), in.Reason)
+	v, err := s.svc.Cases.Withdraw(c.Request().Context(), mustActor(c), c.Param("id"), in.Reason)
 	return caseResult(c, v, err)
 }
 
@@ -202,7 +202,7 @@ func (s *Server) postDecision(c echo.Context) error {
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	v, err := s.svc.Decide(c.Request().Context(), mustActor(c), c.Param("id"), in)
+	v, err := s.svc.Cases.Decide(c.Request().Context(), mustActor(c), c.Param("id"), in)
 	return caseResult(c, v, err)
 }
 
@@ -213,7 +213,7 @@ func (s *Server) postInfoRequest(c echo.Context) error {
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	r, err := s.svc.RequestInfo(c.Request().Context(), mustActor(c), c.Param("id"), in.Question)
+	r, err := s.svc.Cases.RequestInfo(c.Request().Context(), mustActor(c), c.Param("id"), in.Question)
 	if err != nil {
 		return err
 	}
@@ -221,7 +221,7 @@ func (s *Server) postInfoRequest(c echo.Context) error {
 }
 
 func (s *Server) getInfoRequests(c echo.Context) error {
-	reqs, err := s.svc.ListInfoRequests(c.Request().Context(), mustActor(c), c.Param("id"))
+	reqs, err := s.svc.Cases.ListInfoRequests(c.Request().Context(), mustActor(c), c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -239,7 +239,7 @@ func (s *Server) postAnswer(c echo.Context) error {
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	r, err := s.svc.AnswerInfoRequest(c.Request().Context(), mustActor(c), c.Param("id"), in.Answer)
+	r, err := s.svc.Cases.AnswerInfoRequest(c.Request().Context(), mustActor(c), c.Param("id"), in.Answer)
 	if err != nil {
 		return err
 	}
@@ -250,7 +250,7 @@ func (s *Server) postCancelRequest(c echo.Context) error {
 	if err := noBody(c); err != nil {
 		return err
 	}
-	r, err := s.svc.CancelInfoRequest(c.Request().Context(), mustActor(c), c.Param("id"))
+	r, err := s.svc.Cases.CancelInfoRequest(c.Request().Context(), mustActor(c), c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -258,7 +258,7 @@ func (s *Server) postCancelRequest(c echo.Context) error {
 }
 
 func (s *Server) getClock(c echo.Context) error {
-	d, err := s.svc.GetClock(c.Request().Context(), mustActor(c), c.Param("id"))
+	d, err := s.svc.Cases.GetClock(c.Request().Context(), mustActor(c), c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -270,7 +270,7 @@ func (s *Server) getCaseAudit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	evs, next, err := s.svc.ListCaseAudit(c.Request().Context(), mustActor(c), c.Param("id"), p)
+	evs, next, err := s.svc.AuditTrail.ListCaseAudit(c.Request().Context(), mustActor(c), c.Param("id"), p)
 	if err != nil {
 		return err
 	}
@@ -299,7 +299,7 @@ func (s *Server) dashboard(c echo.Context) (*app.Dashboard, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.svc.Dashboard(c.Request().Context(), mustActor(c), f, p)
+	return s.svc.Cases.Dashboard(c.Request().Context(), mustActor(c), f, p)
 }
 
 func (s *Server) getDashboard(c echo.Context) error {
@@ -312,7 +312,7 @@ func (s *Server) getDashboard(c echo.Context) error {
 	for b, n := range d.Counts {
 		out.Counts[string(b)] = n
 	}
-	findings, err := s.svc.DashboardFindings(c.Request().Context(), a, d.Items)
+	findings, err := s.svc.Findings.DashboardFindings(c.Request().Context(), a, d.Items)
 	if err != nil {
 		return err
 	}

@@ -22,7 +22,7 @@ func (s *Server) postPublishFinding(c echo.Context) error {
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	v, err := s.svc.PublishFinding(c.Request().Context(), mustActor(c), c.Param("id"), in)
+	v, err := s.svc.Clearinghouse.PublishFinding(c.Request().Context(), mustActor(c), c.Param("id"), in)
 	return s.findingResult(c, http.StatusOK, v, err)
 }
 
@@ -33,7 +33,7 @@ func (s *Server) catalog(c echo.Context) (*app.Catalog, error) {
 			return nil, docket.FieldError(name, "is not a parameter of the Clearinghouse (it takes q)")
 		}
 	}
-	return s.svc.Clearinghouse(c.Request().Context(), mustActor(c), c.QueryParam("q"))
+	return s.svc.Clearinghouse.Clearinghouse(c.Request().Context(), mustActor(c), c.QueryParam("q"))
 }
 
 // getClearinghouse answers with the KEV-shaped feed: camelCase and not

@@ -42,7 +42,7 @@ func (s *Server) findingResult(c echo.Context, status int, v *app.FindingView, e
 	if err != nil {
 		return err
 	}
-	return c.JSON(status, presentFinding(v, s.svc.Now()))
+	return c.JSON(status, presentFinding(v, s.svc.Cases.Now()))
 }
 
 func (s *Server) postFinding(c echo.Context) error {
@@ -50,7 +50,7 @@ func (s *Server) postFinding(c echo.Context) error {
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	v, err := s.svc.CreateFinding(c.Request().Context(), mustActor(c), c.Param("id"), in)
+	v, err := s.svc.Findings.CreateFinding(c.Request().Context(), mustActor(c), c.Param("id"), in)
 	return s.findingResult(c, http.StatusCreated, v, err)
 }
 
@@ -63,11 +63,11 @@ func (s *Server) getFindings(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	views, next, err := s.svc.ListFindings(c.Request().Context(), mustActor(c), c.Param("id"), f, p)
+	views, next, err := s.svc.Findings.ListFindings(c.Request().Context(), mustActor(c), c.Param("id"), f, p)
 	if err != nil {
 		return err
 	}
-	now := s.svc.Now()
+	now := s.svc.Cases.Now()
 	items := make([]findingJSON, len(views))
 	for i, v := range views {
 		items[i] = presentFinding(v, now)
@@ -76,7 +76,7 @@ func (s *Server) getFindings(c echo.Context) error {
 }
 
 func (s *Server) getFinding(c echo.Context) error {
-	v, err := s.svc.GetFinding(c.Request().Context(), mustActor(c), c.Param("id"))
+	v, err := s.svc.Findings.GetFinding(c.Request().Context(), mustActor(c), c.Param("id"))
 	return s.findingResult(c, http.StatusOK, v, err)
 }
 
@@ -85,7 +85,7 @@ func (s *Server) patchFinding(c echo.Context) error {
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	v, err := s.svc.UpdateFinding(c.Request().Context(), mustActor(c), c.Param("id"), in)
+	v, err := s.svc.Findings.UpdateFinding(c.Request().Context(), mustActor(c), c.Param("id"), in)
 	return s.findingResult(c, http.StatusOK, v, err)
 }
 
@@ -96,7 +96,7 @@ func (s *Server) postShareFinding(c echo.Context) error {
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	v, err := s.svc.ShareFinding(c.Request().Context(), mustActor(c), c.Param("id"), in.RecipientIDs)
+	v, err := s.svc.Findings.ShareFinding(c.Request().Context(), mustActor(c), c.Param("id"), in.RecipientIDs)
 	return s.findingResult(c, http.StatusOK, v, err)
 }
 
@@ -107,7 +107,7 @@ func (s *Server) postRespondFinding(c echo.Context) error {
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	v, err := s.svc.RespondFinding(c.Request().Context(), mustActor(c), c.Param("id"), in.Response)
+	v, err := s.svc.Findings.RespondFinding(c.Request().Context(), mustActor(c), c.Param("id"), in.Response)
 	return s.findingResult(c, http.StatusOK, v, err)
 }
 
@@ -119,7 +119,7 @@ func (s *Server) postResolveFinding(c echo.Context) error {
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	v, err := s.svc.ResolveFinding(c.Request().Context(), mustActor(c), c.Param("id"), in.Resolution, in.Note)
+	v, err := s.svc.Findings.ResolveFinding(c.Request().Context(), mustActor(c), c.Param("id"), in.Resolution, in.Note)
 	return s.findingResult(c, http.StatusOK, v, err)
 }
 
@@ -131,7 +131,7 @@ func (s *Server) postComment(c echo.Context) error {
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	cm, err := s.svc.CreateComment(c.Request().Context(), mustActor(c), c.Param("id"), in.Body, in.Visibility)
+	cm, err := s.svc.Findings.CreateComment(c.Request().Context(), mustActor(c), c.Param("id"), in.Body, in.Visibility)
 	if err != nil {
 		return err
 	}
@@ -148,7 +148,7 @@ func (s *Server) getComments(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	list, next, err := s.svc.ListComments(c.Request().Context(), mustActor(c), c.Param("id"), p)
+	list, next, err := s.svc.Findings.ListComments(c.Request().Context(), mustActor(c), c.Param("id"), p)
 	if err != nil {
 		return err
 	}

@@ -42,11 +42,11 @@ func (s *Server) getInbox(c echo.Context) error {
 		return err
 	}
 	a := mustActor(c)
-	items, next, err := s.svc.Inbox(c.Request().Context(), a, p)
+	items, next, err := s.svc.Delivery.Inbox(c.Request().Context(), a, p)
 	if err != nil {
 		return err
 	}
-	unread, err := s.svc.UnreadCount(c.Request().Context(), a)
+	unread, err := s.svc.Delivery.UnreadCount(c.Request().Context(), a)
 	if err != nil {
 		return err
 	}
@@ -64,7 +64,7 @@ func (s *Server) postInboxRead(c echo.Context) error {
 	if err := noBody(c); err != nil {
 		return err
 	}
-	n, err := s.svc.MarkRead(c.Request().Context(), mustActor(c), c.Param("id"))
+	n, err := s.svc.Delivery.MarkRead(c.Request().Context(), mustActor(c), c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -75,7 +75,7 @@ func (s *Server) postAck(c echo.Context) error {
 	if err := noBody(c); err != nil {
 		return err
 	}
-	n, err := s.svc.Acknowledge(c.Request().Context(), mustActor(c), c.Param("id"))
+	n, err := s.svc.Delivery.Acknowledge(c.Request().Context(), mustActor(c), c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -126,7 +126,7 @@ func (s *Server) getForecast(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	occ, err := s.svc.Forecast(c.Request().Context(), mustActor(c), until)
+	occ, err := s.svc.Delivery.Forecast(c.Request().Context(), mustActor(c), until)
 	if err != nil {
 		return err
 	}

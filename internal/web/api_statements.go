@@ -7,7 +7,7 @@ import (
 )
 
 func (s *Server) getStatement(c echo.Context) error {
-	st, err := s.svc.GetStatement(c.Request().Context(), mustActor(c), c.Param("id"))
+	st, err := s.svc.Evidence.GetStatement(c.Request().Context(), mustActor(c), c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -18,7 +18,7 @@ func (s *Server) getStatement(c echo.Context) error {
 // current one first, at /.well-known/jwks.json, to anyone: a lab hands a
 // statement to a contracting office, which verifies it with these keys alone.
 func (s *Server) getJWKS(c echo.Context) error {
-	set, err := s.svc.JWKS(c.Request().Context())
+	set, err := s.svc.Evidence.JWKS(c.Request().Context())
 	if err != nil {
 		return err
 	}

@@ -39,7 +39,7 @@ func (s *Server) postWebhook(c echo.Context) error {
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	w, secret, err := s.svc.CreateWebhook(c.Request().Context(), a, in, s.guard)
+	w, secret, err := s.svc.Delivery.CreateWebhook(c.Request().Context(), a, in, s.guard)
 	if err != nil {
 		return err
 	}
@@ -51,7 +51,7 @@ func (s *Server) getWebhooks(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	hooks, next, err := s.svc.ListWebhooks(c.Request().Context(), mustActor(c), p)
+	hooks, next, err := s.svc.Delivery.ListWebhooks(c.Request().Context(), mustActor(c), p)
 	if err != nil {
 		return err
 	}
@@ -63,7 +63,7 @@ func (s *Server) getWebhooks(c echo.Context) error {
 }
 
 func (s *Server) deleteWebhook(c echo.Context) error {
-	if err := s.svc.DeleteWebhook(c.Request().Context(), mustActor(c), c.Param("id")); err != nil {
+	if err := s.svc.Delivery.DeleteWebhook(c.Request().Context(), mustActor(c), c.Param("id")); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
@@ -125,7 +125,7 @@ func (s *Server) getDeliveries(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ds, next, err := s.svc.ListDeliveries(c.Request().Context(), mustActor(c), f, p)
+	ds, next, err := s.svc.Delivery.ListDeliveries(c.Request().Context(), mustActor(c), f, p)
 	if err != nil {
 		return err
 	}
@@ -143,7 +143,7 @@ func (s *Server) postRetryDelivery(c echo.Context) error {
 	if err := noBody(c); err != nil {
 		return err
 	}
-	d, err := s.svc.RetryDelivery(c.Request().Context(), mustActor(c), c.Param("id"))
+	d, err := s.svc.Delivery.RetryDelivery(c.Request().Context(), mustActor(c), c.Param("id"))
 	if err != nil {
 		return err
 	}

@@ -91,7 +91,7 @@ func TestAuditVerifyTakesPlainAndKeyedHashes(t *testing.T) {
 		t.Fatal(err)
 	}
 	want(t, w.as("rev", "POST", "/api/v1/cases/"+id+"/benchmark-results", resultBody("ctf-professional", 55)), 201)
-	report, err := w.svc.VerifyAudit(context.Background())
+	report, err := w.svc.AuditTrail.VerifyAudit(context.Background())
 	if err != nil || report.Reason != "" {
 		t.Fatalf("a trail with plain and keyed hashes: %v %+v", err, report)
 	}

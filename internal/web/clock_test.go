@@ -299,7 +299,7 @@ func TestDashboardCSVNeutralisesFormulas(t *testing.T) {
 	if !strings.HasPrefix(r.Header.Get("Content-Type"), "text/csv") {
 		t.Fatal(r.Header)
 	}
-	if _, err := w.svc.VerifyAudit(context.Background()); err != nil {
+	if _, err := w.svc.AuditTrail.VerifyAudit(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -80,7 +80,7 @@ func TestConcurrentFilingAndSubmitting(t *testing.T) {
 			t.Fatalf("numbers not gapless and unique: position %d has %s, want %s", i, n, want)
 		}
 	}
-	rep, err := w.svc.VerifyAudit(context.Background())
+	rep, err := w.svc.AuditTrail.VerifyAudit(context.Background())
 	if err != nil || rep.Reason != "" {
 		t.Fatalf("audit after the run: %v %+v", err, rep)
 	}

@@ -103,7 +103,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 	}
 	if status == http.StatusForbidden {
 		if a, ok := actorFrom(c); ok && a.UserID != "" {
-			s.svc.AuditDenied(c.Request().Context(), a, c.Request().Method, c.Path(), status)
+			s.svc.AuditTrail.AuditDenied(c.Request().Context(), a, c.Request().Method, c.Path(), status)
 		}
 	}
 	if s.pages != nil && isPage(c) {

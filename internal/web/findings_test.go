@@ -711,7 +711,7 @@ func TestFindingStepsAreAudited(t *testing.T) {
 	if strings.Join(actions, ",") != "finding.created,finding.shared,finding.resolved" {
 		t.Fatalf("actions %v", actions)
 	}
-	if rep, err := w.svc.VerifyAudit(context.Background()); err != nil || rep.Reason != "" {
+	if rep, err := w.svc.AuditTrail.VerifyAudit(context.Background()); err != nil || rep.Reason != "" {
 		t.Fatalf("audit chain: %+v %v", rep, err)
 	}
 }
@@ -727,7 +727,7 @@ func TestFindingDeadlineUsesTheCasesZone(t *testing.T) {
 	later := app.New(w.store, app.Options{Config: cfg, Now: w.clock.Now, Hasher: testHasher})
 	w.clock.Set(time.Date(2026, 6, 2, 18, 0, 0, 0, time.UTC)) // 14:00 June 2 in New York, 03:00 June 3 in Tokyo
 	lead := w.users["lead"]
-	v, err := later.ShareFinding(context.Background(), docket.Actor{UserID: lead.ID, Role: docket.RoleReviewLead, OrgID: lead.OrgID}, id, nil)
+	v, err := later.Findings.ShareFinding(context.Background(), docket.Actor{UserID: lead.ID, Role: docket.RoleReviewLead, OrgID: lead.OrgID}, id, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,10 +9,10 @@ import (
 
 func (w *world) sweep() {
 	w.t.Helper()
-	if _, err := w.svc.HoldLease(context.Background(), "test"); err != nil {
+	if _, err := w.svc.Delivery.HoldLease(context.Background(), "test"); err != nil {
 		w.t.Fatal(err)
 	}
-	if _, err := w.svc.Sweep(context.Background(), "test"); err != nil {
+	if _, err := w.svc.Delivery.Sweep(context.Background(), "test"); err != nil {
 		w.t.Fatal(err)
 	}
 }

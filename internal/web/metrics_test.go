@@ -31,19 +31,19 @@ func (ts *testServer) scrape(remote, authorization string, headers ...string) (i
 func TestMetricsAnswerOnLoopbackOnly(t *testing.T) {
 	w := newWorld(t)
 	m := metrics.New()
-	w.svc.Observe(m)
-	m.Watch(w.svc, "this-process")
+	w.svc.Delivery.Observe(m)
+	m.Watch(w.svc.Delivery, "this-process")
 	w.rebuild(func(o *web.Options) { o.Metrics = m })
 	f := w.caseIn("in_review")
 	want(t, w.as("lab", "GET", "/api/v1/cases/"+f.caseID, nil), 200)
 	w.clock.Set(time.Date(2026, 1, 6, 0, 0, 0, 0, time.UTC))
-	if _, err := w.svc.HoldLease(context.Background(), "this-process"); err != nil {
+	if _, err := w.svc.Delivery.HoldLease(context.Background(), "this-process"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.svc.Sweep(context.Background(), "this-process"); err != nil {
+	if _, err := w.svc.Delivery.Sweep(context.Background(), "this-process"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.svc.Deliver(context.Background(), w.channels()); err != nil {
+	if _, err := w.svc.Delivery.Deliver(context.Background(), w.channels()); err != nil {
 		t.Fatal(err)
 	}
 
@@ -90,7 +90,7 @@ func TestMetricsAnswerOnLoopbackOnly(t *testing.T) {
 	}
 	// Another process holds the lease: this one reports 0.
 	w.clock.Advance(w.cfg.Notify.LeaseTTL + time.Second)
-	if _, err := w.svc.HoldLease(context.Background(), "other-process"); err != nil {
+	if _, err := w.svc.Delivery.HoldLease(context.Background(), "other-process"); err != nil {
 		t.Fatal(err)
 	}
 	if _, body := w.scrape("127.0.0.1:50000", ""); !strings.Contains(body, `docket_lease_holder{holder="this-process"} 0`) {

@@ -224,7 +224,7 @@ func newNestedWorld(t *testing.T) *nestedWorld {
 
 	// The lab's webhook fails its submissions: a parked delivery, which
 	// only admins may see.
-	if _, err := w.svc.Deliver(ctx, w.channels()); err != nil {
+	if _, err := w.svc.Delivery.Deliver(ctx, w.channels()); err != nil {
 		t.Fatal(err)
 	}
 	l := w.as("admin", "GET", "/api/v1/admin/deliveries?state=failed", nil)

@@ -40,16 +40,16 @@ var tokenDays = []int{30, 90, 365}
 
 func (s *Server) accountPageOf(c echo.Context, errs fieldErrors) (*accountPage, error) {
 	ctx, a := c.Request().Context(), mustActor(c)
-	me, err := s.svc.Me(ctx, a)
+	me, err := s.svc.Accounts.Me(ctx, a)
 	if err != nil {
 		return nil, err
 	}
-	toks, err := s.svc.ListAPITokens(ctx, a)
+	toks, err := s.svc.Accounts.ListAPITokens(ctx, a)
 	if err != nil {
 		return nil, err
 	}
 	// Administrators see no case, so they have no calendar of deadlines.
-	cal, err := s.svc.CalendarURL(ctx, a)
+	cal, err := s.svc.Accounts.CalendarURL(ctx, a)
 	noCalendar := docket.ErrorCode(err) == docket.EForbidden
 	if err != nil && !noCalendar {
 		return nil, err
@@ -126,7 +126,7 @@ func (s *Server) accountFormError(c echo.Context, err error) error {
 // pageChangePassword changes the password; every session ends with it, this
 // one too, so the answer is the sign-in page.
 func (s *Server) pageChangePassword(c echo.Context) error {
-	err := s.svc.ChangePassword(c.Request().Context(), mustActor(c), form(c, "current_password"), form(c, "new_password"))
+	err := s.svc.Accounts.ChangePassword(c.Request().Context(), mustActor(c), form(c, "current_password"), form(c, "new_password"))
 	if err != nil {
 		return s.accountFormError(c, err)
 	}
@@ -145,9 +145,9 @@ func (s *Server) pageCreateAPIToken(c echo.Context) error {
 	if !offered {
 		return s.accountFormError(c, docket.Unacceptable("days", "must be one of the lifetimes offered"))
 	}
-	exp := s.svc.Now().Add(time.Duration(days) * 24 * time.Hour)
+	exp := s.svc.Cases.Now().Add(time.Duration(days) * 24 * time.Hour)
 	name := form(c, "name")
-	sess, _, err := s.svc.CreateAPIToken(c.Request().Context(), mustActor(c), name, docket.Scope(form(c, "scope")), &exp)
+	sess, _, err := s.svc.Accounts.CreateAPIToken(c.Request().Context(), mustActor(c), name, docket.Scope(form(c, "scope")), &exp)
 	if err != nil {
 		return s.accountFormError(c, err)
 	}
@@ -160,14 +160,14 @@ func (s *Server) pageCreateAPIToken(c echo.Context) error {
 }
 
 func (s *Server) pageRevokeAPIToken(c echo.Context) error {
-	if err := s.svc.DeleteAPIToken(c.Request().Context(), mustActor(c), c.Param("id")); err != nil {
+	if err := s.svc.Accounts.DeleteAPIToken(c.Request().Context(), mustActor(c), c.Param("id")); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/account?done=token-revoked")
 }
 
 func (s *Server) pageCreateCalendarURL(c echo.Context) error {
-	token, _, err := s.svc.CreateCalendarURL(c.Request().Context(), mustActor(c))
+	token, _, err := s.svc.Accounts.CreateCalendarURL(c.Request().Context(), mustActor(c))
 	if err != nil {
 		return err
 	}
@@ -180,7 +180,7 @@ func (s *Server) pageCreateCalendarURL(c echo.Context) error {
 }
 
 func (s *Server) pageDeleteCalendarURL(c echo.Context) error {
-	if err := s.svc.DeleteCalendarURL(c.Request().Context(), mustActor(c)); err != nil {
+	if err := s.svc.Accounts.DeleteCalendarURL(c.Request().Context(), mustActor(c)); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/account?done=calendar-off")

@@ -183,7 +183,7 @@ func (s *Server) pageUpload(c echo.Context, t app.AttachTarget) error {
 		}
 		return s.renderWorkError(c, t.CaseID, wf, errs, err)
 	}
-	if err := s.svc.CheckAttach(ctx, a, t); err != nil {
+	if err := s.svc.Findings.CheckAttach(ctx, a, t); err != nil {
 		return failed(nil, err)
 	}
 	pu, _ := c.Get(uploadKey).(*pageUpload)
@@ -206,7 +206,7 @@ func (s *Server) pageUpload(c echo.Context, t app.AttachTarget) error {
 // pageDownload serves an attachment's bytes to whoever may read it (404
 // otherwise, 403 for compliance officers), exactly as the API does.
 func (s *Server) pageDownload(c echo.Context) error {
-	at, data, err := s.svc.AttachmentContent(c.Request().Context(), mustActor(c), c.Param("id"))
+	at, data, err := s.svc.Findings.AttachmentContent(c.Request().Context(), mustActor(c), c.Param("id"))
 	if err != nil {
 		return err
 	}

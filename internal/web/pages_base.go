@@ -61,8 +61,8 @@ type fieldErrors map[string]string
 // base fills the layout's data for the request.
 func (p *pages) base(c echo.Context, title string) pageBase {
 	s := p.s
-	th := s.svc.Thresholds()
-	b := pageBase{Title: title, Now: ts(s.svc.Now()), DueSoonMs: th.DueSoon.Milliseconds(), CriticalMs: th.Critical.Milliseconds(),
+	th := s.svc.Cases.Thresholds()
+	b := pageBase{Title: title, Now: ts(s.svc.Cases.Now()), DueSoonMs: th.DueSoon.Milliseconds(), CriticalMs: th.Critical.Milliseconds(),
 		Flash: flashOf(c)}
 	u := currentUser(c)
 	if u == nil {
@@ -301,7 +301,7 @@ func (s *Server) teamNames(c echo.Context) (map[string]string, []app.TeamMember,
 	if a.Role == docket.RoleLabMember {
 		return nil, nil, nil
 	}
-	team, err := s.svc.ReviewTeam(c.Request().Context(), a)
+	team, err := s.svc.Cases.ReviewTeam(c.Request().Context(), a)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -56,7 +56,7 @@ func BenchmarkDashboardPage(b *testing.B) {
 
 // benchService opens a migrated store in the test's own place, with a
 // service standing at a fixed instant, for the benchmarks.
-func benchService(tb testing.TB) (*store.Store, *app.Service, config.Config, time.Time) {
+func benchService(tb testing.TB) (*store.Store, *app.Services, config.Config, time.Time) {
 	tb.Helper()
 	cfg := config.Default()
 	cfg.DB = storetest.DSN(tb)
@@ -85,13 +85,13 @@ func seedBoard(tb testing.TB, n int) (http.Handler, *http.Cookie) {
 	tb.Helper()
 	ctx := context.Background()
 	st, svc, cfg, now := benchService(tb)
-	co, err := svc.CreateUserCLI(ctx, "co@agency.example", "Compliance", "compliance_officer", "Agency", "agency", testPassword)
+	co, err := svc.Accounts.CreateUserCLI(ctx, "co@agency.example", "Compliance", "compliance_officer", "Agency", "agency", testPassword)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	var labs []*docket.User
 	for i := range 20 {
-		u, err := svc.CreateUserCLI(ctx, fmt.Sprintf("lab%d@lab.example", i), "Lab", "lab_member",
+		u, err := svc.Accounts.CreateUserCLI(ctx, fmt.Sprintf("lab%d@lab.example", i), "Lab", "lab_member",
 			fmt.Sprintf("Lab %02d", i), "lab", testPassword)
 		if err != nil {
 			tb.Fatal(err)
@@ -143,8 +143,8 @@ func seedBoard(tb testing.TB, n int) (http.Handler, *http.Cookie) {
 		}
 	}
 	srv := webtest.New(tb, svc, web.Options{Config: cfg, Health: st, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Approvals: app.NewApprovals(st, app.ApprovalOptions{Now: svc.Now})})
-	sess, err := svc.SignInPage(ctx, co.Email, testPassword, docket.Actor{ClientIP: "127.0.0.1"})
+		Approvals: app.NewApprovals(st, app.ApprovalOptions{Now: svc.Cases.Now})})
+	sess, err := svc.Accounts.SignInPage(ctx, co.Email, testPassword, docket.Actor{ClientIP: "127.0.0.1"})
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -129,7 +129,7 @@ func (s *Server) pageCase(c echo.Context) error {
 func (s *Server) casePageOf(c echo.Context, id string, form caseForms, errs fieldErrors) (*casePage, error) {
 	a := mustActor(c)
 	ctx := c.Request().Context()
-	v, err := s.svc.GetCase(ctx, a, id)
+	v, err := s.svc.Cases.GetCase(ctx, a, id)
 	if err != nil {
 		return nil, err
 	}
@@ -144,7 +144,7 @@ func (s *Server) casePageOf(c echo.Context, id string, form caseForms, errs fiel
 	}
 	pg := &casePage{pageBase: s.pages.base(c, title), Content: v.Content, Attested: v.Attested, Form: form, Errors: errs,
 		IsLab: a.Role == docket.RoleLabMember, ShowTier: a.Role != docket.RoleLabMember}
-	now := s.svc.Now()
+	now := s.svc.Cases.Now()
 	pg.Row = s.pages.caseRowOf(a, v, names, now)
 	pg.Case = caseDetail{ID: cs.ID, Number: pg.Row.Number, Lab: cs.OrgName, Model: cs.ModelName, Version: cs.ModelVersion,
 		Digest: cs.WeightsDigest, Release: pg.Row.Release, Modality: labelOr(modalityLabels[cs.Modality], cs.Modality),
@@ -162,14 +162,14 @@ func (s *Server) casePageOf(c echo.Context, id string, form caseForms, errs fiel
 	pg.AttestNeeded = (a.Role == docket.RoleReviewer || a.Role == docket.RoleReviewLead) && !v.Attested
 
 	if cs.Clock.Started() {
-		d, err := s.svc.GetClock(ctx, a, id)
+		d, err := s.svc.Cases.GetClock(ctx, a, id)
 		if err != nil {
 			return nil, err
 		}
 		pg.Clock = s.pages.explain(d, cs)
 	}
 	if v.Content && cs.Status != docket.StatusDraft {
-		reqs, err := s.svc.ListInfoRequests(ctx, a, id)
+		reqs, err := s.svc.Cases.ListInfoRequests(ctx, a, id)
 		if err != nil {
 			return nil, err
 		}
@@ -182,7 +182,7 @@ func (s *Server) casePageOf(c echo.Context, id string, form caseForms, errs fiel
 			pg.Requests = append(pg.Requests, rv)
 		}
 		if cs.Status == docket.StatusDecided {
-			d, err := s.svc.GetDecision(ctx, a, id)
+			d, err := s.svc.Cases.GetDecision(ctx, a, id)
 			if err != nil && docket.ErrorCode(err) != docket.ENotFound {
 				return nil, err
 			}
@@ -337,7 +337,7 @@ func form(c echo.Context, name string) string { return c.Request().PostForm.Get(
 
 func (s *Server) pageSubmit(c echo.Context) error {
 	id := c.Param("id")
-	if _, err := s.svc.SubmitCase(c.Request().Context(), mustActor(c), id); err != nil {
+	if _, err := s.svc.Cases.SubmitCase(c.Request().Context(), mustActor(c), id); err != nil {
 		return s.renderCaseError(c, id, caseForms{}, err)
 	}
 	return done(c, id, "submitted")
@@ -350,7 +350,7 @@ func (s *Server) pageAssign(c echo.Context) error {
 	if ids == nil {
 		ids = []string{}
 	}
-	if _, err := s.svc.Assign(c.Request().Context(), mustActor(c), id, ids, f.LeadID); err != nil {
+	if _, err := s.svc.Cases.Assign(c.Request().Context(), mustActor(c), id, ids, f.LeadID); err != nil {
 		return s.renderCaseError(c, id, f, err)
 	}
 	return done(c, id, "assigned")
@@ -358,7 +358,7 @@ func (s *Server) pageAssign(c echo.Context) error {
 
 func (s *Server) pageAttest(c echo.Context) error {
 	id := c.Param("id")
-	if _, err := s.svc.Attest(c.Request().Context(), mustActor(c), id); err != nil {
+	if _, err := s.svc.Cases.Attest(c.Request().Context(), mustActor(c), id); err != nil {
 		return s.renderCaseError(c, id, caseForms{}, err)
 	}
 	return done(c, id, "attested")
@@ -367,7 +367,7 @@ func (s *Server) pageAttest(c echo.Context) error {
 func (s *Server) pageDeclareConflict(c echo.Context) error {
 	id := c.Param("id")
 	f := caseForms{ConflictReason: form(c, "reason")}
-	if _, err := s.svc.DeclareConflict(c.Request().Context(), mustActor(c), id, f.ConflictReason); err != nil {
+	if _, err := s.svc.Cases.DeclareConflict(c.Request().Context(), mustActor(c), id, f.ConflictReason); err != nil {
 		return s.renderCaseError(c, id, f, err)
 	}
 	// The reviewer is off the case and may no longer see it.
@@ -377,7 +377,7 @@ func (s *Server) pageDeclareConflict(c echo.Context) error {
 func (s *Server) pageRequestInfo(c echo.Context) error {
 	id := c.Param("id")
 	f := caseForms{Question: form(c, "question")}
-	if _, err := s.svc.RequestInfo(c.Request().Context(), mustActor(c), id, f.Question); err != nil {
+	if _, err := s.svc.Cases.RequestInfo(c.Request().Context(), mustActor(c), id, f.Question); err != nil {
 		return s.renderCaseError(c, id, f, err)
 	}
 	return done(c, id, "asked")
@@ -394,7 +394,7 @@ func requestCase(c echo.Context, r *docket.InfoRequest) string {
 
 func (s *Server) pageAnswer(c echo.Context) error {
 	f := caseForms{AnswerFor: c.Param("id"), Answer: form(c, "answer")}
-	r, err := s.svc.AnswerInfoRequest(c.Request().Context(), mustActor(c), c.Param("id"), f.Answer)
+	r, err := s.svc.Cases.AnswerInfoRequest(c.Request().Context(), mustActor(c), c.Param("id"), f.Answer)
 	if err != nil {
 		if id := requestCase(c, r); id != "" && docket.ErrorCode(err) != docket.ENotFound {
 			return s.renderCaseError(c, id, f, err)
@@ -405,7 +405,7 @@ func (s *Server) pageAnswer(c echo.Context) error {
 }
 
 func (s *Server) pageCancelRequest(c echo.Context) error {
-	r, err := s.svc.CancelInfoRequest(c.Request().Context(), mustActor(c), c.Param("id"))
+	r, err := s.svc.Cases.CancelInfoRequest(c.Request().Context(), mustActor(c), c.Param("id"))
 	if err != nil {
 		if id := requestCase(c, r); id != "" && docket.ErrorCode(err) != docket.ENotFound {
 			return s.renderCaseError(c, id, caseForms{}, err)
@@ -422,7 +422,7 @@ func (s *Server) pageDecide(c echo.Context) error {
 	if strings.TrimSpace(f.Conditions) != "" {
 		in.Conditions = &f.Conditions
 	}
-	if _, err := s.svc.Decide(c.Request().Context(), mustActor(c), id, in); err != nil {
+	if _, err := s.svc.Cases.Decide(c.Request().Context(), mustActor(c), id, in); err != nil {
 		return s.renderCaseError(c, id, f, err)
 	}
 	return done(c, id, "decided")
@@ -445,7 +445,7 @@ type confirmPage struct {
 // confirmable loads a case for a confirmation page of act: 404 when hidden,
 // 403 when the role may never, 409 when not now.
 func (s *Server) confirmable(c echo.Context, act docket.Action) (*app.CaseView, error) {
-	v, err := s.svc.GetCase(c.Request().Context(), mustActor(c), c.Param("id"))
+	v, err := s.svc.Cases.GetCase(c.Request().Context(), mustActor(c), c.Param("id"))
 	if err != nil {
 		return nil, err
 	}
@@ -494,7 +494,7 @@ func (s *Server) pageConfirmWithdraw(c echo.Context) error {
 func (s *Server) pageWithdraw(c echo.Context) error {
 	id := c.Param("id")
 	reason := form(c, "reason")
-	if _, err := s.svc.Withdraw(c.Request().Context(), mustActor(c), id, reason); err != nil {
+	if _, err := s.svc.Cases.Withdraw(c.Request().Context(), mustActor(c), id, reason); err != nil {
 		de := docket.AsError(err)
 		if de == nil || (de.Code != docket.EUnprocessable && de.Code != docket.EInvalid) {
 			return s.renderCaseError(c, id, caseForms{}, err)
@@ -520,7 +520,7 @@ func (s *Server) pageConfirmDelete(c echo.Context) error {
 
 func (s *Server) pageDelete(c echo.Context) error {
 	id := c.Param("id")
-	if err := s.svc.DeleteCase(c.Request().Context(), mustActor(c), id); err != nil {
+	if err := s.svc.Cases.DeleteCase(c.Request().Context(), mustActor(c), id); err != nil {
 		return s.renderCaseError(c, id, caseForms{}, err)
 	}
 	return c.Redirect(http.StatusSeeOther, "/cases?done=deleted")

@@ -134,7 +134,7 @@ func (s *Server) pageCreateCase(c echo.Context) error {
 	if len(errs) > 0 {
 		return s.renderCaseForm(c, http.StatusUnprocessableEntity, pg)
 	}
-	v, err := s.svc.CreateCase(c.Request().Context(), a, in)
+	v, err := s.svc.Cases.CreateCase(c.Request().Context(), a, in)
 	if err != nil {
 		if err := applyError(errs, err); err != nil {
 			return err
@@ -144,7 +144,7 @@ func (s *Server) pageCreateCase(c echo.Context) error {
 	if !submit {
 		return done(c, v.Case.ID, "created")
 	}
-	if _, err := s.svc.SubmitCase(c.Request().Context(), a, v.Case.ID); err != nil {
+	if _, err := s.svc.Cases.SubmitCase(c.Request().Context(), a, v.Case.ID); err != nil {
 		return s.renderCaseError(c, v.Case.ID, caseForms{}, err)
 	}
 	return done(c, v.Case.ID, "submitted")
@@ -190,7 +190,7 @@ func (s *Server) pageUpdateCase(c echo.Context) error {
 		return s.renderCaseForm(c, http.StatusUnprocessableEntity, pg)
 	}
 	a := mustActor(c)
-	if _, err := s.svc.UpdateCase(c.Request().Context(), a, id, in); err != nil {
+	if _, err := s.svc.Cases.UpdateCase(c.Request().Context(), a, id, in); err != nil {
 		if err := applyError(errs, err); err != nil {
 			return err
 		}
@@ -199,7 +199,7 @@ func (s *Server) pageUpdateCase(c echo.Context) error {
 	if !submit {
 		return done(c, id, "saved")
 	}
-	if _, err := s.svc.SubmitCase(c.Request().Context(), a, id); err != nil {
+	if _, err := s.svc.Cases.SubmitCase(c.Request().Context(), a, id); err != nil {
 		return s.renderCaseError(c, id, caseForms{}, err)
 	}
 	return done(c, id, "submitted")

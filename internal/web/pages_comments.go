@@ -83,7 +83,7 @@ func (s *Server) pageCreateComment(c echo.Context) error {
 		f.Visibility = docket.CommentShared // a lab's form has no choice to make
 	}
 	wf := workForm{Which: formComment, Comment: f}
-	if _, err := s.svc.CreateComment(c.Request().Context(), mustActor(c), id, f.Body, f.Visibility); err != nil {
+	if _, err := s.svc.Findings.CreateComment(c.Request().Context(), mustActor(c), id, f.Body, f.Visibility); err != nil {
 		return s.renderWorkError(c, id, wf, nil, err)
 	}
 	return c.Redirect(http.StatusSeeOther, "/cases/"+id+"?done=commented#comments")

@@ -113,7 +113,7 @@ func (s *Server) board(c echo.Context, bq boardQuery, limit int) (*app.Board, er
 	} else {
 		offset = (bq.Page - 1) * limit
 	}
-	return s.svc.Board(c.Request().Context(), mustActor(c), bq.filter, bq.Sort, offset, limit)
+	return s.svc.Cases.Board(c.Request().Context(), mustActor(c), bq.filter, bq.Sort, offset, limit)
 }
 
 type bandCount struct {
@@ -232,7 +232,7 @@ func (s *Server) pageDashboard(c echo.Context) error {
 			stopped = append(stopped, v.Case.ID)
 		}
 	}
-	stops, err := s.svc.ClockStops(c.Request().Context(), a, stopped)
+	stops, err := s.svc.Cases.ClockStops(c.Request().Context(), a, stopped)
 	if err != nil {
 		return err
 	}

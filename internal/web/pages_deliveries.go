@@ -45,7 +45,7 @@ func (s *Server) pageDeliveries(c echo.Context) error {
 	if len(cursor) > 512 {
 		return docket.Unacceptable("cursor", "is not a cursor this list gave")
 	}
-	ds, next, err := s.svc.ListDeliveries(c.Request().Context(), a, f, app.Page{Limit: 50, Cursor: cursor})
+	ds, next, err := s.svc.Delivery.ListDeliveries(c.Request().Context(), a, f, app.Page{Limit: 50, Cursor: cursor})
 	if err != nil {
 		return err
 	}
@@ -63,7 +63,7 @@ func (s *Server) pageDeliveries(c echo.Context) error {
 }
 
 func (s *Server) pageRetryDelivery(c echo.Context) error {
-	if _, err := s.svc.RetryDelivery(c.Request().Context(), mustActor(c), c.Param("id")); err != nil {
+	if _, err := s.svc.Delivery.RetryDelivery(c.Request().Context(), mustActor(c), c.Param("id")); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/admin/deliveries?state=pending&done=retried")

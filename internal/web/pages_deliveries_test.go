@@ -24,7 +24,7 @@ func TestTheDeliveriesPage(t *testing.T) {
 	defer srv.Close()
 	want(t, w.as("lab", "POST", "/api/v1/webhooks", map[string]any{"url": srv.URL + "/hook", "events": []string{"case.submitted"}}), 201)
 	w.caseIn("submitted")
-	if _, err := w.svc.Deliver(context.Background(), w.channels()); err != nil {
+	if _, err := w.svc.Delivery.Deliver(context.Background(), w.channels()); err != nil {
 		t.Fatal(err)
 	}
 	w.clock.Advance(time.Hour)

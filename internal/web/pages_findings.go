@@ -110,10 +110,10 @@ func (s *Server) caseWorkOf(c echo.Context, v *app.CaseView, names map[string]st
 	cs := v.Case
 	w := &caseWork{CaseID: cs.ID, Lab: cs.OrgName, IsLab: a.Role == docket.RoleLabMember}
 	src := workSource{actor: a, status: cs.Status, content: v.Content, days: s.cfg.Findings.ResponseDays,
-		maxBytes: s.cfg.Uploads.MaxBytes, now: s.svc.Now()}
+		maxBytes: s.cfg.Uploads.MaxBytes, now: s.svc.Cases.Now()}
 	src.csrf, _ = c.Get(csrfKey).(string)
 	if a.Role == docket.RoleCompliance && cs.Status != docket.StatusDraft {
-		t, err := s.svc.FindingTally(ctx, a, cs.ID)
+		t, err := s.svc.Cases.FindingTally(ctx, a, cs.ID)
 		if err != nil {
 			return nil, err
 		}
@@ -124,7 +124,7 @@ func (s *Server) caseWorkOf(c echo.Context, v *app.CaseView, names map[string]st
 		w.build()
 		return w, nil
 	}
-	members, err := s.svc.CaseLabMembers(ctx, a, cs.ID)
+	members, err := s.svc.Cases.CaseLabMembers(ctx, a, cs.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -142,7 +142,7 @@ func (s *Server) caseWorkOf(c echo.Context, v *app.CaseView, names map[string]st
 	src.record = (a.Role == docket.RoleReviewer || a.Role == docket.RoleReviewLead) && cs.Status.AcceptsAdditions()
 	if cs.Status != docket.StatusDraft {
 		for cursor := ""; ; {
-			list, next, err := s.svc.ListFindings(ctx, a, cs.ID, app.FindingFilter{}, app.Page{Limit: 200, Cursor: cursor})
+			list, next, err := s.svc.Findings.ListFindings(ctx, a, cs.ID, app.FindingFilter{}, app.Page{Limit: 200, Cursor: cursor})
 			if err != nil {
 				return nil, err
 			}
@@ -154,7 +154,7 @@ func (s *Server) caseWorkOf(c echo.Context, v *app.CaseView, names map[string]st
 		}
 	}
 	for cursor := ""; ; {
-		list, next, err := s.svc.ListComments(ctx, a, cs.ID, app.Page{Limit: 200, Cursor: cursor})
+		list, next, err := s.svc.Findings.ListComments(ctx, a, cs.ID, app.Page{Limit: 200, Cursor: cursor})
 		if err != nil {
 			return nil, err
 		}
@@ -164,7 +164,7 @@ func (s *Server) caseWorkOf(c echo.Context, v *app.CaseView, names map[string]st
 		}
 		cursor = next
 	}
-	if src.atts, err = s.svc.ListAttachments(ctx, a, cs.ID); err != nil {
+	if src.atts, err = s.svc.Findings.ListAttachments(ctx, a, cs.ID); err != nil {
 		return nil, err
 	}
 	w.src = src
@@ -615,7 +615,7 @@ func conflictAlert(msg string) string {
 // findingCase is the case of a finding the user may read, for showing a
 // failed form again; "" when the finding cannot be read.
 func (s *Server) findingCase(c echo.Context, id string) string {
-	v, err := s.svc.GetFinding(c.Request().Context(), mustActor(c), id)
+	v, err := s.svc.Findings.GetFinding(c.Request().Context(), mustActor(c), id)
 	if err != nil {
 		return ""
 	}
@@ -645,7 +645,7 @@ func (s *Server) pageCreateFinding(c echo.Context) error {
 	f, in, errs := readFindingForm(c)
 	wf := workForm{Which: formRecord, Finding: f}
 	// The service decides first, so that 404, 403 and 409 come before the fields.
-	v, err := s.svc.CreateFinding(c.Request().Context(), mustActor(c), id, in)
+	v, err := s.svc.Findings.CreateFinding(c.Request().Context(), mustActor(c), id, in)
 	if err != nil {
 		return s.renderWorkError(c, id, wf, errs, err)
 	}
@@ -656,7 +656,7 @@ func (s *Server) pageShareFinding(c echo.Context) error {
 	id := c.Param("id")
 	ids := c.Request().PostForm["recipient_ids"]
 	wf := workForm{Which: formShare, For: id, RecipientIDs: ids}
-	v, err := s.svc.ShareFinding(c.Request().Context(), mustActor(c), id, ids)
+	v, err := s.svc.Findings.ShareFinding(c.Request().Context(), mustActor(c), id, ids)
 	if err != nil {
 		return s.findingFailed(c, id, wf, nil, err)
 	}
@@ -666,7 +666,7 @@ func (s *Server) pageShareFinding(c echo.Context) error {
 func (s *Server) pageRespondFinding(c echo.Context) error {
 	id := c.Param("id")
 	wf := workForm{Which: formRespond, For: id, Response: form(c, "response")}
-	v, err := s.svc.RespondFinding(c.Request().Context(), mustActor(c), id, wf.Response)
+	v, err := s.svc.Findings.RespondFinding(c.Request().Context(), mustActor(c), id, wf.Response)
 	if err != nil {
 		return s.findingFailed(c, id, wf, nil, err)
 	}
@@ -676,7 +676,7 @@ func (s *Server) pageRespondFinding(c echo.Context) error {
 func (s *Server) pageResolveFinding(c echo.Context) error {
 	id := c.Param("id")
 	wf := workForm{Which: formResolve, For: id, Resolution: form(c, "resolution"), Note: form(c, "note")}
-	v, err := s.svc.ResolveFinding(c.Request().Context(), mustActor(c), id, wf.Resolution, wf.Note)
+	v, err := s.svc.Findings.ResolveFinding(c.Request().Context(), mustActor(c), id, wf.Resolution, wf.Note)
 	if err != nil {
 		errs := fieldErrors{}
 		// Both fields at once: the service names only the first.
@@ -695,7 +695,7 @@ func (s *Server) pageEditFinding(c echo.Context) error {
 	id := c.Param("id")
 	f, in, errs := readFindingForm(c)
 	wf := workForm{Which: formEdit, For: id, Finding: f}
-	v, err := s.svc.UpdateFinding(c.Request().Context(), mustActor(c), id, in)
+	v, err := s.svc.Findings.UpdateFinding(c.Request().Context(), mustActor(c), id, in)
 	if err != nil {
 		return s.findingFailed(c, id, wf, errs, err)
 	}

@@ -53,7 +53,7 @@ func (s *Server) pageForecast(c echo.Context) error {
 		return docket.Forbidden()
 	}
 	loc := s.cfg.Location()
-	now := s.svc.Now()
+	now := s.svc.Cases.Now()
 	pg := forecastPage{All: docket.CanForecastAll(a.Role)}
 	pg.Until = strings.TrimSpace(c.QueryParam("until"))
 	if pg.Until == "" {
@@ -72,7 +72,7 @@ func (s *Server) pageForecast(c echo.Context) error {
 		return render(http.StatusUnprocessableEntity)
 	}
 	pg.Horizon = clock.EndOfDay(d, loc)
-	occ, err := s.svc.Forecast(c.Request().Context(), a, pg.Horizon)
+	occ, err := s.svc.Delivery.Forecast(c.Request().Context(), a, pg.Horizon)
 	if err != nil {
 		de := docket.AsError(err)
 		if de == nil || de.Field != "until" {
@@ -87,7 +87,7 @@ func (s *Server) pageForecast(c echo.Context) error {
 		for i, o := range occ {
 			ids[i] = o.RecipientID
 		}
-		if names, err = s.svc.RecipientNames(c.Request().Context(), a, ids); err != nil {
+		if names, err = s.svc.Cases.RecipientNames(c.Request().Context(), a, ids); err != nil {
 			return err
 		}
 	}

@@ -37,7 +37,7 @@ type myCasesPage struct {
 func (s *Server) pageMyCases(c echo.Context) error {
 	a := mustActor(c)
 	ctx := c.Request().Context()
-	b, err := s.svc.Board(ctx, a, app.CaseFilter{}, "urgency", 0, app.MaxBoardCases)
+	b, err := s.svc.Cases.Board(ctx, a, app.CaseFilter{}, "urgency", 0, app.MaxBoardCases)
 	if err != nil {
 		return err
 	}
@@ -45,7 +45,7 @@ func (s *Server) pageMyCases(c echo.Context) error {
 	for i, v := range b.Items {
 		ids[i] = v.Case.ID
 	}
-	attested, err := s.svc.AttestedOn(ctx, a, ids)
+	attested, err := s.svc.Cases.AttestedOn(ctx, a, ids)
 	if err != nil {
 		return err
 	}
@@ -80,7 +80,7 @@ type triageTable struct {
 
 func (s *Server) pageTriage(c echo.Context) error {
 	a := mustActor(c)
-	b, err := s.svc.Board(c.Request().Context(), a, app.CaseFilter{}, "urgency", 0, triageMax)
+	b, err := s.svc.Cases.Board(c.Request().Context(), a, app.CaseFilter{}, "urgency", 0, triageMax)
 	if err != nil {
 		return err
 	}
@@ -135,7 +135,7 @@ func (s *Server) pageCases(c echo.Context) error {
 	if len(p.Cursor) > 512 {
 		return docket.Unacceptable("cursor", "is not a cursor this list gave")
 	}
-	views, next, err := s.svc.ListCases(c.Request().Context(), a, f, p)
+	views, next, err := s.svc.Cases.ListCases(c.Request().Context(), a, f, p)
 	if err != nil {
 		return err
 	}
@@ -163,7 +163,7 @@ func (s *Server) pageCases(c echo.Context) error {
 	}
 	pg.Statuses = statusOptions(statuses, pg.Status)
 	pg.Bands = bandOptions(pg.Band)
-	now := s.svc.Now()
+	now := s.svc.Cases.Now()
 	for _, v := range views {
 		pg.Rows = append(pg.Rows, s.pages.caseRowOf(a, v, names, now))
 	}

@@ -106,7 +106,7 @@ func (p *pages) unreadOf(c echo.Context) int {
 	if !ok || a.UserID == "" {
 		return 0
 	}
-	n, err := p.s.svc.UnreadCount(c.Request().Context(), a)
+	n, err := p.s.svc.Delivery.UnreadCount(c.Request().Context(), a)
 	if err != nil {
 		p.s.log.Warn("unread count", "err", err)
 		return 0
@@ -130,11 +130,11 @@ func (s *Server) renderInbox(c echo.Context, status int, alert string) error {
 	if len(cursor) > 512 {
 		return docket.Unacceptable("cursor", "is not a cursor this list gave")
 	}
-	items, next, err := s.svc.Inbox(ctx, a, app.Page{Limit: inboxPerPage, Cursor: cursor})
+	items, next, err := s.svc.Delivery.Inbox(ctx, a, app.Page{Limit: inboxPerPage, Cursor: cursor})
 	if err != nil {
 		return err
 	}
-	acked, err := s.svc.AcknowledgedOf(ctx, a, items)
+	acked, err := s.svc.Cases.AcknowledgedOf(ctx, a, items)
 	if err != nil {
 		return err
 	}
@@ -172,7 +172,7 @@ func backToInbox(c echo.Context, what string) error {
 }
 
 func (s *Server) pageMarkRead(c echo.Context) error {
-	if _, err := s.svc.MarkRead(c.Request().Context(), mustActor(c), c.Param("id")); err != nil {
+	if _, err := s.svc.Delivery.MarkRead(c.Request().Context(), mustActor(c), c.Param("id")); err != nil {
 		return err
 	}
 	return backToInbox(c, "read")
@@ -183,7 +183,7 @@ func (s *Server) pageMarkRead(c echo.Context) error {
 func (s *Server) pageAcknowledge(c echo.Context) error {
 	a := mustActor(c)
 	ctx := c.Request().Context()
-	n, err := s.svc.Acknowledge(ctx, a, c.Param("id"))
+	n, err := s.svc.Delivery.Acknowledge(ctx, a, c.Param("id"))
 	if err != nil {
 		if de := docket.AsError(err); de != nil && de.Code == docket.EConflict {
 			return s.renderInbox(c, http.StatusConflict, sentence(de.Message))
@@ -191,7 +191,7 @@ func (s *Server) pageAcknowledge(c echo.Context) error {
 		return err
 	}
 	if n.ReadAt == nil {
-		if _, err := s.svc.MarkRead(ctx, a, n.InboxID); err != nil {
+		if _, err := s.svc.Delivery.MarkRead(ctx, a, n.InboxID); err != nil {
 			return err
 		}
 	}

@@ -165,9 +165,9 @@ func (s *Server) caseReviewOf(c echo.Context, v *app.CaseView, pg *casePage) (*c
 	a := mustActor(c)
 	ctx := c.Request().Context()
 	cs := v.Case
-	r := &caseReview{CaseID: cs.ID, IsLab: a.Role == docket.RoleLabMember, Errors: fieldErrors{}, benchmarks: s.svc.Benchmarks()}
+	r := &caseReview{CaseID: cs.ID, IsLab: a.Role == docket.RoleLabMember, Errors: fieldErrors{}, benchmarks: s.svc.Evidence.Benchmarks()}
 	if cs.Clock.Started() {
-		st, err := s.svc.GetStatement(ctx, a, cs.ID)
+		st, err := s.svc.Evidence.GetStatement(ctx, a, cs.ID)
 		switch docket.ErrorCode(err) {
 		case "":
 			r.Statement = &statementView{Kind: st.Kind, KeyID: st.KeyID, IssuedAt: st.IssuedAt}
@@ -180,7 +180,7 @@ func (s *Server) caseReviewOf(c echo.Context, v *app.CaseView, pg *casePage) (*c
 		return r, nil
 	}
 	allowed := func(act docket.Action) bool { return slices.Contains(v.Allowed, act) }
-	list, err := s.svc.ListAmendments(ctx, a, cs.ID)
+	list, err := s.svc.Cases.ListAmendments(ctx, a, cs.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -204,13 +204,13 @@ func (s *Server) caseReviewOf(c echo.Context, v *app.CaseView, pg *casePage) (*c
 	}
 	agency := a.Role == docket.RoleReviewer || a.Role == docket.RoleReviewLead
 	if agency && v.Attested {
-		results, err := s.svc.ListBenchmarkResults(ctx, a, cs.ID)
+		results, err := s.svc.Evidence.ListBenchmarkResults(ctx, a, cs.ID)
 		if err != nil {
 			return nil, err
 		}
 		r.ShowResults, r.Tier = true, labelOr(tierLabels[cs.RiskTier], cs.RiskTier)
 		byID := map[string]docket.Benchmark{}
-		for _, b := range s.svc.Benchmarks() {
+		for _, b := range s.svc.Evidence.Benchmarks() {
 			byID[b.ID] = b
 		}
 		for _, x := range results {
@@ -235,9 +235,9 @@ func (s *Server) caseReviewOf(c echo.Context, v *app.CaseView, pg *casePage) (*c
 // publishForms lists the case's published findings and the ones a lead may publish now.
 func (s *Server) publishForms(c echo.Context, r *caseReview, caseID string) error {
 	a := mustActor(c)
-	now, loc := s.svc.Now(), s.cfg.Location()
+	now, loc := s.svc.Cases.Now(), s.cfg.Location()
 	for cursor := ""; ; {
-		list, next, err := s.svc.ListFindings(c.Request().Context(), a, caseID, app.FindingFilter{}, app.Page{Limit: 200, Cursor: cursor})
+		list, next, err := s.svc.Findings.ListFindings(c.Request().Context(), a, caseID, app.FindingFilter{}, app.Page{Limit: 200, Cursor: cursor})
 		if err != nil {
 			return err
 		}
@@ -439,7 +439,7 @@ func (s *Server) pageAmend(c echo.Context) error {
 		d := v["planned_release_date"]
 		in.PlannedReleaseDate = &d
 	}
-	m, err := s.svc.Amend(c.Request().Context(), mustActor(c), id, in)
+	m, err := s.svc.Cases.Amend(c.Request().Context(), mustActor(c), id, in)
 	if err != nil {
 		return s.renderReviewError(c, id, rf, nil, err)
 	}
@@ -461,7 +461,7 @@ func (s *Server) pageResolveAmendment(c echo.Context) error {
 	}
 	note := v["note"]
 	in.Note = &note
-	m, err := s.svc.ResolveAmendment(c.Request().Context(), mustActor(c), id, in)
+	m, err := s.svc.Cases.ResolveAmendment(c.Request().Context(), mustActor(c), id, in)
 	if err != nil {
 		caseID := form(c, "case_id")
 		if code := docket.ErrorCode(err); code == docket.ENotFound || code == docket.EForbidden || caseID == "" {
@@ -491,7 +491,7 @@ func (s *Server) pageRecordResult(c echo.Context) error {
 			in.Score = &f
 		}
 	}
-	if _, err := s.svc.RecordBenchmarkResult(c.Request().Context(), mustActor(c), id, in); err != nil {
+	if _, err := s.svc.Evidence.RecordBenchmarkResult(c.Request().Context(), mustActor(c), id, in); err != nil {
 		return s.renderReviewError(c, id, rf, errs, err)
 	}
 	return c.Redirect(http.StatusSeeOther, "/cases/"+id+"?done=result#benchmarks")
@@ -512,7 +512,7 @@ func (s *Server) pagePublish(c echo.Context) error {
 	}
 	redact := v["redact_lab"] == "true"
 	in.RedactLab = &redact
-	fv, err := s.svc.PublishFinding(c.Request().Context(), mustActor(c), id, in)
+	fv, err := s.svc.Clearinghouse.PublishFinding(c.Request().Context(), mustActor(c), id, in)
 	if err != nil {
 		if code := docket.ErrorCode(err); code == docket.ENotFound || code == docket.EForbidden {
 			return err
@@ -530,11 +530,11 @@ func (s *Server) pagePublish(c echo.Context) error {
 // office can check with `docket statement verify`.
 func (s *Server) pageStatement(c echo.Context) error {
 	a := mustActor(c)
-	v, err := s.svc.GetCase(c.Request().Context(), a, c.Param("id"))
+	v, err := s.svc.Cases.GetCase(c.Request().Context(), a, c.Param("id"))
 	if err != nil {
 		return err
 	}
-	st, err := s.svc.GetStatement(c.Request().Context(), a, v.Case.ID)
+	st, err := s.svc.Evidence.GetStatement(c.Request().Context(), a, v.Case.ID)
 	if err != nil {
 		return err
 	}

@@ -32,7 +32,7 @@ type Health interface {
 // Server is Docket's HTTP face.
 type Server struct {
 	echo   *echo.Echo
-	svc    *app.Service
+	svc    *app.Services
 	cfg    config.Config
 	log    *slog.Logger
 	health Health
@@ -76,7 +76,7 @@ type Options struct {
 // New builds the server and registers every route. Options.Approvals,
 // Options.Metrics and Options.Guard are required: New builds none of them and
 // returns an error naming the one missing.
-func New(svc *app.Service, o Options) (*Server, error) {
+func New(svc *app.Services, o Options) (*Server, error) {
 	switch {
 	case o.Approvals == nil:
 		return nil, errors.New("web: no approvals service (Options.Approvals)")
@@ -88,7 +88,7 @@ func New(svc *app.Service, o Options) (*Server, error) {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	s := &Server{echo: e, svc: svc, cfg: o.Config, log: o.Logger, health: o.Health, tls: o.TLS,
-		csrfSecret: svc.DerivedKey("csrf"), approvals: o.Approvals}
+		csrfSecret: svc.Accounts.DerivedKey("csrf"), approvals: o.Approvals}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -247,9 +247,9 @@ func (s *Server) requireBearer(next echo.HandlerFunc) echo.HandlerFunc {
 			return unauth
 		}
 		raw := strings.TrimSpace(strings.TrimPrefix(h, "Bearer "))
-		a, _, err := s.svc.Authenticate(c.Request().Context(), auth.KindSession, raw, anon(c))
+		a, _, err := s.svc.Accounts.Authenticate(c.Request().Context(), auth.KindSession, raw, anon(c))
 		if docket.ErrorCode(err) == docket.EUnauthorized {
-			a, _, err = s.svc.Authenticate(c.Request().Context(), auth.KindAPIToken, raw, anon(c))
+			a, _, err = s.svc.Accounts.Authenticate(c.Request().Context(), auth.KindAPIToken, raw, anon(c))
 		}
 		if err != nil {
 			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="docket", error="invalid_token"`)

@@ -31,7 +31,7 @@ type fakeClock = clock.Fake
 // testServer is a real store in a temp dir, the service and the HTTP handler.
 type testServer struct {
 	t   testing.TB
-	svc *app.Service
+	svc *app.Services
 	// approvals is the service's approvals service (the two-person rule).
 	approvals *app.Approvals
 	store     *store.Store
@@ -101,7 +101,7 @@ func (ts *testServer) addUser(name, role, org string) *testUser {
 	if role == "lab_member" {
 		kind = "lab"
 	}
-	u, err := ts.svc.CreateUserCLI(context.Background(), name+"@example.org", name, role, org, kind, testPassword)
+	u, err := ts.svc.Accounts.CreateUserCLI(context.Background(), name+"@example.org", name, role, org, kind, testPassword)
 	if err != nil {
 		ts.t.Fatalf("create %s: %v", name, err)
 	}

@@ -61,7 +61,7 @@ func (s *Server) requireSession(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		ck, err := c.Cookie(s.sessionCookieName())
 		if err == nil && ck.Value != "" && len(ck.Value) <= auth.MaxTokenBytes {
-			a, u, err := s.svc.Authenticate(c.Request().Context(), auth.KindPage, ck.Value, anon(c))
+			a, u, err := s.svc.Accounts.Authenticate(c.Request().Context(), auth.KindPage, ck.Value, anon(c))
 			if err == nil {
 				c.Set(actorKey, a)
 				c.Set(userKey, u)
@@ -97,7 +97,7 @@ func (s *Server) quietSession(c echo.Context) {
 	if err != nil || ck.Value == "" || len(ck.Value) > auth.MaxTokenBytes {
 		return
 	}
-	if a, u, err := s.svc.Authenticate(c.Request().Context(), auth.KindPage, ck.Value, anon(c)); err == nil {
+	if a, u, err := s.svc.Accounts.Authenticate(c.Request().Context(), auth.KindPage, ck.Value, anon(c)); err == nil {
 		c.Set(actorKey, a)
 		c.Set(userKey, u)
 		c.Set(csrfKey, s.csrfFor(a.SessionID))
@@ -173,7 +173,7 @@ func (s *Server) renderLogin(c echo.Context, status int, lp loginPage) error {
 func (s *Server) pageLoginForm(c echo.Context) error {
 	next := safeNext(c.QueryParam("next"))
 	if ck, err := c.Cookie(s.sessionCookieName()); err == nil && ck.Value != "" {
-		if _, _, err := s.svc.Authenticate(c.Request().Context(), auth.KindPage, ck.Value, anon(c)); err == nil {
+		if _, _, err := s.svc.Accounts.Authenticate(c.Request().Context(), auth.KindPage, ck.Value, anon(c)); err == nil {
 			return c.Redirect(http.StatusSeeOther, orHome(next))
 		}
 	}
@@ -208,7 +208,7 @@ func (s *Server) pageLogin(c echo.Context) error {
 		lp.Error = "The sign-in form had expired. Please try again."
 		return s.renderLogin(c, http.StatusForbidden, lp)
 	}
-	sess, err := s.svc.SignInPage(c.Request().Context(), f.Get("email"), f.Get("password"), anon(c))
+	sess, err := s.svc.Accounts.SignInPage(c.Request().Context(), f.Get("email"), f.Get("password"), anon(c))
 	if err != nil {
 		lp.Invalid = true
 		if _, ok := app.IsThrottled(err); ok {
@@ -228,7 +228,7 @@ func (s *Server) pageLogin(c echo.Context) error {
 
 // pageLogout revokes the session and forgets the cookie.
 func (s *Server) pageLogout(c echo.Context) error {
-	if err := s.svc.Logout(c.Request().Context(), mustActor(c)); err != nil {
+	if err := s.svc.Accounts.Logout(c.Request().Context(), mustActor(c)); err != nil {
 		return err
 	}
 	c.SetCookie(s.cookie(s.sessionCookieName(), "", -1))

@@ -108,11 +108,11 @@ func TestStatementsSurviveKeyRotation(t *testing.T) {
 	w := newWorld(t)
 	first := w.caseIn("decided").caseID
 	before := w.get("lab", "/api/v1/cases/"+first+"/statement")["statement"].(string)
-	oldKid, err := w.svc.EnsureSigningKey(context.Background())
+	oldKid, err := w.svc.Evidence.EnsureSigningKey(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	newKid, earlier, err := w.svc.RotateSigningKey(context.Background())
+	newKid, earlier, err := w.svc.Evidence.RotateSigningKey(context.Background())
 	if err != nil || newKid == oldKid || len(earlier) != 1 || earlier[0] != oldKid {
 		t.Fatalf("rotate: %s %v %v", newKid, earlier, err)
 	}

@@ -44,7 +44,7 @@ func postToken(t *testing.T, c *http.Client, base, email, password string) (int,
 // signInResults counts the audited outcomes of the sign-ins to u's account.
 func (ts *testServer) signInResults(u *testUser) map[string]int {
 	ts.t.Helper()
-	evs, _, err := ts.svc.ListAllAudit(context.Background(), docket.Actor{Role: docket.RoleAdmin}, pageAll())
+	evs, _, err := ts.svc.AuditTrail.ListAllAudit(context.Background(), docket.Actor{Role: docket.RoleAdmin}, pageAll())
 	if err != nil {
 		ts.t.Fatal(err)
 	}

@@ -40,7 +40,7 @@ func (ts *testServer) rebuild(mutate func(*web.Options)) {
 // channels are the delivery channels over the test's service and clock.
 func (ts *testServer) channels() []app.Channel {
 	ts.t.Helper()
-	chs, err := notify.Channels(notify.Options{Config: ts.cfg, BaseURL: "https://docket.example.gov", Targets: ts.svc,
+	chs, err := notify.Channels(notify.Options{Config: ts.cfg, BaseURL: "https://docket.example.gov", Targets: ts.svc.Delivery,
 		Now: ts.clock.Now, Logger: discard})
 	if err != nil {
 		ts.t.Fatal(err)
@@ -199,7 +199,7 @@ func TestFailedDeliveriesAreParkedVisibleAndRetried(t *testing.T) {
 	w.caseIn("submitted")
 	chs := w.channels()
 	for i := 0; i < 3; i++ {
-		if _, err := w.svc.Deliver(context.Background(), chs); err != nil {
+		if _, err := w.svc.Delivery.Deliver(context.Background(), chs); err != nil {
 			t.Fatal(err)
 		}
 		w.clock.Advance(time.Hour)
@@ -233,7 +233,7 @@ func TestFailedDeliveriesAreParkedVisibleAndRetried(t *testing.T) {
 	recv.mu.Lock()
 	recv.status = 200
 	recv.mu.Unlock()
-	if _, err := w.svc.Deliver(context.Background(), chs); err != nil {
+	if _, err := w.svc.Delivery.Deliver(context.Background(), chs); err != nil {
 		t.Fatal(err)
 	}
 	l = w.as("admin", "GET", "/api/v1/admin/deliveries?channel=webhook", nil)

@@ -17,10 +17,10 @@ import (
 // metrics in a registry of their own watching svc (no sweep holder), and the
 // webhook address guard of o.Config's webhooks.allow_private_targets with the
 // system resolver. What o sets is kept.
-func Options(svc *app.Service, o web.Options) web.Options {
+func Options(svc *app.Services, o web.Options) web.Options {
 	if o.Metrics == nil {
 		m := metrics.New()
-		m.Watch(svc, "")
+		m.Watch(svc.Delivery, "")
 		o.Metrics = m
 	}
 	if o.Guard == nil {
@@ -31,7 +31,7 @@ func Options(svc *app.Service, o web.Options) web.Options {
 
 // New builds the server over svc with Options(svc, o), ending the test when
 // web.New refuses.
-func New(tb testing.TB, svc *app.Service, o web.Options) *web.Server {
+func New(tb testing.TB, svc *app.Services, o web.Options) *web.Server {
 	tb.Helper()
 	srv, err := web.New(svc, Options(svc, o))
 	if err != nil {
