@@ -13,6 +13,7 @@ import (
 
 	"github.com/docket/docket/internal/app"
 	"github.com/docket/docket/internal/auth"
+	"github.com/docket/docket/internal/benchdata"
 	"github.com/docket/docket/internal/config"
 	"github.com/docket/docket/internal/docket"
 	"github.com/docket/docket/internal/files"
@@ -27,7 +28,7 @@ type dataset struct {
 	path   string
 	secret string
 	cfg    config.Config
-	seeded *store.Seeded
+	seeded *benchdata.Seeded
 	// tokens are API sessions by user id; page is the compliance officer's page session.
 	tokens map[string]string
 	page   string
@@ -65,7 +66,7 @@ func service(st *store.Store, cfg config.Config, now func() time.Time) (*app.Ser
 
 // seedDataset writes a fresh database of n cases (every state unless
 // openOnly) and, when signIn, opens the sessions the workloads use.
-func seedDataset(ctx context.Context, o options, name string, n int, opts store.SeedOptions, signIn bool) (*dataset, error) {
+func seedDataset(ctx context.Context, o options, name string, n int, opts benchdata.SeedOptions, signIn bool) (*dataset, error) {
 	d := &dataset{path: filepath.Join(o.dir, name), secret: newSecret(), tokens: map[string]string{}}
 	cfg, err := loadConfig(o, d.path, d.secret)
 	if err != nil {
@@ -90,7 +91,7 @@ func seedDataset(ctx context.Context, o options, name string, n int, opts store.
 	if opts.Now.IsZero() {
 		opts.Now = time.Now()
 	}
-	if d.seeded, err = store.Seed(ctx, st, opts); err != nil {
+	if d.seeded, err = benchdata.Seed(ctx, st, opts); err != nil {
 		return nil, err
 	}
 	d.took = time.Since(begin)

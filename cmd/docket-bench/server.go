@@ -20,7 +20,7 @@ import (
 	_ "github.com/mattn/go-sqlite3" // reads the database back after the write workload
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
-	"github.com/docket/docket/internal/store"
+	"github.com/docket/docket/internal/benchdata"
 )
 
 // docketCmd runs the docket binary on the dataset's database, in the
@@ -53,7 +53,7 @@ func measureServer(ctx context.Context, o options) ([]row, []string, error) {
 	if !need {
 		return nil, nil, nil
 	}
-	d, err := seedDataset(ctx, o, "bench.db", o.cases, store.SeedOptions{}, true)
+	d, err := seedDataset(ctx, o, "bench.db", o.cases, benchdata.SeedOptions{}, true)
 	if err != nil {
 		return nil, nil, fmt.Errorf("seed: %w", err)
 	}

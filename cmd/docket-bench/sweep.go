@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/docket/docket/internal/benchdata"
 	"github.com/docket/docket/internal/docket"
 	"github.com/docket/docket/internal/store"
 )
@@ -17,7 +18,7 @@ func measureSweeps(ctx context.Context, o options) ([]row, error) {
 	for _, due := range []int{0, 1000} {
 		now := time.Now().UTC().Truncate(time.Millisecond)
 		name := fmt.Sprintf("sweep-%d.db", due)
-		d, err := seedDataset(ctx, o, name, o.bigCases, store.SeedOptions{OpenOnly: true, DueSoon: due, Now: now}, false)
+		d, err := seedDataset(ctx, o, name, o.bigCases, benchdata.SeedOptions{OpenOnly: true, DueSoon: due, Now: now}, false)
 		if err != nil {
 			return nil, err
 		}
@@ -82,7 +83,7 @@ func measureSweeps(ctx context.Context, o options) ([]row, error) {
 // lets the first sweep send what the fresh dataset has due, as a running
 // deployment would have; then o.starts restarts are timed.
 func measureColdStart(ctx context.Context, o options) (row, []string, error) {
-	d, err := seedDataset(ctx, o, "cold.db", o.bigCases, store.SeedOptions{}, false)
+	d, err := seedDataset(ctx, o, "cold.db", o.bigCases, benchdata.SeedOptions{}, false)
 	if err != nil {
 		return row{}, nil, err
 	}

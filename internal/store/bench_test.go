@@ -9,6 +9,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/docket/docket/internal/app"
+	"github.com/docket/docket/internal/benchdata"
 	"github.com/docket/docket/internal/docket"
 )
 
@@ -20,11 +21,11 @@ import (
 // what the store remembers between reads (memo.go), and then as a request
 // meets them, remembered.
 
-func benchSeeded(b *testing.B, n int) (*Store, *Seeded, time.Time) {
+func benchSeeded(b *testing.B, n int) (*Store, *benchdata.Seeded, time.Time) {
 	b.Helper()
 	st := tempStore(b)
 	now := time.Date(2026, 6, 15, 13, 0, 0, 0, time.UTC)
-	seeded, err := Seed(context.Background(), st, SeedOptions{Cases: n, Now: now, PasswordHash: "x"})
+	seeded, err := benchdata.Seed(context.Background(), st, benchdata.SeedOptions{Cases: n, Now: now, PasswordHash: "x"})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/docket/docket/internal/app"
+	"github.com/docket/docket/internal/benchdata"
 	"github.com/docket/docket/internal/clock"
 	"github.com/docket/docket/internal/docket"
 	"github.com/docket/docket/internal/storetest"
@@ -19,12 +20,12 @@ import (
 // The dashboard's reads from indexes and from memory must give exactly what
 // the plain queries give: these tests hold them against a reference.
 
-func seededStore(t *testing.T, n int) (*Store, *Seeded, time.Time) {
+func seededStore(t *testing.T, n int) (*Store, *benchdata.Seeded, time.Time) {
 	t.Helper()
 	storetest.SkipOnPostgres(t, "the seed and the index streams are SQLite's")
 	st := tempStore(t)
 	now := time.Date(2026, 6, 15, 13, 0, 0, 0, time.UTC)
-	seeded, err := Seed(context.Background(), st, SeedOptions{Cases: n, Now: now, PasswordHash: "x"})
+	seeded, err := benchdata.Seed(context.Background(), st, benchdata.SeedOptions{Cases: n, Now: now, PasswordHash: "x"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +76,7 @@ func referenceList(t *testing.T, st *Store, f app.CaseFilter, p app.Page) ([]str
 }
 
 // dashboardFilters are the filters the tests page through, for each kind of viewer.
-func dashboardFilters(s *Seeded, now time.Time) map[string]app.CaseFilter {
+func dashboardFilters(s *benchdata.Seeded, now time.Time) map[string]app.CaseFilter {
 	th := clock.DefaultThresholds()
 	base := app.CaseFilter{ByUrgency: true, Now: now, Thresholds: th}
 	st := func(v docket.Status) *docket.Status { return &v }

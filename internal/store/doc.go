@@ -84,8 +84,9 @@
 //   - The write generation (Store.gen) moves on after every write transaction
 //     that may have changed anything but the lease, committed or not, before
 //     its caller hears the outcome. Whatever writes outside Store.Write
-//     (Store.Exec, the benchmark seeder) moves it on too when it ends;
-//     Migrate runs before the store serves reads.
+//     (Store.Exec; Store.BulkWrite, the hook of the benchmark seeder in
+//     internal/benchdata, bulk.go) moves it on too when it ends; Migrate
+//     runs before the store serves reads.
 //   - A read transaction reads the generation before its snapshot is taken.
 //     What it reads is remembered under that generation and answers only read
 //     transactions that began at the same one; a later generation makes all

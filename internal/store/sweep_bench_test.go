@@ -9,16 +9,17 @@ import (
 
 	"github.com/docket/docket/internal/app"
 	"github.com/docket/docket/internal/auth"
+	"github.com/docket/docket/internal/benchdata"
 	"github.com/docket/docket/internal/config"
 	"github.com/docket/docket/internal/docket"
 )
 
 // seedOpenCases writes n open, assigned cases straight through the store in
-// batches (Seed's OpenOnly shape): due is far away for all but the first
+// batches (benchdata.Seed's OpenOnly shape): due is far away for all but the first
 // dueSoon, whose seven-day reminder has just fallen due at now.
 func seedOpenCases(tb testing.TB, st *Store, _ *app.Services, now time.Time, n, dueSoon int) {
 	tb.Helper()
-	if _, err := Seed(context.Background(), st, SeedOptions{Cases: n, Now: now, PasswordHash: "x", OpenOnly: true, DueSoon: dueSoon}); err != nil {
+	if _, err := benchdata.Seed(context.Background(), st, benchdata.SeedOptions{Cases: n, Now: now, PasswordHash: "x", OpenOnly: true, DueSoon: dueSoon}); err != nil {
 		tb.Fatal(err)
 	}
 }

@@ -12,19 +12,19 @@ import (
 	"testing"
 
 	"github.com/docket/docket/internal/app"
+	"github.com/docket/docket/internal/benchdata"
 	"github.com/docket/docket/internal/docket"
-	"github.com/docket/docket/internal/store"
 	"github.com/docket/docket/internal/storetest"
 	"github.com/docket/docket/internal/web"
 	"github.com/docket/docket/internal/webtest"
 )
 
-// apiBench is a server over the benchmark's dataset (store.Seed: every state,
+// apiBench is a server over the benchmark's dataset (benchdata.Seed: every state,
 // findings, stops and audit history) with a lead's and a compliance
 // officer's API sessions.
 type apiBench struct {
 	h          http.Handler
-	seeded     *store.Seeded
+	seeded     *benchdata.Seeded
 	lead, co   string
 	labMember  string
 	recordable []string
@@ -39,7 +39,7 @@ func newAPIBench(tb testing.TB, n int) *apiBench {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	seeded, err := store.Seed(ctx, st, store.SeedOptions{Cases: n, Now: now, PasswordHash: hash})
+	seeded, err := benchdata.Seed(ctx, st, benchdata.SeedOptions{Cases: n, Now: now, PasswordHash: hash})
 	if err != nil {
 		tb.Fatal(err)
 	}

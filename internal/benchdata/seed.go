@@ -1,20 +1,33 @@
-package store
+// Package benchdata makes synthetic deployments for benchmarks, written
+// straight through the store in large batches rather than through the use
+// cases. The benchmark program (cmd/docket-bench) and the benchmark tests
+// use it; the product never does.
+package benchdata
 
 import (
 	"context"
 	crand "crypto/rand"
-	"database/sql"
 	"fmt"
 	"math/rand/v2"
-	"reflect"
 	"strings"
 	"time"
 
 	"gorm.io/gorm"
 
+	"github.com/docket/docket/internal/app"
 	"github.com/docket/docket/internal/clock"
 	"github.com/docket/docket/internal/docket"
 )
+
+// Store is what Seed writes through: a *store.Store, by the hook it keeps
+// for this package alone (internal/store/bulk.go: BulkWrite, BulkInsert),
+// and Exec for the writer's page cache. It is named here by what Seed needs,
+// rather than imported, so that the store's own tests can seed.
+type Store interface {
+	BulkWrite(ctx context.Context, fn func(t app.Tx, db *gorm.DB) error) error
+	BulkInsert(db *gorm.DB, rows any) error
+	Exec(sql string) error
+}
 
 // SeedOptions describe a synthetic deployment for benchmarks, written straight
 // through the store in large batches rather than through the use cases.
@@ -70,7 +83,7 @@ const seedBatch = 2000
 // cases with an open information request, decided and withdrawn ones — with
 // reviewers, attestations, findings in every state, clock records, stops, and
 // an audit trail whose chain verifies. It is deterministic for given options.
-func Seed(ctx context.Context, st *Store, opts SeedOptions) (*Seeded, error) {
+func Seed(ctx context.Context, st Store, opts SeedOptions) (*Seeded, error) {
 	if opts.Timezone == "" {
 		opts.Timezone = "America/New_York"
 	}
@@ -110,16 +123,16 @@ func Seed(ctx context.Context, st *Store, opts SeedOptions) (*Seeded, error) {
 	}
 	// A large page cache for the writer while seeding: the indexes on random ids
 	// otherwise thrash SQLite's default 2 MB.
-	if err := st.write.Exec(`PRAGMA cache_size = -262144`).Error; err != nil {
+	if err := st.Exec(`PRAGMA cache_size = -262144`); err != nil {
 		return nil, err
 	}
-	defer st.write.Exec(`PRAGMA cache_size = -2000`)
+	defer st.Exec(`PRAGMA cache_size = -2000`)
 	for start := 0; start < opts.Cases; start += seedBatch {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
 		end := min(start+seedBatch, opts.Cases)
-		err := st.write.WithContext(ctx).Transaction(func(db *gorm.DB) error {
+		err := st.BulkWrite(ctx, func(_ app.Tx, db *gorm.DB) error {
 			g.reset()
 			for i := start; i < end; i++ {
 				if opts.OpenOnly {
@@ -134,12 +147,11 @@ func Seed(ctx context.Context, st *Store, opts SeedOptions) (*Seeded, error) {
 			return nil, fmt.Errorf("seed: cases: %w", err)
 		}
 	}
-	st.gen.Add(1) // written behind the use cases' back
 	return g.out, nil
 }
 
 type seeder struct {
-	st   *Store
+	st   Store
 	opts SeedOptions
 	loc  *time.Location
 	now  time.Time
@@ -156,19 +168,22 @@ type seeder struct {
 	seq      int64
 	hash     string
 
-	cases      []caseRow
+	cases      []*docket.Case
 	reviewers  []caseReviewerRow
 	attests    []attestationRow
-	clocks     []clockRow
-	stops      []stopRow
-	requests   []infoRequestRow
-	decisions  []decisionRow
-	entryRows  []clearinghouseRow
-	findings   []findingRow
+	clocks     []docket.ClockRecord
+	stops      []docket.ClockStop
+	requests   []docket.InfoRequest
+	decisions  []docket.Decision
+	entryRows  []docket.ClearinghouseEntry
+	findings   []*docket.Finding
 	recipients []findingRecipientRow
-	audit      []auditRow
+	audit      []docket.AuditEvent
 }
 
+// caseReviewerRow, attestationRow and findingRecipientRow are rows of the
+// link tables, written as they are; the store writes the rest from the
+// domain's types (Store.BulkInsert).
 type caseReviewerRow struct {
 	CaseID string
 	UserID string
@@ -200,8 +215,7 @@ func (g *seeder) reset() {
 
 // users writes the agency, the labs and their users, each with its audit event.
 func (g *seeder) users(ctx context.Context) error {
-	return g.st.write.WithContext(ctx).Transaction(func(db *gorm.DB) error {
-		t := &tx{db: db}
+	return g.st.BulkWrite(ctx, func(t app.Tx, db *gorm.DB) error {
 		var err error
 		if g.seq, g.hash, err = t.Audit().AuditHead(); err != nil {
 			return err
@@ -305,9 +319,7 @@ func (g *seeder) event(at time.Time, actor *docket.User, action, subjectType, su
 	ev.Seq, ev.PrevHash = g.seq, g.hash
 	ev.Hash = ev.ComputeHash()
 	g.hash = ev.Hash
-	g.audit = append(g.audit, auditRow{Seq: ev.Seq, ID: ev.ID, At: ms(ev.At), ActorID: ev.ActorID, ActorRole: ev.ActorRole,
-		OrgID: ev.OrgID, Action: ev.Action, SubjectType: ev.SubjectType, SubjectID: ev.SubjectID, CaseID: ev.CaseID,
-		RequestID: ev.RequestID, ClientIP: ev.ClientIP, Changes: ev.Changes, PrevHash: ev.PrevHash, Hash: ev.Hash})
+	g.audit = append(g.audit, ev)
 	g.out.AuditEvents++
 }
 
@@ -333,7 +345,7 @@ func (g *seeder) openCase(i int) {
 		CreatedBy: lab.ID, CreatedAt: received, UpdatedAt: received}
 	c.Clock = docket.CaseClock{Seq: 1, ReceivedAt: &received, StartedAt: &received, WindowDays: g.opts.WindowDays,
 		Timezone: g.opts.Timezone, PauseOnInfoRequest: true, BaseDueAt: &base}
-	g.cases = append(g.cases, caseRowOf(c))
+	g.cases = append(g.cases, c)
 	g.out.CaseIDs = append(g.out.CaseIDs, c.ID)
 	g.out.Visible = append(g.out.Visible, c.ID)
 }
@@ -382,7 +394,7 @@ func (g *seeder) anyCase(i int) {
 		c.CreatedAt = clock.Ms(c.CreatedAt)
 		c.UpdatedAt = c.CreatedAt
 		g.event(c.CreatedAt, lab, "case.created", "case", c.ID, c.ID, docket.Changes{"model_name": c.ModelName})
-		g.cases = append(g.cases, caseRowOf(c))
+		g.cases = append(g.cases, c)
 		g.out.CaseIDs = append(g.out.CaseIDs, c.ID)
 		return
 	}
@@ -419,7 +431,7 @@ func (g *seeder) anyCase(i int) {
 		g.event(assigned, lead, "case.assigned", "case", c.ID, c.ID,
 			docket.Changes{"status": map[string]string{"from": "submitted", "to": "in_review"}, "lead_id": lead.ID, "reviewer_ids": c.ReviewerIDs})
 		for _, u := range append([]string{lead.ID}, c.ReviewerIDs...) {
-			g.attests = append(g.attests, attestationRow{CaseID: c.ID, UserID: u, At: ms(assigned)})
+			g.attests = append(g.attests, attestationRow{CaseID: c.ID, UserID: u, At: assigned.UnixMilli()})
 			g.event(assigned, g.user(u), "case.attested", "case", c.ID, c.ID, nil)
 		}
 		for _, u := range c.ReviewerIDs {
@@ -462,12 +474,12 @@ func (g *seeder) anyCase(i int) {
 		decided = later(decided, last.Add(time.Hour))
 		c.ClosedAt = &decided
 		outcome := docket.Outcomes[i%len(docket.Outcomes)]
-		g.decisions = append(g.decisions, decisionRow{CaseID: c.ID, Outcome: outcome, Rationale: "Reviewed against the agency's benchmarks.",
-			WeightsDigest: c.WeightsDigest, DecidedBy: lead.ID, DecidedAt: ms(decided)})
+		g.decisions = append(g.decisions, docket.Decision{CaseID: c.ID, Outcome: outcome, Rationale: "Reviewed against the agency's benchmarks.",
+			WeightsDigest: c.WeightsDigest, DecidedBy: lead.ID, DecidedAt: decided})
 		g.event(decided, lead, "case.decided", "case", c.ID, c.ID,
 			docket.Changes{"status": map[string]string{"from": "in_review", "to": "decided"}, "outcome": outcome})
-		g.clocks = append(g.clocks, clockRow{CaseID: c.ID, Seq: 1, StartedAt: ms(received), WindowDays: k.WindowDays,
-			Timezone: k.Timezone, BaseDueAt: ms(base), EndedAt: msp(&decided), EndReason: "decided"})
+		g.clocks = append(g.clocks, docket.ClockRecord{CaseID: c.ID, Seq: 1, StartedAt: received, WindowDays: k.WindowDays,
+			Timezone: k.Timezone, BaseDueAt: base, EndedAt: &decided, EndReason: "decided"})
 		last = decided
 	case docket.StatusWithdrawn:
 		withdrawn := clock.Ms(later(last.Add(time.Hour), received.Add(g.dur(time.Hour, 4*day))))
@@ -477,18 +489,18 @@ func (g *seeder) anyCase(i int) {
 		c.ClosedAt = &withdrawn
 		g.event(withdrawn, lab, "case.withdrawn", "case", c.ID, c.ID,
 			docket.Changes{"status": map[string]string{"from": "in_review", "to": "withdrawn"}})
-		g.clocks = append(g.clocks, clockRow{CaseID: c.ID, Seq: 1, StartedAt: ms(received), WindowDays: k.WindowDays,
-			Timezone: k.Timezone, BaseDueAt: ms(base), EndedAt: msp(&withdrawn), EndReason: "withdrawn"})
+		g.clocks = append(g.clocks, docket.ClockRecord{CaseID: c.ID, Seq: 1, StartedAt: received, WindowDays: k.WindowDays,
+			Timezone: k.Timezone, BaseDueAt: base, EndedAt: &withdrawn, EndReason: "withdrawn"})
 		last = withdrawn
 	default:
-		g.clocks = append(g.clocks, clockRow{CaseID: c.ID, Seq: 1, StartedAt: ms(received), WindowDays: k.WindowDays,
-			Timezone: k.Timezone, BaseDueAt: ms(base)})
+		g.clocks = append(g.clocks, docket.ClockRecord{CaseID: c.ID, Seq: 1, StartedAt: received, WindowDays: k.WindowDays,
+			Timezone: k.Timezone, BaseDueAt: base})
 	}
 	c.UpdatedAt = clock.Ms(later(last, c.CreatedAt))
 	if c.Status.Open() {
 		c.MarkConflict(c.UpdatedAt)
 	}
-	g.cases = append(g.cases, caseRowOf(c))
+	g.cases = append(g.cases, c)
 	g.out.CaseIDs = append(g.out.CaseIDs, c.ID)
 	g.out.Visible = append(g.out.Visible, c.ID)
 	if lead != nil && c.Status.Open() {
@@ -595,13 +607,12 @@ func (g *seeder) finding(c *docket.Case, lead, lab *docket.User, since time.Time
 	if f.Status.Open() && tierOf[sev] > tierOf[c.RiskTier] {
 		c.RiskTier = map[string]string{"critical": "critical", "high": "high", "medium": "elevated"}[sev]
 	}
-	row := findingRowOf(f)
 	if f.Status != docket.FindingDraft && (tlp == "TLP:CLEAR" || tlp == "TLP:GREEN") && g.rng.IntN(25) == 0 {
 		if e := g.publish(c, f, lead, lab, last, end); e != nil {
-			row.ClearinghouseID = &e.ID
+			f.ClearinghouseID = e.ID
 		}
 	}
-	g.findings = append(g.findings, row)
+	g.findings = append(g.findings, f)
 	g.out.Findings++
 	return last
 }
@@ -638,11 +649,7 @@ func (g *seeder) publish(c *docket.Case, f *docket.Finding, lead, lab *docket.Us
 	y := at.In(g.loc).Year()
 	g.entries[y]++
 	e.ID, e.PublishedBy = fmt.Sprintf("AICH-%d-%04d", y, g.entries[y]), lead.ID
-	g.entryRows = append(g.entryRows, clearinghouseRow{ID: e.ID, FindingID: e.FindingID, CaseID: e.CaseID, Subject: e.Subject,
-		VendorProject: e.VendorProject, Product: e.Product, CveID: e.CVEID, VulnerabilityName: e.VulnerabilityName,
-		ShortDescription: e.ShortDescription, RequiredAction: e.RequiredAction, DueDate: e.DueDate.String(), Notes: e.Notes,
-		RedactLab: e.RedactLab, Category: e.Category, Severity: e.Severity, AtlasTechnique: e.AtlasTechnique, Tlp: e.TLP,
-		DateAdded: e.DateAdded.String(), PublishedBy: e.PublishedBy, PublishedAt: ms(e.PublishedAt)})
+	g.entryRows = append(g.entryRows, *e)
 	g.event(at, lead, "finding.published", "finding", f.ID, c.ID, e.AuditChanges())
 	g.out.Entries++
 	return e
@@ -651,15 +658,15 @@ func (g *seeder) publish(c *docket.Case, f *docket.Finding, lead, lab *docket.Us
 // stop opens an information request and the clock stop it causes; closed
 // ends both (the lab answered).
 func (g *seeder) stop(c *docket.Case, lead, lab *docket.User, opened time.Time, closed *time.Time) {
-	r := infoRequestRow{ID: g.id(), CaseID: c.ID, Question: "Please share the red-team transcripts.",
-		Status: docket.RequestOpen, OpenedBy: lead.ID, OpenedAt: ms(opened)}
+	r := docket.InfoRequest{ID: g.id(), CaseID: c.ID, Question: "Please share the red-team transcripts.",
+		Status: docket.RequestOpen, OpenedBy: lead.ID, OpenedAt: opened}
 	g.event(opened, lead, "info_request.opened", "info_request", r.ID, c.ID, docket.Changes{}.Secret("question", r.Question))
 	if closed != nil {
-		r.Status, r.Answer, r.ClosedBy, r.ClosedAt = docket.RequestAnswered, "Attached.", &lab.ID, msp(closed)
+		r.Status, r.Answer, r.ClosedBy, r.ClosedAt = docket.RequestAnswered, "Attached.", lab.ID, closed
 		g.event(*closed, lab, "info_request.answered", "info_request", r.ID, c.ID, docket.Changes{}.Secret("answer", r.Answer))
 	}
 	g.requests = append(g.requests, r)
-	g.stops = append(g.stops, stopRow{ID: g.id(), CaseID: c.ID, ClockSeq: 1, StartedAt: ms(opened), EndedAt: msp(closed),
+	g.stops = append(g.stops, docket.ClockStop{ID: g.id(), CaseID: c.ID, ClockSeq: 1, StartedAt: opened, EndedAt: closed,
 		Reason: "information request", InfoRequestID: r.ID})
 }
 
@@ -667,17 +674,17 @@ func (g *seeder) stop(c *docket.Case, lead, lab *docket.User, opened time.Time, 
 // the case counters.
 func (g *seeder) flush(db *gorm.DB) error {
 	steps := []func() error{
-		func() error { return bulkInsert(db, g.cases) },
-		func() error { return bulkInsert(db, g.reviewers) },
-		func() error { return bulkInsert(db, g.attests) },
-		func() error { return bulkInsert(db, g.clocks) },
-		func() error { return bulkInsert(db, g.requests) },
-		func() error { return bulkInsert(db, g.stops) },
-		func() error { return bulkInsert(db, g.decisions) },
-		func() error { return bulkInsert(db, g.findings) },
-		func() error { return bulkInsert(db, g.recipients) },
-		func() error { return bulkInsert(db, g.entryRows) },
-		func() error { return bulkInsert(db, g.audit) },
+		func() error { return g.st.BulkInsert(db, g.cases) },
+		func() error { return g.st.BulkInsert(db, g.reviewers) },
+		func() error { return g.st.BulkInsert(db, g.attests) },
+		func() error { return g.st.BulkInsert(db, g.clocks) },
+		func() error { return g.st.BulkInsert(db, g.requests) },
+		func() error { return g.st.BulkInsert(db, g.stops) },
+		func() error { return g.st.BulkInsert(db, g.decisions) },
+		func() error { return g.st.BulkInsert(db, g.findings) },
+		func() error { return g.st.BulkInsert(db, g.recipients) },
+		func() error { return g.st.BulkInsert(db, g.entryRows) },
+		func() error { return g.st.BulkInsert(db, g.audit) },
 	}
 	for _, step := range steps {
 		if err := step(); err != nil {
@@ -696,75 +703,6 @@ func (g *seeder) flush(db *gorm.DB) error {
 		if err := db.Exec(`INSERT INTO case_counters (year, last) VALUES (?, ?) ON CONFLICT (year) DO UPDATE SET last = excluded.last`, y, n).Error; err != nil {
 			return err
 		}
-	}
-	return nil
-}
-
-// bulkInsert writes rows into their table (T's TableName) in the seeding
-// transaction db, with one statement of bulkRows rows prepared once and
-// executed again and again: GORM's CreateInBatches would build, prepare and
-// reflect over every batch. Read-only fields (gorm:"->") are left out.
-func bulkInsert[T interface{ TableName() string }](db *gorm.DB, rows []T) error {
-	if len(rows) == 0 {
-		return nil
-	}
-	st, ok := db.Statement.ConnPool.(*stmtTx)
-	if !ok {
-		return db.Omit("OrgName", "Urgency").CreateInBatches(rows, 100).Error
-	}
-	sqlTx, err := st.sqlTx()
-	if err != nil {
-		return err
-	}
-	t := reflect.TypeFor[T]()
-	var cols []string
-	var fields []int
-	for i := 0; i < t.NumField(); i++ {
-		f := t.Field(i)
-		if !f.IsExported() || strings.Contains(f.Tag.Get("gorm"), "->") {
-			continue
-		}
-		cols = append(cols, naming.ColumnName("", f.Name))
-		fields = append(fields, i)
-	}
-	const bulkRows = 50
-	one := "(?" + strings.Repeat(", ?", len(cols)-1) + ")"
-	stmt := func(n int) (*sql.Stmt, error) {
-		return sqlTx.Prepare("INSERT INTO " + rows[0].TableName() + " (" + strings.Join(cols, ", ") + ") VALUES " +
-			one + strings.Repeat(", "+one, n-1))
-	}
-	args := make([]any, 0, bulkRows*len(cols))
-	exec := func(p *sql.Stmt, part []T) error {
-		args = args[:0]
-		for i := range part {
-			v := reflect.ValueOf(&part[i]).Elem()
-			for _, f := range fields {
-				args = append(args, v.Field(f).Interface())
-			}
-		}
-		_, err := p.Exec(args...)
-		return err
-	}
-	full := len(rows) / bulkRows * bulkRows
-	if full > 0 {
-		p, err := stmt(bulkRows)
-		if err != nil {
-			return err
-		}
-		defer p.Close()
-		for i := 0; i < full; i += bulkRows {
-			if err := exec(p, rows[i:i+bulkRows]); err != nil {
-				return err
-			}
-		}
-	}
-	if rest := rows[full:]; len(rest) > 0 {
-		p, err := stmt(len(rest))
-		if err != nil {
-			return err
-		}
-		defer p.Close()
-		return exec(p, rest)
 	}
 	return nil
 }
