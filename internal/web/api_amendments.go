@@ -6,22 +6,23 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/docket/docket/internal/docket"
+	"github.com/docket/docket/internal/web/httpx"
 )
 
-func (s *Server) postAmendment(c echo.Context) error {
+func (s *Server) PostAmendment(c echo.Context) error {
 	var in docket.AmendmentInput
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	m, err := s.svc.Amend(c.Request().Context(), mustActor(c), c.Param("id"), in)
+	m, err := s.svc.Amend(c.Request().Context(), httpx.MustActor(c), c.Param("id"), in)
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusCreated, presentAmendment(m))
 }
 
-func (s *Server) getAmendments(c echo.Context) error {
-	list, err := s.svc.ListAmendments(c.Request().Context(), mustActor(c), c.Param("id"))
+func (s *Server) GetAmendments(c echo.Context) error {
+	list, err := s.svc.ListAmendments(c.Request().Context(), httpx.MustActor(c), c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -32,12 +33,12 @@ func (s *Server) getAmendments(c echo.Context) error {
 	return c.JSON(http.StatusOK, listOf(items, ""))
 }
 
-func (s *Server) postResolveAmendment(c echo.Context) error {
+func (s *Server) PostResolveAmendment(c echo.Context) error {
 	var in docket.AmendmentResolution
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	m, err := s.svc.ResolveAmendment(c.Request().Context(), mustActor(c), c.Param("id"), in)
+	m, err := s.svc.ResolveAmendment(c.Request().Context(), httpx.MustActor(c), c.Param("id"), in)
 	if err != nil {
 		return err
 	}

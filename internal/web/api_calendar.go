@@ -14,6 +14,7 @@ import (
 
 	"github.com/docket/docket/internal/app"
 	"github.com/docket/docket/internal/docket"
+	"github.com/docket/docket/internal/web/httpx"
 )
 
 // baseURL is Docket's address for links: the configured one, or the one the
@@ -39,33 +40,33 @@ type calendarStatusJSON struct {
 }
 
 // postCalendarURL makes or rotates the caller's feed and shows its URL this once.
-func (s *Server) postCalendarURL(c echo.Context) error {
+func (s *Server) PostCalendarURL(c echo.Context) error {
 	if err := noBody(c); err != nil {
 		return err
 	}
-	token, at, err := s.svc.CreateCalendarURL(c.Request().Context(), mustActor(c))
+	token, at, err := s.svc.CreateCalendarURL(c.Request().Context(), httpx.MustActor(c))
 	if err != nil {
 		return err
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
-	return c.JSON(http.StatusCreated, calendarURLJSON{URL: s.linkBase(c) + "/calendar/" + token + ".ics", CreatedAt: ts(at)})
+	return c.JSON(http.StatusCreated, calendarURLJSON{URL: s.linkBase(c) + "/calendar/" + token + ".ics", CreatedAt: httpx.Instant(at)})
 }
 
 // getCalendarURL says whether the caller has a feed; never its URL.
-func (s *Server) getCalendarURL(c echo.Context) error {
-	f, err := s.svc.CalendarURL(c.Request().Context(), mustActor(c))
+func (s *Server) GetCalendarURL(c echo.Context) error {
+	f, err := s.svc.CalendarURL(c.Request().Context(), httpx.MustActor(c))
 	if err != nil {
 		return err
 	}
 	out := calendarStatusJSON{Exists: f != nil}
 	if f != nil {
-		out.CreatedAt = tsp(&f.CreatedAt)
+		out.CreatedAt = httpx.InstantPtr(&f.CreatedAt)
 	}
 	return c.JSON(http.StatusOK, out)
 }
 
-func (s *Server) deleteCalendarURL(c echo.Context) error {
-	if err := s.svc.DeleteCalendarURL(c.Request().Context(), mustActor(c)); err != nil {
+func (s *Server) DeleteCalendarURL(c echo.Context) error {
+	if err := s.svc.DeleteCalendarURL(c.Request().Context(), httpx.MustActor(c)); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
@@ -74,7 +75,7 @@ func (s *Server) deleteCalendarURL(c echo.Context) error {
 // getCalendarFeed serves /calendar/{token}.ics. Its route pattern, not its
 // path, is what the request log and the metrics record, so the token never
 // reaches a log. Anything wrong with the token answers a bare 404.
-func (s *Server) getCalendarFeed(c echo.Context) error {
+func (s *Server) GetCalendarFeed(c echo.Context) error {
 	raw := c.Param("token")
 	token, ok := strings.CutSuffix(raw, ".ics")
 	notFound := func() error {

@@ -4,70 +4,21 @@ import (
 	"encoding/csv"
 	"fmt"
 	"net/http"
-	"net/url"
-	"slices"
 	"strings"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/docket/docket/internal/app"
-	"github.com/docket/docket/internal/clock"
 	"github.com/docket/docket/internal/docket"
+	"github.com/docket/docket/internal/web/httpx"
 )
 
 // caseFilter reads the list filters of /cases and /dashboard.
 func caseFilter(c echo.Context) (app.CaseFilter, error) {
-	return filterOf(c.QueryParams(), "limit", "cursor", "sort")
+	return httpx.CaseFilterOf(c.QueryParams(), "limit", "cursor", "sort")
 }
 
-// filterOf reads the case list filters from q; a name that is neither a
-// filter nor one of extra is refused (400 naming it).
-func filterOf(q url.Values, extra ...string) (app.CaseFilter, error) {
-	var f app.CaseFilter
-	for name := range q {
-		switch name {
-		case "status", "band", "org_id", "risk_tier", "q":
-		default:
-			if !slices.Contains(extra, name) {
-				return f, docket.FieldError(name, "is not a filter of this list")
-			}
-		}
-	}
-	if v := q.Get("status"); v != "" {
-		st := docket.Status(v)
-		if !st.Valid() {
-			return f, docket.Unacceptable("status", "must be one of draft, submitted, in_review, awaiting_lab, decided, withdrawn")
-		}
-		f.Status = &st
-	}
-	if v := q.Get("band"); v != "" {
-		b := clock.Band(v)
-		switch b {
-		case clock.OnTrack, clock.DueSoon, clock.Critical, clock.Overdue, clock.Paused, clock.Closed:
-		default:
-			return f, docket.Unacceptable("band", "must be one of on_track, due_soon, critical, overdue, paused, closed")
-		}
-		f.Band = &b
-	}
-	if v := q.Get("org_id"); v != "" {
-		f.OrgID = &v
-	}
-	if v := q.Get("risk_tier"); v != "" {
-		if !docket.OneOf(v, docket.RiskTiers) {
-			return f, docket.Unacceptable("risk_tier", "must be one of low, elevated, high, critical")
-		}
-		f.RiskTier = &v
-	}
-	if v := q.Get("q"); v != "" {
-		if len(v) > 200 {
-			return f, docket.Unacceptable("q", "must be at most 200 characters")
-		}
-		f.Q = &v
-	}
-	return f, nil
-}
-
-func (s *Server) getCases(c echo.Context) error {
+func (s *Server) GetCases(c echo.Context) error {
 	f, err := caseFilter(c)
 	if err != nil {
 		return err
@@ -76,7 +27,7 @@ func (s *Server) getCases(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	a := mustActor(c)
+	a := httpx.MustActor(c)
 	views, next, err := s.svc.ListCases(c.Request().Context(), a, f, p)
 	if err != nil {
 		return err
@@ -88,12 +39,12 @@ func (s *Server) getCases(c echo.Context) error {
 	return c.JSON(http.StatusOK, listOf(items, next))
 }
 
-func (s *Server) postCase(c echo.Context) error {
+func (s *Server) PostCase(c echo.Context) error {
 	var in docket.CaseInput
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	a := mustActor(c)
+	a := httpx.MustActor(c)
 	v, err := s.svc.CreateCase(c.Request().Context(), a, in)
 	if err != nil {
 		return err
@@ -101,8 +52,8 @@ func (s *Server) postCase(c echo.Context) error {
 	return c.JSON(http.StatusCreated, presentCase(a, v))
 }
 
-func (s *Server) getCase(c echo.Context) error {
-	a := mustActor(c)
+func (s *Server) GetCase(c echo.Context) error {
+	a := httpx.MustActor(c)
 	v, err := s.svc.GetCase(c.Request().Context(), a, c.Param("id"))
 	if err != nil {
 		return err
@@ -115,20 +66,20 @@ func caseResult(c echo.Context, v *app.CaseView, err error) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, presentCase(mustActor(c), v))
+	return c.JSON(http.StatusOK, presentCase(httpx.MustActor(c), v))
 }
 
-func (s *Server) patchCase(c echo.Context) error {
+func (s *Server) PatchCase(c echo.Context) error {
 	var in docket.CaseInput
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	v, err := s.svc.UpdateCase(c.Request().Context(), mustActor(c), c.Param("id"), in)
+	v, err := s.svc.UpdateCase(c.Request().Context(), httpx.MustActor(c), c.Param("id"), in)
 	return caseResult(c, v, err)
 }
 
-func (s *Server) deleteCase(c echo.Context) error {
-	if err := s.svc.DeleteCase(c.Request().Context(), mustActor(c), c.Param("id")); err != nil {
+func (s *Server) DeleteCase(c echo.Context) error {
+	if err := s.svc.DeleteCase(c.Request().Context(), httpx.MustActor(c), c.Param("id")); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
@@ -140,15 +91,15 @@ func noBody(c echo.Context) error {
 	return decode(c, &in)
 }
 
-func (s *Server) postSubmit(c echo.Context) error {
+func (s *Server) PostSubmit(c echo.Context) error {
 	if err := noBody(c); err != nil {
 		return err
 	}
-	v, err := s.svc.SubmitCase(c.Request().Context(), mustActor(c), c.Param("id"))
+	v, err := s.svc.SubmitCase(c.Request().Context(), httpx.MustActor(c), c.Param("id"))
 	return caseResult(c, v, err)
 }
 
-func (s *Server) postAssign(c echo.Context) error {
+func (s *Server) PostAssign(c echo.Context) error {
 	var in struct {
 		ReviewerIDs *[]string `json:"reviewer_ids"`
 		LeadID      *string   `json:"lead_id"`
@@ -163,15 +114,15 @@ func (s *Server) postAssign(c echo.Context) error {
 	if in.LeadID != nil {
 		lead = *in.LeadID
 	}
-	v, err := s.svc.Assign(c.Request().Context(), mustActor(c), c.Param("id"), *in.ReviewerIDs, lead)
+	v, err := s.svc.Assign(c.Request().Context(), httpx.MustActor(c), c.Param("id"), *in.ReviewerIDs, lead)
 	return caseResult(c, v, err)
 }
 
-func (s *Server) postAttest(c echo.Context) error {
+func (s *Server) PostAttest(c echo.Context) error {
 	if err := noBody(c); err != nil {
 		return err
 	}
-	v, err := s.svc.Attest(c.Request().Context(), mustActor(c), c.Param("id"))
+	v, err := s.svc.Attest(c.Request().Context(), httpx.MustActor(c), c.Param("id"))
 	return caseResult(c, v, err)
 }
 
@@ -179,49 +130,49 @@ type reasonBody struct {
 	Reason string `json:"reason"`
 }
 
-func (s *Server) postDeclareConflict(c echo.Context) error {
+func (s *Server) PostDeclareConflict(c echo.Context) error {
 	var in reasonBody
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	v, err := s.svc.DeclareConflict(c.Request().Context(), mustActor(c), c.Param("id"), in.Reason)
+	v, err := s.svc.DeclareConflict(c.Request().Context(), httpx.MustActor(c), c.Param("id"), in.Reason)
 	return caseResult(c, v, err)
 }
 
-func (s *Server) postWithdraw(c echo.Context) error {
+func (s *Server) PostWithdraw(c echo.Context) error {
 	var in reasonBody
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	v, err := s.svc.Withdraw(c.Request().Context(), mustActor(c), c.Param("id"), in.Reason)
+	v, err := s.svc.Withdraw(c.Request().Context(), httpx.MustActor(c), c.Param("id"), in.Reason)
 	return caseResult(c, v, err)
 }
 
-func (s *Server) postDecision(c echo.Context) error {
+func (s *Server) PostDecision(c echo.Context) error {
 	var in app.DecisionInput
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	v, err := s.svc.Decide(c.Request().Context(), mustActor(c), c.Param("id"), in)
+	v, err := s.svc.Decide(c.Request().Context(), httpx.MustActor(c), c.Param("id"), in)
 	return caseResult(c, v, err)
 }
 
-func (s *Server) postInfoRequest(c echo.Context) error {
+func (s *Server) PostInfoRequest(c echo.Context) error {
 	var in struct {
 		Question string `json:"question"`
 	}
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	r, err := s.svc.RequestInfo(c.Request().Context(), mustActor(c), c.Param("id"), in.Question)
+	r, err := s.svc.RequestInfo(c.Request().Context(), httpx.MustActor(c), c.Param("id"), in.Question)
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusCreated, presentRequest(r))
 }
 
-func (s *Server) getInfoRequests(c echo.Context) error {
-	reqs, err := s.svc.ListInfoRequests(c.Request().Context(), mustActor(c), c.Param("id"))
+func (s *Server) GetInfoRequests(c echo.Context) error {
+	reqs, err := s.svc.ListInfoRequests(c.Request().Context(), httpx.MustActor(c), c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -232,45 +183,45 @@ func (s *Server) getInfoRequests(c echo.Context) error {
 	return c.JSON(http.StatusOK, listOf(items, ""))
 }
 
-func (s *Server) postAnswer(c echo.Context) error {
+func (s *Server) PostAnswer(c echo.Context) error {
 	var in struct {
 		Answer string `json:"answer"`
 	}
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	r, err := s.svc.AnswerInfoRequest(c.Request().Context(), mustActor(c), c.Param("id"), in.Answer)
+	r, err := s.svc.AnswerInfoRequest(c.Request().Context(), httpx.MustActor(c), c.Param("id"), in.Answer)
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, presentRequest(r))
 }
 
-func (s *Server) postCancelRequest(c echo.Context) error {
+func (s *Server) PostCancelRequest(c echo.Context) error {
 	if err := noBody(c); err != nil {
 		return err
 	}
-	r, err := s.svc.CancelInfoRequest(c.Request().Context(), mustActor(c), c.Param("id"))
+	r, err := s.svc.CancelInfoRequest(c.Request().Context(), httpx.MustActor(c), c.Param("id"))
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, presentRequest(r))
 }
 
-func (s *Server) getClock(c echo.Context) error {
-	d, err := s.svc.GetClock(c.Request().Context(), mustActor(c), c.Param("id"))
+func (s *Server) GetClock(c echo.Context) error {
+	d, err := s.svc.GetClock(c.Request().Context(), httpx.MustActor(c), c.Param("id"))
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, presentClockDetail(d))
 }
 
-func (s *Server) getCaseAudit(c echo.Context) error {
+func (s *Server) GetCaseAudit(c echo.Context) error {
 	p, err := page(c)
 	if err != nil {
 		return err
 	}
-	evs, next, err := s.svc.ListCaseAudit(c.Request().Context(), mustActor(c), c.Param("id"), p)
+	evs, next, err := s.svc.ListCaseAudit(c.Request().Context(), httpx.MustActor(c), c.Param("id"), p)
 	if err != nil {
 		return err
 	}
@@ -299,16 +250,16 @@ func (s *Server) dashboard(c echo.Context) (*app.Dashboard, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.svc.Dashboard(c.Request().Context(), mustActor(c), f, p)
+	return s.svc.Dashboard(c.Request().Context(), httpx.MustActor(c), f, p)
 }
 
-func (s *Server) getDashboard(c echo.Context) error {
+func (s *Server) GetDashboard(c echo.Context) error {
 	d, err := s.dashboard(c)
 	if err != nil {
 		return err
 	}
-	a := mustActor(c)
-	out := dashboardJSON{At: ts(d.At), Counts: map[string]int{}, Items: []dashboardItemJSON{}, NextCursor: strp(d.Next)}
+	a := httpx.MustActor(c)
+	out := dashboardJSON{At: httpx.Instant(d.At), Counts: map[string]int{}, Items: []dashboardItemJSON{}, NextCursor: httpx.StrPtr(d.Next)}
 	for b, n := range d.Counts {
 		out.Counts[string(b)] = n
 	}
@@ -328,25 +279,25 @@ func (s *Server) getDashboard(c echo.Context) error {
 	return writeJSON(c, http.StatusOK, out.appendJSON)
 }
 
-// csvCell neutralises cells a spreadsheet would run as a formula.
-func csvCell(s string) string {
+// CSVCell neutralises cells a spreadsheet would run as a formula.
+func CSVCell(s string) string {
 	if s != "" && strings.ContainsAny(s[:1], "=+-@\t\r") {
 		return "'" + s
 	}
 	return s
 }
 
-func (s *Server) getDashboardCSV(c echo.Context) error {
+func (s *Server) GetDashboardCSV(c echo.Context) error {
 	d, err := s.dashboard(c)
 	if err != nil {
 		return err
 	}
-	return writeDashboardCSV(c, mustActor(c).Role, d.Items)
+	return DashboardCSV(c, httpx.MustActor(c).Role, d.Items)
 }
 
-// writeDashboardCSV answers with the cases as the dashboard's CSV, every cell
+// DashboardCSV answers with the cases as the dashboard's CSV, every cell
 // neutralised against formulas; the risk tier only to agency roles.
-func writeDashboardCSV(c echo.Context, role docket.Role, items []*app.CaseView) error {
+func DashboardCSV(c echo.Context, role docket.Role, items []*app.CaseView) error {
 	h := c.Response().Header()
 	h.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
 	h.Set(echo.HeaderContentDisposition, `attachment; filename="docket-dashboard.csv"`)
@@ -361,15 +312,15 @@ func writeDashboardCSV(c echo.Context, role docket.Role, items []*app.CaseView) 
 		cs := v.Case
 		row := []string{cs.Number, cs.OrgName, cs.ModelName, cs.ModelVersion, string(cs.Status), "", "", "", "", ""}
 		if v.Clock != nil {
-			row[5], row[6], row[7] = string(v.Clock.Band), ts(v.Clock.ReceivedAt), ts(v.Clock.DueAt)
-			row[8] = fmt.Sprintf("%.3f", seconds(v.Clock.Remaining))
+			row[5], row[6], row[7] = string(v.Clock.Band), httpx.Instant(v.Clock.ReceivedAt), httpx.Instant(v.Clock.DueAt)
+			row[8] = fmt.Sprintf("%.3f", httpx.Seconds(v.Clock.Remaining))
 			row[9] = fmt.Sprint(v.Clock.ReleaseConflict)
 		}
 		if role != docket.RoleLabMember {
 			row = append(row, cs.RiskTier)
 		}
 		for i := range row {
-			row[i] = csvCell(row[i])
+			row[i] = CSVCell(row[i])
 		}
 		_ = w.Write(row)
 	}

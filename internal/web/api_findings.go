@@ -8,6 +8,7 @@ import (
 
 	"github.com/docket/docket/internal/app"
 	"github.com/docket/docket/internal/docket"
+	"github.com/docket/docket/internal/web/httpx"
 )
 
 // findingFilter reads the filters of a case's finding list.
@@ -45,16 +46,16 @@ func (s *Server) findingResult(c echo.Context, status int, v *app.FindingView, e
 	return c.JSON(status, presentFinding(v, s.svc.Now()))
 }
 
-func (s *Server) postFinding(c echo.Context) error {
+func (s *Server) PostFinding(c echo.Context) error {
 	var in docket.FindingInput
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	v, err := s.svc.CreateFinding(c.Request().Context(), mustActor(c), c.Param("id"), in)
+	v, err := s.svc.CreateFinding(c.Request().Context(), httpx.MustActor(c), c.Param("id"), in)
 	return s.findingResult(c, http.StatusCreated, v, err)
 }
 
-func (s *Server) getFindings(c echo.Context) error {
+func (s *Server) GetFindings(c echo.Context) error {
 	f, err := findingFilter(c)
 	if err != nil {
 		return err
@@ -63,7 +64,7 @@ func (s *Server) getFindings(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	views, next, err := s.svc.ListFindings(c.Request().Context(), mustActor(c), c.Param("id"), f, p)
+	views, next, err := s.svc.ListFindings(c.Request().Context(), httpx.MustActor(c), c.Param("id"), f, p)
 	if err != nil {
 		return err
 	}
@@ -75,43 +76,43 @@ func (s *Server) getFindings(c echo.Context) error {
 	return c.JSON(http.StatusOK, listOf(items, next))
 }
 
-func (s *Server) getFinding(c echo.Context) error {
-	v, err := s.svc.GetFinding(c.Request().Context(), mustActor(c), c.Param("id"))
+func (s *Server) GetFinding(c echo.Context) error {
+	v, err := s.svc.GetFinding(c.Request().Context(), httpx.MustActor(c), c.Param("id"))
 	return s.findingResult(c, http.StatusOK, v, err)
 }
 
-func (s *Server) patchFinding(c echo.Context) error {
+func (s *Server) PatchFinding(c echo.Context) error {
 	var in docket.FindingInput
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	v, err := s.svc.UpdateFinding(c.Request().Context(), mustActor(c), c.Param("id"), in)
+	v, err := s.svc.UpdateFinding(c.Request().Context(), httpx.MustActor(c), c.Param("id"), in)
 	return s.findingResult(c, http.StatusOK, v, err)
 }
 
-func (s *Server) postShareFinding(c echo.Context) error {
+func (s *Server) PostShareFinding(c echo.Context) error {
 	var in struct {
 		RecipientIDs []string `json:"recipient_ids"`
 	}
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	v, err := s.svc.ShareFinding(c.Request().Context(), mustActor(c), c.Param("id"), in.RecipientIDs)
+	v, err := s.svc.ShareFinding(c.Request().Context(), httpx.MustActor(c), c.Param("id"), in.RecipientIDs)
 	return s.findingResult(c, http.StatusOK, v, err)
 }
 
-func (s *Server) postRespondFinding(c echo.Context) error {
+func (s *Server) PostRespondFinding(c echo.Context) error {
 	var in struct {
 		Response string `json:"response"`
 	}
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	v, err := s.svc.RespondFinding(c.Request().Context(), mustActor(c), c.Param("id"), in.Response)
+	v, err := s.svc.RespondFinding(c.Request().Context(), httpx.MustActor(c), c.Param("id"), in.Response)
 	return s.findingResult(c, http.StatusOK, v, err)
 }
 
-func (s *Server) postResolveFinding(c echo.Context) error {
+func (s *Server) PostResolveFinding(c echo.Context) error {
 	var in struct {
 		Resolution string `json:"resolution"`
 		Note       string `json:"note"`
@@ -119,11 +120,11 @@ func (s *Server) postResolveFinding(c echo.Context) error {
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	v, err := s.svc.ResolveFinding(c.Request().Context(), mustActor(c), c.Param("id"), in.Resolution, in.Note)
+	v, err := s.svc.ResolveFinding(c.Request().Context(), httpx.MustActor(c), c.Param("id"), in.Resolution, in.Note)
 	return s.findingResult(c, http.StatusOK, v, err)
 }
 
-func (s *Server) postComment(c echo.Context) error {
+func (s *Server) PostComment(c echo.Context) error {
 	var in struct {
 		Body       string `json:"body"`
 		Visibility string `json:"visibility"`
@@ -131,14 +132,14 @@ func (s *Server) postComment(c echo.Context) error {
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	cm, err := s.svc.CreateComment(c.Request().Context(), mustActor(c), c.Param("id"), in.Body, in.Visibility)
+	cm, err := s.svc.CreateComment(c.Request().Context(), httpx.MustActor(c), c.Param("id"), in.Body, in.Visibility)
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusCreated, presentComment(cm))
 }
 
-func (s *Server) getComments(c echo.Context) error {
+func (s *Server) GetComments(c echo.Context) error {
 	for name := range c.QueryParams() {
 		if name != "limit" && name != "cursor" {
 			return docket.FieldError(name, "is not a filter of this list")
@@ -148,7 +149,7 @@ func (s *Server) getComments(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	list, next, err := s.svc.ListComments(c.Request().Context(), mustActor(c), c.Param("id"), p)
+	list, next, err := s.svc.ListComments(c.Request().Context(), httpx.MustActor(c), c.Param("id"), p)
 	if err != nil {
 		return err
 	}

@@ -4,10 +4,12 @@ import (
 	"net/http"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/docket/docket/internal/web/httpx"
 )
 
-func (s *Server) getStatement(c echo.Context) error {
-	st, err := s.svc.GetStatement(c.Request().Context(), mustActor(c), c.Param("id"))
+func (s *Server) GetStatement(c echo.Context) error {
+	st, err := s.svc.GetStatement(c.Request().Context(), httpx.MustActor(c), c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -17,7 +19,7 @@ func (s *Server) getStatement(c echo.Context) error {
 // getJWKS publishes the public keys of the agency's statement keys, the
 // current one first, at /.well-known/jwks.json, to anyone: a lab hands a
 // statement to a contracting office, which verifies it with these keys alone.
-func (s *Server) getJWKS(c echo.Context) error {
+func (s *Server) GetJWKS(c echo.Context) error {
 	set, err := s.svc.JWKS(c.Request().Context())
 	if err != nil {
 		return err

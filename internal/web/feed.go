@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/docket/docket/internal/app"
+	"github.com/docket/docket/internal/web/httpx"
 )
 
 // The Clearinghouse feed is read whole by every client and changes only when
@@ -50,7 +51,7 @@ func releasedOf(cat *app.Catalog) string {
 	if cat.Released == nil {
 		return ""
 	}
-	return ts(*cat.Released)
+	return httpx.Instant(*cat.Released)
 }
 
 // encoded returns the feed of cat for the search q, encoding it when it has
@@ -62,7 +63,7 @@ func (fs *feeds) encoded(q string, cat *app.Catalog) ([]byte, error) {
 	if ok && f.of(cat) {
 		return f.body, nil
 	}
-	body, err := json.Marshal(presentCatalog(cat))
+	body, err := json.Marshal(Catalog(cat))
 	if err != nil {
 		return nil, err
 	}

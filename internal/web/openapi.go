@@ -13,6 +13,6 @@ import (
 //go:embed openapi.json
 var OpenAPI []byte
 
-func (s *Server) openapi(c echo.Context) error {
+func (s *Server) ServeOpenAPI(c echo.Context) error {
 	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, OpenAPI)
 }

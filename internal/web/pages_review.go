@@ -13,6 +13,7 @@ import (
 
 	"github.com/docket/docket/internal/app"
 	"github.com/docket/docket/internal/docket"
+	"github.com/docket/docket/internal/web/httpx"
 )
 
 // What leaves a review, on the case page: the signed statement to download,
@@ -162,7 +163,7 @@ func reviewMessage(field, msg string) string {
 // caseReviewOf loads the review part of the case page for the user. It hides
 // the decision form while a material change is pending.
 func (s *Server) caseReviewOf(c echo.Context, v *app.CaseView, pg *casePage) (*caseReview, error) {
-	a := mustActor(c)
+	a := httpx.MustActor(c)
 	ctx := c.Request().Context()
 	cs := v.Case
 	r := &caseReview{CaseID: cs.ID, IsLab: a.Role == docket.RoleLabMember, Errors: fieldErrors{}, benchmarks: s.svc.Benchmarks()}
@@ -234,7 +235,7 @@ func (s *Server) caseReviewOf(c echo.Context, v *app.CaseView, pg *casePage) (*c
 
 // publishForms lists the case's published findings and the ones a lead may publish now.
 func (s *Server) publishForms(c echo.Context, r *caseReview, caseID string) error {
-	a := mustActor(c)
+	a := httpx.MustActor(c)
 	now, loc := s.svc.Now(), s.cfg.Location()
 	for cursor := ""; ; {
 		list, next, err := s.svc.ListFindings(c.Request().Context(), a, caseID, app.FindingFilter{}, app.Page{Limit: 200, Cursor: cursor})
@@ -439,7 +440,7 @@ func (s *Server) pageAmend(c echo.Context) error {
 		d := v["planned_release_date"]
 		in.PlannedReleaseDate = &d
 	}
-	m, err := s.svc.Amend(c.Request().Context(), mustActor(c), id, in)
+	m, err := s.svc.Amend(c.Request().Context(), httpx.MustActor(c), id, in)
 	if err != nil {
 		return s.renderReviewError(c, id, rf, nil, err)
 	}
@@ -461,7 +462,7 @@ func (s *Server) pageResolveAmendment(c echo.Context) error {
 	}
 	note := v["note"]
 	in.Note = &note
-	m, err := s.svc.ResolveAmendment(c.Request().Context(), mustActor(c), id, in)
+	m, err := s.svc.ResolveAmendment(c.Request().Context(), httpx.MustActor(c), id, in)
 	if err != nil {
 		caseID := form(c, "case_id")
 		if code := docket.ErrorCode(err); code == docket.ENotFound || code == docket.EForbidden || caseID == "" {
@@ -491,7 +492,7 @@ func (s *Server) pageRecordResult(c echo.Context) error {
 			in.Score = &f
 		}
 	}
-	if _, err := s.svc.RecordBenchmarkResult(c.Request().Context(), mustActor(c), id, in); err != nil {
+	if _, err := s.svc.RecordBenchmarkResult(c.Request().Context(), httpx.MustActor(c), id, in); err != nil {
 		return s.renderReviewError(c, id, rf, errs, err)
 	}
 	return c.Redirect(http.StatusSeeOther, "/cases/"+id+"?done=result#benchmarks")
@@ -512,7 +513,7 @@ func (s *Server) pagePublish(c echo.Context) error {
 	}
 	redact := v["redact_lab"] == "true"
 	in.RedactLab = &redact
-	fv, err := s.svc.PublishFinding(c.Request().Context(), mustActor(c), id, in)
+	fv, err := s.svc.PublishFinding(c.Request().Context(), httpx.MustActor(c), id, in)
 	if err != nil {
 		if code := docket.ErrorCode(err); code == docket.ENotFound || code == docket.EForbidden {
 			return err
@@ -529,7 +530,7 @@ func (s *Server) pagePublish(c echo.Context) error {
 // pageStatement downloads a case's latest statement as a file a contracting
 // office can check with `docket statement verify`.
 func (s *Server) pageStatement(c echo.Context) error {
-	a := mustActor(c)
+	a := httpx.MustActor(c)
 	v, err := s.svc.GetCase(c.Request().Context(), a, c.Param("id"))
 	if err != nil {
 		return err
@@ -539,7 +540,7 @@ func (s *Server) pageStatement(c echo.Context) error {
 		return err
 	}
 	h := c.Response().Header()
-	h.Set(echo.HeaderContentDisposition, contentDisposition(fmt.Sprintf("%s-%s-statement.jws", v.Case.Number, st.Kind)))
+	h.Set(echo.HeaderContentDisposition, httpx.ContentDisposition(fmt.Sprintf("%s-%s-statement.jws", v.Case.Number, st.Kind)))
 	return c.Blob(http.StatusOK, "application/jose", []byte(st.Token))
 }
 
@@ -554,7 +555,7 @@ type clearinghousePage struct {
 }
 
 type clearinghouseRow struct {
-	entryJSON
+	Entry
 	SeverityLabel, CategoryLabel, TLPClass string
 	ThirdParty, Withheld                   bool
 }
@@ -569,8 +570,8 @@ func (s *Server) pageClearinghouse(c echo.Context) error {
 	if pg.Q != "" {
 		pg.CSV += "?q=" + url.QueryEscape(pg.Q)
 	}
-	for _, e := range presentCatalog(cat).Vulnerabilities {
-		pg.Entries = append(pg.Entries, clearinghouseRow{entryJSON: e, SeverityLabel: labelOr(severityLabels[e.Severity], e.Severity),
+	for _, e := range Catalog(cat).Vulnerabilities {
+		pg.Entries = append(pg.Entries, clearinghouseRow{Entry: e, SeverityLabel: labelOr(severityLabels[e.Severity], e.Severity),
 			CategoryLabel: labelOr(categoryLabels[e.Category], e.Category), TLPClass: tlpClass(e.TLP),
 			ThirdParty: e.Subject == docket.SubjectThirdParty, Withheld: e.VendorProject == docket.Withheld})
 	}
@@ -582,5 +583,5 @@ func (s *Server) pageClearinghouseCSV(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return writeClearinghouseCSV(c, cat)
+	return ClearinghouseCSV(c, cat)
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/docket/docket/internal/app"
 	"github.com/docket/docket/internal/docket"
+	"github.com/docket/docket/internal/web/httpx"
 )
 
 // What leaves a review as JSON: amendments, benchmarks and their results,
@@ -31,13 +32,13 @@ type amendmentJSON struct {
 
 func presentAmendment(m *docket.Amendment) amendmentJSON {
 	out := amendmentJSON{ID: m.ID, CaseID: m.CaseID, Status: string(m.Status), Changes: m.Changes(),
-		OldDigest: m.OldDigest, NewDigest: strp(m.NewDigest), Summary: m.Summary, CreatedBy: m.CreatedBy,
-		CreatedAt: ts(m.CreatedAt), RestartClock: m.RestartClock, ResolvedBy: strp(m.ResolvedBy), ResolvedAt: tsp(m.ResolvedAt)}
+		OldDigest: m.OldDigest, NewDigest: httpx.StrPtr(m.NewDigest), Summary: m.Summary, CreatedBy: m.CreatedBy,
+		CreatedAt: httpx.Instant(m.CreatedAt), RestartClock: m.RestartClock, ResolvedBy: httpx.StrPtr(m.ResolvedBy), ResolvedAt: httpx.InstantPtr(m.ResolvedAt)}
 	if out.Changes == nil {
 		out.Changes = []string{}
 	}
 	if m.ReleaseDate != nil && !m.ReleaseDate.IsZero() {
-		out.PlannedReleaseDate = strp(m.ReleaseDate.String())
+		out.PlannedReleaseDate = httpx.StrPtr(m.ReleaseDate.String())
 	}
 	if m.ResolvedAt != nil {
 		note := m.Note
@@ -65,7 +66,7 @@ type benchmarkJSON struct {
 }
 
 func presentBenchmark(b docket.Benchmark) benchmarkJSON {
-	return benchmarkJSON{ID: b.ID, Name: b.Name, Version: b.Version, Description: b.Description, Unit: strp(b.Unit),
+	return benchmarkJSON{ID: b.ID, Name: b.Name, Version: b.Version, Description: b.Description, Unit: httpx.StrPtr(b.Unit),
 		Min: b.Min, Max: b.Max, HigherIsRiskier: b.HigherIsRiskier,
 		Thresholds: thresholdsJSON{Elevated: b.Elevated, High: b.High, Critical: b.Critical}}
 }
@@ -87,7 +88,7 @@ type benchmarkResultJSON struct {
 func presentBenchmarkResult(r *docket.BenchmarkResult) benchmarkResultJSON {
 	return benchmarkResultJSON{ID: r.ID, CaseID: r.CaseID, BenchmarkID: r.BenchmarkID, BenchmarkVersion: r.BenchmarkVersion,
 		Score: r.Score, Tier: r.Tier, RunBy: r.RunBy, RunAt: r.RunAt.String(), Notes: r.Notes, RecordedBy: r.RecordedBy,
-		CreatedAt: ts(r.CreatedAt)}
+		CreatedAt: httpx.Instant(r.CreatedAt)}
 }
 
 type statementJSON struct {
@@ -100,23 +101,23 @@ type statementJSON struct {
 }
 
 func presentStatement(st *docket.Statement) statementJSON {
-	return statementJSON{CaseID: st.CaseID, Kind: st.Kind, Statement: st.Token, KeyID: st.KeyID, IssuedAt: ts(st.IssuedAt)}
+	return statementJSON{CaseID: st.CaseID, Kind: st.Kind, Statement: st.Token, KeyID: st.KeyID, IssuedAt: httpx.Instant(st.IssuedAt)}
 }
 
 // The Clearinghouse feed's title.
 const clearinghouseTitle = "AI Cybersecurity Clearinghouse Catalog"
 
-// feedJSON is the Clearinghouse feed, shaped as CISA's KEV catalogue.
-type feedJSON struct {
-	Title           string      `json:"title"`
-	CatalogVersion  string      `json:"catalogVersion"`
-	DateReleased    *string     `json:"dateReleased"`
-	Count           int         `json:"count"`
-	Vulnerabilities []entryJSON `json:"vulnerabilities"`
+// Feed is the Clearinghouse feed, shaped as CISA's KEV catalogue.
+type Feed struct {
+	Title           string  `json:"title"`
+	CatalogVersion  string  `json:"catalogVersion"`
+	DateReleased    *string `json:"dateReleased"`
+	Count           int     `json:"count"`
+	Vulnerabilities []Entry `json:"vulnerabilities"`
 }
 
-// entryJSON is one vulnerability: KEV's fields, then Docket's.
-type entryJSON struct {
+// Entry is one vulnerability: KEV's fields, then Docket's.
+type Entry struct {
 	ID                string  `json:"id"`
 	CveID             string  `json:"cveID,omitempty"`
 	VendorProject     string  `json:"vendorProject"`
@@ -134,16 +135,16 @@ type entryJSON struct {
 	TLP               string  `json:"tlp"`
 }
 
-func presentEntry(e *docket.ClearinghouseEntry) entryJSON {
-	return entryJSON{ID: e.ID, CveID: e.CVEID, VendorProject: e.VendorProject, Product: e.Product,
+func presentEntry(e *docket.ClearinghouseEntry) Entry {
+	return Entry{ID: e.ID, CveID: e.CVEID, VendorProject: e.VendorProject, Product: e.Product,
 		VulnerabilityName: e.VulnerabilityName, DateAdded: e.DateAdded.String(), ShortDescription: e.ShortDescription,
 		RequiredAction: e.RequiredAction, DueDate: e.DueDate.String(), Notes: e.Notes, Subject: e.Subject,
-		Category: e.Category, Severity: e.Severity, AtlasTechnique: strp(e.AtlasTechnique), TLP: e.TLP}
+		Category: e.Category, Severity: e.Severity, AtlasTechnique: httpx.StrPtr(e.AtlasTechnique), TLP: e.TLP}
 }
 
-func presentCatalog(cat *app.Catalog) feedJSON {
-	out := feedJSON{Title: clearinghouseTitle, CatalogVersion: cat.Version, DateReleased: tsp(cat.Released),
-		Count: len(cat.Entries), Vulnerabilities: make([]entryJSON, len(cat.Entries))}
+func Catalog(cat *app.Catalog) Feed {
+	out := Feed{Title: clearinghouseTitle, CatalogVersion: cat.Version, DateReleased: httpx.InstantPtr(cat.Released),
+		Count: len(cat.Entries), Vulnerabilities: make([]Entry, len(cat.Entries))}
 	for i := range cat.Entries {
 		out.Vulnerabilities[i] = presentEntry(&cat.Entries[i])
 	}
@@ -155,7 +156,7 @@ var clearinghouseCSVHead = []string{"id", "cveID", "vendorProject", "product", "
 	"shortDescription", "requiredAction", "dueDate", "notes", "subject", "category", "severity", "atlasTechnique", "tlp"}
 
 // csvRow is an entry as a CSV row, every cell neutralised against formulas.
-func (e entryJSON) csvRow() []string {
+func (e Entry) csvRow() []string {
 	atlas := ""
 	if e.AtlasTechnique != nil {
 		atlas = *e.AtlasTechnique
@@ -163,7 +164,7 @@ func (e entryJSON) csvRow() []string {
 	row := []string{e.ID, e.CveID, e.VendorProject, e.Product, e.VulnerabilityName, e.DateAdded, e.ShortDescription,
 		e.RequiredAction, e.DueDate, e.Notes, e.Subject, e.Category, e.Severity, atlas, e.TLP}
 	for i := range row {
-		row[i] = csvCell(row[i])
+		row[i] = CSVCell(row[i])
 	}
 	return row
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/docket/docket/internal/config"
 	"github.com/docket/docket/internal/docket"
 	"github.com/docket/docket/internal/metrics"
+	"github.com/docket/docket/internal/web/httpx"
 )
 
 // Health reports whether the server can take traffic.
@@ -50,6 +51,8 @@ type Server struct {
 	feeds feeds
 	// approvals serves the changes that wait for a review lead (api_approvals.go).
 	approvals ApprovalService
+	// uploads receives the API's and the pages' attachments.
+	uploads httpx.Uploads
 }
 
 // Options are what New needs besides the service.
@@ -88,7 +91,8 @@ func New(svc *app.Service, o Options) (*Server, error) {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	s := &Server{echo: e, svc: svc, cfg: o.Config, log: o.Logger, health: o.Health, tls: o.TLS,
-		csrfSecret: svc.DerivedKey("csrf"), approvals: o.Approvals}
+		csrfSecret: svc.DerivedKey("csrf"), approvals: o.Approvals,
+		uploads: httpx.Uploads{Service: svc, MaxBytes: o.Config.Uploads.MaxBytes}}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -112,7 +116,7 @@ func New(svc *app.Service, o Options) (*Server, error) {
 	s.initDelivery(o)
 	e.Use(s.requestLog)
 	e.Use(s.recoverPanic)
-	e.Use(plainText)
+	e.Use(httpx.PlainText)
 	p, err := newPages(s)
 	if err != nil {
 		return nil, err
@@ -220,19 +224,6 @@ func (s *Server) recoverPanic(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// actor is the context key of the signed-in actor.
-const actorKey = "docket.actor"
-
-func actorFrom(c echo.Context) (docket.Actor, bool) {
-	a, ok := c.Get(actorKey).(docket.Actor)
-	return a, ok
-}
-
-// anon is the actor of a request before sign-in.
-func anon(c echo.Context) docket.Actor {
-	return docket.Actor{RequestID: c.Response().Header().Get(echo.HeaderXRequestID), ClientIP: c.RealIP()}
-}
-
 // MaxAuthHeader bounds the Authorization header the server reads.
 const MaxAuthHeader = 8192
 
@@ -247,9 +238,9 @@ func (s *Server) requireBearer(next echo.HandlerFunc) echo.HandlerFunc {
 			return unauth
 		}
 		raw := strings.TrimSpace(strings.TrimPrefix(h, "Bearer "))
-		a, _, err := s.svc.Authenticate(c.Request().Context(), auth.KindSession, raw, anon(c))
+		a, _, err := s.svc.Authenticate(c.Request().Context(), auth.KindSession, raw, httpx.Anon(c))
 		if docket.ErrorCode(err) == docket.EUnauthorized {
-			a, _, err = s.svc.Authenticate(c.Request().Context(), auth.KindAPIToken, raw, anon(c))
+			a, _, err = s.svc.Authenticate(c.Request().Context(), auth.KindAPIToken, raw, httpx.Anon(c))
 		}
 		if err != nil {
 			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="docket", error="invalid_token"`)
@@ -259,12 +250,7 @@ func (s *Server) requireBearer(next echo.HandlerFunc) echo.HandlerFunc {
 			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="docket", error="insufficient_scope", scope="write"`)
 			return docket.Errorf(docket.EScope, "this API token's scope is read: it may only read (GET); make a token with scope write to change anything")
 		}
-		c.Set(actorKey, a)
+		c.Set(httpx.ActorKey, a)
 		return next(c)
 	}
-}
-
-func mustActor(c echo.Context) docket.Actor {
-	a, _ := actorFrom(c)
-	return a
 }
