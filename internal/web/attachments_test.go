@@ -23,7 +23,7 @@ import (
 	"github.com/docket/docket/internal/config"
 )
 
-// Open builds an upload: the file part (its name sent RFC 2231
+// multipartBody builds an upload: the file part (its name sent RFC 2231
 // encoded, so that any byte survives the header) and, unless empty, kind.
 func multipartBody(kind, name string, content []byte) (string, []byte) {
 	var buf bytes.Buffer
