@@ -1,15 +1,13 @@
 package web
 
 import (
-	"encoding/csv"
-	"fmt"
 	"net/http"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/docket/docket/internal/app"
 	"github.com/docket/docket/internal/docket"
+	"github.com/docket/docket/internal/web/export"
 	"github.com/docket/docket/internal/web/httpx"
 )
 
@@ -279,51 +277,10 @@ func (s *Server) GetDashboard(c echo.Context) error {
 	return writeJSON(c, http.StatusOK, out.appendJSON)
 }
 
-// CSVCell neutralises cells a spreadsheet would run as a formula.
-func CSVCell(s string) string {
-	if s != "" && strings.ContainsAny(s[:1], "=+-@\t\r") {
-		return "'" + s
-	}
-	return s
-}
-
 func (s *Server) GetDashboardCSV(c echo.Context) error {
 	d, err := s.dashboard(c)
 	if err != nil {
 		return err
 	}
-	return DashboardCSV(c, httpx.MustActor(c).Role, d.Items)
-}
-
-// DashboardCSV answers with the cases as the dashboard's CSV, every cell
-// neutralised against formulas; the risk tier only to agency roles.
-func DashboardCSV(c echo.Context, role docket.Role, items []*app.CaseView) error {
-	h := c.Response().Header()
-	h.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
-	h.Set(echo.HeaderContentDisposition, `attachment; filename="docket-dashboard.csv"`)
-	c.Response().WriteHeader(http.StatusOK)
-	w := csv.NewWriter(c.Response())
-	head := []string{"number", "lab", "model", "version", "status", "band", "received_at", "due_at", "remaining_seconds", "release_conflict"}
-	if role != docket.RoleLabMember {
-		head = append(head, "risk_tier")
-	}
-	_ = w.Write(head)
-	for _, v := range items {
-		cs := v.Case
-		row := []string{cs.Number, cs.OrgName, cs.ModelName, cs.ModelVersion, string(cs.Status), "", "", "", "", ""}
-		if v.Clock != nil {
-			row[5], row[6], row[7] = string(v.Clock.Band), httpx.Instant(v.Clock.ReceivedAt), httpx.Instant(v.Clock.DueAt)
-			row[8] = fmt.Sprintf("%.3f", httpx.Seconds(v.Clock.Remaining))
-			row[9] = fmt.Sprint(v.Clock.ReleaseConflict)
-		}
-		if role != docket.RoleLabMember {
-			row = append(row, cs.RiskTier)
-		}
-		for i := range row {
-			row[i] = CSVCell(row[i])
-		}
-		_ = w.Write(row)
-	}
-	w.Flush()
-	return w.Error()
+	return export.DashboardCSV(c, httpx.MustActor(c).Role, d.Items)
 }

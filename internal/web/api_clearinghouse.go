@@ -2,13 +2,13 @@ package web
 
 import (
 	_ "embed"
-	"encoding/csv"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/docket/docket/internal/app"
 	"github.com/docket/docket/internal/docket"
+	"github.com/docket/docket/internal/web/export"
 	"github.com/docket/docket/internal/web/httpx"
 )
 
@@ -52,23 +52,7 @@ func (s *Server) GetClearinghouseCSV(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return ClearinghouseCSV(c, cat)
-}
-
-// ClearinghouseCSV answers with the entries as CSV, the feed's field
-// names as the header, every cell neutralised against formulas.
-func ClearinghouseCSV(c echo.Context, cat *app.Catalog) error {
-	h := c.Response().Header()
-	h.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
-	h.Set(echo.HeaderContentDisposition, `attachment; filename="docket-clearinghouse.csv"`)
-	c.Response().WriteHeader(http.StatusOK)
-	w := csv.NewWriter(c.Response())
-	_ = w.Write(clearinghouseCSVHead)
-	for _, e := range Catalog(cat).Vulnerabilities {
-		_ = w.Write(e.csvRow())
-	}
-	w.Flush()
-	return w.Error()
+	return export.ClearinghouseCSV(c, cat)
 }
 
 func (s *Server) GetClearinghouseSchema(c echo.Context) error {

@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/docket/docket/internal/app"
+	"github.com/docket/docket/internal/web/export"
 	"github.com/docket/docket/internal/web/httpx"
 )
 
@@ -63,7 +64,7 @@ func (fs *feeds) encoded(q string, cat *app.Catalog) ([]byte, error) {
 	if ok && f.of(cat) {
 		return f.body, nil
 	}
-	body, err := json.Marshal(Catalog(cat))
+	body, err := json.Marshal(export.Catalog(cat))
 	if err != nil {
 		return nil, err
 	}

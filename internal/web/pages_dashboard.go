@@ -11,6 +11,7 @@ import (
 	"github.com/docket/docket/internal/app"
 	"github.com/docket/docket/internal/clock"
 	"github.com/docket/docket/internal/docket"
+	"github.com/docket/docket/internal/web/export"
 	"github.com/docket/docket/internal/web/httpx"
 )
 
@@ -259,5 +260,5 @@ func (s *Server) pageDashboardCSV(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return DashboardCSV(c, httpx.MustActor(c).Role, b.Items)
+	return export.DashboardCSV(c, httpx.MustActor(c).Role, b.Items)
 }

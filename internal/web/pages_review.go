@@ -13,6 +13,7 @@ import (
 
 	"github.com/docket/docket/internal/app"
 	"github.com/docket/docket/internal/docket"
+	"github.com/docket/docket/internal/web/export"
 	"github.com/docket/docket/internal/web/httpx"
 )
 
@@ -555,7 +556,7 @@ type clearinghousePage struct {
 }
 
 type clearinghouseRow struct {
-	Entry
+	export.Entry
 	SeverityLabel, CategoryLabel, TLPClass string
 	ThirdParty, Withheld                   bool
 }
@@ -570,7 +571,7 @@ func (s *Server) pageClearinghouse(c echo.Context) error {
 	if pg.Q != "" {
 		pg.CSV += "?q=" + url.QueryEscape(pg.Q)
 	}
-	for _, e := range Catalog(cat).Vulnerabilities {
+	for _, e := range export.Catalog(cat).Vulnerabilities {
 		pg.Entries = append(pg.Entries, clearinghouseRow{Entry: e, SeverityLabel: labelOr(severityLabels[e.Severity], e.Severity),
 			CategoryLabel: labelOr(categoryLabels[e.Category], e.Category), TLPClass: tlpClass(e.TLP),
 			ThirdParty: e.Subject == docket.SubjectThirdParty, Withheld: e.VendorProject == docket.Withheld})
@@ -583,5 +584,5 @@ func (s *Server) pageClearinghouseCSV(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return ClearinghouseCSV(c, cat)
+	return export.ClearinghouseCSV(c, cat)
 }

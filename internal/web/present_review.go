@@ -3,7 +3,6 @@ package web
 import (
 	"strconv"
 
-	"github.com/docket/docket/internal/app"
 	"github.com/docket/docket/internal/docket"
 	"github.com/docket/docket/internal/web/httpx"
 )
@@ -102,71 +101,6 @@ type statementJSON struct {
 
 func presentStatement(st *docket.Statement) statementJSON {
 	return statementJSON{CaseID: st.CaseID, Kind: st.Kind, Statement: st.Token, KeyID: st.KeyID, IssuedAt: httpx.Instant(st.IssuedAt)}
-}
-
-// The Clearinghouse feed's title.
-const clearinghouseTitle = "AI Cybersecurity Clearinghouse Catalog"
-
-// Feed is the Clearinghouse feed, shaped as CISA's KEV catalogue.
-type Feed struct {
-	Title           string  `json:"title"`
-	CatalogVersion  string  `json:"catalogVersion"`
-	DateReleased    *string `json:"dateReleased"`
-	Count           int     `json:"count"`
-	Vulnerabilities []Entry `json:"vulnerabilities"`
-}
-
-// Entry is one vulnerability: KEV's fields, then Docket's.
-type Entry struct {
-	ID                string  `json:"id"`
-	CveID             string  `json:"cveID,omitempty"`
-	VendorProject     string  `json:"vendorProject"`
-	Product           string  `json:"product"`
-	VulnerabilityName string  `json:"vulnerabilityName"`
-	DateAdded         string  `json:"dateAdded"`
-	ShortDescription  string  `json:"shortDescription"`
-	RequiredAction    string  `json:"requiredAction"`
-	DueDate           string  `json:"dueDate"`
-	Notes             string  `json:"notes"`
-	Subject           string  `json:"subject"`
-	Category          string  `json:"category"`
-	Severity          string  `json:"severity"`
-	AtlasTechnique    *string `json:"atlasTechnique"`
-	TLP               string  `json:"tlp"`
-}
-
-func presentEntry(e *docket.ClearinghouseEntry) Entry {
-	return Entry{ID: e.ID, CveID: e.CVEID, VendorProject: e.VendorProject, Product: e.Product,
-		VulnerabilityName: e.VulnerabilityName, DateAdded: e.DateAdded.String(), ShortDescription: e.ShortDescription,
-		RequiredAction: e.RequiredAction, DueDate: e.DueDate.String(), Notes: e.Notes, Subject: e.Subject,
-		Category: e.Category, Severity: e.Severity, AtlasTechnique: httpx.StrPtr(e.AtlasTechnique), TLP: e.TLP}
-}
-
-func Catalog(cat *app.Catalog) Feed {
-	out := Feed{Title: clearinghouseTitle, CatalogVersion: cat.Version, DateReleased: httpx.InstantPtr(cat.Released),
-		Count: len(cat.Entries), Vulnerabilities: make([]Entry, len(cat.Entries))}
-	for i := range cat.Entries {
-		out.Vulnerabilities[i] = presentEntry(&cat.Entries[i])
-	}
-	return out
-}
-
-// clearinghouseCSVHead is the CSV's header row: the feed's field names.
-var clearinghouseCSVHead = []string{"id", "cveID", "vendorProject", "product", "vulnerabilityName", "dateAdded",
-	"shortDescription", "requiredAction", "dueDate", "notes", "subject", "category", "severity", "atlasTechnique", "tlp"}
-
-// csvRow is an entry as a CSV row, every cell neutralised against formulas.
-func (e Entry) csvRow() []string {
-	atlas := ""
-	if e.AtlasTechnique != nil {
-		atlas = *e.AtlasTechnique
-	}
-	row := []string{e.ID, e.CveID, e.VendorProject, e.Product, e.VulnerabilityName, e.DateAdded, e.ShortDescription,
-		e.RequiredAction, e.DueDate, e.Notes, e.Subject, e.Category, e.Severity, atlas, e.TLP}
-	for i := range row {
-		row[i] = CSVCell(row[i])
-	}
-	return row
 }
 
 // scoreText writes a score as compactly as it was given.
