@@ -17,18 +17,6 @@ import (
 	"github.com/docket/docket/internal/web/httpx"
 )
 
-// baseURL is Docket's address for links: the configured one, or the one the
-// request came to.
-func (s *Server) linkBase(c echo.Context) string {
-	if s.baseURL != "" {
-		return strings.TrimRight(s.baseURL, "/")
-	}
-	if s.cfg.BaseURL != "" {
-		return strings.TrimRight(s.cfg.BaseURL, "/")
-	}
-	return c.Scheme() + "://" + c.Request().Host
-}
-
 type calendarURLJSON struct {
 	URL       string `json:"url"`
 	CreatedAt string `json:"created_at"`
@@ -49,7 +37,7 @@ func (s *Server) PostCalendarURL(c echo.Context) error {
 		return err
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
-	return c.JSON(http.StatusCreated, calendarURLJSON{URL: s.linkBase(c) + "/calendar/" + token + ".ics", CreatedAt: httpx.Instant(at)})
+	return c.JSON(http.StatusCreated, calendarURLJSON{URL: httpx.LinkBase(c, s.baseURL) + "/calendar/" + token + ".ics", CreatedAt: httpx.Instant(at)})
 }
 
 // getCalendarURL says whether the caller has a feed; never its URL.
@@ -92,7 +80,7 @@ func (s *Server) GetCalendarFeed(c echo.Context) error {
 		return err
 	}
 	var buf bytes.Buffer
-	if err := writeICS(&buf, cal, s.linkBase(c), s.cfg.Location()); err != nil {
+	if err := writeICS(&buf, cal, httpx.LinkBase(c, s.baseURL), s.cfg.Location()); err != nil {
 		return err
 	}
 	h := c.Response().Header()

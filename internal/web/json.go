@@ -12,7 +12,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
 	"github.com/docket/docket/internal/app"
@@ -22,8 +21,6 @@ import (
 
 // MaxJSONBody is the largest JSON body the API reads.
 const MaxJSONBody = 1 << 20
-
-func newRequestID() string { return uuid.NewString() }
 
 // decode reads a JSON body strictly into v: application/json only (415), at
 // most MaxJSONBody (413), no unknown or unsettable fields and no wrong types

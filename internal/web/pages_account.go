@@ -176,7 +176,7 @@ func (s *Server) pageCreateCalendarURL(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	pg.NewCalendarURL = s.linkBase(c) + "/calendar/" + token + ".ics"
+	pg.NewCalendarURL = httpx.LinkBase(c, s.baseURL) + "/calendar/" + token + ".ics"
 	return s.renderAccount(c, http.StatusCreated, pg)
 }
 

@@ -586,3 +586,6 @@ func (s *Server) pageClearinghouseCSV(c echo.Context) error {
 	}
 	return export.ClearinghouseCSV(c, cat)
 }
+
+// scoreText writes a score as compactly as it was given.
+func scoreText(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }

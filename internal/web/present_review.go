@@ -1,8 +1,6 @@
 package web
 
 import (
-	"strconv"
-
 	"github.com/docket/docket/internal/docket"
 	"github.com/docket/docket/internal/web/httpx"
 )
@@ -102,6 +100,3 @@ type statementJSON struct {
 func presentStatement(st *docket.Statement) statementJSON {
 	return statementJSON{CaseID: st.CaseID, Kind: st.Kind, Statement: st.Token, KeyID: st.KeyID, IssuedAt: httpx.Instant(st.IssuedAt)}
 }
-
-// scoreText writes a score as compactly as it was given.
-func scoreText(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
@@ -100,6 +101,7 @@ func New(svc *app.Service, o Options) (*Server, error) {
 	if base == "" {
 		base = o.Config.BaseURL
 	}
+	s.baseURL = base
 	cop, err := newCrossOrigin(base)
 	if err != nil {
 		return nil, err
@@ -254,3 +256,5 @@ func (s *Server) requireBearer(next echo.HandlerFunc) echo.HandlerFunc {
 		return next(c)
 	}
 }
+
+func newRequestID() string { return uuid.NewString() }

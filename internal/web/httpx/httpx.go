@@ -8,6 +8,7 @@ package httpx
 import (
 	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -84,3 +85,12 @@ const (
 	// MaxFormBody bounds the body of a page form.
 	MaxFormBody = 1 << 20
 )
+
+// LinkBase is Docket's address for links: base (the configured one, or the
+// one the command listens on) when set, or the one the request came to.
+func LinkBase(c echo.Context, base string) string {
+	if base != "" {
+		return strings.TrimRight(base, "/")
+	}
+	return c.Scheme() + "://" + c.Request().Host
+}
