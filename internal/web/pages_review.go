@@ -562,7 +562,7 @@ type clearinghouseRow struct {
 }
 
 func (s *Server) pageClearinghouse(c echo.Context) error {
-	cat, err := s.catalog(c)
+	cat, err := export.ReadCatalog(c, s.svc.Clearinghouse)
 	if err != nil {
 		return err
 	}
@@ -580,7 +580,7 @@ func (s *Server) pageClearinghouse(c echo.Context) error {
 }
 
 func (s *Server) pageClearinghouseCSV(c echo.Context) error {
-	cat, err := s.catalog(c)
+	cat, err := export.ReadCatalog(c, s.svc.Clearinghouse)
 	if err != nil {
 		return err
 	}

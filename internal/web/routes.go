@@ -4,6 +4,8 @@ import (
 	"net/http"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/docket/docket/internal/web/api"
 )
 
 // Route is one entry of the route table; the access-matrix tests walk it.
@@ -18,82 +20,82 @@ type Route struct {
 // apiRoutes is every JSON route under /api/v1, in one table.
 func (s *Server) apiRoutes() []Route {
 	return []Route{
-		{http.MethodPost, "/auth/token", s.PostToken, true},
-		{http.MethodPost, "/auth/logout", s.PostLogout, false},
-		{http.MethodGet, "/me", s.GetMe, false},
-		{http.MethodPost, "/me/password", s.PostPassword, false},
-		{http.MethodPost, "/api-tokens", s.PostAPIToken, false},
-		{http.MethodGet, "/api-tokens", s.GetAPITokens, false},
-		{http.MethodDelete, "/api-tokens/:id", s.DeleteAPIToken, false},
-		{http.MethodPost, "/orgs", s.PostOrg, false},
-		{http.MethodGet, "/orgs", s.GetOrgs, false},
-		{http.MethodPost, "/users", s.PostUser, false},
-		{http.MethodGet, "/users", s.GetUsers, false},
-		{http.MethodPatch, "/users/:id", s.PatchUser, false},
-		{http.MethodGet, "/approvals", s.GetApprovals, false},
-		{http.MethodPost, "/approvals/:id/approve", s.PostApprove, false},
-		{http.MethodPost, "/approvals/:id/reject", s.PostReject, false},
-		{http.MethodGet, "/audit", s.GetAudit, false},
+		{http.MethodPost, "/auth/token", s.api.Accounts.PostToken, true},
+		{http.MethodPost, "/auth/logout", s.api.Accounts.PostLogout, false},
+		{http.MethodGet, "/me", s.api.Accounts.GetMe, false},
+		{http.MethodPost, "/me/password", s.api.Accounts.PostPassword, false},
+		{http.MethodPost, "/api-tokens", s.api.Accounts.PostAPIToken, false},
+		{http.MethodGet, "/api-tokens", s.api.Accounts.GetAPITokens, false},
+		{http.MethodDelete, "/api-tokens/:id", s.api.Accounts.DeleteAPIToken, false},
+		{http.MethodPost, "/orgs", s.api.Accounts.PostOrg, false},
+		{http.MethodGet, "/orgs", s.api.Accounts.GetOrgs, false},
+		{http.MethodPost, "/users", s.api.Accounts.PostUser, false},
+		{http.MethodGet, "/users", s.api.Accounts.GetUsers, false},
+		{http.MethodPatch, "/users/:id", s.api.Accounts.PatchUser, false},
+		{http.MethodGet, "/approvals", s.api.Approvals.GetApprovals, false},
+		{http.MethodPost, "/approvals/:id/approve", s.api.Approvals.PostApprove, false},
+		{http.MethodPost, "/approvals/:id/reject", s.api.Approvals.PostReject, false},
+		{http.MethodGet, "/audit", s.api.Accounts.GetAudit, false},
 
-		{http.MethodPost, "/cases", s.PostCase, false},
-		{http.MethodGet, "/cases", s.GetCases, false},
-		{http.MethodGet, "/cases/:id", s.GetCase, false},
-		{http.MethodPatch, "/cases/:id", s.PatchCase, false},
-		{http.MethodDelete, "/cases/:id", s.DeleteCase, false},
-		{http.MethodPost, "/cases/:id/submit", s.PostSubmit, false},
-		{http.MethodPost, "/cases/:id/assign", s.PostAssign, false},
-		{http.MethodPost, "/cases/:id/attest-no-conflict", s.PostAttest, false},
-		{http.MethodPost, "/cases/:id/declare-conflict", s.PostDeclareConflict, false},
-		{http.MethodPost, "/cases/:id/info-requests", s.PostInfoRequest, false},
-		{http.MethodGet, "/cases/:id/info-requests", s.GetInfoRequests, false},
-		{http.MethodPost, "/info-requests/:id/answer", s.PostAnswer, false},
-		{http.MethodPost, "/info-requests/:id/cancel", s.PostCancelRequest, false},
-		{http.MethodPost, "/cases/:id/decision", s.PostDecision, false},
-		{http.MethodPost, "/cases/:id/withdraw", s.PostWithdraw, false},
-		{http.MethodGet, "/cases/:id/clock", s.GetClock, false},
-		{http.MethodGet, "/cases/:id/audit", s.GetCaseAudit, false},
-		{http.MethodGet, "/dashboard", s.GetDashboard, false},
-		{http.MethodGet, "/dashboard.csv", s.GetDashboardCSV, false},
+		{http.MethodPost, "/cases", s.api.Cases.PostCase, false},
+		{http.MethodGet, "/cases", s.api.Cases.GetCases, false},
+		{http.MethodGet, "/cases/:id", s.api.Cases.GetCase, false},
+		{http.MethodPatch, "/cases/:id", s.api.Cases.PatchCase, false},
+		{http.MethodDelete, "/cases/:id", s.api.Cases.DeleteCase, false},
+		{http.MethodPost, "/cases/:id/submit", s.api.Cases.PostSubmit, false},
+		{http.MethodPost, "/cases/:id/assign", s.api.Cases.PostAssign, false},
+		{http.MethodPost, "/cases/:id/attest-no-conflict", s.api.Cases.PostAttest, false},
+		{http.MethodPost, "/cases/:id/declare-conflict", s.api.Cases.PostDeclareConflict, false},
+		{http.MethodPost, "/cases/:id/info-requests", s.api.Cases.PostInfoRequest, false},
+		{http.MethodGet, "/cases/:id/info-requests", s.api.Cases.GetInfoRequests, false},
+		{http.MethodPost, "/info-requests/:id/answer", s.api.Cases.PostAnswer, false},
+		{http.MethodPost, "/info-requests/:id/cancel", s.api.Cases.PostCancelRequest, false},
+		{http.MethodPost, "/cases/:id/decision", s.api.Cases.PostDecision, false},
+		{http.MethodPost, "/cases/:id/withdraw", s.api.Cases.PostWithdraw, false},
+		{http.MethodGet, "/cases/:id/clock", s.api.Cases.GetClock, false},
+		{http.MethodGet, "/cases/:id/audit", s.api.Cases.GetCaseAudit, false},
+		{http.MethodGet, "/dashboard", s.api.Cases.GetDashboard, false},
+		{http.MethodGet, "/dashboard.csv", s.api.Cases.GetDashboardCSV, false},
 
-		{http.MethodPost, "/cases/:id/findings", s.PostFinding, false},
-		{http.MethodGet, "/cases/:id/findings", s.GetFindings, false},
-		{http.MethodGet, "/findings/:id", s.GetFinding, false},
-		{http.MethodPatch, "/findings/:id", s.PatchFinding, false},
-		{http.MethodPost, "/findings/:id/share", s.PostShareFinding, false},
-		{http.MethodPost, "/findings/:id/respond", s.PostRespondFinding, false},
-		{http.MethodPost, "/findings/:id/resolve", s.PostResolveFinding, false},
-		{http.MethodPost, "/cases/:id/comments", s.PostComment, false},
-		{http.MethodGet, "/cases/:id/comments", s.GetComments, false},
-		{http.MethodPost, "/cases/:id/attachments", s.PostCaseAttachment, false},
-		{http.MethodPost, "/findings/:id/attachments", s.PostFindingAttachment, false},
-		{http.MethodGet, "/attachments/:id", s.GetAttachment, false},
-		{http.MethodGet, "/attachments/:id/content", s.GetAttachmentContent, false},
+		{http.MethodPost, "/cases/:id/findings", s.api.Findings.PostFinding, false},
+		{http.MethodGet, "/cases/:id/findings", s.api.Findings.GetFindings, false},
+		{http.MethodGet, "/findings/:id", s.api.Findings.GetFinding, false},
+		{http.MethodPatch, "/findings/:id", s.api.Findings.PatchFinding, false},
+		{http.MethodPost, "/findings/:id/share", s.api.Findings.PostShareFinding, false},
+		{http.MethodPost, "/findings/:id/respond", s.api.Findings.PostRespondFinding, false},
+		{http.MethodPost, "/findings/:id/resolve", s.api.Findings.PostResolveFinding, false},
+		{http.MethodPost, "/cases/:id/comments", s.api.Findings.PostComment, false},
+		{http.MethodGet, "/cases/:id/comments", s.api.Findings.GetComments, false},
+		{http.MethodPost, "/cases/:id/attachments", s.api.Findings.PostCaseAttachment, false},
+		{http.MethodPost, "/findings/:id/attachments", s.api.Findings.PostFindingAttachment, false},
+		{http.MethodGet, "/attachments/:id", s.api.Findings.GetAttachment, false},
+		{http.MethodGet, "/attachments/:id/content", s.api.Findings.GetAttachmentContent, false},
 
-		{http.MethodGet, "/inbox", s.GetInbox, false},
-		{http.MethodPost, "/inbox/:id/read", s.PostInboxRead, false},
-		{http.MethodPost, "/notifications/:id/ack", s.PostAck, false},
-		{http.MethodGet, "/notifications/forecast", s.GetForecast, false},
+		{http.MethodGet, "/inbox", s.api.Delivery.GetInbox, false},
+		{http.MethodPost, "/inbox/:id/read", s.api.Delivery.PostInboxRead, false},
+		{http.MethodPost, "/notifications/:id/ack", s.api.Delivery.PostAck, false},
+		{http.MethodGet, "/notifications/forecast", s.api.Delivery.GetForecast, false},
 
-		{http.MethodPost, "/webhooks", s.PostWebhook, false},
-		{http.MethodGet, "/webhooks", s.GetWebhooks, false},
-		{http.MethodDelete, "/webhooks/:id", s.DeleteWebhook, false},
-		{http.MethodGet, "/admin/deliveries", s.GetDeliveries, false},
-		{http.MethodPost, "/admin/deliveries/:id/retry", s.PostRetryDelivery, false},
-		{http.MethodPost, "/calendar-url", s.PostCalendarURL, false},
-		{http.MethodGet, "/calendar-url", s.GetCalendarURL, false},
-		{http.MethodDelete, "/calendar-url", s.DeleteCalendarURL, false},
+		{http.MethodPost, "/webhooks", s.api.Delivery.PostWebhook, false},
+		{http.MethodGet, "/webhooks", s.api.Delivery.GetWebhooks, false},
+		{http.MethodDelete, "/webhooks/:id", s.api.Delivery.DeleteWebhook, false},
+		{http.MethodGet, "/admin/deliveries", s.api.Delivery.GetDeliveries, false},
+		{http.MethodPost, "/admin/deliveries/:id/retry", s.api.Delivery.PostRetryDelivery, false},
+		{http.MethodPost, "/calendar-url", s.api.Accounts.PostCalendarURL, false},
+		{http.MethodGet, "/calendar-url", s.api.Accounts.GetCalendarURL, false},
+		{http.MethodDelete, "/calendar-url", s.api.Accounts.DeleteCalendarURL, false},
 
-		{http.MethodPost, "/cases/:id/amendments", s.PostAmendment, false},
-		{http.MethodGet, "/cases/:id/amendments", s.GetAmendments, false},
-		{http.MethodPost, "/amendments/:id/resolve", s.PostResolveAmendment, false},
-		{http.MethodGet, "/benchmarks", s.GetBenchmarks, false},
-		{http.MethodPost, "/cases/:id/benchmark-results", s.PostBenchmarkResult, false},
-		{http.MethodGet, "/cases/:id/benchmark-results", s.GetBenchmarkResults, false},
-		{http.MethodPost, "/findings/:id/publish", s.PostPublishFinding, false},
-		{http.MethodGet, "/clearinghouse", s.GetClearinghouse, false},
-		{http.MethodGet, "/clearinghouse.csv", s.GetClearinghouseCSV, false},
-		{http.MethodGet, "/clearinghouse/schema.json", s.GetClearinghouseSchema, false},
-		{http.MethodGet, "/cases/:id/statement", s.GetStatement, false},
+		{http.MethodPost, "/cases/:id/amendments", s.api.Cases.PostAmendment, false},
+		{http.MethodGet, "/cases/:id/amendments", s.api.Cases.GetAmendments, false},
+		{http.MethodPost, "/amendments/:id/resolve", s.api.Cases.PostResolveAmendment, false},
+		{http.MethodGet, "/benchmarks", s.api.Evidence.GetBenchmarks, false},
+		{http.MethodPost, "/cases/:id/benchmark-results", s.api.Evidence.PostBenchmarkResult, false},
+		{http.MethodGet, "/cases/:id/benchmark-results", s.api.Evidence.GetBenchmarkResults, false},
+		{http.MethodPost, "/findings/:id/publish", s.api.Clearinghouse.PostPublishFinding, false},
+		{http.MethodGet, "/clearinghouse", s.api.Clearinghouse.GetClearinghouse, false},
+		{http.MethodGet, "/clearinghouse.csv", s.api.Clearinghouse.GetClearinghouseCSV, false},
+		{http.MethodGet, "/clearinghouse/schema.json", s.api.Clearinghouse.GetClearinghouseSchema, false},
+		{http.MethodGet, "/cases/:id/statement", s.api.Evidence.GetStatement, false},
 	}
 }
 
@@ -108,23 +110,23 @@ func (s *Server) APIRoutes() []Route {
 
 func (s *Server) routes() {
 	e := s.echo
-	api := e.Group("/api/v1")
+	v1 := e.Group("/api/v1")
 	for _, r := range s.apiRoutes() {
 		if r.Public {
-			api.Add(r.Method, r.Path, r.Handler)
+			v1.Add(r.Method, r.Path, r.Handler)
 		} else {
-			api.Add(r.Method, r.Path, r.Handler, s.requireBearer)
+			v1.Add(r.Method, r.Path, r.Handler, s.requireBearer)
 		}
 	}
 	// Unknown API paths answer the JSON 404, not a page.
-	api.Any("/*", func(echo.Context) error { return echo.ErrNotFound })
+	v1.Any("/*", func(echo.Context) error { return echo.ErrNotFound })
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
-	e.GET("/api/openapi.json", s.ServeOpenAPI)
+	e.GET("/api/openapi.json", api.ServeOpenAPI)
 	// The token is in the path: the request log and the metrics record the pattern only.
-	e.GET("/calendar/:token", s.GetCalendarFeed)
+	e.GET("/calendar/:token", s.api.Accounts.GetCalendarFeed)
 	e.GET("/metrics", s.getMetrics)
-	e.GET("/.well-known/jwks.json", s.GetJWKS)
+	e.GET("/.well-known/jwks.json", s.api.Evidence.GetJWKS)
 	s.pages.routes(e)
 }
 

@@ -22,6 +22,7 @@ import (
 	"github.com/docket/docket/internal/config"
 	"github.com/docket/docket/internal/docket"
 	"github.com/docket/docket/internal/metrics"
+	"github.com/docket/docket/internal/web/api"
 	"github.com/docket/docket/internal/web/httpx"
 )
 
@@ -48,8 +49,8 @@ type Server struct {
 	metrics *metrics.Metrics
 	guard   app.URLGuard
 	baseURL string
-	// feeds are the encoded Clearinghouse feeds (feed.go).
-	feeds feeds
+	// api holds the JSON API's handlers, by area (web/api).
+	api *api.Handlers
 	// approvals serves the changes that wait for a review lead (api_approvals.go).
 	approvals ApprovalService
 	// uploads receives the API's and the pages' attachments.
@@ -107,6 +108,10 @@ func New(svc *app.Service, o Options) (*Server, error) {
 		return nil, err
 	}
 	s.crossOrigin = cop
+	sv := servicesOf(svc, o.Approvals)
+	s.api = api.New(api.Services{Cases: sv.Cases, Findings: sv.Findings, Accounts: sv.Accounts, Evidence: sv.Evidence,
+		Clearinghouse: sv.Clearinghouse, Delivery: sv.Delivery, Audit: sv.Audit, Approvals: sv.Approvals},
+		api.Settings{BaseURL: base, Location: o.Config.Location(), UploadMaxBytes: o.Config.Uploads.MaxBytes, Guard: o.Guard})
 	e.HTTPErrorHandler = s.handleError
 	e.IPExtractor = ipExtractor(o.Config.Auth.TrustedProxies)
 	e.Pre(middleware.RequestIDWithConfig(middleware.RequestIDConfig{

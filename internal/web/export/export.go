@@ -4,6 +4,7 @@
 package export
 
 import (
+	"context"
 	"encoding/csv"
 	"fmt"
 	"net/http"
@@ -136,4 +137,16 @@ func ClearinghouseCSV(c echo.Context, cat *app.Catalog) error {
 	}
 	w.Flush()
 	return w.Error()
+}
+
+// ReadCatalog reads the Clearinghouse for the request with read (the
+// Clearinghouse service's Clearinghouse): q is its only parameter, any other
+// is refused (400 naming it).
+func ReadCatalog(c echo.Context, read func(ctx context.Context, a docket.Actor, q string) (*app.Catalog, error)) (*app.Catalog, error) {
+	for name := range c.QueryParams() {
+		if name != "q" {
+			return nil, docket.FieldError(name, "is not a parameter of the Clearinghouse (it takes q)")
+		}
+	}
+	return read(c.Request().Context(), httpx.MustActor(c), c.QueryParam("q"))
 }

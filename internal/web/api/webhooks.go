@@ -1,4 +1,4 @@
-package web
+package api
 
 import (
 	"net/http"
@@ -30,8 +30,8 @@ func presentWebhook(w docket.Webhook) webhookJSON {
 	return webhookJSON{ID: w.ID, URL: w.URL, Events: events, CreatedAt: httpx.Instant(w.CreatedAt)}
 }
 
-// postWebhook adds an endpoint to the caller's organisation; the secret is in this answer only.
-func (s *Server) PostWebhook(c echo.Context) error {
+// PostWebhook adds an endpoint to the caller's organisation; the secret is in this answer only.
+func (s *Delivery) PostWebhook(c echo.Context) error {
 	a := httpx.MustActor(c)
 	if !docket.CanManageWebhooks(a.Role) {
 		return docket.Forbidden()
@@ -40,19 +40,19 @@ func (s *Server) PostWebhook(c echo.Context) error {
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	w, secret, err := s.svc.CreateWebhook(c.Request().Context(), a, in, s.guard)
+	w, secret, err := s.delivery.CreateWebhook(c.Request().Context(), a, in, s.guard)
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusCreated, webhookCreatedJSON{presentWebhook(*w), secret})
 }
 
-func (s *Server) GetWebhooks(c echo.Context) error {
+func (s *Delivery) GetWebhooks(c echo.Context) error {
 	p, err := page(c)
 	if err != nil {
 		return err
 	}
-	hooks, next, err := s.svc.ListWebhooks(c.Request().Context(), httpx.MustActor(c), p)
+	hooks, next, err := s.delivery.ListWebhooks(c.Request().Context(), httpx.MustActor(c), p)
 	if err != nil {
 		return err
 	}
@@ -63,8 +63,8 @@ func (s *Server) GetWebhooks(c echo.Context) error {
 	return c.JSON(http.StatusOK, listOf(items, next))
 }
 
-func (s *Server) DeleteWebhook(c echo.Context) error {
-	if err := s.svc.DeleteWebhook(c.Request().Context(), httpx.MustActor(c), c.Param("id")); err != nil {
+func (s *Delivery) DeleteWebhook(c echo.Context) error {
+	if err := s.delivery.DeleteWebhook(c.Request().Context(), httpx.MustActor(c), c.Param("id")); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
@@ -104,7 +104,7 @@ func presentDelivery(d docket.Delivery) deliveryJSON {
 	return out
 }
 
-func (s *Server) GetDeliveries(c echo.Context) error {
+func (s *Delivery) GetDeliveries(c echo.Context) error {
 	if httpx.MustActor(c).Role != docket.RoleAdmin {
 		return docket.Forbidden()
 	}
@@ -126,7 +126,7 @@ func (s *Server) GetDeliveries(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ds, next, err := s.svc.ListDeliveries(c.Request().Context(), httpx.MustActor(c), f, p)
+	ds, next, err := s.delivery.ListDeliveries(c.Request().Context(), httpx.MustActor(c), f, p)
 	if err != nil {
 		return err
 	}
@@ -137,14 +137,14 @@ func (s *Server) GetDeliveries(c echo.Context) error {
 	return c.JSON(http.StatusOK, listOf(items, next))
 }
 
-func (s *Server) PostRetryDelivery(c echo.Context) error {
+func (s *Delivery) PostRetryDelivery(c echo.Context) error {
 	if httpx.MustActor(c).Role != docket.RoleAdmin {
 		return docket.Forbidden()
 	}
 	if err := noBody(c); err != nil {
 		return err
 	}
-	d, err := s.svc.RetryDelivery(c.Request().Context(), httpx.MustActor(c), c.Param("id"))
+	d, err := s.delivery.RetryDelivery(c.Request().Context(), httpx.MustActor(c), c.Param("id"))
 	if err != nil {
 		return err
 	}

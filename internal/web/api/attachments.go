@@ -1,4 +1,4 @@
-package web
+package api
 
 import (
 	"net/http"
@@ -9,11 +9,11 @@ import (
 	"github.com/docket/docket/internal/web/httpx"
 )
 
-func (s *Server) PostCaseAttachment(c echo.Context) error {
+func (s *Findings) PostCaseAttachment(c echo.Context) error {
 	return s.upload(c, app.AttachTarget{CaseID: c.Param("id")})
 }
 
-func (s *Server) PostFindingAttachment(c echo.Context) error {
+func (s *Findings) PostFindingAttachment(c echo.Context) error {
 	return s.upload(c, app.AttachTarget{FindingID: c.Param("id")})
 }
 
@@ -21,8 +21,8 @@ func (s *Server) PostFindingAttachment(c echo.Context) error {
 // field "kind"). Access is checked before a byte of the body is read (404,
 // 403, 409); the body is cut off past the upload limit; the file streams to a
 // temporary file and becomes an attachment only when its row commits.
-func (s *Server) upload(c echo.Context, target app.AttachTarget) error {
-	if err := s.svc.CheckAttach(c.Request().Context(), httpx.MustActor(c), target); err != nil {
+func (s *Findings) upload(c echo.Context, target app.AttachTarget) error {
+	if err := s.findings.CheckAttach(c.Request().Context(), httpx.MustActor(c), target); err != nil {
 		return err
 	}
 	mr, body, err := s.uploads.Open(c)
@@ -36,16 +36,16 @@ func (s *Server) upload(c echo.Context, target app.AttachTarget) error {
 	return c.JSON(http.StatusCreated, presentAttachment(at))
 }
 
-func (s *Server) GetAttachment(c echo.Context) error {
-	at, err := s.svc.GetAttachment(c.Request().Context(), httpx.MustActor(c), c.Param("id"))
+func (s *Findings) GetAttachment(c echo.Context) error {
+	at, err := s.findings.GetAttachment(c.Request().Context(), httpx.MustActor(c), c.Param("id"))
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, presentAttachment(at))
 }
 
-func (s *Server) GetAttachmentContent(c echo.Context) error {
-	at, data, err := s.svc.AttachmentContent(c.Request().Context(), httpx.MustActor(c), c.Param("id"))
+func (s *Findings) GetAttachmentContent(c echo.Context) error {
+	at, data, err := s.findings.AttachmentContent(c.Request().Context(), httpx.MustActor(c), c.Param("id"))
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package web
+package api
 
 import (
 	_ "embed"
@@ -18,28 +18,23 @@ import (
 //go:embed clearinghouse.schema.json
 var ClearinghouseSchema []byte
 
-func (s *Server) PostPublishFinding(c echo.Context) error {
+func (s *Clearinghouse) PostPublishFinding(c echo.Context) error {
 	var in docket.PublishInput
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	v, err := s.svc.PublishFinding(c.Request().Context(), httpx.MustActor(c), c.Param("id"), in)
-	return s.findingResult(c, http.StatusOK, v, err)
+	v, err := s.clearinghouse.PublishFinding(c.Request().Context(), httpx.MustActor(c), c.Param("id"), in)
+	return findingResult(c, http.StatusOK, v, err, s.cases.Now())
 }
 
-// catalog reads the Clearinghouse for the request: q is its only parameter.
-func (s *Server) catalog(c echo.Context) (*app.Catalog, error) {
-	for name := range c.QueryParams() {
-		if name != "q" {
-			return nil, docket.FieldError(name, "is not a parameter of the Clearinghouse (it takes q)")
-		}
-	}
-	return s.svc.Clearinghouse(c.Request().Context(), httpx.MustActor(c), c.QueryParam("q"))
+// catalog reads the Clearinghouse for the request (export.ReadCatalog).
+func (s *Clearinghouse) catalog(c echo.Context) (*app.Catalog, error) {
+	return export.ReadCatalog(c, s.clearinghouse.Clearinghouse)
 }
 
-// getClearinghouse answers with the KEV-shaped feed: camelCase and not
+// GetClearinghouse answers with the KEV-shaped feed: camelCase and not
 // paginated, unlike the rest of the API.
-func (s *Server) GetClearinghouse(c echo.Context) error {
+func (s *Clearinghouse) GetClearinghouse(c echo.Context) error {
 	cat, err := s.catalog(c)
 	if err != nil {
 		return err
@@ -47,7 +42,7 @@ func (s *Server) GetClearinghouse(c echo.Context) error {
 	return s.answerFeed(c, c.QueryParam("q"), cat)
 }
 
-func (s *Server) GetClearinghouseCSV(c echo.Context) error {
+func (s *Clearinghouse) GetClearinghouseCSV(c echo.Context) error {
 	cat, err := s.catalog(c)
 	if err != nil {
 		return err
@@ -55,6 +50,6 @@ func (s *Server) GetClearinghouseCSV(c echo.Context) error {
 	return export.ClearinghouseCSV(c, cat)
 }
 
-func (s *Server) GetClearinghouseSchema(c echo.Context) error {
+func (s *Clearinghouse) GetClearinghouseSchema(c echo.Context) error {
 	return c.Blob(http.StatusOK, "application/schema+json", ClearinghouseSchema)
 }

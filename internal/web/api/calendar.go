@@ -1,4 +1,4 @@
-package web
+package api
 
 import (
 	"bytes"
@@ -27,12 +27,12 @@ type calendarStatusJSON struct {
 	CreatedAt *string `json:"created_at"`
 }
 
-// postCalendarURL makes or rotates the caller's feed and shows its URL this once.
-func (s *Server) PostCalendarURL(c echo.Context) error {
+// PostCalendarURL makes or rotates the caller's feed and shows its URL this once.
+func (s *Accounts) PostCalendarURL(c echo.Context) error {
 	if err := noBody(c); err != nil {
 		return err
 	}
-	token, at, err := s.svc.CreateCalendarURL(c.Request().Context(), httpx.MustActor(c))
+	token, at, err := s.accounts.CreateCalendarURL(c.Request().Context(), httpx.MustActor(c))
 	if err != nil {
 		return err
 	}
@@ -40,9 +40,9 @@ func (s *Server) PostCalendarURL(c echo.Context) error {
 	return c.JSON(http.StatusCreated, calendarURLJSON{URL: httpx.LinkBase(c, s.baseURL) + "/calendar/" + token + ".ics", CreatedAt: httpx.Instant(at)})
 }
 
-// getCalendarURL says whether the caller has a feed; never its URL.
-func (s *Server) GetCalendarURL(c echo.Context) error {
-	f, err := s.svc.CalendarURL(c.Request().Context(), httpx.MustActor(c))
+// GetCalendarURL says whether the caller has a feed; never its URL.
+func (s *Accounts) GetCalendarURL(c echo.Context) error {
+	f, err := s.accounts.CalendarURL(c.Request().Context(), httpx.MustActor(c))
 	if err != nil {
 		return err
 	}
@@ -53,17 +53,17 @@ func (s *Server) GetCalendarURL(c echo.Context) error {
 	return c.JSON(http.StatusOK, out)
 }
 
-func (s *Server) DeleteCalendarURL(c echo.Context) error {
-	if err := s.svc.DeleteCalendarURL(c.Request().Context(), httpx.MustActor(c)); err != nil {
+func (s *Accounts) DeleteCalendarURL(c echo.Context) error {
+	if err := s.accounts.DeleteCalendarURL(c.Request().Context(), httpx.MustActor(c)); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
 }
 
-// getCalendarFeed serves /calendar/{token}.ics. Its route pattern, not its
+// GetCalendarFeed serves /calendar/{token}.ics. Its route pattern, not its
 // path, is what the request log and the metrics record, so the token never
 // reaches a log. Anything wrong with the token answers a bare 404.
-func (s *Server) GetCalendarFeed(c echo.Context) error {
+func (s *Accounts) GetCalendarFeed(c echo.Context) error {
 	raw := c.Param("token")
 	token, ok := strings.CutSuffix(raw, ".ics")
 	notFound := func() error {
@@ -73,14 +73,14 @@ func (s *Server) GetCalendarFeed(c echo.Context) error {
 	if !ok {
 		return notFound()
 	}
-	cal, err := s.svc.CalendarFeed(c.Request().Context(), token)
+	cal, err := s.accounts.CalendarFeed(c.Request().Context(), token)
 	if docket.ErrorCode(err) == docket.ENotFound {
 		return notFound()
 	} else if err != nil {
 		return err
 	}
 	var buf bytes.Buffer
-	if err := writeICS(&buf, cal, httpx.LinkBase(c, s.baseURL), s.cfg.Location()); err != nil {
+	if err := writeICS(&buf, cal, httpx.LinkBase(c, s.baseURL), s.location); err != nil {
 		return err
 	}
 	h := c.Response().Header()

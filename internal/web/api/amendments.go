@@ -1,4 +1,4 @@
-package web
+package api
 
 import (
 	"net/http"
@@ -9,20 +9,20 @@ import (
 	"github.com/docket/docket/internal/web/httpx"
 )
 
-func (s *Server) PostAmendment(c echo.Context) error {
+func (s *Cases) PostAmendment(c echo.Context) error {
 	var in docket.AmendmentInput
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	m, err := s.svc.Amend(c.Request().Context(), httpx.MustActor(c), c.Param("id"), in)
+	m, err := s.cases.Amend(c.Request().Context(), httpx.MustActor(c), c.Param("id"), in)
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusCreated, presentAmendment(m))
 }
 
-func (s *Server) GetAmendments(c echo.Context) error {
-	list, err := s.svc.ListAmendments(c.Request().Context(), httpx.MustActor(c), c.Param("id"))
+func (s *Cases) GetAmendments(c echo.Context) error {
+	list, err := s.cases.ListAmendments(c.Request().Context(), httpx.MustActor(c), c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -33,12 +33,12 @@ func (s *Server) GetAmendments(c echo.Context) error {
 	return c.JSON(http.StatusOK, listOf(items, ""))
 }
 
-func (s *Server) PostResolveAmendment(c echo.Context) error {
+func (s *Cases) PostResolveAmendment(c echo.Context) error {
 	var in docket.AmendmentResolution
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	m, err := s.svc.ResolveAmendment(c.Request().Context(), httpx.MustActor(c), c.Param("id"), in)
+	m, err := s.cases.ResolveAmendment(c.Request().Context(), httpx.MustActor(c), c.Param("id"), in)
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package web
+package api
 
 import (
 	"encoding/json"
@@ -12,7 +12,7 @@ import (
 	"github.com/docket/docket/internal/web/httpx"
 )
 
-func (s *Server) PostToken(c echo.Context) error {
+func (s *Accounts) PostToken(c echo.Context) error {
 	var in struct {
 		Email    string `json:"email"`
 		Password string `json:"password"`
@@ -20,7 +20,7 @@ func (s *Server) PostToken(c echo.Context) error {
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	sess, err := s.svc.SignIn(c.Request().Context(), in.Email, in.Password, httpx.Anon(c))
+	sess, err := s.accounts.SignIn(c.Request().Context(), in.Email, in.Password, httpx.Anon(c))
 	if err != nil {
 		return err
 	}
@@ -29,22 +29,22 @@ func (s *Server) PostToken(c echo.Context) error {
 		"access_token": sess.Token, "token_type": "Bearer", "expires_at": httpx.Instant(sess.ExpiresAt)})
 }
 
-func (s *Server) PostLogout(c echo.Context) error {
-	if err := s.svc.Logout(c.Request().Context(), httpx.MustActor(c)); err != nil {
+func (s *Accounts) PostLogout(c echo.Context) error {
+	if err := s.accounts.Logout(c.Request().Context(), httpx.MustActor(c)); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
 }
 
-func (s *Server) GetMe(c echo.Context) error {
-	u, err := s.svc.Me(c.Request().Context(), httpx.MustActor(c))
+func (s *Accounts) GetMe(c echo.Context) error {
+	u, err := s.accounts.Me(c.Request().Context(), httpx.MustActor(c))
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, presentUser(u))
 }
 
-func (s *Server) PostPassword(c echo.Context) error {
+func (s *Accounts) PostPassword(c echo.Context) error {
 	var in struct {
 		Current string `json:"current_password"`
 		New     string `json:"new_password"`
@@ -52,7 +52,7 @@ func (s *Server) PostPassword(c echo.Context) error {
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	if err := s.svc.ChangePassword(c.Request().Context(), httpx.MustActor(c), in.Current, in.New); err != nil {
+	if err := s.accounts.ChangePassword(c.Request().Context(), httpx.MustActor(c), in.Current, in.New); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
@@ -67,7 +67,7 @@ type apiTokenJSON struct {
 	ExpiresAt string  `json:"expires_at"`
 }
 
-func (s *Server) PostAPIToken(c echo.Context) error {
+func (s *Accounts) PostAPIToken(c echo.Context) error {
 	var in struct {
 		Name      string          `json:"name"`
 		ExpiresAt json.RawMessage `json:"expires_at"`
@@ -88,7 +88,7 @@ func (s *Server) PostAPIToken(c echo.Context) error {
 		}
 		exp = &t
 	}
-	sess, tok, err := s.svc.CreateAPIToken(c.Request().Context(), httpx.MustActor(c), in.Name, docket.Scope(in.Scope), exp)
+	sess, tok, err := s.accounts.CreateAPIToken(c.Request().Context(), httpx.MustActor(c), in.Name, docket.Scope(in.Scope), exp)
 	if err != nil {
 		return err
 	}
@@ -97,8 +97,8 @@ func (s *Server) PostAPIToken(c echo.Context) error {
 		CreatedAt: httpx.Instant(tok.CreatedAt), ExpiresAt: httpx.Instant(tok.ExpiresAt)})
 }
 
-func (s *Server) GetAPITokens(c echo.Context) error {
-	toks, err := s.svc.ListAPITokens(c.Request().Context(), httpx.MustActor(c))
+func (s *Accounts) GetAPITokens(c echo.Context) error {
+	toks, err := s.accounts.ListAPITokens(c.Request().Context(), httpx.MustActor(c))
 	if err != nil {
 		return err
 	}
@@ -109,14 +109,14 @@ func (s *Server) GetAPITokens(c echo.Context) error {
 	return c.JSON(http.StatusOK, listOf(items, ""))
 }
 
-func (s *Server) DeleteAPIToken(c echo.Context) error {
-	if err := s.svc.DeleteAPIToken(c.Request().Context(), httpx.MustActor(c), c.Param("id")); err != nil {
+func (s *Accounts) DeleteAPIToken(c echo.Context) error {
+	if err := s.accounts.DeleteAPIToken(c.Request().Context(), httpx.MustActor(c), c.Param("id")); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
 }
 
-func (s *Server) PostOrg(c echo.Context) error {
+func (s *Accounts) PostOrg(c echo.Context) error {
 	var in struct {
 		Name string `json:"name"`
 		Kind string `json:"kind"`
@@ -124,19 +124,19 @@ func (s *Server) PostOrg(c echo.Context) error {
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	o, err := s.svc.CreateOrg(c.Request().Context(), httpx.MustActor(c), in.Name, in.Kind)
+	o, err := s.accounts.CreateOrg(c.Request().Context(), httpx.MustActor(c), in.Name, in.Kind)
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusCreated, presentOrg(*o))
 }
 
-func (s *Server) GetOrgs(c echo.Context) error {
+func (s *Accounts) GetOrgs(c echo.Context) error {
 	p, err := page(c)
 	if err != nil {
 		return err
 	}
-	orgs, next, err := s.svc.ListOrgs(c.Request().Context(), httpx.MustActor(c), p)
+	orgs, next, err := s.accounts.ListOrgs(c.Request().Context(), httpx.MustActor(c), p)
 	if err != nil {
 		return err
 	}
@@ -147,19 +147,19 @@ func (s *Server) GetOrgs(c echo.Context) error {
 	return c.JSON(http.StatusOK, listOf(items, next))
 }
 
-func (s *Server) PostUser(c echo.Context) error {
+func (s *Accounts) PostUser(c echo.Context) error {
 	var in app.NewUser
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	ch, err := s.svc.CreateUser(c.Request().Context(), httpx.MustActor(c), in)
+	ch, err := s.accounts.CreateUser(c.Request().Context(), httpx.MustActor(c), in)
 	if err != nil {
 		return err
 	}
 	return userChangeResult(c, http.StatusCreated, ch)
 }
 
-func (s *Server) GetUsers(c echo.Context) error {
+func (s *Accounts) GetUsers(c echo.Context) error {
 	p, err := page(c)
 	if err != nil {
 		return err
@@ -175,7 +175,7 @@ func (s *Server) GetUsers(c echo.Context) error {
 		}
 		f.Role = &r
 	}
-	users, next, err := s.svc.ListUsers(c.Request().Context(), httpx.MustActor(c), f, p)
+	users, next, err := s.accounts.ListUsers(c.Request().Context(), httpx.MustActor(c), f, p)
 	if err != nil {
 		return err
 	}
@@ -186,24 +186,24 @@ func (s *Server) GetUsers(c echo.Context) error {
 	return c.JSON(http.StatusOK, listOf(items, next))
 }
 
-func (s *Server) PatchUser(c echo.Context) error {
+func (s *Accounts) PatchUser(c echo.Context) error {
 	var in app.UserPatch
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	ch, err := s.svc.UpdateUser(c.Request().Context(), httpx.MustActor(c), c.Param("id"), in)
+	ch, err := s.accounts.UpdateUser(c.Request().Context(), httpx.MustActor(c), c.Param("id"), in)
 	if err != nil {
 		return err
 	}
 	return userChangeResult(c, http.StatusOK, ch)
 }
 
-func (s *Server) GetAudit(c echo.Context) error {
+func (s *Accounts) GetAudit(c echo.Context) error {
 	p, err := page(c)
 	if err != nil {
 		return err
 	}
-	evs, next, err := s.svc.ListAllAudit(c.Request().Context(), httpx.MustActor(c), p)
+	evs, next, err := s.audit.ListAllAudit(c.Request().Context(), httpx.MustActor(c), p)
 	if err != nil {
 		return err
 	}

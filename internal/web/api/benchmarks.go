@@ -1,4 +1,4 @@
-package web
+package api
 
 import (
 	"net/http"
@@ -9,8 +9,8 @@ import (
 	"github.com/docket/docket/internal/web/httpx"
 )
 
-func (s *Server) GetBenchmarks(c echo.Context) error {
-	list, err := s.svc.ListBenchmarks(httpx.MustActor(c))
+func (s *Evidence) GetBenchmarks(c echo.Context) error {
+	list, err := s.evidence.ListBenchmarks(httpx.MustActor(c))
 	if err != nil {
 		return err
 	}
@@ -21,20 +21,20 @@ func (s *Server) GetBenchmarks(c echo.Context) error {
 	return c.JSON(http.StatusOK, listOf(items, ""))
 }
 
-func (s *Server) PostBenchmarkResult(c echo.Context) error {
+func (s *Evidence) PostBenchmarkResult(c echo.Context) error {
 	var in docket.BenchmarkResultInput
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	r, err := s.svc.RecordBenchmarkResult(c.Request().Context(), httpx.MustActor(c), c.Param("id"), in)
+	r, err := s.evidence.RecordBenchmarkResult(c.Request().Context(), httpx.MustActor(c), c.Param("id"), in)
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusCreated, presentBenchmarkResult(r))
 }
 
-func (s *Server) GetBenchmarkResults(c echo.Context) error {
-	list, err := s.svc.ListBenchmarkResults(c.Request().Context(), httpx.MustActor(c), c.Param("id"))
+func (s *Evidence) GetBenchmarkResults(c echo.Context) error {
+	list, err := s.evidence.ListBenchmarkResults(c.Request().Context(), httpx.MustActor(c), c.Param("id"))
 	if err != nil {
 		return err
 	}

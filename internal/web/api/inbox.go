@@ -1,4 +1,4 @@
-package web
+package api
 
 import (
 	"net/http"
@@ -37,17 +37,17 @@ func presentInbox(n *docket.Notification) inboxItemJSON {
 	return out
 }
 
-func (s *Server) GetInbox(c echo.Context) error {
+func (s *Delivery) GetInbox(c echo.Context) error {
 	p, err := page(c)
 	if err != nil {
 		return err
 	}
 	a := httpx.MustActor(c)
-	items, next, err := s.svc.Inbox(c.Request().Context(), a, p)
+	items, next, err := s.delivery.Inbox(c.Request().Context(), a, p)
 	if err != nil {
 		return err
 	}
-	unread, err := s.svc.UnreadCount(c.Request().Context(), a)
+	unread, err := s.delivery.UnreadCount(c.Request().Context(), a)
 	if err != nil {
 		return err
 	}
@@ -61,22 +61,22 @@ func (s *Server) GetInbox(c echo.Context) error {
 	}{listOf(out, next), unread})
 }
 
-func (s *Server) PostInboxRead(c echo.Context) error {
+func (s *Delivery) PostInboxRead(c echo.Context) error {
 	if err := noBody(c); err != nil {
 		return err
 	}
-	n, err := s.svc.MarkRead(c.Request().Context(), httpx.MustActor(c), c.Param("id"))
+	n, err := s.delivery.MarkRead(c.Request().Context(), httpx.MustActor(c), c.Param("id"))
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, presentInbox(n))
 }
 
-func (s *Server) PostAck(c echo.Context) error {
+func (s *Delivery) PostAck(c echo.Context) error {
 	if err := noBody(c); err != nil {
 		return err
 	}
-	n, err := s.svc.Acknowledge(c.Request().Context(), httpx.MustActor(c), c.Param("id"))
+	n, err := s.delivery.Acknowledge(c.Request().Context(), httpx.MustActor(c), c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -119,7 +119,7 @@ func presentForecast(occ []app.Occurrence) []forecastItemJSON {
 	return out
 }
 
-func (s *Server) GetForecast(c echo.Context) error {
+func (s *Delivery) GetForecast(c echo.Context) error {
 	if !docket.CanForecast(httpx.MustActor(c).Role) {
 		return docket.Forbidden()
 	}
@@ -127,7 +127,7 @@ func (s *Server) GetForecast(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	occ, err := s.svc.Forecast(c.Request().Context(), httpx.MustActor(c), until)
+	occ, err := s.delivery.Forecast(c.Request().Context(), httpx.MustActor(c), until)
 	if err != nil {
 		return err
 	}

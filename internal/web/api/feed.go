@@ -1,4 +1,4 @@
-package web
+package api
 
 import (
 	"encoding/json"
@@ -83,7 +83,7 @@ func (fs *feeds) encoded(q string, cat *app.Catalog) ([]byte, error) {
 }
 
 // answerFeed answers with the feed of cat for the search q, as c.JSON would.
-func (s *Server) answerFeed(c echo.Context, q string, cat *app.Catalog) error {
+func (s *Clearinghouse) answerFeed(c echo.Context, q string, cat *app.Catalog) error {
 	body, err := s.feeds.encoded(q, cat)
 	if err != nil {
 		return err

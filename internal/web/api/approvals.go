@@ -1,4 +1,4 @@
-package web
+package api
 
 import (
 	"context"
@@ -56,7 +56,7 @@ func presentApproval(p *docket.Approval) approvalJSON {
 	return out
 }
 
-func (s *Server) GetApprovals(c echo.Context) error {
+func (s *Approvals) GetApprovals(c echo.Context) error {
 	p, err := page(c)
 	if err != nil {
 		return err
@@ -76,7 +76,7 @@ func (s *Server) GetApprovals(c echo.Context) error {
 	return c.JSON(http.StatusOK, listOf(out, next))
 }
 
-func (s *Server) PostApprove(c echo.Context) error {
+func (s *Approvals) PostApprove(c echo.Context) error {
 	if err := noBody(c); err != nil {
 		return err
 	}
@@ -87,7 +87,7 @@ func (s *Server) PostApprove(c echo.Context) error {
 	return c.JSON(http.StatusOK, presentApproval(ap))
 }
 
-func (s *Server) PostReject(c echo.Context) error {
+func (s *Approvals) PostReject(c echo.Context) error {
 	if err := noBody(c); err != nil {
 		return err
 	}

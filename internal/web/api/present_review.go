@@ -1,4 +1,4 @@
-package web
+package api
 
 import (
 	"github.com/docket/docket/internal/docket"

@@ -1,4 +1,4 @@
-package web
+package api
 
 import (
 	"net/http"
@@ -16,7 +16,7 @@ func caseFilter(c echo.Context) (app.CaseFilter, error) {
 	return httpx.CaseFilterOf(c.QueryParams(), "limit", "cursor", "sort")
 }
 
-func (s *Server) GetCases(c echo.Context) error {
+func (s *Cases) GetCases(c echo.Context) error {
 	f, err := caseFilter(c)
 	if err != nil {
 		return err
@@ -26,7 +26,7 @@ func (s *Server) GetCases(c echo.Context) error {
 		return err
 	}
 	a := httpx.MustActor(c)
-	views, next, err := s.svc.ListCases(c.Request().Context(), a, f, p)
+	views, next, err := s.cases.ListCases(c.Request().Context(), a, f, p)
 	if err != nil {
 		return err
 	}
@@ -37,22 +37,22 @@ func (s *Server) GetCases(c echo.Context) error {
 	return c.JSON(http.StatusOK, listOf(items, next))
 }
 
-func (s *Server) PostCase(c echo.Context) error {
+func (s *Cases) PostCase(c echo.Context) error {
 	var in docket.CaseInput
 	if err := decode(c, &in); err != nil {
 		return err
 	}
 	a := httpx.MustActor(c)
-	v, err := s.svc.CreateCase(c.Request().Context(), a, in)
+	v, err := s.cases.CreateCase(c.Request().Context(), a, in)
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusCreated, presentCase(a, v))
 }
 
-func (s *Server) GetCase(c echo.Context) error {
+func (s *Cases) GetCase(c echo.Context) error {
 	a := httpx.MustActor(c)
-	v, err := s.svc.GetCase(c.Request().Context(), a, c.Param("id"))
+	v, err := s.cases.GetCase(c.Request().Context(), a, c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -67,17 +67,17 @@ func caseResult(c echo.Context, v *app.CaseView, err error) error {
 	return c.JSON(http.StatusOK, presentCase(httpx.MustActor(c), v))
 }
 
-func (s *Server) PatchCase(c echo.Context) error {
+func (s *Cases) PatchCase(c echo.Context) error {
 	var in docket.CaseInput
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	v, err := s.svc.UpdateCase(c.Request().Context(), httpx.MustActor(c), c.Param("id"), in)
+	v, err := s.cases.UpdateCase(c.Request().Context(), httpx.MustActor(c), c.Param("id"), in)
 	return caseResult(c, v, err)
 }
 
-func (s *Server) DeleteCase(c echo.Context) error {
-	if err := s.svc.DeleteCase(c.Request().Context(), httpx.MustActor(c), c.Param("id")); err != nil {
+func (s *Cases) DeleteCase(c echo.Context) error {
+	if err := s.cases.DeleteCase(c.Request().Context(), httpx.MustActor(c), c.Param("id")); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
@@ -89,15 +89,15 @@ func noBody(c echo.Context) error {
 	return decode(c, &in)
 }
 
-func (s *Server) PostSubmit(c echo.Context) error {
+func (s *Cases) PostSubmit(c echo.Context) error {
 	if err := noBody(c); err != nil {
 		return err
 	}
-	v, err := s.svc.SubmitCase(c.Request().Context(), httpx.MustActor(c), c.Param("id"))
+	v, err := s.cases.SubmitCase(c.Request().Context(), httpx.MustActor(c), c.Param("id"))
 	return caseResult(c, v, err)
 }
 
-func (s *Server) PostAssign(c echo.Context) error {
+func (s *Cases) PostAssign(c echo.Context) error {
 	var in struct {
 		ReviewerIDs *[]string `json:"reviewer_ids"`
 		LeadID      *string   `json:"lead_id"`
@@ -112,15 +112,15 @@ func (s *Server) PostAssign(c echo.Context) error {
 	if in.LeadID != nil {
 		lead = *in.LeadID
 	}
-	v, err := s.svc.Assign(c.Request().Context(), httpx.MustActor(c), c.Param("id"), *in.ReviewerIDs, lead)
+	v, err := s.cases.Assign(c.Request().Context(), httpx.MustActor(c), c.Param("id"), *in.ReviewerIDs, lead)
 	return caseResult(c, v, err)
 }
 
-func (s *Server) PostAttest(c echo.Context) error {
+func (s *Cases) PostAttest(c echo.Context) error {
 	if err := noBody(c); err != nil {
 		return err
 	}
-	v, err := s.svc.Attest(c.Request().Context(), httpx.MustActor(c), c.Param("id"))
+	v, err := s.cases.Attest(c.Request().Context(), httpx.MustActor(c), c.Param("id"))
 	return caseResult(c, v, err)
 }
 
@@ -128,49 +128,49 @@ type reasonBody struct {
 	Reason string `json:"reason"`
 }
 
-func (s *Server) PostDeclareConflict(c echo.Context) error {
+func (s *Cases) PostDeclareConflict(c echo.Context) error {
 	var in reasonBody
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	v, err := s.svc.DeclareConflict(c.Request().Context(), httpx.MustActor(c), c.Param("id"), in.Reason)
+	v, err := s.cases.DeclareConflict(c.Request().Context(), httpx.MustActor(c), c.Param("id"), in.Reason)
 	return caseResult(c, v, err)
 }
 
-func (s *Server) PostWithdraw(c echo.Context) error {
+func (s *Cases) PostWithdraw(c echo.Context) error {
 	var in reasonBody
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	v, err := s.svc.Withdraw(c.Request().Context(), httpx.MustActor(c), c.Param("id"), in.Reason)
+	v, err := s.cases.Withdraw(c.Request().Context(), httpx.MustActor(c), c.Param("id"), in.Reason)
 	return caseResult(c, v, err)
 }
 
-func (s *Server) PostDecision(c echo.Context) error {
+func (s *Cases) PostDecision(c echo.Context) error {
 	var in app.DecisionInput
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	v, err := s.svc.Decide(c.Request().Context(), httpx.MustActor(c), c.Param("id"), in)
+	v, err := s.cases.Decide(c.Request().Context(), httpx.MustActor(c), c.Param("id"), in)
 	return caseResult(c, v, err)
 }
 
-func (s *Server) PostInfoRequest(c echo.Context) error {
+func (s *Cases) PostInfoRequest(c echo.Context) error {
 	var in struct {
 		Question string `json:"question"`
 	}
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	r, err := s.svc.RequestInfo(c.Request().Context(), httpx.MustActor(c), c.Param("id"), in.Question)
+	r, err := s.cases.RequestInfo(c.Request().Context(), httpx.MustActor(c), c.Param("id"), in.Question)
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusCreated, presentRequest(r))
 }
 
-func (s *Server) GetInfoRequests(c echo.Context) error {
-	reqs, err := s.svc.ListInfoRequests(c.Request().Context(), httpx.MustActor(c), c.Param("id"))
+func (s *Cases) GetInfoRequests(c echo.Context) error {
+	reqs, err := s.cases.ListInfoRequests(c.Request().Context(), httpx.MustActor(c), c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -181,45 +181,45 @@ func (s *Server) GetInfoRequests(c echo.Context) error {
 	return c.JSON(http.StatusOK, listOf(items, ""))
 }
 
-func (s *Server) PostAnswer(c echo.Context) error {
+func (s *Cases) PostAnswer(c echo.Context) error {
 	var in struct {
 		Answer string `json:"answer"`
 	}
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	r, err := s.svc.AnswerInfoRequest(c.Request().Context(), httpx.MustActor(c), c.Param("id"), in.Answer)
+	r, err := s.cases.AnswerInfoRequest(c.Request().Context(), httpx.MustActor(c), c.Param("id"), in.Answer)
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, presentRequest(r))
 }
 
-func (s *Server) PostCancelRequest(c echo.Context) error {
+func (s *Cases) PostCancelRequest(c echo.Context) error {
 	if err := noBody(c); err != nil {
 		return err
 	}
-	r, err := s.svc.CancelInfoRequest(c.Request().Context(), httpx.MustActor(c), c.Param("id"))
+	r, err := s.cases.CancelInfoRequest(c.Request().Context(), httpx.MustActor(c), c.Param("id"))
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, presentRequest(r))
 }
 
-func (s *Server) GetClock(c echo.Context) error {
-	d, err := s.svc.GetClock(c.Request().Context(), httpx.MustActor(c), c.Param("id"))
+func (s *Cases) GetClock(c echo.Context) error {
+	d, err := s.cases.GetClock(c.Request().Context(), httpx.MustActor(c), c.Param("id"))
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, presentClockDetail(d))
 }
 
-func (s *Server) GetCaseAudit(c echo.Context) error {
+func (s *Cases) GetCaseAudit(c echo.Context) error {
 	p, err := page(c)
 	if err != nil {
 		return err
 	}
-	evs, next, err := s.svc.ListCaseAudit(c.Request().Context(), httpx.MustActor(c), c.Param("id"), p)
+	evs, next, err := s.audit.ListCaseAudit(c.Request().Context(), httpx.MustActor(c), c.Param("id"), p)
 	if err != nil {
 		return err
 	}
@@ -239,7 +239,7 @@ type dashboardJSON struct {
 	NextCursor *string             `json:"next_cursor"`
 }
 
-func (s *Server) dashboard(c echo.Context) (*app.Dashboard, error) {
+func (s *Cases) dashboard(c echo.Context) (*app.Dashboard, error) {
 	f, err := caseFilter(c)
 	if err != nil {
 		return nil, err
@@ -248,10 +248,10 @@ func (s *Server) dashboard(c echo.Context) (*app.Dashboard, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.svc.Dashboard(c.Request().Context(), httpx.MustActor(c), f, p)
+	return s.cases.Dashboard(c.Request().Context(), httpx.MustActor(c), f, p)
 }
 
-func (s *Server) GetDashboard(c echo.Context) error {
+func (s *Cases) GetDashboard(c echo.Context) error {
 	d, err := s.dashboard(c)
 	if err != nil {
 		return err
@@ -261,7 +261,7 @@ func (s *Server) GetDashboard(c echo.Context) error {
 	for b, n := range d.Counts {
 		out.Counts[string(b)] = n
 	}
-	findings, err := s.svc.DashboardFindings(c.Request().Context(), a, d.Items)
+	findings, err := s.findings.DashboardFindings(c.Request().Context(), a, d.Items)
 	if err != nil {
 		return err
 	}
@@ -277,7 +277,7 @@ func (s *Server) GetDashboard(c echo.Context) error {
 	return writeJSON(c, http.StatusOK, out.appendJSON)
 }
 
-func (s *Server) GetDashboardCSV(c echo.Context) error {
+func (s *Cases) GetDashboardCSV(c echo.Context) error {
 	d, err := s.dashboard(c)
 	if err != nil {
 		return err

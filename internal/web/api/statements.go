@@ -1,4 +1,4 @@
-package web
+package api
 
 import (
 	"net/http"
@@ -8,19 +8,19 @@ import (
 	"github.com/docket/docket/internal/web/httpx"
 )
 
-func (s *Server) GetStatement(c echo.Context) error {
-	st, err := s.svc.GetStatement(c.Request().Context(), httpx.MustActor(c), c.Param("id"))
+func (s *Evidence) GetStatement(c echo.Context) error {
+	st, err := s.evidence.GetStatement(c.Request().Context(), httpx.MustActor(c), c.Param("id"))
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, presentStatement(st))
 }
 
-// getJWKS publishes the public keys of the agency's statement keys, the
+// GetJWKS publishes the public keys of the agency's statement keys, the
 // current one first, at /.well-known/jwks.json, to anyone: a lab hands a
 // statement to a contracting office, which verifies it with these keys alone.
-func (s *Server) GetJWKS(c echo.Context) error {
-	set, err := s.svc.JWKS(c.Request().Context())
+func (s *Evidence) GetJWKS(c echo.Context) error {
+	set, err := s.evidence.JWKS(c.Request().Context())
 	if err != nil {
 		return err
 	}
