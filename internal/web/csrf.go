@@ -5,14 +5,13 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/docket/docket/internal/docket"
+	"github.com/docket/docket/internal/web/httpx"
 )
 
 // Every page form carries a CSRF token in the field csrf_token. For a signed-in
@@ -30,18 +29,7 @@ import (
 
 const (
 	csrfField = "csrf_token"
-	csrfKey   = "docket.csrf"
-	// maxFormBody bounds the body of a page form.
-	maxFormBody = 1 << 20
 )
-
-// errCSRF is the refusal of a form without a valid token: nothing is written.
-var errCSRF = &docket.Error{Code: docket.EForbidden,
-	Message: "This form has expired or did not come from Docket. Go back, reload the page and try again."}
-
-// errCrossOrigin is the refusal of a page form sent from another site: nothing is written.
-var errCrossOrigin = &docket.Error{Code: docket.EForbidden,
-	Message: "This form was sent from another site, so Docket did not accept it. Open Docket itself, reload the page and try again."}
 
 // newCrossOrigin builds the cross-origin check of the page forms. base is
 // Docket's own address (base_url, or the one the command listens on; "" for
@@ -69,7 +57,7 @@ func newCrossOrigin(base string) (*http.CrossOriginProtection, error) {
 func (s *Server) checkOrigin(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		if err := s.crossOrigin.Check(c.Request()); err != nil {
-			return errCrossOrigin
+			return httpx.ErrCrossOrigin
 		}
 		return next(c)
 	}
@@ -89,21 +77,6 @@ func validToken(got, want string) bool {
 	return got != "" && want != "" && hmac.Equal([]byte(got), []byte(want))
 }
 
-// limitForm bounds a form's body before it is parsed, and refuses a field
-// that is not text (input.go).
-func limitForm(c echo.Context) error {
-	r := c.Request()
-	r.Body = http.MaxBytesReader(c.Response(), r.Body, maxFormBody)
-	if err := r.ParseForm(); err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return &docket.Error{Code: docket.ETooLarge, Message: "the form is too large"}
-		}
-		return docket.FieldError("", "the form could not be read")
-	}
-	return textForm(r.PostForm)
-}
-
 // checkCSRF refuses, with 403 and before the handler runs, a state-changing
 // page request whose form lacks the session's token. It runs after
 // requireSession.
@@ -112,12 +85,12 @@ func (s *Server) checkCSRF(next echo.HandlerFunc) echo.HandlerFunc {
 		if c.Request().Method == http.MethodGet || c.Request().Method == http.MethodHead {
 			return next(c)
 		}
-		if err := limitForm(c); err != nil {
+		if err := httpx.LimitForm(c); err != nil {
 			return err
 		}
-		a, ok := actorFrom(c)
+		a, ok := httpx.ActorFrom(c)
 		if !ok || !validToken(c.Request().PostForm.Get(csrfField), s.csrfFor(a.SessionID)) {
-			return errCSRF
+			return httpx.ErrCSRF
 		}
 		return next(c)
 	}

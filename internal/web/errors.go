@@ -11,22 +11,8 @@ import (
 
 	"github.com/docket/docket/internal/app"
 	"github.com/docket/docket/internal/docket"
+	"github.com/docket/docket/internal/web/httpx"
 )
-
-// statusOf is the one table from error codes to HTTP status.
-var statusOf = map[string]int{
-	docket.EInvalid:       http.StatusBadRequest,
-	docket.EUnprocessable: http.StatusUnprocessableEntity,
-	docket.EUnauthorized:  http.StatusUnauthorized,
-	docket.EForbidden:     http.StatusForbidden,
-	docket.EScope:         http.StatusForbidden,
-	docket.ENotFound:      http.StatusNotFound,
-	docket.EConflict:      http.StatusConflict,
-	docket.ETooLarge:      http.StatusRequestEntityTooLarge,
-	docket.EUnsupported:   http.StatusUnsupportedMediaType,
-	docket.ERateLimited:   http.StatusTooManyRequests,
-	docket.EInternal:      http.StatusInternalServerError,
-}
 
 // wireCode is the code the API shows: 400 and 422 both say "invalid".
 func wireCode(code string) string {
@@ -91,7 +77,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 			de = &docket.Error{Code: docket.EInternal, Message: "something went wrong"}
 		}
 	}
-	status, ok := statusOf[de.Code]
+	status, ok := httpx.StatusOf[de.Code]
 	if !ok {
 		status = http.StatusInternalServerError
 		de = &docket.Error{Code: docket.EInternal, Message: "something went wrong"}
@@ -102,7 +88,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 		de = &docket.Error{Code: docket.EInternal, Message: "something went wrong; quote the request id"}
 	}
 	if status == http.StatusForbidden {
-		if a, ok := actorFrom(c); ok && a.UserID != "" {
+		if a, ok := httpx.ActorFrom(c); ok && a.UserID != "" {
 			s.svc.AuditTrail.AuditDenied(c.Request().Context(), a, c.Request().Method, c.Path(), status)
 		}
 	}

@@ -20,7 +20,6 @@ import (
 // of every request.
 func (s *Server) initDelivery(o Options) {
 	s.metrics, s.guard = o.Metrics, o.Guard
-	s.baseURL = o.BaseURL
 	s.echo.Use(s.countRequests)
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/docket/docket/internal/docket"
+	"github.com/docket/docket/internal/web/httpx"
 	"github.com/docket/docket/templates"
 )
 
@@ -81,7 +82,7 @@ func (p *pages) renderError(c echo.Context, status int, e *docket.Error) {
 		title, msg = "Page not found", "There is nothing here, or you may not see it. Check the address, or go back to your home page."
 	case http.StatusForbidden:
 		title = "Not allowed"
-		if e != errCSRF && e != errCrossOrigin {
+		if e != httpx.ErrCSRF && e != httpx.ErrCrossOrigin {
 			msg = "Your role may not do this. If you think it should, ask your administrator."
 		}
 	case http.StatusInternalServerError:

@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/docket/docket/internal/docket"
+	"github.com/docket/docket/internal/web/httpx"
 )
 
 // The account page (/account): every signed-in user's own settings, the
@@ -39,7 +40,7 @@ type tokenRow struct {
 var tokenDays = []int{30, 90, 365}
 
 func (s *Server) accountPageOf(c echo.Context, errs fieldErrors) (*accountPage, error) {
-	ctx, a := c.Request().Context(), mustActor(c)
+	ctx, a := c.Request().Context(), httpx.MustActor(c)
 	me, err := s.svc.Accounts.Me(ctx, a)
 	if err != nil {
 		return nil, err
@@ -126,7 +127,7 @@ func (s *Server) accountFormError(c echo.Context, err error) error {
 // pageChangePassword changes the password; every session ends with it, this
 // one too, so the answer is the sign-in page.
 func (s *Server) pageChangePassword(c echo.Context) error {
-	err := s.svc.Accounts.ChangePassword(c.Request().Context(), mustActor(c), form(c, "current_password"), form(c, "new_password"))
+	err := s.svc.Accounts.ChangePassword(c.Request().Context(), httpx.MustActor(c), form(c, "current_password"), form(c, "new_password"))
 	if err != nil {
 		return s.accountFormError(c, err)
 	}
@@ -147,7 +148,7 @@ func (s *Server) pageCreateAPIToken(c echo.Context) error {
 	}
 	exp := s.svc.Cases.Now().Add(time.Duration(days) * 24 * time.Hour)
 	name := form(c, "name")
-	sess, _, err := s.svc.Accounts.CreateAPIToken(c.Request().Context(), mustActor(c), name, docket.Scope(form(c, "scope")), &exp)
+	sess, _, err := s.svc.Accounts.CreateAPIToken(c.Request().Context(), httpx.MustActor(c), name, docket.Scope(form(c, "scope")), &exp)
 	if err != nil {
 		return s.accountFormError(c, err)
 	}
@@ -160,14 +161,14 @@ func (s *Server) pageCreateAPIToken(c echo.Context) error {
 }
 
 func (s *Server) pageRevokeAPIToken(c echo.Context) error {
-	if err := s.svc.Accounts.DeleteAPIToken(c.Request().Context(), mustActor(c), c.Param("id")); err != nil {
+	if err := s.svc.Accounts.DeleteAPIToken(c.Request().Context(), httpx.MustActor(c), c.Param("id")); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/account?done=token-revoked")
 }
 
 func (s *Server) pageCreateCalendarURL(c echo.Context) error {
-	token, _, err := s.svc.Accounts.CreateCalendarURL(c.Request().Context(), mustActor(c))
+	token, _, err := s.svc.Accounts.CreateCalendarURL(c.Request().Context(), httpx.MustActor(c))
 	if err != nil {
 		return err
 	}
@@ -175,12 +176,12 @@ func (s *Server) pageCreateCalendarURL(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	pg.NewCalendarURL = s.linkBase(c) + "/calendar/" + token + ".ics"
+	pg.NewCalendarURL = httpx.LinkBase(c, s.baseURL) + "/calendar/" + token + ".ics"
 	return s.renderAccount(c, http.StatusCreated, pg)
 }
 
 func (s *Server) pageDeleteCalendarURL(c echo.Context) error {
-	if err := s.svc.Accounts.DeleteCalendarURL(c.Request().Context(), mustActor(c)); err != nil {
+	if err := s.svc.Accounts.DeleteCalendarURL(c.Request().Context(), httpx.MustActor(c)); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/account?done=calendar-off")

@@ -9,6 +9,7 @@ import (
 
 	"github.com/docket/docket/internal/app"
 	"github.com/docket/docket/internal/docket"
+	"github.com/docket/docket/internal/web/httpx"
 )
 
 // The administrators' pages: organisations and users. Admins see no case.
@@ -45,7 +46,7 @@ func (s *Server) allOrgs(c echo.Context) ([]docket.Org, error) {
 	var out []docket.Org
 	cursor := ""
 	for {
-		orgs, next, err := s.svc.Accounts.ListOrgs(c.Request().Context(), mustActor(c), app.Page{Limit: 200, Cursor: cursor})
+		orgs, next, err := s.svc.Accounts.ListOrgs(c.Request().Context(), httpx.MustActor(c), app.Page{Limit: 200, Cursor: cursor})
 		if err != nil {
 			return nil, err
 		}
@@ -68,7 +69,7 @@ func rolesFor(kind string, selected docket.Role) []option {
 }
 
 func (s *Server) usersPageOf(c echo.Context, nf newUserForm, errs fieldErrors) (*usersPage, error) {
-	a := mustActor(c)
+	a := httpx.MustActor(c)
 	cursor := c.QueryParam("cursor")
 	if len(cursor) > 512 {
 		return nil, docket.Unacceptable("cursor", "is not a cursor this list gave")
@@ -130,7 +131,7 @@ func (s *Server) pageUsers(c echo.Context) error {
 func (s *Server) pageCreateUser(c echo.Context) error {
 	nf := newUserForm{Email: strings.TrimSpace(form(c, "email")), Name: form(c, "name"), Role: form(c, "role"),
 		OrgID: form(c, "org_id")}
-	ch, err := s.svc.Accounts.CreateUser(c.Request().Context(), mustActor(c),
+	ch, err := s.svc.Accounts.CreateUser(c.Request().Context(), httpx.MustActor(c),
 		app.NewUser{Email: nf.Email, Name: nf.Name, Role: nf.Role, OrgID: nf.OrgID, Password: form(c, "password")})
 	if err == nil {
 		return userChangeDone(c, ch, "user")
@@ -165,7 +166,7 @@ func (s *Server) pageUpdateUser(c echo.Context) error {
 	if pw := form(c, "password"); pw != "" {
 		p.Password = &pw
 	}
-	ch, err := s.svc.Accounts.UpdateUser(c.Request().Context(), mustActor(c), c.Param("id"), p)
+	ch, err := s.svc.Accounts.UpdateUser(c.Request().Context(), httpx.MustActor(c), c.Param("id"), p)
 	if err == nil {
 		return userChangeDone(c, ch, "userupdate")
 	}
@@ -229,7 +230,7 @@ func (s *Server) pageOrgs(c echo.Context) error {
 
 func (s *Server) pageCreateOrg(c echo.Context) error {
 	name, kind := form(c, "name"), form(c, "kind")
-	_, err := s.svc.Accounts.CreateOrg(c.Request().Context(), mustActor(c), name, kind)
+	_, err := s.svc.Accounts.CreateOrg(c.Request().Context(), httpx.MustActor(c), name, kind)
 	if err == nil {
 		return c.Redirect(http.StatusSeeOther, "/admin/orgs?done=org")
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/docket/docket/internal/app"
 	"github.com/docket/docket/internal/docket"
+	"github.com/docket/docket/internal/web/httpx"
 )
 
 // The approvals page (/approvals): the changes to accounts that wait for a
@@ -77,7 +78,7 @@ func (s *Server) pageApprovals(c echo.Context) error {
 }
 
 func (s *Server) renderApprovals(c echo.Context, status int, alert string) error {
-	a := mustActor(c)
+	a := httpx.MustActor(c)
 	ctx := c.Request().Context()
 	pending := docket.ApprovalPending
 	waiting, _, err := s.approvals.List(ctx, a, app.ApprovalFilter{Status: &pending}, app.Page{Limit: approvalsPending})
@@ -120,7 +121,7 @@ func (s *Server) pageReject(c echo.Context) error {
 // pageDecideApproval approves or rejects a change; a change that is decided
 // already, or no longer fits, shows the page again with why (409).
 func (s *Server) pageDecideApproval(c echo.Context, decide func(context.Context, docket.Actor, string) (*docket.Approval, error), what string) error {
-	if _, err := decide(c.Request().Context(), mustActor(c), c.Param("id")); err != nil {
+	if _, err := decide(c.Request().Context(), httpx.MustActor(c), c.Param("id")); err != nil {
 		if de := docket.AsError(err); de != nil && de.Code == docket.EConflict {
 			return s.renderApprovals(c, http.StatusConflict, sentence(de.Message))
 		}

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"mime"
-	"mime/multipart"
 	"net/http"
 	"time"
 
@@ -12,6 +11,7 @@ import (
 
 	"github.com/docket/docket/internal/app"
 	"github.com/docket/docket/internal/docket"
+	"github.com/docket/docket/internal/web/httpx"
 )
 
 // Attachments on the pages: the case's documents and each finding's evidence,
@@ -120,14 +120,6 @@ func (w *caseWork) uploadFormFor(findingID string) *uploadForm {
 	return u
 }
 
-// uploadKey is the context key of an upload whose token part was read.
-const uploadKey = "docket.upload"
-
-type pageUpload struct {
-	mr   *multipart.Reader
-	body *bodyReader
-}
-
 func isMultipart(r *http.Request) bool {
 	mt, _, err := mime.ParseMediaType(r.Header.Get(echo.HeaderContentType))
 	return err == nil && mt == echo.MIMEMultipartForm
@@ -141,23 +133,23 @@ func (s *Server) checkUploadCSRF(next echo.HandlerFunc) echo.HandlerFunc {
 		if !isMultipart(c.Request()) {
 			return s.checkCSRF(next)(c)
 		}
-		a, ok := actorFrom(c)
+		a, ok := httpx.ActorFrom(c)
 		if !ok {
-			return errCSRF
+			return httpx.ErrCSRF
 		}
-		mr, body, err := s.multipartBody(c)
+		mr, body, err := s.uploads.Open(c)
 		if err != nil {
 			return err
 		}
 		part, err := mr.NextPart()
 		if err != nil || part.FormName() != csrfField {
-			return errCSRF
+			return httpx.ErrCSRF
 		}
 		tok, err := io.ReadAll(io.LimitReader(part, 256))
 		if err != nil || !validToken(string(tok), s.csrfFor(a.SessionID)) {
-			return errCSRF
+			return httpx.ErrCSRF
 		}
-		c.Set(uploadKey, &pageUpload{mr: mr, body: body})
+		c.Set(httpx.UploadKey, &httpx.OpenedUpload{MR: mr, Body: body})
 		return next(c)
 	}
 }
@@ -170,12 +162,12 @@ func (s *Server) pageFindingUpload(c echo.Context) error {
 	return s.pageUpload(c, app.AttachTarget{FindingID: c.Param("id")})
 }
 
-// pageUpload keeps the uploaded file as an attachment of the target: 404,
+// OpenedUpload keeps the uploaded file as an attachment of the target: 404,
 // 403 and 409 before the file is read; then 413, 415 or 422 beside the file
 // field of the form it came from.
 func (s *Server) pageUpload(c echo.Context, t app.AttachTarget) error {
 	ctx := c.Request().Context()
-	a := mustActor(c)
+	a := httpx.MustActor(c)
 	wf := workForm{Which: formUpload, For: t.FindingID}
 	failed := func(errs fieldErrors, err error) error {
 		if t.FindingID != "" {
@@ -186,12 +178,12 @@ func (s *Server) pageUpload(c echo.Context, t app.AttachTarget) error {
 	if err := s.svc.Findings.CheckAttach(ctx, a, t); err != nil {
 		return failed(nil, err)
 	}
-	pu, _ := c.Get(uploadKey).(*pageUpload)
+	pu, _ := c.Get(httpx.UploadKey).(*httpx.OpenedUpload)
 	if pu == nil {
 		return failed(fieldErrors{"file": "Choose a file to upload."},
 			&docket.Error{Code: docket.EUnsupported, Message: "choose a file to upload"})
 	}
-	at, kind, err := s.receiveUpload(c, t, pu.mr, pu.body)
+	at, kind, err := s.uploads.Receive(c, t, pu.MR, pu.Body)
 	wf.Kind = kind
 	if err != nil {
 		return failed(nil, err)
@@ -206,9 +198,9 @@ func (s *Server) pageUpload(c echo.Context, t app.AttachTarget) error {
 // pageDownload serves an attachment's bytes to whoever may read it (404
 // otherwise, 403 for compliance officers), exactly as the API does.
 func (s *Server) pageDownload(c echo.Context) error {
-	at, data, err := s.svc.Findings.AttachmentContent(c.Request().Context(), mustActor(c), c.Param("id"))
+	at, data, err := s.svc.Findings.AttachmentContent(c.Request().Context(), httpx.MustActor(c), c.Param("id"))
 	if err != nil {
 		return err
 	}
-	return serveAttachment(c, at, data)
+	return httpx.ServeAttachment(c, at, data)
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/docket/docket/internal/app"
 	"github.com/docket/docket/internal/clock"
 	"github.com/docket/docket/internal/docket"
+	"github.com/docket/docket/internal/web/httpx"
 )
 
 // pageViews are the templates of this package's pages, each parsed with the
@@ -62,14 +63,14 @@ type fieldErrors map[string]string
 func (p *pages) base(c echo.Context, title string) pageBase {
 	s := p.s
 	th := s.svc.Cases.Thresholds()
-	b := pageBase{Title: title, Now: ts(s.svc.Cases.Now()), DueSoonMs: th.DueSoon.Milliseconds(), CriticalMs: th.Critical.Milliseconds(),
+	b := pageBase{Title: title, Now: httpx.Instant(s.svc.Cases.Now()), DueSoonMs: th.DueSoon.Milliseconds(), CriticalMs: th.Critical.Milliseconds(),
 		Flash: flashOf(c)}
-	u := currentUser(c)
+	u := httpx.CurrentUser(c)
 	if u == nil {
 		return b
 	}
 	b.User = &pageUser{Name: u.Name, Role: roleLabel(u.Role), Org: u.Org.Name}
-	b.CSRF, _ = c.Get(csrfKey).(string)
+	b.CSRF, _ = c.Get(httpx.CSRFKey).(string)
 	b.Unread = p.unreadOf(c)
 	path := c.Request().URL.Path
 	// Every signed-in user reads the Clearinghouse.
@@ -149,7 +150,7 @@ func (p *pages) funcs() template.FuncMap {
 		// whenSec shows an instant in the agency's zone, to the millisecond.
 		"whenMs": func(t time.Time) string { return t.In(loc).Format("Mon 2 Jan 2006, 15:04:05.000 MST") },
 		"utc":    func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05.000 UTC") },
-		"iso":    ts,
+		"iso":    httpx.Instant,
 		"day":    func(t time.Time) string { return t.In(loc).Format("2 Jan 2006") },
 		"short":  func(t time.Time) string { return t.In(loc).Format("2 Jan, 15:04") },
 		"dur":    humanDuration,
@@ -237,7 +238,7 @@ func newCountdown(v *docket.ClockView, status docket.Status) *countdown {
 	if v == nil {
 		return nil
 	}
-	cd := &countdown{Due: ts(v.DueAt), RemainingMs: v.Remaining.Milliseconds(), Text: countdownText(v.Remaining),
+	cd := &countdown{Due: httpx.Instant(v.DueAt), RemainingMs: v.Remaining.Milliseconds(), Text: countdownText(v.Remaining),
 		Frozen: v.Band == clock.Paused || v.Band == clock.Closed || status.Final()}
 	if v.Band == clock.Paused {
 		cd.Text += " (stopped)"
@@ -297,7 +298,7 @@ func (p *pages) caseRowOf(a docket.Actor, v *app.CaseView, names map[string]stri
 
 // teamNames maps the review team's ids to names, for the roles that may know them.
 func (s *Server) teamNames(c echo.Context) (map[string]string, []app.TeamMember, error) {
-	a := mustActor(c)
+	a := httpx.MustActor(c)
 	if a.Role == docket.RoleLabMember {
 		return nil, nil, nil
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/docket/docket/internal/app"
 	"github.com/docket/docket/internal/clock"
 	"github.com/docket/docket/internal/docket"
+	"github.com/docket/docket/internal/web/httpx"
 )
 
 // The case page: what was filed, the live clock and its deadline explained
@@ -127,7 +128,7 @@ func (s *Server) pageCase(c echo.Context) error {
 
 // casePageOf gathers everything the case page shows to the user.
 func (s *Server) casePageOf(c echo.Context, id string, form caseForms, errs fieldErrors) (*casePage, error) {
-	a := mustActor(c)
+	a := httpx.MustActor(c)
 	ctx := c.Request().Context()
 	v, err := s.svc.Cases.GetCase(ctx, a, id)
 	if err != nil {
@@ -337,7 +338,7 @@ func form(c echo.Context, name string) string { return c.Request().PostForm.Get(
 
 func (s *Server) pageSubmit(c echo.Context) error {
 	id := c.Param("id")
-	if _, err := s.svc.Cases.SubmitCase(c.Request().Context(), mustActor(c), id); err != nil {
+	if _, err := s.svc.Cases.SubmitCase(c.Request().Context(), httpx.MustActor(c), id); err != nil {
 		return s.renderCaseError(c, id, caseForms{}, err)
 	}
 	return done(c, id, "submitted")
@@ -350,7 +351,7 @@ func (s *Server) pageAssign(c echo.Context) error {
 	if ids == nil {
 		ids = []string{}
 	}
-	if _, err := s.svc.Cases.Assign(c.Request().Context(), mustActor(c), id, ids, f.LeadID); err != nil {
+	if _, err := s.svc.Cases.Assign(c.Request().Context(), httpx.MustActor(c), id, ids, f.LeadID); err != nil {
 		return s.renderCaseError(c, id, f, err)
 	}
 	return done(c, id, "assigned")
@@ -358,7 +359,7 @@ func (s *Server) pageAssign(c echo.Context) error {
 
 func (s *Server) pageAttest(c echo.Context) error {
 	id := c.Param("id")
-	if _, err := s.svc.Cases.Attest(c.Request().Context(), mustActor(c), id); err != nil {
+	if _, err := s.svc.Cases.Attest(c.Request().Context(), httpx.MustActor(c), id); err != nil {
 		return s.renderCaseError(c, id, caseForms{}, err)
 	}
 	return done(c, id, "attested")
@@ -367,7 +368,7 @@ func (s *Server) pageAttest(c echo.Context) error {
 func (s *Server) pageDeclareConflict(c echo.Context) error {
 	id := c.Param("id")
 	f := caseForms{ConflictReason: form(c, "reason")}
-	if _, err := s.svc.Cases.DeclareConflict(c.Request().Context(), mustActor(c), id, f.ConflictReason); err != nil {
+	if _, err := s.svc.Cases.DeclareConflict(c.Request().Context(), httpx.MustActor(c), id, f.ConflictReason); err != nil {
 		return s.renderCaseError(c, id, f, err)
 	}
 	// The reviewer is off the case and may no longer see it.
@@ -377,7 +378,7 @@ func (s *Server) pageDeclareConflict(c echo.Context) error {
 func (s *Server) pageRequestInfo(c echo.Context) error {
 	id := c.Param("id")
 	f := caseForms{Question: form(c, "question")}
-	if _, err := s.svc.Cases.RequestInfo(c.Request().Context(), mustActor(c), id, f.Question); err != nil {
+	if _, err := s.svc.Cases.RequestInfo(c.Request().Context(), httpx.MustActor(c), id, f.Question); err != nil {
 		return s.renderCaseError(c, id, f, err)
 	}
 	return done(c, id, "asked")
@@ -394,7 +395,7 @@ func requestCase(c echo.Context, r *docket.InfoRequest) string {
 
 func (s *Server) pageAnswer(c echo.Context) error {
 	f := caseForms{AnswerFor: c.Param("id"), Answer: form(c, "answer")}
-	r, err := s.svc.Cases.AnswerInfoRequest(c.Request().Context(), mustActor(c), c.Param("id"), f.Answer)
+	r, err := s.svc.Cases.AnswerInfoRequest(c.Request().Context(), httpx.MustActor(c), c.Param("id"), f.Answer)
 	if err != nil {
 		if id := requestCase(c, r); id != "" && docket.ErrorCode(err) != docket.ENotFound {
 			return s.renderCaseError(c, id, f, err)
@@ -405,7 +406,7 @@ func (s *Server) pageAnswer(c echo.Context) error {
 }
 
 func (s *Server) pageCancelRequest(c echo.Context) error {
-	r, err := s.svc.Cases.CancelInfoRequest(c.Request().Context(), mustActor(c), c.Param("id"))
+	r, err := s.svc.Cases.CancelInfoRequest(c.Request().Context(), httpx.MustActor(c), c.Param("id"))
 	if err != nil {
 		if id := requestCase(c, r); id != "" && docket.ErrorCode(err) != docket.ENotFound {
 			return s.renderCaseError(c, id, caseForms{}, err)
@@ -422,7 +423,7 @@ func (s *Server) pageDecide(c echo.Context) error {
 	if strings.TrimSpace(f.Conditions) != "" {
 		in.Conditions = &f.Conditions
 	}
-	if _, err := s.svc.Cases.Decide(c.Request().Context(), mustActor(c), id, in); err != nil {
+	if _, err := s.svc.Cases.Decide(c.Request().Context(), httpx.MustActor(c), id, in); err != nil {
 		return s.renderCaseError(c, id, f, err)
 	}
 	return done(c, id, "decided")
@@ -445,12 +446,12 @@ type confirmPage struct {
 // confirmable loads a case for a confirmation page of act: 404 when hidden,
 // 403 when the role may never, 409 when not now.
 func (s *Server) confirmable(c echo.Context, act docket.Action) (*app.CaseView, error) {
-	v, err := s.svc.Cases.GetCase(c.Request().Context(), mustActor(c), c.Param("id"))
+	v, err := s.svc.Cases.GetCase(c.Request().Context(), httpx.MustActor(c), c.Param("id"))
 	if err != nil {
 		return nil, err
 	}
 	if !slices.Contains(v.Allowed, act) {
-		if mustActor(c).Role != docket.RoleLabMember {
+		if httpx.MustActor(c).Role != docket.RoleLabMember {
 			return nil, docket.Forbidden()
 		}
 		return nil, docket.Errorf(docket.EConflict, "the case is %s; this cannot be done now", statusLabel(v.Case.Status))
@@ -494,7 +495,7 @@ func (s *Server) pageConfirmWithdraw(c echo.Context) error {
 func (s *Server) pageWithdraw(c echo.Context) error {
 	id := c.Param("id")
 	reason := form(c, "reason")
-	if _, err := s.svc.Cases.Withdraw(c.Request().Context(), mustActor(c), id, reason); err != nil {
+	if _, err := s.svc.Cases.Withdraw(c.Request().Context(), httpx.MustActor(c), id, reason); err != nil {
 		de := docket.AsError(err)
 		if de == nil || (de.Code != docket.EUnprocessable && de.Code != docket.EInvalid) {
 			return s.renderCaseError(c, id, caseForms{}, err)
@@ -520,7 +521,7 @@ func (s *Server) pageConfirmDelete(c echo.Context) error {
 
 func (s *Server) pageDelete(c echo.Context) error {
 	id := c.Param("id")
-	if err := s.svc.Cases.DeleteCase(c.Request().Context(), mustActor(c), id); err != nil {
+	if err := s.svc.Cases.DeleteCase(c.Request().Context(), httpx.MustActor(c), id); err != nil {
 		return s.renderCaseError(c, id, caseForms{}, err)
 	}
 	return c.Redirect(http.StatusSeeOther, "/cases?done=deleted")

@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/docket/docket/internal/docket"
+	"github.com/docket/docket/internal/web/httpx"
 )
 
 // The submission form (/cases/new, and /cases/{id}/edit for a draft): every
@@ -59,7 +60,7 @@ func (s *Server) renderCaseForm(c echo.Context, status int, pg caseFormPage) err
 }
 
 func (s *Server) pageNewCase(c echo.Context) error {
-	if !docket.CanCreateCase(mustActor(c).Role) {
+	if !docket.CanCreateCase(httpx.MustActor(c).Role) {
 		return docket.Forbidden()
 	}
 	return s.renderCaseForm(c, http.StatusOK, caseFormPage{Action: "/cases/new"})
@@ -124,7 +125,7 @@ func applyError(errs fieldErrors, err error) error {
 }
 
 func (s *Server) pageCreateCase(c echo.Context) error {
-	a := mustActor(c)
+	a := httpx.MustActor(c)
 	if !docket.CanCreateCase(a.Role) {
 		return docket.Forbidden()
 	}
@@ -189,7 +190,7 @@ func (s *Server) pageUpdateCase(c echo.Context) error {
 	if len(errs) > 0 {
 		return s.renderCaseForm(c, http.StatusUnprocessableEntity, pg)
 	}
-	a := mustActor(c)
+	a := httpx.MustActor(c)
 	if _, err := s.svc.Cases.UpdateCase(c.Request().Context(), a, id, in); err != nil {
 		if err := applyError(errs, err); err != nil {
 			return err

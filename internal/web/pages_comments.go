@@ -7,6 +7,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/docket/docket/internal/docket"
+	"github.com/docket/docket/internal/web/httpx"
 )
 
 // The comments on the case page: a lab reads and posts the shared ones; the
@@ -79,11 +80,11 @@ func (w *caseWork) commentsSection() *commentsSection {
 func (s *Server) pageCreateComment(c echo.Context) error {
 	id := c.Param("id")
 	f := commentFields{Body: form(c, "body"), Visibility: form(c, "visibility")}
-	if f.Visibility == "" && mustActor(c).Role == docket.RoleLabMember {
+	if f.Visibility == "" && httpx.MustActor(c).Role == docket.RoleLabMember {
 		f.Visibility = docket.CommentShared // a lab's form has no choice to make
 	}
 	wf := workForm{Which: formComment, Comment: f}
-	if _, err := s.svc.Findings.CreateComment(c.Request().Context(), mustActor(c), id, f.Body, f.Visibility); err != nil {
+	if _, err := s.svc.Findings.CreateComment(c.Request().Context(), httpx.MustActor(c), id, f.Body, f.Visibility); err != nil {
 		return s.renderWorkError(c, id, wf, nil, err)
 	}
 	return c.Redirect(http.StatusSeeOther, "/cases/"+id+"?done=commented#comments")

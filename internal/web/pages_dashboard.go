@@ -11,6 +11,8 @@ import (
 	"github.com/docket/docket/internal/app"
 	"github.com/docket/docket/internal/clock"
 	"github.com/docket/docket/internal/docket"
+	"github.com/docket/docket/internal/web/export"
+	"github.com/docket/docket/internal/web/httpx"
 )
 
 // The countdown board (/dashboard): every open case the user may see, with a
@@ -45,13 +47,13 @@ type boardQuery struct {
 // parseBoardQuery reads and checks the board's query (400 or 422 naming a bad parameter).
 func parseBoardQuery(c echo.Context) (boardQuery, error) {
 	q := c.QueryParams()
-	f, err := filterOf(q, "sort", "page")
+	f, err := httpx.CaseFilterOf(q, "sort", "page")
 	if err != nil {
 		return boardQuery{}, err
 	}
 	bq := boardQuery{filter: f, Status: q.Get("status"), Band: q.Get("band"), OrgID: q.Get("org_id"),
 		RiskTier: q.Get("risk_tier"), Q: q.Get("q"), Sort: q.Get("sort"), Page: 1}
-	agency := mustActor(c).Role != docket.RoleLabMember
+	agency := httpx.MustActor(c).Role != docket.RoleLabMember
 	if bq.Sort == "" {
 		bq.Sort = "urgency"
 	}
@@ -113,7 +115,7 @@ func (s *Server) board(c echo.Context, bq boardQuery, limit int) (*app.Board, er
 	} else {
 		offset = (bq.Page - 1) * limit
 	}
-	return s.svc.Cases.Board(c.Request().Context(), mustActor(c), bq.filter, bq.Sort, offset, limit)
+	return s.svc.Cases.Board(c.Request().Context(), httpx.MustActor(c), bq.filter, bq.Sort, offset, limit)
 }
 
 type bandCount struct {
@@ -169,7 +171,7 @@ type dashboardPage struct {
 }
 
 func (s *Server) pageDashboard(c echo.Context) error {
-	a := mustActor(c)
+	a := httpx.MustActor(c)
 	bq, err := parseBoardQuery(c)
 	if err != nil {
 		return err
@@ -258,5 +260,5 @@ func (s *Server) pageDashboardCSV(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return writeDashboardCSV(c, mustActor(c).Role, b.Items)
+	return export.DashboardCSV(c, httpx.MustActor(c).Role, b.Items)
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/docket/docket/internal/app"
 	"github.com/docket/docket/internal/docket"
+	"github.com/docket/docket/internal/web/httpx"
 )
 
 // The administrators' page of deliveries: what e-mail and webhooks could not
@@ -26,7 +27,7 @@ type deliveriesPage struct {
 }
 
 func (s *Server) pageDeliveries(c echo.Context) error {
-	a := mustActor(c)
+	a := httpx.MustActor(c)
 	if a.Role != docket.RoleAdmin {
 		return docket.Forbidden()
 	}
@@ -63,7 +64,7 @@ func (s *Server) pageDeliveries(c echo.Context) error {
 }
 
 func (s *Server) pageRetryDelivery(c echo.Context) error {
-	if _, err := s.svc.Delivery.RetryDelivery(c.Request().Context(), mustActor(c), c.Param("id")); err != nil {
+	if _, err := s.svc.Delivery.RetryDelivery(c.Request().Context(), httpx.MustActor(c), c.Param("id")); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/admin/deliveries?state=pending&done=retried")

@@ -12,6 +12,7 @@ import (
 
 	"github.com/docket/docket/internal/app"
 	"github.com/docket/docket/internal/docket"
+	"github.com/docket/docket/internal/web/httpx"
 )
 
 // The case's work on the case page: its findings (this file), comments
@@ -105,13 +106,13 @@ func (n nameBook) of(id string) string {
 // may see, as the user may see them. v is the case as GetCase gave it; names
 // maps the review team's ids to names for the agency roles.
 func (s *Server) caseWorkOf(c echo.Context, v *app.CaseView, names map[string]string) (*caseWork, error) {
-	a := mustActor(c)
+	a := httpx.MustActor(c)
 	ctx := c.Request().Context()
 	cs := v.Case
 	w := &caseWork{CaseID: cs.ID, Lab: cs.OrgName, IsLab: a.Role == docket.RoleLabMember}
 	src := workSource{actor: a, status: cs.Status, content: v.Content, days: s.cfg.Findings.ResponseDays,
 		maxBytes: s.cfg.Uploads.MaxBytes, now: s.svc.Cases.Now()}
-	src.csrf, _ = c.Get(csrfKey).(string)
+	src.csrf, _ = c.Get(httpx.CSRFKey).(string)
 	if a.Role == docket.RoleCompliance && cs.Status != docket.StatusDraft {
 		t, err := s.svc.Cases.FindingTally(ctx, a, cs.ID)
 		if err != nil {
@@ -579,7 +580,7 @@ func (s *Server) renderWorkError(c echo.Context, caseID string, wf workForm, err
 				alert = sentence(de.Message)
 			}
 		case docket.ETooLarge, docket.EUnsupported:
-			status = statusOf[de.Code]
+			status = httpx.StatusOf[de.Code]
 			if _, seen := errs["file"]; !seen {
 				errs["file"] = sentence(de.Message)
 			}
@@ -615,7 +616,7 @@ func conflictAlert(msg string) string {
 // findingCase is the case of a finding the user may read, for showing a
 // failed form again; "" when the finding cannot be read.
 func (s *Server) findingCase(c echo.Context, id string) string {
-	v, err := s.svc.Findings.GetFinding(c.Request().Context(), mustActor(c), id)
+	v, err := s.svc.Findings.GetFinding(c.Request().Context(), httpx.MustActor(c), id)
 	if err != nil {
 		return ""
 	}
@@ -645,7 +646,7 @@ func (s *Server) pageCreateFinding(c echo.Context) error {
 	f, in, errs := readFindingForm(c)
 	wf := workForm{Which: formRecord, Finding: f}
 	// The service decides first, so that 404, 403 and 409 come before the fields.
-	v, err := s.svc.Findings.CreateFinding(c.Request().Context(), mustActor(c), id, in)
+	v, err := s.svc.Findings.CreateFinding(c.Request().Context(), httpx.MustActor(c), id, in)
 	if err != nil {
 		return s.renderWorkError(c, id, wf, errs, err)
 	}
@@ -656,7 +657,7 @@ func (s *Server) pageShareFinding(c echo.Context) error {
 	id := c.Param("id")
 	ids := c.Request().PostForm["recipient_ids"]
 	wf := workForm{Which: formShare, For: id, RecipientIDs: ids}
-	v, err := s.svc.Findings.ShareFinding(c.Request().Context(), mustActor(c), id, ids)
+	v, err := s.svc.Findings.ShareFinding(c.Request().Context(), httpx.MustActor(c), id, ids)
 	if err != nil {
 		return s.findingFailed(c, id, wf, nil, err)
 	}
@@ -666,7 +667,7 @@ func (s *Server) pageShareFinding(c echo.Context) error {
 func (s *Server) pageRespondFinding(c echo.Context) error {
 	id := c.Param("id")
 	wf := workForm{Which: formRespond, For: id, Response: form(c, "response")}
-	v, err := s.svc.Findings.RespondFinding(c.Request().Context(), mustActor(c), id, wf.Response)
+	v, err := s.svc.Findings.RespondFinding(c.Request().Context(), httpx.MustActor(c), id, wf.Response)
 	if err != nil {
 		return s.findingFailed(c, id, wf, nil, err)
 	}
@@ -676,7 +677,7 @@ func (s *Server) pageRespondFinding(c echo.Context) error {
 func (s *Server) pageResolveFinding(c echo.Context) error {
 	id := c.Param("id")
 	wf := workForm{Which: formResolve, For: id, Resolution: form(c, "resolution"), Note: form(c, "note")}
-	v, err := s.svc.Findings.ResolveFinding(c.Request().Context(), mustActor(c), id, wf.Resolution, wf.Note)
+	v, err := s.svc.Findings.ResolveFinding(c.Request().Context(), httpx.MustActor(c), id, wf.Resolution, wf.Note)
 	if err != nil {
 		errs := fieldErrors{}
 		// Both fields at once: the service names only the first.
@@ -695,7 +696,7 @@ func (s *Server) pageEditFinding(c echo.Context) error {
 	id := c.Param("id")
 	f, in, errs := readFindingForm(c)
 	wf := workForm{Which: formEdit, For: id, Finding: f}
-	v, err := s.svc.Findings.UpdateFinding(c.Request().Context(), mustActor(c), id, in)
+	v, err := s.svc.Findings.UpdateFinding(c.Request().Context(), httpx.MustActor(c), id, in)
 	if err != nil {
 		return s.findingFailed(c, id, wf, errs, err)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/docket/docket/internal/app"
 	"github.com/docket/docket/internal/clock"
 	"github.com/docket/docket/internal/docket"
+	"github.com/docket/docket/internal/web/httpx"
 )
 
 // The forecast (/forecast): what the sweep will send, to whom and when, from
@@ -48,7 +49,7 @@ type forecastRow struct {
 }
 
 func (s *Server) pageForecast(c echo.Context) error {
-	a := mustActor(c)
+	a := httpx.MustActor(c)
 	if !docket.CanForecast(a.Role) {
 		return docket.Forbidden()
 	}

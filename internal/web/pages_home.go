@@ -8,12 +8,13 @@ import (
 
 	"github.com/docket/docket/internal/app"
 	"github.com/docket/docket/internal/docket"
+	"github.com/docket/docket/internal/web/httpx"
 )
 
 // pageHome is each role's home: a lab's cases, a reviewer's cases most urgent
 // first, a lead's triage board, the compliance countdown, the admin's users.
 func (s *Server) pageHome(c echo.Context) error {
-	switch mustActor(c).Role {
+	switch httpx.MustActor(c).Role {
 	case docket.RoleLabMember:
 		return s.pageCases(c)
 	case docket.RoleReviewer:
@@ -35,7 +36,7 @@ type myCasesPage struct {
 }
 
 func (s *Server) pageMyCases(c echo.Context) error {
-	a := mustActor(c)
+	a := httpx.MustActor(c)
 	ctx := c.Request().Context()
 	b, err := s.svc.Cases.Board(ctx, a, app.CaseFilter{}, "urgency", 0, app.MaxBoardCases)
 	if err != nil {
@@ -79,7 +80,7 @@ type triageTable struct {
 }
 
 func (s *Server) pageTriage(c echo.Context) error {
-	a := mustActor(c)
+	a := httpx.MustActor(c)
 	b, err := s.svc.Cases.Board(c.Request().Context(), a, app.CaseFilter{}, "urgency", 0, triageMax)
 	if err != nil {
 		return err
@@ -125,9 +126,9 @@ const casesPerPage = 50
 const triageMax = 500
 
 func (s *Server) pageCases(c echo.Context) error {
-	a := mustActor(c)
+	a := httpx.MustActor(c)
 	q := c.QueryParams()
-	f, err := filterOf(q, "cursor", "done")
+	f, err := httpx.CaseFilterOf(q, "cursor", "done")
 	if err != nil {
 		return err
 	}
@@ -147,7 +148,7 @@ func (s *Server) pageCases(c echo.Context) error {
 	switch a.Role {
 	case docket.RoleLabMember:
 		heading = "Our cases"
-		if u := currentUser(c); u != nil {
+		if u := httpx.CurrentUser(c); u != nil {
 			heading = u.Org.Name + ": cases"
 		}
 	case docket.RoleReviewer:

@@ -11,6 +11,7 @@ import (
 
 	"github.com/docket/docket/internal/app"
 	"github.com/docket/docket/internal/docket"
+	"github.com/docket/docket/internal/web/httpx"
 )
 
 // The inbox (/inbox): the signed-in user's notifications, newest first, each
@@ -102,7 +103,7 @@ func ruleWords(rule, threshold string, repeat int) string {
 // unreadOf is the signed-in user's unread count for the header; a failure to
 // count shows none rather than failing the page.
 func (p *pages) unreadOf(c echo.Context) int {
-	a, ok := actorFrom(c)
+	a, ok := httpx.ActorFrom(c)
 	if !ok || a.UserID == "" {
 		return 0
 	}
@@ -124,7 +125,7 @@ func (s *Server) pageInbox(c echo.Context) error {
 }
 
 func (s *Server) renderInbox(c echo.Context, status int, alert string) error {
-	a := mustActor(c)
+	a := httpx.MustActor(c)
 	ctx := c.Request().Context()
 	cursor := c.QueryParam("cursor")
 	if len(cursor) > 512 {
@@ -172,7 +173,7 @@ func backToInbox(c echo.Context, what string) error {
 }
 
 func (s *Server) pageMarkRead(c echo.Context) error {
-	if _, err := s.svc.Delivery.MarkRead(c.Request().Context(), mustActor(c), c.Param("id")); err != nil {
+	if _, err := s.svc.Delivery.MarkRead(c.Request().Context(), httpx.MustActor(c), c.Param("id")); err != nil {
 		return err
 	}
 	return backToInbox(c, "read")
@@ -181,7 +182,7 @@ func (s *Server) pageMarkRead(c echo.Context) error {
 // pageAcknowledge acknowledges an escalation (404 for anyone but a
 // recipient, 409 for a reminder or a digest) and marks the item read.
 func (s *Server) pageAcknowledge(c echo.Context) error {
-	a := mustActor(c)
+	a := httpx.MustActor(c)
 	ctx := c.Request().Context()
 	n, err := s.svc.Delivery.Acknowledge(ctx, a, c.Param("id"))
 	if err != nil {

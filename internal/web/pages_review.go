@@ -13,6 +13,8 @@ import (
 
 	"github.com/docket/docket/internal/app"
 	"github.com/docket/docket/internal/docket"
+	"github.com/docket/docket/internal/web/export"
+	"github.com/docket/docket/internal/web/httpx"
 )
 
 // What leaves a review, on the case page: the signed statement to download,
@@ -162,7 +164,7 @@ func reviewMessage(field, msg string) string {
 // caseReviewOf loads the review part of the case page for the user. It hides
 // the decision form while a material change is pending.
 func (s *Server) caseReviewOf(c echo.Context, v *app.CaseView, pg *casePage) (*caseReview, error) {
-	a := mustActor(c)
+	a := httpx.MustActor(c)
 	ctx := c.Request().Context()
 	cs := v.Case
 	r := &caseReview{CaseID: cs.ID, IsLab: a.Role == docket.RoleLabMember, Errors: fieldErrors{}, benchmarks: s.svc.Evidence.Benchmarks()}
@@ -234,7 +236,7 @@ func (s *Server) caseReviewOf(c echo.Context, v *app.CaseView, pg *casePage) (*c
 
 // publishForms lists the case's published findings and the ones a lead may publish now.
 func (s *Server) publishForms(c echo.Context, r *caseReview, caseID string) error {
-	a := mustActor(c)
+	a := httpx.MustActor(c)
 	now, loc := s.svc.Cases.Now(), s.cfg.Location()
 	for cursor := ""; ; {
 		list, next, err := s.svc.Findings.ListFindings(c.Request().Context(), a, caseID, app.FindingFilter{}, app.Page{Limit: 200, Cursor: cursor})
@@ -439,7 +441,7 @@ func (s *Server) pageAmend(c echo.Context) error {
 		d := v["planned_release_date"]
 		in.PlannedReleaseDate = &d
 	}
-	m, err := s.svc.Cases.Amend(c.Request().Context(), mustActor(c), id, in)
+	m, err := s.svc.Cases.Amend(c.Request().Context(), httpx.MustActor(c), id, in)
 	if err != nil {
 		return s.renderReviewError(c, id, rf, nil, err)
 	}
@@ -461,7 +463,7 @@ func (s *Server) pageResolveAmendment(c echo.Context) error {
 	}
 	note := v["note"]
 	in.Note = &note
-	m, err := s.svc.Cases.ResolveAmendment(c.Request().Context(), mustActor(c), id, in)
+	m, err := s.svc.Cases.ResolveAmendment(c.Request().Context(), httpx.MustActor(c), id, in)
 	if err != nil {
 		caseID := form(c, "case_id")
 		if code := docket.ErrorCode(err); code == docket.ENotFound || code == docket.EForbidden || caseID == "" {
@@ -491,7 +493,7 @@ func (s *Server) pageRecordResult(c echo.Context) error {
 			in.Score = &f
 		}
 	}
-	if _, err := s.svc.Evidence.RecordBenchmarkResult(c.Request().Context(), mustActor(c), id, in); err != nil {
+	if _, err := s.svc.Evidence.RecordBenchmarkResult(c.Request().Context(), httpx.MustActor(c), id, in); err != nil {
 		return s.renderReviewError(c, id, rf, errs, err)
 	}
 	return c.Redirect(http.StatusSeeOther, "/cases/"+id+"?done=result#benchmarks")
@@ -512,7 +514,7 @@ func (s *Server) pagePublish(c echo.Context) error {
 	}
 	redact := v["redact_lab"] == "true"
 	in.RedactLab = &redact
-	fv, err := s.svc.Clearinghouse.PublishFinding(c.Request().Context(), mustActor(c), id, in)
+	fv, err := s.svc.Clearinghouse.PublishFinding(c.Request().Context(), httpx.MustActor(c), id, in)
 	if err != nil {
 		if code := docket.ErrorCode(err); code == docket.ENotFound || code == docket.EForbidden {
 			return err
@@ -529,7 +531,7 @@ func (s *Server) pagePublish(c echo.Context) error {
 // pageStatement downloads a case's latest statement as a file a contracting
 // office can check with `docket statement verify`.
 func (s *Server) pageStatement(c echo.Context) error {
-	a := mustActor(c)
+	a := httpx.MustActor(c)
 	v, err := s.svc.Cases.GetCase(c.Request().Context(), a, c.Param("id"))
 	if err != nil {
 		return err
@@ -539,7 +541,7 @@ func (s *Server) pageStatement(c echo.Context) error {
 		return err
 	}
 	h := c.Response().Header()
-	h.Set(echo.HeaderContentDisposition, contentDisposition(fmt.Sprintf("%s-%s-statement.jws", v.Case.Number, st.Kind)))
+	h.Set(echo.HeaderContentDisposition, httpx.ContentDisposition(fmt.Sprintf("%s-%s-statement.jws", v.Case.Number, st.Kind)))
 	return c.Blob(http.StatusOK, "application/jose", []byte(st.Token))
 }
 
@@ -554,13 +556,13 @@ type clearinghousePage struct {
 }
 
 type clearinghouseRow struct {
-	entryJSON
+	export.Entry
 	SeverityLabel, CategoryLabel, TLPClass string
 	ThirdParty, Withheld                   bool
 }
 
 func (s *Server) pageClearinghouse(c echo.Context) error {
-	cat, err := s.catalog(c)
+	cat, err := export.ReadCatalog(c, s.svc.Clearinghouse.Clearinghouse)
 	if err != nil {
 		return err
 	}
@@ -569,8 +571,8 @@ func (s *Server) pageClearinghouse(c echo.Context) error {
 	if pg.Q != "" {
 		pg.CSV += "?q=" + url.QueryEscape(pg.Q)
 	}
-	for _, e := range presentCatalog(cat).Vulnerabilities {
-		pg.Entries = append(pg.Entries, clearinghouseRow{entryJSON: e, SeverityLabel: labelOr(severityLabels[e.Severity], e.Severity),
+	for _, e := range export.Catalog(cat).Vulnerabilities {
+		pg.Entries = append(pg.Entries, clearinghouseRow{Entry: e, SeverityLabel: labelOr(severityLabels[e.Severity], e.Severity),
 			CategoryLabel: labelOr(categoryLabels[e.Category], e.Category), TLPClass: tlpClass(e.TLP),
 			ThirdParty: e.Subject == docket.SubjectThirdParty, Withheld: e.VendorProject == docket.Withheld})
 	}
@@ -578,9 +580,12 @@ func (s *Server) pageClearinghouse(c echo.Context) error {
 }
 
 func (s *Server) pageClearinghouseCSV(c echo.Context) error {
-	cat, err := s.catalog(c)
+	cat, err := export.ReadCatalog(c, s.svc.Clearinghouse.Clearinghouse)
 	if err != nil {
 		return err
 	}
-	return writeClearinghouseCSV(c, cat)
+	return export.ClearinghouseCSV(c, cat)
 }
+
+// scoreText writes a score as compactly as it was given.
+func scoreText(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }

@@ -4,6 +4,8 @@ import (
 	"net/http"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/docket/docket/internal/web/api"
 )
 
 // Route is one entry of the route table; the access-matrix tests walk it.
@@ -18,82 +20,82 @@ type Route struct {
 // apiRoutes is every JSON route under /api/v1, in one table.
 func (s *Server) apiRoutes() []Route {
 	return []Route{
-		{http.MethodPost, "/auth/token", s.postToken, true},
-		{http.MethodPost, "/auth/logout", s.postLogout, false},
-		{http.MethodGet, "/me", s.getMe, false},
-		{http.MethodPost, "/me/password", s.postPassword, false},
-		{http.MethodPost, "/api-tokens", s.postAPIToken, false},
-		{http.MethodGet, "/api-tokens", s.getAPITokens, false},
-		{http.MethodDelete, "/api-tokens/:id", s.deleteAPIToken, false},
-		{http.MethodPost, "/orgs", s.postOrg, false},
-		{http.MethodGet, "/orgs", s.getOrgs, false},
-		{http.MethodPost, "/users", s.postUser, false},
-		{http.MethodGet, "/users", s.getUsers, false},
-		{http.MethodPatch, "/users/:id", s.patchUser, false},
-		{http.MethodGet, "/approvals", s.getApprovals, false},
-		{http.MethodPost, "/approvals/:id/approve", s.postApprove, false},
-		{http.MethodPost, "/approvals/:id/reject", s.postReject, false},
-		{http.MethodGet, "/audit", s.getAudit, false},
+		{http.MethodPost, "/auth/token", s.api.Accounts.PostToken, true},
+		{http.MethodPost, "/auth/logout", s.api.Accounts.PostLogout, false},
+		{http.MethodGet, "/me", s.api.Accounts.GetMe, false},
+		{http.MethodPost, "/me/password", s.api.Accounts.PostPassword, false},
+		{http.MethodPost, "/api-tokens", s.api.Accounts.PostAPIToken, false},
+		{http.MethodGet, "/api-tokens", s.api.Accounts.GetAPITokens, false},
+		{http.MethodDelete, "/api-tokens/:id", s.api.Accounts.DeleteAPIToken, false},
+		{http.MethodPost, "/orgs", s.api.Accounts.PostOrg, false},
+		{http.MethodGet, "/orgs", s.api.Accounts.GetOrgs, false},
+		{http.MethodPost, "/users", s.api.Accounts.PostUser, false},
+		{http.MethodGet, "/users", s.api.Accounts.GetUsers, false},
+		{http.MethodPatch, "/users/:id", s.api.Accounts.PatchUser, false},
+		{http.MethodGet, "/approvals", s.api.Approvals.GetApprovals, false},
+		{http.MethodPost, "/approvals/:id/approve", s.api.Approvals.PostApprove, false},
+		{http.MethodPost, "/approvals/:id/reject", s.api.Approvals.PostReject, false},
+		{http.MethodGet, "/audit", s.api.Accounts.GetAudit, false},
 
-		{http.MethodPost, "/cases", s.postCase, false},
-		{http.MethodGet, "/cases", s.getCases, false},
-		{http.MethodGet, "/cases/:id", s.getCase, false},
-		{http.MethodPatch, "/cases/:id", s.patchCase, false},
-		{http.MethodDelete, "/cases/:id", s.deleteCase, false},
-		{http.MethodPost, "/cases/:id/submit", s.postSubmit, false},
-		{http.MethodPost, "/cases/:id/assign", s.postAssign, false},
-		{http.MethodPost, "/cases/:id/attest-no-conflict", s.postAttest, false},
-		{http.MethodPost, "/cases/:id/declare-conflict", s.postDeclareConflict, false},
-		{http.MethodPost, "/cases/:id/info-requests", s.postInfoRequest, false},
-		{http.MethodGet, "/cases/:id/info-requests", s.getInfoRequests, false},
-		{http.MethodPost, "/info-requests/:id/answer", s.postAnswer, false},
-		{http.MethodPost, "/info-requests/:id/cancel", s.postCancelRequest, false},
-		{http.MethodPost, "/cases/:id/decision", s.postDecision, false},
-		{http.MethodPost, "/cases/:id/withdraw", s.postWithdraw, false},
-		{http.MethodGet, "/cases/:id/clock", s.getClock, false},
-		{http.MethodGet, "/cases/:id/audit", s.getCaseAudit, false},
-		{http.MethodGet, "/dashboard", s.getDashboard, false},
-		{http.MethodGet, "/dashboard.csv", s.getDashboardCSV, false},
+		{http.MethodPost, "/cases", s.api.Cases.PostCase, false},
+		{http.MethodGet, "/cases", s.api.Cases.GetCases, false},
+		{http.MethodGet, "/cases/:id", s.api.Cases.GetCase, false},
+		{http.MethodPatch, "/cases/:id", s.api.Cases.PatchCase, false},
+		{http.MethodDelete, "/cases/:id", s.api.Cases.DeleteCase, false},
+		{http.MethodPost, "/cases/:id/submit", s.api.Cases.PostSubmit, false},
+		{http.MethodPost, "/cases/:id/assign", s.api.Cases.PostAssign, false},
+		{http.MethodPost, "/cases/:id/attest-no-conflict", s.api.Cases.PostAttest, false},
+		{http.MethodPost, "/cases/:id/declare-conflict", s.api.Cases.PostDeclareConflict, false},
+		{http.MethodPost, "/cases/:id/info-requests", s.api.Cases.PostInfoRequest, false},
+		{http.MethodGet, "/cases/:id/info-requests", s.api.Cases.GetInfoRequests, false},
+		{http.MethodPost, "/info-requests/:id/answer", s.api.Cases.PostAnswer, false},
+		{http.MethodPost, "/info-requests/:id/cancel", s.api.Cases.PostCancelRequest, false},
+		{http.MethodPost, "/cases/:id/decision", s.api.Cases.PostDecision, false},
+		{http.MethodPost, "/cases/:id/withdraw", s.api.Cases.PostWithdraw, false},
+		{http.MethodGet, "/cases/:id/clock", s.api.Cases.GetClock, false},
+		{http.MethodGet, "/cases/:id/audit", s.api.Cases.GetCaseAudit, false},
+		{http.MethodGet, "/dashboard", s.api.Cases.GetDashboard, false},
+		{http.MethodGet, "/dashboard.csv", s.api.Cases.GetDashboardCSV, false},
 
-		{http.MethodPost, "/cases/:id/findings", s.postFinding, false},
-		{http.MethodGet, "/cases/:id/findings", s.getFindings, false},
-		{http.MethodGet, "/findings/:id", s.getFinding, false},
-		{http.MethodPatch, "/findings/:id", s.patchFinding, false},
-		{http.MethodPost, "/findings/:id/share", s.postShareFinding, false},
-		{http.MethodPost, "/findings/:id/respond", s.postRespondFinding, false},
-		{http.MethodPost, "/findings/:id/resolve", s.postResolveFinding, false},
-		{http.MethodPost, "/cases/:id/comments", s.postComment, false},
-		{http.MethodGet, "/cases/:id/comments", s.getComments, false},
-		{http.MethodPost, "/cases/:id/attachments", s.postCaseAttachment, false},
-		{http.MethodPost, "/findings/:id/attachments", s.postFindingAttachment, false},
-		{http.MethodGet, "/attachments/:id", s.getAttachment, false},
-		{http.MethodGet, "/attachments/:id/content", s.getAttachmentContent, false},
+		{http.MethodPost, "/cases/:id/findings", s.api.Findings.PostFinding, false},
+		{http.MethodGet, "/cases/:id/findings", s.api.Findings.GetFindings, false},
+		{http.MethodGet, "/findings/:id", s.api.Findings.GetFinding, false},
+		{http.MethodPatch, "/findings/:id", s.api.Findings.PatchFinding, false},
+		{http.MethodPost, "/findings/:id/share", s.api.Findings.PostShareFinding, false},
+		{http.MethodPost, "/findings/:id/respond", s.api.Findings.PostRespondFinding, false},
+		{http.MethodPost, "/findings/:id/resolve", s.api.Findings.PostResolveFinding, false},
+		{http.MethodPost, "/cases/:id/comments", s.api.Findings.PostComment, false},
+		{http.MethodGet, "/cases/:id/comments", s.api.Findings.GetComments, false},
+		{http.MethodPost, "/cases/:id/attachments", s.api.Findings.PostCaseAttachment, false},
+		{http.MethodPost, "/findings/:id/attachments", s.api.Findings.PostFindingAttachment, false},
+		{http.MethodGet, "/attachments/:id", s.api.Findings.GetAttachment, false},
+		{http.MethodGet, "/attachments/:id/content", s.api.Findings.GetAttachmentContent, false},
 
-		{http.MethodGet, "/inbox", s.getInbox, false},
-		{http.MethodPost, "/inbox/:id/read", s.postInboxRead, false},
-		{http.MethodPost, "/notifications/:id/ack", s.postAck, false},
-		{http.MethodGet, "/notifications/forecast", s.getForecast, false},
+		{http.MethodGet, "/inbox", s.api.Delivery.GetInbox, false},
+		{http.MethodPost, "/inbox/:id/read", s.api.Delivery.PostInboxRead, false},
+		{http.MethodPost, "/notifications/:id/ack", s.api.Delivery.PostAck, false},
+		{http.MethodGet, "/notifications/forecast", s.api.Delivery.GetForecast, false},
 
-		{http.MethodPost, "/webhooks", s.postWebhook, false},
-		{http.MethodGet, "/webhooks", s.getWebhooks, false},
-		{http.MethodDelete, "/webhooks/:id", s.deleteWebhook, false},
-		{http.MethodGet, "/admin/deliveries", s.getDeliveries, false},
-		{http.MethodPost, "/admin/deliveries/:id/retry", s.postRetryDelivery, false},
-		{http.MethodPost, "/calendar-url", s.postCalendarURL, false},
-		{http.MethodGet, "/calendar-url", s.getCalendarURL, false},
-		{http.MethodDelete, "/calendar-url", s.deleteCalendarURL, false},
+		{http.MethodPost, "/webhooks", s.api.Delivery.PostWebhook, false},
+		{http.MethodGet, "/webhooks", s.api.Delivery.GetWebhooks, false},
+		{http.MethodDelete, "/webhooks/:id", s.api.Delivery.DeleteWebhook, false},
+		{http.MethodGet, "/admin/deliveries", s.api.Delivery.GetDeliveries, false},
+		{http.MethodPost, "/admin/deliveries/:id/retry", s.api.Delivery.PostRetryDelivery, false},
+		{http.MethodPost, "/calendar-url", s.api.Accounts.PostCalendarURL, false},
+		{http.MethodGet, "/calendar-url", s.api.Accounts.GetCalendarURL, false},
+		{http.MethodDelete, "/calendar-url", s.api.Accounts.DeleteCalendarURL, false},
 
-		{http.MethodPost, "/cases/:id/amendments", s.postAmendment, false},
-		{http.MethodGet, "/cases/:id/amendments", s.getAmendments, false},
-		{http.MethodPost, "/amendments/:id/resolve", s.postResolveAmendment, false},
-		{http.MethodGet, "/benchmarks", s.getBenchmarks, false},
-		{http.MethodPost, "/cases/:id/benchmark-results", s.postBenchmarkResult, false},
-		{http.MethodGet, "/cases/:id/benchmark-results", s.getBenchmarkResults, false},
-		{http.MethodPost, "/findings/:id/publish", s.postPublishFinding, false},
-		{http.MethodGet, "/clearinghouse", s.getClearinghouse, false},
-		{http.MethodGet, "/clearinghouse.csv", s.getClearinghouseCSV, false},
-		{http.MethodGet, "/clearinghouse/schema.json", s.getClearinghouseSchema, false},
-		{http.MethodGet, "/cases/:id/statement", s.getStatement, false},
+		{http.MethodPost, "/cases/:id/amendments", s.api.Cases.PostAmendment, false},
+		{http.MethodGet, "/cases/:id/amendments", s.api.Cases.GetAmendments, false},
+		{http.MethodPost, "/amendments/:id/resolve", s.api.Cases.PostResolveAmendment, false},
+		{http.MethodGet, "/benchmarks", s.api.Evidence.GetBenchmarks, false},
+		{http.MethodPost, "/cases/:id/benchmark-results", s.api.Evidence.PostBenchmarkResult, false},
+		{http.MethodGet, "/cases/:id/benchmark-results", s.api.Evidence.GetBenchmarkResults, false},
+		{http.MethodPost, "/findings/:id/publish", s.api.Clearinghouse.PostPublishFinding, false},
+		{http.MethodGet, "/clearinghouse", s.api.Clearinghouse.GetClearinghouse, false},
+		{http.MethodGet, "/clearinghouse.csv", s.api.Clearinghouse.GetClearinghouseCSV, false},
+		{http.MethodGet, "/clearinghouse/schema.json", s.api.Clearinghouse.GetClearinghouseSchema, false},
+		{http.MethodGet, "/cases/:id/statement", s.api.Evidence.GetStatement, false},
 	}
 }
 
@@ -108,23 +110,23 @@ func (s *Server) APIRoutes() []Route {
 
 func (s *Server) routes() {
 	e := s.echo
-	api := e.Group("/api/v1")
+	v1 := e.Group("/api/v1")
 	for _, r := range s.apiRoutes() {
 		if r.Public {
-			api.Add(r.Method, r.Path, r.Handler)
+			v1.Add(r.Method, r.Path, r.Handler)
 		} else {
-			api.Add(r.Method, r.Path, r.Handler, s.requireBearer)
+			v1.Add(r.Method, r.Path, r.Handler, s.requireBearer)
 		}
 	}
 	// Unknown API paths answer the JSON 404, not a page.
-	api.Any("/*", func(echo.Context) error { return echo.ErrNotFound })
+	v1.Any("/*", func(echo.Context) error { return echo.ErrNotFound })
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
-	e.GET("/api/openapi.json", s.openapi)
+	e.GET("/api/openapi.json", api.ServeOpenAPI)
 	// The token is in the path: the request log and the metrics record the pattern only.
-	e.GET("/calendar/:token", s.getCalendarFeed)
+	e.GET("/calendar/:token", s.api.Accounts.GetCalendarFeed)
 	e.GET("/metrics", s.getMetrics)
-	e.GET("/.well-known/jwks.json", s.getJWKS)
+	e.GET("/.well-known/jwks.json", s.api.Evidence.GetJWKS)
 	s.pages.routes(e)
 }
 

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
@@ -21,6 +22,8 @@ import (
 	"github.com/docket/docket/internal/config"
 	"github.com/docket/docket/internal/docket"
 	"github.com/docket/docket/internal/metrics"
+	"github.com/docket/docket/internal/web/api"
+	"github.com/docket/docket/internal/web/httpx"
 )
 
 // Health reports whether the server can take traffic.
@@ -46,10 +49,12 @@ type Server struct {
 	metrics *metrics.Metrics
 	guard   app.URLGuard
 	baseURL string
-	// feeds are the encoded Clearinghouse feeds (feed.go).
-	feeds feeds
+	// api holds the JSON API's handlers, by area (web/api).
+	api *api.Handlers
 	// approvals serves the changes that wait for a review lead (api_approvals.go).
 	approvals ApprovalService
+	// uploads receives the API's and the pages' attachments.
+	uploads httpx.Uploads
 }
 
 // Options are what New needs besides the service.
@@ -88,7 +93,8 @@ func New(svc *app.Services, o Options) (*Server, error) {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	s := &Server{echo: e, svc: svc, cfg: o.Config, log: o.Logger, health: o.Health, tls: o.TLS,
-		csrfSecret: svc.Accounts.DerivedKey("csrf"), approvals: o.Approvals}
+		csrfSecret: svc.Accounts.DerivedKey("csrf"), approvals: o.Approvals,
+		uploads: httpx.Uploads{Service: svc.Findings, MaxBytes: o.Config.Uploads.MaxBytes}}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -96,11 +102,16 @@ func New(svc *app.Services, o Options) (*Server, error) {
 	if base == "" {
 		base = o.Config.BaseURL
 	}
+	s.baseURL = base
 	cop, err := newCrossOrigin(base)
 	if err != nil {
 		return nil, err
 	}
 	s.crossOrigin = cop
+	sv := servicesOf(svc, o.Approvals)
+	s.api = api.New(api.Services{Cases: sv.Cases, Findings: sv.Findings, Accounts: sv.Accounts, Evidence: sv.Evidence,
+		Clearinghouse: sv.Clearinghouse, Delivery: sv.Delivery, Audit: sv.Audit, Approvals: sv.Approvals},
+		api.Settings{BaseURL: base, Location: o.Config.Location(), UploadMaxBytes: o.Config.Uploads.MaxBytes, Guard: o.Guard})
 	e.HTTPErrorHandler = s.handleError
 	e.IPExtractor = ipExtractor(o.Config.Auth.TrustedProxies)
 	e.Pre(middleware.RequestIDWithConfig(middleware.RequestIDConfig{
@@ -112,7 +123,7 @@ func New(svc *app.Services, o Options) (*Server, error) {
 	s.initDelivery(o)
 	e.Use(s.requestLog)
 	e.Use(s.recoverPanic)
-	e.Use(plainText)
+	e.Use(httpx.PlainText)
 	p, err := newPages(s)
 	if err != nil {
 		return nil, err
@@ -220,19 +231,6 @@ func (s *Server) recoverPanic(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// actor is the context key of the signed-in actor.
-const actorKey = "docket.actor"
-
-func actorFrom(c echo.Context) (docket.Actor, bool) {
-	a, ok := c.Get(actorKey).(docket.Actor)
-	return a, ok
-}
-
-// anon is the actor of a request before sign-in.
-func anon(c echo.Context) docket.Actor {
-	return docket.Actor{RequestID: c.Response().Header().Get(echo.HeaderXRequestID), ClientIP: c.RealIP()}
-}
-
 // MaxAuthHeader bounds the Authorization header the server reads.
 const MaxAuthHeader = 8192
 
@@ -247,9 +245,9 @@ func (s *Server) requireBearer(next echo.HandlerFunc) echo.HandlerFunc {
 			return unauth
 		}
 		raw := strings.TrimSpace(strings.TrimPrefix(h, "Bearer "))
-		a, _, err := s.svc.Accounts.Authenticate(c.Request().Context(), auth.KindSession, raw, anon(c))
+		a, _, err := s.svc.Accounts.Authenticate(c.Request().Context(), auth.KindSession, raw, httpx.Anon(c))
 		if docket.ErrorCode(err) == docket.EUnauthorized {
-			a, _, err = s.svc.Accounts.Authenticate(c.Request().Context(), auth.KindAPIToken, raw, anon(c))
+			a, _, err = s.svc.Accounts.Authenticate(c.Request().Context(), auth.KindAPIToken, raw, httpx.Anon(c))
 		}
 		if err != nil {
 			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="docket", error="invalid_token"`)
@@ -259,12 +257,9 @@ func (s *Server) requireBearer(next echo.HandlerFunc) echo.HandlerFunc {
 			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="docket", error="insufficient_scope", scope="write"`)
 			return docket.Errorf(docket.EScope, "this API token's scope is read: it may only read (GET); make a token with scope write to change anything")
 		}
-		c.Set(actorKey, a)
+		c.Set(httpx.ActorKey, a)
 		return next(c)
 	}
 }
 
-func mustActor(c echo.Context) docket.Actor {
-	a, _ := actorFrom(c)
-	return a
-}
+func newRequestID() string { return uuid.NewString() }

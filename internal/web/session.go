@@ -11,6 +11,7 @@ import (
 	"github.com/docket/docket/internal/auth"
 	"github.com/docket/docket/internal/config"
 	"github.com/docket/docket/internal/docket"
+	"github.com/docket/docket/internal/web/httpx"
 )
 
 // The pages' session: a token of kind auth.KindPage in an HttpOnly,
@@ -18,8 +19,6 @@ import (
 // read only this cookie, never an Authorization header; the API reads only
 // Authorization headers, never this cookie, and the kinds' audiences differ,
 // so neither credential works in the other's place.
-
-const userKey = "docket.user"
 
 // secureCookies reports whether cookies get Secure and the __Host- prefix:
 // always when configured so, or "auto" with TLS (an https base_url).
@@ -61,11 +60,11 @@ func (s *Server) requireSession(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		ck, err := c.Cookie(s.sessionCookieName())
 		if err == nil && ck.Value != "" && len(ck.Value) <= auth.MaxTokenBytes {
-			a, u, err := s.svc.Accounts.Authenticate(c.Request().Context(), auth.KindPage, ck.Value, anon(c))
+			a, u, err := s.svc.Accounts.Authenticate(c.Request().Context(), auth.KindPage, ck.Value, httpx.Anon(c))
 			if err == nil {
-				c.Set(actorKey, a)
-				c.Set(userKey, u)
-				c.Set(csrfKey, s.csrfFor(a.SessionID))
+				c.Set(httpx.ActorKey, a)
+				c.Set(httpx.UserKey, u)
+				c.Set(httpx.CSRFKey, s.csrfFor(a.SessionID))
 				c.Response().Header().Set("Cache-Control", "no-store")
 				return next(c)
 			}
@@ -90,17 +89,17 @@ func (s *Server) requireSession(next echo.HandlerFunc) echo.HandlerFunc {
 // matched (an unknown address), so that its error page shows the user's
 // navigation; it never refuses anything.
 func (s *Server) quietSession(c echo.Context) {
-	if _, ok := actorFrom(c); ok {
+	if _, ok := httpx.ActorFrom(c); ok {
 		return
 	}
 	ck, err := c.Cookie(s.sessionCookieName())
 	if err != nil || ck.Value == "" || len(ck.Value) > auth.MaxTokenBytes {
 		return
 	}
-	if a, u, err := s.svc.Accounts.Authenticate(c.Request().Context(), auth.KindPage, ck.Value, anon(c)); err == nil {
-		c.Set(actorKey, a)
-		c.Set(userKey, u)
-		c.Set(csrfKey, s.csrfFor(a.SessionID))
+	if a, u, err := s.svc.Accounts.Authenticate(c.Request().Context(), auth.KindPage, ck.Value, httpx.Anon(c)); err == nil {
+		c.Set(httpx.ActorKey, a)
+		c.Set(httpx.UserKey, u)
+		c.Set(httpx.CSRFKey, s.csrfFor(a.SessionID))
 	}
 }
 
@@ -173,7 +172,7 @@ func (s *Server) renderLogin(c echo.Context, status int, lp loginPage) error {
 func (s *Server) pageLoginForm(c echo.Context) error {
 	next := safeNext(c.QueryParam("next"))
 	if ck, err := c.Cookie(s.sessionCookieName()); err == nil && ck.Value != "" {
-		if _, _, err := s.svc.Accounts.Authenticate(c.Request().Context(), auth.KindPage, ck.Value, anon(c)); err == nil {
+		if _, _, err := s.svc.Accounts.Authenticate(c.Request().Context(), auth.KindPage, ck.Value, httpx.Anon(c)); err == nil {
 			return c.Redirect(http.StatusSeeOther, orHome(next))
 		}
 	}
@@ -199,7 +198,7 @@ func orHome(next string) string {
 // pageLogin signs in from the form. Throttling and every failure (unknown
 // user, wrong password, disabled or locked account) show one generic message.
 func (s *Server) pageLogin(c echo.Context) error {
-	if err := limitForm(c); err != nil {
+	if err := httpx.LimitForm(c); err != nil {
 		return err
 	}
 	f := c.Request().PostForm
@@ -208,7 +207,7 @@ func (s *Server) pageLogin(c echo.Context) error {
 		lp.Error = "The sign-in form had expired. Please try again."
 		return s.renderLogin(c, http.StatusForbidden, lp)
 	}
-	sess, err := s.svc.Accounts.SignInPage(c.Request().Context(), f.Get("email"), f.Get("password"), anon(c))
+	sess, err := s.svc.Accounts.SignInPage(c.Request().Context(), f.Get("email"), f.Get("password"), httpx.Anon(c))
 	if err != nil {
 		lp.Invalid = true
 		if _, ok := app.IsThrottled(err); ok {
@@ -228,15 +227,9 @@ func (s *Server) pageLogin(c echo.Context) error {
 
 // pageLogout revokes the session and forgets the cookie.
 func (s *Server) pageLogout(c echo.Context) error {
-	if err := s.svc.Accounts.Logout(c.Request().Context(), mustActor(c)); err != nil {
+	if err := s.svc.Accounts.Logout(c.Request().Context(), httpx.MustActor(c)); err != nil {
 		return err
 	}
 	c.SetCookie(s.cookie(s.sessionCookieName(), "", -1))
 	return c.Redirect(http.StatusSeeOther, "/login?signed_out=1")
-}
-
-// currentUser is the signed-in user of a page request.
-func currentUser(c echo.Context) *docket.User {
-	u, _ := c.Get(userKey).(*docket.User)
-	return u
 }

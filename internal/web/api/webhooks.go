@@ -1,4 +1,4 @@
-package web
+package api
 
 import (
 	"net/http"
@@ -7,6 +7,7 @@ import (
 
 	"github.com/docket/docket/internal/app"
 	"github.com/docket/docket/internal/docket"
+	"github.com/docket/docket/internal/web/httpx"
 )
 
 type webhookJSON struct {
@@ -26,12 +27,12 @@ func presentWebhook(w docket.Webhook) webhookJSON {
 	if events == nil {
 		events = []string{}
 	}
-	return webhookJSON{ID: w.ID, URL: w.URL, Events: events, CreatedAt: ts(w.CreatedAt)}
+	return webhookJSON{ID: w.ID, URL: w.URL, Events: events, CreatedAt: httpx.Instant(w.CreatedAt)}
 }
 
-// postWebhook adds an endpoint to the caller's organisation; the secret is in this answer only.
-func (s *Server) postWebhook(c echo.Context) error {
-	a := mustActor(c)
+// PostWebhook adds an endpoint to the caller's organisation; the secret is in this answer only.
+func (s *Delivery) PostWebhook(c echo.Context) error {
+	a := httpx.MustActor(c)
 	if !docket.CanManageWebhooks(a.Role) {
 		return docket.Forbidden()
 	}
@@ -39,19 +40,19 @@ func (s *Server) postWebhook(c echo.Context) error {
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	w, secret, err := s.svc.Delivery.CreateWebhook(c.Request().Context(), a, in, s.guard)
+	w, secret, err := s.delivery.CreateWebhook(c.Request().Context(), a, in, s.guard)
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusCreated, webhookCreatedJSON{presentWebhook(*w), secret})
 }
 
-func (s *Server) getWebhooks(c echo.Context) error {
+func (s *Delivery) GetWebhooks(c echo.Context) error {
 	p, err := page(c)
 	if err != nil {
 		return err
 	}
-	hooks, next, err := s.svc.Delivery.ListWebhooks(c.Request().Context(), mustActor(c), p)
+	hooks, next, err := s.delivery.ListWebhooks(c.Request().Context(), httpx.MustActor(c), p)
 	if err != nil {
 		return err
 	}
@@ -62,8 +63,8 @@ func (s *Server) getWebhooks(c echo.Context) error {
 	return c.JSON(http.StatusOK, listOf(items, next))
 }
 
-func (s *Server) deleteWebhook(c echo.Context) error {
-	if err := s.svc.Delivery.DeleteWebhook(c.Request().Context(), mustActor(c), c.Param("id")); err != nil {
+func (s *Delivery) DeleteWebhook(c echo.Context) error {
+	if err := s.delivery.DeleteWebhook(c.Request().Context(), httpx.MustActor(c), c.Param("id")); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
@@ -89,8 +90,8 @@ type deliveryJSON struct {
 
 func presentDelivery(d docket.Delivery) deliveryJSON {
 	out := deliveryJSON{ID: d.ID, Channel: d.Channel, Type: d.Type, MessageID: d.MessageID, TargetID: d.TargetID,
-		OrgID: d.OrgID, State: d.State, Attempts: d.Attempts, LastAttemptAt: tsp(d.LastAttemptAt),
-		CreatedAt: ts(d.CreatedAt), DeliveredAt: tsp(d.DeliveredAt)}
+		OrgID: d.OrgID, State: d.State, Attempts: d.Attempts, LastAttemptAt: httpx.InstantPtr(d.LastAttemptAt),
+		CreatedAt: httpx.Instant(d.CreatedAt), DeliveredAt: httpx.InstantPtr(d.DeliveredAt)}
 	if d.LastStatus != 0 {
 		out.LastStatus = &d.LastStatus
 	}
@@ -98,13 +99,13 @@ func presentDelivery(d docket.Delivery) deliveryJSON {
 		out.LastError = &d.LastError
 	}
 	if d.State == docket.DeliveryPending {
-		out.NextAttemptAt = tsp(&d.NextAttemptAt)
+		out.NextAttemptAt = httpx.InstantPtr(&d.NextAttemptAt)
 	}
 	return out
 }
 
-func (s *Server) getDeliveries(c echo.Context) error {
-	if mustActor(c).Role != docket.RoleAdmin {
+func (s *Delivery) GetDeliveries(c echo.Context) error {
+	if httpx.MustActor(c).Role != docket.RoleAdmin {
 		return docket.Forbidden()
 	}
 	var f app.DeliveryFilter
@@ -125,7 +126,7 @@ func (s *Server) getDeliveries(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ds, next, err := s.svc.Delivery.ListDeliveries(c.Request().Context(), mustActor(c), f, p)
+	ds, next, err := s.delivery.ListDeliveries(c.Request().Context(), httpx.MustActor(c), f, p)
 	if err != nil {
 		return err
 	}
@@ -136,14 +137,14 @@ func (s *Server) getDeliveries(c echo.Context) error {
 	return c.JSON(http.StatusOK, listOf(items, next))
 }
 
-func (s *Server) postRetryDelivery(c echo.Context) error {
-	if mustActor(c).Role != docket.RoleAdmin {
+func (s *Delivery) PostRetryDelivery(c echo.Context) error {
+	if httpx.MustActor(c).Role != docket.RoleAdmin {
 		return docket.Forbidden()
 	}
 	if err := noBody(c); err != nil {
 		return err
 	}
-	d, err := s.svc.Delivery.RetryDelivery(c.Request().Context(), mustActor(c), c.Param("id"))
+	d, err := s.delivery.RetryDelivery(c.Request().Context(), httpx.MustActor(c), c.Param("id"))
 	if err != nil {
 		return err
 	}

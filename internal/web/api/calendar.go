@@ -1,4 +1,4 @@
-package web
+package api
 
 import (
 	"bytes"
@@ -14,19 +14,8 @@ import (
 
 	"github.com/docket/docket/internal/app"
 	"github.com/docket/docket/internal/docket"
+	"github.com/docket/docket/internal/web/httpx"
 )
-
-// baseURL is Docket's address for links: the configured one, or the one the
-// request came to.
-func (s *Server) linkBase(c echo.Context) string {
-	if s.baseURL != "" {
-		return strings.TrimRight(s.baseURL, "/")
-	}
-	if s.cfg.BaseURL != "" {
-		return strings.TrimRight(s.cfg.BaseURL, "/")
-	}
-	return c.Scheme() + "://" + c.Request().Host
-}
 
 type calendarURLJSON struct {
 	URL       string `json:"url"`
@@ -38,43 +27,43 @@ type calendarStatusJSON struct {
 	CreatedAt *string `json:"created_at"`
 }
 
-// postCalendarURL makes or rotates the caller's feed and shows its URL this once.
-func (s *Server) postCalendarURL(c echo.Context) error {
+// PostCalendarURL makes or rotates the caller's feed and shows its URL this once.
+func (s *Accounts) PostCalendarURL(c echo.Context) error {
 	if err := noBody(c); err != nil {
 		return err
 	}
-	token, at, err := s.svc.Accounts.CreateCalendarURL(c.Request().Context(), mustActor(c))
+	token, at, err := s.accounts.CreateCalendarURL(c.Request().Context(), httpx.MustActor(c))
 	if err != nil {
 		return err
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
-	return c.JSON(http.StatusCreated, calendarURLJSON{URL: s.linkBase(c) + "/calendar/" + token + ".ics", CreatedAt: ts(at)})
+	return c.JSON(http.StatusCreated, calendarURLJSON{URL: httpx.LinkBase(c, s.baseURL) + "/calendar/" + token + ".ics", CreatedAt: httpx.Instant(at)})
 }
 
-// getCalendarURL says whether the caller has a feed; never its URL.
-func (s *Server) getCalendarURL(c echo.Context) error {
-	f, err := s.svc.Accounts.CalendarURL(c.Request().Context(), mustActor(c))
+// GetCalendarURL says whether the caller has a feed; never its URL.
+func (s *Accounts) GetCalendarURL(c echo.Context) error {
+	f, err := s.accounts.CalendarURL(c.Request().Context(), httpx.MustActor(c))
 	if err != nil {
 		return err
 	}
 	out := calendarStatusJSON{Exists: f != nil}
 	if f != nil {
-		out.CreatedAt = tsp(&f.CreatedAt)
+		out.CreatedAt = httpx.InstantPtr(&f.CreatedAt)
 	}
 	return c.JSON(http.StatusOK, out)
 }
 
-func (s *Server) deleteCalendarURL(c echo.Context) error {
-	if err := s.svc.Accounts.DeleteCalendarURL(c.Request().Context(), mustActor(c)); err != nil {
+func (s *Accounts) DeleteCalendarURL(c echo.Context) error {
+	if err := s.accounts.DeleteCalendarURL(c.Request().Context(), httpx.MustActor(c)); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
 }
 
-// getCalendarFeed serves /calendar/{token}.ics. Its route pattern, not its
+// GetCalendarFeed serves /calendar/{token}.ics. Its route pattern, not its
 // path, is what the request log and the metrics record, so the token never
 // reaches a log. Anything wrong with the token answers a bare 404.
-func (s *Server) getCalendarFeed(c echo.Context) error {
+func (s *Accounts) GetCalendarFeed(c echo.Context) error {
 	raw := c.Param("token")
 	token, ok := strings.CutSuffix(raw, ".ics")
 	notFound := func() error {
@@ -84,14 +73,14 @@ func (s *Server) getCalendarFeed(c echo.Context) error {
 	if !ok {
 		return notFound()
 	}
-	cal, err := s.svc.Accounts.CalendarFeed(c.Request().Context(), token)
+	cal, err := s.accounts.CalendarFeed(c.Request().Context(), token)
 	if docket.ErrorCode(err) == docket.ENotFound {
 		return notFound()
 	} else if err != nil {
 		return err
 	}
 	var buf bytes.Buffer
-	if err := writeICS(&buf, cal, s.linkBase(c), s.cfg.Location()); err != nil {
+	if err := writeICS(&buf, cal, httpx.LinkBase(c, s.baseURL), s.location); err != nil {
 		return err
 	}
 	h := c.Response().Header()

@@ -1,13 +1,15 @@
-package web
+package api
 
 import (
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/docket/docket/internal/app"
 	"github.com/docket/docket/internal/docket"
+	"github.com/docket/docket/internal/web/httpx"
 )
 
 // findingFilter reads the filters of a case's finding list.
@@ -38,23 +40,23 @@ func findingFilter(c echo.Context) (app.FindingFilter, error) {
 }
 
 // findingResult answers with a finding.
-func (s *Server) findingResult(c echo.Context, status int, v *app.FindingView, err error) error {
+func findingResult(c echo.Context, status int, v *app.FindingView, err error, now time.Time) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(status, presentFinding(v, s.svc.Cases.Now()))
+	return c.JSON(status, presentFinding(v, now))
 }
 
-func (s *Server) postFinding(c echo.Context) error {
+func (s *Findings) PostFinding(c echo.Context) error {
 	var in docket.FindingInput
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	v, err := s.svc.Findings.CreateFinding(c.Request().Context(), mustActor(c), c.Param("id"), in)
-	return s.findingResult(c, http.StatusCreated, v, err)
+	v, err := s.findings.CreateFinding(c.Request().Context(), httpx.MustActor(c), c.Param("id"), in)
+	return findingResult(c, http.StatusCreated, v, err, s.cases.Now())
 }
 
-func (s *Server) getFindings(c echo.Context) error {
+func (s *Findings) GetFindings(c echo.Context) error {
 	f, err := findingFilter(c)
 	if err != nil {
 		return err
@@ -63,11 +65,11 @@ func (s *Server) getFindings(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	views, next, err := s.svc.Findings.ListFindings(c.Request().Context(), mustActor(c), c.Param("id"), f, p)
+	views, next, err := s.findings.ListFindings(c.Request().Context(), httpx.MustActor(c), c.Param("id"), f, p)
 	if err != nil {
 		return err
 	}
-	now := s.svc.Cases.Now()
+	now := s.cases.Now()
 	items := make([]findingJSON, len(views))
 	for i, v := range views {
 		items[i] = presentFinding(v, now)
@@ -75,43 +77,43 @@ func (s *Server) getFindings(c echo.Context) error {
 	return c.JSON(http.StatusOK, listOf(items, next))
 }
 
-func (s *Server) getFinding(c echo.Context) error {
-	v, err := s.svc.Findings.GetFinding(c.Request().Context(), mustActor(c), c.Param("id"))
-	return s.findingResult(c, http.StatusOK, v, err)
+func (s *Findings) GetFinding(c echo.Context) error {
+	v, err := s.findings.GetFinding(c.Request().Context(), httpx.MustActor(c), c.Param("id"))
+	return findingResult(c, http.StatusOK, v, err, s.cases.Now())
 }
 
-func (s *Server) patchFinding(c echo.Context) error {
+func (s *Findings) PatchFinding(c echo.Context) error {
 	var in docket.FindingInput
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	v, err := s.svc.Findings.UpdateFinding(c.Request().Context(), mustActor(c), c.Param("id"), in)
-	return s.findingResult(c, http.StatusOK, v, err)
+	v, err := s.findings.UpdateFinding(c.Request().Context(), httpx.MustActor(c), c.Param("id"), in)
+	return findingResult(c, http.StatusOK, v, err, s.cases.Now())
 }
 
-func (s *Server) postShareFinding(c echo.Context) error {
+func (s *Findings) PostShareFinding(c echo.Context) error {
 	var in struct {
 		RecipientIDs []string `json:"recipient_ids"`
 	}
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	v, err := s.svc.Findings.ShareFinding(c.Request().Context(), mustActor(c), c.Param("id"), in.RecipientIDs)
-	return s.findingResult(c, http.StatusOK, v, err)
+	v, err := s.findings.ShareFinding(c.Request().Context(), httpx.MustActor(c), c.Param("id"), in.RecipientIDs)
+	return findingResult(c, http.StatusOK, v, err, s.cases.Now())
 }
 
-func (s *Server) postRespondFinding(c echo.Context) error {
+func (s *Findings) PostRespondFinding(c echo.Context) error {
 	var in struct {
 		Response string `json:"response"`
 	}
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	v, err := s.svc.Findings.RespondFinding(c.Request().Context(), mustActor(c), c.Param("id"), in.Response)
-	return s.findingResult(c, http.StatusOK, v, err)
+	v, err := s.findings.RespondFinding(c.Request().Context(), httpx.MustActor(c), c.Param("id"), in.Response)
+	return findingResult(c, http.StatusOK, v, err, s.cases.Now())
 }
 
-func (s *Server) postResolveFinding(c echo.Context) error {
+func (s *Findings) PostResolveFinding(c echo.Context) error {
 	var in struct {
 		Resolution string `json:"resolution"`
 		Note       string `json:"note"`
@@ -119,11 +121,11 @@ func (s *Server) postResolveFinding(c echo.Context) error {
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	v, err := s.svc.Findings.ResolveFinding(c.Request().Context(), mustActor(c), c.Param("id"), in.Resolution, in.Note)
-	return s.findingResult(c, http.StatusOK, v, err)
+	v, err := s.findings.ResolveFinding(c.Request().Context(), httpx.MustActor(c), c.Param("id"), in.Resolution, in.Note)
+	return findingResult(c, http.StatusOK, v, err, s.cases.Now())
 }
 
-func (s *Server) postComment(c echo.Context) error {
+func (s *Findings) PostComment(c echo.Context) error {
 	var in struct {
 		Body       string `json:"body"`
 		Visibility string `json:"visibility"`
@@ -131,14 +133,14 @@ func (s *Server) postComment(c echo.Context) error {
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	cm, err := s.svc.Findings.CreateComment(c.Request().Context(), mustActor(c), c.Param("id"), in.Body, in.Visibility)
+	cm, err := s.findings.CreateComment(c.Request().Context(), httpx.MustActor(c), c.Param("id"), in.Body, in.Visibility)
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusCreated, presentComment(cm))
 }
 
-func (s *Server) getComments(c echo.Context) error {
+func (s *Findings) GetComments(c echo.Context) error {
 	for name := range c.QueryParams() {
 		if name != "limit" && name != "cursor" {
 			return docket.FieldError(name, "is not a filter of this list")
@@ -148,7 +150,7 @@ func (s *Server) getComments(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	list, next, err := s.svc.Findings.ListComments(c.Request().Context(), mustActor(c), c.Param("id"), p)
+	list, next, err := s.findings.ListComments(c.Request().Context(), httpx.MustActor(c), c.Param("id"), p)
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package web
+package api
 
 import (
 	"net/http"
@@ -6,22 +6,23 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/docket/docket/internal/docket"
+	"github.com/docket/docket/internal/web/httpx"
 )
 
-func (s *Server) postAmendment(c echo.Context) error {
+func (s *Cases) PostAmendment(c echo.Context) error {
 	var in docket.AmendmentInput
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	m, err := s.svc.Cases.Amend(c.Request().Context(), mustActor(c), c.Param("id"), in)
+	m, err := s.cases.Amend(c.Request().Context(), httpx.MustActor(c), c.Param("id"), in)
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusCreated, presentAmendment(m))
 }
 
-func (s *Server) getAmendments(c echo.Context) error {
-	list, err := s.svc.Cases.ListAmendments(c.Request().Context(), mustActor(c), c.Param("id"))
+func (s *Cases) GetAmendments(c echo.Context) error {
+	list, err := s.cases.ListAmendments(c.Request().Context(), httpx.MustActor(c), c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -32,12 +33,12 @@ func (s *Server) getAmendments(c echo.Context) error {
 	return c.JSON(http.StatusOK, listOf(items, ""))
 }
 
-func (s *Server) postResolveAmendment(c echo.Context) error {
+func (s *Cases) PostResolveAmendment(c echo.Context) error {
 	var in docket.AmendmentResolution
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	m, err := s.svc.Cases.ResolveAmendment(c.Request().Context(), mustActor(c), c.Param("id"), in)
+	m, err := s.cases.ResolveAmendment(c.Request().Context(), httpx.MustActor(c), c.Param("id"), in)
 	if err != nil {
 		return err
 	}

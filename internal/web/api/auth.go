@@ -1,4 +1,4 @@
-package web
+package api
 
 import (
 	"encoding/json"
@@ -9,9 +9,10 @@ import (
 
 	"github.com/docket/docket/internal/app"
 	"github.com/docket/docket/internal/docket"
+	"github.com/docket/docket/internal/web/httpx"
 )
 
-func (s *Server) postToken(c echo.Context) error {
+func (s *Accounts) PostToken(c echo.Context) error {
 	var in struct {
 		Email    string `json:"email"`
 		Password string `json:"password"`
@@ -19,31 +20,31 @@ func (s *Server) postToken(c echo.Context) error {
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	sess, err := s.svc.Accounts.SignIn(c.Request().Context(), in.Email, in.Password, anon(c))
+	sess, err := s.accounts.SignIn(c.Request().Context(), in.Email, in.Password, httpx.Anon(c))
 	if err != nil {
 		return err
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return c.JSON(http.StatusOK, map[string]string{
-		"access_token": sess.Token, "token_type": "Bearer", "expires_at": ts(sess.ExpiresAt)})
+		"access_token": sess.Token, "token_type": "Bearer", "expires_at": httpx.Instant(sess.ExpiresAt)})
 }
 
-func (s *Server) postLogout(c echo.Context) error {
-	if err := s.svc.Accounts.Logout(c.Request().Context(), mustActor(c)); err != nil {
+func (s *Accounts) PostLogout(c echo.Context) error {
+	if err := s.accounts.Logout(c.Request().Context(), httpx.MustActor(c)); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
 }
 
-func (s *Server) getMe(c echo.Context) error {
-	u, err := s.svc.Accounts.Me(c.Request().Context(), mustActor(c))
+func (s *Accounts) GetMe(c echo.Context) error {
+	u, err := s.accounts.Me(c.Request().Context(), httpx.MustActor(c))
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, presentUser(u))
 }
 
-func (s *Server) postPassword(c echo.Context) error {
+func (s *Accounts) PostPassword(c echo.Context) error {
 	var in struct {
 		Current string `json:"current_password"`
 		New     string `json:"new_password"`
@@ -51,7 +52,7 @@ func (s *Server) postPassword(c echo.Context) error {
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	if err := s.svc.Accounts.ChangePassword(c.Request().Context(), mustActor(c), in.Current, in.New); err != nil {
+	if err := s.accounts.ChangePassword(c.Request().Context(), httpx.MustActor(c), in.Current, in.New); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
@@ -66,7 +67,7 @@ type apiTokenJSON struct {
 	ExpiresAt string  `json:"expires_at"`
 }
 
-func (s *Server) postAPIToken(c echo.Context) error {
+func (s *Accounts) PostAPIToken(c echo.Context) error {
 	var in struct {
 		Name      string          `json:"name"`
 		ExpiresAt json.RawMessage `json:"expires_at"`
@@ -87,35 +88,35 @@ func (s *Server) postAPIToken(c echo.Context) error {
 		}
 		exp = &t
 	}
-	sess, tok, err := s.svc.Accounts.CreateAPIToken(c.Request().Context(), mustActor(c), in.Name, docket.Scope(in.Scope), exp)
+	sess, tok, err := s.accounts.CreateAPIToken(c.Request().Context(), httpx.MustActor(c), in.Name, docket.Scope(in.Scope), exp)
 	if err != nil {
 		return err
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return c.JSON(http.StatusCreated, apiTokenJSON{ID: tok.ID, Name: tok.Name, Scope: string(tok.Scope), Token: &sess.Token,
-		CreatedAt: ts(tok.CreatedAt), ExpiresAt: ts(tok.ExpiresAt)})
+		CreatedAt: httpx.Instant(tok.CreatedAt), ExpiresAt: httpx.Instant(tok.ExpiresAt)})
 }
 
-func (s *Server) getAPITokens(c echo.Context) error {
-	toks, err := s.svc.Accounts.ListAPITokens(c.Request().Context(), mustActor(c))
+func (s *Accounts) GetAPITokens(c echo.Context) error {
+	toks, err := s.accounts.ListAPITokens(c.Request().Context(), httpx.MustActor(c))
 	if err != nil {
 		return err
 	}
 	items := []apiTokenJSON{}
 	for _, t := range toks {
-		items = append(items, apiTokenJSON{ID: t.ID, Name: t.Name, Scope: string(t.Scope), CreatedAt: ts(t.CreatedAt), ExpiresAt: ts(t.ExpiresAt)})
+		items = append(items, apiTokenJSON{ID: t.ID, Name: t.Name, Scope: string(t.Scope), CreatedAt: httpx.Instant(t.CreatedAt), ExpiresAt: httpx.Instant(t.ExpiresAt)})
 	}
 	return c.JSON(http.StatusOK, listOf(items, ""))
 }
 
-func (s *Server) deleteAPIToken(c echo.Context) error {
-	if err := s.svc.Accounts.DeleteAPIToken(c.Request().Context(), mustActor(c), c.Param("id")); err != nil {
+func (s *Accounts) DeleteAPIToken(c echo.Context) error {
+	if err := s.accounts.DeleteAPIToken(c.Request().Context(), httpx.MustActor(c), c.Param("id")); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
 }
 
-func (s *Server) postOrg(c echo.Context) error {
+func (s *Accounts) PostOrg(c echo.Context) error {
 	var in struct {
 		Name string `json:"name"`
 		Kind string `json:"kind"`
@@ -123,19 +124,19 @@ func (s *Server) postOrg(c echo.Context) error {
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	o, err := s.svc.Accounts.CreateOrg(c.Request().Context(), mustActor(c), in.Name, in.Kind)
+	o, err := s.accounts.CreateOrg(c.Request().Context(), httpx.MustActor(c), in.Name, in.Kind)
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusCreated, presentOrg(*o))
 }
 
-func (s *Server) getOrgs(c echo.Context) error {
+func (s *Accounts) GetOrgs(c echo.Context) error {
 	p, err := page(c)
 	if err != nil {
 		return err
 	}
-	orgs, next, err := s.svc.Accounts.ListOrgs(c.Request().Context(), mustActor(c), p)
+	orgs, next, err := s.accounts.ListOrgs(c.Request().Context(), httpx.MustActor(c), p)
 	if err != nil {
 		return err
 	}
@@ -146,19 +147,19 @@ func (s *Server) getOrgs(c echo.Context) error {
 	return c.JSON(http.StatusOK, listOf(items, next))
 }
 
-func (s *Server) postUser(c echo.Context) error {
+func (s *Accounts) PostUser(c echo.Context) error {
 	var in app.NewUser
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	ch, err := s.svc.Accounts.CreateUser(c.Request().Context(), mustActor(c), in)
+	ch, err := s.accounts.CreateUser(c.Request().Context(), httpx.MustActor(c), in)
 	if err != nil {
 		return err
 	}
 	return userChangeResult(c, http.StatusCreated, ch)
 }
 
-func (s *Server) getUsers(c echo.Context) error {
+func (s *Accounts) GetUsers(c echo.Context) error {
 	p, err := page(c)
 	if err != nil {
 		return err
@@ -174,7 +175,7 @@ func (s *Server) getUsers(c echo.Context) error {
 		}
 		f.Role = &r
 	}
-	users, next, err := s.svc.Accounts.ListUsers(c.Request().Context(), mustActor(c), f, p)
+	users, next, err := s.accounts.ListUsers(c.Request().Context(), httpx.MustActor(c), f, p)
 	if err != nil {
 		return err
 	}
@@ -185,24 +186,24 @@ func (s *Server) getUsers(c echo.Context) error {
 	return c.JSON(http.StatusOK, listOf(items, next))
 }
 
-func (s *Server) patchUser(c echo.Context) error {
+func (s *Accounts) PatchUser(c echo.Context) error {
 	var in app.UserPatch
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	ch, err := s.svc.Accounts.UpdateUser(c.Request().Context(), mustActor(c), c.Param("id"), in)
+	ch, err := s.accounts.UpdateUser(c.Request().Context(), httpx.MustActor(c), c.Param("id"), in)
 	if err != nil {
 		return err
 	}
 	return userChangeResult(c, http.StatusOK, ch)
 }
 
-func (s *Server) getAudit(c echo.Context) error {
+func (s *Accounts) GetAudit(c echo.Context) error {
 	p, err := page(c)
 	if err != nil {
 		return err
 	}
-	evs, next, err := s.svc.AuditTrail.ListAllAudit(c.Request().Context(), mustActor(c), p)
+	evs, next, err := s.audit.ListAllAudit(c.Request().Context(), httpx.MustActor(c), p)
 	if err != nil {
 		return err
 	}
@@ -213,7 +214,7 @@ func (s *Server) getAudit(c echo.Context) error {
 func presentAudit(evs []docket.AuditEvent, withChanges bool) []auditJSON {
 	out := make([]auditJSON, len(evs))
 	for i, e := range evs {
-		out[i] = auditJSON{Seq: e.Seq, ID: e.ID, At: ts(e.At), ActorID: e.ActorID, ActorRole: e.ActorRole,
+		out[i] = auditJSON{Seq: e.Seq, ID: e.ID, At: httpx.Instant(e.At), ActorID: e.ActorID, ActorRole: e.ActorRole,
 			OrgID: e.OrgID, Action: e.Action, SubjectType: e.SubjectType, SubjectID: e.SubjectID, CaseID: e.CaseID,
 			RequestID: e.RequestID, ClientIP: e.ClientIP, Hash: e.Hash, PrevHash: e.PrevHash}
 		if withChanges {

@@ -1,4 +1,4 @@
-package web
+package api
 
 import (
 	"net/http"
@@ -6,10 +6,11 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/docket/docket/internal/docket"
+	"github.com/docket/docket/internal/web/httpx"
 )
 
-func (s *Server) getBenchmarks(c echo.Context) error {
-	list, err := s.svc.Evidence.ListBenchmarks(mustActor(c))
+func (s *Evidence) GetBenchmarks(c echo.Context) error {
+	list, err := s.evidence.ListBenchmarks(httpx.MustActor(c))
 	if err != nil {
 		return err
 	}
@@ -20,20 +21,20 @@ func (s *Server) getBenchmarks(c echo.Context) error {
 	return c.JSON(http.StatusOK, listOf(items, ""))
 }
 
-func (s *Server) postBenchmarkResult(c echo.Context) error {
+func (s *Evidence) PostBenchmarkResult(c echo.Context) error {
 	var in docket.BenchmarkResultInput
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	r, err := s.svc.Evidence.RecordBenchmarkResult(c.Request().Context(), mustActor(c), c.Param("id"), in)
+	r, err := s.evidence.RecordBenchmarkResult(c.Request().Context(), httpx.MustActor(c), c.Param("id"), in)
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusCreated, presentBenchmarkResult(r))
 }
 
-func (s *Server) getBenchmarkResults(c echo.Context) error {
-	list, err := s.svc.Evidence.ListBenchmarkResults(c.Request().Context(), mustActor(c), c.Param("id"))
+func (s *Evidence) GetBenchmarkResults(c echo.Context) error {
+	list, err := s.evidence.ListBenchmarkResults(c.Request().Context(), httpx.MustActor(c), c.Param("id"))
 	if err != nil {
 		return err
 	}

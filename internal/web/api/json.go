@@ -1,4 +1,4 @@
-package web
+package api
 
 import (
 	"bytes"
@@ -11,19 +11,16 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
-	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
 	"github.com/docket/docket/internal/app"
 	"github.com/docket/docket/internal/docket"
+	"github.com/docket/docket/internal/web/httpx"
 )
 
 // MaxJSONBody is the largest JSON body the API reads.
 const MaxJSONBody = 1 << 20
-
-func newRequestID() string { return uuid.NewString() }
 
 // decode reads a JSON body strictly into v: application/json only (415), at
 // most MaxJSONBody (413), no unknown or unsettable fields and no wrong types
@@ -58,8 +55,8 @@ func decode(c echo.Context, v any) error {
 	if _, err := dec.Token(); err != io.EOF {
 		return docket.FieldError("", "the body must hold one JSON object")
 	}
-	if field, ok := nulField(reflect.ValueOf(v), ""); ok {
-		return docket.FieldError(field, textRule)
+	if field, ok := httpx.NulField(reflect.ValueOf(v), ""); ok {
+		return docket.FieldError(field, httpx.TextRule)
 	}
 	return nil
 }
@@ -98,52 +95,6 @@ func jsonKind(k string) string {
 		return "object"
 	}
 	return "number"
-}
-
-// tsLayout is how the API writes an instant.
-const tsLayout = "2006-01-02T15:04:05.000Z"
-
-// ts renders an instant as RFC 3339 UTC with exactly three fraction digits
-// (tsLayout), digit by digit: a dashboard page writes hundreds of them, and
-// Format interprets its layout every time. Years outside 0–9999 go to Format.
-func ts(t time.Time) string {
-	t = t.UTC()
-	year, month, day := t.Date()
-	if year < 0 || year > 9999 {
-		return t.Format(tsLayout)
-	}
-	hour, min, sec := t.Clock()
-	milli := t.Nanosecond() / 1e6
-	var b [24]byte
-	put := func(at, width, v int) {
-		for i := at + width - 1; i >= at; i-- {
-			b[i] = byte('0' + v%10)
-			v /= 10
-		}
-	}
-	put(0, 4, year)
-	b[4] = '-'
-	put(5, 2, int(month))
-	b[7] = '-'
-	put(8, 2, day)
-	b[10] = 'T'
-	put(11, 2, hour)
-	b[13] = ':'
-	put(14, 2, min)
-	b[16] = ':'
-	put(17, 2, sec)
-	b[19] = '.'
-	put(20, 3, milli)
-	b[23] = 'Z'
-	return string(b[:])
-}
-
-func tsp(t *time.Time) *string {
-	if t == nil {
-		return nil
-	}
-	s := ts(*t)
-	return &s
 }
 
 // page reads limit and cursor from the query.

@@ -1,7 +1,9 @@
-package web
+package httpx
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"mime/multipart"
@@ -14,26 +16,32 @@ import (
 	"github.com/docket/docket/internal/docket"
 )
 
-// uploadAllowance is what a multipart body may carry beyond the file itself:
+// UploadService is what receiving an upload calls: the findings service's
+// staging and keeping of attachments.
+type UploadService interface {
+	StageUpload(r io.Reader, name string) (*app.Upload, error)
+	CreateAttachment(ctx context.Context, a docket.Actor, t app.AttachTarget, kind string, up *app.Upload) (*docket.Attachment, error)
+}
+
+// Uploads receives multipart uploads for the API and the pages alike.
+type Uploads struct {
+	Service UploadService
+	// MaxBytes is the largest file an upload may carry (uploads.max_bytes).
+	MaxBytes int64
+}
+
+// UploadAllowance is what a multipart body may carry beyond the file itself:
 // boundaries, part headers and the kind field.
-const uploadAllowance = 64 << 10
+const UploadAllowance = 64 << 10
 
-func (s *Server) postCaseAttachment(c echo.Context) error {
-	return s.upload(c, app.AttachTarget{CaseID: c.Param("id")})
-}
-
-func (s *Server) postFindingAttachment(c echo.Context) error {
-	return s.upload(c, app.AttachTarget{FindingID: c.Param("id")})
-}
-
-// bodyReader remembers whether reading the request body failed, so that a
+// BodyReader remembers whether reading the request body failed, so that a
 // client's broken or oversized body is told apart from a failure of ours.
-type bodyReader struct {
+type BodyReader struct {
 	r   io.Reader
 	err error
 }
 
-func (b *bodyReader) Read(p []byte) (int, error) {
+func (b *BodyReader) Read(p []byte) (int, error) {
 	n, err := b.r.Read(p)
 	if err != nil && err != io.EOF {
 		b.err = err
@@ -41,9 +49,9 @@ func (b *bodyReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// bodyError maps a failure to read the request body: past the limit → 413,
+// BodyError maps a failure to read the request body: past the limit → 413,
 // anything else → 400.
-func bodyError(err error) error {
+func BodyError(err error) error {
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
 		return &docket.Error{Code: docket.ETooLarge, Message: "the upload is larger than the limit"}
@@ -51,42 +59,23 @@ func bodyError(err error) error {
 	return docket.FieldError("", "the multipart body is malformed")
 }
 
-// upload receives one multipart/form-data upload (a file part "file" and a
-// field "kind"). Access is checked before a byte of the body is read (404,
-// 403, 409); the body is cut off past the upload limit; the file streams to a
-// temporary file and becomes an attachment only when its row commits.
-func (s *Server) upload(c echo.Context, target app.AttachTarget) error {
-	if err := s.svc.Findings.CheckAttach(c.Request().Context(), mustActor(c), target); err != nil {
-		return err
-	}
-	mr, body, err := s.multipartBody(c)
-	if err != nil {
-		return err
-	}
-	at, _, err := s.receiveUpload(c, target, mr, body)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusCreated, presentAttachment(at))
-}
-
-// multipartBody opens the request's multipart/form-data body, cut off past
+// Open opens the request's multipart/form-data body, cut off past
 // the upload limit (415 for any other content type).
-func (s *Server) multipartBody(c echo.Context) (*multipart.Reader, *bodyReader, error) {
+func (u Uploads) Open(c echo.Context) (*multipart.Reader, *BodyReader, error) {
 	r := c.Request()
 	mt, params, err := mime.ParseMediaType(r.Header.Get(echo.HeaderContentType))
 	if err != nil || mt != echo.MIMEMultipartForm || params["boundary"] == "" {
 		return nil, nil, &docket.Error{Code: docket.EUnsupported, Message: "send multipart/form-data with a file part named file"}
 	}
 	// The server's own writer: past the limit it closes the connection instead of reading on.
-	body := &bodyReader{r: http.MaxBytesReader(c.Response().Writer, r.Body, s.cfg.Uploads.MaxBytes+uploadAllowance)}
+	body := &BodyReader{r: http.MaxBytesReader(c.Response().Writer, r.Body, u.MaxBytes+UploadAllowance)}
 	return multipart.NewReader(body, params["boundary"]), body, nil
 }
 
-// receiveUpload reads the remaining parts of an opened upload, the field
+// Receive reads the remaining parts of an opened upload, the field
 // kind and the part file, and keeps the file as an attachment of the target
 // (the service checks the access again). It returns the kind as sent, too.
-func (s *Server) receiveUpload(c echo.Context, target app.AttachTarget, mr *multipart.Reader, body *bodyReader) (*docket.Attachment, string, error) {
+func (u Uploads) Receive(c echo.Context, target app.AttachTarget, mr *multipart.Reader, body *BodyReader) (*docket.Attachment, string, error) {
 	var up *app.Upload
 	defer func() { up.Discard() }()
 	kind, haveKind := "", false
@@ -96,7 +85,7 @@ func (s *Server) receiveUpload(c echo.Context, target app.AttachTarget, mr *mult
 			break
 		}
 		if err != nil {
-			return nil, kind, bodyError(err)
+			return nil, kind, BodyError(err)
 		}
 		switch part.FormName() {
 		case "kind":
@@ -105,7 +94,7 @@ func (s *Server) receiveUpload(c echo.Context, target app.AttachTarget, mr *mult
 			}
 			b, err := io.ReadAll(io.LimitReader(part, 65))
 			if err != nil {
-				return nil, kind, bodyError(err)
+				return nil, kind, BodyError(err)
 			}
 			if len(b) > 64 {
 				return nil, kind, docket.Unacceptable("kind", "must be one of %s", strings.Join(docket.AttachmentKinds, ", "))
@@ -115,10 +104,10 @@ func (s *Server) receiveUpload(c echo.Context, target app.AttachTarget, mr *mult
 			if up != nil {
 				return nil, kind, docket.FieldError("file", "send one file per upload")
 			}
-			up, err = s.svc.Findings.StageUpload(part, partFileName(part))
+			up, err = u.Service.StageUpload(part, partFileName(part))
 			if err != nil {
 				if body.err != nil {
-					return nil, kind, bodyError(body.err)
+					return nil, kind, BodyError(body.err)
 				}
 				return nil, kind, err
 			}
@@ -133,7 +122,7 @@ func (s *Server) receiveUpload(c echo.Context, target app.AttachTarget, mr *mult
 	if !haveKind {
 		return nil, kind, docket.Unacceptable("kind", "is required: one of %s", strings.Join(docket.AttachmentKinds, ", "))
 	}
-	at, err := s.svc.Findings.CreateAttachment(c.Request().Context(), mustActor(c), target, kind, up)
+	at, err := u.Service.CreateAttachment(c.Request().Context(), MustActor(c), target, kind, up)
 	return at, kind, err
 }
 
@@ -147,28 +136,39 @@ func partFileName(p *multipart.Part) string {
 	return params["filename"]
 }
 
-func (s *Server) getAttachment(c echo.Context) error {
-	at, err := s.svc.Findings.GetAttachment(c.Request().Context(), mustActor(c), c.Param("id"))
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, presentAttachment(at))
-}
-
-func (s *Server) getAttachmentContent(c echo.Context) error {
-	at, data, err := s.svc.Findings.AttachmentContent(c.Request().Context(), mustActor(c), c.Param("id"))
-	if err != nil {
-		return err
-	}
-	return serveAttachment(c, at, data)
-}
-
-// serveAttachment sends verified bytes as a download that no browser renders
+// ServeAttachment sends verified bytes as a download that no browser renders
 // in place: Content-Disposition attachment, the sniffed type, nosniff.
-func serveAttachment(c echo.Context, at *docket.Attachment, data []byte) error {
+func ServeAttachment(c echo.Context, at *docket.Attachment, data []byte) error {
 	h := c.Response().Header()
-	h.Set(echo.HeaderContentDisposition, contentDisposition(at.Name))
+	h.Set(echo.HeaderContentDisposition, ContentDisposition(at.Name))
 	h.Set(echo.HeaderXContentTypeOptions, "nosniff")
 	h.Set("Cache-Control", "private, no-store")
 	return c.Blob(http.StatusOK, at.ContentType, data)
+}
+
+// ContentDisposition makes a download's header: always an attachment, the
+// cleaned name percent-encoded as RFC 8187 asks, so no byte of it can break
+// the header.
+func ContentDisposition(name string) string {
+	var b strings.Builder
+	for _, c := range []byte(name) {
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9',
+			strings.IndexByte("!#$&+-.^_`|~", c) >= 0:
+			b.WriteByte(c)
+		default:
+			fmt.Fprintf(&b, "%%%02X", c)
+		}
+	}
+	return "attachment; filename*=UTF-8''" + b.String()
+}
+
+// UploadKey is the context key of an upload whose token part was read.
+const UploadKey = "docket.upload"
+
+// OpenedUpload is an upload whose CSRF token part the pages' middleware has
+// read: the rest of its parts are for the handler (Uploads.Receive).
+type OpenedUpload struct {
+	MR   *multipart.Reader
+	Body *BodyReader
 }

@@ -1,4 +1,4 @@
-package web
+package httpx
 
 import (
 	"reflect"
@@ -10,22 +10,22 @@ import (
 	"github.com/docket/docket/internal/docket"
 )
 
-// badText reports whether s cannot be stored as text on every engine
+// BadText reports whether s cannot be stored as text on every engine
 // Docket runs on: PostgreSQL refuses NUL and invalid UTF-8 in a text value.
-func badText(s string) bool {
+func BadText(s string) bool {
 	return !utf8.ValidString(s) || strings.IndexByte(s, 0) >= 0
 }
 
-const textRule = "must be UTF-8 text without NUL characters"
+const TextRule = "must be UTF-8 text without NUL characters"
 
-// plainText refuses any query parameter that is not text with a 400 naming
+// PlainText refuses any query parameter that is not text with a 400 naming
 // it, and answers 404 for a path parameter that is not text (no resource has
 // such an id), before a handler can carry either to the database. Forms are
 // checked where they are read, within their size limit (limitForm).
-func plainText(next echo.HandlerFunc) echo.HandlerFunc {
+func PlainText(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		for i, name := range c.ParamNames() {
-			if v := c.ParamValues(); i < len(v) && badText(v[i]) {
+			if v := c.ParamValues(); i < len(v) && BadText(v[i]) {
 				return docket.NotFound(name)
 			}
 		}
@@ -38,8 +38,8 @@ func plainText(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// textForm refuses a parsed form with a field that is not text.
-func textForm(form map[string][]string) error {
+// TextForm refuses a parsed form with a field that is not text.
+func TextForm(form map[string][]string) error {
 	for name, vs := range form {
 		if err := textValues(name, vs); err != nil {
 			return err
@@ -49,20 +49,20 @@ func textForm(form map[string][]string) error {
 }
 
 func textValues(name string, vs []string) error {
-	if badText(name) {
-		return docket.FieldError("", "a parameter name "+textRule)
+	if BadText(name) {
+		return docket.FieldError("", "a parameter name "+TextRule)
 	}
 	for _, v := range vs {
-		if badText(v) {
-			return docket.FieldError(name, textRule)
+		if BadText(v) {
+			return docket.FieldError(name, TextRule)
 		}
 	}
 	return nil
 }
 
-// nulField names the first string inside v (a decoded JSON body) that holds
+// NulField names the first string inside v (a decoded JSON body) that holds
 // a NUL character ("\u0000" in JSON), by its JSON path; "" when there is none.
-func nulField(v reflect.Value, path string) (string, bool) {
+func NulField(v reflect.Value, path string) (string, bool) {
 	switch v.Kind() {
 	case reflect.String:
 		return path, strings.IndexByte(v.String(), 0) >= 0
@@ -70,10 +70,10 @@ func nulField(v reflect.Value, path string) (string, bool) {
 		if v.IsNil() {
 			return "", false
 		}
-		return nulField(v.Elem(), path)
+		return NulField(v.Elem(), path)
 	case reflect.Slice, reflect.Array:
 		for i := range v.Len() {
-			if p, ok := nulField(v.Index(i), path); ok {
+			if p, ok := NulField(v.Index(i), path); ok {
 				return p, true
 			}
 		}
@@ -82,7 +82,7 @@ func nulField(v reflect.Value, path string) (string, bool) {
 			if k := it.Key(); k.Kind() == reflect.String && strings.IndexByte(k.String(), 0) >= 0 {
 				return path, true
 			}
-			if p, ok := nulField(it.Value(), join(path, it.Key().String())); ok {
+			if p, ok := NulField(it.Value(), join(path, it.Key().String())); ok {
 				return p, true
 			}
 		}
@@ -105,7 +105,7 @@ func nulField(v reflect.Value, path string) (string, bool) {
 			} else {
 				name = join(path, name)
 			}
-			if p, ok := nulField(v.Field(i), name); ok {
+			if p, ok := NulField(v.Field(i), name); ok {
 				return p, true
 			}
 		}

@@ -1,4 +1,4 @@
-package web
+package api
 
 import (
 	"encoding/json"
@@ -83,6 +83,21 @@ func TestAppendedJSONIsEncodingJSONs(t *testing.T) {
 		}
 		if got := d.appendJSON(nil); string(got) != string(want) {
 			t.Fatalf("dashboard %d:\n got %s\nwant %s", i, got, want)
+		}
+	}
+}
+
+// TestCountsAsEncodingJSONWritesThem: countsJSON writes what encoding/json
+// writes for the same map.
+func TestCountsAsEncodingJSONWritesThem(t *testing.T) {
+	for _, m := range []map[string]int{
+		nil, {}, {"critical": 0, "high": 3, "medium": -2, "low": 1, "informational": 7},
+		{"TLP:AMBER+STRICT": 1, "<script>": 2, "a\"b": 3, "é": 4, "on_track": 5},
+	} {
+		want, _ := json.Marshal(m)
+		got, err := json.Marshal(countsJSON(m))
+		if err != nil || string(got) != string(want) {
+			t.Fatalf("%v: %s, want %s (%v)", m, got, want, err)
 		}
 	}
 }

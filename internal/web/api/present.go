@@ -1,10 +1,11 @@
-package web
+package api
 
 import (
 	"time"
 
 	"github.com/docket/docket/internal/app"
 	"github.com/docket/docket/internal/docket"
+	"github.com/docket/docket/internal/web/httpx"
 )
 
 type orgJSON struct {
@@ -15,7 +16,7 @@ type orgJSON struct {
 }
 
 func presentOrg(o docket.Org) orgJSON {
-	return orgJSON{ID: o.ID, Name: o.Name, Kind: o.Kind, CreatedAt: ts(o.CreatedAt)}
+	return orgJSON{ID: o.ID, Name: o.Name, Kind: o.Kind, CreatedAt: httpx.Instant(o.CreatedAt)}
 }
 
 type userJSON struct {
@@ -31,7 +32,7 @@ type userJSON struct {
 
 func presentUser(u *docket.User) userJSON {
 	return userJSON{ID: u.ID, Email: u.Email, Name: u.Name, Role: string(u.Role), Org: presentOrg(u.Org),
-		Disabled: u.Disabled, CreatedAt: ts(u.CreatedAt), UpdatedAt: ts(u.UpdatedAt)}
+		Disabled: u.Disabled, CreatedAt: httpx.Instant(u.CreatedAt), UpdatedAt: httpx.Instant(u.UpdatedAt)}
 }
 
 type orgRef struct {
@@ -70,45 +71,36 @@ type caseJSON struct {
 	UpdatedAt            string         `json:"updated_at"`
 }
 
-func strp(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return &s
-}
-
-func seconds(d time.Duration) float64 { return float64(d.Milliseconds()) / 1000 }
-
 func presentClock(v *docket.ClockView) *caseClockJSON {
 	if v == nil {
 		return nil
 	}
-	return &caseClockJSON{ReceivedAt: ts(v.ReceivedAt), BaseDueAt: ts(v.BaseDueAt), DueAt: ts(v.DueAt),
-		RemainingSeconds: seconds(v.Remaining), Band: string(v.Band), ReleaseConflict: v.ReleaseConflict}
+	return &caseClockJSON{ReceivedAt: httpx.Instant(v.ReceivedAt), BaseDueAt: httpx.Instant(v.BaseDueAt), DueAt: httpx.Instant(v.DueAt),
+		RemainingSeconds: httpx.Seconds(v.Remaining), Band: string(v.Band), ReleaseConflict: v.ReleaseConflict}
 }
 
 // presentCase shows a case as the actor may see it: the summary only with
 // content access, the risk tier never to labs.
 func presentCase(a docket.Actor, v *app.CaseView) caseJSON {
 	c := v.Case
-	out := caseJSON{ID: c.ID, Number: strp(c.Number), Org: orgRef{ID: c.OrgID, Name: c.OrgName},
+	out := caseJSON{ID: c.ID, Number: httpx.StrPtr(c.Number), Org: orgRef{ID: c.OrgID, Name: c.OrgName},
 		Status: string(c.Status), ModelName: c.ModelName, ModelVersion: c.ModelVersion,
-		WeightsDigest: strp(c.WeightsDigest), TrainingComputeFLOPs: c.TrainingComputeFLOPs,
-		Modality: strp(c.Modality), Deployment: strp(c.Deployment), LeadID: strp(c.LeadID),
+		WeightsDigest: httpx.StrPtr(c.WeightsDigest), TrainingComputeFLOPs: c.TrainingComputeFLOPs,
+		Modality: httpx.StrPtr(c.Modality), Deployment: httpx.StrPtr(c.Deployment), LeadID: httpx.StrPtr(c.LeadID),
 		ReviewerIDs: c.ReviewerIDs, Clock: presentClock(v.Clock), AllowedActions: []string{},
-		CreatedAt: ts(c.CreatedAt), UpdatedAt: ts(c.UpdatedAt)}
+		CreatedAt: httpx.Instant(c.CreatedAt), UpdatedAt: httpx.Instant(c.UpdatedAt)}
 	if out.ReviewerIDs == nil {
 		out.ReviewerIDs = []string{}
 	}
 	if !c.PlannedReleaseDate.IsZero() {
-		out.PlannedReleaseDate = strp(c.PlannedReleaseDate.String())
+		out.PlannedReleaseDate = httpx.StrPtr(c.PlannedReleaseDate.String())
 	}
 	if v.Content {
 		s := c.Summary
 		out.Summary = &s
 	}
 	if a.Role != docket.RoleLabMember {
-		out.RiskTier = strp(c.RiskTier)
+		out.RiskTier = httpx.StrPtr(c.RiskTier)
 	}
 	for _, act := range v.Allowed {
 		out.AllowedActions = append(out.AllowedActions, string(act))
@@ -127,8 +119,8 @@ type infoRequestJSON struct {
 }
 
 func presentRequest(r *docket.InfoRequest) infoRequestJSON {
-	return infoRequestJSON{ID: r.ID, CaseID: r.CaseID, Question: r.Question, Answer: strp(r.Answer),
-		Status: r.Status, OpenedAt: ts(r.OpenedAt), ClosedAt: tsp(r.ClosedAt)}
+	return infoRequestJSON{ID: r.ID, CaseID: r.CaseID, Question: r.Question, Answer: httpx.StrPtr(r.Answer),
+		Status: r.Status, OpenedAt: httpx.Instant(r.OpenedAt), ClosedAt: httpx.InstantPtr(r.ClosedAt)}
 }
 
 type stopJSON struct {
@@ -146,8 +138,8 @@ func presentStops(stops []docket.ClockStop, now time.Time) []stopJSON {
 		if s.EndedAt != nil {
 			end = *s.EndedAt
 		}
-		out = append(out, stopJSON{StartedAt: ts(s.StartedAt), EndedAt: tsp(s.EndedAt), Seconds: seconds(end.Sub(s.StartedAt)),
-			Reason: s.Reason, InfoRequestID: strp(s.InfoRequestID)})
+		out = append(out, stopJSON{StartedAt: httpx.Instant(s.StartedAt), EndedAt: httpx.InstantPtr(s.EndedAt), Seconds: httpx.Seconds(end.Sub(s.StartedAt)),
+			Reason: s.Reason, InfoRequestID: httpx.StrPtr(s.InfoRequestID)})
 	}
 	return out
 }
@@ -181,14 +173,14 @@ type clockDetailJSON struct {
 func presentClockDetail(d *app.ClockDetail) clockDetailJSON {
 	v := d.View
 	k := d.Case.Clock
-	out := clockDetailJSON{ReceivedAt: ts(v.ReceivedAt), StartedAt: ts(*k.StartedAt), WindowDays: k.WindowDays,
-		Timezone: k.Timezone, PauseOnInfo: k.PauseOnInfoRequest, BaseDueAt: ts(v.BaseDueAt),
-		Stops: presentStops(d.Stops, d.At), StoppedSeconds: seconds(v.DueAt.Sub(v.BaseDueAt)), DueAt: ts(v.DueAt),
-		RemainingSeconds: seconds(v.Remaining), Band: string(v.Band), ReleaseConflict: v.ReleaseConflict,
+	out := clockDetailJSON{ReceivedAt: httpx.Instant(v.ReceivedAt), StartedAt: httpx.Instant(*k.StartedAt), WindowDays: k.WindowDays,
+		Timezone: k.Timezone, PauseOnInfo: k.PauseOnInfoRequest, BaseDueAt: httpx.Instant(v.BaseDueAt),
+		Stops: presentStops(d.Stops, d.At), StoppedSeconds: httpx.Seconds(v.DueAt.Sub(v.BaseDueAt)), DueAt: httpx.Instant(v.DueAt),
+		RemainingSeconds: httpx.Seconds(v.Remaining), Band: string(v.Band), ReleaseConflict: v.ReleaseConflict,
 		History: []historyJSON{}}
 	for _, h := range d.History {
-		out.History = append(out.History, historyJSON{StartedAt: ts(h.Record.StartedAt), WindowDays: h.Record.WindowDays,
-			Timezone: h.Record.Timezone, BaseDueAt: ts(h.Record.BaseDueAt), EndedAt: tsp(h.Record.EndedAt),
+		out.History = append(out.History, historyJSON{StartedAt: httpx.Instant(h.Record.StartedAt), WindowDays: h.Record.WindowDays,
+			Timezone: h.Record.Timezone, BaseDueAt: httpx.Instant(h.Record.BaseDueAt), EndedAt: httpx.InstantPtr(h.Record.EndedAt),
 			EndReason: h.Record.EndReason, Stops: presentStops(h.Stops, d.At)})
 	}
 	return out

@@ -1,4 +1,4 @@
-package web
+package api
 
 import (
 	"net/http"
@@ -8,6 +8,7 @@ import (
 
 	"github.com/docket/docket/internal/app"
 	"github.com/docket/docket/internal/docket"
+	"github.com/docket/docket/internal/web/httpx"
 )
 
 type caseRefJSON struct {
@@ -29,24 +30,24 @@ type inboxItemJSON struct {
 
 func presentInbox(n *docket.Notification) inboxItemJSON {
 	out := inboxItemJSON{ID: n.InboxID, NotificationID: n.ID, Rule: n.Rule, Kind: n.Kind, Threshold: n.Threshold,
-		DueAt: ts(n.DueAt), CreatedAt: ts(n.CreatedAt), ReadAt: tsp(n.ReadAt)}
+		DueAt: httpx.Instant(n.DueAt), CreatedAt: httpx.Instant(n.CreatedAt), ReadAt: httpx.InstantPtr(n.ReadAt)}
 	if n.CaseID != "" {
 		out.Case = &caseRefJSON{ID: n.CaseID, Number: n.CaseNumber}
 	}
 	return out
 }
 
-func (s *Server) getInbox(c echo.Context) error {
+func (s *Delivery) GetInbox(c echo.Context) error {
 	p, err := page(c)
 	if err != nil {
 		return err
 	}
-	a := mustActor(c)
-	items, next, err := s.svc.Delivery.Inbox(c.Request().Context(), a, p)
+	a := httpx.MustActor(c)
+	items, next, err := s.delivery.Inbox(c.Request().Context(), a, p)
 	if err != nil {
 		return err
 	}
-	unread, err := s.svc.Delivery.UnreadCount(c.Request().Context(), a)
+	unread, err := s.delivery.UnreadCount(c.Request().Context(), a)
 	if err != nil {
 		return err
 	}
@@ -60,22 +61,22 @@ func (s *Server) getInbox(c echo.Context) error {
 	}{listOf(out, next), unread})
 }
 
-func (s *Server) postInboxRead(c echo.Context) error {
+func (s *Delivery) PostInboxRead(c echo.Context) error {
 	if err := noBody(c); err != nil {
 		return err
 	}
-	n, err := s.svc.Delivery.MarkRead(c.Request().Context(), mustActor(c), c.Param("id"))
+	n, err := s.delivery.MarkRead(c.Request().Context(), httpx.MustActor(c), c.Param("id"))
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, presentInbox(n))
 }
 
-func (s *Server) postAck(c echo.Context) error {
+func (s *Delivery) PostAck(c echo.Context) error {
 	if err := noBody(c); err != nil {
 		return err
 	}
-	n, err := s.svc.Delivery.Acknowledge(c.Request().Context(), mustActor(c), c.Param("id"))
+	n, err := s.delivery.Acknowledge(c.Request().Context(), httpx.MustActor(c), c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -109,8 +110,8 @@ func forecastUntil(c echo.Context) (time.Time, error) {
 func presentForecast(occ []app.Occurrence) []forecastItemJSON {
 	out := make([]forecastItemJSON, len(occ))
 	for i, o := range occ {
-		out[i] = forecastItemJSON{At: ts(o.At), Rule: o.Rule, Kind: o.Kind, Threshold: o.Threshold, Repeat: o.Repeat,
-			RecipientID: o.RecipientID, DueAt: ts(o.DueAt)}
+		out[i] = forecastItemJSON{At: httpx.Instant(o.At), Rule: o.Rule, Kind: o.Kind, Threshold: o.Threshold, Repeat: o.Repeat,
+			RecipientID: o.RecipientID, DueAt: httpx.Instant(o.DueAt)}
 		if o.CaseID != "" {
 			out[i].Case = &caseRefJSON{ID: o.CaseID, Number: o.CaseNumber}
 		}
@@ -118,15 +119,15 @@ func presentForecast(occ []app.Occurrence) []forecastItemJSON {
 	return out
 }
 
-func (s *Server) getForecast(c echo.Context) error {
-	if !docket.CanForecast(mustActor(c).Role) {
+func (s *Delivery) GetForecast(c echo.Context) error {
+	if !docket.CanForecast(httpx.MustActor(c).Role) {
 		return docket.Forbidden()
 	}
 	until, err := forecastUntil(c)
 	if err != nil {
 		return err
 	}
-	occ, err := s.svc.Delivery.Forecast(c.Request().Context(), mustActor(c), until)
+	occ, err := s.delivery.Forecast(c.Request().Context(), httpx.MustActor(c), until)
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package web
+package api
 
 import (
 	"encoding/json"
@@ -9,6 +9,8 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/docket/docket/internal/app"
+	"github.com/docket/docket/internal/web/export"
+	"github.com/docket/docket/internal/web/httpx"
 )
 
 // The Clearinghouse feed is read whole by every client and changes only when
@@ -50,7 +52,7 @@ func releasedOf(cat *app.Catalog) string {
 	if cat.Released == nil {
 		return ""
 	}
-	return ts(*cat.Released)
+	return httpx.Instant(*cat.Released)
 }
 
 // encoded returns the feed of cat for the search q, encoding it when it has
@@ -62,7 +64,7 @@ func (fs *feeds) encoded(q string, cat *app.Catalog) ([]byte, error) {
 	if ok && f.of(cat) {
 		return f.body, nil
 	}
-	body, err := json.Marshal(presentCatalog(cat))
+	body, err := json.Marshal(export.Catalog(cat))
 	if err != nil {
 		return nil, err
 	}
@@ -81,7 +83,7 @@ func (fs *feeds) encoded(q string, cat *app.Catalog) ([]byte, error) {
 }
 
 // answerFeed answers with the feed of cat for the search q, as c.JSON would.
-func (s *Server) answerFeed(c echo.Context, q string, cat *app.Catalog) error {
+func (s *Clearinghouse) answerFeed(c echo.Context, q string, cat *app.Catalog) error {
 	body, err := s.feeds.encoded(q, cat)
 	if err != nil {
 		return err

@@ -1,12 +1,11 @@
-package web
+package api
 
 import (
-	"fmt"
-	"strings"
 	"time"
 
 	"github.com/docket/docket/internal/app"
 	"github.com/docket/docket/internal/docket"
+	"github.com/docket/docket/internal/web/httpx"
 )
 
 type attachmentJSON struct {
@@ -23,9 +22,9 @@ type attachmentJSON struct {
 }
 
 func presentAttachment(at *docket.Attachment) attachmentJSON {
-	return attachmentJSON{ID: at.ID, CaseID: at.CaseID, FindingID: strp(at.FindingID), Name: at.Name, Kind: at.Kind,
+	return attachmentJSON{ID: at.ID, CaseID: at.CaseID, FindingID: httpx.StrPtr(at.FindingID), Name: at.Name, Kind: at.Kind,
 		Size: at.Size, ContentType: at.ContentType, SHA256: at.Digest(), UploadedBy: at.UploadedBy,
-		CreatedAt: ts(at.CreatedAt)}
+		CreatedAt: httpx.Instant(at.CreatedAt)}
 }
 
 func presentAttachments(list []docket.Attachment) []attachmentJSON {
@@ -72,21 +71,21 @@ type findingJSON struct {
 func presentFinding(v *app.FindingView, now time.Time) findingJSON {
 	f := v.Finding
 	out := findingJSON{ID: f.ID, CaseID: f.CaseID, Status: string(f.Status), Title: f.Title, Description: f.Description,
-		Category: f.Category, Severity: f.Severity, TLP: f.TLP, AtlasTechnique: strp(f.AtlasTechnique),
-		Component: strp(f.Component), Evidence: strp(f.Evidence), AuthorID: f.AuthorID, RecipientIDs: f.RecipientIDs,
-		SharedAt: tsp(f.SharedAt), ResponseDueAt: tsp(f.ResponseDueAt), Overdue: f.Overdue(now),
-		Response: strp(f.Response), RespondedAt: tsp(f.RespondedAt), ResolvedAt: tsp(f.ResolvedAt),
-		Attachments: presentAttachments(v.Attachments), AllowedActions: []string{}, ClearinghouseID: strp(f.ClearinghouseID),
-		CreatedAt: ts(f.CreatedAt), UpdatedAt: ts(f.UpdatedAt)}
+		Category: f.Category, Severity: f.Severity, TLP: f.TLP, AtlasTechnique: httpx.StrPtr(f.AtlasTechnique),
+		Component: httpx.StrPtr(f.Component), Evidence: httpx.StrPtr(f.Evidence), AuthorID: f.AuthorID, RecipientIDs: f.RecipientIDs,
+		SharedAt: httpx.InstantPtr(f.SharedAt), ResponseDueAt: httpx.InstantPtr(f.ResponseDueAt), Overdue: f.Overdue(now),
+		Response: httpx.StrPtr(f.Response), RespondedAt: httpx.InstantPtr(f.RespondedAt), ResolvedAt: httpx.InstantPtr(f.ResolvedAt),
+		Attachments: presentAttachments(v.Attachments), AllowedActions: []string{}, ClearinghouseID: httpx.StrPtr(f.ClearinghouseID),
+		CreatedAt: httpx.Instant(f.CreatedAt), UpdatedAt: httpx.Instant(f.UpdatedAt)}
 	if out.RecipientIDs == nil {
 		out.RecipientIDs = []string{}
 	}
 	if !f.EmbargoUntil.IsZero() {
-		out.EmbargoUntil = strp(f.EmbargoUntil.String())
+		out.EmbargoUntil = httpx.StrPtr(f.EmbargoUntil.String())
 	}
 	if !f.Status.Open() {
-		out.Resolution = strp(string(f.Status))
-		out.ResolutionNote = strp(f.ResolutionNote)
+		out.Resolution = httpx.StrPtr(string(f.Status))
+		out.ResolutionNote = httpx.StrPtr(f.ResolutionNote)
 	}
 	for _, act := range v.Allowed {
 		out.AllowedActions = append(out.AllowedActions, string(act))
@@ -106,22 +105,5 @@ type commentJSON struct {
 
 func presentComment(c *docket.Comment) commentJSON {
 	return commentJSON{ID: c.ID, CaseID: c.CaseID, AuthorID: c.AuthorID, AuthorRole: string(c.AuthorRole), Body: c.Body,
-		Visibility: c.Visibility, CreatedAt: ts(c.CreatedAt)}
-}
-
-// contentDisposition makes a download's header: always an attachment, the
-// cleaned name percent-encoded as RFC 8187 asks, so no byte of it can break
-// the header.
-func contentDisposition(name string) string {
-	var b strings.Builder
-	for _, c := range []byte(name) {
-		switch {
-		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9',
-			strings.IndexByte("!#$&+-.^_`|~", c) >= 0:
-			b.WriteByte(c)
-		default:
-			fmt.Fprintf(&b, "%%%02X", c)
-		}
-	}
-	return "attachment; filename*=UTF-8''" + b.String()
+		Visibility: c.Visibility, CreatedAt: httpx.Instant(c.CreatedAt)}
 }

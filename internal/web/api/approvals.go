@@ -1,4 +1,4 @@
-package web
+package api
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 
 	"github.com/docket/docket/internal/app"
 	"github.com/docket/docket/internal/docket"
+	"github.com/docket/docket/internal/web/httpx"
 )
 
 // The changes to accounts that wait for a review lead's approval
@@ -41,21 +42,21 @@ type approvalJSON struct {
 
 // presentApproval shows a change: what it does, never a password or its hash.
 func presentApproval(p *docket.Approval) approvalJSON {
-	out := approvalJSON{ID: p.ID, Kind: p.Kind, UserID: p.UserID, RequestedBy: p.RequestedBy, RequestedAt: ts(p.RequestedAt),
-		Status: p.Status, DecidedAt: tsp(p.DecidedAt), Email: p.Email, Name: p.Name, OrgID: p.OrgID, SetsPass: p.SetsPassword}
+	out := approvalJSON{ID: p.ID, Kind: p.Kind, UserID: p.UserID, RequestedBy: p.RequestedBy, RequestedAt: httpx.Instant(p.RequestedAt),
+		Status: p.Status, DecidedAt: httpx.InstantPtr(p.DecidedAt), Email: p.Email, Name: p.Name, OrgID: p.OrgID, SetsPass: p.SetsPassword}
 	if p.DecidedBy != "" {
-		out.DecidedBy = strp(p.DecidedBy)
+		out.DecidedBy = httpx.StrPtr(p.DecidedBy)
 	}
 	if p.Role != "" {
-		out.Role = strp(string(p.Role))
+		out.Role = httpx.StrPtr(string(p.Role))
 	}
 	if p.FromRole != "" {
-		out.FromRole = strp(string(p.FromRole))
+		out.FromRole = httpx.StrPtr(string(p.FromRole))
 	}
 	return out
 }
 
-func (s *Server) getApprovals(c echo.Context) error {
+func (s *Approvals) GetApprovals(c echo.Context) error {
 	p, err := page(c)
 	if err != nil {
 		return err
@@ -64,7 +65,7 @@ func (s *Server) getApprovals(c echo.Context) error {
 	if v := c.QueryParam("status"); v != "" {
 		f.Status = &v
 	}
-	items, next, err := s.approvals.List(c.Request().Context(), mustActor(c), f, p)
+	items, next, err := s.approvals.List(c.Request().Context(), httpx.MustActor(c), f, p)
 	if err != nil {
 		return err
 	}
@@ -75,22 +76,22 @@ func (s *Server) getApprovals(c echo.Context) error {
 	return c.JSON(http.StatusOK, listOf(out, next))
 }
 
-func (s *Server) postApprove(c echo.Context) error {
+func (s *Approvals) PostApprove(c echo.Context) error {
 	if err := noBody(c); err != nil {
 		return err
 	}
-	ap, err := s.approvals.Approve(c.Request().Context(), mustActor(c), c.Param("id"))
+	ap, err := s.approvals.Approve(c.Request().Context(), httpx.MustActor(c), c.Param("id"))
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, presentApproval(ap))
 }
 
-func (s *Server) postReject(c echo.Context) error {
+func (s *Approvals) PostReject(c echo.Context) error {
 	if err := noBody(c); err != nil {
 		return err
 	}
-	ap, err := s.approvals.Reject(c.Request().Context(), mustActor(c), c.Param("id"))
+	ap, err := s.approvals.Reject(c.Request().Context(), httpx.MustActor(c), c.Param("id"))
 	if err != nil {
 		return err
 	}

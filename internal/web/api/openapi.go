@@ -1,4 +1,4 @@
-package web
+package api
 
 import (
 	_ "embed"
@@ -13,6 +13,7 @@ import (
 //go:embed openapi.json
 var OpenAPI []byte
 
-func (s *Server) openapi(c echo.Context) error {
+// ServeOpenAPI serves the OpenAPI document.
+func ServeOpenAPI(c echo.Context) error {
 	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, OpenAPI)
 }

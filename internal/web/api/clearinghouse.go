@@ -1,0 +1,55 @@
+package api
+
+import (
+	_ "embed"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/docket/docket/internal/app"
+	"github.com/docket/docket/internal/docket"
+	"github.com/docket/docket/internal/web/export"
+	"github.com/docket/docket/internal/web/httpx"
+)
+
+// ClearinghouseSchema is the JSON Schema (draft 2020-12) of the Clearinghouse
+// feed, served at /api/v1/clearinghouse/schema.json.
+//
+//go:embed clearinghouse.schema.json
+var ClearinghouseSchema []byte
+
+func (s *Clearinghouse) PostPublishFinding(c echo.Context) error {
+	var in docket.PublishInput
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	v, err := s.clearinghouse.PublishFinding(c.Request().Context(), httpx.MustActor(c), c.Param("id"), in)
+	return findingResult(c, http.StatusOK, v, err, s.cases.Now())
+}
+
+// catalog reads the Clearinghouse for the request (export.ReadCatalog).
+func (s *Clearinghouse) catalog(c echo.Context) (*app.Catalog, error) {
+	return export.ReadCatalog(c, s.clearinghouse.Clearinghouse)
+}
+
+// GetClearinghouse answers with the KEV-shaped feed: camelCase and not
+// paginated, unlike the rest of the API.
+func (s *Clearinghouse) GetClearinghouse(c echo.Context) error {
+	cat, err := s.catalog(c)
+	if err != nil {
+		return err
+	}
+	return s.answerFeed(c, c.QueryParam("q"), cat)
+}
+
+func (s *Clearinghouse) GetClearinghouseCSV(c echo.Context) error {
+	cat, err := s.catalog(c)
+	if err != nil {
+		return err
+	}
+	return export.ClearinghouseCSV(c, cat)
+}
+
+func (s *Clearinghouse) GetClearinghouseSchema(c echo.Context) error {
+	return c.Blob(http.StatusOK, "application/schema+json", ClearinghouseSchema)
+}
