@@ -60,6 +60,7 @@ var errStoreClosed = errors.New("db: the store is closed")
 // handed over, the caller waits whatever its context says: the write may
 // commit, and the caller must learn whether it did.
 func (s *Store) writeGrouped(ctx context.Context, fn func(app.Tx) error) error {
+	noteTransaction(ctx)
 	if err := ctx.Err(); err != nil {
 		return err
 	}

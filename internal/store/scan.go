@@ -130,6 +130,9 @@ func (t *tx) query(q string, args ...any) (*sql.Rows, error) {
 		if ctx == nil {
 			ctx = context.Background()
 		}
+		if l := statementLogOf(ctx); l != nil {
+			l.statement(q)
+		}
 		return t.db.Statement.ConnPool.QueryContext(ctx, q, args...)
 	}
 	return t.db.Raw(q, args...).Rows()

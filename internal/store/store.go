@@ -18,7 +18,6 @@ import (
 	"gorm.io/driver/postgres"
 	"gorm.io/driver/sqlite"
 	"gorm.io/gorm"
-	"gorm.io/gorm/logger"
 
 	"github.com/docket/docket/internal/app"
 	"github.com/docket/docket/internal/docket"
@@ -54,7 +53,7 @@ func Open(dsn string) (*Store, error) {
 	cfg := &gorm.Config{
 		SkipDefaultTransaction: true,
 		PrepareStmt:            true,
-		Logger:                 logger.Discard,
+		Logger:                 statementLogger{},
 		NowFunc:                func() time.Time { return time.Now().UTC() },
 	}
 	if IsPostgres(dsn) {
@@ -171,6 +170,7 @@ func (s *Store) Write(ctx context.Context, fn func(app.Tx) error) error {
 	// Whatever the outcome, remembered reads may be out of date now.
 	defer s.gen.Add(1)
 	for attempt := 0; ; attempt++ {
+		noteTransaction(ctx)
 		err := s.write.WithContext(ctx).Transaction(func(db *gorm.DB) error {
 			return fn(&tx{db: db, postgres: s.postgres, store: s})
 		})
@@ -187,6 +187,7 @@ func (s *Store) Read(ctx context.Context, fn func(app.Tx) error) error {
 	// The generation is read before the snapshot is taken, so that what is
 	// remembered under it is never newer than the snapshot.
 	gen := s.gen.Load()
+	noteTransaction(ctx)
 	err := s.read.WithContext(ctx).Transaction(func(db *gorm.DB) error {
 		return fn(&tx{db: db, postgres: s.postgres, store: s, gen: gen, readOnly: true})
 	})

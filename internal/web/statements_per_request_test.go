@@ -1,0 +1,52 @@
+package web_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/docket/docket/internal/store"
+)
+
+// recording wraps h so that every request's transactions and statements are
+// recorded in log (store.WithStatementLog), as a request log of SQL.
+func recording(h http.Handler, log **store.StatementLog) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, l := store.WithStatementLog(r.Context())
+		*log = l
+		h.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// TestStatementsPerRequest is the request log of SQL of the two reads every
+// screen starts from, a case and the dashboard, on the engine under test:
+// it prints each statement, and holds each read to the round trips it takes
+// today, so that a change that adds queries to them is seen.
+func TestStatementsPerRequest(t *testing.T) {
+	w := newWorld(t)
+	f := w.caseIn("in_review")
+	var log *store.StatementLog
+	w.h = recording(w.h, &log)
+	reads := []struct {
+		name, user, path string
+		// most statements and transactions the read may take, first and again
+		stmts, txs int
+	}{
+		{"case read", "lead", "/api/v1/cases/" + f.caseID, 12, 3},
+		{"case read again", "lead", "/api/v1/cases/" + f.caseID, 12, 3},
+		{"dashboard", "co", "/api/v1/dashboard", 12, 3},
+		{"dashboard again", "co", "/api/v1/dashboard", 12, 3},
+	}
+	engine := "SQLite"
+	if w.store.Postgres() {
+		engine = "PostgreSQL"
+	}
+	for _, rd := range reads {
+		want(t, w.as(rd.user, "GET", rd.path, nil), 200)
+		stmts := log.Statements()
+		t.Logf("%s, %s: %d transactions, %d statements\n  %s", engine, rd.name, log.Transactions(), len(stmts), strings.Join(stmts, "\n  "))
+		if len(stmts) > rd.stmts || log.Transactions() > rd.txs {
+			t.Errorf("%s: %d statements in %d transactions, at most %d in %d expected", rd.name, len(stmts), log.Transactions(), rd.stmts, rd.txs)
+		}
+	}
+}
