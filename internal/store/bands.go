@@ -3,6 +3,7 @@ package store
 import (
 	"fmt"
 	"math"
+	"strings"
 	"sync"
 
 	"github.com/docket/docket/internal/app"
@@ -11,17 +12,19 @@ import (
 
 // The dashboard's count of each band, remembered between requests.
 //
-// Counting is a pass over every visible case, which the dashboard and the
-// board would otherwise make on every request. Yet the counts change only
-// when a case changes, which Docket's own writes do (SQLite serves one
-// process), or when the clock carries a running case across a threshold,
-// at an instant known in advance: its deadline key minus the due-soon or the
-// critical threshold, or just after the key. So a count made at t0 is
-// remembered with the store's write generation and the first such crossing
-// after t0, and it answers any read transaction that began at the same
-// generation at an instant from t0 up to that crossing: exactly what
-// counting again would give. PostgreSQL, written by several replicas, and
-// write transactions, which see their own changes, always count.
+// Counting reads no more than the open cases (countBands): the running and
+// paused ones from their partial indexes, the closed ones from the counts
+// the database keeps per organisation. Even so the dashboard and the board
+// would count on every request, yet the counts change only when a case
+// changes, which Docket's own writes do (SQLite serves one process), or when
+// the clock carries a running case across a threshold, at an instant known
+// in advance: its deadline key minus the due-soon or the critical
+// threshold, or just after the key. So a count made at t0 is remembered
+// with the store's write generation and the first such crossing after t0,
+// and it answers any read transaction that began at the same generation at
+// an instant from t0 up to that crossing: exactly what counting again would
+// give. PostgreSQL, written by several replicas, and write transactions,
+// which see their own changes, always count.
 
 // bandMemory is the remembered counts of one filter.
 type bandMemory struct {
@@ -80,8 +83,8 @@ func (c *bandCache) put(key string, m bandMemory) {
 	c.m[key] = m
 }
 
-// CountBands counts per band, closed cases included, in one query over the
-// indexed deadline; remembered counts answer when they still hold.
+// CountBands counts per band, closed cases included (countBands); remembered
+// counts answer when they still hold.
 func (t caseRepo) CountBands(f app.CaseFilter) (map[clock.Band]int, error) {
 	f.Band, f.OpenOnly = nil, false
 	now := ms(f.Now)
@@ -93,36 +96,61 @@ func (t caseRepo) CountBands(f app.CaseFilter) (map[clock.Band]int, error) {
 			return counts, nil
 		}
 	}
-	where, args := caseWhere(f, now)
-	crit, soon := f.Thresholds.Critical.Milliseconds(), f.Thresholds.DueSoon.Milliseconds()
-	args["crit"], args["soon"] = now+crit, now+soon
-	band := `CASE WHEN cases.status IN ('decided', 'withdrawn') THEN 'closed'
-WHEN cases.open_stop_at IS NOT NULL THEN 'paused'
-WHEN cases.deadline_key < @now THEN 'overdue'
-WHEN cases.deadline_key <= @crit THEN 'critical'
-WHEN cases.deadline_key <= @soon THEN 'due_soon'
-ELSE 'on_track' END`
-	// The next instants at which a running case changes band.
-	running := `cases.status IN ('submitted', 'in_review', 'awaiting_lab') AND cases.open_stop_at IS NULL AND `
-	var rows []struct {
-		Band      string
-		N         int
-		NextLapse *int64
-		NextCrit  *int64
-		NextSoon  *int64
-	}
-	err := t.db.Raw(`SELECT `+band+` AS band, COUNT(*) AS n,
-MIN(CASE WHEN `+running+`cases.deadline_key >= @now THEN cases.deadline_key END) AS next_lapse,
-MIN(CASE WHEN `+running+`cases.deadline_key > @crit THEN cases.deadline_key END) AS next_crit,
-MIN(CASE WHEN `+running+`cases.deadline_key > @soon THEN cases.deadline_key END) AS next_soon
-FROM cases WHERE cases.status <> 'draft' AND `+where+` GROUP BY 1`, args).Scan(&rows).Error
+	out, until, err := t.countBands(f, now)
 	if err != nil {
 		return nil, err
 	}
+	if cached {
+		counts := make(map[clock.Band]int, len(out))
+		for b, n := range out {
+			counts[b] = n
+		}
+		t.store.bands.put(key, bandMemory{gen: t.gen, from: now, until: until, counts: counts})
+	}
+	return out, nil
+}
+
+// countBands counts f's cases per band at now in one statement of three
+// parts, none a pass over every case: the running cases over their partial
+// index (cases_running, by deadline), the paused ones over theirs
+// (cases_paused), both of which hold open cases only, and the closed ones
+// from the counts the database keeps per organisation (closed_counts,
+// migration 0011) when f narrows by organisation at most, else by counting
+// them. It returns, besides, the first instant after now at which a running
+// case changes band (bands then need counting again).
+func (t caseRepo) countBands(f app.CaseFilter, now int64) (map[clock.Band]int, int64, error) {
+	q, args := bandsQuery(f, now, !t.postgres)
+	crit, soon := f.Thresholds.Critical.Milliseconds(), f.Thresholds.DueSoon.Milliseconds()
+	var rows []struct {
+		Part                       string
+		N, Overdue, Critical, Soon int
+		NextLapse                  *int64
+		NextCrit                   *int64
+		NextSoon                   *int64
+	}
+	if err := t.db.Raw(q, args).Scan(&rows).Error; err != nil {
+		return nil, 0, err
+	}
 	out := map[clock.Band]int{}
 	until := int64(math.MaxInt64)
+	put := func(b clock.Band, n int) {
+		if n > 0 {
+			out[b] = n
+		}
+	}
 	for _, r := range rows {
-		out[clock.Band(r.Band)] = r.N
+		switch r.Part {
+		case "running":
+			put(clock.Overdue, r.Overdue)
+			put(clock.Critical, r.Critical)
+			put(clock.DueSoon, r.Soon)
+			// The rest, a running case with no deadline included, is on track.
+			put(clock.OnTrack, r.N-r.Overdue-r.Critical-r.Soon)
+		case "paused":
+			put(clock.Paused, r.N)
+		case "closed":
+			put(clock.Closed, r.N)
+		}
 		if r.NextLapse != nil {
 			until = min(until, *r.NextLapse+1)
 		}
@@ -133,12 +161,51 @@ FROM cases WHERE cases.status <> 'draft' AND `+where+` GROUP BY 1`, args).Scan(&
 			until = min(until, *r.NextSoon-soon)
 		}
 	}
-	if cached {
-		counts := make(map[clock.Band]int, len(out))
-		for b, n := range out {
-			counts[b] = n
+	return out, until, nil
+}
+
+// bandsQuery is countBands' statement for f at now; on SQLite (sqlite) it
+// names the partial indexes, as urgentQueries does.
+func bandsQuery(f app.CaseFilter, now int64, sqlite bool) (string, map[string]any) {
+	where, args := caseWhere(f, now)
+	crit, soon := f.Thresholds.Critical.Milliseconds(), f.Thresholds.DueSoon.Milliseconds()
+	args["crit"], args["soon"] = now+crit, now+soon
+	const openStates = `cases.status IN ('submitted', 'in_review', 'awaiting_lab')`
+	hint := func(index string) string {
+		if !sqlite || f.VisibleOrg != "" || f.VisibleReviewer != "" || f.OrgID != nil {
+			return "cases"
 		}
-		t.store.bands.put(key, bandMemory{gen: t.gen, from: now, until: until, counts: counts})
+		return "cases INDEXED BY " + index
 	}
-	return out, nil
+	closed := `SELECT 'closed', COUNT(*), 0, 0, 0, NULL, NULL, NULL FROM cases WHERE cases.status IN ('decided', 'withdrawn') AND ` + where
+	if byOrg, ok := closedCountsWhere(f); ok {
+		closed = `SELECT 'closed', COALESCE(SUM(closed_counts.n), 0), 0, 0, 0, NULL, NULL, NULL FROM closed_counts WHERE ` + byOrg
+	}
+	return `SELECT 'running' AS part, COUNT(*) AS n,
+COUNT(CASE WHEN cases.deadline_key < @now THEN 1 END) AS overdue,
+COUNT(CASE WHEN cases.deadline_key >= @now AND cases.deadline_key <= @crit THEN 1 END) AS critical,
+COUNT(CASE WHEN cases.deadline_key > @crit AND cases.deadline_key <= @soon THEN 1 END) AS soon,
+MIN(CASE WHEN cases.deadline_key >= @now THEN cases.deadline_key END) AS next_lapse,
+MIN(CASE WHEN cases.deadline_key > @crit THEN cases.deadline_key END) AS next_crit,
+MIN(CASE WHEN cases.deadline_key > @soon THEN cases.deadline_key END) AS next_soon
+FROM ` + hint("cases_running") + ` WHERE ` + openStates + ` AND cases.open_stop_at IS NULL AND ` + where + `
+UNION ALL SELECT 'paused', COUNT(*), 0, 0, 0, NULL, NULL, NULL FROM ` + hint("cases_paused") + ` WHERE ` + openStates + ` AND cases.open_stop_at IS NOT NULL AND ` + where + `
+UNION ALL ` + closed, args
+}
+
+// closedCountsWhere is the condition on closed_counts that gives f's closed
+// cases, when f narrows them by organisation at most; ok is false when f
+// narrows them otherwise (a reviewer's cases, a status, a risk tier, a search).
+func closedCountsWhere(f app.CaseFilter) (string, bool) {
+	if f.VisibleReviewer != "" || f.Status != nil || f.RiskTier != nil || (f.Q != nil && strings.TrimSpace(*f.Q) != "") {
+		return "", false
+	}
+	conds := []string{"1=1"}
+	if f.VisibleOrg != "" {
+		conds = append(conds, "closed_counts.org_id = @vorg")
+	}
+	if f.OrgID != nil {
+		conds = append(conds, "closed_counts.org_id = @org")
+	}
+	return strings.Join(conds, " AND "), true
 }

@@ -5,6 +5,15 @@
 // once for both engines, with PostgreSQL's differences beside them
 // (migrate.go).
 //
+// Read transactions take one snapshot for all their statements: SQLite's
+// deferred transactions do, and PostgreSQL's reads run at REPEATABLE READ,
+// read only. The dashboard's counts and order never read every case: the
+// open cases are read from partial indexes that hold them alone (migration
+// 0007), and the closed ones are counted by the database itself, in
+// closed_counts, kept by triggers on cases in the transaction that closes,
+// reopens, moves or deletes a case (migration 0011), so that no write path,
+// the benchmark seeder's included, can forget them.
+//
 // Most of the package is plain queries. Three speed-ups for SQLite sit in a
 // corner of their own; each is invisible to the use cases, and each rests on
 // what is written below. A change that breaks one of these rules breaks

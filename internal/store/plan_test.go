@@ -1,10 +1,14 @@
 package store
 
 import (
+	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/docket/docket/internal/app"
+	"github.com/docket/docket/internal/clock"
 	"github.com/docket/docket/internal/storetest"
 )
 
@@ -90,7 +94,7 @@ func TestDashboardQueriesUseIndexes(t *testing.T) {
 	f := dashboardFilters(seeded, now)["agency/open"]
 	after := &cursor{K: 5 * 24 * 3600 * 1000, ID: "m", At: ms(now)}
 	for _, c := range []*cursor{nil, after} {
-		for _, uq := range urgentQueries(f, ms(now), c, 51) {
+		for _, uq := range urgentQueries(f, ms(now), c, 51, true) {
 			plan := explain(t, st, uq.sql, uq.args)
 			if !strings.Contains(plan+" ", "INDEX cases_"+uq.name+" ") && !strings.Contains(plan, "INDEX cases_"+uq.name+"\n") {
 				t.Errorf("the %s stream does not read cases_%s:\n%s", uq.name, uq.name, plan)
@@ -137,5 +141,86 @@ JOIN orgs ON orgs.id = users.org_id WHERE tokens.id = ?`,
 		if strings.Contains(plan, "SCAN ") || strings.Contains(plan, "TEMP B-TREE") {
 			t.Errorf("%s is not read by key:\n%s", name, plan)
 		}
+	}
+}
+
+// TestPostgresDashboardQueriesUseIndexes: on PostgreSQL too, the
+// dashboard's running cases are read in order from their partial index (no
+// sort of every open case), and neither its streams nor its band counts
+// (open cases from indexes, closed ones from the kept counts) read every
+// case: over 20,000 cases, most of them closed, with statistics taken.
+func TestPostgresDashboardQueriesUseIndexes(t *testing.T) {
+	if !storetest.Postgres() {
+		t.Skip("PostgreSQL only: its plans")
+	}
+	st, err := Open(storetest.DSN(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if _, err := st.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 6, 15, 13, 0, 0, 0, time.UTC)
+	day := int64(24 * 3600 * 1000)
+	for _, q := range []string{
+		`INSERT INTO orgs (id, name, kind, created_at) VALUES ('lab', 'Lab', 'lab', 0)`,
+		`INSERT INTO users (id, org_id, email, name, role, password_hash, created_at, updated_at) VALUES ('u', 'lab', 'u@example.org', 'U', 'lab_member', 'x', 0, 0)`,
+		// Four in five closed, then running with deadlines over sixty days, and paused.
+		`INSERT INTO cases (id, org_id, status, model_name, model_version, created_by, created_at, updated_at, deadline_key, open_stop_at)
+SELECT 'c' || g, 'lab', CASE WHEN g % 5 <> 0 THEN 'decided' WHEN g % 15 = 0 THEN 'awaiting_lab' ELSE 'in_review' END, 'M', '1', 'u', 0, 0,
+CAST(@now AS BIGINT) + (g % 60 - 10) * CAST(@day AS BIGINT), CASE WHEN g % 15 = 0 THEN CAST(@now AS BIGINT) - CAST(@day AS BIGINT) END FROM generate_series(1, 20000) AS g`,
+		`ANALYZE`,
+	} {
+		var args []any
+		if strings.Contains(q, "@now") {
+			args = append(args, map[string]any{"now": ms(now), "day": day})
+		}
+		if err := st.write.Exec(q, args...).Error; err != nil {
+			t.Fatalf("%v\n%s", err, q)
+		}
+	}
+	explainPG := func(q string, args map[string]any) string {
+		t.Helper()
+		var plan []string
+		if err := st.read.Raw("EXPLAIN "+q, args).Scan(&plan).Error; err != nil {
+			t.Fatalf("%v\n%s", err, q)
+		}
+		return strings.Join(plan, "\n")
+	}
+	f := app.CaseFilter{ByUrgency: true, Now: now, Thresholds: clock.DefaultThresholds(), ExcludeDrafts: true, OpenOnly: true}
+	after := &cursor{K: 5 * day, ID: "m", At: ms(now)}
+	// The running cases, most of the open ones, are read in deadline order
+	// from their index, a page at a time; the paused ones, fewer, PostgreSQL
+	// may read from any index that holds open cases only, and sort. Nothing
+	// reads every case.
+	for _, c := range []*cursor{nil, after} {
+		for _, uq := range urgentQueries(f, ms(now), c, 51, false) {
+			plan := explainPG(uq.sql, uq.args)
+			if strings.Contains(plan, "Seq Scan on cases") {
+				t.Errorf("the %s stream reads every case:\n%s", uq.name, plan)
+			}
+			if uq.name == "running" && (!strings.Contains(plan, "cases_running") || strings.Contains(plan, "Sort")) {
+				t.Errorf("the running stream does not read cases_running in order:\n%s", plan)
+			}
+		}
+	}
+	f.OpenOnly = false
+	q, args := bandsQuery(f, ms(now), false)
+	plan := explainPG(q, args)
+	if !strings.Contains(plan, "closed_counts") || strings.Contains(plan, "Seq Scan on cases") {
+		t.Errorf("the band counts read every case:\n%s", plan)
+	}
+	// And they count what one pass over every case counts.
+	var got map[clock.Band]int
+	if err := st.Read(context.Background(), func(x app.Tx) error {
+		var err error
+		got, err = x.Cases().CountBands(f)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if want := referenceBands(t, st, f); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("counted %v, want %v", got, want)
 	}
 }

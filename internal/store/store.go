@@ -188,9 +188,17 @@ func (s *Store) Read(ctx context.Context, fn func(app.Tx) error) error {
 	// remembered under it is never newer than the snapshot.
 	gen := s.gen.Load()
 	noteTransaction(ctx)
+	var opts []*sql.TxOptions
+	if s.postgres {
+		// One snapshot for the whole read, as SQLite's deferred read
+		// transactions give: under READ COMMITTED each statement would see
+		// the writes committed before it began, and a page could count
+		// cases its list does not hold.
+		opts = append(opts, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
+	}
 	err := s.read.WithContext(ctx).Transaction(func(db *gorm.DB) error {
 		return fn(&tx{db: db, postgres: s.postgres, store: s, gen: gen, readOnly: true})
-	})
+	}, opts...)
 	return translate(err)
 }
 

@@ -34,11 +34,8 @@ type urgent struct {
 }
 
 // byUrgency reports whether f's urgency order can be read from the
-// indexes: on SQLite, and when no draft can match (drafts have no deadline).
+// indexes: when no draft can match (drafts have no deadline).
 func (t *tx) byUrgency(f app.CaseFilter) bool {
-	if t.postgres {
-		return false
-	}
 	if f.Status != nil {
 		return *f.Status != docket.StatusDraft
 	}
@@ -55,8 +52,10 @@ type urgentQuery struct {
 }
 
 // urgentQueries builds the streams urgentIDs reads for f at now, after the
-// cursor (from the start when after is nil), each at most n long.
-func urgentQueries(f app.CaseFilter, now int64, after *cursor, n int) []urgentQuery {
+// cursor (from the start when after is nil), each at most n long. On SQLite
+// (sqlite) the streams name their indexes; PostgreSQL's planner, which keeps
+// statistics, chooses them itself.
+func urgentQueries(f app.CaseFilter, now int64, after *cursor, n int, sqlite bool) []urgentQuery {
 	open := f.Status == nil || f.Status.Open()
 	closed := !f.OpenOnly && (f.Status == nil || f.Status.Final())
 	running, paused := open, open
@@ -68,7 +67,7 @@ func urgentQueries(f app.CaseFilter, now int64, after *cursor, n int) []urgentQu
 	// A filter that narrows to one organisation or one reviewer's cases is
 	// best served by its own index; otherwise the streams' indexes are named,
 	// since without statistics SQLite would not know to prefer them.
-	hint := f.VisibleOrg == "" && f.VisibleReviewer == "" && f.OrgID == nil
+	hint := sqlite && f.VisibleOrg == "" && f.VisibleReviewer == "" && f.OrgID == nil
 	var out []urgentQuery
 	stream := func(name, index, cond, key string, shift int64) {
 		where, args := caseWhere(f, now)
@@ -112,7 +111,7 @@ func urgentQueries(f app.CaseFilter, now int64, after *cursor, n int) []urgentQu
 func (t *tx) urgentIDs(f app.CaseFilter, now int64, after *cursor, n int) ([]urgent, error) {
 	var out []urgent
 	m := t.memo()
-	for _, uq := range urgentQueries(f, now, after, n) {
+	for _, uq := range urgentQueries(f, now, after, n, !t.postgres) {
 		// What a stream reads does not depend on now unless its query does
 		// (a band's range): remembered by its query and arguments.
 		key := ""
