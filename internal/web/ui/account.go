@@ -107,21 +107,20 @@ func (h *AccountPages) Account(c echo.Context) error {
 // accountFormError shows the account page again with the error beside its
 // field, or as the page's alert; any other error is the error page's.
 func (h *AccountPages) accountFormError(c echo.Context, err error) error {
-	de := docket.AsError(err)
-	if de == nil || (de.Code != docket.EUnprocessable && de.Code != docket.EInvalid) {
+	errs := fieldErrors{}
+	status, alert, ok := refusal(err, errs, accountWords)
+	if !ok {
 		return err
 	}
-	errs := fieldErrors{}
-	alert := "Nothing was changed. Check the fields marked below."
-	if applyError(errs, err) != nil {
-		alert = "Nothing was changed. " + sentence(de.Message)
+	if alert == "" {
+		alert = "Nothing was changed. Check the fields marked below."
 	}
 	pg, perr := h.accountPageOf(c, errs)
 	if perr != nil {
 		return perr
 	}
 	pg.Alert = alert
-	return h.renderAccount(c, http.StatusUnprocessableEntity, pg)
+	return h.renderAccount(c, status, pg)
 }
 
 // pageChangePassword changes the password; every session ends with it, this

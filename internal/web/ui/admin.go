@@ -137,14 +137,11 @@ func (h *AdminPages) CreateUser(c echo.Context) error {
 		return userChangeDone(c, ch, "user")
 	}
 	errs := fieldErrors{}
-	status := http.StatusUnprocessableEntity
-	alert := ""
-	switch de := docket.AsError(err); {
-	case de != nil && de.Code == docket.EConflict:
-		status, alert = http.StatusConflict, sentence(de.Message)
-	case applyError(errs, err) != nil:
+	status, alert, ok := refusal(err, errs, adminWords)
+	if !ok {
 		return err
-	default:
+	}
+	if alert == "" {
 		alert = "Check the fields marked below."
 	}
 	pg, perr := h.usersPageOf(c, nf, errs)
@@ -170,22 +167,15 @@ func (h *AdminPages) UpdateUser(c echo.Context) error {
 	if err == nil {
 		return userChangeDone(c, ch, "userupdate")
 	}
-	de := docket.AsError(err)
-	if de == nil || (de.Code != docket.EConflict && de.Code != docket.EUnprocessable && de.Code != docket.EInvalid) {
+	status, alert, ok := refusal(err, fieldErrors{}, userChangeWords)
+	if !ok {
 		return err
 	}
 	pg, perr := h.usersPageOf(c, newUserForm{}, nil)
 	if perr != nil {
 		return perr
 	}
-	pg.Alert = "The user was not changed. " + sentence(strings.TrimSpace(fieldLabel(de.Field)+" "+de.Message))
-	if de.Field == "" {
-		pg.Alert = "The user was not changed. " + sentence(de.Message)
-	}
-	status := http.StatusUnprocessableEntity
-	if de.Code == docket.EConflict {
-		status = http.StatusConflict
-	}
+	pg.Alert = alert
 	return h.r.render(c, status, "admin_users.html", pg)
 }
 
@@ -235,12 +225,12 @@ func (h *AdminPages) CreateOrg(c echo.Context) error {
 		return c.Redirect(http.StatusSeeOther, "/admin/orgs?done=org")
 	}
 	errs := fieldErrors{}
-	status, alert := http.StatusUnprocessableEntity, "Check the fields marked below."
-	switch de := docket.AsError(err); {
-	case de != nil && de.Code == docket.EConflict:
-		status, alert = http.StatusConflict, sentence(de.Message)
-	case applyError(errs, err) != nil:
+	status, alert, ok := refusal(err, errs, adminWords)
+	if !ok {
 		return err
+	}
+	if alert == "" {
+		alert = "Check the fields marked below."
 	}
 	pg, perr := h.orgsPageOf(c, name, kind, errs)
 	if perr != nil {

@@ -122,8 +122,8 @@ func (h *ApprovalPages) Reject(c echo.Context) error {
 // already, or no longer fits, shows the page again with why (409).
 func (h *ApprovalPages) decideApproval(c echo.Context, decide func(context.Context, docket.Actor, string) (*docket.Approval, error), what string) error {
 	if _, err := decide(c.Request().Context(), httpx.MustActor(c), c.Param("id")); err != nil {
-		if de := docket.AsError(err); de != nil && de.Code == docket.EConflict {
-			return h.renderApprovals(c, http.StatusConflict, sentence(de.Message))
+		if status, alert, ok := refusal(err, fieldErrors{}, stateWords); ok {
+			return h.renderApprovals(c, status, alert)
 		}
 		return err
 	}

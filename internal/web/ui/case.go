@@ -269,28 +269,9 @@ func (p *Renderer) explain(d *app.ClockDetail, cs *docket.Case) *clockExplained 
 // errors beside the fields (422) or the reason an action cannot be taken now
 // (409). Any other error goes to the error page.
 func (h *casePresenter) renderCaseError(c echo.Context, id string, form caseForms, err error) error {
-	de := docket.AsError(err)
-	if de == nil {
-		return err
-	}
-	var status int
-	var errs fieldErrors
-	alert := ""
-	switch de.Code {
-	case docket.EInvalid, docket.EUnprocessable:
-		status = http.StatusUnprocessableEntity
-		field := de.Field
-		if i := strings.IndexByte(field, '['); i > 0 {
-			field = field[:i]
-		}
-		if field == "" {
-			alert = de.Message
-		} else {
-			errs = fieldErrors{field: fieldLabel(field) + " " + de.Message}
-		}
-	case docket.EConflict:
-		status, alert = http.StatusConflict, sentence(de.Message)
-	default:
+	errs := fieldErrors{}
+	status, alert, ok := refusal(err, errs, caseWords)
+	if !ok {
 		return err
 	}
 	pg, perr := h.casePageOf(c, id, form, errs)
@@ -496,8 +477,8 @@ func (h *CasePages) Withdraw(c echo.Context) error {
 	id := c.Param("id")
 	reason := form(c, "reason")
 	if _, err := h.cases.Withdraw(c.Request().Context(), httpx.MustActor(c), id, reason); err != nil {
-		de := docket.AsError(err)
-		if de == nil || (de.Code != docket.EUnprocessable && de.Code != docket.EInvalid) {
+		status, msg, ok := refusal(err, fieldErrors{}, withdrawWords)
+		if !ok {
 			return h.present.renderCaseError(c, id, caseForms{}, err)
 		}
 		v, gerr := h.confirmable(c, docket.ActWithdraw)
@@ -505,8 +486,8 @@ func (h *CasePages) Withdraw(c echo.Context) error {
 			return gerr
 		}
 		cp := h.confirmOf(c, v, docket.ActWithdraw)
-		cp.Reason, cp.Error = reason, fieldLabel("reason")+" "+de.Message
-		return h.r.render(c, http.StatusUnprocessableEntity, "confirm.html", cp)
+		cp.Reason, cp.Error = reason, msg
+		return h.r.render(c, status, "confirm.html", cp)
 	}
 	return done(c, id, "withdrawn")
 }

@@ -96,11 +96,7 @@ func readCaseForm(c echo.Context, submit bool) (caseFields, docket.CaseInput, fi
 	for _, x := range one {
 		var scratch docket.Case
 		if err := x.Apply(&scratch); err != nil {
-			if de := docket.AsError(err); de != nil && de.Field != "" {
-				if _, seen := errs[de.Field]; !seen {
-					errs[de.Field] = fieldLabel(de.Field) + " " + de.Message + "."
-				}
-			}
+			refusal(err, errs, fieldWords)
 		}
 	}
 	if submit {
@@ -111,17 +107,6 @@ func readCaseForm(c echo.Context, submit bool) (caseFields, docket.CaseInput, fi
 		}
 	}
 	return f, in, errs
-}
-
-// applyError puts a use case's error on its field, or returns it when it is
-// not about a field.
-func applyError(errs fieldErrors, err error) error {
-	de := docket.AsError(err)
-	if de == nil || (de.Code != docket.EUnprocessable && de.Code != docket.EInvalid) || de.Field == "" {
-		return err
-	}
-	errs[de.Field] = fieldLabel(de.Field) + " " + de.Message + "."
-	return nil
 }
 
 func (h *CasePages) CreateCase(c echo.Context) error {
@@ -137,10 +122,11 @@ func (h *CasePages) CreateCase(c echo.Context) error {
 	}
 	v, err := h.cases.CreateCase(c.Request().Context(), a, in)
 	if err != nil {
-		if err := applyError(errs, err); err != nil {
+		status, _, ok := refusal(err, errs, fieldWords)
+		if !ok {
 			return err
 		}
-		return h.renderCaseForm(c, http.StatusUnprocessableEntity, pg)
+		return h.renderCaseForm(c, status, pg)
 	}
 	if !submit {
 		return done(c, v.Case.ID, "created")
@@ -192,10 +178,11 @@ func (h *CasePages) UpdateCase(c echo.Context) error {
 	}
 	a := httpx.MustActor(c)
 	if _, err := h.cases.UpdateCase(c.Request().Context(), a, id, in); err != nil {
-		if err := applyError(errs, err); err != nil {
+		status, _, ok := refusal(err, errs, fieldWords)
+		if !ok {
 			return err
 		}
-		return h.renderCaseForm(c, http.StatusUnprocessableEntity, pg)
+		return h.renderCaseForm(c, status, pg)
 	}
 	if !submit {
 		return done(c, id, "saved")

@@ -518,27 +518,10 @@ func readFindingForm(c echo.Context) (findingFields, docket.FindingInput, fieldE
 	for _, x := range one {
 		var scratch docket.Finding
 		if err := x.Apply(&scratch); err != nil {
-			addFieldError(errs, err)
+			refusal(err, errs, workWords)
 		}
 	}
 	return f, in, errs
-}
-
-// addFieldError puts a use case's field error beside its field (keeping an
-// error already there) and reports whether it was one.
-func addFieldError(errs fieldErrors, err error) bool {
-	de := docket.AsError(err)
-	if de == nil || (de.Code != docket.EUnprocessable && de.Code != docket.EInvalid) || de.Field == "" {
-		return false
-	}
-	field := de.Field
-	if i := strings.IndexByte(field, '['); i > 0 {
-		field = field[:i]
-	}
-	if _, seen := errs[field]; !seen {
-		errs[field] = fieldMessage(field, de.Message)
-	}
-	return true
 }
 
 // entryRE is how the service names one entry of a list field: "entry 2 …".
@@ -567,26 +550,10 @@ func (h *casePresenter) renderWorkError(c echo.Context, caseID string, wf workFo
 	if errs == nil {
 		errs = fieldErrors{}
 	}
-	status := http.StatusUnprocessableEntity
-	alert := ""
+	status, alert := http.StatusUnprocessableEntity, ""
 	if err != nil {
-		de := docket.AsError(err)
-		if de == nil {
-			return err
-		}
-		switch de.Code {
-		case docket.EInvalid, docket.EUnprocessable:
-			if !addFieldError(errs, err) {
-				alert = sentence(de.Message)
-			}
-		case docket.ETooLarge, docket.EUnsupported:
-			status = httpx.StatusOf[de.Code]
-			if _, seen := errs["file"]; !seen {
-				errs["file"] = sentence(de.Message)
-			}
-		case docket.EConflict:
-			status, alert = http.StatusConflict, conflictAlert(de.Message)
-		default:
+		var ok bool
+		if status, alert, ok = refusal(err, errs, workWords); !ok {
 			return err
 		}
 	}
@@ -602,15 +569,6 @@ func (h *casePresenter) renderWorkError(c echo.Context, caseID string, wf workFo
 		pg.Alert = "This could not be done. Check the form marked below."
 	}
 	return h.r.render(c, status, "case.html", pg)
-}
-
-// conflictAlert is the case page's alert for a form refused in the case's
-// state (409): the service's reason, or where to attest when that is it.
-func conflictAlert(msg string) string {
-	if strings.HasPrefix(msg, "attest no conflict of interest first") {
-		return "Attest no conflict of interest first, at the top of this page."
-	}
-	return sentence(msg)
 }
 
 // findingCase is the case of a finding the user may read, for showing a
@@ -685,7 +643,7 @@ func (h *FindingPages) ResolveFinding(c echo.Context) error {
 			errs["resolution"] = "Choose whether the finding is resolved or its risk accepted."
 		}
 		if e := docket.ValidateText("note", wf.Note, docket.MaxResolutionNote, true); e != nil {
-			addFieldError(errs, e)
+			refusal(e, errs, workWords)
 		}
 		return h.present.findingFailed(c, id, wf, errs, err)
 	}

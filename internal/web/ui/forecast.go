@@ -75,12 +75,13 @@ func (h *InboxPages) Forecast(c echo.Context) error {
 	pg.Horizon = clock.EndOfDay(d, loc)
 	occ, err := h.delivery.Forecast(c.Request().Context(), a, pg.Horizon)
 	if err != nil {
-		de := docket.AsError(err)
-		if de == nil || de.Field != "until" {
+		errs := fieldErrors{}
+		status, _, ok := refusal(err, errs, untilWords)
+		if !ok || errs["until"] == "" {
 			return err
 		}
-		pg.Error = sentence("The date " + strings.Replace(de.Message, "later than now", "today or later", 1))
-		return render(http.StatusUnprocessableEntity)
+		pg.Error = errs["until"]
+		return render(status)
 	}
 	names := map[string]string{}
 	if pg.All {

@@ -186,8 +186,8 @@ func (h *InboxPages) Acknowledge(c echo.Context) error {
 	ctx := c.Request().Context()
 	n, err := h.delivery.Acknowledge(ctx, a, c.Param("id"))
 	if err != nil {
-		if de := docket.AsError(err); de != nil && de.Code == docket.EConflict {
-			return h.renderInbox(c, http.StatusConflict, sentence(de.Message))
+		if status, alert, ok := refusal(err, fieldErrors{}, stateWords); ok {
+			return h.renderInbox(c, status, alert)
 		}
 		return err
 	}

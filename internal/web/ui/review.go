@@ -379,21 +379,8 @@ func (h *casePresenter) renderReviewError(c echo.Context, caseID string, rf revi
 	}
 	status, alert := http.StatusUnprocessableEntity, ""
 	if err != nil {
-		de := docket.AsError(err)
-		if de == nil {
-			return err
-		}
-		switch de.Code {
-		case docket.EInvalid, docket.EUnprocessable:
-			if _, seen := errs[de.Field]; !seen {
-				errs[de.Field] = reviewMessage(de.Field, de.Message)
-			}
-			if de.Field == "" {
-				alert = sentence(de.Message)
-			}
-		case docket.EConflict:
-			status, alert = http.StatusConflict, conflictAlert(de.Message)
-		default:
+		var ok bool
+		if status, alert, ok = refusal(err, errs, reviewWords); !ok {
 			return err
 		}
 	}
