@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -89,11 +90,12 @@ func (s *Server) handleError(err error, c echo.Context) {
 	}
 	if status == http.StatusForbidden {
 		if a, ok := httpx.ActorFrom(c); ok && a.UserID != "" {
-			s.svc.AuditTrail.AuditDenied(c.Request().Context(), a, c.Request().Method, c.Path(), status)
+			s.audit.AuditDenied(c.Request().Context(), a, c.Request().Method, c.Path(), status)
 		}
 	}
-	if s.pages != nil && isPage(c) {
-		s.pages.renderError(c, status, de)
+	if s.ui != nil && isPage(c) {
+		s.quietSession(c)
+		s.ui.Renderer.RenderError(c, status, de)
 		return
 	}
 	body := errorBody{Error: errorDetail{Code: wireCode(de.Code), Message: de.Message, Field: de.Field}}
@@ -111,6 +113,13 @@ func (s *Server) handleError(err error, c echo.Context) {
 }
 
 var _ = slog.LevelInfo
+
+// isPage reports whether the request is for a page rather than the API.
+func isPage(c echo.Context) bool {
+	path := c.Request().URL.Path
+	return !strings.HasPrefix(path, "/api/") && !strings.HasPrefix(path, "/.well-known/") &&
+		path != "/healthz" && path != "/readyz" && path != "/metrics"
+}
 
 // retryAfterSeconds is a wait in whole seconds, rounded up, at least 1.
 func retryAfterSeconds(d time.Duration) int {

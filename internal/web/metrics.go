@@ -14,12 +14,11 @@ import (
 	"github.com/docket/docket/internal/docket"
 )
 
-// initDelivery sets up what the delivery routes and /metrics need: the
-// caller's metrics and webhook address guard, and the base of links. It
+// initDelivery sets up what /metrics needs: the caller's metrics. It
 // registers the request counter, outermost, so that it sees the final status
 // of every request.
 func (s *Server) initDelivery(o Options) {
-	s.metrics, s.guard = o.Metrics, o.Guard
+	s.metrics = o.Metrics
 	s.echo.Use(s.countRequests)
 }
 

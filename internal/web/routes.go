@@ -127,7 +127,7 @@ func (s *Server) routes() {
 	e.GET("/calendar/:token", s.api.Accounts.GetCalendarFeed)
 	e.GET("/metrics", s.getMetrics)
 	e.GET("/.well-known/jwks.json", s.api.Evidence.GetJWKS)
-	s.pages.routes(e)
+	s.registerPages(e)
 }
 
 func (s *Server) healthz(c echo.Context) error {

@@ -1,7 +1,9 @@
-// Package web serves Docket over HTTP with Echo: the JSON API under /api/v1,
-// the pages, the error handler and the middleware (request ids, logging,
-// security headers, authentication, cross-origin checks and CSRF tokens). Handlers call the app package's use
-// cases and never touch storage.
+// Package web serves Docket over HTTP with Echo: the route tables of the
+// JSON API under /api/v1 (handlers in web/api) and of the pages (handlers in
+// web/ui), the error handler and the middleware (request ids, logging,
+// security headers, authentication, the page session, cross-origin checks and
+// CSRF tokens). Handlers call the app package's use cases and never touch
+// storage; services.go wires them.
 package web
 
 import (
@@ -24,6 +26,7 @@ import (
 	"github.com/docket/docket/internal/metrics"
 	"github.com/docket/docket/internal/web/api"
 	"github.com/docket/docket/internal/web/httpx"
+	"github.com/docket/docket/internal/web/ui"
 )
 
 // Health reports whether the server can take traffic.
@@ -35,25 +38,25 @@ type Health interface {
 // Server is Docket's HTTP face.
 type Server struct {
 	echo   *echo.Echo
-	svc    *app.Services
 	cfg    config.Config
 	log    *slog.Logger
 	health Health
-	pages  *pages
 	tls    bool
+	// accounts authenticates the sessions and tokens and signs in and out
+	// from the pages; audit records refusals (services.go).
+	accounts serverAccountsCalls
+	audit    serverAuditCalls
 	// csrfSecret keys the pages' CSRF tokens; derived from the signing secret.
 	csrfSecret []byte
 	// crossOrigin refuses page forms from other sites, in front of the tokens (csrf.go).
 	crossOrigin *http.CrossOriginProtection
-	// metrics, guard and baseURL serve the delivery routes and /metrics (metrics.go).
+	// metrics counts the requests and serves /metrics (metrics.go).
 	metrics *metrics.Metrics
-	guard   app.URLGuard
-	baseURL string
 	// api holds the JSON API's handlers, by area (web/api).
 	api *api.Handlers
-	// approvals serves the changes that wait for a review lead (api_approvals.go).
-	approvals ApprovalService
-	// uploads receives the API's and the pages' attachments.
+	// ui holds the pages' handlers, by area, and their renderer (web/ui).
+	ui *ui.Handlers
+	// uploads opens the pages' uploads, whose CSRF token is read first (csrf.go).
 	uploads httpx.Uploads
 }
 
@@ -92,9 +95,10 @@ func New(svc *app.Services, o Options) (*Server, error) {
 	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	s := &Server{echo: e, svc: svc, cfg: o.Config, log: o.Logger, health: o.Health, tls: o.TLS,
-		csrfSecret: svc.Accounts.DerivedKey("csrf"), approvals: o.Approvals,
-		uploads: httpx.Uploads{Service: svc.Findings, MaxBytes: o.Config.Uploads.MaxBytes}}
+	sv := servicesOf(svc, o.Approvals)
+	s := &Server{echo: e, cfg: o.Config, log: o.Logger, health: o.Health, tls: o.TLS,
+		accounts: sv.Accounts, audit: sv.Audit, csrfSecret: sv.Accounts.DerivedKey("csrf"),
+		uploads: httpx.Uploads{Service: sv.Findings, MaxBytes: o.Config.Uploads.MaxBytes}}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -102,13 +106,11 @@ func New(svc *app.Services, o Options) (*Server, error) {
 	if base == "" {
 		base = o.Config.BaseURL
 	}
-	s.baseURL = base
 	cop, err := newCrossOrigin(base)
 	if err != nil {
 		return nil, err
 	}
 	s.crossOrigin = cop
-	sv := servicesOf(svc, o.Approvals)
 	s.api = api.New(api.Services{Cases: sv.Cases, Findings: sv.Findings, Accounts: sv.Accounts, Evidence: sv.Evidence,
 		Clearinghouse: sv.Clearinghouse, Delivery: sv.Delivery, Audit: sv.Audit, Approvals: sv.Approvals},
 		api.Settings{BaseURL: base, Location: o.Config.Location(), UploadMaxBytes: o.Config.Uploads.MaxBytes, Guard: o.Guard})
@@ -124,11 +126,14 @@ func New(svc *app.Services, o Options) (*Server, error) {
 	e.Use(s.requestLog)
 	e.Use(s.recoverPanic)
 	e.Use(httpx.PlainText)
-	p, err := newPages(s)
+	pages, err := ui.New(ui.Services{Cases: sv.Cases, Findings: sv.Findings, Accounts: sv.Accounts, Evidence: sv.Evidence,
+		Clearinghouse: sv.Clearinghouse, Delivery: sv.Delivery, Approvals: sv.Approvals},
+		ui.Settings{Location: o.Config.Location(), Logger: s.log, BaseURL: base, UploadMaxBytes: o.Config.Uploads.MaxBytes,
+			ResponseDays: o.Config.Findings.ResponseDays, APITokenMaxTTL: o.Config.Auth.APITokenMaxTTL, EndSession: s.endSession})
 	if err != nil {
 		return nil, err
 	}
-	s.pages = p
+	s.ui = pages
 	s.routes()
 	return s, nil
 }
@@ -245,9 +250,9 @@ func (s *Server) requireBearer(next echo.HandlerFunc) echo.HandlerFunc {
 			return unauth
 		}
 		raw := strings.TrimSpace(strings.TrimPrefix(h, "Bearer "))
-		a, _, err := s.svc.Accounts.Authenticate(c.Request().Context(), auth.KindSession, raw, httpx.Anon(c))
+		a, _, err := s.accounts.Authenticate(c.Request().Context(), auth.KindSession, raw, httpx.Anon(c))
 		if docket.ErrorCode(err) == docket.EUnauthorized {
-			a, _, err = s.svc.Accounts.Authenticate(c.Request().Context(), auth.KindAPIToken, raw, httpx.Anon(c))
+			a, _, err = s.accounts.Authenticate(c.Request().Context(), auth.KindAPIToken, raw, httpx.Anon(c))
 		}
 		if err != nil {
 			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="docket", error="invalid_token"`)

@@ -12,6 +12,7 @@ import (
 	"github.com/docket/docket/internal/config"
 	"github.com/docket/docket/internal/docket"
 	"github.com/docket/docket/internal/web/httpx"
+	"github.com/docket/docket/internal/web/ui"
 )
 
 // The pages' session: a token of kind auth.KindPage in an HttpOnly,
@@ -60,7 +61,7 @@ func (s *Server) requireSession(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		ck, err := c.Cookie(s.sessionCookieName())
 		if err == nil && ck.Value != "" && len(ck.Value) <= auth.MaxTokenBytes {
-			a, u, err := s.svc.Accounts.Authenticate(c.Request().Context(), auth.KindPage, ck.Value, httpx.Anon(c))
+			a, u, err := s.accounts.Authenticate(c.Request().Context(), auth.KindPage, ck.Value, httpx.Anon(c))
 			if err == nil {
 				c.Set(httpx.ActorKey, a)
 				c.Set(httpx.UserKey, u)
@@ -96,7 +97,7 @@ func (s *Server) quietSession(c echo.Context) {
 	if err != nil || ck.Value == "" || len(ck.Value) > auth.MaxTokenBytes {
 		return
 	}
-	if a, u, err := s.svc.Accounts.Authenticate(c.Request().Context(), auth.KindPage, ck.Value, httpx.Anon(c)); err == nil {
+	if a, u, err := s.accounts.Authenticate(c.Request().Context(), auth.KindPage, ck.Value, httpx.Anon(c)); err == nil {
 		c.Set(httpx.ActorKey, a)
 		c.Set(httpx.UserKey, u)
 		c.Set(httpx.CSRFKey, s.csrfFor(a.SessionID))
@@ -150,33 +151,26 @@ func localPath(s string) bool {
 	return true
 }
 
-// loginPage is the sign-in form.
-type loginPage struct {
-	pageBase
-	Email   string
-	Next    string
-	Token   string
-	Error   string
-	Notice  string
-	Invalid bool
-}
-
-func (s *Server) renderLogin(c echo.Context, status int, lp loginPage) error {
-	lp.pageBase = s.pages.base(c, "Sign in")
+func (s *Server) renderLogin(c echo.Context, status int, lp ui.LoginPage) error {
 	lp.Token = s.loginToken(s.loginNonce(c))
 	c.Response().Header().Set("Cache-Control", "no-store")
-	return s.pages.render(c, status, "login.html", lp)
+	return s.ui.Renderer.RenderLogin(c, status, lp)
+}
+
+// endSession forgets the page session's cookie.
+func (s *Server) endSession(c echo.Context) {
+	c.SetCookie(s.cookie(s.sessionCookieName(), "", -1))
 }
 
 // pageLoginForm shows the sign-in form; a signed-in user goes on at once.
 func (s *Server) pageLoginForm(c echo.Context) error {
 	next := safeNext(c.QueryParam("next"))
 	if ck, err := c.Cookie(s.sessionCookieName()); err == nil && ck.Value != "" {
-		if _, _, err := s.svc.Accounts.Authenticate(c.Request().Context(), auth.KindPage, ck.Value, httpx.Anon(c)); err == nil {
+		if _, _, err := s.accounts.Authenticate(c.Request().Context(), auth.KindPage, ck.Value, httpx.Anon(c)); err == nil {
 			return c.Redirect(http.StatusSeeOther, orHome(next))
 		}
 	}
-	lp := loginPage{Next: next}
+	lp := ui.LoginPage{Next: next}
 	switch {
 	case c.QueryParam("signed_out") != "":
 		lp.Notice = "You have signed out."
@@ -202,12 +196,12 @@ func (s *Server) pageLogin(c echo.Context) error {
 		return err
 	}
 	f := c.Request().PostForm
-	lp := loginPage{Email: strings.TrimSpace(f.Get("email")), Next: safeNext(f.Get("next"))}
+	lp := ui.LoginPage{Email: strings.TrimSpace(f.Get("email")), Next: safeNext(f.Get("next"))}
 	if !s.checkLoginCSRF(c) {
 		lp.Error = "The sign-in form had expired. Please try again."
 		return s.renderLogin(c, http.StatusForbidden, lp)
 	}
-	sess, err := s.svc.Accounts.SignInPage(c.Request().Context(), f.Get("email"), f.Get("password"), httpx.Anon(c))
+	sess, err := s.accounts.SignInPage(c.Request().Context(), f.Get("email"), f.Get("password"), httpx.Anon(c))
 	if err != nil {
 		lp.Invalid = true
 		if _, ok := app.IsThrottled(err); ok {
@@ -227,7 +221,7 @@ func (s *Server) pageLogin(c echo.Context) error {
 
 // pageLogout revokes the session and forgets the cookie.
 func (s *Server) pageLogout(c echo.Context) error {
-	if err := s.svc.Accounts.Logout(c.Request().Context(), httpx.MustActor(c)); err != nil {
+	if err := s.accounts.Logout(c.Request().Context(), httpx.MustActor(c)); err != nil {
 		return err
 	}
 	c.SetCookie(s.cookie(s.sessionCookieName(), "", -1))

@@ -1,4 +1,4 @@
-package web
+package ui
 
 import (
 	"net/http"
@@ -39,12 +39,12 @@ type caseFormPage struct {
 	Summary     []fieldError
 }
 
-func (s *Server) renderCaseForm(c echo.Context, status int, pg caseFormPage) error {
+func (h *CasePages) renderCaseForm(c echo.Context, status int, pg caseFormPage) error {
 	title := "New submission"
 	if pg.Editing {
 		title = "Edit draft"
 	}
-	pg.pageBase = s.pages.base(c, title)
+	pg.pageBase = h.r.base(c, title)
 	pg.Heading = title
 	pg.Modalities = options(docket.Modalities, modalityLabels, pg.F.Modality)
 	pg.Deployments = options(docket.Deployments, deploymentLabels, pg.F.Deployment)
@@ -56,14 +56,14 @@ func (s *Server) renderCaseForm(c echo.Context, status int, pg caseFormPage) err
 	if len(pg.Summary) > 0 {
 		pg.Alert = "Check the fields marked below."
 	}
-	return s.pages.render(c, status, "case_form.html", pg)
+	return h.r.render(c, status, "case_form.html", pg)
 }
 
-func (s *Server) pageNewCase(c echo.Context) error {
+func (h *CasePages) NewCase(c echo.Context) error {
 	if !docket.CanCreateCase(httpx.MustActor(c).Role) {
 		return docket.Forbidden()
 	}
-	return s.renderCaseForm(c, http.StatusOK, caseFormPage{Action: "/cases/new"})
+	return h.renderCaseForm(c, http.StatusOK, caseFormPage{Action: "/cases/new"})
 }
 
 // readCaseForm reads the form into the input every field given, and checks
@@ -96,11 +96,7 @@ func readCaseForm(c echo.Context, submit bool) (caseFields, docket.CaseInput, fi
 	for _, x := range one {
 		var scratch docket.Case
 		if err := x.Apply(&scratch); err != nil {
-			if de := docket.AsError(err); de != nil && de.Field != "" {
-				if _, seen := errs[de.Field]; !seen {
-					errs[de.Field] = fieldLabel(de.Field) + " " + de.Message + "."
-				}
-			}
+			refusal(err, errs, fieldWords)
 		}
 	}
 	if submit {
@@ -113,18 +109,7 @@ func readCaseForm(c echo.Context, submit bool) (caseFields, docket.CaseInput, fi
 	return f, in, errs
 }
 
-// applyError puts a use case's error on its field, or returns it when it is
-// not about a field.
-func applyError(errs fieldErrors, err error) error {
-	de := docket.AsError(err)
-	if de == nil || (de.Code != docket.EUnprocessable && de.Code != docket.EInvalid) || de.Field == "" {
-		return err
-	}
-	errs[de.Field] = fieldLabel(de.Field) + " " + de.Message + "."
-	return nil
-}
-
-func (s *Server) pageCreateCase(c echo.Context) error {
+func (h *CasePages) CreateCase(c echo.Context) error {
 	a := httpx.MustActor(c)
 	if !docket.CanCreateCase(a.Role) {
 		return docket.Forbidden()
@@ -133,28 +118,29 @@ func (s *Server) pageCreateCase(c echo.Context) error {
 	f, in, errs := readCaseForm(c, submit)
 	pg := caseFormPage{Action: "/cases/new", F: f, Errors: errs}
 	if len(errs) > 0 {
-		return s.renderCaseForm(c, http.StatusUnprocessableEntity, pg)
+		return h.renderCaseForm(c, http.StatusUnprocessableEntity, pg)
 	}
-	v, err := s.svc.Cases.CreateCase(c.Request().Context(), a, in)
+	v, err := h.cases.CreateCase(c.Request().Context(), a, in)
 	if err != nil {
-		if err := applyError(errs, err); err != nil {
+		status, _, ok := refusal(err, errs, fieldWords)
+		if !ok {
 			return err
 		}
-		return s.renderCaseForm(c, http.StatusUnprocessableEntity, pg)
+		return h.renderCaseForm(c, status, pg)
 	}
 	if !submit {
 		return done(c, v.Case.ID, "created")
 	}
-	if _, err := s.svc.Cases.SubmitCase(c.Request().Context(), a, v.Case.ID); err != nil {
-		return s.renderCaseError(c, v.Case.ID, caseForms{}, err)
+	if _, err := h.cases.SubmitCase(c.Request().Context(), a, v.Case.ID); err != nil {
+		return h.present.renderCaseError(c, v.Case.ID, caseForms{}, err)
 	}
 	return done(c, v.Case.ID, "submitted")
 }
 
 // editable loads a draft the user may edit: 404 when hidden, 403 for roles
 // that never edit, 409 once submitted.
-func (s *Server) editable(c echo.Context) (caseFields, error) {
-	v, err := s.confirmable(c, docket.ActEdit)
+func (h *CasePages) editable(c echo.Context) (caseFields, error) {
+	v, err := h.confirmable(c, docket.ActEdit)
 	if err != nil {
 		return caseFields{}, err
 	}
@@ -170,38 +156,39 @@ func (s *Server) editable(c echo.Context) (caseFields, error) {
 	return f, nil
 }
 
-func (s *Server) pageEditCase(c echo.Context) error {
-	f, err := s.editable(c)
+func (h *CasePages) EditCase(c echo.Context) error {
+	f, err := h.editable(c)
 	if err != nil {
 		return err
 	}
 	id := c.Param("id")
-	return s.renderCaseForm(c, http.StatusOK, caseFormPage{Action: "/cases/" + id + "/edit", CaseID: id, Editing: true, F: f})
+	return h.renderCaseForm(c, http.StatusOK, caseFormPage{Action: "/cases/" + id + "/edit", CaseID: id, Editing: true, F: f})
 }
 
-func (s *Server) pageUpdateCase(c echo.Context) error {
+func (h *CasePages) UpdateCase(c echo.Context) error {
 	id := c.Param("id")
-	if _, err := s.editable(c); err != nil {
+	if _, err := h.editable(c); err != nil {
 		return err
 	}
 	submit := form(c, "then") == "submit"
 	f, in, errs := readCaseForm(c, submit)
 	pg := caseFormPage{Action: "/cases/" + id + "/edit", CaseID: id, Editing: true, F: f, Errors: errs}
 	if len(errs) > 0 {
-		return s.renderCaseForm(c, http.StatusUnprocessableEntity, pg)
+		return h.renderCaseForm(c, http.StatusUnprocessableEntity, pg)
 	}
 	a := httpx.MustActor(c)
-	if _, err := s.svc.Cases.UpdateCase(c.Request().Context(), a, id, in); err != nil {
-		if err := applyError(errs, err); err != nil {
+	if _, err := h.cases.UpdateCase(c.Request().Context(), a, id, in); err != nil {
+		status, _, ok := refusal(err, errs, fieldWords)
+		if !ok {
 			return err
 		}
-		return s.renderCaseForm(c, http.StatusUnprocessableEntity, pg)
+		return h.renderCaseForm(c, status, pg)
 	}
 	if !submit {
 		return done(c, id, "saved")
 	}
-	if _, err := s.svc.Cases.SubmitCase(c.Request().Context(), a, id); err != nil {
-		return s.renderCaseError(c, id, caseForms{}, err)
+	if _, err := h.cases.SubmitCase(c.Request().Context(), a, id); err != nil {
+		return h.present.renderCaseError(c, id, caseForms{}, err)
 	}
 	return done(c, id, "submitted")
 }

@@ -1,4 +1,4 @@
-package web
+package ui
 
 import (
 	"net/http"
@@ -39,23 +39,23 @@ type tokenRow struct {
 // tokenDays are the lifetimes offered for a new API token, in days.
 var tokenDays = []int{30, 90, 365}
 
-func (s *Server) accountPageOf(c echo.Context, errs fieldErrors) (*accountPage, error) {
+func (h *AccountPages) accountPageOf(c echo.Context, errs fieldErrors) (*accountPage, error) {
 	ctx, a := c.Request().Context(), httpx.MustActor(c)
-	me, err := s.svc.Accounts.Me(ctx, a)
+	me, err := h.accounts.Me(ctx, a)
 	if err != nil {
 		return nil, err
 	}
-	toks, err := s.svc.Accounts.ListAPITokens(ctx, a)
+	toks, err := h.accounts.ListAPITokens(ctx, a)
 	if err != nil {
 		return nil, err
 	}
 	// Administrators see no case, so they have no calendar of deadlines.
-	cal, err := s.svc.Accounts.CalendarURL(ctx, a)
+	cal, err := h.accounts.CalendarURL(ctx, a)
 	noCalendar := docket.ErrorCode(err) == docket.EForbidden
 	if err != nil && !noCalendar {
 		return nil, err
 	}
-	pg := &accountPage{pageBase: s.pages.base(c, "Your account"), Email: me.Email, Role: roleLabel(me.Role),
+	pg := &accountPage{pageBase: h.r.base(c, "Your account"), Email: me.Email, Role: roleLabel(me.Role),
 		Org: me.Org.Name, Errors: errs, HasCalendar: !noCalendar}
 	for _, t := range toks {
 		pg.Tokens = append(pg.Tokens, tokenRow{ID: t.ID, Name: t.Name, Scope: string(t.Scope), Created: t.CreatedAt, ExpiresAt: t.ExpiresAt})
@@ -63,7 +63,7 @@ func (s *Server) accountPageOf(c echo.Context, errs fieldErrors) (*accountPage, 
 	if cal != nil {
 		pg.Calendar = &cal.CreatedAt
 	}
-	pg.TokenDays = s.tokenDays(form(c, "days"))
+	pg.TokenDays = h.tokenDays(form(c, "days"))
 	pg.Flash = flashOf(c)
 	return pg, nil
 }
@@ -71,9 +71,9 @@ func (s *Server) accountPageOf(c echo.Context, errs fieldErrors) (*accountPage, 
 // tokenDays are the lifetimes offered for a new token: those of tokenDays
 // within auth.api_token_max_ttl (the longest allowed, when none is), picked
 // selected (90 days when nothing is picked).
-func (s *Server) tokenDays(picked string) []option {
+func (h *AccountPages) tokenDays(picked string) []option {
 	var out []option
-	maxDays := int(s.cfg.Auth.APITokenMaxTTL / (24 * time.Hour))
+	maxDays := int(h.tokenMaxTTL / (24 * time.Hour))
 	for _, d := range tokenDays {
 		if d <= maxDays {
 			v := strconv.Itoa(d)
@@ -89,99 +89,98 @@ func (s *Server) tokenDays(picked string) []option {
 
 // renderAccount answers with the account page; a page carrying a secret
 // shown once is never stored by a cache.
-func (s *Server) renderAccount(c echo.Context, status int, pg *accountPage) error {
+func (h *AccountPages) renderAccount(c echo.Context, status int, pg *accountPage) error {
 	if pg.NewToken != "" || pg.NewCalendarURL != "" {
 		c.Response().Header().Set("Cache-Control", "no-store")
 	}
-	return s.pages.render(c, status, "account.html", pg)
+	return h.r.render(c, status, "account.html", pg)
 }
 
-func (s *Server) pageAccount(c echo.Context) error {
-	pg, err := s.accountPageOf(c, nil)
+func (h *AccountPages) Account(c echo.Context) error {
+	pg, err := h.accountPageOf(c, nil)
 	if err != nil {
 		return err
 	}
-	return s.renderAccount(c, http.StatusOK, pg)
+	return h.renderAccount(c, http.StatusOK, pg)
 }
 
 // accountFormError shows the account page again with the error beside its
 // field, or as the page's alert; any other error is the error page's.
-func (s *Server) accountFormError(c echo.Context, err error) error {
-	de := docket.AsError(err)
-	if de == nil || (de.Code != docket.EUnprocessable && de.Code != docket.EInvalid) {
+func (h *AccountPages) accountFormError(c echo.Context, err error) error {
+	errs := fieldErrors{}
+	status, alert, ok := refusal(err, errs, accountWords)
+	if !ok {
 		return err
 	}
-	errs := fieldErrors{}
-	alert := "Nothing was changed. Check the fields marked below."
-	if applyError(errs, err) != nil {
-		alert = "Nothing was changed. " + sentence(de.Message)
+	if alert == "" {
+		alert = "Nothing was changed. Check the fields marked below."
 	}
-	pg, perr := s.accountPageOf(c, errs)
+	pg, perr := h.accountPageOf(c, errs)
 	if perr != nil {
 		return perr
 	}
 	pg.Alert = alert
-	return s.renderAccount(c, http.StatusUnprocessableEntity, pg)
+	return h.renderAccount(c, status, pg)
 }
 
 // pageChangePassword changes the password; every session ends with it, this
 // one too, so the answer is the sign-in page.
-func (s *Server) pageChangePassword(c echo.Context) error {
-	err := s.svc.Accounts.ChangePassword(c.Request().Context(), httpx.MustActor(c), form(c, "current_password"), form(c, "new_password"))
+func (h *AccountPages) ChangePassword(c echo.Context) error {
+	err := h.accounts.ChangePassword(c.Request().Context(), httpx.MustActor(c), form(c, "current_password"), form(c, "new_password"))
 	if err != nil {
-		return s.accountFormError(c, err)
+		return h.accountFormError(c, err)
 	}
-	c.SetCookie(s.cookie(s.sessionCookieName(), "", -1))
+	h.endSession(c)
 	return c.Redirect(http.StatusSeeOther, "/login?password_changed=1")
 }
 
-func (s *Server) pageCreateAPIToken(c echo.Context) error {
+func (h *AccountPages) CreateAPIToken(c echo.Context) error {
 	days, offered := 0, false
-	for _, o := range s.tokenDays("") {
+	for _, o := range h.tokenDays("") {
 		if o.Value == form(c, "days") {
 			days, _ = strconv.Atoi(o.Value)
 			offered = true
 		}
 	}
 	if !offered {
-		return s.accountFormError(c, docket.Unacceptable("days", "must be one of the lifetimes offered"))
+		return h.accountFormError(c, docket.Unacceptable("days", "must be one of the lifetimes offered"))
 	}
-	exp := s.svc.Cases.Now().Add(time.Duration(days) * 24 * time.Hour)
+	exp := h.cases.Now().Add(time.Duration(days) * 24 * time.Hour)
 	name := form(c, "name")
-	sess, _, err := s.svc.Accounts.CreateAPIToken(c.Request().Context(), httpx.MustActor(c), name, docket.Scope(form(c, "scope")), &exp)
+	sess, _, err := h.accounts.CreateAPIToken(c.Request().Context(), httpx.MustActor(c), name, docket.Scope(form(c, "scope")), &exp)
 	if err != nil {
-		return s.accountFormError(c, err)
+		return h.accountFormError(c, err)
 	}
-	pg, err := s.accountPageOf(c, nil)
+	pg, err := h.accountPageOf(c, nil)
 	if err != nil {
 		return err
 	}
 	pg.NewToken, pg.NewTokenName = sess.Token, name
-	return s.renderAccount(c, http.StatusCreated, pg)
+	return h.renderAccount(c, http.StatusCreated, pg)
 }
 
-func (s *Server) pageRevokeAPIToken(c echo.Context) error {
-	if err := s.svc.Accounts.DeleteAPIToken(c.Request().Context(), httpx.MustActor(c), c.Param("id")); err != nil {
+func (h *AccountPages) RevokeAPIToken(c echo.Context) error {
+	if err := h.accounts.DeleteAPIToken(c.Request().Context(), httpx.MustActor(c), c.Param("id")); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/account?done=token-revoked")
 }
 
-func (s *Server) pageCreateCalendarURL(c echo.Context) error {
-	token, _, err := s.svc.Accounts.CreateCalendarURL(c.Request().Context(), httpx.MustActor(c))
+func (h *AccountPages) CreateCalendarURL(c echo.Context) error {
+	token, _, err := h.accounts.CreateCalendarURL(c.Request().Context(), httpx.MustActor(c))
 	if err != nil {
 		return err
 	}
-	pg, err := s.accountPageOf(c, nil)
+	pg, err := h.accountPageOf(c, nil)
 	if err != nil {
 		return err
 	}
-	pg.NewCalendarURL = httpx.LinkBase(c, s.baseURL) + "/calendar/" + token + ".ics"
-	return s.renderAccount(c, http.StatusCreated, pg)
+	pg.NewCalendarURL = httpx.LinkBase(c, h.baseURL) + "/calendar/" + token + ".ics"
+	return h.renderAccount(c, http.StatusCreated, pg)
 }
 
-func (s *Server) pageDeleteCalendarURL(c echo.Context) error {
-	if err := s.svc.Accounts.DeleteCalendarURL(c.Request().Context(), httpx.MustActor(c)); err != nil {
+func (h *AccountPages) DeleteCalendarURL(c echo.Context) error {
+	if err := h.accounts.DeleteCalendarURL(c.Request().Context(), httpx.MustActor(c)); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/account?done=calendar-off")

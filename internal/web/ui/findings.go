@@ -1,4 +1,4 @@
-package web
+package ui
 
 import (
 	"fmt"
@@ -16,7 +16,7 @@ import (
 )
 
 // The case's work on the case page: its findings (this file), comments
-// (pages_comments.go) and attachments (pages_attachments.go). Each part is
+// (comments.go) and attachments (attachments.go). Each part is
 // shown exactly to those the API shows it to: a lab the findings shared with
 // it (TLP:RED only when named) and the shared comments; assigned reviewers
 // and leads everything once they have attested; compliance officers only the
@@ -105,16 +105,16 @@ func (n nameBook) of(id string) string {
 // caseWorkOf loads the findings, comments and attachments of a case the user
 // may see, as the user may see them. v is the case as GetCase gave it; names
 // maps the review team's ids to names for the agency roles.
-func (s *Server) caseWorkOf(c echo.Context, v *app.CaseView, names map[string]string) (*caseWork, error) {
+func (h *casePresenter) caseWorkOf(c echo.Context, v *app.CaseView, names map[string]string) (*caseWork, error) {
 	a := httpx.MustActor(c)
 	ctx := c.Request().Context()
 	cs := v.Case
 	w := &caseWork{CaseID: cs.ID, Lab: cs.OrgName, IsLab: a.Role == docket.RoleLabMember}
-	src := workSource{actor: a, status: cs.Status, content: v.Content, days: s.cfg.Findings.ResponseDays,
-		maxBytes: s.cfg.Uploads.MaxBytes, now: s.svc.Cases.Now()}
+	src := workSource{actor: a, status: cs.Status, content: v.Content, days: h.responseDays,
+		maxBytes: h.maxBytes, now: h.cases.Now()}
 	src.csrf, _ = c.Get(httpx.CSRFKey).(string)
 	if a.Role == docket.RoleCompliance && cs.Status != docket.StatusDraft {
-		t, err := s.svc.Cases.FindingTally(ctx, a, cs.ID)
+		t, err := h.cases.FindingTally(ctx, a, cs.ID)
 		if err != nil {
 			return nil, err
 		}
@@ -125,7 +125,7 @@ func (s *Server) caseWorkOf(c echo.Context, v *app.CaseView, names map[string]st
 		w.build()
 		return w, nil
 	}
-	members, err := s.svc.Cases.CaseLabMembers(ctx, a, cs.ID)
+	members, err := h.cases.CaseLabMembers(ctx, a, cs.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -143,7 +143,7 @@ func (s *Server) caseWorkOf(c echo.Context, v *app.CaseView, names map[string]st
 	src.record = (a.Role == docket.RoleReviewer || a.Role == docket.RoleReviewLead) && cs.Status.AcceptsAdditions()
 	if cs.Status != docket.StatusDraft {
 		for cursor := ""; ; {
-			list, next, err := s.svc.Findings.ListFindings(ctx, a, cs.ID, app.FindingFilter{}, app.Page{Limit: 200, Cursor: cursor})
+			list, next, err := h.findings.ListFindings(ctx, a, cs.ID, app.FindingFilter{}, app.Page{Limit: 200, Cursor: cursor})
 			if err != nil {
 				return nil, err
 			}
@@ -155,7 +155,7 @@ func (s *Server) caseWorkOf(c echo.Context, v *app.CaseView, names map[string]st
 		}
 	}
 	for cursor := ""; ; {
-		list, next, err := s.svc.Findings.ListComments(ctx, a, cs.ID, app.Page{Limit: 200, Cursor: cursor})
+		list, next, err := h.findings.ListComments(ctx, a, cs.ID, app.Page{Limit: 200, Cursor: cursor})
 		if err != nil {
 			return nil, err
 		}
@@ -165,7 +165,7 @@ func (s *Server) caseWorkOf(c echo.Context, v *app.CaseView, names map[string]st
 		}
 		cursor = next
 	}
-	if src.atts, err = s.svc.Findings.ListAttachments(ctx, a, cs.ID); err != nil {
+	if src.atts, err = h.findings.ListAttachments(ctx, a, cs.ID); err != nil {
 		return nil, err
 	}
 	w.src = src
@@ -518,27 +518,10 @@ func readFindingForm(c echo.Context) (findingFields, docket.FindingInput, fieldE
 	for _, x := range one {
 		var scratch docket.Finding
 		if err := x.Apply(&scratch); err != nil {
-			addFieldError(errs, err)
+			refusal(err, errs, workWords)
 		}
 	}
 	return f, in, errs
-}
-
-// addFieldError puts a use case's field error beside its field (keeping an
-// error already there) and reports whether it was one.
-func addFieldError(errs fieldErrors, err error) bool {
-	de := docket.AsError(err)
-	if de == nil || (de.Code != docket.EUnprocessable && de.Code != docket.EInvalid) || de.Field == "" {
-		return false
-	}
-	field := de.Field
-	if i := strings.IndexByte(field, '['); i > 0 {
-		field = field[:i]
-	}
-	if _, seen := errs[field]; !seen {
-		errs[field] = fieldMessage(field, de.Message)
-	}
-	return true
 }
 
 // entryRE is how the service names one entry of a list field: "entry 2 …".
@@ -563,34 +546,18 @@ func fieldMessage(field, msg string) string {
 // failed: errors beside the form's fields (422, or 413 and 415 for a file),
 // or the reason it cannot be done now (409) at the top. Anything else (404,
 // 403, 500) goes to the error page.
-func (s *Server) renderWorkError(c echo.Context, caseID string, wf workForm, errs fieldErrors, err error) error {
+func (h *casePresenter) renderWorkError(c echo.Context, caseID string, wf workForm, errs fieldErrors, err error) error {
 	if errs == nil {
 		errs = fieldErrors{}
 	}
-	status := http.StatusUnprocessableEntity
-	alert := ""
+	status, alert := http.StatusUnprocessableEntity, ""
 	if err != nil {
-		de := docket.AsError(err)
-		if de == nil {
-			return err
-		}
-		switch de.Code {
-		case docket.EInvalid, docket.EUnprocessable:
-			if !addFieldError(errs, err) {
-				alert = sentence(de.Message)
-			}
-		case docket.ETooLarge, docket.EUnsupported:
-			status = httpx.StatusOf[de.Code]
-			if _, seen := errs["file"]; !seen {
-				errs["file"] = sentence(de.Message)
-			}
-		case docket.EConflict:
-			status, alert = http.StatusConflict, conflictAlert(de.Message)
-		default:
+		var ok bool
+		if status, alert, ok = refusal(err, errs, workWords); !ok {
 			return err
 		}
 	}
-	pg, perr := s.casePageOf(c, caseID, caseForms{}, nil)
+	pg, perr := h.casePageOf(c, caseID, caseForms{}, nil)
 	if perr != nil {
 		return perr
 	}
@@ -601,22 +568,13 @@ func (s *Server) renderWorkError(c echo.Context, caseID string, wf workForm, err
 	if alert == "" {
 		pg.Alert = "This could not be done. Check the form marked below."
 	}
-	return s.pages.render(c, status, "case.html", pg)
-}
-
-// conflictAlert is the case page's alert for a form refused in the case's
-// state (409): the service's reason, or where to attest when that is it.
-func conflictAlert(msg string) string {
-	if strings.HasPrefix(msg, "attest no conflict of interest first") {
-		return "Attest no conflict of interest first, at the top of this page."
-	}
-	return sentence(msg)
+	return h.r.render(c, status, "case.html", pg)
 }
 
 // findingCase is the case of a finding the user may read, for showing a
 // failed form again; "" when the finding cannot be read.
-func (s *Server) findingCase(c echo.Context, id string) string {
-	v, err := s.svc.Findings.GetFinding(c.Request().Context(), httpx.MustActor(c), id)
+func (h *casePresenter) findingCase(c echo.Context, id string) string {
+	v, err := h.findings.GetFinding(c.Request().Context(), httpx.MustActor(c), id)
 	if err != nil {
 		return ""
 	}
@@ -625,15 +583,15 @@ func (s *Server) findingCase(c echo.Context, id string) string {
 
 // findingFailed shows a failed finding form on its case's page, or the error
 // page when the finding is not readable (404, 403).
-func (s *Server) findingFailed(c echo.Context, id string, wf workForm, errs fieldErrors, err error) error {
+func (h *casePresenter) findingFailed(c echo.Context, id string, wf workForm, errs fieldErrors, err error) error {
 	if docket.ErrorCode(err) == docket.ENotFound || docket.ErrorCode(err) == docket.EForbidden {
 		return err
 	}
-	caseID := s.findingCase(c, id)
+	caseID := h.findingCase(c, id)
 	if caseID == "" {
 		return err
 	}
-	return s.renderWorkError(c, caseID, wf, errs, err)
+	return h.renderWorkError(c, caseID, wf, errs, err)
 }
 
 // doneFinding redirects to the case page at the finding, saying what was done.
@@ -641,43 +599,43 @@ func doneFinding(c echo.Context, v *app.FindingView, what string) error {
 	return c.Redirect(http.StatusSeeOther, "/cases/"+v.Finding.CaseID+"?done="+what+"#finding-"+v.Finding.ID)
 }
 
-func (s *Server) pageCreateFinding(c echo.Context) error {
+func (h *FindingPages) CreateFinding(c echo.Context) error {
 	id := c.Param("id")
 	f, in, errs := readFindingForm(c)
 	wf := workForm{Which: formRecord, Finding: f}
 	// The service decides first, so that 404, 403 and 409 come before the fields.
-	v, err := s.svc.Findings.CreateFinding(c.Request().Context(), httpx.MustActor(c), id, in)
+	v, err := h.findings.CreateFinding(c.Request().Context(), httpx.MustActor(c), id, in)
 	if err != nil {
-		return s.renderWorkError(c, id, wf, errs, err)
+		return h.present.renderWorkError(c, id, wf, errs, err)
 	}
 	return doneFinding(c, v, "finding")
 }
 
-func (s *Server) pageShareFinding(c echo.Context) error {
+func (h *FindingPages) ShareFinding(c echo.Context) error {
 	id := c.Param("id")
 	ids := c.Request().PostForm["recipient_ids"]
 	wf := workForm{Which: formShare, For: id, RecipientIDs: ids}
-	v, err := s.svc.Findings.ShareFinding(c.Request().Context(), httpx.MustActor(c), id, ids)
+	v, err := h.findings.ShareFinding(c.Request().Context(), httpx.MustActor(c), id, ids)
 	if err != nil {
-		return s.findingFailed(c, id, wf, nil, err)
+		return h.present.findingFailed(c, id, wf, nil, err)
 	}
 	return doneFinding(c, v, "shared")
 }
 
-func (s *Server) pageRespondFinding(c echo.Context) error {
+func (h *FindingPages) RespondFinding(c echo.Context) error {
 	id := c.Param("id")
 	wf := workForm{Which: formRespond, For: id, Response: form(c, "response")}
-	v, err := s.svc.Findings.RespondFinding(c.Request().Context(), httpx.MustActor(c), id, wf.Response)
+	v, err := h.findings.RespondFinding(c.Request().Context(), httpx.MustActor(c), id, wf.Response)
 	if err != nil {
-		return s.findingFailed(c, id, wf, nil, err)
+		return h.present.findingFailed(c, id, wf, nil, err)
 	}
 	return doneFinding(c, v, "responded")
 }
 
-func (s *Server) pageResolveFinding(c echo.Context) error {
+func (h *FindingPages) ResolveFinding(c echo.Context) error {
 	id := c.Param("id")
 	wf := workForm{Which: formResolve, For: id, Resolution: form(c, "resolution"), Note: form(c, "note")}
-	v, err := s.svc.Findings.ResolveFinding(c.Request().Context(), httpx.MustActor(c), id, wf.Resolution, wf.Note)
+	v, err := h.findings.ResolveFinding(c.Request().Context(), httpx.MustActor(c), id, wf.Resolution, wf.Note)
 	if err != nil {
 		errs := fieldErrors{}
 		// Both fields at once: the service names only the first.
@@ -685,20 +643,20 @@ func (s *Server) pageResolveFinding(c echo.Context) error {
 			errs["resolution"] = "Choose whether the finding is resolved or its risk accepted."
 		}
 		if e := docket.ValidateText("note", wf.Note, docket.MaxResolutionNote, true); e != nil {
-			addFieldError(errs, e)
+			refusal(e, errs, workWords)
 		}
-		return s.findingFailed(c, id, wf, errs, err)
+		return h.present.findingFailed(c, id, wf, errs, err)
 	}
 	return doneFinding(c, v, "resolved")
 }
 
-func (s *Server) pageEditFinding(c echo.Context) error {
+func (h *FindingPages) EditFinding(c echo.Context) error {
 	id := c.Param("id")
 	f, in, errs := readFindingForm(c)
 	wf := workForm{Which: formEdit, For: id, Finding: f}
-	v, err := s.svc.Findings.UpdateFinding(c.Request().Context(), httpx.MustActor(c), id, in)
+	v, err := h.findings.UpdateFinding(c.Request().Context(), httpx.MustActor(c), id, in)
 	if err != nil {
-		return s.findingFailed(c, id, wf, errs, err)
+		return h.present.findingFailed(c, id, wf, errs, err)
 	}
 	return doneFinding(c, v, "edited")
 }

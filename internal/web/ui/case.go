@@ -1,4 +1,4 @@
-package web
+package ui
 
 import (
 	"net/http"
@@ -39,9 +39,9 @@ type casePage struct {
 	Errors       fieldErrors
 	IsLab        bool
 	ShowTier     bool
-	// Work is the findings, comments and attachments (pages_findings.go).
+	// Work is the findings, comments and attachments (findings.go).
 	Work *caseWork
-	// Review is the amendments, benchmarks, publishing and the statement (pages_review.go).
+	// Review is the amendments, benchmarks, publishing and the statement (review.go).
 	Review *caseReview
 }
 
@@ -118,23 +118,23 @@ type caseForms struct {
 }
 
 // pageCase shows a case (404 when the user may not see it).
-func (s *Server) pageCase(c echo.Context) error {
-	pg, err := s.casePageOf(c, c.Param("id"), caseForms{}, nil)
+func (h *CasePages) Case(c echo.Context) error {
+	pg, err := h.present.casePageOf(c, c.Param("id"), caseForms{}, nil)
 	if err != nil {
 		return err
 	}
-	return s.pages.render(c, http.StatusOK, "case.html", pg)
+	return h.r.render(c, http.StatusOK, "case.html", pg)
 }
 
 // casePageOf gathers everything the case page shows to the user.
-func (s *Server) casePageOf(c echo.Context, id string, form caseForms, errs fieldErrors) (*casePage, error) {
+func (h *casePresenter) casePageOf(c echo.Context, id string, form caseForms, errs fieldErrors) (*casePage, error) {
 	a := httpx.MustActor(c)
 	ctx := c.Request().Context()
-	v, err := s.svc.Cases.GetCase(ctx, a, id)
+	v, err := h.cases.GetCase(ctx, a, id)
 	if err != nil {
 		return nil, err
 	}
-	names, team, err := s.teamNames(c)
+	names, team, err := teamNames(c, h.cases)
 	if err != nil {
 		return nil, err
 	}
@@ -143,10 +143,10 @@ func (s *Server) casePageOf(c echo.Context, id string, form caseForms, errs fiel
 	if cs.Number != "" {
 		title = cs.Number + ": " + title
 	}
-	pg := &casePage{pageBase: s.pages.base(c, title), Content: v.Content, Attested: v.Attested, Form: form, Errors: errs,
+	pg := &casePage{pageBase: h.r.base(c, title), Content: v.Content, Attested: v.Attested, Form: form, Errors: errs,
 		IsLab: a.Role == docket.RoleLabMember, ShowTier: a.Role != docket.RoleLabMember}
-	now := s.svc.Cases.Now()
-	pg.Row = s.pages.caseRowOf(a, v, names, now)
+	now := h.cases.Now()
+	pg.Row = h.r.caseRowOf(a, v, names, now)
 	pg.Case = caseDetail{ID: cs.ID, Number: pg.Row.Number, Lab: cs.OrgName, Model: cs.ModelName, Version: cs.ModelVersion,
 		Digest: cs.WeightsDigest, Release: pg.Row.Release, Modality: labelOr(modalityLabels[cs.Modality], cs.Modality),
 		Deployment: labelOr(deploymentLabels[cs.Deployment], cs.Deployment), Status: statusLabel(cs.Status),
@@ -163,14 +163,14 @@ func (s *Server) casePageOf(c echo.Context, id string, form caseForms, errs fiel
 	pg.AttestNeeded = (a.Role == docket.RoleReviewer || a.Role == docket.RoleReviewLead) && !v.Attested
 
 	if cs.Clock.Started() {
-		d, err := s.svc.Cases.GetClock(ctx, a, id)
+		d, err := h.cases.GetClock(ctx, a, id)
 		if err != nil {
 			return nil, err
 		}
-		pg.Clock = s.pages.explain(d, cs)
+		pg.Clock = h.r.explain(d, cs)
 	}
 	if v.Content && cs.Status != docket.StatusDraft {
-		reqs, err := s.svc.Cases.ListInfoRequests(ctx, a, id)
+		reqs, err := h.cases.ListInfoRequests(ctx, a, id)
 		if err != nil {
 			return nil, err
 		}
@@ -183,7 +183,7 @@ func (s *Server) casePageOf(c echo.Context, id string, form caseForms, errs fiel
 			pg.Requests = append(pg.Requests, rv)
 		}
 		if cs.Status == docket.StatusDecided {
-			d, err := s.svc.Cases.GetDecision(ctx, a, id)
+			d, err := h.cases.GetDecision(ctx, a, id)
 			if err != nil && docket.ErrorCode(err) != docket.ENotFound {
 				return nil, err
 			}
@@ -230,17 +230,17 @@ func (s *Server) casePageOf(c echo.Context, id string, form caseForms, errs fiel
 		pg.Assign = af
 	}
 	pg.Outcomes = options(docket.Outcomes, outcomeLabels, form.Outcome)
-	if pg.Work, err = s.caseWorkOf(c, v, names); err != nil {
+	if pg.Work, err = h.caseWorkOf(c, v, names); err != nil {
 		return nil, err
 	}
-	if pg.Review, err = s.caseReviewOf(c, v, pg); err != nil {
+	if pg.Review, err = h.caseReviewOf(c, v, pg); err != nil {
 		return nil, err
 	}
 	return pg, nil
 }
 
 // explain turns GET /clock's answer into the lines of the deadline.
-func (p *pages) explain(d *app.ClockDetail, cs *docket.Case) *clockExplained {
+func (p *Renderer) explain(d *app.ClockDetail, cs *docket.Case) *clockExplained {
 	v := d.View
 	k := cs.Clock
 	e := &clockExplained{Received: v.ReceivedAt, WindowDays: k.WindowDays, Timezone: k.Timezone, BaseDue: v.BaseDueAt,
@@ -268,32 +268,13 @@ func (p *pages) explain(d *app.ClockDetail, cs *docket.Case) *clockExplained {
 // renderCaseError shows the case page again with what went wrong: the field
 // errors beside the fields (422) or the reason an action cannot be taken now
 // (409). Any other error goes to the error page.
-func (s *Server) renderCaseError(c echo.Context, id string, form caseForms, err error) error {
-	de := docket.AsError(err)
-	if de == nil {
+func (h *casePresenter) renderCaseError(c echo.Context, id string, form caseForms, err error) error {
+	errs := fieldErrors{}
+	status, alert, ok := refusal(err, errs, caseWords)
+	if !ok {
 		return err
 	}
-	var status int
-	var errs fieldErrors
-	alert := ""
-	switch de.Code {
-	case docket.EInvalid, docket.EUnprocessable:
-		status = http.StatusUnprocessableEntity
-		field := de.Field
-		if i := strings.IndexByte(field, '['); i > 0 {
-			field = field[:i]
-		}
-		if field == "" {
-			alert = de.Message
-		} else {
-			errs = fieldErrors{field: fieldLabel(field) + " " + de.Message}
-		}
-	case docket.EConflict:
-		status, alert = http.StatusConflict, sentence(de.Message)
-	default:
-		return err
-	}
-	pg, perr := s.casePageOf(c, id, form, errs)
+	pg, perr := h.casePageOf(c, id, form, errs)
 	if perr != nil {
 		return perr
 	}
@@ -301,7 +282,7 @@ func (s *Server) renderCaseError(c echo.Context, id string, form caseForms, err 
 	if alert == "" {
 		pg.Alert = "This could not be done. Check the form below."
 	}
-	return s.pages.render(c, status, "case.html", pg)
+	return h.r.render(c, status, "case.html", pg)
 }
 
 var fieldLabels = map[string]string{
@@ -336,50 +317,50 @@ func done(c echo.Context, caseID, what string) error {
 
 func form(c echo.Context, name string) string { return c.Request().PostForm.Get(name) }
 
-func (s *Server) pageSubmit(c echo.Context) error {
+func (h *CasePages) Submit(c echo.Context) error {
 	id := c.Param("id")
-	if _, err := s.svc.Cases.SubmitCase(c.Request().Context(), httpx.MustActor(c), id); err != nil {
-		return s.renderCaseError(c, id, caseForms{}, err)
+	if _, err := h.cases.SubmitCase(c.Request().Context(), httpx.MustActor(c), id); err != nil {
+		return h.present.renderCaseError(c, id, caseForms{}, err)
 	}
 	return done(c, id, "submitted")
 }
 
-func (s *Server) pageAssign(c echo.Context) error {
+func (h *CasePages) Assign(c echo.Context) error {
 	id := c.Param("id")
 	f := caseForms{ReviewerIDs: c.Request().PostForm["reviewer_ids"], LeadID: form(c, "lead_id")}
 	ids := f.ReviewerIDs
 	if ids == nil {
 		ids = []string{}
 	}
-	if _, err := s.svc.Cases.Assign(c.Request().Context(), httpx.MustActor(c), id, ids, f.LeadID); err != nil {
-		return s.renderCaseError(c, id, f, err)
+	if _, err := h.cases.Assign(c.Request().Context(), httpx.MustActor(c), id, ids, f.LeadID); err != nil {
+		return h.present.renderCaseError(c, id, f, err)
 	}
 	return done(c, id, "assigned")
 }
 
-func (s *Server) pageAttest(c echo.Context) error {
+func (h *CasePages) Attest(c echo.Context) error {
 	id := c.Param("id")
-	if _, err := s.svc.Cases.Attest(c.Request().Context(), httpx.MustActor(c), id); err != nil {
-		return s.renderCaseError(c, id, caseForms{}, err)
+	if _, err := h.cases.Attest(c.Request().Context(), httpx.MustActor(c), id); err != nil {
+		return h.present.renderCaseError(c, id, caseForms{}, err)
 	}
 	return done(c, id, "attested")
 }
 
-func (s *Server) pageDeclareConflict(c echo.Context) error {
+func (h *CasePages) DeclareConflict(c echo.Context) error {
 	id := c.Param("id")
 	f := caseForms{ConflictReason: form(c, "reason")}
-	if _, err := s.svc.Cases.DeclareConflict(c.Request().Context(), httpx.MustActor(c), id, f.ConflictReason); err != nil {
-		return s.renderCaseError(c, id, f, err)
+	if _, err := h.cases.DeclareConflict(c.Request().Context(), httpx.MustActor(c), id, f.ConflictReason); err != nil {
+		return h.present.renderCaseError(c, id, f, err)
 	}
 	// The reviewer is off the case and may no longer see it.
 	return c.Redirect(http.StatusSeeOther, "/?done=conflict")
 }
 
-func (s *Server) pageRequestInfo(c echo.Context) error {
+func (h *CasePages) RequestInfo(c echo.Context) error {
 	id := c.Param("id")
 	f := caseForms{Question: form(c, "question")}
-	if _, err := s.svc.Cases.RequestInfo(c.Request().Context(), httpx.MustActor(c), id, f.Question); err != nil {
-		return s.renderCaseError(c, id, f, err)
+	if _, err := h.cases.RequestInfo(c.Request().Context(), httpx.MustActor(c), id, f.Question); err != nil {
+		return h.present.renderCaseError(c, id, f, err)
 	}
 	return done(c, id, "asked")
 }
@@ -393,38 +374,38 @@ func requestCase(c echo.Context, r *docket.InfoRequest) string {
 	return form(c, "case_id")
 }
 
-func (s *Server) pageAnswer(c echo.Context) error {
+func (h *CasePages) Answer(c echo.Context) error {
 	f := caseForms{AnswerFor: c.Param("id"), Answer: form(c, "answer")}
-	r, err := s.svc.Cases.AnswerInfoRequest(c.Request().Context(), httpx.MustActor(c), c.Param("id"), f.Answer)
+	r, err := h.cases.AnswerInfoRequest(c.Request().Context(), httpx.MustActor(c), c.Param("id"), f.Answer)
 	if err != nil {
 		if id := requestCase(c, r); id != "" && docket.ErrorCode(err) != docket.ENotFound {
-			return s.renderCaseError(c, id, f, err)
+			return h.present.renderCaseError(c, id, f, err)
 		}
 		return err
 	}
 	return done(c, r.CaseID, "answered")
 }
 
-func (s *Server) pageCancelRequest(c echo.Context) error {
-	r, err := s.svc.Cases.CancelInfoRequest(c.Request().Context(), httpx.MustActor(c), c.Param("id"))
+func (h *CasePages) CancelRequest(c echo.Context) error {
+	r, err := h.cases.CancelInfoRequest(c.Request().Context(), httpx.MustActor(c), c.Param("id"))
 	if err != nil {
 		if id := requestCase(c, r); id != "" && docket.ErrorCode(err) != docket.ENotFound {
-			return s.renderCaseError(c, id, caseForms{}, err)
+			return h.present.renderCaseError(c, id, caseForms{}, err)
 		}
 		return err
 	}
 	return done(c, r.CaseID, "cancelled")
 }
 
-func (s *Server) pageDecide(c echo.Context) error {
+func (h *CasePages) Decide(c echo.Context) error {
 	id := c.Param("id")
 	f := caseForms{Outcome: form(c, "outcome"), Rationale: form(c, "rationale"), Conditions: form(c, "conditions")}
 	in := app.DecisionInput{Outcome: f.Outcome, Rationale: f.Rationale}
 	if strings.TrimSpace(f.Conditions) != "" {
 		in.Conditions = &f.Conditions
 	}
-	if _, err := s.svc.Cases.Decide(c.Request().Context(), httpx.MustActor(c), id, in); err != nil {
-		return s.renderCaseError(c, id, f, err)
+	if _, err := h.cases.Decide(c.Request().Context(), httpx.MustActor(c), id, in); err != nil {
+		return h.present.renderCaseError(c, id, f, err)
 	}
 	return done(c, id, "decided")
 }
@@ -445,8 +426,8 @@ type confirmPage struct {
 
 // confirmable loads a case for a confirmation page of act: 404 when hidden,
 // 403 when the role may never, 409 when not now.
-func (s *Server) confirmable(c echo.Context, act docket.Action) (*app.CaseView, error) {
-	v, err := s.svc.Cases.GetCase(c.Request().Context(), httpx.MustActor(c), c.Param("id"))
+func (h *CasePages) confirmable(c echo.Context, act docket.Action) (*app.CaseView, error) {
+	v, err := h.cases.GetCase(c.Request().Context(), httpx.MustActor(c), c.Param("id"))
 	if err != nil {
 		return nil, err
 	}
@@ -459,7 +440,7 @@ func (s *Server) confirmable(c echo.Context, act docket.Action) (*app.CaseView, 
 	return v, nil
 }
 
-func (s *Server) confirmOf(c echo.Context, v *app.CaseView, act docket.Action) confirmPage {
+func (h *CasePages) confirmOf(c echo.Context, v *app.CaseView, act docket.Action) confirmPage {
 	cs := v.Case
 	number := cs.Number
 	if number == "" {
@@ -468,14 +449,14 @@ func (s *Server) confirmOf(c echo.Context, v *app.CaseView, act docket.Action) c
 	cp := confirmPage{CaseID: cs.ID, Number: number, Model: cs.ModelName + " " + cs.ModelVersion}
 	switch act {
 	case docket.ActWithdraw:
-		cp.pageBase = s.pages.base(c, "Withdraw "+number)
+		cp.pageBase = h.r.base(c, "Withdraw "+number)
 		cp.Action = "/cases/" + cs.ID + "/withdraw"
 		cp.Heading = "Withdraw this submission?"
 		cp.Explain = "Withdrawing ends the review for good: the clock stops, open information requests are cancelled, and the case cannot be reopened. To have the model reviewed later, file a new submission."
 		cp.Button, cp.NeedsReason = "Yes, withdraw the submission", true
 		cp.ReasonLabel, cp.ReasonHint = "Why are you withdrawing it?", "The agency sees this reason."
 	case docket.ActDelete:
-		cp.pageBase = s.pages.base(c, "Delete draft")
+		cp.pageBase = h.r.base(c, "Delete draft")
 		cp.Action = "/cases/" + cs.ID + "/delete"
 		cp.Heading = "Delete this draft?"
 		cp.Explain = "The draft was never submitted, so nobody outside your lab has seen it. Deleting it cannot be undone."
@@ -484,45 +465,45 @@ func (s *Server) confirmOf(c echo.Context, v *app.CaseView, act docket.Action) c
 	return cp
 }
 
-func (s *Server) pageConfirmWithdraw(c echo.Context) error {
-	v, err := s.confirmable(c, docket.ActWithdraw)
+func (h *CasePages) ConfirmWithdraw(c echo.Context) error {
+	v, err := h.confirmable(c, docket.ActWithdraw)
 	if err != nil {
 		return err
 	}
-	return s.pages.render(c, http.StatusOK, "confirm.html", s.confirmOf(c, v, docket.ActWithdraw))
+	return h.r.render(c, http.StatusOK, "confirm.html", h.confirmOf(c, v, docket.ActWithdraw))
 }
 
-func (s *Server) pageWithdraw(c echo.Context) error {
+func (h *CasePages) Withdraw(c echo.Context) error {
 	id := c.Param("id")
 	reason := form(c, "reason")
-	if _, err := s.svc.Cases.Withdraw(c.Request().Context(), httpx.MustActor(c), id, reason); err != nil {
-		de := docket.AsError(err)
-		if de == nil || (de.Code != docket.EUnprocessable && de.Code != docket.EInvalid) {
-			return s.renderCaseError(c, id, caseForms{}, err)
+	if _, err := h.cases.Withdraw(c.Request().Context(), httpx.MustActor(c), id, reason); err != nil {
+		status, msg, ok := refusal(err, fieldErrors{}, withdrawWords)
+		if !ok {
+			return h.present.renderCaseError(c, id, caseForms{}, err)
 		}
-		v, gerr := s.confirmable(c, docket.ActWithdraw)
+		v, gerr := h.confirmable(c, docket.ActWithdraw)
 		if gerr != nil {
 			return gerr
 		}
-		cp := s.confirmOf(c, v, docket.ActWithdraw)
-		cp.Reason, cp.Error = reason, fieldLabel("reason")+" "+de.Message
-		return s.pages.render(c, http.StatusUnprocessableEntity, "confirm.html", cp)
+		cp := h.confirmOf(c, v, docket.ActWithdraw)
+		cp.Reason, cp.Error = reason, msg
+		return h.r.render(c, status, "confirm.html", cp)
 	}
 	return done(c, id, "withdrawn")
 }
 
-func (s *Server) pageConfirmDelete(c echo.Context) error {
-	v, err := s.confirmable(c, docket.ActDelete)
+func (h *CasePages) ConfirmDelete(c echo.Context) error {
+	v, err := h.confirmable(c, docket.ActDelete)
 	if err != nil {
 		return err
 	}
-	return s.pages.render(c, http.StatusOK, "confirm.html", s.confirmOf(c, v, docket.ActDelete))
+	return h.r.render(c, http.StatusOK, "confirm.html", h.confirmOf(c, v, docket.ActDelete))
 }
 
-func (s *Server) pageDelete(c echo.Context) error {
+func (h *CasePages) Delete(c echo.Context) error {
 	id := c.Param("id")
-	if err := s.svc.Cases.DeleteCase(c.Request().Context(), httpx.MustActor(c), id); err != nil {
-		return s.renderCaseError(c, id, caseForms{}, err)
+	if err := h.cases.DeleteCase(c.Request().Context(), httpx.MustActor(c), id); err != nil {
+		return h.present.renderCaseError(c, id, caseForms{}, err)
 	}
 	return c.Redirect(http.StatusSeeOther, "/cases?done=deleted")
 }

@@ -1,4 +1,4 @@
-package web
+package ui
 
 import (
 	"fmt"
@@ -102,14 +102,14 @@ func ruleWords(rule, threshold string, repeat int) string {
 
 // unreadOf is the signed-in user's unread count for the header; a failure to
 // count shows none rather than failing the page.
-func (p *pages) unreadOf(c echo.Context) int {
+func (p *Renderer) unreadOf(c echo.Context) int {
 	a, ok := httpx.ActorFrom(c)
 	if !ok || a.UserID == "" {
 		return 0
 	}
-	n, err := p.s.svc.Delivery.UnreadCount(c.Request().Context(), a)
+	n, err := p.delivery.UnreadCount(c.Request().Context(), a)
 	if err != nil {
-		p.s.log.Warn("unread count", "err", err)
+		p.log.Warn("unread count", "err", err)
 		return 0
 	}
 	return n
@@ -120,26 +120,26 @@ var inboxFlashes = map[string]string{
 	"acknowledged": "Acknowledged. The escalation stops repeating, for every recipient.",
 }
 
-func (s *Server) pageInbox(c echo.Context) error {
-	return s.renderInbox(c, http.StatusOK, "")
+func (h *InboxPages) Inbox(c echo.Context) error {
+	return h.renderInbox(c, http.StatusOK, "")
 }
 
-func (s *Server) renderInbox(c echo.Context, status int, alert string) error {
+func (h *InboxPages) renderInbox(c echo.Context, status int, alert string) error {
 	a := httpx.MustActor(c)
 	ctx := c.Request().Context()
 	cursor := c.QueryParam("cursor")
 	if len(cursor) > 512 {
 		return docket.Unacceptable("cursor", "is not a cursor this list gave")
 	}
-	items, next, err := s.svc.Delivery.Inbox(ctx, a, app.Page{Limit: inboxPerPage, Cursor: cursor})
+	items, next, err := h.delivery.Inbox(ctx, a, app.Page{Limit: inboxPerPage, Cursor: cursor})
 	if err != nil {
 		return err
 	}
-	acked, err := s.svc.Cases.AcknowledgedOf(ctx, a, items)
+	acked, err := h.cases.AcknowledgedOf(ctx, a, items)
 	if err != nil {
 		return err
 	}
-	pg := inboxPage{pageBase: s.pages.base(c, "Inbox"), Cursor: cursor, Approvals: docket.CanSeeAllApprovals(a.Role)}
+	pg := inboxPage{pageBase: h.r.base(c, "Inbox"), Cursor: cursor, Approvals: docket.CanSeeAllApprovals(a.Role)}
 	if m, ok := inboxFlashes[c.QueryParam("done")]; ok {
 		pg.Flash = m
 	}
@@ -160,7 +160,7 @@ func (s *Server) renderInbox(c echo.Context, status int, alert string) error {
 	if cursor != "" {
 		pg.FirstHref = "/inbox"
 	}
-	return s.pages.render(c, status, "inbox.html", pg)
+	return h.r.render(c, status, "inbox.html", pg)
 }
 
 // backToInbox returns to the page of the inbox the form was on.
@@ -172,8 +172,8 @@ func backToInbox(c echo.Context, what string) error {
 	return c.Redirect(http.StatusSeeOther, "/inbox?"+q.Encode())
 }
 
-func (s *Server) pageMarkRead(c echo.Context) error {
-	if _, err := s.svc.Delivery.MarkRead(c.Request().Context(), httpx.MustActor(c), c.Param("id")); err != nil {
+func (h *InboxPages) MarkRead(c echo.Context) error {
+	if _, err := h.delivery.MarkRead(c.Request().Context(), httpx.MustActor(c), c.Param("id")); err != nil {
 		return err
 	}
 	return backToInbox(c, "read")
@@ -181,18 +181,18 @@ func (s *Server) pageMarkRead(c echo.Context) error {
 
 // pageAcknowledge acknowledges an escalation (404 for anyone but a
 // recipient, 409 for a reminder or a digest) and marks the item read.
-func (s *Server) pageAcknowledge(c echo.Context) error {
+func (h *InboxPages) Acknowledge(c echo.Context) error {
 	a := httpx.MustActor(c)
 	ctx := c.Request().Context()
-	n, err := s.svc.Delivery.Acknowledge(ctx, a, c.Param("id"))
+	n, err := h.delivery.Acknowledge(ctx, a, c.Param("id"))
 	if err != nil {
-		if de := docket.AsError(err); de != nil && de.Code == docket.EConflict {
-			return s.renderInbox(c, http.StatusConflict, sentence(de.Message))
+		if status, alert, ok := refusal(err, fieldErrors{}, stateWords); ok {
+			return h.renderInbox(c, status, alert)
 		}
 		return err
 	}
 	if n.ReadAt == nil {
-		if _, err := s.svc.Delivery.MarkRead(ctx, a, n.InboxID); err != nil {
+		if _, err := h.delivery.MarkRead(ctx, a, n.InboxID); err != nil {
 			return err
 		}
 	}

@@ -1,4 +1,4 @@
-package web
+package ui
 
 import (
 	"net/http"
@@ -26,7 +26,7 @@ type deliveriesPage struct {
 	NextHref string
 }
 
-func (s *Server) pageDeliveries(c echo.Context) error {
+func (h *AdminPages) Deliveries(c echo.Context) error {
 	a := httpx.MustActor(c)
 	if a.Role != docket.RoleAdmin {
 		return docket.Forbidden()
@@ -46,11 +46,11 @@ func (s *Server) pageDeliveries(c echo.Context) error {
 	if len(cursor) > 512 {
 		return docket.Unacceptable("cursor", "is not a cursor this list gave")
 	}
-	ds, next, err := s.svc.Delivery.ListDeliveries(c.Request().Context(), a, f, app.Page{Limit: 50, Cursor: cursor})
+	ds, next, err := h.delivery.ListDeliveries(c.Request().Context(), a, f, app.Page{Limit: 50, Cursor: cursor})
 	if err != nil {
 		return err
 	}
-	pg := &deliveriesPage{pageBase: s.pages.base(c, "Deliveries"), State: state}
+	pg := &deliveriesPage{pageBase: h.r.base(c, "Deliveries"), State: state}
 	for _, v := range []struct{ value, label string }{{"failed", "Parked as failed"}, {"pending", "Waiting to be sent"}, {"delivered", "Delivered"}, {"all", "All"}} {
 		pg.States = append(pg.States, option{Value: v.value, Label: v.label, Selected: v.value == state})
 	}
@@ -60,11 +60,11 @@ func (s *Server) pageDeliveries(c echo.Context) error {
 	if next != "" {
 		pg.NextHref = "/admin/deliveries?state=" + state + "&cursor=" + next
 	}
-	return s.pages.render(c, http.StatusOK, "admin_deliveries.html", pg)
+	return h.r.render(c, http.StatusOK, "admin_deliveries.html", pg)
 }
 
-func (s *Server) pageRetryDelivery(c echo.Context) error {
-	if _, err := s.svc.Delivery.RetryDelivery(c.Request().Context(), httpx.MustActor(c), c.Param("id")); err != nil {
+func (h *AdminPages) RetryDelivery(c echo.Context) error {
+	if _, err := h.delivery.RetryDelivery(c.Request().Context(), httpx.MustActor(c), c.Param("id")); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/admin/deliveries?state=pending&done=retried")

@@ -1,4 +1,4 @@
-package web
+package ui
 
 import (
 	"context"
@@ -73,23 +73,23 @@ func approvalWords(p *docket.Approval) string {
 var approvalStatusLabels = map[string]string{docket.ApprovalPending: "Waiting",
 	docket.ApprovalApproved: "Approved and applied", docket.ApprovalRejected: "Rejected"}
 
-func (s *Server) pageApprovals(c echo.Context) error {
-	return s.renderApprovals(c, http.StatusOK, "")
+func (h *ApprovalPages) Approvals(c echo.Context) error {
+	return h.renderApprovals(c, http.StatusOK, "")
 }
 
-func (s *Server) renderApprovals(c echo.Context, status int, alert string) error {
+func (h *ApprovalPages) renderApprovals(c echo.Context, status int, alert string) error {
 	a := httpx.MustActor(c)
 	ctx := c.Request().Context()
 	pending := docket.ApprovalPending
-	waiting, _, err := s.approvals.List(ctx, a, app.ApprovalFilter{Status: &pending}, app.Page{Limit: approvalsPending})
+	waiting, _, err := h.approvals.List(ctx, a, app.ApprovalFilter{Status: &pending}, app.Page{Limit: approvalsPending})
 	if err != nil {
 		return err
 	}
-	recent, _, err := s.approvals.List(ctx, a, app.ApprovalFilter{}, app.Page{Limit: approvalsPending + approvalsDecided})
+	recent, _, err := h.approvals.List(ctx, a, app.ApprovalFilter{}, app.Page{Limit: approvalsPending + approvalsDecided})
 	if err != nil {
 		return err
 	}
-	pg := approvalsPage{pageBase: s.pages.base(c, "Approvals"), Admin: !docket.CanSeeAllApprovals(a.Role),
+	pg := approvalsPage{pageBase: h.r.base(c, "Approvals"), Admin: !docket.CanSeeAllApprovals(a.Role),
 		CanDecide: docket.CanDecideApprovals(a.Role)}
 	pg.Alert = alert
 	row := func(p *docket.Approval) approvalRow {
@@ -107,23 +107,23 @@ func (s *Server) renderApprovals(c echo.Context, status int, alert string) error
 			pg.Decided = append(pg.Decided, row(&recent[i]))
 		}
 	}
-	return s.pages.render(c, status, "approvals.html", pg)
+	return h.r.render(c, status, "approvals.html", pg)
 }
 
-func (s *Server) pageApprove(c echo.Context) error {
-	return s.pageDecideApproval(c, s.approvals.Approve, "approved")
+func (h *ApprovalPages) Approve(c echo.Context) error {
+	return h.decideApproval(c, h.approvals.Approve, "approved")
 }
 
-func (s *Server) pageReject(c echo.Context) error {
-	return s.pageDecideApproval(c, s.approvals.Reject, "rejected")
+func (h *ApprovalPages) Reject(c echo.Context) error {
+	return h.decideApproval(c, h.approvals.Reject, "rejected")
 }
 
 // pageDecideApproval approves or rejects a change; a change that is decided
 // already, or no longer fits, shows the page again with why (409).
-func (s *Server) pageDecideApproval(c echo.Context, decide func(context.Context, docket.Actor, string) (*docket.Approval, error), what string) error {
+func (h *ApprovalPages) decideApproval(c echo.Context, decide func(context.Context, docket.Actor, string) (*docket.Approval, error), what string) error {
 	if _, err := decide(c.Request().Context(), httpx.MustActor(c), c.Param("id")); err != nil {
-		if de := docket.AsError(err); de != nil && de.Code == docket.EConflict {
-			return s.renderApprovals(c, http.StatusConflict, sentence(de.Message))
+		if status, alert, ok := refusal(err, fieldErrors{}, stateWords); ok {
+			return h.renderApprovals(c, status, alert)
 		}
 		return err
 	}

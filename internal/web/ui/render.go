@@ -1,10 +1,11 @@
-package web
+package ui
 
 import (
 	"bytes"
 	"html/template"
+	"log/slog"
 	"net/http"
-	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -13,10 +14,16 @@ import (
 	"github.com/docket/docket/templates"
 )
 
-// pages renders the server-side HTML from the embedded templates, parsed once.
-type pages struct {
-	s    *Server
+// Renderer renders the pages from the embedded templates, parsed once, and
+// fills the layout's data (base) on every page: the signed-in user, the
+// navigation, the unread count and the clock's thresholds.
+type Renderer struct {
 	tmpl map[string]*template.Template
+	// loc is the agency's zone, which the pages show instants in.
+	loc      *time.Location
+	log      *slog.Logger
+	cases    rendererCasesCalls
+	delivery rendererDeliveryCalls
 }
 
 // views are the page templates; each is parsed with the layout and the partials.
@@ -28,8 +35,15 @@ var viewPartials = map[string][]string{
 	"case.html": {"case_findings.html", "case_comments.html", "case_attachments.html", "case_review.html"},
 }
 
-func newPages(s *Server) (*pages, error) {
-	p := &pages{s: s, tmpl: map[string]*template.Template{}}
+// newRenderer parses the templates; it fails on a template that does not parse.
+func newRenderer(sv Services, st Settings) (*Renderer, error) {
+	p := &Renderer{tmpl: map[string]*template.Template{}, loc: st.Location, log: st.Logger, cases: sv.Cases, delivery: sv.Delivery}
+	if p.loc == nil {
+		p.loc = time.UTC
+	}
+	if p.log == nil {
+		p.log = slog.Default()
+	}
 	for _, v := range views {
 		files := append([]string{"layout.html", "partials.html", v}, viewPartials[v]...)
 		t, err := template.New("layout.html").Funcs(p.funcs()).ParseFS(templates.FS, files...)
@@ -41,19 +55,8 @@ func newPages(s *Server) (*pages, error) {
 	return p, nil
 }
 
-func (p *pages) routes(e *echo.Echo) {
-	p.s.registerPages(e)
-}
-
-// isPage reports whether the request is for a page rather than the API.
-func isPage(c echo.Context) bool {
-	path := c.Request().URL.Path
-	return !strings.HasPrefix(path, "/api/") && !strings.HasPrefix(path, "/.well-known/") &&
-		path != "/healthz" && path != "/readyz" && path != "/metrics"
-}
-
 // render executes a view into a buffer first, so a template error never leaves half a page.
-func (p *pages) render(c echo.Context, status int, view string, data any) error {
+func (p *Renderer) render(c echo.Context, status int, view string, data any) error {
 	t, ok := p.tmpl[view]
 	if !ok {
 		return docket.Errorf(docket.EInternal, "no view %s", view)
@@ -72,9 +75,11 @@ type errorPage struct {
 	RequestID string
 }
 
-// renderError shows a friendly error page that says no more than the API
+// RenderError shows a friendly error page that says no more than the API
 // would: a 404 never tells "hidden" from "missing", a 500 only its request id.
-func (p *pages) renderError(c echo.Context, status int, e *docket.Error) {
+// The caller has recognised the signed-in user, if any, so that the page
+// shows the user's navigation.
+func (p *Renderer) RenderError(c echo.Context, status int, e *docket.Error) {
 	title := http.StatusText(status)
 	msg := e.Message
 	switch status {
@@ -88,7 +93,6 @@ func (p *pages) renderError(c echo.Context, status int, e *docket.Error) {
 	case http.StatusInternalServerError:
 		title, msg = "Something went wrong", "Docket could not finish this request. Try again; if it keeps failing, quote the request id below to your administrator."
 	}
-	p.s.quietSession(c)
 	ep := errorPage{pageBase: p.base(c, title), Status: status, Message: msg}
 	if status >= 500 {
 		ep.RequestID = c.Response().Header().Get(echo.HeaderXRequestID)
@@ -96,4 +100,22 @@ func (p *pages) renderError(c echo.Context, status int, e *docket.Error) {
 	if err := p.render(c, status, "error.html", ep); err != nil {
 		_ = c.String(status, title)
 	}
+}
+
+// LoginPage is the sign-in form's data; the web package's sign-in handlers
+// fill it, and Token with the form's CSRF token.
+type LoginPage struct {
+	pageBase
+	Email   string
+	Next    string
+	Token   string
+	Error   string
+	Notice  string
+	Invalid bool
+}
+
+// RenderLogin answers with the sign-in form.
+func (p *Renderer) RenderLogin(c echo.Context, status int, lp LoginPage) error {
+	lp.pageBase = p.base(c, "Sign in")
+	return p.render(c, status, "login.html", lp)
 }

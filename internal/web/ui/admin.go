@@ -1,4 +1,4 @@
-package web
+package ui
 
 import (
 	"net/http"
@@ -42,11 +42,11 @@ type usersPage struct {
 const usersPerPage = 100
 
 // allOrgs lists every organisation (admins only).
-func (s *Server) allOrgs(c echo.Context) ([]docket.Org, error) {
+func (h *AdminPages) allOrgs(c echo.Context) ([]docket.Org, error) {
 	var out []docket.Org
 	cursor := ""
 	for {
-		orgs, next, err := s.svc.Accounts.ListOrgs(c.Request().Context(), httpx.MustActor(c), app.Page{Limit: 200, Cursor: cursor})
+		orgs, next, err := h.accounts.ListOrgs(c.Request().Context(), httpx.MustActor(c), app.Page{Limit: 200, Cursor: cursor})
 		if err != nil {
 			return nil, err
 		}
@@ -68,21 +68,21 @@ func rolesFor(kind string, selected docket.Role) []option {
 	return out
 }
 
-func (s *Server) usersPageOf(c echo.Context, nf newUserForm, errs fieldErrors) (*usersPage, error) {
+func (h *AdminPages) usersPageOf(c echo.Context, nf newUserForm, errs fieldErrors) (*usersPage, error) {
 	a := httpx.MustActor(c)
 	cursor := c.QueryParam("cursor")
 	if len(cursor) > 512 {
 		return nil, docket.Unacceptable("cursor", "is not a cursor this list gave")
 	}
-	users, next, err := s.svc.Accounts.ListUsers(c.Request().Context(), a, app.UserFilter{}, app.Page{Limit: usersPerPage, Cursor: cursor})
+	users, next, err := h.accounts.ListUsers(c.Request().Context(), a, app.UserFilter{}, app.Page{Limit: usersPerPage, Cursor: cursor})
 	if err != nil {
 		return nil, err
 	}
-	orgs, err := s.allOrgs(c)
+	orgs, err := h.allOrgs(c)
 	if err != nil {
 		return nil, err
 	}
-	pg := &usersPage{pageBase: s.pages.base(c, "Users"), New: nf, Errors: errs, Roles: rolesFor("", docket.Role(nf.Role))}
+	pg := &usersPage{pageBase: h.r.base(c, "Users"), New: nf, Errors: errs, Roles: rolesFor("", docket.Role(nf.Role))}
 	for _, o := range orgs {
 		kind := "lab"
 		if o.Kind == docket.OrgKindAgency {
@@ -91,7 +91,7 @@ func (s *Server) usersPageOf(c echo.Context, nf newUserForm, errs fieldErrors) (
 		pg.Orgs = append(pg.Orgs, option{Value: o.ID, Label: o.Name + " (" + kind + ")", Selected: o.ID == nf.OrgID})
 	}
 	pending := docket.ApprovalPending
-	waiting, _, err := s.approvals.List(c.Request().Context(), a, app.ApprovalFilter{Status: &pending}, app.Page{Limit: 200})
+	waiting, _, err := h.approvals.List(c.Request().Context(), a, app.ApprovalFilter{Status: &pending}, app.Page{Limit: 200})
 	if err != nil {
 		return nil, err
 	}
@@ -120,42 +120,39 @@ func (s *Server) usersPageOf(c echo.Context, nf newUserForm, errs fieldErrors) (
 	return pg, nil
 }
 
-func (s *Server) pageUsers(c echo.Context) error {
-	pg, err := s.usersPageOf(c, newUserForm{}, nil)
+func (h *AdminPages) Users(c echo.Context) error {
+	pg, err := h.usersPageOf(c, newUserForm{}, nil)
 	if err != nil {
 		return err
 	}
-	return s.pages.render(c, http.StatusOK, "admin_users.html", pg)
+	return h.r.render(c, http.StatusOK, "admin_users.html", pg)
 }
 
-func (s *Server) pageCreateUser(c echo.Context) error {
+func (h *AdminPages) CreateUser(c echo.Context) error {
 	nf := newUserForm{Email: strings.TrimSpace(form(c, "email")), Name: form(c, "name"), Role: form(c, "role"),
 		OrgID: form(c, "org_id")}
-	ch, err := s.svc.Accounts.CreateUser(c.Request().Context(), httpx.MustActor(c),
+	ch, err := h.accounts.CreateUser(c.Request().Context(), httpx.MustActor(c),
 		app.NewUser{Email: nf.Email, Name: nf.Name, Role: nf.Role, OrgID: nf.OrgID, Password: form(c, "password")})
 	if err == nil {
 		return userChangeDone(c, ch, "user")
 	}
 	errs := fieldErrors{}
-	status := http.StatusUnprocessableEntity
-	alert := ""
-	switch de := docket.AsError(err); {
-	case de != nil && de.Code == docket.EConflict:
-		status, alert = http.StatusConflict, sentence(de.Message)
-	case applyError(errs, err) != nil:
+	status, alert, ok := refusal(err, errs, adminWords)
+	if !ok {
 		return err
-	default:
+	}
+	if alert == "" {
 		alert = "Check the fields marked below."
 	}
-	pg, perr := s.usersPageOf(c, nf, errs)
+	pg, perr := h.usersPageOf(c, nf, errs)
 	if perr != nil {
 		return perr
 	}
 	pg.Alert = alert
-	return s.pages.render(c, status, "admin_users.html", pg)
+	return h.r.render(c, status, "admin_users.html", pg)
 }
 
-func (s *Server) pageUpdateUser(c echo.Context) error {
+func (h *AdminPages) UpdateUser(c echo.Context) error {
 	var p app.UserPatch
 	role := form(c, "role")
 	if role != "" {
@@ -166,27 +163,20 @@ func (s *Server) pageUpdateUser(c echo.Context) error {
 	if pw := form(c, "password"); pw != "" {
 		p.Password = &pw
 	}
-	ch, err := s.svc.Accounts.UpdateUser(c.Request().Context(), httpx.MustActor(c), c.Param("id"), p)
+	ch, err := h.accounts.UpdateUser(c.Request().Context(), httpx.MustActor(c), c.Param("id"), p)
 	if err == nil {
 		return userChangeDone(c, ch, "userupdate")
 	}
-	de := docket.AsError(err)
-	if de == nil || (de.Code != docket.EConflict && de.Code != docket.EUnprocessable && de.Code != docket.EInvalid) {
+	status, alert, ok := refusal(err, fieldErrors{}, userChangeWords)
+	if !ok {
 		return err
 	}
-	pg, perr := s.usersPageOf(c, newUserForm{}, nil)
+	pg, perr := h.usersPageOf(c, newUserForm{}, nil)
 	if perr != nil {
 		return perr
 	}
-	pg.Alert = "The user was not changed. " + sentence(strings.TrimSpace(fieldLabel(de.Field)+" "+de.Message))
-	if de.Field == "" {
-		pg.Alert = "The user was not changed. " + sentence(de.Message)
-	}
-	status := http.StatusUnprocessableEntity
-	if de.Code == docket.EConflict {
-		status = http.StatusConflict
-	}
-	return s.pages.render(c, status, "admin_users.html", pg)
+	pg.Alert = alert
+	return h.r.render(c, status, "admin_users.html", pg)
 }
 
 // userChangeDone returns to the users page saying what a change did: done,
@@ -207,45 +197,45 @@ type orgsPage struct {
 	Errors fieldErrors
 }
 
-func (s *Server) orgsPageOf(c echo.Context, name, kind string, errs fieldErrors) (*orgsPage, error) {
-	orgs, err := s.allOrgs(c)
+func (h *AdminPages) orgsPageOf(c echo.Context, name, kind string, errs fieldErrors) (*orgsPage, error) {
+	orgs, err := h.allOrgs(c)
 	if err != nil {
 		return nil, err
 	}
 	if kind == "" {
 		kind = docket.OrgKindLab
 	}
-	return &orgsPage{pageBase: s.pages.base(c, "Organisations"), Orgs: orgs, Name: name, Kind: kind, Errors: errs,
+	return &orgsPage{pageBase: h.r.base(c, "Organisations"), Orgs: orgs, Name: name, Kind: kind, Errors: errs,
 		Kinds: options([]string{docket.OrgKindLab, docket.OrgKindAgency}, map[string]string{
 			docket.OrgKindLab: "Lab (submits models)", docket.OrgKindAgency: "Agency office (reviews them)"}, kind)}, nil
 }
 
-func (s *Server) pageOrgs(c echo.Context) error {
-	pg, err := s.orgsPageOf(c, "", "", nil)
+func (h *AdminPages) Orgs(c echo.Context) error {
+	pg, err := h.orgsPageOf(c, "", "", nil)
 	if err != nil {
 		return err
 	}
-	return s.pages.render(c, http.StatusOK, "admin_orgs.html", pg)
+	return h.r.render(c, http.StatusOK, "admin_orgs.html", pg)
 }
 
-func (s *Server) pageCreateOrg(c echo.Context) error {
+func (h *AdminPages) CreateOrg(c echo.Context) error {
 	name, kind := form(c, "name"), form(c, "kind")
-	_, err := s.svc.Accounts.CreateOrg(c.Request().Context(), httpx.MustActor(c), name, kind)
+	_, err := h.accounts.CreateOrg(c.Request().Context(), httpx.MustActor(c), name, kind)
 	if err == nil {
 		return c.Redirect(http.StatusSeeOther, "/admin/orgs?done=org")
 	}
 	errs := fieldErrors{}
-	status, alert := http.StatusUnprocessableEntity, "Check the fields marked below."
-	switch de := docket.AsError(err); {
-	case de != nil && de.Code == docket.EConflict:
-		status, alert = http.StatusConflict, sentence(de.Message)
-	case applyError(errs, err) != nil:
+	status, alert, ok := refusal(err, errs, adminWords)
+	if !ok {
 		return err
 	}
-	pg, perr := s.orgsPageOf(c, name, kind, errs)
+	if alert == "" {
+		alert = "Check the fields marked below."
+	}
+	pg, perr := h.orgsPageOf(c, name, kind, errs)
 	if perr != nil {
 		return perr
 	}
 	pg.Alert = alert
-	return s.pages.render(c, status, "admin_orgs.html", pg)
+	return h.r.render(c, status, "admin_orgs.html", pg)
 }

@@ -1,4 +1,4 @@
-package web
+package ui
 
 import (
 	"net/http"
@@ -48,24 +48,24 @@ type forecastRow struct {
 	Due                time.Time
 }
 
-func (s *Server) pageForecast(c echo.Context) error {
+func (h *InboxPages) Forecast(c echo.Context) error {
 	a := httpx.MustActor(c)
 	if !docket.CanForecast(a.Role) {
 		return docket.Forbidden()
 	}
-	loc := s.cfg.Location()
-	now := s.svc.Cases.Now()
+	loc := h.r.loc
+	now := h.cases.Now()
 	pg := forecastPage{All: docket.CanForecastAll(a.Role)}
 	pg.Until = strings.TrimSpace(c.QueryParam("until"))
 	if pg.Until == "" {
 		pg.Until = clock.DateOf(now, loc).AddDays(forecastDays).String()
 	}
 	render := func(status int) error {
-		pg.pageBase = s.pages.base(c, "Forecast")
+		pg.pageBase = h.r.base(c, "Forecast")
 		if pg.Error != "" {
 			pg.Alert = "Check the date marked below."
 		}
-		return s.pages.render(c, status, "forecast.html", pg)
+		return h.r.render(c, status, "forecast.html", pg)
 	}
 	d, err := clock.ParseDate(pg.Until)
 	if err != nil || len(pg.Until) > 10 {
@@ -73,14 +73,15 @@ func (s *Server) pageForecast(c echo.Context) error {
 		return render(http.StatusUnprocessableEntity)
 	}
 	pg.Horizon = clock.EndOfDay(d, loc)
-	occ, err := s.svc.Delivery.Forecast(c.Request().Context(), a, pg.Horizon)
+	occ, err := h.delivery.Forecast(c.Request().Context(), a, pg.Horizon)
 	if err != nil {
-		de := docket.AsError(err)
-		if de == nil || de.Field != "until" {
+		errs := fieldErrors{}
+		status, _, ok := refusal(err, errs, untilWords)
+		if !ok || errs["until"] == "" {
 			return err
 		}
-		pg.Error = sentence("The date " + strings.Replace(de.Message, "later than now", "today or later", 1))
-		return render(http.StatusUnprocessableEntity)
+		pg.Error = errs["until"]
+		return render(status)
 	}
 	names := map[string]string{}
 	if pg.All {
@@ -88,7 +89,7 @@ func (s *Server) pageForecast(c echo.Context) error {
 		for i, o := range occ {
 			ids[i] = o.RecipientID
 		}
-		if names, err = s.svc.Cases.RecipientNames(c.Request().Context(), a, ids); err != nil {
+		if names, err = h.cases.RecipientNames(c.Request().Context(), a, ids); err != nil {
 			return err
 		}
 	}

@@ -1,9 +1,7 @@
-package web
+package ui
 
 import (
 	"fmt"
-	"io"
-	"mime"
 	"net/http"
 	"time"
 
@@ -21,7 +19,7 @@ import (
 //
 // An upload's form is multipart, so its CSRF token cannot be read with the
 // rest of a small form: the token is the form's first part, and it is checked
-// (checkUploadCSRF) before a byte of the file is read.
+// (web's checkUploadCSRF) before a byte of the file is read.
 
 type attachmentsSection struct {
 	Rows   []attachmentRow
@@ -51,9 +49,6 @@ type uploadForm struct {
 
 var attachmentKindLabels = map[string]string{"model_card": "Model card", "system_card": "System card",
 	"eval_report": "Evaluation report", "evidence": "Evidence", "other": "Other"}
-
-// uploadPaths are the page routes that take a multipart upload.
-var uploadPaths = map[string]bool{"/cases/:id/attachments": true, "/findings/:id/attachments": true}
 
 // humanSize says a size in bytes, KB, MB or GB (powers of 1024).
 func humanSize(n int64) string {
@@ -120,62 +115,28 @@ func (w *caseWork) uploadFormFor(findingID string) *uploadForm {
 	return u
 }
 
-func isMultipart(r *http.Request) bool {
-	mt, _, err := mime.ParseMediaType(r.Header.Get(echo.HeaderContentType))
-	return err == nil && mt == echo.MIMEMultipartForm
+func (h *FindingPages) CaseUpload(c echo.Context) error {
+	return h.upload(c, app.AttachTarget{CaseID: c.Param("id")})
 }
 
-// checkUploadCSRF refuses, with 403 and before the handler runs, an upload
-// whose first part is not the session's CSRF token; the file is never read
-// then. A form that is not multipart is checked as every other form.
-func (s *Server) checkUploadCSRF(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		if !isMultipart(c.Request()) {
-			return s.checkCSRF(next)(c)
-		}
-		a, ok := httpx.ActorFrom(c)
-		if !ok {
-			return httpx.ErrCSRF
-		}
-		mr, body, err := s.uploads.Open(c)
-		if err != nil {
-			return err
-		}
-		part, err := mr.NextPart()
-		if err != nil || part.FormName() != csrfField {
-			return httpx.ErrCSRF
-		}
-		tok, err := io.ReadAll(io.LimitReader(part, 256))
-		if err != nil || !validToken(string(tok), s.csrfFor(a.SessionID)) {
-			return httpx.ErrCSRF
-		}
-		c.Set(httpx.UploadKey, &httpx.OpenedUpload{MR: mr, Body: body})
-		return next(c)
-	}
-}
-
-func (s *Server) pageCaseUpload(c echo.Context) error {
-	return s.pageUpload(c, app.AttachTarget{CaseID: c.Param("id")})
-}
-
-func (s *Server) pageFindingUpload(c echo.Context) error {
-	return s.pageUpload(c, app.AttachTarget{FindingID: c.Param("id")})
+func (h *FindingPages) FindingUpload(c echo.Context) error {
+	return h.upload(c, app.AttachTarget{FindingID: c.Param("id")})
 }
 
 // OpenedUpload keeps the uploaded file as an attachment of the target: 404,
 // 403 and 409 before the file is read; then 413, 415 or 422 beside the file
 // field of the form it came from.
-func (s *Server) pageUpload(c echo.Context, t app.AttachTarget) error {
+func (h *FindingPages) upload(c echo.Context, t app.AttachTarget) error {
 	ctx := c.Request().Context()
 	a := httpx.MustActor(c)
 	wf := workForm{Which: formUpload, For: t.FindingID}
 	failed := func(errs fieldErrors, err error) error {
 		if t.FindingID != "" {
-			return s.findingFailed(c, t.FindingID, wf, errs, err)
+			return h.present.findingFailed(c, t.FindingID, wf, errs, err)
 		}
-		return s.renderWorkError(c, t.CaseID, wf, errs, err)
+		return h.present.renderWorkError(c, t.CaseID, wf, errs, err)
 	}
-	if err := s.svc.Findings.CheckAttach(ctx, a, t); err != nil {
+	if err := h.findings.CheckAttach(ctx, a, t); err != nil {
 		return failed(nil, err)
 	}
 	pu, _ := c.Get(httpx.UploadKey).(*httpx.OpenedUpload)
@@ -183,7 +144,7 @@ func (s *Server) pageUpload(c echo.Context, t app.AttachTarget) error {
 		return failed(fieldErrors{"file": "Choose a file to upload."},
 			&docket.Error{Code: docket.EUnsupported, Message: "choose a file to upload"})
 	}
-	at, kind, err := s.uploads.Receive(c, t, pu.MR, pu.Body)
+	at, kind, err := h.uploads.Receive(c, t, pu.MR, pu.Body)
 	wf.Kind = kind
 	if err != nil {
 		return failed(nil, err)
@@ -197,8 +158,8 @@ func (s *Server) pageUpload(c echo.Context, t app.AttachTarget) error {
 
 // pageDownload serves an attachment's bytes to whoever may read it (404
 // otherwise, 403 for compliance officers), exactly as the API does.
-func (s *Server) pageDownload(c echo.Context) error {
-	at, data, err := s.svc.Findings.AttachmentContent(c.Request().Context(), httpx.MustActor(c), c.Param("id"))
+func (h *FindingPages) Download(c echo.Context) error {
+	at, data, err := h.findings.AttachmentContent(c.Request().Context(), httpx.MustActor(c), c.Param("id"))
 	if err != nil {
 		return err
 	}

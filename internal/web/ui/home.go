@@ -1,4 +1,4 @@
-package web
+package ui
 
 import (
 	"net/http"
@@ -13,18 +13,18 @@ import (
 
 // pageHome is each role's home: a lab's cases, a reviewer's cases most urgent
 // first, a lead's triage board, the compliance countdown, the admin's users.
-func (s *Server) pageHome(c echo.Context) error {
+func (h *DashboardPages) Home(c echo.Context) error {
 	switch httpx.MustActor(c).Role {
 	case docket.RoleLabMember:
-		return s.pageCases(c)
+		return h.Cases(c)
 	case docket.RoleReviewer:
-		return s.pageMyCases(c)
+		return h.myCases(c)
 	case docket.RoleReviewLead:
-		return s.pageTriage(c)
+		return h.triage(c)
 	case docket.RoleCompliance:
-		return s.pageDashboard(c)
+		return h.Dashboard(c)
 	case docket.RoleAdmin:
-		return s.pageUsers(c)
+		return h.users(c)
 	}
 	return docket.Forbidden()
 }
@@ -35,10 +35,10 @@ type myCasesPage struct {
 	Rows []caseRow
 }
 
-func (s *Server) pageMyCases(c echo.Context) error {
+func (h *DashboardPages) myCases(c echo.Context) error {
 	a := httpx.MustActor(c)
 	ctx := c.Request().Context()
-	b, err := s.svc.Cases.Board(ctx, a, app.CaseFilter{}, "urgency", 0, app.MaxBoardCases)
+	b, err := h.cases.Board(ctx, a, app.CaseFilter{}, "urgency", 0, app.MaxBoardCases)
 	if err != nil {
 		return err
 	}
@@ -46,22 +46,22 @@ func (s *Server) pageMyCases(c echo.Context) error {
 	for i, v := range b.Items {
 		ids[i] = v.Case.ID
 	}
-	attested, err := s.svc.Cases.AttestedOn(ctx, a, ids)
+	attested, err := h.cases.AttestedOn(ctx, a, ids)
 	if err != nil {
 		return err
 	}
-	names, _, err := s.teamNames(c)
+	names, _, err := teamNames(c, h.cases)
 	if err != nil {
 		return err
 	}
-	pg := myCasesPage{pageBase: s.pages.base(c, "My cases")}
+	pg := myCasesPage{pageBase: h.r.base(c, "My cases")}
 	for _, v := range b.Items {
-		r := s.pages.caseRowOf(a, v, names, b.At)
+		r := h.r.caseRowOf(a, v, names, b.At)
 		r.Attested = attested[v.Case.ID]
 		r.NeedsAttest = !r.Attested
 		pg.Rows = append(pg.Rows, r)
 	}
-	return s.pages.render(c, http.StatusOK, "home_reviewer.html", pg)
+	return h.r.render(c, http.StatusOK, "home_reviewer.html", pg)
 }
 
 // triagePage is a lead's board: received cases that nobody leads yet, and the
@@ -79,28 +79,28 @@ type triageTable struct {
 	Lead    bool // show the lead and the reviewers
 }
 
-func (s *Server) pageTriage(c echo.Context) error {
+func (h *DashboardPages) triage(c echo.Context) error {
 	a := httpx.MustActor(c)
-	b, err := s.svc.Cases.Board(c.Request().Context(), a, app.CaseFilter{}, "urgency", 0, triageMax)
+	b, err := h.cases.Board(c.Request().Context(), a, app.CaseFilter{}, "urgency", 0, triageMax)
 	if err != nil {
 		return err
 	}
-	names, _, err := s.teamNames(c)
+	names, _, err := teamNames(c, h.cases)
 	if err != nil {
 		return err
 	}
-	pg := triagePage{pageBase: s.pages.base(c, "Triage"), Counts: bandCounts(b.Counts, "/dashboard", url.Values{}, ""),
+	pg := triagePage{pageBase: h.r.base(c, "Triage"), Counts: bandCounts(b.Counts, "/dashboard", url.Values{}, ""),
 		Unassigned: triageTable{Caption: "Received cases waiting for assignment, most urgent first"},
 		InReview:   triageTable{Caption: "Cases in review, most urgent first", Lead: true}}
 	for _, v := range b.Items {
-		r := s.pages.caseRowOf(a, v, names, b.At)
+		r := h.r.caseRowOf(a, v, names, b.At)
 		if v.Case.LeadID == "" {
 			pg.Unassigned.Rows = append(pg.Unassigned.Rows, r)
 		} else {
 			pg.InReview.Rows = append(pg.InReview.Rows, r)
 		}
 	}
-	return s.pages.render(c, http.StatusOK, "home_lead.html", pg)
+	return h.r.render(c, http.StatusOK, "home_lead.html", pg)
 }
 
 // casesPage lists the cases the user may see, newest first, a page at a time.
@@ -125,7 +125,7 @@ const casesPerPage = 50
 // triageMax bounds the triage board: the most urgent cases; the countdown lists them all.
 const triageMax = 500
 
-func (s *Server) pageCases(c echo.Context) error {
+func (h *DashboardPages) Cases(c echo.Context) error {
 	a := httpx.MustActor(c)
 	q := c.QueryParams()
 	f, err := httpx.CaseFilterOf(q, "cursor", "done")
@@ -136,11 +136,11 @@ func (s *Server) pageCases(c echo.Context) error {
 	if len(p.Cursor) > 512 {
 		return docket.Unacceptable("cursor", "is not a cursor this list gave")
 	}
-	views, next, err := s.svc.Cases.ListCases(c.Request().Context(), a, f, p)
+	views, next, err := h.cases.ListCases(c.Request().Context(), a, f, p)
 	if err != nil {
 		return err
 	}
-	names, _, err := s.teamNames(c)
+	names, _, err := teamNames(c, h.cases)
 	if err != nil {
 		return err
 	}
@@ -154,7 +154,7 @@ func (s *Server) pageCases(c echo.Context) error {
 	case docket.RoleReviewer:
 		heading = "All my cases"
 	}
-	pg := casesPage{pageBase: s.pages.base(c, heading), Heading: heading, Status: q.Get("status"), Band: q.Get("band"),
+	pg := casesPage{pageBase: h.r.base(c, heading), Heading: heading, Status: q.Get("status"), Band: q.Get("band"),
 		Q: q.Get("q"), CanFile: docket.CanCreateCase(a.Role), ShowLab: a.Role != docket.RoleLabMember,
 		ShowTier: a.Role != docket.RoleLabMember}
 	pg.Filtered = pg.Status != "" || pg.Band != "" || pg.Q != ""
@@ -164,9 +164,9 @@ func (s *Server) pageCases(c echo.Context) error {
 	}
 	pg.Statuses = statusOptions(statuses, pg.Status)
 	pg.Bands = bandOptions(pg.Band)
-	now := s.svc.Cases.Now()
+	now := h.cases.Now()
 	for _, v := range views {
-		pg.Rows = append(pg.Rows, s.pages.caseRowOf(a, v, names, now))
+		pg.Rows = append(pg.Rows, h.r.caseRowOf(a, v, names, now))
 	}
 	if next != "" {
 		nq := url.Values{}
@@ -178,7 +178,7 @@ func (s *Server) pageCases(c echo.Context) error {
 		nq.Set("cursor", next)
 		pg.NextHref = c.Request().URL.Path + "?" + nq.Encode()
 	}
-	return s.pages.render(c, http.StatusOK, "cases.html", pg)
+	return h.r.render(c, http.StatusOK, "cases.html", pg)
 }
 
 func statusOptions(statuses []docket.Status, selected string) []option {

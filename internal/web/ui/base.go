@@ -1,4 +1,4 @@
-package web
+package ui
 
 import (
 	"fmt"
@@ -60,10 +60,9 @@ type option struct {
 type fieldErrors map[string]string
 
 // base fills the layout's data for the request.
-func (p *pages) base(c echo.Context, title string) pageBase {
-	s := p.s
-	th := s.svc.Cases.Thresholds()
-	b := pageBase{Title: title, Now: httpx.Instant(s.svc.Cases.Now()), DueSoonMs: th.DueSoon.Milliseconds(), CriticalMs: th.Critical.Milliseconds(),
+func (p *Renderer) base(c echo.Context, title string) pageBase {
+	th := p.cases.Thresholds()
+	b := pageBase{Title: title, Now: httpx.Instant(p.cases.Now()), DueSoonMs: th.DueSoon.Milliseconds(), CriticalMs: th.Critical.Milliseconds(),
 		Flash: flashOf(c)}
 	u := httpx.CurrentUser(c)
 	if u == nil {
@@ -142,8 +141,8 @@ func options(values []string, labels map[string]string, selected string) []optio
 }
 
 // pageFuncs are the template functions: formatting in the agency's zone.
-func (p *pages) funcs() template.FuncMap {
-	loc := p.s.cfg.Location()
+func (p *Renderer) funcs() template.FuncMap {
+	loc := p.loc
 	return template.FuncMap{
 		// when shows an instant in the agency's zone, to the minute.
 		"when": func(t time.Time) string { return t.In(loc).Format("Mon 2 Jan 2006, 15:04 MST") },
@@ -268,7 +267,7 @@ type caseRow struct {
 	NeedsAttest                     bool
 }
 
-func (p *pages) caseRowOf(a docket.Actor, v *app.CaseView, names map[string]string, now time.Time) caseRow {
+func (p *Renderer) caseRowOf(a docket.Actor, v *app.CaseView, names map[string]string, now time.Time) caseRow {
 	c := v.Case
 	r := caseRow{ID: c.ID, Number: c.Number, Lab: c.OrgName, Model: c.ModelName, Version: c.ModelVersion,
 		Status: statusLabel(c.Status), Countdown: newCountdown(v.Clock, c.Status)}
@@ -297,12 +296,12 @@ func (p *pages) caseRowOf(a docket.Actor, v *app.CaseView, names map[string]stri
 }
 
 // teamNames maps the review team's ids to names, for the roles that may know them.
-func (s *Server) teamNames(c echo.Context) (map[string]string, []app.TeamMember, error) {
+func teamNames(c echo.Context, cases teamCalls) (map[string]string, []app.TeamMember, error) {
 	a := httpx.MustActor(c)
 	if a.Role == docket.RoleLabMember {
 		return nil, nil, nil
 	}
-	team, err := s.svc.Cases.ReviewTeam(c.Request().Context(), a)
+	team, err := cases.ReviewTeam(c.Request().Context(), a)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -329,7 +328,7 @@ var flashes = map[string]string{
 	"deleted":    "The draft is deleted.",
 	"user":       "The user is created.",
 	"userupdate": "The user is updated.",
-	// A change that takes two (pages_admin.go, pages_approvals.go).
+	// A change that takes two (admin.go, approvals.go).
 	"pending":   "The change is waiting for a review lead's approval. It takes effect once a review lead approves it on the Approvals page; anything else you changed is saved.",
 	"approved":  "The change is approved and applied. Where it changed a role or a password, the user's sessions ended.",
 	"rejected":  "The change is rejected. Nothing of it was applied.",
@@ -341,14 +340,14 @@ var flashes = map[string]string{
 	"resolved":  "The finding is closed.",
 	"commented": "Your comment is posted.",
 	"uploaded":  "The file is attached.",
-	// Amendments, benchmark results, the Clearinghouse (pages_review.go).
+	// Amendments, benchmark results, the Clearinghouse (review.go).
 	"amended":            "The amendment is applied.",
 	"amendment-pending":  "The new weights digest is filed. A lead resolves it before the review can be decided.",
 	"amendment-resolved": "The amendment is resolved.",
 	"result":             "The benchmark result is recorded, and the risk tier with it.",
 	"published":          "The finding is published to the Clearinghouse.",
 	"retried":            "The delivery is queued to be sent again.",
-	// The account page (pages_account.go).
+	// The account page (account.go).
 	"token-revoked": "The API token is revoked. Requests carrying it are refused from now on.",
 	"calendar-off":  "The calendar address is turned off. Calendars subscribed to it stop updating.",
 }

@@ -1,4 +1,4 @@
-package web
+package ui
 
 import (
 	"net/http"
@@ -77,15 +77,15 @@ func (w *caseWork) commentsSection() *commentsSection {
 	return sec
 }
 
-func (s *Server) pageCreateComment(c echo.Context) error {
+func (h *FindingPages) CreateComment(c echo.Context) error {
 	id := c.Param("id")
 	f := commentFields{Body: form(c, "body"), Visibility: form(c, "visibility")}
 	if f.Visibility == "" && httpx.MustActor(c).Role == docket.RoleLabMember {
 		f.Visibility = docket.CommentShared // a lab's form has no choice to make
 	}
 	wf := workForm{Which: formComment, Comment: f}
-	if _, err := s.svc.Findings.CreateComment(c.Request().Context(), httpx.MustActor(c), id, f.Body, f.Visibility); err != nil {
-		return s.renderWorkError(c, id, wf, nil, err)
+	if _, err := h.findings.CreateComment(c.Request().Context(), httpx.MustActor(c), id, f.Body, f.Visibility); err != nil {
+		return h.present.renderWorkError(c, id, wf, nil, err)
 	}
 	return c.Redirect(http.StatusSeeOther, "/cases/"+id+"?done=commented#comments")
 }

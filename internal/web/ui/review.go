@@ -1,4 +1,4 @@
-package web
+package ui
 
 import (
 	"fmt"
@@ -163,13 +163,13 @@ func reviewMessage(field, msg string) string {
 
 // caseReviewOf loads the review part of the case page for the user. It hides
 // the decision form while a material change is pending.
-func (s *Server) caseReviewOf(c echo.Context, v *app.CaseView, pg *casePage) (*caseReview, error) {
+func (h *casePresenter) caseReviewOf(c echo.Context, v *app.CaseView, pg *casePage) (*caseReview, error) {
 	a := httpx.MustActor(c)
 	ctx := c.Request().Context()
 	cs := v.Case
-	r := &caseReview{CaseID: cs.ID, IsLab: a.Role == docket.RoleLabMember, Errors: fieldErrors{}, benchmarks: s.svc.Evidence.Benchmarks()}
+	r := &caseReview{CaseID: cs.ID, IsLab: a.Role == docket.RoleLabMember, Errors: fieldErrors{}, benchmarks: h.evidence.Benchmarks()}
 	if cs.Clock.Started() {
-		st, err := s.svc.Evidence.GetStatement(ctx, a, cs.ID)
+		st, err := h.evidence.GetStatement(ctx, a, cs.ID)
 		switch docket.ErrorCode(err) {
 		case "":
 			r.Statement = &statementView{Kind: st.Kind, KeyID: st.KeyID, IssuedAt: st.IssuedAt}
@@ -182,7 +182,7 @@ func (s *Server) caseReviewOf(c echo.Context, v *app.CaseView, pg *casePage) (*c
 		return r, nil
 	}
 	allowed := func(act docket.Action) bool { return slices.Contains(v.Allowed, act) }
-	list, err := s.svc.Cases.ListAmendments(ctx, a, cs.ID)
+	list, err := h.cases.ListAmendments(ctx, a, cs.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -206,13 +206,13 @@ func (s *Server) caseReviewOf(c echo.Context, v *app.CaseView, pg *casePage) (*c
 	}
 	agency := a.Role == docket.RoleReviewer || a.Role == docket.RoleReviewLead
 	if agency && v.Attested {
-		results, err := s.svc.Evidence.ListBenchmarkResults(ctx, a, cs.ID)
+		results, err := h.evidence.ListBenchmarkResults(ctx, a, cs.ID)
 		if err != nil {
 			return nil, err
 		}
 		r.ShowResults, r.Tier = true, labelOr(tierLabels[cs.RiskTier], cs.RiskTier)
 		byID := map[string]docket.Benchmark{}
-		for _, b := range s.svc.Evidence.Benchmarks() {
+		for _, b := range h.evidence.Benchmarks() {
 			byID[b.ID] = b
 		}
 		for _, x := range results {
@@ -226,7 +226,7 @@ func (s *Server) caseReviewOf(c echo.Context, v *app.CaseView, pg *casePage) (*c
 		}
 	}
 	if a.Role == docket.RoleReviewLead && v.Attested {
-		if err := s.publishForms(c, r, cs.ID); err != nil {
+		if err := h.publishForms(c, r, cs.ID); err != nil {
 			return nil, err
 		}
 	}
@@ -235,11 +235,11 @@ func (s *Server) caseReviewOf(c echo.Context, v *app.CaseView, pg *casePage) (*c
 }
 
 // publishForms lists the case's published findings and the ones a lead may publish now.
-func (s *Server) publishForms(c echo.Context, r *caseReview, caseID string) error {
+func (h *casePresenter) publishForms(c echo.Context, r *caseReview, caseID string) error {
 	a := httpx.MustActor(c)
-	now, loc := s.svc.Cases.Now(), s.cfg.Location()
+	now, loc := h.cases.Now(), h.r.loc
 	for cursor := ""; ; {
-		list, next, err := s.svc.Findings.ListFindings(c.Request().Context(), a, caseID, app.FindingFilter{}, app.Page{Limit: 200, Cursor: cursor})
+		list, next, err := h.findings.ListFindings(c.Request().Context(), a, caseID, app.FindingFilter{}, app.Page{Limit: 200, Cursor: cursor})
 		if err != nil {
 			return err
 		}
@@ -373,31 +373,18 @@ func (r *caseReview) build() {
 // renderReviewError shows the case page again after a review form failed:
 // errors beside its fields (422), or the reason it cannot be done now (409)
 // at the top. Anything else (404, 403, 500) goes to the error page.
-func (s *Server) renderReviewError(c echo.Context, caseID string, rf reviewForm, errs fieldErrors, err error) error {
+func (h *casePresenter) renderReviewError(c echo.Context, caseID string, rf reviewForm, errs fieldErrors, err error) error {
 	if errs == nil {
 		errs = fieldErrors{}
 	}
 	status, alert := http.StatusUnprocessableEntity, ""
 	if err != nil {
-		de := docket.AsError(err)
-		if de == nil {
-			return err
-		}
-		switch de.Code {
-		case docket.EInvalid, docket.EUnprocessable:
-			if _, seen := errs[de.Field]; !seen {
-				errs[de.Field] = reviewMessage(de.Field, de.Message)
-			}
-			if de.Field == "" {
-				alert = sentence(de.Message)
-			}
-		case docket.EConflict:
-			status, alert = http.StatusConflict, conflictAlert(de.Message)
-		default:
+		var ok bool
+		if status, alert, ok = refusal(err, errs, reviewWords); !ok {
 			return err
 		}
 	}
-	pg, perr := s.casePageOf(c, caseID, caseForms{}, nil)
+	pg, perr := h.casePageOf(c, caseID, caseForms{}, nil)
 	if perr != nil {
 		return perr
 	}
@@ -409,7 +396,7 @@ func (s *Server) renderReviewError(c echo.Context, caseID string, rf reviewForm,
 	if alert == "" {
 		pg.Alert = "This could not be done. Check the form marked below."
 	}
-	return s.pages.render(c, status, "case.html", pg)
+	return h.r.render(c, status, "case.html", pg)
 }
 
 // formValues keeps the named fields of the posted form.
@@ -421,7 +408,7 @@ func formValues(c echo.Context, names ...string) map[string]string {
 	return out
 }
 
-func (s *Server) pageAmend(c echo.Context) error {
+func (h *ReviewPages) Amend(c echo.Context) error {
 	id := c.Param("id")
 	rf := reviewForm{Which: formAmend, Values: formValues(c, "weights_digest", "summary", "planned_release_date", "clear_release_date")}
 	var in docket.AmendmentInput
@@ -441,9 +428,9 @@ func (s *Server) pageAmend(c echo.Context) error {
 		d := v["planned_release_date"]
 		in.PlannedReleaseDate = &d
 	}
-	m, err := s.svc.Cases.Amend(c.Request().Context(), httpx.MustActor(c), id, in)
+	m, err := h.cases.Amend(c.Request().Context(), httpx.MustActor(c), id, in)
 	if err != nil {
-		return s.renderReviewError(c, id, rf, nil, err)
+		return h.present.renderReviewError(c, id, rf, nil, err)
 	}
 	what := "amended"
 	if m.Material() {
@@ -452,7 +439,7 @@ func (s *Server) pageAmend(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, "/cases/"+id+"?done="+what+"#amendments")
 }
 
-func (s *Server) pageResolveAmendment(c echo.Context) error {
+func (h *ReviewPages) ResolveAmendment(c echo.Context) error {
 	id := c.Param("id")
 	rf := reviewForm{Which: formResolveAmendment, For: id, Values: formValues(c, "outcome", "restart_clock", "note")}
 	v := rf.Values
@@ -463,18 +450,18 @@ func (s *Server) pageResolveAmendment(c echo.Context) error {
 	}
 	note := v["note"]
 	in.Note = &note
-	m, err := s.svc.Cases.ResolveAmendment(c.Request().Context(), httpx.MustActor(c), id, in)
+	m, err := h.cases.ResolveAmendment(c.Request().Context(), httpx.MustActor(c), id, in)
 	if err != nil {
 		caseID := form(c, "case_id")
 		if code := docket.ErrorCode(err); code == docket.ENotFound || code == docket.EForbidden || caseID == "" {
 			return err
 		}
-		return s.renderReviewError(c, caseID, rf, nil, err)
+		return h.present.renderReviewError(c, caseID, rf, nil, err)
 	}
 	return c.Redirect(http.StatusSeeOther, "/cases/"+m.CaseID+"?done=amendment-resolved#amendments")
 }
 
-func (s *Server) pageRecordResult(c echo.Context) error {
+func (h *ReviewPages) RecordResult(c echo.Context) error {
 	id := c.Param("id")
 	rf := reviewForm{Which: formResult, Values: formValues(c, "benchmark_id", "score", "run_by", "run_at", "notes")}
 	v := rf.Values
@@ -493,13 +480,13 @@ func (s *Server) pageRecordResult(c echo.Context) error {
 			in.Score = &f
 		}
 	}
-	if _, err := s.svc.Evidence.RecordBenchmarkResult(c.Request().Context(), httpx.MustActor(c), id, in); err != nil {
-		return s.renderReviewError(c, id, rf, errs, err)
+	if _, err := h.evidence.RecordBenchmarkResult(c.Request().Context(), httpx.MustActor(c), id, in); err != nil {
+		return h.present.renderReviewError(c, id, rf, errs, err)
 	}
 	return c.Redirect(http.StatusSeeOther, "/cases/"+id+"?done=result#benchmarks")
 }
 
-func (s *Server) pagePublish(c echo.Context) error {
+func (h *ReviewPages) Publish(c echo.Context) error {
 	id := c.Param("id")
 	rf := reviewForm{Which: formPublish, For: id, Values: formValues(c, "subject", "vulnerability_name", "short_description",
 		"required_action", "due_date", "notes", "redact_lab", "cve_id", "affected_vendor", "affected_product")}
@@ -514,34 +501,34 @@ func (s *Server) pagePublish(c echo.Context) error {
 	}
 	redact := v["redact_lab"] == "true"
 	in.RedactLab = &redact
-	fv, err := s.svc.Clearinghouse.PublishFinding(c.Request().Context(), httpx.MustActor(c), id, in)
+	fv, err := h.clearinghouse.PublishFinding(c.Request().Context(), httpx.MustActor(c), id, in)
 	if err != nil {
 		if code := docket.ErrorCode(err); code == docket.ENotFound || code == docket.EForbidden {
 			return err
 		}
-		caseID := s.findingCase(c, id)
+		caseID := h.present.findingCase(c, id)
 		if caseID == "" {
 			return err
 		}
-		return s.renderReviewError(c, caseID, rf, nil, err)
+		return h.present.renderReviewError(c, caseID, rf, nil, err)
 	}
 	return c.Redirect(http.StatusSeeOther, "/cases/"+fv.Finding.CaseID+"?done=published#clearinghouse")
 }
 
 // pageStatement downloads a case's latest statement as a file a contracting
 // office can check with `docket statement verify`.
-func (s *Server) pageStatement(c echo.Context) error {
+func (h *ReviewPages) Statement(c echo.Context) error {
 	a := httpx.MustActor(c)
-	v, err := s.svc.Cases.GetCase(c.Request().Context(), a, c.Param("id"))
+	v, err := h.cases.GetCase(c.Request().Context(), a, c.Param("id"))
 	if err != nil {
 		return err
 	}
-	st, err := s.svc.Evidence.GetStatement(c.Request().Context(), a, v.Case.ID)
+	st, err := h.evidence.GetStatement(c.Request().Context(), a, v.Case.ID)
 	if err != nil {
 		return err
 	}
-	h := c.Response().Header()
-	h.Set(echo.HeaderContentDisposition, httpx.ContentDisposition(fmt.Sprintf("%s-%s-statement.jws", v.Case.Number, st.Kind)))
+	hd := c.Response().Header()
+	hd.Set(echo.HeaderContentDisposition, httpx.ContentDisposition(fmt.Sprintf("%s-%s-statement.jws", v.Case.Number, st.Kind)))
 	return c.Blob(http.StatusOK, "application/jose", []byte(st.Token))
 }
 
@@ -561,12 +548,12 @@ type clearinghouseRow struct {
 	ThirdParty, Withheld                   bool
 }
 
-func (s *Server) pageClearinghouse(c echo.Context) error {
-	cat, err := export.ReadCatalog(c, s.svc.Clearinghouse.Clearinghouse)
+func (h *ReviewPages) Clearinghouse(c echo.Context) error {
+	cat, err := export.ReadCatalog(c, h.clearinghouse.Clearinghouse)
 	if err != nil {
 		return err
 	}
-	pg := clearinghousePage{pageBase: s.pages.base(c, "Clearinghouse"), Q: c.QueryParam("q"), Version: cat.Version,
+	pg := clearinghousePage{pageBase: h.r.base(c, "Clearinghouse"), Q: c.QueryParam("q"), Version: cat.Version,
 		Released: cat.Released, CSV: "/clearinghouse.csv"}
 	if pg.Q != "" {
 		pg.CSV += "?q=" + url.QueryEscape(pg.Q)
@@ -576,11 +563,11 @@ func (s *Server) pageClearinghouse(c echo.Context) error {
 			CategoryLabel: labelOr(categoryLabels[e.Category], e.Category), TLPClass: tlpClass(e.TLP),
 			ThirdParty: e.Subject == docket.SubjectThirdParty, Withheld: e.VendorProject == docket.Withheld})
 	}
-	return s.pages.render(c, http.StatusOK, "clearinghouse.html", pg)
+	return h.r.render(c, http.StatusOK, "clearinghouse.html", pg)
 }
 
-func (s *Server) pageClearinghouseCSV(c echo.Context) error {
-	cat, err := export.ReadCatalog(c, s.svc.Clearinghouse.Clearinghouse)
+func (h *ReviewPages) ClearinghouseCSV(c echo.Context) error {
+	cat, err := export.ReadCatalog(c, h.clearinghouse.Clearinghouse)
 	if err != nil {
 		return err
 	}

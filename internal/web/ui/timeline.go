@@ -1,4 +1,4 @@
-package web
+package ui
 
 import (
 	"fmt"
@@ -54,7 +54,7 @@ const (
 )
 
 // newTimeline lays out the windows of the cases in views at now.
-func (p *pages) newTimeline(views []*app.CaseView, stops map[string][]docket.ClockStop, now time.Time) *timeline {
+func (p *Renderer) newTimeline(views []*app.CaseView, stops map[string][]docket.ClockStop, now time.Time) *timeline {
 	var rows []*app.CaseView
 	for _, v := range views {
 		if v.Clock != nil {
@@ -64,7 +64,7 @@ func (p *pages) newTimeline(views []*app.CaseView, stops map[string][]docket.Clo
 	if len(rows) == 0 {
 		return nil
 	}
-	loc := p.s.cfg.Location()
+	loc := p.loc
 	start, end := now, now
 	for _, v := range rows {
 		if v.Clock.ReceivedAt.Before(start) {

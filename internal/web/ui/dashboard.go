@@ -1,4 +1,4 @@
-package web
+package ui
 
 import (
 	"fmt"
@@ -108,14 +108,14 @@ func href(path string, v url.Values) string {
 }
 
 // board reads one page of the list the query asks for (limit 0: all of it).
-func (s *Server) board(c echo.Context, bq boardQuery, limit int) (*app.Board, error) {
+func (h *DashboardPages) board(c echo.Context, bq boardQuery, limit int) (*app.Board, error) {
 	offset := 0
 	if limit == 0 {
 		limit = app.MaxBoardCases
 	} else {
 		offset = (bq.Page - 1) * limit
 	}
-	return s.svc.Cases.Board(c.Request().Context(), httpx.MustActor(c), bq.filter, bq.Sort, offset, limit)
+	return h.cases.Board(c.Request().Context(), httpx.MustActor(c), bq.filter, bq.Sort, offset, limit)
 }
 
 type bandCount struct {
@@ -170,20 +170,20 @@ type dashboardPage struct {
 	ShowTier  bool
 }
 
-func (s *Server) pageDashboard(c echo.Context) error {
+func (h *DashboardPages) Dashboard(c echo.Context) error {
 	a := httpx.MustActor(c)
 	bq, err := parseBoardQuery(c)
 	if err != nil {
 		return err
 	}
-	b, err := s.board(c, bq, boardPerPage)
+	b, err := h.board(c, bq, boardPerPage)
 	if err != nil {
 		return err
 	}
 	pages := max(1, (b.Total+boardPerPage-1)/boardPerPage)
 	if bq.Page > pages {
 		bq.Page = pages
-		if b, err = s.board(c, bq, boardPerPage); err != nil {
+		if b, err = h.board(c, bq, boardPerPage); err != nil {
 			return err
 		}
 	}
@@ -194,7 +194,7 @@ func (s *Server) pageDashboard(c echo.Context) error {
 	} else if a.Role == docket.RoleReviewer {
 		heading = "Countdown of my open reviews"
 	}
-	pg := dashboardPage{pageBase: s.pages.base(c, "Countdown"), Heading: heading, Q: bq, ShowLab: agency, ShowTier: agency,
+	pg := dashboardPage{pageBase: h.r.base(c, "Countdown"), Heading: heading, Q: bq, ShowLab: agency, ShowTier: agency,
 		Total: b.Total}
 	pg.Filtered = bq.Status != "" || bq.Band != "" || bq.OrgID != "" || bq.RiskTier != "" || bq.Q != ""
 	pg.Bands = bandOptions(bq.Band)
@@ -221,12 +221,12 @@ func (s *Server) pageDashboard(c echo.Context) error {
 		pg.Pager.NextHref = href("/dashboard", bq.values("page", strconv.Itoa(bq.Page+1)))
 	}
 	shown := b.Items
-	names, _, err := s.teamNames(c)
+	names, _, err := teamNames(c, h.cases)
 	if err != nil {
 		return err
 	}
 	for _, v := range shown {
-		pg.Rows = append(pg.Rows, s.pages.caseRowOf(a, v, names, b.At))
+		pg.Rows = append(pg.Rows, h.r.caseRowOf(a, v, names, b.At))
 	}
 	var stopped []string
 	for _, v := range shown {
@@ -234,12 +234,12 @@ func (s *Server) pageDashboard(c echo.Context) error {
 			stopped = append(stopped, v.Case.ID)
 		}
 	}
-	stops, err := s.svc.Cases.ClockStops(c.Request().Context(), a, stopped)
+	stops, err := h.cases.ClockStops(c.Request().Context(), a, stopped)
 	if err != nil {
 		return err
 	}
-	pg.Timeline = s.pages.newTimeline(shown, stops, b.At)
-	return s.pages.render(c, http.StatusOK, "dashboard.html", pg)
+	pg.Timeline = h.r.newTimeline(shown, stops, b.At)
+	return h.r.render(c, http.StatusOK, "dashboard.html", pg)
 }
 
 func pageNum(n int) string {
@@ -251,12 +251,12 @@ func pageNum(n int) string {
 
 // pageDashboardCSV answers with the board's list as CSV: the cases the same
 // filters select, in the same order, with the columns the board shows.
-func (s *Server) pageDashboardCSV(c echo.Context) error {
+func (h *DashboardPages) DashboardCSV(c echo.Context) error {
 	bq, err := parseBoardQuery(c)
 	if err != nil {
 		return err
 	}
-	b, err := s.board(c, bq, 0)
+	b, err := h.board(c, bq, 0)
 	if err != nil {
 		return err
 	}
