@@ -140,6 +140,29 @@ func options(values []string, labels map[string]string, selected string) []optio
 	return out
 }
 
+// forecastNav is the forecast's place in the navigation of the roles that read it.
+func forecastNav(r docket.Role) []navItem {
+	if !docket.CanForecast(r) {
+		return nil
+	}
+	return []navItem{{Href: "/forecast", Label: "Forecast"}}
+}
+
+// unreadOf is the signed-in user's unread count for the header; a failure to
+// count shows none rather than failing the page.
+func (p *Renderer) unreadOf(c echo.Context) int {
+	a, ok := httpx.ActorFrom(c)
+	if !ok || a.UserID == "" {
+		return 0
+	}
+	n, err := p.delivery.UnreadCount(c.Request().Context(), a)
+	if err != nil {
+		p.log.Warn("unread count", "err", err)
+		return 0
+	}
+	return n
+}
+
 // pageFuncs are the template functions: formatting in the agency's zone.
 func (p *Renderer) funcs() template.FuncMap {
 	loc := p.loc
@@ -267,7 +290,7 @@ type caseRow struct {
 	NeedsAttest                     bool
 }
 
-func (p *Renderer) caseRowOf(a docket.Actor, v *app.CaseView, names map[string]string, now time.Time) caseRow {
+func caseRowOf(a docket.Actor, v *app.CaseView, names map[string]string, now time.Time) caseRow {
 	c := v.Case
 	r := caseRow{ID: c.ID, Number: c.Number, Lab: c.OrgName, Model: c.ModelName, Version: c.ModelVersion,
 		Status: statusLabel(c.Status), Countdown: newCountdown(v.Clock, c.Status)}

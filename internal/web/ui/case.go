@@ -10,7 +10,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/docket/docket/internal/app"
-	"github.com/docket/docket/internal/clock"
 	"github.com/docket/docket/internal/docket"
 	"github.com/docket/docket/internal/web/httpx"
 )
@@ -57,34 +56,6 @@ type caseDetail struct {
 	Lead                            string
 	Reviewers                       []string
 	Created, Updated                time.Time
-}
-
-type clockExplained struct {
-	Received      time.Time
-	Started       time.Time
-	Restarted     bool
-	Day0          string
-	WindowDays    int
-	Timezone      string
-	BaseDue       time.Time
-	PauseOnInfo   bool
-	Stops         []stopLine
-	Stopped       time.Duration
-	Due           time.Time
-	Remaining     *countdown
-	Band          clock.Band
-	BandLabel     string
-	Conflict      bool
-	Release       string
-	Closed        bool
-	EarlierClocks int
-}
-
-type stopLine struct {
-	Start  time.Time
-	End    *time.Time
-	Length time.Duration
-	Reason string
 }
 
 type requestView struct {
@@ -146,7 +117,7 @@ func (h *casePresenter) casePageOf(c echo.Context, id string, form caseForms, er
 	pg := &casePage{pageBase: h.r.base(c, title), Content: v.Content, Attested: v.Attested, Form: form, Errors: errs,
 		IsLab: a.Role == docket.RoleLabMember, ShowTier: a.Role != docket.RoleLabMember}
 	now := h.cases.Now()
-	pg.Row = h.r.caseRowOf(a, v, names, now)
+	pg.Row = caseRowOf(a, v, names, now)
 	pg.Case = caseDetail{ID: cs.ID, Number: pg.Row.Number, Lab: cs.OrgName, Model: cs.ModelName, Version: cs.ModelVersion,
 		Digest: cs.WeightsDigest, Release: pg.Row.Release, Modality: labelOr(modalityLabels[cs.Modality], cs.Modality),
 		Deployment: labelOr(deploymentLabels[cs.Deployment], cs.Deployment), Status: statusLabel(cs.Status),
@@ -167,7 +138,7 @@ func (h *casePresenter) casePageOf(c echo.Context, id string, form caseForms, er
 		if err != nil {
 			return nil, err
 		}
-		pg.Clock = h.r.explain(d, cs)
+		pg.Clock = explain(d, cs)
 	}
 	if v.Content && cs.Status != docket.StatusDraft {
 		reqs, err := h.cases.ListInfoRequests(ctx, a, id)
@@ -239,32 +210,6 @@ func (h *casePresenter) casePageOf(c echo.Context, id string, form caseForms, er
 	return pg, nil
 }
 
-// explain turns GET /clock's answer into the lines of the deadline.
-func (p *Renderer) explain(d *app.ClockDetail, cs *docket.Case) *clockExplained {
-	v := d.View
-	k := cs.Clock
-	e := &clockExplained{Received: v.ReceivedAt, WindowDays: k.WindowDays, Timezone: k.Timezone, BaseDue: v.BaseDueAt,
-		PauseOnInfo: k.PauseOnInfoRequest, Stopped: v.DueAt.Sub(v.BaseDueAt), Due: v.DueAt,
-		Remaining: newCountdown(v, cs.Status), Band: v.Band, BandLabel: bandLabel(v.Band), Conflict: v.ReleaseConflict,
-		Closed: cs.Status.Final(), EarlierClocks: len(d.History)}
-	if k.StartedAt != nil {
-		e.Started = *k.StartedAt
-	}
-	e.Restarted = len(d.History) > 0
-	e.Day0 = clock.DateOf(e.Started, k.Location()).String()
-	if !cs.PlannedReleaseDate.IsZero() {
-		e.Release = cs.PlannedReleaseDate.String()
-	}
-	for _, st := range d.Stops {
-		end := d.At
-		if st.EndedAt != nil {
-			end = *st.EndedAt
-		}
-		e.Stops = append(e.Stops, stopLine{Start: st.StartedAt, End: st.EndedAt, Length: end.Sub(st.StartedAt), Reason: st.Reason})
-	}
-	return e
-}
-
 // renderCaseError shows the case page again with what went wrong: the field
 // errors beside the fields (422) or the reason an action cannot be taken now
 // (409). Any other error goes to the error page.
@@ -283,31 +228,6 @@ func (h *casePresenter) renderCaseError(c echo.Context, id string, form caseForm
 		pg.Alert = "This could not be done. Check the form below."
 	}
 	return h.r.render(c, status, "case.html", pg)
-}
-
-var fieldLabels = map[string]string{
-	"current_password": "Your current password", "new_password": "The new password", "days": "The lifetime",
-	"question": "The question", "answer": "The answer", "rationale": "The rationale", "outcome": "The outcome",
-	"reason": "The reason", "reviewer_ids": "A reviewer", "lead_id": "The case lead", "conditions": "The conditions",
-	"model_name": "The model name", "model_version": "The version", "summary": "The summary",
-	"weights_digest": "The weights digest", "planned_release_date": "The planned release date",
-	"training_compute_flops": "The training compute", "modality": "The modality", "deployment": "The deployment",
-	"email": "The e-mail address", "name": "The name", "role": "The role", "org_id": "The organisation",
-	"password": "The password", "kind": "The kind",
-}
-
-func fieldLabel(f string) string { return labelOr(fieldLabels[f], f) }
-
-// sentence capitalises a message and ends it with a full stop.
-func sentence(m string) string {
-	if m == "" {
-		return m
-	}
-	m = strings.ToUpper(m[:1]) + m[1:]
-	if !strings.HasSuffix(m, ".") {
-		m += "."
-	}
-	return m
 }
 
 // done redirects to the case page after an action, saying what it did.

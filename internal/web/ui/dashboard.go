@@ -226,7 +226,7 @@ func (h *DashboardPages) Dashboard(c echo.Context) error {
 		return err
 	}
 	for _, v := range shown {
-		pg.Rows = append(pg.Rows, h.r.caseRowOf(a, v, names, b.At))
+		pg.Rows = append(pg.Rows, caseRowOf(a, v, names, b.At))
 	}
 	var stopped []string
 	for _, v := range shown {
@@ -238,7 +238,7 @@ func (h *DashboardPages) Dashboard(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	pg.Timeline = h.r.newTimeline(shown, stops, b.At)
+	pg.Timeline = newTimeline(h.r.location(), shown, stops, b.At)
 	return h.r.render(c, http.StatusOK, "dashboard.html", pg)
 }
 

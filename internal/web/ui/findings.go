@@ -3,7 +3,6 @@ package ui
 import (
 	"fmt"
 	"net/http"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -302,15 +301,7 @@ var (
 		"weights_security": "Weights security", "data_exfiltration": "Data exfiltration", "other": "Other"}
 	resolutionLabels = map[string]string{"resolved": "Resolved: the lab fixed it, or it no longer applies",
 		"risk_accepted": "Risk accepted: it stays, and the agency accepts the risk"}
-	workFieldLabels = map[string]string{"title": "The title", "description": "The description", "category": "The category",
-		"severity": "The severity", "tlp": "The TLP label", "atlas_technique": "The ATLAS technique",
-		"component": "The component", "evidence": "The evidence", "embargo_until": "The embargo date",
-		"recipient_ids": "A recipient", "response": "The response", "resolution": "The resolution", "note": "The note",
-		"body": "The comment", "visibility": "The visibility", "file": "The file", "kind": "The kind of document",
-		"until": "The date"}
 )
-
-func workFieldLabel(f string) string { return labelOr(workFieldLabels[f], fieldLabel(f)) }
 
 // tlpClass is the CSS class of a TLP label: TLP:AMBER+STRICT → tlp-amber-strict.
 func tlpClass(tlp string) string {
@@ -522,24 +513,6 @@ func readFindingForm(c echo.Context) (findingFields, docket.FindingInput, fieldE
 		}
 	}
 	return f, in, errs
-}
-
-// entryRE is how the service names one entry of a list field: "entry 2 …".
-var entryRE = regexp.MustCompile(`^entry \d+ `)
-
-// fieldMessage makes a service's message about a field into a sentence: the
-// field's name before a predicate ("The title is required."), a whole
-// message as it is ("A lab posts shared comments only.").
-func fieldMessage(field, msg string) string {
-	if loc := entryRE.FindStringIndex(msg); loc != nil {
-		return sentence(workFieldLabel(field) + " " + msg[loc[1]:])
-	}
-	for _, verb := range []string{"is ", "must ", "contains ", "has ", "are ", "may "} {
-		if strings.HasPrefix(msg, verb) {
-			return sentence(workFieldLabel(field) + " " + msg)
-		}
-	}
-	return sentence(msg)
 }
 
 // renderWorkError shows the case page again after a form of the case's work

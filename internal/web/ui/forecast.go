@@ -53,7 +53,7 @@ func (h *InboxPages) Forecast(c echo.Context) error {
 	if !docket.CanForecast(a.Role) {
 		return docket.Forbidden()
 	}
-	loc := h.r.loc
+	loc := h.r.location()
 	now := h.cases.Now()
 	pg := forecastPage{All: docket.CanForecastAll(a.Role)}
 	pg.Until = strings.TrimSpace(c.QueryParam("until"))
@@ -122,12 +122,4 @@ func forecastRowOf(o app.Occurrence, a docket.Actor, names map[string]string, no
 		r.To = "Unknown user"
 	}
 	return r
-}
-
-// forecastNav is the forecast's place in the navigation of the roles that read it.
-func forecastNav(r docket.Role) []navItem {
-	if !docket.CanForecast(r) {
-		return nil
-	}
-	return []navItem{{Href: "/forecast", Label: "Forecast"}}
 }

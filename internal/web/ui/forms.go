@@ -2,6 +2,7 @@ package ui
 
 import (
 	"net/http"
+	"regexp"
 	"strings"
 
 	"github.com/docket/docket/internal/docket"
@@ -130,4 +131,79 @@ func userNotChanged(field, msg string) string {
 		return "The user was not changed. " + sentence(msg)
 	}
 	return "The user was not changed. " + sentence(strings.TrimSpace(fieldLabel(field)+" "+msg))
+}
+
+// fieldLabels name the fields in the messages beside them and in the alerts.
+var fieldLabels = map[string]string{
+	"current_password": "Your current password", "new_password": "The new password", "days": "The lifetime",
+	"question": "The question", "answer": "The answer", "rationale": "The rationale", "outcome": "The outcome",
+	"reason": "The reason", "reviewer_ids": "A reviewer", "lead_id": "The case lead", "conditions": "The conditions",
+	"model_name": "The model name", "model_version": "The version", "summary": "The summary",
+	"weights_digest": "The weights digest", "planned_release_date": "The planned release date",
+	"training_compute_flops": "The training compute", "modality": "The modality", "deployment": "The deployment",
+	"email": "The e-mail address", "name": "The name", "role": "The role", "org_id": "The organisation",
+	"password": "The password", "kind": "The kind",
+}
+
+func fieldLabel(f string) string { return labelOr(fieldLabels[f], f) }
+
+// sentence capitalises a message and ends it with a full stop.
+func sentence(m string) string {
+	if m == "" {
+		return m
+	}
+	m = strings.ToUpper(m[:1]) + m[1:]
+	if !strings.HasSuffix(m, ".") {
+		m += "."
+	}
+	return m
+}
+
+// workFieldLabels name the fields of the forms of a case's work (findings,
+// comments, attachments), and the forecast's date.
+var workFieldLabels = map[string]string{"title": "The title", "description": "The description", "category": "The category",
+	"severity": "The severity", "tlp": "The TLP label", "atlas_technique": "The ATLAS technique",
+	"component": "The component", "evidence": "The evidence", "embargo_until": "The embargo date",
+	"recipient_ids": "A recipient", "response": "The response", "resolution": "The resolution", "note": "The note",
+	"body": "The comment", "visibility": "The visibility", "file": "The file", "kind": "The kind of document",
+	"until": "The date"}
+
+func workFieldLabel(f string) string { return labelOr(workFieldLabels[f], fieldLabel(f)) }
+
+// entryRE is how the service names one entry of a list field: "entry 2 …".
+var entryRE = regexp.MustCompile(`^entry \d+ `)
+
+// fieldMessage makes a service's message about a field into a sentence: the
+// field's name before a predicate ("The title is required."), a whole
+// message as it is ("A lab posts shared comments only.").
+func fieldMessage(field, msg string) string {
+	if loc := entryRE.FindStringIndex(msg); loc != nil {
+		return sentence(workFieldLabel(field) + " " + msg[loc[1]:])
+	}
+	for _, verb := range []string{"is ", "must ", "contains ", "has ", "are ", "may "} {
+		if strings.HasPrefix(msg, verb) {
+			return sentence(workFieldLabel(field) + " " + msg)
+		}
+	}
+	return sentence(msg)
+}
+
+// reviewFieldLabels name the fields of the review's forms (amendments,
+// results, publishing).
+var reviewFieldLabels = map[string]string{"weights_digest": "The weights digest", "summary": "The summary",
+	"planned_release_date": "The planned release date", "note": "The note", "restart_clock": "Restarting the clock",
+	"outcome": "The outcome", "benchmark_id": "The benchmark", "score": "The score", "run_by": "Who ran it",
+	"run_at": "The date of the run", "notes": "The notes", "subject": "The subject",
+	"vulnerability_name": "The vulnerability's name", "short_description": "The short description",
+	"required_action": "The required action", "due_date": "The due date", "redact_lab": "Withholding the lab",
+	"cve_id": "The CVE id", "affected_vendor": "The affected vendor", "affected_product": "The affected product"}
+
+// reviewMessage makes a service's message about a field into a sentence.
+func reviewMessage(field, msg string) string {
+	for _, verb := range []string{"is ", "must ", "contains ", "has ", "are ", "may "} {
+		if strings.HasPrefix(msg, verb) {
+			return sentence(labelOr(reviewFieldLabels[field], field) + " " + msg)
+		}
+	}
+	return sentence(msg)
 }

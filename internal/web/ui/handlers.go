@@ -16,7 +16,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/docket/docket/internal/app"
-	"github.com/docket/docket/internal/clock"
 	"github.com/docket/docket/internal/docket"
 	"github.com/docket/docket/internal/web/httpx"
 )
@@ -154,7 +153,7 @@ type Handlers struct {
 // New builds the pages' handlers over the services; it fails when a template
 // does not parse.
 func New(sv Services, st Settings) (*Handlers, error) {
-	r, err := newRenderer(sv, st)
+	r, err := newRenderer(sv.Cases, sv.Delivery, st.Location, st.Logger)
 	if err != nil {
 		return nil, err
 	}
@@ -274,17 +273,6 @@ type inboxPagesDeliveryCalls interface {
 	Forecast(ctx context.Context, a docket.Actor, until time.Time) ([]app.Occurrence, error)
 	Inbox(ctx context.Context, a docket.Actor, p app.Page) ([]docket.Notification, string, error)
 	MarkRead(ctx context.Context, a docket.Actor, inboxID string) (*docket.Notification, error)
-}
-
-// rendererCasesCalls is what the renderer calls of the cases service.
-type rendererCasesCalls interface {
-	Now() time.Time
-	Thresholds() clock.Thresholds
-}
-
-// rendererDeliveryCalls is what the renderer calls of the delivery service.
-type rendererDeliveryCalls interface {
-	UnreadCount(ctx context.Context, a docket.Actor) (int, error)
 }
 
 // reviewPagesCasesCalls is what the ReviewPages handlers call of the cases service.

@@ -56,7 +56,7 @@ func (h *DashboardPages) myCases(c echo.Context) error {
 	}
 	pg := myCasesPage{pageBase: h.r.base(c, "My cases")}
 	for _, v := range b.Items {
-		r := h.r.caseRowOf(a, v, names, b.At)
+		r := caseRowOf(a, v, names, b.At)
 		r.Attested = attested[v.Case.ID]
 		r.NeedsAttest = !r.Attested
 		pg.Rows = append(pg.Rows, r)
@@ -93,7 +93,7 @@ func (h *DashboardPages) triage(c echo.Context) error {
 		Unassigned: triageTable{Caption: "Received cases waiting for assignment, most urgent first"},
 		InReview:   triageTable{Caption: "Cases in review, most urgent first", Lead: true}}
 	for _, v := range b.Items {
-		r := h.r.caseRowOf(a, v, names, b.At)
+		r := caseRowOf(a, v, names, b.At)
 		if v.Case.LeadID == "" {
 			pg.Unassigned.Rows = append(pg.Unassigned.Rows, r)
 		} else {
@@ -166,7 +166,7 @@ func (h *DashboardPages) Cases(c echo.Context) error {
 	pg.Bands = bandOptions(pg.Band)
 	now := h.cases.Now()
 	for _, v := range views {
-		pg.Rows = append(pg.Rows, h.r.caseRowOf(a, v, names, now))
+		pg.Rows = append(pg.Rows, caseRowOf(a, v, names, now))
 	}
 	if next != "" {
 		nq := url.Values{}

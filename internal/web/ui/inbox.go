@@ -100,21 +100,6 @@ func ruleWords(rule, threshold string, repeat int) string {
 	return s
 }
 
-// unreadOf is the signed-in user's unread count for the header; a failure to
-// count shows none rather than failing the page.
-func (p *Renderer) unreadOf(c echo.Context) int {
-	a, ok := httpx.ActorFrom(c)
-	if !ok || a.UserID == "" {
-		return 0
-	}
-	n, err := p.delivery.UnreadCount(c.Request().Context(), a)
-	if err != nil {
-		p.log.Warn("unread count", "err", err)
-		return 0
-	}
-	return n
-}
-
 var inboxFlashes = map[string]string{
 	"read":         "Marked as read.",
 	"acknowledged": "Acknowledged. The escalation stops repeating, for every recipient.",

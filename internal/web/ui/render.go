@@ -2,6 +2,7 @@ package ui
 
 import (
 	"bytes"
+	"context"
 	"html/template"
 	"log/slog"
 	"net/http"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/docket/docket/internal/clock"
 	"github.com/docket/docket/internal/docket"
 	"github.com/docket/docket/internal/web/httpx"
 	"github.com/docket/docket/templates"
@@ -36,8 +38,10 @@ var viewPartials = map[string][]string{
 }
 
 // newRenderer parses the templates; it fails on a template that does not parse.
-func newRenderer(sv Services, st Settings) (*Renderer, error) {
-	p := &Renderer{tmpl: map[string]*template.Template{}, loc: st.Location, log: st.Logger, cases: sv.Cases, delivery: sv.Delivery}
+// loc is the agency's zone (nil: UTC), log notes what a page leaves out
+// (nil: the default logger).
+func newRenderer(cases rendererCasesCalls, delivery rendererDeliveryCalls, loc *time.Location, log *slog.Logger) (*Renderer, error) {
+	p := &Renderer{tmpl: map[string]*template.Template{}, loc: loc, log: log, cases: cases, delivery: delivery}
 	if p.loc == nil {
 		p.loc = time.UTC
 	}
@@ -54,6 +58,9 @@ func newRenderer(sv Services, st Settings) (*Renderer, error) {
 	}
 	return p, nil
 }
+
+// location is the agency's zone, which the pages show instants in.
+func (p *Renderer) location() *time.Location { return p.loc }
 
 // render executes a view into a buffer first, so a template error never leaves half a page.
 func (p *Renderer) render(c echo.Context, status int, view string, data any) error {
@@ -118,4 +125,15 @@ type LoginPage struct {
 func (p *Renderer) RenderLogin(c echo.Context, status int, lp LoginPage) error {
 	lp.pageBase = p.base(c, "Sign in")
 	return p.render(c, status, "login.html", lp)
+}
+
+// rendererCasesCalls is what the renderer calls of the cases service.
+type rendererCasesCalls interface {
+	Now() time.Time
+	Thresholds() clock.Thresholds
+}
+
+// rendererDeliveryCalls is what the renderer calls of the delivery service.
+type rendererDeliveryCalls interface {
+	UnreadCount(ctx context.Context, a docket.Actor) (int, error)
 }

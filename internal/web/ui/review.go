@@ -142,24 +142,7 @@ func (f reviewForm) value(which, forID, name string) string {
 var (
 	amendmentStatusLabels = map[string]string{"pending": "Pending: waiting for a lead", "applied": "Applied",
 		"accepted": "Accepted", "rejected": "Rejected"}
-	reviewFieldLabels = map[string]string{"weights_digest": "The weights digest", "summary": "The summary",
-		"planned_release_date": "The planned release date", "note": "The note", "restart_clock": "Restarting the clock",
-		"outcome": "The outcome", "benchmark_id": "The benchmark", "score": "The score", "run_by": "Who ran it",
-		"run_at": "The date of the run", "notes": "The notes", "subject": "The subject",
-		"vulnerability_name": "The vulnerability's name", "short_description": "The short description",
-		"required_action": "The required action", "due_date": "The due date", "redact_lab": "Withholding the lab",
-		"cve_id": "The CVE id", "affected_vendor": "The affected vendor", "affected_product": "The affected product"}
 )
-
-// reviewMessage makes a service's message about a field into a sentence.
-func reviewMessage(field, msg string) string {
-	for _, verb := range []string{"is ", "must ", "contains ", "has ", "are ", "may "} {
-		if strings.HasPrefix(msg, verb) {
-			return sentence(labelOr(reviewFieldLabels[field], field) + " " + msg)
-		}
-	}
-	return sentence(msg)
-}
 
 // caseReviewOf loads the review part of the case page for the user. It hides
 // the decision form while a material change is pending.
@@ -237,7 +220,7 @@ func (h *casePresenter) caseReviewOf(c echo.Context, v *app.CaseView, pg *casePa
 // publishForms lists the case's published findings and the ones a lead may publish now.
 func (h *casePresenter) publishForms(c echo.Context, r *caseReview, caseID string) error {
 	a := httpx.MustActor(c)
-	now, loc := h.cases.Now(), h.r.loc
+	now, loc := h.cases.Now(), h.r.location()
 	for cursor := ""; ; {
 		list, next, err := h.findings.ListFindings(c.Request().Context(), a, caseID, app.FindingFilter{}, app.Page{Limit: 200, Cursor: cursor})
 		if err != nil {

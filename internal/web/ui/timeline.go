@@ -53,8 +53,8 @@ const (
 	tlMaxTick = 8
 )
 
-// newTimeline lays out the windows of the cases in views at now.
-func (p *Renderer) newTimeline(views []*app.CaseView, stops map[string][]docket.ClockStop, now time.Time) *timeline {
+// newTimeline lays out the windows of the cases in views at now, in the zone loc.
+func newTimeline(loc *time.Location, views []*app.CaseView, stops map[string][]docket.ClockStop, now time.Time) *timeline {
 	var rows []*app.CaseView
 	for _, v := range views {
 		if v.Clock != nil {
@@ -64,7 +64,6 @@ func (p *Renderer) newTimeline(views []*app.CaseView, stops map[string][]docket.
 	if len(rows) == 0 {
 		return nil
 	}
-	loc := p.loc
 	start, end := now, now
 	for _, v := range rows {
 		if v.Clock.ReceivedAt.Before(start) {
