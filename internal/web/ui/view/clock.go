@@ -1,4 +1,4 @@
-package ui
+package view
 
 import (
 	"time"
@@ -8,9 +8,9 @@ import (
 	"github.com/docket/docket/internal/docket"
 )
 
-// clockExplained is the case page's account of the deadline: the window
+// ClockExplained is the case page's account of the deadline: the window
 // from the day the clock started, its stops, and what is left.
-type clockExplained struct {
+type ClockExplained struct {
 	Received      time.Time
 	Started       time.Time
 	Restarted     bool
@@ -39,13 +39,13 @@ type stopLine struct {
 	Reason string
 }
 
-// explain turns GET /clock's answer into the lines of the deadline.
-func explain(d *app.ClockDetail, cs *docket.Case) *clockExplained {
+// Explain turns GET /clock's answer into the lines of the deadline.
+func Explain(d *app.ClockDetail, cs *docket.Case) *ClockExplained {
 	v := d.View
 	k := cs.Clock
-	e := &clockExplained{Received: v.ReceivedAt, WindowDays: k.WindowDays, Timezone: k.Timezone, BaseDue: v.BaseDueAt,
+	e := &ClockExplained{Received: v.ReceivedAt, WindowDays: k.WindowDays, Timezone: k.Timezone, BaseDue: v.BaseDueAt,
 		PauseOnInfo: k.PauseOnInfoRequest, Stopped: v.DueAt.Sub(v.BaseDueAt), Due: v.DueAt,
-		Remaining: newCountdown(v, cs.Status), Band: v.Band, BandLabel: bandLabel(v.Band), Conflict: v.ReleaseConflict,
+		Remaining: newCountdown(v, cs.Status), Band: v.Band, BandLabel: BandLabel(v.Band), Conflict: v.ReleaseConflict,
 		Closed: cs.Status.Final(), EarlierClocks: len(d.History)}
 	if k.StartedAt != nil {
 		e.Started = *k.StartedAt

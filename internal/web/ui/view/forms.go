@@ -1,4 +1,4 @@
-package ui
+package view
 
 import (
 	"net/http"
@@ -10,13 +10,14 @@ import (
 )
 
 // A form that a use case refuses comes back with what went wrong: each
-// field's message beside it and an alert at the top. refusal maps the
-// refusal to that, in one place; formWords says how each form words it.
+// field's message beside it and an alert at the top. Refusal maps the
+// refusal to that, in one place; FormWords says how each form words it, and
+// the pages pick theirs from the ways below.
 
-// formWords says how a form shows a use case's refusal; each func gets the
+// FormWords says how a form shows a use case's refusal; each func gets the
 // field (its list index cut off) and the service's message. A nil func
 // leaves that kind of refusal to the error page.
-type formWords struct {
+type FormWords struct {
 	// field words the message beside a field; nil shows a field's refusal
 	// in the alert too, with whole.
 	field func(field, msg string) string
@@ -31,13 +32,13 @@ type formWords struct {
 	wholeBeside bool
 }
 
-// refusal maps a use case's error on a form to what the form shows again:
+// Refusal maps a use case's error on a form to what the form shows again:
 // an error beside its field (EInvalid, EUnprocessable: 422), beside the
 // file field (ETooLarge 413, EUnsupported 415), or the alert (the whole
 // form: 422; the current state, EConflict: 409). A message already beside
 // a field is kept. ok is false for any error the form does not show (404,
 // 403, 500, and what w leaves out): the caller returns it, for the error page.
-func refusal(err error, errs fieldErrors, w formWords) (status int, alert string, ok bool) {
+func Refusal(err error, errs FieldErrors, w FormWords) (status int, alert string, ok bool) {
 	de := docket.AsError(err)
 	if de == nil {
 		return 0, "", false
@@ -78,25 +79,25 @@ func refusal(err error, errs fieldErrors, w formWords) (status int, alert string
 
 // The ways the pages word a refusal.
 var (
-	// caseWords: the case page's forms (renderCaseError).
-	caseWords = formWords{field: labelled, whole: asIs, conflict: asSentence}
-	// workWords: the forms of findings, comments and attachments (renderWorkError).
-	workWords = formWords{field: fieldMessage, whole: asSentence, conflict: conflictAlert, file: true}
-	// reviewWords: the forms of amendments, results and publishing (renderReviewError).
-	reviewWords = formWords{field: reviewMessage, whole: asSentence, conflict: conflictAlert, wholeBeside: true}
-	// fieldWords: a form whose fields alone show a refusal (the case form).
-	fieldWords = formWords{field: labelledSentence}
-	// adminWords: the administrators' forms of a new user or organisation.
-	adminWords = formWords{field: labelledSentence, conflict: asSentence}
-	// stateWords: a page whose actions are refused only by their state (the inbox, the approvals).
-	stateWords = formWords{conflict: asSentence}
+	// CaseWords: the case page's forms (renderCaseError).
+	CaseWords = FormWords{field: labelled, whole: asIs, conflict: asSentence}
+	// WorkWords: the forms of findings, comments and attachments (renderWorkError).
+	WorkWords = FormWords{field: fieldMessage, whole: asSentence, conflict: conflictAlert, file: true}
+	// ReviewWords: the forms of amendments, results and publishing (renderReviewError).
+	ReviewWords = FormWords{field: reviewMessage, whole: asSentence, conflict: conflictAlert, wholeBeside: true}
+	// FieldWords: a form whose fields alone show a refusal (the case form).
+	FieldWords = FormWords{field: labelledSentence}
+	// AdminWords: the administrators' forms of a new user or organisation.
+	AdminWords = FormWords{field: labelledSentence, conflict: asSentence}
+	// StateWords: a page whose actions are refused only by their state (the inbox, the approvals).
+	StateWords = FormWords{conflict: asSentence}
 )
 
 // labelled is a field's message after the field's name: "The question is required".
-func labelled(field, msg string) string { return fieldLabel(field) + " " + msg }
+func labelled(field, msg string) string { return FieldLabel(field) + " " + msg }
 
 // labelledSentence is labelled ending with a full stop.
-func labelledSentence(field, msg string) string { return fieldLabel(field) + " " + msg + "." }
+func labelledSentence(field, msg string) string { return FieldLabel(field) + " " + msg + "." }
 
 func asIs(_, msg string) string { return msg }
 
@@ -113,15 +114,15 @@ func conflictAlert(_, msg string) string {
 
 // The pages with a wording of their own.
 var (
-	// accountWords: the account page's forms.
-	accountWords = formWords{field: labelledSentence,
+	// AccountWords: the account page's forms.
+	AccountWords = FormWords{field: labelledSentence,
 		whole: func(_, msg string) string { return "Nothing was changed. " + sentence(msg) }}
-	// userChangeWords: a change to a user, refused in the users page's alert.
-	userChangeWords = formWords{whole: userNotChanged, conflict: userNotChanged}
-	// withdrawWords: the reason on the confirmation of a withdrawal.
-	withdrawWords = formWords{whole: func(_, msg string) string { return fieldLabel("reason") + " " + msg }}
-	// untilWords: the forecast's date.
-	untilWords = formWords{field: func(_, msg string) string {
+	// UserChangeWords: a change to a user, refused in the users page's alert.
+	UserChangeWords = FormWords{whole: userNotChanged, conflict: userNotChanged}
+	// WithdrawWords: the reason on the confirmation of a withdrawal.
+	WithdrawWords = FormWords{whole: func(_, msg string) string { return FieldLabel("reason") + " " + msg }}
+	// UntilWords: the forecast's date.
+	UntilWords = FormWords{field: func(_, msg string) string {
 		return sentence("The date " + strings.Replace(msg, "later than now", "today or later", 1))
 	}}
 )
@@ -130,7 +131,7 @@ func userNotChanged(field, msg string) string {
 	if field == "" {
 		return "The user was not changed. " + sentence(msg)
 	}
-	return "The user was not changed. " + sentence(strings.TrimSpace(fieldLabel(field)+" "+msg))
+	return "The user was not changed. " + sentence(strings.TrimSpace(FieldLabel(field)+" "+msg))
 }
 
 // fieldLabels name the fields in the messages beside them and in the alerts.
@@ -145,7 +146,8 @@ var fieldLabels = map[string]string{
 	"password": "The password", "kind": "The kind",
 }
 
-func fieldLabel(f string) string { return labelOr(fieldLabels[f], f) }
+// FieldLabel names the field f in a message: "The question".
+func FieldLabel(f string) string { return LabelOr(fieldLabels[f], f) }
 
 // sentence capitalises a message and ends it with a full stop.
 func sentence(m string) string {
@@ -168,7 +170,8 @@ var workFieldLabels = map[string]string{"title": "The title", "description": "Th
 	"body": "The comment", "visibility": "The visibility", "file": "The file", "kind": "The kind of document",
 	"until": "The date"}
 
-func workFieldLabel(f string) string { return labelOr(workFieldLabels[f], fieldLabel(f)) }
+// WorkFieldLabel names a field of the forms of a case's work.
+func WorkFieldLabel(f string) string { return LabelOr(workFieldLabels[f], FieldLabel(f)) }
 
 // entryRE is how the service names one entry of a list field: "entry 2 …".
 var entryRE = regexp.MustCompile(`^entry \d+ `)
@@ -178,11 +181,11 @@ var entryRE = regexp.MustCompile(`^entry \d+ `)
 // message as it is ("A lab posts shared comments only.").
 func fieldMessage(field, msg string) string {
 	if loc := entryRE.FindStringIndex(msg); loc != nil {
-		return sentence(workFieldLabel(field) + " " + msg[loc[1]:])
+		return sentence(WorkFieldLabel(field) + " " + msg[loc[1]:])
 	}
 	for _, verb := range []string{"is ", "must ", "contains ", "has ", "are ", "may "} {
 		if strings.HasPrefix(msg, verb) {
-			return sentence(workFieldLabel(field) + " " + msg)
+			return sentence(WorkFieldLabel(field) + " " + msg)
 		}
 	}
 	return sentence(msg)
@@ -202,7 +205,7 @@ var reviewFieldLabels = map[string]string{"weights_digest": "The weights digest"
 func reviewMessage(field, msg string) string {
 	for _, verb := range []string{"is ", "must ", "contains ", "has ", "are ", "may "} {
 		if strings.HasPrefix(msg, verb) {
-			return sentence(labelOr(reviewFieldLabels[field], field) + " " + msg)
+			return sentence(LabelOr(reviewFieldLabels[field], field) + " " + msg)
 		}
 	}
 	return sentence(msg)
