@@ -12,7 +12,7 @@ import (
 	"github.com/docket/docket/internal/config"
 	"github.com/docket/docket/internal/docket"
 	"github.com/docket/docket/internal/web/httpx"
-	"github.com/docket/docket/internal/web/ui"
+	"github.com/docket/docket/internal/web/ui/view"
 )
 
 // The pages' session: a token of kind auth.KindPage in an HttpOnly,
@@ -151,7 +151,7 @@ func localPath(s string) bool {
 	return true
 }
 
-func (s *Server) renderLogin(c echo.Context, status int, lp ui.LoginPage) error {
+func (s *Server) renderLogin(c echo.Context, status int, lp view.LoginPage) error {
 	lp.Token = s.loginToken(s.loginNonce(c))
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return s.ui.Renderer.RenderLogin(c, status, lp)
@@ -170,7 +170,7 @@ func (s *Server) pageLoginForm(c echo.Context) error {
 			return c.Redirect(http.StatusSeeOther, orHome(next))
 		}
 	}
-	lp := ui.LoginPage{Next: next}
+	lp := view.LoginPage{Next: next}
 	switch {
 	case c.QueryParam("signed_out") != "":
 		lp.Notice = "You have signed out."
@@ -196,7 +196,7 @@ func (s *Server) pageLogin(c echo.Context) error {
 		return err
 	}
 	f := c.Request().PostForm
-	lp := ui.LoginPage{Email: strings.TrimSpace(f.Get("email")), Next: safeNext(f.Get("next"))}
+	lp := view.LoginPage{Email: strings.TrimSpace(f.Get("email")), Next: safeNext(f.Get("next"))}
 	if !s.checkLoginCSRF(c) {
 		lp.Error = "The sign-in form had expired. Please try again."
 		return s.renderLogin(c, http.StatusForbidden, lp)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/docket/docket/internal/docket"
 	"github.com/docket/docket/internal/web/httpx"
+	"github.com/docket/docket/internal/web/ui/view"
 )
 
 // The account page (/account): every signed-in user's own settings, the
@@ -17,18 +18,18 @@ import (
 // answer to the form that made it, and never again.
 
 type accountPage struct {
-	pageBase
+	view.PageBase
 	Email, Role, Org string
 	Tokens           []tokenRow
 	// NewToken and NewCalendarURL are shown once, right after they are made.
 	NewToken     string
 	NewTokenName string
-	TokenDays    []option
+	TokenDays    []view.Option
 	// HasCalendar is false for administrators, who see no deadlines.
 	HasCalendar    bool
 	Calendar       *time.Time
 	NewCalendarURL string
-	Errors         fieldErrors
+	Errors         view.FieldErrors
 }
 
 type tokenRow struct {
@@ -39,7 +40,7 @@ type tokenRow struct {
 // tokenDays are the lifetimes offered for a new API token, in days.
 var tokenDays = []int{30, 90, 365}
 
-func (h *AccountPages) accountPageOf(c echo.Context, errs fieldErrors) (*accountPage, error) {
+func (h *AccountPages) accountPageOf(c echo.Context, errs view.FieldErrors) (*accountPage, error) {
 	ctx, a := c.Request().Context(), httpx.MustActor(c)
 	me, err := h.accounts.Me(ctx, a)
 	if err != nil {
@@ -55,7 +56,7 @@ func (h *AccountPages) accountPageOf(c echo.Context, errs fieldErrors) (*account
 	if err != nil && !noCalendar {
 		return nil, err
 	}
-	pg := &accountPage{pageBase: h.r.base(c, "Your account"), Email: me.Email, Role: roleLabel(me.Role),
+	pg := &accountPage{PageBase: h.r.Base(c, "Your account"), Email: me.Email, Role: view.RoleLabel(me.Role),
 		Org: me.Org.Name, Errors: errs, HasCalendar: !noCalendar}
 	for _, t := range toks {
 		pg.Tokens = append(pg.Tokens, tokenRow{ID: t.ID, Name: t.Name, Scope: string(t.Scope), Created: t.CreatedAt, ExpiresAt: t.ExpiresAt})
@@ -64,25 +65,25 @@ func (h *AccountPages) accountPageOf(c echo.Context, errs fieldErrors) (*account
 		pg.Calendar = &cal.CreatedAt
 	}
 	pg.TokenDays = h.tokenDays(form(c, "days"))
-	pg.Flash = flashOf(c)
+	pg.Flash = view.FlashOf(c)
 	return pg, nil
 }
 
 // tokenDays are the lifetimes offered for a new token: those of tokenDays
 // within auth.api_token_max_ttl (the longest allowed, when none is), picked
 // selected (90 days when nothing is picked).
-func (h *AccountPages) tokenDays(picked string) []option {
-	var out []option
+func (h *AccountPages) tokenDays(picked string) []view.Option {
+	var out []view.Option
 	maxDays := int(h.tokenMaxTTL / (24 * time.Hour))
 	for _, d := range tokenDays {
 		if d <= maxDays {
 			v := strconv.Itoa(d)
-			out = append(out, option{Value: v, Label: v + " days", Selected: v == picked || (picked == "" && d == 90)})
+			out = append(out, view.Option{Value: v, Label: v + " days", Selected: v == picked || (picked == "" && d == 90)})
 		}
 	}
 	if len(out) == 0 {
 		v := strconv.Itoa(max(maxDays, 1))
-		out = []option{{Value: v, Label: v + " days", Selected: true}}
+		out = []view.Option{{Value: v, Label: v + " days", Selected: true}}
 	}
 	return out
 }
@@ -93,7 +94,7 @@ func (h *AccountPages) renderAccount(c echo.Context, status int, pg *accountPage
 	if pg.NewToken != "" || pg.NewCalendarURL != "" {
 		c.Response().Header().Set("Cache-Control", "no-store")
 	}
-	return h.r.render(c, status, "account.html", pg)
+	return h.r.Render(c, status, "account.html", pg)
 }
 
 func (h *AccountPages) Account(c echo.Context) error {
@@ -107,8 +108,8 @@ func (h *AccountPages) Account(c echo.Context) error {
 // accountFormError shows the account page again with the error beside its
 // field, or as the page's alert; any other error is the error page's.
 func (h *AccountPages) accountFormError(c echo.Context, err error) error {
-	errs := fieldErrors{}
-	status, alert, ok := refusal(err, errs, accountWords)
+	errs := view.FieldErrors{}
+	status, alert, ok := view.Refusal(err, errs, view.AccountWords)
 	if !ok {
 		return err
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/docket/docket/internal/app"
 	"github.com/docket/docket/internal/docket"
 	"github.com/docket/docket/internal/web/httpx"
+	"github.com/docket/docket/internal/web/ui/view"
 )
 
 // The administrators' pages: organisations and users. Admins see no case.
@@ -17,7 +18,7 @@ import (
 type userRow struct {
 	ID, Name, Email, Role, RoleLabel, Org, OrgKind string
 	Disabled, Self                                 bool
-	Roles                                          []option
+	Roles                                          []view.Option
 	// Waiting says what of the user's waits for a review lead's approval.
 	Waiting []string
 }
@@ -27,12 +28,12 @@ type newUserForm struct {
 }
 
 type usersPage struct {
-	pageBase
+	view.PageBase
 	Users    []userRow
-	Orgs     []option
-	Roles    []option
+	Orgs     []view.Option
+	Roles    []view.Option
 	New      newUserForm
-	Errors   fieldErrors
+	Errors   view.FieldErrors
 	NextHref string
 	Summary  []fieldError
 	// Creating lists the users whose creation waits for a review lead.
@@ -58,17 +59,17 @@ func (h *AdminPages) allOrgs(c echo.Context) ([]docket.Org, error) {
 	}
 }
 
-func rolesFor(kind string, selected docket.Role) []option {
-	var out []option
+func rolesFor(kind string, selected docket.Role) []view.Option {
+	var out []view.Option
 	for _, r := range docket.Roles {
 		if kind == "" || r.OrgKind() == kind {
-			out = append(out, option{Value: string(r), Label: roleLabel(r), Selected: r == selected})
+			out = append(out, view.Option{Value: string(r), Label: view.RoleLabel(r), Selected: r == selected})
 		}
 	}
 	return out
 }
 
-func (h *AdminPages) usersPageOf(c echo.Context, nf newUserForm, errs fieldErrors) (*usersPage, error) {
+func (h *AdminPages) usersPageOf(c echo.Context, nf newUserForm, errs view.FieldErrors) (*usersPage, error) {
 	a := httpx.MustActor(c)
 	cursor := c.QueryParam("cursor")
 	if len(cursor) > 512 {
@@ -82,13 +83,13 @@ func (h *AdminPages) usersPageOf(c echo.Context, nf newUserForm, errs fieldError
 	if err != nil {
 		return nil, err
 	}
-	pg := &usersPage{pageBase: h.r.base(c, "Users"), New: nf, Errors: errs, Roles: rolesFor("", docket.Role(nf.Role))}
+	pg := &usersPage{PageBase: h.r.Base(c, "Users"), New: nf, Errors: errs, Roles: rolesFor("", docket.Role(nf.Role))}
 	for _, o := range orgs {
 		kind := "lab"
 		if o.Kind == docket.OrgKindAgency {
 			kind = "agency office"
 		}
-		pg.Orgs = append(pg.Orgs, option{Value: o.ID, Label: o.Name + " (" + kind + ")", Selected: o.ID == nf.OrgID})
+		pg.Orgs = append(pg.Orgs, view.Option{Value: o.ID, Label: o.Name + " (" + kind + ")", Selected: o.ID == nf.OrgID})
 	}
 	pending := docket.ApprovalPending
 	waiting, _, err := h.approvals.List(c.Request().Context(), a, app.ApprovalFilter{Status: &pending}, app.Page{Limit: 200})
@@ -106,7 +107,7 @@ func (h *AdminPages) usersPageOf(c echo.Context, nf newUserForm, errs fieldError
 	}
 	for _, u := range users {
 		pg.Users = append(pg.Users, userRow{ID: u.ID, Name: u.Name, Email: u.Email, Role: string(u.Role),
-			RoleLabel: roleLabel(u.Role), Org: u.Org.Name, OrgKind: u.Org.Kind, Disabled: u.Disabled, Self: u.ID == a.UserID,
+			RoleLabel: view.RoleLabel(u.Role), Org: u.Org.Name, OrgKind: u.Org.Kind, Disabled: u.Disabled, Self: u.ID == a.UserID,
 			Roles: rolesFor(u.Org.Kind, u.Role), Waiting: byUser[u.ID]})
 	}
 	if next != "" {
@@ -125,7 +126,7 @@ func (h *AdminPages) Users(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return h.r.render(c, http.StatusOK, "admin_users.html", pg)
+	return h.r.Render(c, http.StatusOK, "admin_users.html", pg)
 }
 
 func (h *AdminPages) CreateUser(c echo.Context) error {
@@ -136,8 +137,8 @@ func (h *AdminPages) CreateUser(c echo.Context) error {
 	if err == nil {
 		return userChangeDone(c, ch, "user")
 	}
-	errs := fieldErrors{}
-	status, alert, ok := refusal(err, errs, adminWords)
+	errs := view.FieldErrors{}
+	status, alert, ok := view.Refusal(err, errs, view.AdminWords)
 	if !ok {
 		return err
 	}
@@ -149,7 +150,7 @@ func (h *AdminPages) CreateUser(c echo.Context) error {
 		return perr
 	}
 	pg.Alert = alert
-	return h.r.render(c, status, "admin_users.html", pg)
+	return h.r.Render(c, status, "admin_users.html", pg)
 }
 
 func (h *AdminPages) UpdateUser(c echo.Context) error {
@@ -167,7 +168,7 @@ func (h *AdminPages) UpdateUser(c echo.Context) error {
 	if err == nil {
 		return userChangeDone(c, ch, "userupdate")
 	}
-	status, alert, ok := refusal(err, fieldErrors{}, userChangeWords)
+	status, alert, ok := view.Refusal(err, view.FieldErrors{}, view.UserChangeWords)
 	if !ok {
 		return err
 	}
@@ -176,7 +177,7 @@ func (h *AdminPages) UpdateUser(c echo.Context) error {
 		return perr
 	}
 	pg.Alert = alert
-	return h.r.render(c, status, "admin_users.html", pg)
+	return h.r.Render(c, status, "admin_users.html", pg)
 }
 
 // userChangeDone returns to the users page saying what a change did: done,
@@ -189,15 +190,15 @@ func userChangeDone(c echo.Context, ch app.UserChange, done string) error {
 }
 
 type orgsPage struct {
-	pageBase
+	view.PageBase
 	Orgs   []docket.Org
 	Name   string
 	Kind   string
-	Kinds  []option
-	Errors fieldErrors
+	Kinds  []view.Option
+	Errors view.FieldErrors
 }
 
-func (h *AdminPages) orgsPageOf(c echo.Context, name, kind string, errs fieldErrors) (*orgsPage, error) {
+func (h *AdminPages) orgsPageOf(c echo.Context, name, kind string, errs view.FieldErrors) (*orgsPage, error) {
 	orgs, err := h.allOrgs(c)
 	if err != nil {
 		return nil, err
@@ -205,8 +206,8 @@ func (h *AdminPages) orgsPageOf(c echo.Context, name, kind string, errs fieldErr
 	if kind == "" {
 		kind = docket.OrgKindLab
 	}
-	return &orgsPage{pageBase: h.r.base(c, "Organisations"), Orgs: orgs, Name: name, Kind: kind, Errors: errs,
-		Kinds: options([]string{docket.OrgKindLab, docket.OrgKindAgency}, map[string]string{
+	return &orgsPage{PageBase: h.r.Base(c, "Organisations"), Orgs: orgs, Name: name, Kind: kind, Errors: errs,
+		Kinds: view.Options([]string{docket.OrgKindLab, docket.OrgKindAgency}, map[string]string{
 			docket.OrgKindLab: "Lab (submits models)", docket.OrgKindAgency: "Agency office (reviews them)"}, kind)}, nil
 }
 
@@ -215,7 +216,7 @@ func (h *AdminPages) Orgs(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return h.r.render(c, http.StatusOK, "admin_orgs.html", pg)
+	return h.r.Render(c, http.StatusOK, "admin_orgs.html", pg)
 }
 
 func (h *AdminPages) CreateOrg(c echo.Context) error {
@@ -224,8 +225,8 @@ func (h *AdminPages) CreateOrg(c echo.Context) error {
 	if err == nil {
 		return c.Redirect(http.StatusSeeOther, "/admin/orgs?done=org")
 	}
-	errs := fieldErrors{}
-	status, alert, ok := refusal(err, errs, adminWords)
+	errs := view.FieldErrors{}
+	status, alert, ok := view.Refusal(err, errs, view.AdminWords)
 	if !ok {
 		return err
 	}
@@ -237,5 +238,5 @@ func (h *AdminPages) CreateOrg(c echo.Context) error {
 		return perr
 	}
 	pg.Alert = alert
-	return h.r.render(c, status, "admin_orgs.html", pg)
+	return h.r.Render(c, status, "admin_orgs.html", pg)
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/docket/docket/internal/app"
 	"github.com/docket/docket/internal/docket"
 	"github.com/docket/docket/internal/web/httpx"
+	"github.com/docket/docket/internal/web/ui/view"
 )
 
 // The approvals page (/approvals): the changes to accounts that wait for a
@@ -25,7 +26,7 @@ const (
 )
 
 type approvalsPage struct {
-	pageBase
+	view.PageBase
 	Pending []approvalRow
 	Decided []approvalRow
 	// Admin says the viewer sees its own requests only; CanDecide that it
@@ -53,13 +54,13 @@ func approvalWords(p *docket.Approval) string {
 	}
 	switch p.Kind {
 	case docket.ApprovalUserCreate:
-		s := "Create " + who + " as " + roleLabel(p.Role)
+		s := "Create " + who + " as " + view.RoleLabel(p.Role)
 		if p.OrgName != "" {
 			s += " in " + p.OrgName
 		}
 		return s
 	case docket.ApprovalUserRole:
-		s := "Change " + who + " from " + roleLabel(p.FromRole) + " to " + roleLabel(p.Role)
+		s := "Change " + who + " from " + view.RoleLabel(p.FromRole) + " to " + view.RoleLabel(p.Role)
 		if p.SetsPassword {
 			s += ", with a new password"
 		}
@@ -89,12 +90,12 @@ func (h *ApprovalPages) renderApprovals(c echo.Context, status int, alert string
 	if err != nil {
 		return err
 	}
-	pg := approvalsPage{pageBase: h.r.base(c, "Approvals"), Admin: !docket.CanSeeAllApprovals(a.Role),
+	pg := approvalsPage{PageBase: h.r.Base(c, "Approvals"), Admin: !docket.CanSeeAllApprovals(a.Role),
 		CanDecide: docket.CanDecideApprovals(a.Role)}
 	pg.Alert = alert
 	row := func(p *docket.Approval) approvalRow {
 		r := approvalRow{ID: p.ID, What: approvalWords(p), Requester: p.RequesterName, RequestedAt: p.RequestedAt,
-			Status: labelOr(approvalStatusLabels[p.Status], p.Status), Decider: p.DeciderName, DecidedAt: p.DecidedAt,
+			Status: view.LabelOr(approvalStatusLabels[p.Status], p.Status), Decider: p.DeciderName, DecidedAt: p.DecidedAt,
 			Mine: p.RequestedBy == a.UserID}
 		r.Decide = p.CheckDecision(a) == nil
 		return r
@@ -107,7 +108,7 @@ func (h *ApprovalPages) renderApprovals(c echo.Context, status int, alert string
 			pg.Decided = append(pg.Decided, row(&recent[i]))
 		}
 	}
-	return h.r.render(c, status, "approvals.html", pg)
+	return h.r.Render(c, status, "approvals.html", pg)
 }
 
 func (h *ApprovalPages) Approve(c echo.Context) error {
@@ -122,7 +123,7 @@ func (h *ApprovalPages) Reject(c echo.Context) error {
 // already, or no longer fits, shows the page again with why (409).
 func (h *ApprovalPages) decideApproval(c echo.Context, decide func(context.Context, docket.Actor, string) (*docket.Approval, error), what string) error {
 	if _, err := decide(c.Request().Context(), httpx.MustActor(c), c.Param("id")); err != nil {
-		if status, alert, ok := refusal(err, fieldErrors{}, stateWords); ok {
+		if status, alert, ok := view.Refusal(err, view.FieldErrors{}, view.StateWords); ok {
 			return h.renderApprovals(c, status, alert)
 		}
 		return err

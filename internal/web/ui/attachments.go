@@ -10,6 +10,7 @@ import (
 	"github.com/docket/docket/internal/app"
 	"github.com/docket/docket/internal/docket"
 	"github.com/docket/docket/internal/web/httpx"
+	"github.com/docket/docket/internal/web/ui/view"
 )
 
 // Attachments on the pages: the case's documents and each finding's evidence,
@@ -69,7 +70,7 @@ func attachmentRows(list []docket.Attachment, names nameBook) []attachmentRow {
 	var out []attachmentRow
 	for i := range list {
 		at := &list[i]
-		out = append(out, attachmentRow{ID: at.ID, Name: at.Name, Kind: labelOr(attachmentKindLabels[at.Kind], at.Kind),
+		out = append(out, attachmentRow{ID: at.ID, Name: at.Name, Kind: view.LabelOr(attachmentKindLabels[at.Kind], at.Kind),
 			Size: humanSize(at.Size), Bytes: at.Size, Digest: at.Digest(), By: names.of(at.UploadedBy), Created: at.CreatedAt})
 	}
 	return out
@@ -111,7 +112,7 @@ func (w *caseWork) uploadFormFor(findingID string) *uploadForm {
 		chosen = "evidence"
 	}
 	u.Kind = field(u.Prefix+"-kind", "kind", "Kind of document", "", "select", chosen, errs)
-	u.Kind.Options = options(docket.AttachmentKinds, attachmentKindLabels, chosen)
+	u.Kind.Options = view.Options(docket.AttachmentKinds, attachmentKindLabels, chosen)
 	return u
 }
 
@@ -130,7 +131,7 @@ func (h *FindingPages) upload(c echo.Context, t app.AttachTarget) error {
 	ctx := c.Request().Context()
 	a := httpx.MustActor(c)
 	wf := workForm{Which: formUpload, For: t.FindingID}
-	failed := func(errs fieldErrors, err error) error {
+	failed := func(errs view.FieldErrors, err error) error {
 		if t.FindingID != "" {
 			return h.present.findingFailed(c, t.FindingID, wf, errs, err)
 		}
@@ -141,7 +142,7 @@ func (h *FindingPages) upload(c echo.Context, t app.AttachTarget) error {
 	}
 	pu, _ := c.Get(httpx.UploadKey).(*httpx.OpenedUpload)
 	if pu == nil {
-		return failed(fieldErrors{"file": "Choose a file to upload."},
+		return failed(view.FieldErrors{"file": "Choose a file to upload."},
 			&docket.Error{Code: docket.EUnsupported, Message: "choose a file to upload"})
 	}
 	at, kind, err := h.uploads.Receive(c, t, pu.MR, pu.Body)

@@ -10,9 +10,9 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/docket/docket/internal/app"
-	"github.com/docket/docket/internal/clock"
 	"github.com/docket/docket/internal/docket"
 	"github.com/docket/docket/internal/web/httpx"
+	"github.com/docket/docket/internal/web/ui/view"
 )
 
 // The case page: what was filed, the live clock and its deadline explained
@@ -21,10 +21,10 @@ import (
 // only after attesting no conflict of interest; compliance officers never do.
 
 type casePage struct {
-	pageBase
+	view.PageBase
 	Case     caseDetail
-	Row      caseRow
-	Clock    *clockExplained
+	Row      view.CaseRow
+	Clock    *view.ClockExplained
 	Content  bool // the viewer reads the content (summary, requests, decision)
 	Attested bool
 	// AttestNeeded: an agency reviewer or lead who must attest before reading.
@@ -34,9 +34,9 @@ type casePage struct {
 	Decision     *decisionView
 	Can          caseActions
 	Assign       *assignForm
-	Outcomes     []option
+	Outcomes     []view.Option
 	Form         caseForms
-	Errors       fieldErrors
+	Errors       view.FieldErrors
 	IsLab        bool
 	ShowTier     bool
 	// Work is the findings, comments and attachments (findings.go).
@@ -59,34 +59,6 @@ type caseDetail struct {
 	Created, Updated                time.Time
 }
 
-type clockExplained struct {
-	Received      time.Time
-	Started       time.Time
-	Restarted     bool
-	Day0          string
-	WindowDays    int
-	Timezone      string
-	BaseDue       time.Time
-	PauseOnInfo   bool
-	Stops         []stopLine
-	Stopped       time.Duration
-	Due           time.Time
-	Remaining     *countdown
-	Band          clock.Band
-	BandLabel     string
-	Conflict      bool
-	Release       string
-	Closed        bool
-	EarlierClocks int
-}
-
-type stopLine struct {
-	Start  time.Time
-	End    *time.Time
-	Length time.Duration
-	Reason string
-}
-
 type requestView struct {
 	ID, Question, Answer, Status string
 	Open                         bool
@@ -105,8 +77,8 @@ type caseActions struct {
 }
 
 type assignForm struct {
-	Reviewers []option
-	Leads     []option
+	Reviewers []view.Option
+	Leads     []view.Option
 }
 
 // caseForms keeps what the user typed when a form comes back with an error.
@@ -123,11 +95,11 @@ func (h *CasePages) Case(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return h.r.render(c, http.StatusOK, "case.html", pg)
+	return h.r.Render(c, http.StatusOK, "case.html", pg)
 }
 
 // casePageOf gathers everything the case page shows to the user.
-func (h *casePresenter) casePageOf(c echo.Context, id string, form caseForms, errs fieldErrors) (*casePage, error) {
+func (h *casePresenter) casePageOf(c echo.Context, id string, form caseForms, errs view.FieldErrors) (*casePage, error) {
 	a := httpx.MustActor(c)
 	ctx := c.Request().Context()
 	v, err := h.cases.GetCase(ctx, a, id)
@@ -143,13 +115,13 @@ func (h *casePresenter) casePageOf(c echo.Context, id string, form caseForms, er
 	if cs.Number != "" {
 		title = cs.Number + ": " + title
 	}
-	pg := &casePage{pageBase: h.r.base(c, title), Content: v.Content, Attested: v.Attested, Form: form, Errors: errs,
+	pg := &casePage{PageBase: h.r.Base(c, title), Content: v.Content, Attested: v.Attested, Form: form, Errors: errs,
 		IsLab: a.Role == docket.RoleLabMember, ShowTier: a.Role != docket.RoleLabMember}
 	now := h.cases.Now()
-	pg.Row = h.r.caseRowOf(a, v, names, now)
+	pg.Row = view.CaseRowOf(a, v, names, now)
 	pg.Case = caseDetail{ID: cs.ID, Number: pg.Row.Number, Lab: cs.OrgName, Model: cs.ModelName, Version: cs.ModelVersion,
-		Digest: cs.WeightsDigest, Release: pg.Row.Release, Modality: labelOr(modalityLabels[cs.Modality], cs.Modality),
-		Deployment: labelOr(deploymentLabels[cs.Deployment], cs.Deployment), Status: statusLabel(cs.Status),
+		Digest: cs.WeightsDigest, Release: pg.Row.Release, Modality: view.LabelOr(view.ModalityLabels[cs.Modality], cs.Modality),
+		Deployment: view.LabelOr(view.DeploymentLabels[cs.Deployment], cs.Deployment), Status: view.StatusLabel(cs.Status),
 		Tier: pg.Row.TierLabel, Lead: pg.Row.Lead, Reviewers: pg.Row.Reviewers, Created: cs.CreatedAt, Updated: cs.UpdatedAt}
 	if cs.TrainingComputeFLOPs != nil {
 		pg.Case.FLOPs = strconv.FormatFloat(*cs.TrainingComputeFLOPs, 'g', -1, 64)
@@ -167,7 +139,7 @@ func (h *casePresenter) casePageOf(c echo.Context, id string, form caseForms, er
 		if err != nil {
 			return nil, err
 		}
-		pg.Clock = h.r.explain(d, cs)
+		pg.Clock = view.Explain(d, cs)
 	}
 	if v.Content && cs.Status != docket.StatusDraft {
 		reqs, err := h.cases.ListInfoRequests(ctx, a, id)
@@ -188,7 +160,7 @@ func (h *casePresenter) casePageOf(c echo.Context, id string, form caseForms, er
 				return nil, err
 			}
 			if d != nil {
-				pg.Decision = &decisionView{Outcome: labelOr(outcomeLabels[d.Outcome], d.Outcome), Rationale: d.Rationale,
+				pg.Decision = &decisionView{Outcome: view.LabelOr(view.OutcomeLabels[d.Outcome], d.Outcome), Rationale: d.Rationale,
 					Conditions: d.Conditions, Digest: d.WeightsDigest, DecidedAt: d.DecidedAt}
 			}
 		}
@@ -222,14 +194,14 @@ func (h *casePresenter) casePageOf(c echo.Context, id string, form caseForms, er
 			if m.Role == docket.RoleReviewLead {
 				label += " (review lead)"
 			}
-			af.Reviewers = append(af.Reviewers, option{Value: m.ID, Label: label, Selected: slices.Contains(chosen, m.ID)})
+			af.Reviewers = append(af.Reviewers, view.Option{Value: m.ID, Label: label, Selected: slices.Contains(chosen, m.ID)})
 			if m.Role == docket.RoleReviewLead {
-				af.Leads = append(af.Leads, option{Value: m.ID, Label: m.Name, Selected: m.ID == lead})
+				af.Leads = append(af.Leads, view.Option{Value: m.ID, Label: m.Name, Selected: m.ID == lead})
 			}
 		}
 		pg.Assign = af
 	}
-	pg.Outcomes = options(docket.Outcomes, outcomeLabels, form.Outcome)
+	pg.Outcomes = view.Options(docket.Outcomes, view.OutcomeLabels, form.Outcome)
 	if pg.Work, err = h.caseWorkOf(c, v, names); err != nil {
 		return nil, err
 	}
@@ -239,38 +211,12 @@ func (h *casePresenter) casePageOf(c echo.Context, id string, form caseForms, er
 	return pg, nil
 }
 
-// explain turns GET /clock's answer into the lines of the deadline.
-func (p *Renderer) explain(d *app.ClockDetail, cs *docket.Case) *clockExplained {
-	v := d.View
-	k := cs.Clock
-	e := &clockExplained{Received: v.ReceivedAt, WindowDays: k.WindowDays, Timezone: k.Timezone, BaseDue: v.BaseDueAt,
-		PauseOnInfo: k.PauseOnInfoRequest, Stopped: v.DueAt.Sub(v.BaseDueAt), Due: v.DueAt,
-		Remaining: newCountdown(v, cs.Status), Band: v.Band, BandLabel: bandLabel(v.Band), Conflict: v.ReleaseConflict,
-		Closed: cs.Status.Final(), EarlierClocks: len(d.History)}
-	if k.StartedAt != nil {
-		e.Started = *k.StartedAt
-	}
-	e.Restarted = len(d.History) > 0
-	e.Day0 = clock.DateOf(e.Started, k.Location()).String()
-	if !cs.PlannedReleaseDate.IsZero() {
-		e.Release = cs.PlannedReleaseDate.String()
-	}
-	for _, st := range d.Stops {
-		end := d.At
-		if st.EndedAt != nil {
-			end = *st.EndedAt
-		}
-		e.Stops = append(e.Stops, stopLine{Start: st.StartedAt, End: st.EndedAt, Length: end.Sub(st.StartedAt), Reason: st.Reason})
-	}
-	return e
-}
-
 // renderCaseError shows the case page again with what went wrong: the field
 // errors beside the fields (422) or the reason an action cannot be taken now
 // (409). Any other error goes to the error page.
 func (h *casePresenter) renderCaseError(c echo.Context, id string, form caseForms, err error) error {
-	errs := fieldErrors{}
-	status, alert, ok := refusal(err, errs, caseWords)
+	errs := view.FieldErrors{}
+	status, alert, ok := view.Refusal(err, errs, view.CaseWords)
 	if !ok {
 		return err
 	}
@@ -282,32 +228,7 @@ func (h *casePresenter) renderCaseError(c echo.Context, id string, form caseForm
 	if alert == "" {
 		pg.Alert = "This could not be done. Check the form below."
 	}
-	return h.r.render(c, status, "case.html", pg)
-}
-
-var fieldLabels = map[string]string{
-	"current_password": "Your current password", "new_password": "The new password", "days": "The lifetime",
-	"question": "The question", "answer": "The answer", "rationale": "The rationale", "outcome": "The outcome",
-	"reason": "The reason", "reviewer_ids": "A reviewer", "lead_id": "The case lead", "conditions": "The conditions",
-	"model_name": "The model name", "model_version": "The version", "summary": "The summary",
-	"weights_digest": "The weights digest", "planned_release_date": "The planned release date",
-	"training_compute_flops": "The training compute", "modality": "The modality", "deployment": "The deployment",
-	"email": "The e-mail address", "name": "The name", "role": "The role", "org_id": "The organisation",
-	"password": "The password", "kind": "The kind",
-}
-
-func fieldLabel(f string) string { return labelOr(fieldLabels[f], f) }
-
-// sentence capitalises a message and ends it with a full stop.
-func sentence(m string) string {
-	if m == "" {
-		return m
-	}
-	m = strings.ToUpper(m[:1]) + m[1:]
-	if !strings.HasSuffix(m, ".") {
-		m += "."
-	}
-	return m
+	return h.r.Render(c, status, "case.html", pg)
 }
 
 // done redirects to the case page after an action, saying what it did.
@@ -412,7 +333,7 @@ func (h *CasePages) Decide(c echo.Context) error {
 
 // confirmPage asks before an action that cannot be undone.
 type confirmPage struct {
-	pageBase
+	view.PageBase
 	CaseID, Number, Model string
 	Action                string
 	Heading, Explain      string
@@ -435,7 +356,7 @@ func (h *CasePages) confirmable(c echo.Context, act docket.Action) (*app.CaseVie
 		if httpx.MustActor(c).Role != docket.RoleLabMember {
 			return nil, docket.Forbidden()
 		}
-		return nil, docket.Errorf(docket.EConflict, "the case is %s; this cannot be done now", statusLabel(v.Case.Status))
+		return nil, docket.Errorf(docket.EConflict, "the case is %s; this cannot be done now", view.StatusLabel(v.Case.Status))
 	}
 	return v, nil
 }
@@ -449,14 +370,14 @@ func (h *CasePages) confirmOf(c echo.Context, v *app.CaseView, act docket.Action
 	cp := confirmPage{CaseID: cs.ID, Number: number, Model: cs.ModelName + " " + cs.ModelVersion}
 	switch act {
 	case docket.ActWithdraw:
-		cp.pageBase = h.r.base(c, "Withdraw "+number)
+		cp.PageBase = h.r.Base(c, "Withdraw "+number)
 		cp.Action = "/cases/" + cs.ID + "/withdraw"
 		cp.Heading = "Withdraw this submission?"
 		cp.Explain = "Withdrawing ends the review for good: the clock stops, open information requests are cancelled, and the case cannot be reopened. To have the model reviewed later, file a new submission."
 		cp.Button, cp.NeedsReason = "Yes, withdraw the submission", true
 		cp.ReasonLabel, cp.ReasonHint = "Why are you withdrawing it?", "The agency sees this reason."
 	case docket.ActDelete:
-		cp.pageBase = h.r.base(c, "Delete draft")
+		cp.PageBase = h.r.Base(c, "Delete draft")
 		cp.Action = "/cases/" + cs.ID + "/delete"
 		cp.Heading = "Delete this draft?"
 		cp.Explain = "The draft was never submitted, so nobody outside your lab has seen it. Deleting it cannot be undone."
@@ -470,14 +391,14 @@ func (h *CasePages) ConfirmWithdraw(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return h.r.render(c, http.StatusOK, "confirm.html", h.confirmOf(c, v, docket.ActWithdraw))
+	return h.r.Render(c, http.StatusOK, "confirm.html", h.confirmOf(c, v, docket.ActWithdraw))
 }
 
 func (h *CasePages) Withdraw(c echo.Context) error {
 	id := c.Param("id")
 	reason := form(c, "reason")
 	if _, err := h.cases.Withdraw(c.Request().Context(), httpx.MustActor(c), id, reason); err != nil {
-		status, msg, ok := refusal(err, fieldErrors{}, withdrawWords)
+		status, msg, ok := view.Refusal(err, view.FieldErrors{}, view.WithdrawWords)
 		if !ok {
 			return h.present.renderCaseError(c, id, caseForms{}, err)
 		}
@@ -487,7 +408,7 @@ func (h *CasePages) Withdraw(c echo.Context) error {
 		}
 		cp := h.confirmOf(c, v, docket.ActWithdraw)
 		cp.Reason, cp.Error = reason, msg
-		return h.r.render(c, status, "confirm.html", cp)
+		return h.r.Render(c, status, "confirm.html", cp)
 	}
 	return done(c, id, "withdrawn")
 }
@@ -497,7 +418,7 @@ func (h *CasePages) ConfirmDelete(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return h.r.render(c, http.StatusOK, "confirm.html", h.confirmOf(c, v, docket.ActDelete))
+	return h.r.Render(c, http.StatusOK, "confirm.html", h.confirmOf(c, v, docket.ActDelete))
 }
 
 func (h *CasePages) Delete(c echo.Context) error {

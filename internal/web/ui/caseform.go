@@ -9,6 +9,7 @@ import (
 
 	"github.com/docket/docket/internal/docket"
 	"github.com/docket/docket/internal/web/httpx"
+	"github.com/docket/docket/internal/web/ui/view"
 )
 
 // The submission form (/cases/new, and /cases/{id}/edit for a draft): every
@@ -27,15 +28,15 @@ var caseFieldOrder = []string{"model_name", "model_version", "weights_digest", "
 type fieldError struct{ Field, Message string }
 
 type caseFormPage struct {
-	pageBase
+	view.PageBase
 	Heading     string
 	Action      string
 	CaseID      string
 	Editing     bool
 	F           caseFields
-	Modalities  []option
-	Deployments []option
-	Errors      fieldErrors
+	Modalities  []view.Option
+	Deployments []view.Option
+	Errors      view.FieldErrors
 	Summary     []fieldError
 }
 
@@ -44,10 +45,10 @@ func (h *CasePages) renderCaseForm(c echo.Context, status int, pg caseFormPage) 
 	if pg.Editing {
 		title = "Edit draft"
 	}
-	pg.pageBase = h.r.base(c, title)
+	pg.PageBase = h.r.Base(c, title)
 	pg.Heading = title
-	pg.Modalities = options(docket.Modalities, modalityLabels, pg.F.Modality)
-	pg.Deployments = options(docket.Deployments, deploymentLabels, pg.F.Deployment)
+	pg.Modalities = view.Options(docket.Modalities, view.ModalityLabels, pg.F.Modality)
+	pg.Deployments = view.Options(docket.Deployments, view.DeploymentLabels, pg.F.Deployment)
 	for _, f := range caseFieldOrder {
 		if m, ok := pg.Errors[f]; ok {
 			pg.Summary = append(pg.Summary, fieldError{Field: f, Message: m})
@@ -56,7 +57,7 @@ func (h *CasePages) renderCaseForm(c echo.Context, status int, pg caseFormPage) 
 	if len(pg.Summary) > 0 {
 		pg.Alert = "Check the fields marked below."
 	}
-	return h.r.render(c, status, "case_form.html", pg)
+	return h.r.Render(c, status, "case_form.html", pg)
 }
 
 func (h *CasePages) NewCase(c echo.Context) error {
@@ -69,13 +70,13 @@ func (h *CasePages) NewCase(c echo.Context) error {
 // readCaseForm reads the form into the input every field given, and checks
 // each field on its own so that all errors show at once. With submit, the
 // fields a submission needs are required too.
-func readCaseForm(c echo.Context, submit bool) (caseFields, docket.CaseInput, fieldErrors) {
+func readCaseForm(c echo.Context, submit bool) (caseFields, docket.CaseInput, view.FieldErrors) {
 	get := func(n string) string { return form(c, n) }
 	f := caseFields{ModelName: get("model_name"), ModelVersion: get("model_version"), Summary: get("summary"),
 		WeightsDigest: strings.TrimSpace(get("weights_digest")), PlannedReleaseDate: strings.TrimSpace(get("planned_release_date")),
 		TrainingComputeFLOPs: strings.TrimSpace(get("training_compute_flops")), Modality: get("modality"),
 		Deployment: get("deployment")}
-	errs := fieldErrors{}
+	errs := view.FieldErrors{}
 	in := docket.CaseInput{ModelName: &f.ModelName, ModelVersion: &f.ModelVersion, Summary: &f.Summary,
 		WeightsDigest: &f.WeightsDigest, PlannedReleaseDate: &f.PlannedReleaseDate, Modality: &f.Modality,
 		Deployment: &f.Deployment}
@@ -96,13 +97,13 @@ func readCaseForm(c echo.Context, submit bool) (caseFields, docket.CaseInput, fi
 	for _, x := range one {
 		var scratch docket.Case
 		if err := x.Apply(&scratch); err != nil {
-			refusal(err, errs, fieldWords)
+			view.Refusal(err, errs, view.FieldWords)
 		}
 	}
 	if submit {
 		for name, v := range map[string]string{"weights_digest": f.WeightsDigest, "modality": f.Modality, "deployment": f.Deployment} {
 			if _, bad := errs[name]; !bad && v == "" {
-				errs[name] = fieldLabel(name) + " is required to submit."
+				errs[name] = view.FieldLabel(name) + " is required to submit."
 			}
 		}
 	}
@@ -122,7 +123,7 @@ func (h *CasePages) CreateCase(c echo.Context) error {
 	}
 	v, err := h.cases.CreateCase(c.Request().Context(), a, in)
 	if err != nil {
-		status, _, ok := refusal(err, errs, fieldWords)
+		status, _, ok := view.Refusal(err, errs, view.FieldWords)
 		if !ok {
 			return err
 		}
@@ -178,7 +179,7 @@ func (h *CasePages) UpdateCase(c echo.Context) error {
 	}
 	a := httpx.MustActor(c)
 	if _, err := h.cases.UpdateCase(c.Request().Context(), a, id, in); err != nil {
-		status, _, ok := refusal(err, errs, fieldWords)
+		status, _, ok := view.Refusal(err, errs, view.FieldWords)
 		if !ok {
 			return err
 		}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/docket/docket/internal/docket"
 	"github.com/docket/docket/internal/web/httpx"
+	"github.com/docket/docket/internal/web/ui/view"
 )
 
 // The comments on the case page: a lab reads and posts the shared ones; the
@@ -34,7 +35,7 @@ type commentFields struct {
 
 type commentForm struct {
 	Body            workField
-	Visibility      []option
+	Visibility      []view.Option
 	VisibilityError string
 	// Choose: the agency picks the visibility; a lab's comments are shared.
 	Choose bool
@@ -71,7 +72,7 @@ func (w *caseWork) commentsSection() *commentsSection {
 	}
 	cf := &commentForm{Choose: !w.IsLab, VisibilityError: errs["visibility"],
 		Body:       field("comment-body", "body", "Your comment", hint, "textarea", f.Body, errs),
-		Visibility: options([]string{docket.CommentInternal, docket.CommentShared}, visibilityLabels, f.Visibility)}
+		Visibility: view.Options([]string{docket.CommentInternal, docket.CommentShared}, visibilityLabels, f.Visibility)}
 	cf.Body.Rows = 4
 	sec.Form = cf
 	return sec

@@ -13,6 +13,7 @@ import (
 	"github.com/docket/docket/internal/docket"
 	"github.com/docket/docket/internal/web/export"
 	"github.com/docket/docket/internal/web/httpx"
+	"github.com/docket/docket/internal/web/ui/view"
 )
 
 // The countdown board (/dashboard): every open case the user may see, with a
@@ -130,7 +131,7 @@ type bandCount struct {
 // to the board filtered on it.
 func bandCounts(counts map[clock.Band]int, path string, v url.Values, current string) []bandCount {
 	out := []bandCount{}
-	for _, b := range bandOrder {
+	for _, b := range view.BandOrder {
 		q := url.Values{}
 		for k, vals := range v {
 			if k != "band" && k != "page" {
@@ -138,7 +139,7 @@ func bandCounts(counts map[clock.Band]int, path string, v url.Values, current st
 			}
 		}
 		q.Set("band", string(b))
-		out = append(out, bandCount{Band: b, Label: bandLabel(b), N: counts[b], Href: href(path, q), Current: string(b) == current})
+		out = append(out, bandCount{Band: b, Label: view.BandLabel(b), N: counts[b], Href: href(path, q), Current: string(b) == current})
 	}
 	return out
 }
@@ -150,22 +151,22 @@ type pager struct {
 
 // dashboardPage is the countdown board.
 type dashboardPage struct {
-	pageBase
+	view.PageBase
 	Heading   string
 	Q         boardQuery
-	Bands     []option
-	Labs      []option
-	Statuses  []option
-	Tiers     []option
-	Sorts     []option
+	Bands     []view.Option
+	Labs      []view.Option
+	Statuses  []view.Option
+	Tiers     []view.Option
+	Sorts     []view.Option
 	Counts    []bandCount
-	Rows      []caseRow
+	Rows      []view.CaseRow
 	Total     int
 	Pager     pager
 	CSVHref   string
 	ClearHref string
 	Filtered  bool
-	Timeline  *timeline
+	Timeline  *view.Timeline
 	ShowLab   bool
 	ShowTier  bool
 }
@@ -194,18 +195,18 @@ func (h *DashboardPages) Dashboard(c echo.Context) error {
 	} else if a.Role == docket.RoleReviewer {
 		heading = "Countdown of my open reviews"
 	}
-	pg := dashboardPage{pageBase: h.r.base(c, "Countdown"), Heading: heading, Q: bq, ShowLab: agency, ShowTier: agency,
+	pg := dashboardPage{PageBase: h.r.Base(c, "Countdown"), Heading: heading, Q: bq, ShowLab: agency, ShowTier: agency,
 		Total: b.Total}
 	pg.Filtered = bq.Status != "" || bq.Band != "" || bq.OrgID != "" || bq.RiskTier != "" || bq.Q != ""
 	pg.Bands = bandOptions(bq.Band)
 	pg.Statuses = statusOptions(docket.Statuses[1:], bq.Status)
-	pg.Tiers = options(docket.RiskTiers, tierLabels, bq.RiskTier)
+	pg.Tiers = view.Options(docket.RiskTiers, view.TierLabels, bq.RiskTier)
 	for _, o := range b.Labs {
-		pg.Labs = append(pg.Labs, option{Value: o.ID, Label: o.Name, Selected: o.ID == bq.OrgID})
+		pg.Labs = append(pg.Labs, view.Option{Value: o.ID, Label: o.Name, Selected: o.ID == bq.OrgID})
 	}
 	for _, so := range boardSorts {
 		if agency || !so.agency {
-			pg.Sorts = append(pg.Sorts, option{Value: so.key, Label: so.label, Selected: so.key == bq.Sort})
+			pg.Sorts = append(pg.Sorts, view.Option{Value: so.key, Label: so.label, Selected: so.key == bq.Sort})
 		}
 	}
 	pg.Counts = bandCounts(b.Counts, "/dashboard", bq.values(), bq.Band)
@@ -226,7 +227,7 @@ func (h *DashboardPages) Dashboard(c echo.Context) error {
 		return err
 	}
 	for _, v := range shown {
-		pg.Rows = append(pg.Rows, h.r.caseRowOf(a, v, names, b.At))
+		pg.Rows = append(pg.Rows, view.CaseRowOf(a, v, names, b.At))
 	}
 	var stopped []string
 	for _, v := range shown {
@@ -238,8 +239,8 @@ func (h *DashboardPages) Dashboard(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	pg.Timeline = h.r.newTimeline(shown, stops, b.At)
-	return h.r.render(c, http.StatusOK, "dashboard.html", pg)
+	pg.Timeline = view.NewTimeline(h.r.Location(), shown, stops, b.At)
+	return h.r.Render(c, http.StatusOK, "dashboard.html", pg)
 }
 
 func pageNum(n int) string {

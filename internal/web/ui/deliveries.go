@@ -8,6 +8,7 @@ import (
 	"github.com/docket/docket/internal/app"
 	"github.com/docket/docket/internal/docket"
 	"github.com/docket/docket/internal/web/httpx"
+	"github.com/docket/docket/internal/web/ui/view"
 )
 
 // The administrators' page of deliveries: what e-mail and webhooks could not
@@ -19,9 +20,9 @@ type deliveryRow struct {
 }
 
 type deliveriesPage struct {
-	pageBase
+	view.PageBase
 	State    string
-	States   []option
+	States   []view.Option
 	Rows     []deliveryRow
 	NextHref string
 }
@@ -50,9 +51,9 @@ func (h *AdminPages) Deliveries(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	pg := &deliveriesPage{pageBase: h.r.base(c, "Deliveries"), State: state}
+	pg := &deliveriesPage{PageBase: h.r.Base(c, "Deliveries"), State: state}
 	for _, v := range []struct{ value, label string }{{"failed", "Parked as failed"}, {"pending", "Waiting to be sent"}, {"delivered", "Delivered"}, {"all", "All"}} {
-		pg.States = append(pg.States, option{Value: v.value, Label: v.label, Selected: v.value == state})
+		pg.States = append(pg.States, view.Option{Value: v.value, Label: v.label, Selected: v.value == state})
 	}
 	for _, d := range ds {
 		pg.Rows = append(pg.Rows, deliveryRow{Delivery: d, CanRetry: d.State == docket.DeliveryFailed})
@@ -60,7 +61,7 @@ func (h *AdminPages) Deliveries(c echo.Context) error {
 	if next != "" {
 		pg.NextHref = "/admin/deliveries?state=" + state + "&cursor=" + next
 	}
-	return h.r.render(c, http.StatusOK, "admin_deliveries.html", pg)
+	return h.r.Render(c, http.StatusOK, "admin_deliveries.html", pg)
 }
 
 func (h *AdminPages) RetryDelivery(c echo.Context) error {

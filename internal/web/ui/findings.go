@@ -3,7 +3,6 @@ package ui
 import (
 	"fmt"
 	"net/http"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -13,6 +12,7 @@ import (
 	"github.com/docket/docket/internal/app"
 	"github.com/docket/docket/internal/docket"
 	"github.com/docket/docket/internal/web/httpx"
+	"github.com/docket/docket/internal/web/ui/view"
 )
 
 // The case's work on the case page: its findings (this file), comments
@@ -37,7 +37,7 @@ type caseWork struct {
 	Attachments *attachmentsSection
 	// The form that came back with errors, if any.
 	Form   workForm
-	Errors fieldErrors
+	Errors view.FieldErrors
 
 	src workSource
 }
@@ -174,7 +174,7 @@ func (h *casePresenter) caseWorkOf(c echo.Context, v *app.CaseView, names map[st
 }
 
 // withForm shows the sections again with the form that failed, its errors and its input.
-func (w *caseWork) withForm(f workForm, errs fieldErrors) {
+func (w *caseWork) withForm(f workForm, errs view.FieldErrors) {
 	w.Form, w.Errors = f, errs
 	w.build()
 }
@@ -194,7 +194,7 @@ func (w *caseWork) build() {
 }
 
 // errsFor returns the form's errors when the failed form is which (on the finding for).
-func (w *caseWork) errsFor(which, forID string) fieldErrors {
+func (w *caseWork) errsFor(which, forID string) view.FieldErrors {
 	if w.Form.Which == which && w.Form.For == forID {
 		return w.Errors
 	}
@@ -243,7 +243,7 @@ type findingView struct {
 type shareForm struct {
 	Red        bool
 	Lab        string
-	Recipients []option
+	Recipients []view.Option
 	Days       int
 	Error      string
 }
@@ -253,7 +253,7 @@ type respondForm struct {
 }
 
 type resolveForm struct {
-	Choices         []option
+	Choices         []view.Option
 	ResolutionError string
 	Note            workField
 }
@@ -266,11 +266,11 @@ type workField struct {
 	Type     string
 	Optional bool
 	Rows     int
-	Options  []option
+	Options  []view.Option
 }
 
 // field builds a work field from its form's state.
-func field(id, name, label, hint, typ, value string, errs fieldErrors) workField {
+func field(id, name, label, hint, typ, value string, errs view.FieldErrors) workField {
 	return workField{ID: id, Name: name, Label: label, Hint: hint, Type: typ, Value: value, Error: errs[name]}
 }
 
@@ -283,7 +283,7 @@ type findingFields struct {
 
 // recordForm records a finding.
 type recordForm struct {
-	Errors  fieldErrors
+	Errors  view.FieldErrors
 	Summary []fieldError
 	Fields  []workField
 }
@@ -302,15 +302,7 @@ var (
 		"weights_security": "Weights security", "data_exfiltration": "Data exfiltration", "other": "Other"}
 	resolutionLabels = map[string]string{"resolved": "Resolved: the lab fixed it, or it no longer applies",
 		"risk_accepted": "Risk accepted: it stays, and the agency accepts the risk"}
-	workFieldLabels = map[string]string{"title": "The title", "description": "The description", "category": "The category",
-		"severity": "The severity", "tlp": "The TLP label", "atlas_technique": "The ATLAS technique",
-		"component": "The component", "evidence": "The evidence", "embargo_until": "The embargo date",
-		"recipient_ids": "A recipient", "response": "The response", "resolution": "The resolution", "note": "The note",
-		"body": "The comment", "visibility": "The visibility", "file": "The file", "kind": "The kind of document",
-		"until": "The date"}
 )
-
-func workFieldLabel(f string) string { return labelOr(workFieldLabels[f], fieldLabel(f)) }
 
 // tlpClass is the CSS class of a TLP label: TLP:AMBER+STRICT → tlp-amber-strict.
 func tlpClass(tlp string) string {
@@ -339,11 +331,11 @@ func (w *caseWork) findingsSection() *findingsSection {
 
 // recordFormOf builds the finding form's fields from f, with errs beside
 // them; prefix keeps the ids of the page's several finding forms apart.
-func (w *caseWork) recordFormOf(prefix string, f findingFields, errs fieldErrors) *recordForm {
+func (w *caseWork) recordFormOf(prefix string, f findingFields, errs view.FieldErrors) *recordForm {
 	rf := &recordForm{Errors: errs}
 	sel := func(name, label, hint, value string, values []string, labels map[string]string) workField {
 		wf := field(prefix+name, name, label, hint, "select", value, errs)
-		wf.Options = options(values, labels, value)
+		wf.Options = view.Options(values, labels, value)
 		return wf
 	}
 	opt := func(wf workField) workField { wf.Optional = true; return wf }
@@ -371,9 +363,9 @@ func (w *caseWork) findingViewOf(v *app.FindingView) *findingView {
 	src := w.src
 	f := v.Finding
 	fv := &findingView{ID: f.ID, Title: f.Title, Description: f.Description, Evidence: f.Evidence,
-		Category: labelOr(categoryLabels[f.Category], f.Category), Severity: f.Severity,
-		SeverityLabel: labelOr(severityLabels[f.Severity], f.Severity), TLP: f.TLP, TLPClass: tlpClass(f.TLP),
-		Status: string(f.Status), StatusLabel: labelOr(findingStatusLabels[string(f.Status)], string(f.Status)),
+		Category: view.LabelOr(categoryLabels[f.Category], f.Category), Severity: f.Severity,
+		SeverityLabel: view.LabelOr(severityLabels[f.Severity], f.Severity), TLP: f.TLP, TLPClass: tlpClass(f.TLP),
+		Status: string(f.Status), StatusLabel: view.LabelOr(findingStatusLabels[string(f.Status)], string(f.Status)),
 		Atlas: f.AtlasTechnique, Component: f.Component, Author: src.names.of(f.AuthorID), Created: f.CreatedAt,
 		SharedAt: f.SharedAt, ResponseDue: f.ResponseDueAt, Response: f.Response, RespondedAt: f.RespondedAt,
 		Closed: !f.Status.Open(), ResolutionNote: f.ResolutionNote, ResolvedAt: f.ResolvedAt, Overdue: f.Overdue(src.now)}
@@ -413,7 +405,7 @@ func (w *caseWork) findingViewOf(v *app.FindingView) *findingView {
 		if sf.Red {
 			for _, m := range src.members {
 				if !m.Disabled {
-					sf.Recipients = append(sf.Recipients, option{Value: m.ID, Label: m.Name, Selected: slices.Contains(chosen, m.ID)})
+					sf.Recipients = append(sf.Recipients, view.Option{Value: m.ID, Label: m.Name, Selected: slices.Contains(chosen, m.ID)})
 				}
 			}
 		}
@@ -435,7 +427,7 @@ func (w *caseWork) findingViewOf(v *app.FindingView) *findingView {
 		if errs != nil {
 			chosen, note = w.Form.Resolution, w.Form.Note
 		}
-		rf := &resolveForm{ResolutionError: errs["resolution"], Choices: options(docket.Resolutions, resolutionLabels, chosen),
+		rf := &resolveForm{ResolutionError: errs["resolution"], Choices: view.Options(docket.Resolutions, resolutionLabels, chosen),
 			Note: field("note-"+f.ID, "note", "Note", "Why it is closed this way. The lab sees the note.", "textarea", note, errs)}
 		rf.Note.Rows = 3
 		fv.Resolve = rf
@@ -481,10 +473,10 @@ type tallyRow struct {
 func tallyOf(t *app.FindingTally) *tallyView {
 	v := &tallyView{Total: t.Total, Overdue: t.Overdue, Totals: make([]int, len(docket.FindingStatuses))}
 	for _, st := range docket.FindingStatuses {
-		v.States = append(v.States, labelOr(findingStatusLabels[string(st)], string(st)))
+		v.States = append(v.States, view.LabelOr(findingStatusLabels[string(st)], string(st)))
 	}
 	for _, sev := range docket.Severities {
-		r := tallyRow{Severity: sev, Label: labelOr(severityLabels[sev], sev)}
+		r := tallyRow{Severity: sev, Label: view.LabelOr(severityLabels[sev], sev)}
 		for i, st := range docket.FindingStatuses {
 			n := t.Counts[sev][st]
 			r.Counts = append(r.Counts, n)
@@ -498,7 +490,7 @@ func tallyOf(t *app.FindingTally) *tallyView {
 
 // readFindingForm reads the record form, and checks each field on its own
 // with the rules the service applies, so that every error shows at once.
-func readFindingForm(c echo.Context) (findingFields, docket.FindingInput, fieldErrors) {
+func readFindingForm(c echo.Context) (findingFields, docket.FindingInput, view.FieldErrors) {
 	f := findingFields{Title: form(c, "title"), Description: form(c, "description"), Category: form(c, "category"),
 		Severity: form(c, "severity"), TLP: form(c, "tlp"), AtlasTechnique: strings.TrimSpace(form(c, "atlas_technique")),
 		Component: form(c, "component"), Evidence: form(c, "evidence"),
@@ -506,10 +498,10 @@ func readFindingForm(c echo.Context) (findingFields, docket.FindingInput, fieldE
 	in := docket.FindingInput{Title: &f.Title, Description: &f.Description, Category: &f.Category,
 		Severity: &f.Severity, TLP: &f.TLP, AtlasTechnique: &f.AtlasTechnique, Component: &f.Component,
 		Evidence: &f.Evidence, EmbargoUntil: &f.EmbargoUntil}
-	errs := fieldErrors{}
+	errs := view.FieldErrors{}
 	for name, v := range map[string]string{"category": f.Category, "severity": f.Severity, "tlp": f.TLP} {
 		if v == "" {
-			errs[name] = "Choose " + strings.ToLower(workFieldLabel(name)) + "."
+			errs[name] = "Choose " + strings.ToLower(view.WorkFieldLabel(name)) + "."
 		}
 	}
 	one := []docket.FindingInput{{Title: in.Title}, {Description: in.Description}, {Category: in.Category},
@@ -518,42 +510,24 @@ func readFindingForm(c echo.Context) (findingFields, docket.FindingInput, fieldE
 	for _, x := range one {
 		var scratch docket.Finding
 		if err := x.Apply(&scratch); err != nil {
-			refusal(err, errs, workWords)
+			view.Refusal(err, errs, view.WorkWords)
 		}
 	}
 	return f, in, errs
-}
-
-// entryRE is how the service names one entry of a list field: "entry 2 …".
-var entryRE = regexp.MustCompile(`^entry \d+ `)
-
-// fieldMessage makes a service's message about a field into a sentence: the
-// field's name before a predicate ("The title is required."), a whole
-// message as it is ("A lab posts shared comments only.").
-func fieldMessage(field, msg string) string {
-	if loc := entryRE.FindStringIndex(msg); loc != nil {
-		return sentence(workFieldLabel(field) + " " + msg[loc[1]:])
-	}
-	for _, verb := range []string{"is ", "must ", "contains ", "has ", "are ", "may "} {
-		if strings.HasPrefix(msg, verb) {
-			return sentence(workFieldLabel(field) + " " + msg)
-		}
-	}
-	return sentence(msg)
 }
 
 // renderWorkError shows the case page again after a form of the case's work
 // failed: errors beside the form's fields (422, or 413 and 415 for a file),
 // or the reason it cannot be done now (409) at the top. Anything else (404,
 // 403, 500) goes to the error page.
-func (h *casePresenter) renderWorkError(c echo.Context, caseID string, wf workForm, errs fieldErrors, err error) error {
+func (h *casePresenter) renderWorkError(c echo.Context, caseID string, wf workForm, errs view.FieldErrors, err error) error {
 	if errs == nil {
-		errs = fieldErrors{}
+		errs = view.FieldErrors{}
 	}
 	status, alert := http.StatusUnprocessableEntity, ""
 	if err != nil {
 		var ok bool
-		if status, alert, ok = refusal(err, errs, workWords); !ok {
+		if status, alert, ok = view.Refusal(err, errs, view.WorkWords); !ok {
 			return err
 		}
 	}
@@ -568,7 +542,7 @@ func (h *casePresenter) renderWorkError(c echo.Context, caseID string, wf workFo
 	if alert == "" {
 		pg.Alert = "This could not be done. Check the form marked below."
 	}
-	return h.r.render(c, status, "case.html", pg)
+	return h.r.Render(c, status, "case.html", pg)
 }
 
 // findingCase is the case of a finding the user may read, for showing a
@@ -583,7 +557,7 @@ func (h *casePresenter) findingCase(c echo.Context, id string) string {
 
 // findingFailed shows a failed finding form on its case's page, or the error
 // page when the finding is not readable (404, 403).
-func (h *casePresenter) findingFailed(c echo.Context, id string, wf workForm, errs fieldErrors, err error) error {
+func (h *casePresenter) findingFailed(c echo.Context, id string, wf workForm, errs view.FieldErrors, err error) error {
 	if docket.ErrorCode(err) == docket.ENotFound || docket.ErrorCode(err) == docket.EForbidden {
 		return err
 	}
@@ -637,13 +611,13 @@ func (h *FindingPages) ResolveFinding(c echo.Context) error {
 	wf := workForm{Which: formResolve, For: id, Resolution: form(c, "resolution"), Note: form(c, "note")}
 	v, err := h.findings.ResolveFinding(c.Request().Context(), httpx.MustActor(c), id, wf.Resolution, wf.Note)
 	if err != nil {
-		errs := fieldErrors{}
+		errs := view.FieldErrors{}
 		// Both fields at once: the service names only the first.
 		if !docket.OneOf(wf.Resolution, docket.Resolutions) {
 			errs["resolution"] = "Choose whether the finding is resolved or its risk accepted."
 		}
 		if e := docket.ValidateText("note", wf.Note, docket.MaxResolutionNote, true); e != nil {
-			refusal(e, errs, workWords)
+			view.Refusal(e, errs, view.WorkWords)
 		}
 		return h.present.findingFailed(c, id, wf, errs, err)
 	}

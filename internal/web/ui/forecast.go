@@ -11,6 +11,7 @@ import (
 	"github.com/docket/docket/internal/clock"
 	"github.com/docket/docket/internal/docket"
 	"github.com/docket/docket/internal/web/httpx"
+	"github.com/docket/docket/internal/web/ui/view"
 )
 
 // The forecast (/forecast): what the sweep will send, to whom and when, from
@@ -22,7 +23,7 @@ import (
 const forecastDays = 14
 
 type forecastPage struct {
-	pageBase
+	view.PageBase
 	Until   string
 	Error   string
 	All     bool
@@ -53,7 +54,7 @@ func (h *InboxPages) Forecast(c echo.Context) error {
 	if !docket.CanForecast(a.Role) {
 		return docket.Forbidden()
 	}
-	loc := h.r.loc
+	loc := h.r.Location()
 	now := h.cases.Now()
 	pg := forecastPage{All: docket.CanForecastAll(a.Role)}
 	pg.Until = strings.TrimSpace(c.QueryParam("until"))
@@ -61,11 +62,11 @@ func (h *InboxPages) Forecast(c echo.Context) error {
 		pg.Until = clock.DateOf(now, loc).AddDays(forecastDays).String()
 	}
 	render := func(status int) error {
-		pg.pageBase = h.r.base(c, "Forecast")
+		pg.PageBase = h.r.Base(c, "Forecast")
 		if pg.Error != "" {
 			pg.Alert = "Check the date marked below."
 		}
-		return h.r.render(c, status, "forecast.html", pg)
+		return h.r.Render(c, status, "forecast.html", pg)
 	}
 	d, err := clock.ParseDate(pg.Until)
 	if err != nil || len(pg.Until) > 10 {
@@ -75,8 +76,8 @@ func (h *InboxPages) Forecast(c echo.Context) error {
 	pg.Horizon = clock.EndOfDay(d, loc)
 	occ, err := h.delivery.Forecast(c.Request().Context(), a, pg.Horizon)
 	if err != nil {
-		errs := fieldErrors{}
-		status, _, ok := refusal(err, errs, untilWords)
+		errs := view.FieldErrors{}
+		status, _, ok := view.Refusal(err, errs, view.UntilWords)
 		if !ok || errs["until"] == "" {
 			return err
 		}
@@ -111,7 +112,7 @@ func (h *InboxPages) Forecast(c echo.Context) error {
 }
 
 func forecastRowOf(o app.Occurrence, a docket.Actor, names map[string]string, now time.Time) forecastRow {
-	r := forecastRow{At: o.At, Now: !o.At.After(now), Kind: o.Kind, KindLabel: labelOr(kindLabels[o.Kind], o.Kind),
+	r := forecastRow{At: o.At, Now: !o.At.After(now), Kind: o.Kind, KindLabel: view.LabelOr(kindLabels[o.Kind], o.Kind),
 		What: ruleWords(o.Rule, o.Threshold, o.Repeat), CaseID: o.CaseID, CaseNumber: o.CaseNumber, Due: o.DueAt}
 	switch {
 	case o.RecipientID == a.UserID:
@@ -122,12 +123,4 @@ func forecastRowOf(o app.Occurrence, a docket.Actor, names map[string]string, no
 		r.To = "Unknown user"
 	}
 	return r
-}
-
-// forecastNav is the forecast's place in the navigation of the roles that read it.
-func forecastNav(r docket.Role) []navItem {
-	if !docket.CanForecast(r) {
-		return nil
-	}
-	return []navItem{{Href: "/forecast", Label: "Forecast"}}
 }

@@ -3,9 +3,11 @@
 // The handlers hang off small types by area (CasePages, FindingPages,
 // ReviewPages, DashboardPages, InboxPages, AccountPages, AdminPages,
 // ApprovalPages), each holding only the narrow service interfaces it calls
-// (handlers.go); the Renderer parses the templates once and renders every
-// page, the error page and the sign-in form. The route table, the session,
-// the CSRF tokens and the error handler are the web package's.
+// (handlers.go). How the pages look is the view package's (web/ui/view): the
+// Renderer, which parses the templates once and renders every page, the
+// error page and the sign-in form, the layout's data, the labels and the
+// wording of a refused form. The route table, the session, the CSRF tokens
+// and the error handler are the web package's.
 package ui
 
 import (
@@ -16,16 +18,16 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/docket/docket/internal/app"
-	"github.com/docket/docket/internal/clock"
 	"github.com/docket/docket/internal/docket"
 	"github.com/docket/docket/internal/web/httpx"
+	"github.com/docket/docket/internal/web/ui/view"
 )
 
 // CasePages serves a case's page and the forms of its life: filing, editing,
 // submitting, assigning, attesting, information requests, the decision,
 // withdrawing and deleting.
 type CasePages struct {
-	r       *Renderer
+	r       *view.Renderer
 	present *casePresenter
 	cases   casePagesCasesCalls
 }
@@ -33,7 +35,7 @@ type CasePages struct {
 // FindingPages serves the forms of a case's work: findings, comments and
 // attachments (uploads and downloads).
 type FindingPages struct {
-	r        *Renderer
+	r        *view.Renderer
 	present  *casePresenter
 	findings findingPagesFindingsCalls
 	// uploads receives attachments.
@@ -43,7 +45,7 @@ type FindingPages struct {
 // ReviewPages serves what leaves a review: amendments, benchmark results,
 // publishing to the Clearinghouse and its page, and the signed statement.
 type ReviewPages struct {
-	r             *Renderer
+	r             *view.Renderer
 	present       *casePresenter
 	cases         reviewPagesCasesCalls
 	evidence      reviewPagesEvidenceCalls
@@ -53,7 +55,7 @@ type ReviewPages struct {
 // DashboardPages serves each role's home, the lists of cases and the
 // countdown board with its CSV.
 type DashboardPages struct {
-	r     *Renderer
+	r     *view.Renderer
 	cases dashboardPagesCasesCalls
 	// users is the administrators' home (AdminPages.Users).
 	users echo.HandlerFunc
@@ -61,7 +63,7 @@ type DashboardPages struct {
 
 // InboxPages serves the inbox and the forecast of notifications.
 type InboxPages struct {
-	r        *Renderer
+	r        *view.Renderer
 	cases    inboxPagesCasesCalls
 	delivery inboxPagesDeliveryCalls
 }
@@ -69,7 +71,7 @@ type InboxPages struct {
 // AccountPages serves the signed-in user's own settings: password, API
 // tokens and the calendar address.
 type AccountPages struct {
-	r        *Renderer
+	r        *view.Renderer
 	cases    accountPagesCasesCalls
 	accounts accountPagesAccountsCalls
 	// baseURL is Docket's address for links ("": the request's host).
@@ -83,7 +85,7 @@ type AccountPages struct {
 // AdminPages serves the administrators' pages: users, organisations and
 // deliveries.
 type AdminPages struct {
-	r         *Renderer
+	r         *view.Renderer
 	accounts  adminPagesAccountsCalls
 	delivery  adminPagesDeliveryCalls
 	approvals adminPagesApprovalsCalls
@@ -91,14 +93,14 @@ type AdminPages struct {
 
 // ApprovalPages serves the changes to accounts that wait for a review lead.
 type ApprovalPages struct {
-	r         *Renderer
+	r         *view.Renderer
 	approvals approvalPagesApprovalsCalls
 }
 
 // casePresenter builds the case page, which the case's, the findings' and
 // the review's forms all show again when they fail.
 type casePresenter struct {
-	r        *Renderer
+	r        *view.Renderer
 	cases    casePresenterCasesCalls
 	findings casePresenterFindingsCalls
 	evidence casePresenterEvidenceCalls
@@ -140,7 +142,7 @@ type Settings struct {
 // Handlers are the pages' handlers, by area, and their renderer; the route
 // table (web) names them.
 type Handlers struct {
-	Renderer  *Renderer
+	Renderer  *view.Renderer
 	Cases     *CasePages
 	Findings  *FindingPages
 	Review    *ReviewPages
@@ -154,7 +156,7 @@ type Handlers struct {
 // New builds the pages' handlers over the services; it fails when a template
 // does not parse.
 func New(sv Services, st Settings) (*Handlers, error) {
-	r, err := newRenderer(sv, st)
+	r, err := view.New(sv.Cases, sv.Delivery, st.Location, st.Logger)
 	if err != nil {
 		return nil, err
 	}
@@ -276,17 +278,6 @@ type inboxPagesDeliveryCalls interface {
 	MarkRead(ctx context.Context, a docket.Actor, inboxID string) (*docket.Notification, error)
 }
 
-// rendererCasesCalls is what the renderer calls of the cases service.
-type rendererCasesCalls interface {
-	Now() time.Time
-	Thresholds() clock.Thresholds
-}
-
-// rendererDeliveryCalls is what the renderer calls of the delivery service.
-type rendererDeliveryCalls interface {
-	UnreadCount(ctx context.Context, a docket.Actor) (int, error)
-}
-
 // reviewPagesCasesCalls is what the ReviewPages handlers call of the cases service.
 type reviewPagesCasesCalls interface {
 	Amend(ctx context.Context, a docket.Actor, caseID string, in docket.AmendmentInput) (*docket.Amendment, error)
@@ -357,7 +348,7 @@ type CaseService interface {
 	casePagesCasesCalls
 	dashboardPagesCasesCalls
 	inboxPagesCasesCalls
-	rendererCasesCalls
+	view.CaseCalls
 	reviewPagesCasesCalls
 	casePresenterCasesCalls
 	teamCalls
@@ -372,7 +363,7 @@ type ClearinghouseService interface {
 type DeliveryService interface {
 	adminPagesDeliveryCalls
 	inboxPagesDeliveryCalls
-	rendererDeliveryCalls
+	view.DeliveryCalls
 }
 
 // EvidenceService is all the pages call of the evidence service.

@@ -9,6 +9,7 @@ import (
 	"github.com/docket/docket/internal/app"
 	"github.com/docket/docket/internal/docket"
 	"github.com/docket/docket/internal/web/httpx"
+	"github.com/docket/docket/internal/web/ui/view"
 )
 
 // pageHome is each role's home: a lab's cases, a reviewer's cases most urgent
@@ -31,8 +32,8 @@ func (h *DashboardPages) Home(c echo.Context) error {
 
 // myCasesPage is a reviewer's open cases, most urgent first.
 type myCasesPage struct {
-	pageBase
-	Rows []caseRow
+	view.PageBase
+	Rows []view.CaseRow
 }
 
 func (h *DashboardPages) myCases(c echo.Context) error {
@@ -54,27 +55,27 @@ func (h *DashboardPages) myCases(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	pg := myCasesPage{pageBase: h.r.base(c, "My cases")}
+	pg := myCasesPage{PageBase: h.r.Base(c, "My cases")}
 	for _, v := range b.Items {
-		r := h.r.caseRowOf(a, v, names, b.At)
+		r := view.CaseRowOf(a, v, names, b.At)
 		r.Attested = attested[v.Case.ID]
 		r.NeedsAttest = !r.Attested
 		pg.Rows = append(pg.Rows, r)
 	}
-	return h.r.render(c, http.StatusOK, "home_reviewer.html", pg)
+	return h.r.Render(c, http.StatusOK, "home_reviewer.html", pg)
 }
 
 // triagePage is a lead's board: received cases that nobody leads yet, and the
 // cases in review with their lead, most urgent first.
 type triagePage struct {
-	pageBase
+	view.PageBase
 	Unassigned triageTable
 	InReview   triageTable
 	Counts     []bandCount
 }
 
 type triageTable struct {
-	Rows    []caseRow
+	Rows    []view.CaseRow
 	Caption string
 	Lead    bool // show the lead and the reviewers
 }
@@ -89,30 +90,30 @@ func (h *DashboardPages) triage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	pg := triagePage{pageBase: h.r.base(c, "Triage"), Counts: bandCounts(b.Counts, "/dashboard", url.Values{}, ""),
+	pg := triagePage{PageBase: h.r.Base(c, "Triage"), Counts: bandCounts(b.Counts, "/dashboard", url.Values{}, ""),
 		Unassigned: triageTable{Caption: "Received cases waiting for assignment, most urgent first"},
 		InReview:   triageTable{Caption: "Cases in review, most urgent first", Lead: true}}
 	for _, v := range b.Items {
-		r := h.r.caseRowOf(a, v, names, b.At)
+		r := view.CaseRowOf(a, v, names, b.At)
 		if v.Case.LeadID == "" {
 			pg.Unassigned.Rows = append(pg.Unassigned.Rows, r)
 		} else {
 			pg.InReview.Rows = append(pg.InReview.Rows, r)
 		}
 	}
-	return h.r.render(c, http.StatusOK, "home_lead.html", pg)
+	return h.r.Render(c, http.StatusOK, "home_lead.html", pg)
 }
 
 // casesPage lists the cases the user may see, newest first, a page at a time.
 type casesPage struct {
-	pageBase
+	view.PageBase
 	Heading  string
-	Rows     []caseRow
+	Rows     []view.CaseRow
 	Status   string
 	Band     string
 	Q        string
-	Statuses []option
-	Bands    []option
+	Statuses []view.Option
+	Bands    []view.Option
 	NextHref string
 	CanFile  bool
 	ShowLab  bool
@@ -154,7 +155,7 @@ func (h *DashboardPages) Cases(c echo.Context) error {
 	case docket.RoleReviewer:
 		heading = "All my cases"
 	}
-	pg := casesPage{pageBase: h.r.base(c, heading), Heading: heading, Status: q.Get("status"), Band: q.Get("band"),
+	pg := casesPage{PageBase: h.r.Base(c, heading), Heading: heading, Status: q.Get("status"), Band: q.Get("band"),
 		Q: q.Get("q"), CanFile: docket.CanCreateCase(a.Role), ShowLab: a.Role != docket.RoleLabMember,
 		ShowTier: a.Role != docket.RoleLabMember}
 	pg.Filtered = pg.Status != "" || pg.Band != "" || pg.Q != ""
@@ -166,7 +167,7 @@ func (h *DashboardPages) Cases(c echo.Context) error {
 	pg.Bands = bandOptions(pg.Band)
 	now := h.cases.Now()
 	for _, v := range views {
-		pg.Rows = append(pg.Rows, h.r.caseRowOf(a, v, names, now))
+		pg.Rows = append(pg.Rows, view.CaseRowOf(a, v, names, now))
 	}
 	if next != "" {
 		nq := url.Values{}
@@ -178,21 +179,38 @@ func (h *DashboardPages) Cases(c echo.Context) error {
 		nq.Set("cursor", next)
 		pg.NextHref = c.Request().URL.Path + "?" + nq.Encode()
 	}
-	return h.r.render(c, http.StatusOK, "cases.html", pg)
+	return h.r.Render(c, http.StatusOK, "cases.html", pg)
 }
 
-func statusOptions(statuses []docket.Status, selected string) []option {
-	out := []option{}
+func statusOptions(statuses []docket.Status, selected string) []view.Option {
+	out := []view.Option{}
 	for _, st := range statuses {
-		out = append(out, option{Value: string(st), Label: statusLabel(st), Selected: string(st) == selected})
+		out = append(out, view.Option{Value: string(st), Label: view.StatusLabel(st), Selected: string(st) == selected})
 	}
 	return out
 }
 
-func bandOptions(selected string) []option {
-	out := []option{}
-	for _, b := range bandOrder {
-		out = append(out, option{Value: string(b), Label: bandLabel(b), Selected: string(b) == selected})
+func bandOptions(selected string) []view.Option {
+	out := []view.Option{}
+	for _, b := range view.BandOrder {
+		out = append(out, view.Option{Value: string(b), Label: view.BandLabel(b), Selected: string(b) == selected})
 	}
 	return out
+}
+
+// teamNames maps the review team's ids to names, for the roles that may know them.
+func teamNames(c echo.Context, cases teamCalls) (map[string]string, []app.TeamMember, error) {
+	a := httpx.MustActor(c)
+	if a.Role == docket.RoleLabMember {
+		return nil, nil, nil
+	}
+	team, err := cases.ReviewTeam(c.Request().Context(), a)
+	if err != nil {
+		return nil, nil, err
+	}
+	names := map[string]string{}
+	for _, m := range team {
+		names[m.ID] = m.Name
+	}
+	return names, team, nil
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/docket/docket/internal/app"
 	"github.com/docket/docket/internal/docket"
 	"github.com/docket/docket/internal/web/httpx"
+	"github.com/docket/docket/internal/web/ui/view"
 )
 
 // The inbox (/inbox): the signed-in user's notifications, newest first, each
@@ -23,7 +24,7 @@ import (
 const inboxPerPage = 50
 
 type inboxPage struct {
-	pageBase
+	view.PageBase
 	// Approvals says the viewer is told of changes that wait for approval.
 	Approvals bool
 	Rows      []inboxRow
@@ -100,21 +101,6 @@ func ruleWords(rule, threshold string, repeat int) string {
 	return s
 }
 
-// unreadOf is the signed-in user's unread count for the header; a failure to
-// count shows none rather than failing the page.
-func (p *Renderer) unreadOf(c echo.Context) int {
-	a, ok := httpx.ActorFrom(c)
-	if !ok || a.UserID == "" {
-		return 0
-	}
-	n, err := p.delivery.UnreadCount(c.Request().Context(), a)
-	if err != nil {
-		p.log.Warn("unread count", "err", err)
-		return 0
-	}
-	return n
-}
-
 var inboxFlashes = map[string]string{
 	"read":         "Marked as read.",
 	"acknowledged": "Acknowledged. The escalation stops repeating, for every recipient.",
@@ -139,14 +125,14 @@ func (h *InboxPages) renderInbox(c echo.Context, status int, alert string) error
 	if err != nil {
 		return err
 	}
-	pg := inboxPage{pageBase: h.r.base(c, "Inbox"), Cursor: cursor, Approvals: docket.CanSeeAllApprovals(a.Role)}
+	pg := inboxPage{PageBase: h.r.Base(c, "Inbox"), Cursor: cursor, Approvals: docket.CanSeeAllApprovals(a.Role)}
 	if m, ok := inboxFlashes[c.QueryParam("done")]; ok {
 		pg.Flash = m
 	}
 	pg.Alert = alert
 	for _, n := range items {
 		row := inboxRow{InboxID: n.InboxID, NotificationID: n.ID, Kind: n.Kind,
-			KindLabel: labelOr(kindLabels[n.Kind], n.Kind), What: ruleWords(n.Rule, n.Threshold, n.Repeat),
+			KindLabel: view.LabelOr(kindLabels[n.Kind], n.Kind), What: ruleWords(n.Rule, n.Threshold, n.Repeat),
 			CaseID: n.CaseID, CaseNumber: n.CaseNumber, Due: n.DueAt, Created: n.CreatedAt, ReadAt: n.ReadAt,
 			Escalation: n.Kind == docket.KindEscalation, Acked: acked[n.ID]}
 		if n.Kind == docket.KindApproval {
@@ -160,7 +146,7 @@ func (h *InboxPages) renderInbox(c echo.Context, status int, alert string) error
 	if cursor != "" {
 		pg.FirstHref = "/inbox"
 	}
-	return h.r.render(c, status, "inbox.html", pg)
+	return h.r.Render(c, status, "inbox.html", pg)
 }
 
 // backToInbox returns to the page of the inbox the form was on.
@@ -186,7 +172,7 @@ func (h *InboxPages) Acknowledge(c echo.Context) error {
 	ctx := c.Request().Context()
 	n, err := h.delivery.Acknowledge(ctx, a, c.Param("id"))
 	if err != nil {
-		if status, alert, ok := refusal(err, fieldErrors{}, stateWords); ok {
+		if status, alert, ok := view.Refusal(err, view.FieldErrors{}, view.StateWords); ok {
 			return h.renderInbox(c, status, alert)
 		}
 		return err

@@ -15,6 +15,7 @@ import (
 	"github.com/docket/docket/internal/docket"
 	"github.com/docket/docket/internal/web/export"
 	"github.com/docket/docket/internal/web/httpx"
+	"github.com/docket/docket/internal/web/ui/view"
 )
 
 // What leaves a review, on the case page: the signed statement to download,
@@ -48,7 +49,7 @@ type caseReview struct {
 	Published []publishedView
 	// The form that failed, its input and its errors.
 	Form   reviewForm
-	Errors fieldErrors
+	Errors view.FieldErrors
 
 	benchmarks []docket.Benchmark
 }
@@ -93,7 +94,7 @@ type amendForm struct {
 
 type resolveAmendmentForm struct {
 	ID           string
-	Outcomes     []option
+	Outcomes     []view.Option
 	OutcomeError string
 	Restart      bool
 	RestartError string
@@ -102,14 +103,14 @@ type resolveAmendmentForm struct {
 
 type resultForm struct {
 	Benchmark, Score, RunAt, Notes workField
-	RunBy                          []option
+	RunBy                          []view.Option
 	RunByError                     string
 }
 
 type publishForm struct {
 	FindingID, Title, Severity, TLP string
 	Open                            bool
-	Subjects                        []option
+	Subjects                        []view.Option
 	SubjectError                    string
 	Redact                          bool
 	RedactError                     string
@@ -142,24 +143,7 @@ func (f reviewForm) value(which, forID, name string) string {
 var (
 	amendmentStatusLabels = map[string]string{"pending": "Pending: waiting for a lead", "applied": "Applied",
 		"accepted": "Accepted", "rejected": "Rejected"}
-	reviewFieldLabels = map[string]string{"weights_digest": "The weights digest", "summary": "The summary",
-		"planned_release_date": "The planned release date", "note": "The note", "restart_clock": "Restarting the clock",
-		"outcome": "The outcome", "benchmark_id": "The benchmark", "score": "The score", "run_by": "Who ran it",
-		"run_at": "The date of the run", "notes": "The notes", "subject": "The subject",
-		"vulnerability_name": "The vulnerability's name", "short_description": "The short description",
-		"required_action": "The required action", "due_date": "The due date", "redact_lab": "Withholding the lab",
-		"cve_id": "The CVE id", "affected_vendor": "The affected vendor", "affected_product": "The affected product"}
 )
-
-// reviewMessage makes a service's message about a field into a sentence.
-func reviewMessage(field, msg string) string {
-	for _, verb := range []string{"is ", "must ", "contains ", "has ", "are ", "may "} {
-		if strings.HasPrefix(msg, verb) {
-			return sentence(labelOr(reviewFieldLabels[field], field) + " " + msg)
-		}
-	}
-	return sentence(msg)
-}
 
 // caseReviewOf loads the review part of the case page for the user. It hides
 // the decision form while a material change is pending.
@@ -167,7 +151,7 @@ func (h *casePresenter) caseReviewOf(c echo.Context, v *app.CaseView, pg *casePa
 	a := httpx.MustActor(c)
 	ctx := c.Request().Context()
 	cs := v.Case
-	r := &caseReview{CaseID: cs.ID, IsLab: a.Role == docket.RoleLabMember, Errors: fieldErrors{}, benchmarks: h.evidence.Benchmarks()}
+	r := &caseReview{CaseID: cs.ID, IsLab: a.Role == docket.RoleLabMember, Errors: view.FieldErrors{}, benchmarks: h.evidence.Benchmarks()}
 	if cs.Clock.Started() {
 		st, err := h.evidence.GetStatement(ctx, a, cs.ID)
 		switch docket.ErrorCode(err) {
@@ -210,15 +194,15 @@ func (h *casePresenter) caseReviewOf(c echo.Context, v *app.CaseView, pg *casePa
 		if err != nil {
 			return nil, err
 		}
-		r.ShowResults, r.Tier = true, labelOr(tierLabels[cs.RiskTier], cs.RiskTier)
+		r.ShowResults, r.Tier = true, view.LabelOr(view.TierLabels[cs.RiskTier], cs.RiskTier)
 		byID := map[string]docket.Benchmark{}
 		for _, b := range h.evidence.Benchmarks() {
 			byID[b.ID] = b
 		}
 		for _, x := range results {
 			b := byID[x.BenchmarkID]
-			r.Results = append(r.Results, resultView{Benchmark: labelOr(b.Name, x.BenchmarkID), Version: x.BenchmarkVersion,
-				Unit: b.Unit, Score: scoreText(x.Score), Tier: x.Tier, TierLabel: labelOr(tierLabels[x.Tier], x.Tier),
+			r.Results = append(r.Results, resultView{Benchmark: view.LabelOr(b.Name, x.BenchmarkID), Version: x.BenchmarkVersion,
+				Unit: b.Unit, Score: scoreText(x.Score), Tier: x.Tier, TierLabel: view.LabelOr(view.TierLabels[x.Tier], x.Tier),
 				RunBy: x.RunBy, RunAt: x.RunAt.String(), Notes: x.Notes, Created: x.CreatedAt})
 		}
 		if cs.Status.AcceptsAdditions() {
@@ -237,7 +221,7 @@ func (h *casePresenter) caseReviewOf(c echo.Context, v *app.CaseView, pg *casePa
 // publishForms lists the case's published findings and the ones a lead may publish now.
 func (h *casePresenter) publishForms(c echo.Context, r *caseReview, caseID string) error {
 	a := httpx.MustActor(c)
-	now, loc := h.cases.Now(), h.r.loc
+	now, loc := h.cases.Now(), h.r.Location()
 	for cursor := ""; ; {
 		list, next, err := h.findings.ListFindings(c.Request().Context(), a, caseID, app.FindingFilter{}, app.Page{Limit: 200, Cursor: cursor})
 		if err != nil {
@@ -249,7 +233,7 @@ func (h *casePresenter) publishForms(c echo.Context, r *caseReview, caseID strin
 				r.Published = append(r.Published, publishedView{Title: f.Title, ClearinghouseID: f.ClearinghouseID})
 			} else if docket.Publishable(f, now, loc) == nil {
 				r.Publish = append(r.Publish, &publishForm{FindingID: f.ID, Title: f.Title,
-					Severity: labelOr(severityLabels[f.Severity], f.Severity), TLP: f.TLP})
+					Severity: view.LabelOr(severityLabels[f.Severity], f.Severity), TLP: f.TLP})
 			}
 		}
 		if next == "" {
@@ -260,7 +244,7 @@ func (h *casePresenter) publishForms(c echo.Context, r *caseReview, caseID strin
 }
 
 func amendmentViewOf(m *docket.Amendment) amendmentView {
-	v := amendmentView{ID: m.ID, Status: string(m.Status), StatusLabel: labelOr(amendmentStatusLabels[string(m.Status)], string(m.Status)),
+	v := amendmentView{ID: m.ID, Status: string(m.Status), StatusLabel: view.LabelOr(amendmentStatusLabels[string(m.Status)], string(m.Status)),
 		Changes: m.Changes(), OldDigest: m.OldDigest, NewDigest: m.NewDigest, Created: m.CreatedAt,
 		RestartClock: m.RestartClock, Note: m.Note, ResolvedAt: m.ResolvedAt, Pending: m.Status == docket.AmendmentPending,
 		Material: m.Material(), Resolved: m.ResolvedAt != nil}
@@ -278,11 +262,11 @@ func amendmentViewOf(m *docket.Amendment) amendmentView {
 
 // build fills the forms' fields from the failed form's input and errors.
 func (r *caseReview) build() {
-	errs := func(which, forID string) fieldErrors {
+	errs := func(which, forID string) view.FieldErrors {
 		if r.Form.Which == which && r.Form.For == forID {
 			return r.Errors
 		}
-		return fieldErrors{}
+		return view.FieldErrors{}
 	}
 	val := r.Form.value
 	if f := r.Amend; f != nil {
@@ -309,7 +293,7 @@ func (r *caseReview) build() {
 		if outcome == "" {
 			outcome = docket.ResolveAccept
 		}
-		f.Outcomes = options([]string{docket.ResolveAccept, docket.ResolveReject}, map[string]string{
+		f.Outcomes = view.Options([]string{docket.ResolveAccept, docket.ResolveReject}, map[string]string{
 			docket.ResolveAccept: "Accept the new digest", docket.ResolveReject: "Reject it: the review stays on the digest it has"}, outcome)
 		f.OutcomeError, f.RestartError = e["outcome"], e["restart_clock"]
 		f.Restart = val(formResolveAmendment, f.ID, "restart_clock") == "true"
@@ -329,7 +313,7 @@ func (r *caseReview) build() {
 		if runBy == "" {
 			runBy = docket.RunByAgency
 		}
-		f.RunBy = options([]string{docket.RunByAgency, docket.RunByLab}, map[string]string{
+		f.RunBy = view.Options([]string{docket.RunByAgency, docket.RunByLab}, map[string]string{
 			docket.RunByAgency: "The agency", docket.RunByLab: "The lab"}, runBy)
 		f.RunByError = e["run_by"]
 		for _, b := range r.benchmarks {
@@ -337,7 +321,7 @@ func (r *caseReview) build() {
 			if b.Unit != "" {
 				label += ", " + b.Unit
 			}
-			f.Benchmark.Options = append(f.Benchmark.Options, option{Value: b.ID, Label: label, Selected: b.ID == f.Benchmark.Value})
+			f.Benchmark.Options = append(f.Benchmark.Options, view.Option{Value: b.ID, Label: label, Selected: b.ID == f.Benchmark.Value})
 		}
 	}
 	for _, f := range r.Publish {
@@ -348,7 +332,7 @@ func (r *caseReview) build() {
 		if subject == "" {
 			subject = docket.SubjectAISystem
 		}
-		f.Subjects = options([]string{docket.SubjectAISystem, docket.SubjectThirdParty}, map[string]string{
+		f.Subjects = view.Options([]string{docket.SubjectAISystem, docket.SubjectThirdParty}, map[string]string{
 			docket.SubjectAISystem:   "In the AI system: the reviewed model is vulnerable",
 			docket.SubjectThirdParty: "By the AI system: the model found it in third-party software"}, subject)
 		f.SubjectError, f.RedactError = e["subject"], e["redact_lab"]
@@ -373,14 +357,14 @@ func (r *caseReview) build() {
 // renderReviewError shows the case page again after a review form failed:
 // errors beside its fields (422), or the reason it cannot be done now (409)
 // at the top. Anything else (404, 403, 500) goes to the error page.
-func (h *casePresenter) renderReviewError(c echo.Context, caseID string, rf reviewForm, errs fieldErrors, err error) error {
+func (h *casePresenter) renderReviewError(c echo.Context, caseID string, rf reviewForm, errs view.FieldErrors, err error) error {
 	if errs == nil {
-		errs = fieldErrors{}
+		errs = view.FieldErrors{}
 	}
 	status, alert := http.StatusUnprocessableEntity, ""
 	if err != nil {
 		var ok bool
-		if status, alert, ok = refusal(err, errs, reviewWords); !ok {
+		if status, alert, ok = view.Refusal(err, errs, view.ReviewWords); !ok {
 			return err
 		}
 	}
@@ -396,7 +380,7 @@ func (h *casePresenter) renderReviewError(c echo.Context, caseID string, rf revi
 	if alert == "" {
 		pg.Alert = "This could not be done. Check the form marked below."
 	}
-	return h.r.render(c, status, "case.html", pg)
+	return h.r.Render(c, status, "case.html", pg)
 }
 
 // formValues keeps the named fields of the posted form.
@@ -466,7 +450,7 @@ func (h *ReviewPages) RecordResult(c echo.Context) error {
 	rf := reviewForm{Which: formResult, Values: formValues(c, "benchmark_id", "score", "run_by", "run_at", "notes")}
 	v := rf.Values
 	in := docket.BenchmarkResultInput{}
-	errs := fieldErrors{}
+	errs := view.FieldErrors{}
 	for name, p := range map[string]**string{"benchmark_id": &in.BenchmarkID, "run_by": &in.RunBy, "run_at": &in.RunAt, "notes": &in.Notes} {
 		if x := v[name]; x != "" {
 			*p = &x
@@ -534,7 +518,7 @@ func (h *ReviewPages) Statement(c echo.Context) error {
 
 // clearinghousePage is the Clearinghouse for every signed-in user.
 type clearinghousePage struct {
-	pageBase
+	view.PageBase
 	Q        string
 	Version  string
 	Released *time.Time
@@ -553,17 +537,17 @@ func (h *ReviewPages) Clearinghouse(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	pg := clearinghousePage{pageBase: h.r.base(c, "Clearinghouse"), Q: c.QueryParam("q"), Version: cat.Version,
+	pg := clearinghousePage{PageBase: h.r.Base(c, "Clearinghouse"), Q: c.QueryParam("q"), Version: cat.Version,
 		Released: cat.Released, CSV: "/clearinghouse.csv"}
 	if pg.Q != "" {
 		pg.CSV += "?q=" + url.QueryEscape(pg.Q)
 	}
 	for _, e := range export.Catalog(cat).Vulnerabilities {
-		pg.Entries = append(pg.Entries, clearinghouseRow{Entry: e, SeverityLabel: labelOr(severityLabels[e.Severity], e.Severity),
-			CategoryLabel: labelOr(categoryLabels[e.Category], e.Category), TLPClass: tlpClass(e.TLP),
+		pg.Entries = append(pg.Entries, clearinghouseRow{Entry: e, SeverityLabel: view.LabelOr(severityLabels[e.Severity], e.Severity),
+			CategoryLabel: view.LabelOr(categoryLabels[e.Category], e.Category), TLPClass: tlpClass(e.TLP),
 			ThirdParty: e.Subject == docket.SubjectThirdParty, Withheld: e.VendorProject == docket.Withheld})
 	}
-	return h.r.render(c, http.StatusOK, "clearinghouse.html", pg)
+	return h.r.Render(c, http.StatusOK, "clearinghouse.html", pg)
 }
 
 func (h *ReviewPages) ClearinghouseCSV(c echo.Context) error {

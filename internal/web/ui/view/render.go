@@ -1,33 +1,47 @@
-package ui
+// Package view is how Docket's pages look: the templates, parsed once, and
+// the Renderer that executes them; the data every page's layout needs
+// (PageBase) and the rows, countdowns and clock timeline the pages share; the
+// labels, durations and dates they show; and the wording of a form a use
+// case refuses (Refusal). It has no handlers and calls no use case beyond the
+// clock and the unread count of the layout: the pages (web/ui) load their
+// data, build it with this package and render it with the Renderer.
+package view
 
 import (
 	"bytes"
+	"context"
 	"html/template"
 	"log/slog"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/docket/docket/internal/clock"
 	"github.com/docket/docket/internal/docket"
 	"github.com/docket/docket/internal/web/httpx"
 	"github.com/docket/docket/templates"
 )
 
 // Renderer renders the pages from the embedded templates, parsed once, and
-// fills the layout's data (base) on every page: the signed-in user, the
+// fills the layout's data (Base) on every page: the signed-in user, the
 // navigation, the unread count and the clock's thresholds.
 type Renderer struct {
 	tmpl map[string]*template.Template
 	// loc is the agency's zone, which the pages show instants in.
 	loc      *time.Location
 	log      *slog.Logger
-	cases    rendererCasesCalls
-	delivery rendererDeliveryCalls
+	cases    CaseCalls
+	delivery DeliveryCalls
 }
 
 // views are the page templates; each is parsed with the layout and the partials.
 var views = append([]string{"error.html"}, pageViews...)
+
+// Views are the names of the views the Renderer parses at start, which Render
+// renders; any other name is an error.
+func Views() []string { return slices.Clone(views) }
 
 // viewPartials are the templates a view includes beyond the layout and the
 // common partials, parsed with it.
@@ -35,9 +49,12 @@ var viewPartials = map[string][]string{
 	"case.html": {"case_findings.html", "case_comments.html", "case_attachments.html", "case_review.html"},
 }
 
-// newRenderer parses the templates; it fails on a template that does not parse.
-func newRenderer(sv Services, st Settings) (*Renderer, error) {
-	p := &Renderer{tmpl: map[string]*template.Template{}, loc: st.Location, log: st.Logger, cases: sv.Cases, delivery: sv.Delivery}
+// New parses the templates; it fails on a template that does not parse. The
+// layout's data comes from cases (the clock) and delivery (the unread count);
+// loc is the agency's zone (nil: UTC), log notes what a page leaves out
+// (nil: the default logger).
+func New(cases CaseCalls, delivery DeliveryCalls, loc *time.Location, log *slog.Logger) (*Renderer, error) {
+	p := &Renderer{tmpl: map[string]*template.Template{}, loc: loc, log: log, cases: cases, delivery: delivery}
 	if p.loc == nil {
 		p.loc = time.UTC
 	}
@@ -55,11 +72,15 @@ func newRenderer(sv Services, st Settings) (*Renderer, error) {
 	return p, nil
 }
 
-// render executes a view into a buffer first, so a template error never leaves half a page.
-func (p *Renderer) render(c echo.Context, status int, view string, data any) error {
-	t, ok := p.tmpl[view]
+// Location is the agency's zone, which the pages show instants in.
+func (p *Renderer) Location() *time.Location { return p.loc }
+
+// Render executes the view name with data into a buffer first, so a template
+// error never leaves half a page.
+func (p *Renderer) Render(c echo.Context, status int, name string, data any) error {
+	t, ok := p.tmpl[name]
 	if !ok {
-		return docket.Errorf(docket.EInternal, "no view %s", view)
+		return docket.Errorf(docket.EInternal, "no view %s", name)
 	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout.html", data); err != nil {
@@ -69,7 +90,7 @@ func (p *Renderer) render(c echo.Context, status int, view string, data any) err
 }
 
 type errorPage struct {
-	pageBase
+	PageBase
 	Status    int
 	Message   string
 	RequestID string
@@ -93,11 +114,11 @@ func (p *Renderer) RenderError(c echo.Context, status int, e *docket.Error) {
 	case http.StatusInternalServerError:
 		title, msg = "Something went wrong", "Docket could not finish this request. Try again; if it keeps failing, quote the request id below to your administrator."
 	}
-	ep := errorPage{pageBase: p.base(c, title), Status: status, Message: msg}
+	ep := errorPage{PageBase: p.Base(c, title), Status: status, Message: msg}
 	if status >= 500 {
 		ep.RequestID = c.Response().Header().Get(echo.HeaderXRequestID)
 	}
-	if err := p.render(c, status, "error.html", ep); err != nil {
+	if err := p.Render(c, status, "error.html", ep); err != nil {
 		_ = c.String(status, title)
 	}
 }
@@ -105,7 +126,7 @@ func (p *Renderer) RenderError(c echo.Context, status int, e *docket.Error) {
 // LoginPage is the sign-in form's data; the web package's sign-in handlers
 // fill it, and Token with the form's CSRF token.
 type LoginPage struct {
-	pageBase
+	PageBase
 	Email   string
 	Next    string
 	Token   string
@@ -116,6 +137,17 @@ type LoginPage struct {
 
 // RenderLogin answers with the sign-in form.
 func (p *Renderer) RenderLogin(c echo.Context, status int, lp LoginPage) error {
-	lp.pageBase = p.base(c, "Sign in")
-	return p.render(c, status, "login.html", lp)
+	lp.PageBase = p.Base(c, "Sign in")
+	return p.Render(c, status, "login.html", lp)
+}
+
+// CaseCalls is what the renderer calls of the cases service.
+type CaseCalls interface {
+	Now() time.Time
+	Thresholds() clock.Thresholds
+}
+
+// DeliveryCalls is what the renderer calls of the delivery service.
+type DeliveryCalls interface {
+	UnreadCount(ctx context.Context, a docket.Actor) (int, error)
 }

@@ -1,4 +1,4 @@
-package ui
+package view
 
 import (
 	"fmt"
@@ -14,16 +14,16 @@ import (
 	"github.com/docket/docket/internal/web/httpx"
 )
 
-// pageViews are the templates of this package's pages, each parsed with the
-// layout and the partials; newPages parses them once at start.
+// pageViews are the templates of the pages (web/ui) and of the sign-in form,
+// each parsed with the layout and the partials; New parses them once at start.
 var pageViews = []string{
 	"login.html", "home_reviewer.html", "home_lead.html", "cases.html", "case_form.html", "case.html",
 	"confirm.html", "dashboard.html", "admin_users.html", "admin_orgs.html", "inbox.html", "forecast.html",
 	"clearinghouse.html", "admin_deliveries.html", "account.html", "approvals.html",
 }
 
-// pageBase is what the layout needs on every page.
-type pageBase struct {
+// PageBase is what the layout needs on every page.
+type PageBase struct {
 	Title string
 	// User is nil when nobody is signed in.
 	User *pageUser
@@ -50,25 +50,25 @@ type navItem struct {
 	Current     bool
 }
 
-// option is one choice of a select, a radio group or a checkbox list.
-type option struct {
+// Option is one choice of a select, a radio group or a checkbox list.
+type Option struct {
 	Value, Label string
 	Selected     bool
 }
 
-// fieldErrors holds the message of each invalid form field, by field name.
-type fieldErrors map[string]string
+// FieldErrors holds the message of each invalid form field, by field name.
+type FieldErrors map[string]string
 
-// base fills the layout's data for the request.
-func (p *Renderer) base(c echo.Context, title string) pageBase {
+// Base fills the layout's data for the request.
+func (p *Renderer) Base(c echo.Context, title string) PageBase {
 	th := p.cases.Thresholds()
-	b := pageBase{Title: title, Now: httpx.Instant(p.cases.Now()), DueSoonMs: th.DueSoon.Milliseconds(), CriticalMs: th.Critical.Milliseconds(),
-		Flash: flashOf(c)}
+	b := PageBase{Title: title, Now: httpx.Instant(p.cases.Now()), DueSoonMs: th.DueSoon.Milliseconds(), CriticalMs: th.Critical.Milliseconds(),
+		Flash: FlashOf(c)}
 	u := httpx.CurrentUser(c)
 	if u == nil {
 		return b
 	}
-	b.User = &pageUser{Name: u.Name, Role: roleLabel(u.Role), Org: u.Org.Name}
+	b.User = &pageUser{Name: u.Name, Role: RoleLabel(u.Role), Org: u.Org.Name}
 	b.CSRF, _ = c.Get(httpx.CSRFKey).(string)
 	b.Unread = p.unreadOf(c)
 	path := c.Request().URL.Path
@@ -101,6 +101,8 @@ func navFor(r docket.Role) []navItem {
 	return nil
 }
 
+// What the pages call the values they show; BandOrder is the bands, the most
+// urgent first.
 var (
 	roleLabels = map[docket.Role]string{docket.RoleLabMember: "Lab member", docket.RoleReviewer: "Reviewer",
 		docket.RoleReviewLead: "Review lead", docket.RoleCompliance: "Compliance officer", docket.RoleAdmin: "Administrator"}
@@ -109,35 +111,61 @@ var (
 		docket.StatusWithdrawn: "Withdrawn"}
 	bandLabels = map[clock.Band]string{clock.OnTrack: "On track", clock.DueSoon: "Due soon", clock.Critical: "Critical",
 		clock.Overdue: "Overdue", clock.Paused: "Paused", clock.Closed: "Closed"}
-	bandOrder     = []clock.Band{clock.Overdue, clock.Critical, clock.DueSoon, clock.OnTrack, clock.Paused, clock.Closed}
-	outcomeLabels = map[string]string{"no_concerns": "No concerns", "concerns_noted": "Concerns noted",
+	BandOrder     = []clock.Band{clock.Overdue, clock.Critical, clock.DueSoon, clock.OnTrack, clock.Paused, clock.Closed}
+	OutcomeLabels = map[string]string{"no_concerns": "No concerns", "concerns_noted": "Concerns noted",
 		"mitigations_requested": "Mitigations requested"}
-	tierLabels       = map[string]string{"low": "Low", "elevated": "Elevated", "high": "High", "critical": "Critical"}
-	modalityLabels   = map[string]string{"text": "Text", "multimodal": "Multimodal", "code": "Code", "other": "Other"}
-	deploymentLabels = map[string]string{"api": "API", "open_weights": "Open weights", "consumer_app": "Consumer app",
+	TierLabels       = map[string]string{"low": "Low", "elevated": "Elevated", "high": "High", "critical": "Critical"}
+	ModalityLabels   = map[string]string{"text": "Text", "multimodal": "Multimodal", "code": "Code", "other": "Other"}
+	DeploymentLabels = map[string]string{"api": "API", "open_weights": "Open weights", "consumer_app": "Consumer app",
 		"enterprise": "Enterprise", "internal": "Internal only"}
 )
 
-func roleLabel(r docket.Role) string { return labelOr(roleLabels[r], string(r)) }
+// RoleLabel, StatusLabel and BandLabel are what the pages call a role, a
+// case's status and a clock's band.
+func RoleLabel(r docket.Role) string { return LabelOr(roleLabels[r], string(r)) }
 
-func statusLabel(s docket.Status) string { return labelOr(statusLabels[s], string(s)) }
+func StatusLabel(s docket.Status) string { return LabelOr(statusLabels[s], string(s)) }
 
-func bandLabel(b clock.Band) string { return labelOr(bandLabels[b], string(b)) }
+func BandLabel(b clock.Band) string { return LabelOr(bandLabels[b], string(b)) }
 
-func labelOr(label, raw string) string {
+// LabelOr is label, or raw when there is no label.
+func LabelOr(label, raw string) string {
 	if label == "" {
 		return raw
 	}
 	return label
 }
 
-// options turns values into choices with their labels, marking the selected one.
-func options(values []string, labels map[string]string, selected string) []option {
-	out := make([]option, len(values))
+// Options turns values into choices with their labels, marking the selected one.
+func Options(values []string, labels map[string]string, selected string) []Option {
+	out := make([]Option, len(values))
 	for i, v := range values {
-		out[i] = option{Value: v, Label: labelOr(labels[v], v), Selected: v == selected}
+		out[i] = Option{Value: v, Label: LabelOr(labels[v], v), Selected: v == selected}
 	}
 	return out
+}
+
+// forecastNav is the forecast's place in the navigation of the roles that read it.
+func forecastNav(r docket.Role) []navItem {
+	if !docket.CanForecast(r) {
+		return nil
+	}
+	return []navItem{{Href: "/forecast", Label: "Forecast"}}
+}
+
+// unreadOf is the signed-in user's unread count for the header; a failure to
+// count shows none rather than failing the page.
+func (p *Renderer) unreadOf(c echo.Context) int {
+	a, ok := httpx.ActorFrom(c)
+	if !ok || a.UserID == "" {
+		return 0
+	}
+	n, err := p.delivery.UnreadCount(c.Request().Context(), a)
+	if err != nil {
+		p.log.Warn("unread count", "err", err)
+		return 0
+	}
+	return n
 }
 
 // pageFuncs are the template functions: formatting in the agency's zone.
@@ -154,7 +182,7 @@ func (p *Renderer) funcs() template.FuncMap {
 		"short":  func(t time.Time) string { return t.In(loc).Format("2 Jan, 15:04") },
 		"dur":    humanDuration,
 		// fieldOf gathers what the "text-field" template needs.
-		"fieldOf": func(name, label, hint, value string, errs fieldErrors) formField {
+		"fieldOf": func(name, label, hint, value string, errs FieldErrors) formField {
 			return formField{Name: name, Label: label, Hint: hint, Value: value, Error: errs[name]}
 		},
 	}
@@ -248,8 +276,8 @@ func newCountdown(v *docket.ClockView, status docket.Status) *countdown {
 	return cd
 }
 
-// caseRow is a case in a list or on the countdown board.
-type caseRow struct {
+// CaseRow is a case in a list or on the countdown board.
+type CaseRow struct {
 	ID, Number, Lab, Model, Version string
 	Status                          string
 	Band                            clock.Band
@@ -267,10 +295,12 @@ type caseRow struct {
 	NeedsAttest                     bool
 }
 
-func (p *Renderer) caseRowOf(a docket.Actor, v *app.CaseView, names map[string]string, now time.Time) caseRow {
+// CaseRowOf is the row of the case v for a; names are the review team's names
+// by id (nil when a may not know them).
+func CaseRowOf(a docket.Actor, v *app.CaseView, names map[string]string, now time.Time) CaseRow {
 	c := v.Case
-	r := caseRow{ID: c.ID, Number: c.Number, Lab: c.OrgName, Model: c.ModelName, Version: c.ModelVersion,
-		Status: statusLabel(c.Status), Countdown: newCountdown(v.Clock, c.Status)}
+	r := CaseRow{ID: c.ID, Number: c.Number, Lab: c.OrgName, Model: c.ModelName, Version: c.ModelVersion,
+		Status: StatusLabel(c.Status), Countdown: newCountdown(v.Clock, c.Status)}
 	if r.Number == "" {
 		r.Number = "Draft"
 	}
@@ -278,10 +308,10 @@ func (p *Renderer) caseRowOf(a docket.Actor, v *app.CaseView, names map[string]s
 		r.Release = c.PlannedReleaseDate.String()
 	}
 	if a.Role != docket.RoleLabMember {
-		r.Tier, r.TierLabel = c.RiskTier, labelOr(tierLabels[c.RiskTier], c.RiskTier)
+		r.Tier, r.TierLabel = c.RiskTier, LabelOr(TierLabels[c.RiskTier], c.RiskTier)
 	}
 	if k := v.Clock; k != nil {
-		r.Band, r.BandLabel = k.Band, bandLabel(k.Band)
+		r.Band, r.BandLabel = k.Band, BandLabel(k.Band)
 		r.Received, r.Due = &k.ReceivedAt, &k.DueAt
 		r.ReleaseConflict = k.ReleaseConflict
 		r.Age = shortAge(now.Sub(k.ReceivedAt))
@@ -289,27 +319,10 @@ func (p *Renderer) caseRowOf(a docket.Actor, v *app.CaseView, names map[string]s
 	if names != nil {
 		r.Lead = names[c.LeadID]
 		for _, id := range c.ReviewerIDs {
-			r.Reviewers = append(r.Reviewers, labelOr(names[id], "(unknown)"))
+			r.Reviewers = append(r.Reviewers, LabelOr(names[id], "(unknown)"))
 		}
 	}
 	return r
-}
-
-// teamNames maps the review team's ids to names, for the roles that may know them.
-func teamNames(c echo.Context, cases teamCalls) (map[string]string, []app.TeamMember, error) {
-	a := httpx.MustActor(c)
-	if a.Role == docket.RoleLabMember {
-		return nil, nil, nil
-	}
-	team, err := cases.ReviewTeam(c.Request().Context(), a)
-	if err != nil {
-		return nil, nil, err
-	}
-	names := map[string]string{}
-	for _, m := range team {
-		names[m.ID] = m.Name
-	}
-	return names, team, nil
 }
 
 // flashes are the messages an action's redirect names with ?done=.
@@ -352,4 +365,5 @@ var flashes = map[string]string{
 	"calendar-off":  "The calendar address is turned off. Calendars subscribed to it stop updating.",
 }
 
-func flashOf(c echo.Context) string { return flashes[c.QueryParam("done")] }
+// FlashOf is the flash of the action that the request's ?done= names.
+func FlashOf(c echo.Context) string { return flashes[c.QueryParam("done")] }

@@ -1,4 +1,4 @@
-package ui
+package view
 
 import (
 	"fmt"
@@ -11,11 +11,11 @@ import (
 	"github.com/docket/docket/internal/docket"
 )
 
-// timeline is the SVG of the review windows on the board: one bar per case
+// Timeline is the SVG of the review windows on the board: one bar per case
 // from receipt to deadline, the clock's stops shaded on it, today marked. It
 // is computed here and drawn by the template with presentation attributes and
 // classes only, so the CSP needs no inline style.
-type timeline struct {
+type Timeline struct {
 	Width, Height int
 	PlotX, PlotW  float64
 	AxisY         int
@@ -53,8 +53,8 @@ const (
 	tlMaxTick = 8
 )
 
-// newTimeline lays out the windows of the cases in views at now.
-func (p *Renderer) newTimeline(views []*app.CaseView, stops map[string][]docket.ClockStop, now time.Time) *timeline {
+// NewTimeline lays out the windows of the cases in views at now, in the zone loc.
+func NewTimeline(loc *time.Location, views []*app.CaseView, stops map[string][]docket.ClockStop, now time.Time) *Timeline {
 	var rows []*app.CaseView
 	for _, v := range views {
 		if v.Clock != nil {
@@ -64,7 +64,6 @@ func (p *Renderer) newTimeline(views []*app.CaseView, stops map[string][]docket.
 	if len(rows) == 0 {
 		return nil
 	}
-	loc := p.loc
 	start, end := now, now
 	for _, v := range rows {
 		if v.Clock.ReceivedAt.Before(start) {
@@ -78,7 +77,7 @@ func (p *Renderer) newTimeline(views []*app.CaseView, stops map[string][]docket.
 	start = clock.StartOfDay(clock.DateOf(start, loc).AddDays(-1), loc)
 	end = clock.StartOfDay(clock.DateOf(end, loc).AddDays(2), loc)
 	span0 := end.Sub(start)
-	t := &timeline{Width: tlWidth, PlotX: tlLabelW, PlotW: tlWidth - tlLabelW - tlRight, AxisY: tlTop - 8}
+	t := &Timeline{Width: tlWidth, PlotX: tlLabelW, PlotW: tlWidth - tlLabelW - tlRight, AxisY: tlTop - 8}
 	x := func(at time.Time) float64 {
 		f := float64(at.Sub(start)) / float64(span0)
 		return round1(t.PlotX + math.Max(0, math.Min(1, f))*t.PlotW)
@@ -116,7 +115,7 @@ func (p *Renderer) newTimeline(views []*app.CaseView, stops map[string][]docket.
 			r.Stops = append(r.Stops, span{X: sx, W: math.Max(1, round1(x(e)-sx))})
 		}
 		title := fmt.Sprintf("%s, %s %s: received %s, deadline %s, %s", v.Case.Number, v.Case.ModelName, v.Case.ModelVersion,
-			k.ReceivedAt.In(loc).Format("2 Jan 2006"), k.DueAt.In(loc).Format("2 Jan 2006 15:04 MST"), strings.ToLower(bandLabel(k.Band)))
+			k.ReceivedAt.In(loc).Format("2 Jan 2006"), k.DueAt.In(loc).Format("2 Jan 2006 15:04 MST"), strings.ToLower(BandLabel(k.Band)))
 		if stoppedFor > 0 {
 			title += ", clock stopped for " + humanDuration(stoppedFor)
 		}
