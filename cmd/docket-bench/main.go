@@ -50,6 +50,9 @@ type options struct {
 	national      bool
 	nationalCases int
 	nationalAudit int
+	// check fails the run when a workload had errors or did nothing (CI);
+	// timings are never asserted.
+	check bool
 }
 
 func main() {
@@ -77,6 +80,7 @@ func main() {
 	fs.StringVar(&o.db, "db", "", "a PostgreSQL URL (postgres://...): every dataset goes into a fresh schema of that database; default SQLite files")
 	fs.BoolVar(&o.national, "national", false, "also run the national-scale workload (PostgreSQL; long), as --only national does")
 	fs.IntVar(&o.nationalCases, "national-cases", 1000000, "cases of the national-scale dataset")
+	fs.BoolVar(&o.check, "check", false, "exit non-zero when a workload had errors or made no request (for CI: timings are not checked)")
 	fs.IntVar(&o.nationalAudit, "national-audit", 10000000, "audit events of the national-scale dataset (the chain is padded with sign-ins up to it)")
 	if err := fs.Parse(os.Args[1:]); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -214,6 +218,17 @@ func run(ctx context.Context, o options) error {
 		fmt.Println("- " + n)
 	}
 	printTargets(os.Stdout, rows)
+	if o.check {
+		var broken []string
+		for _, r := range rows {
+			if r.skipped == "" && (r.errors > 0 || r.total == 0) {
+				broken = append(broken, fmt.Sprintf("%s (%d errors of %d)", r.name, r.errors, r.total))
+			}
+		}
+		if len(broken) > 0 {
+			return fmt.Errorf("--check: broken workloads: %s", strings.Join(broken, "; "))
+		}
+	}
 	return nil
 }
 
