@@ -25,7 +25,10 @@ const password = "docket-bench-password"
 
 // dataset is a seeded database and the sessions the workloads use.
 type dataset struct {
-	path   string
+	// db is the database: a SQLite file, or a PostgreSQL URL whose
+	// search_path is the dataset's own schema.
+	db     string
+	engine string
 	secret string
 	cfg    config.Config
 	seeded *benchdata.Seeded
@@ -35,9 +38,9 @@ type dataset struct {
 	took   time.Duration
 }
 
-// loadConfig reads the configuration the server will run with, for the database at path.
-func loadConfig(o options, path, secret string) (config.Config, error) {
-	cfg, err := config.Load(o.config, os.LookupEnv, map[string]string{"db": path})
+// loadConfig reads the configuration the server will run with, for the database db.
+func loadConfig(o options, db, secret string) (config.Config, error) {
+	cfg, err := config.Load(o.config, os.LookupEnv, map[string]string{"db": db})
 	if err != nil {
 		return cfg, err
 	}
@@ -65,16 +68,23 @@ func service(st *store.Store, cfg config.Config, now func() time.Time) (*app.Ser
 }
 
 // seedDataset writes a fresh database of n cases (every state unless
-// openOnly) and, when signIn, opens the sessions the workloads use.
+// openOnly): the SQLite file name.db, or with --db a new PostgreSQL schema;
+// when signIn, it opens the sessions the workloads use.
 func seedDataset(ctx context.Context, o options, name string, n int, opts benchdata.SeedOptions, signIn bool) (*dataset, error) {
-	d := &dataset{path: filepath.Join(o.dir, name), secret: newSecret(), tokens: map[string]string{}}
-	cfg, err := loadConfig(o, d.path, d.secret)
+	d := &dataset{db: filepath.Join(o.dir, name+".db"), engine: o.engine(), secret: newSecret(), tokens: map[string]string{}}
+	if o.pg != nil {
+		var err error
+		if d.db, err = o.pg.create(ctx, name); err != nil {
+			return nil, err
+		}
+	}
+	cfg, err := loadConfig(o, d.db, d.secret)
 	if err != nil {
 		return nil, err
 	}
 	d.cfg = cfg
 	begin := time.Now()
-	st, err := store.Open(d.path)
+	st, err := store.Open(d.db)
 	if err != nil {
 		return nil, err
 	}
@@ -95,7 +105,7 @@ func seedDataset(ctx context.Context, o options, name string, n int, opts benchd
 		return nil, err
 	}
 	d.took = time.Since(begin)
-	logf("seeded %s: %d cases, %d findings, %d Clearinghouse entries, %d audit events in %s", name, len(d.seeded.CaseIDs),
+	logf("seeded %s on %s: %d cases, %d findings, %d Clearinghouse entries, %d audit events in %s", name, d.engine, len(d.seeded.CaseIDs),
 		d.seeded.Findings, d.seeded.Entries, d.seeded.AuditEvents, d.took.Round(time.Millisecond))
 	if !signIn {
 		return d, nil

@@ -23,13 +23,14 @@ import (
 	"github.com/docket/docket/internal/benchdata"
 )
 
-// docketCmd runs the docket binary on the dataset's database, in the
+// docketCmd runs the docket binary on the dataset's database (DOCKET_DB: a
+// SQLite file or a PostgreSQL URL), in the
 // temporary directory (attachments and anything else it writes stay there),
 // with the request log on.
 func docketCmd(ctx context.Context, o options, d *dataset, logName string, args ...string) (*exec.Cmd, *os.File, error) {
 	cmd := exec.CommandContext(ctx, o.docket, args...)
 	cmd.Dir = o.dir
-	cmd.Env = append(os.Environ(), "DOCKET_DB="+d.path, "DOCKET_ADDR=127.0.0.1:0", "DOCKET_SECRET="+d.secret,
+	cmd.Env = append(os.Environ(), "DOCKET_DB="+d.db, "DOCKET_ADDR=127.0.0.1:0", "DOCKET_SECRET="+d.secret,
 		"DOCKET_CONFIG="+o.config, "DOCKET_LOG_LEVEL=info", "DOCKET_BASE_URL=")
 	var logFile *os.File
 	if logName != "" {
@@ -47,25 +48,25 @@ func measureServer(ctx context.Context, o options) ([]row, []string, error) {
 	var rows []row
 	var notes []string
 	need := false
-	for _, w := range []string{"case", "dashboard", "deep", "page", "clearinghouse", "writes"} {
+	for _, w := range []string{"case", "dashboard", "wrk", "deep", "page", "clearinghouse", "replicas", "mixed", "writes"} {
 		need = need || o.wants(w)
 	}
 	if !need {
 		return nil, nil, nil
 	}
-	d, err := seedDataset(ctx, o, "bench.db", o.cases, benchdata.SeedOptions{}, true)
+	d, err := seedDataset(ctx, o, "bench", o.cases, benchdata.SeedOptions{}, true)
 	if err != nil {
 		return nil, nil, fmt.Errorf("seed: %w", err)
 	}
-	notes = append(notes, fmt.Sprintf("Seeded %s cases over every state (%s findings, %d Clearinghouse entries, %s audit events) through the store in %s.",
+	notes = append(notes, fmt.Sprintf("Seeded %s cases over every state (%s findings, %d Clearinghouse entries, %s audit events) through the store into %s in %s.",
 		thousands(float64(o.cases)), thousands(float64(d.seeded.Findings)), d.seeded.Entries, thousands(float64(d.seeded.AuditEvents)),
-		d.took.Round(100*time.Millisecond)))
+		d.engine, d.took.Round(100*time.Millisecond)))
 	cmd, logFile, err := docketCmd(ctx, o, d, "requests.log", "serve")
 	if err != nil {
 		return nil, nil, err
 	}
 	defer logFile.Close()
-	logf("docket: starting on %s", d.path)
+	logf("docket: starting on %s", d.engine)
 	p, err := start(ctx, cmd, "Docket is listening on ")
 	if err != nil {
 		return nil, nil, err
@@ -99,6 +100,13 @@ func measureServer(ctx context.Context, o options) ([]row, []string, error) {
 	if err := run("dashboard", "GET /api/v1/dashboard, first page of 50", getTargeter(func() string { return first }, bearer(co.ID))); err != nil {
 		return nil, nil, err
 	}
+	if o.wants("wrk") {
+		r, err := measureWrk(ctx, o, "wrk", "GET /api/v1/dashboard, first page of 50 (wrk)", first, bearer(co.ID))
+		rows = append(rows, r)
+		if err != nil {
+			return nil, nil, err
+		}
+	}
 	if o.wants("deep") {
 		deep, page, err := deepCursor(ctx, first, bearer(co.ID))
 		if err != nil {
@@ -125,6 +133,25 @@ func measureServer(ctx context.Context, o options) ([]row, []string, error) {
 			return nil, nil, err
 		}
 	}
+	if o.wants("replicas") {
+		if o.pg == nil {
+			rows = append(rows, row{key: "replicas", name: "two replicas on one database", skipped: "PostgreSQL only", http: true})
+		} else {
+			r, n, err := measureReplicas(ctx, o, d, p)
+			rows = append(rows, r...)
+			notes = append(notes, n...)
+			if err != nil {
+				return nil, nil, err
+			}
+		}
+	}
+	if o.wants("mixed") {
+		r, err := measureMixed(ctx, o, d, p)
+		rows = append(rows, r...)
+		if err != nil {
+			return nil, nil, err
+		}
+	}
 	if o.wants("writes") {
 		r, n, err := measureWrites(ctx, o, d, p)
 		if err != nil {
@@ -137,6 +164,9 @@ func measureServer(ctx context.Context, o options) ([]row, []string, error) {
 	}
 	if lines, err := countLines(logFile.Name()); err == nil {
 		notes = append(notes, fmt.Sprintf("The server wrote %s request log lines (slog, text, on stderr to a file).", thousands(float64(lines))))
+	}
+	for i := range rows {
+		rows[i].engine = d.engine
 	}
 	return rows, notes, nil
 }
@@ -193,11 +223,9 @@ func deepCursor(ctx context.Context, first string, hdr http.Header) (string, int
 	return cursors[i], i + 2, nil
 }
 
-// measureWrites runs 32 concurrent writers, half creating cases (lab
-// members), half recording findings (leads, on open cases they lead), then
-// kills the server as a crash would and checks that every acknowledged
-// write is in the database and that the audit chain verifies.
-func measureWrites(ctx context.Context, o options, d *dataset, p *proc) (row, []string, error) {
+// writeTargeter makes the writers' requests, half creating cases (lab
+// members), half recording findings (leads, on open cases they lead).
+func writeTargeter(d *dataset, p *proc) (vegeta.Targeter, error) {
 	var labs []string
 	for _, u := range d.seeded.LabMembers {
 		if d.tokens[u.ID] != "" {
@@ -215,14 +243,14 @@ func measureWrites(ctx context.Context, o options, d *dataset, p *proc) (row, []
 		}
 	}
 	if len(labs) == 0 || len(recorders) == 0 {
-		return row{}, nil, fmt.Errorf("writes: no writers in the dataset")
+		return nil, fmt.Errorf("writes: no writers in the dataset")
 	}
 	caseBody := []byte(`{"model_name":"Bench","model_version":"1.0","summary":"Filed by the benchmark.",` +
 		`"weights_digest":"sha256:` + strings.Repeat("ab", 32) + `","modality":"text","deployment":"api"}`)
 	findingBody := []byte(`{"title":"Benchmark finding","description":"Recorded by the benchmark.",` +
 		`"category":"other","severity":"low","tlp":"TLP:CLEAR"}`)
 	var n atomic.Uint64
-	tr := func(t *vegeta.Target) error {
+	return func(t *vegeta.Target) error {
 		i := n.Add(1)
 		t.Method = http.MethodPost
 		if i%2 == 0 {
@@ -234,6 +262,16 @@ func measureWrites(ctx context.Context, o options, d *dataset, p *proc) (row, []
 			t.Header = http.Header{"Authorization": {r.auth}, "Content-Type": {"application/json"}}
 		}
 		return nil
+	}, nil
+}
+
+// measureWrites runs 32 concurrent writers (writeTargeter), then kills the
+// server as a crash would and checks that every acknowledged write is in
+// the database and that the audit chain verifies.
+func measureWrites(ctx context.Context, o options, d *dataset, p *proc) (row, []string, error) {
+	tr, err := writeTargeter(d, p)
+	if err != nil {
+		return row{}, nil, err
 	}
 	var mu sync.Mutex
 	acked := map[string][]string{} // table → ids answered 201
@@ -263,7 +301,11 @@ func measureWrites(ctx context.Context, o options, d *dataset, p *proc) (row, []
 	p.kill()
 	var notes []string
 	total, missing := 0, 0
-	db, err := sql.Open("sqlite3", "file:"+d.path+"?_busy_timeout=10000")
+	driver, dsn := "sqlite3", "file:"+d.db+"?_busy_timeout=10000"
+	if o.pg != nil {
+		driver, dsn = "pgx", d.db
+	}
+	db, err := sql.Open(driver, dsn)
 	if err != nil {
 		return r, nil, err
 	}

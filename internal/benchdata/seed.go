@@ -21,12 +21,14 @@ import (
 
 // Store is what Seed writes through: a *store.Store, by the hook it keeps
 // for this package alone (internal/store/bulk.go: BulkWrite, BulkInsert),
-// and Exec for the writer's page cache. It is named here by what Seed needs,
-// rather than imported, so that the store's own tests can seed.
+// Exec for SQLite's page cache, and Postgres to tell the engines apart. It is
+// named here by what Seed needs, rather than imported, so that the store's
+// own tests can seed.
 type Store interface {
 	BulkWrite(ctx context.Context, fn func(t app.Tx, db *gorm.DB) error) error
 	BulkInsert(db *gorm.DB, rows any) error
 	Exec(sql string) error
+	Postgres() bool
 }
 
 // SeedOptions describe a synthetic deployment for benchmarks, written straight
@@ -51,6 +53,10 @@ type SeedOptions struct {
 	// seven-day reminder.
 	OpenOnly bool
 	DueSoon  int
+	// AuditEvents, when more than the cases bring, pads the audit chain
+	// with sign-ins of the seeded users spread over the batches, up to this
+	// many events in all (national scale: 10,000,000).
+	AuditEvents int
 	// AuditKey hashes the audit trail's confidential values (app.AuditKey of
 	// the deployment's secret); without one, a key made for this seed alone.
 	AuditKey []byte
@@ -121,12 +127,14 @@ func Seed(ctx context.Context, st Store, opts SeedOptions) (*Seeded, error) {
 	if err := g.users(ctx); err != nil {
 		return nil, fmt.Errorf("seed: users: %w", err)
 	}
-	// A large page cache for the writer while seeding: the indexes on random ids
-	// otherwise thrash SQLite's default 2 MB.
-	if err := st.Exec(`PRAGMA cache_size = -262144`); err != nil {
-		return nil, err
+	// A large page cache for SQLite's writer while seeding: the indexes on
+	// random ids otherwise thrash its default 2 MB.
+	if !st.Postgres() {
+		if err := st.Exec(`PRAGMA cache_size = -262144`); err != nil {
+			return nil, err
+		}
+		defer st.Exec(`PRAGMA cache_size = -2000`)
 	}
-	defer st.Exec(`PRAGMA cache_size = -2000`)
 	for start := 0; start < opts.Cases; start += seedBatch {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -140,6 +148,10 @@ func Seed(ctx context.Context, st Store, opts SeedOptions) (*Seeded, error) {
 				} else {
 					g.anyCase(i)
 				}
+			}
+			g.pad(int(int64(opts.AuditEvents) * int64(end) / int64(opts.Cases)))
+			if st.Postgres() {
+				return g.copyFlush(ctx, db)
 			}
 			return g.flush(db)
 		})
@@ -321,6 +333,21 @@ func (g *seeder) event(at time.Time, actor *docket.User, action, subjectType, su
 	g.hash = ev.Hash
 	g.audit = append(g.audit, ev)
 	g.out.AuditEvents++
+}
+
+// pad appends sign-ins of seeded users, at times over the past year,
+// until the chain holds upto events.
+func (g *seeder) pad(upto int) {
+	if g.out.AuditEvents >= upto {
+		return
+	}
+	users := append(append([]*docket.User{g.out.Compliance}, g.out.Leads...), g.out.Reviewers...)
+	users = append(users, g.labs...)
+	for g.out.AuditEvents < upto {
+		u := users[g.rng.IntN(len(users))]
+		at := clock.Ms(g.now.Add(-g.dur(time.Minute, 365*24*time.Hour)))
+		g.event(at, u, "auth.sign_in", "user", u.ID, "", docket.Changes{"result": "success"})
+	}
 }
 
 // number allocates the next case number of the year of received (agency zone).
@@ -670,37 +697,36 @@ func (g *seeder) stop(c *docket.Case, lead, lab *docket.User, opened time.Time, 
 		Reason: "information request", InfoRequestID: r.ID})
 }
 
+// batch is what flush writes, parents first.
+func (g *seeder) batch() []any {
+	return []any{g.cases, g.reviewers, g.attests, g.clocks, g.requests, g.stops, g.decisions, g.findings,
+		g.recipients, g.entryRows, g.audit}
+}
+
 // flush writes the batch, parents first, then moves the chain's head and
 // the case counters.
 func (g *seeder) flush(db *gorm.DB) error {
-	steps := []func() error{
-		func() error { return g.st.BulkInsert(db, g.cases) },
-		func() error { return g.st.BulkInsert(db, g.reviewers) },
-		func() error { return g.st.BulkInsert(db, g.attests) },
-		func() error { return g.st.BulkInsert(db, g.clocks) },
-		func() error { return g.st.BulkInsert(db, g.requests) },
-		func() error { return g.st.BulkInsert(db, g.stops) },
-		func() error { return g.st.BulkInsert(db, g.decisions) },
-		func() error { return g.st.BulkInsert(db, g.findings) },
-		func() error { return g.st.BulkInsert(db, g.recipients) },
-		func() error { return g.st.BulkInsert(db, g.entryRows) },
-		func() error { return g.st.BulkInsert(db, g.audit) },
-	}
-	for _, step := range steps {
-		if err := step(); err != nil {
+	for _, rows := range g.batch() {
+		if err := g.st.BulkInsert(db, rows); err != nil {
 			return err
 		}
 	}
-	if err := db.Exec(`UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1`, g.seq, g.hash).Error; err != nil {
+	return g.moveHeads(func(q string, args ...any) error { return db.Exec(q, args...).Error })
+}
+
+// moveHeads leaves the audit head at the chain's last event and the
+// counters at the last numbers written, through exec (placeholders "?").
+func (g *seeder) moveHeads(exec func(q string, args ...any) error) error {
+	if err := exec(`UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1`, g.seq, g.hash); err != nil {
 		return err
 	}
 	for y, n := range g.entries {
-		if err := db.Exec(`INSERT INTO clearinghouse_counters (year, last) VALUES (?, ?) ON CONFLICT (year) DO UPDATE SET last = excluded.last`, y, n).Error; err != nil {
+		if err := exec(`INSERT INTO clearinghouse_counters (year, last) VALUES (?, ?) ON CONFLICT (year) DO UPDATE SET last = excluded.last`, y, n); err != nil {
 			return err
 		}
 	}
 	for y, n := range g.counters {
-		if err := db.Exec(`INSERT INTO case_counters (year, last) VALUES (?, ?) ON CONFLICT (year) DO UPDATE SET last = excluded.last`, y, n).Error; err != nil {
+		if err := exec(`INSERT INTO case_counters (year, last) VALUES (?, ?) ON CONFLICT (year) DO UPDATE SET last = excluded.last`, y, n); err != nil {
 			return err
 		}
 	}
