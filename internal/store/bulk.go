@@ -33,7 +33,10 @@ import (
 //     the one before and Hash its ComputeHash; audit_head is left at the last
 //     event written (seq and hash) in the same transaction.
 //   - The counters: case_counters and clearinghouse_counters are left at the
-//     highest case and Clearinghouse number of each year written.
+//     highest case and Clearinghouse number of each year written; and
+//     closed_counts holds each organisation's closed cases (its triggers
+//     keep it, unless the caller turns triggers off, as a COPY with
+//     session_replication_role = replica does).
 //   - The rows: everything a use case would have written with them (a
 //     case's clock record and stops, a stop's information request, the
 //     attestations of a case's lead and reviewers), parents before children,

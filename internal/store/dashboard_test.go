@@ -22,8 +22,17 @@ import (
 
 func seededStore(t *testing.T, n int) (*Store, *benchdata.Seeded, time.Time) {
 	t.Helper()
-	storetest.SkipOnPostgres(t, "the seed and the index streams are SQLite's")
 	st := tempStore(t)
+	if storetest.Postgres() {
+		var err error
+		if st, err = Open(storetest.DSN(t)); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		if _, err := st.Migrate(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
 	now := time.Date(2026, 6, 15, 13, 0, 0, 0, time.UTC)
 	seeded, err := benchdata.Seed(context.Background(), st, benchdata.SeedOptions{Cases: n, Now: now, PasswordHash: "x"})
 	if err != nil {
@@ -35,7 +44,7 @@ func seededStore(t *testing.T, n int) (*Store, *benchdata.Seeded, time.Time) {
 // plain runs fn in a read transaction that remembers nothing.
 func plain(t *testing.T, st *Store, fn func(*tx) error) {
 	t.Helper()
-	if err := st.read.Transaction(func(db *gorm.DB) error { return fn(&tx{db: db}) }); err != nil {
+	if err := st.read.Transaction(func(db *gorm.DB) error { return fn(&tx{db: db, postgres: st.postgres}) }); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -269,6 +278,7 @@ func TestBandCountsRememberedOnlyWhileTrue(t *testing.T) {
 // TestMemoriesForgetWhatWasWritten: a case, a token, an attestation and a
 // case's open findings read from memory show every write made since.
 func TestMemoriesForgetWhatWasWritten(t *testing.T) {
+	storetest.SkipOnPostgres(t, "PostgreSQL remembers nothing")
 	st, seeded, now := seededStore(t, 300)
 	ctx := context.Background()
 	lead := seeded.Leads[0]
