@@ -49,12 +49,16 @@ func (t contentRepo) AttachmentsOfFindings(findingIDs []string) (map[string][]do
 	if len(findingIDs) == 0 {
 		return out, nil
 	}
-	var rows []attachmentRow
-	if err := t.db.Where("finding_id IN ?", findingIDs).Order("created_at, id").Find(&rows).Error; err != nil {
-		return nil, err
-	}
-	for _, r := range rows {
-		out[*r.FindingID] = append(out[*r.FindingID], r.domain())
+	// In chunks (PostgreSQL takes at most 65,535 parameters a statement);
+	// each finding's attachments stay in their order.
+	for _, chunk := range chunks(findingIDs, 500) {
+		var rows []attachmentRow
+		if err := t.db.Where("finding_id IN ?", chunk).Order("created_at, id").Find(&rows).Error; err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			out[*r.FindingID] = append(out[*r.FindingID], r.domain())
+		}
 	}
 	return out, nil
 }

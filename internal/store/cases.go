@@ -117,9 +117,14 @@ func (t *tx) loadReviewers(cases []*docket.Case) error {
 	for i, c := range cases {
 		ids[i], byID[c.ID] = c.ID, c
 	}
-	rows, err := scanAll[caseReviewerRow](t.db.Raw(`SELECT case_id, user_id FROM case_reviewers WHERE case_id IN ? ORDER BY user_id`, ids))
-	if err != nil {
-		return err
+	// In chunks: PostgreSQL takes at most 65,535 parameters a statement.
+	var rows []caseReviewerRow
+	for _, chunk := range chunks(ids, 500) {
+		part, err := scanAll[caseReviewerRow](t.db.Raw(`SELECT case_id, user_id FROM case_reviewers WHERE case_id IN ? ORDER BY user_id`, chunk))
+		if err != nil {
+			return err
+		}
+		rows = append(rows, part...)
 	}
 	for _, r := range rows {
 		c := byID[r.CaseID]

@@ -135,8 +135,17 @@ func (t *tx) loadRecipients(fs []*docket.Finding) error {
 		FindingID string
 		UserID    string
 	}
-	if err := t.db.Raw(`SELECT finding_id, user_id FROM finding_recipients WHERE finding_id IN ? ORDER BY user_id`, ids).Scan(&rows).Error; err != nil {
-		return err
+	// In chunks: PostgreSQL takes at most 65,535 parameters a statement, and
+	// the sweep may load every shared finding due.
+	for _, chunk := range chunks(ids, 500) {
+		var part []struct {
+			FindingID string
+			UserID    string
+		}
+		if err := t.db.Raw(`SELECT finding_id, user_id FROM finding_recipients WHERE finding_id IN ? ORDER BY user_id`, chunk).Scan(&part).Error; err != nil {
+			return err
+		}
+		rows = append(rows, part...)
 	}
 	for _, r := range rows {
 		f := byID[r.FindingID]
