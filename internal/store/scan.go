@@ -131,7 +131,7 @@ func (t *tx) query(q string, args ...any) (*sql.Rows, error) {
 			ctx = context.Background()
 		}
 		if l := statementLogOf(ctx); l != nil {
-			l.statement(q)
+			l.statement(q, 0)
 		}
 		return t.db.Statement.ConnPool.QueryContext(ctx, q, args...)
 	}

@@ -16,6 +16,7 @@ import (
 type StatementLog struct {
 	mu           sync.Mutex
 	statements   []string
+	took         []time.Duration
 	transactions int
 }
 
@@ -36,10 +37,19 @@ func statementLogOf(ctx context.Context) *StatementLog {
 	return l
 }
 
-func (l *StatementLog) statement(sql string) {
+func (l *StatementLog) statement(sql string, took time.Duration) {
 	l.mu.Lock()
 	l.statements = append(l.statements, sql)
+	l.took = append(l.took, took)
 	l.mu.Unlock()
+}
+
+// Took returns how long each recorded statement took to run (as GORM
+// timed it; 0 for those SQLite's pool runs unseen, whose rows are read after).
+func (l *StatementLog) Took() []time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]time.Duration(nil), l.took...)
 }
 
 func (l *StatementLog) transaction() {
@@ -65,7 +75,7 @@ func (l *StatementLog) Transactions() int {
 // Reset forgets what was recorded.
 func (l *StatementLog) Reset() {
 	l.mu.Lock()
-	l.statements, l.transactions = nil, 0
+	l.statements, l.took, l.transactions = nil, nil, 0
 	l.mu.Unlock()
 }
 
@@ -85,9 +95,9 @@ func (statementLogger) Info(context.Context, string, ...interface{})  {}
 func (statementLogger) Warn(context.Context, string, ...interface{})  {}
 func (statementLogger) Error(context.Context, string, ...interface{}) {}
 
-func (statementLogger) Trace(ctx context.Context, _ time.Time, fc func() (string, int64), _ error) {
+func (statementLogger) Trace(ctx context.Context, begin time.Time, fc func() (string, int64), _ error) {
 	if l := statementLogOf(ctx); l != nil {
 		sql, _ := fc()
-		l.statement(sql)
+		l.statement(sql, time.Since(begin))
 	}
 }
