@@ -52,9 +52,12 @@ func IsPostgres(dsn string) bool {
 func Open(dsn string) (*Store, error) {
 	cfg := &gorm.Config{
 		SkipDefaultTransaction: true,
-		PrepareStmt:            true,
-		Logger:                 statementLogger{},
-		NowFunc:                func() time.Time { return time.Now().UTC() },
+		// Not GORM's: inside a transaction it prepares every statement again
+		// and closes it at commit (pool.go). On PostgreSQL pgx keeps each
+		// statement prepared per connection by itself; SQLite has stmtPool.
+		PrepareStmt: false,
+		Logger:      statementLogger{},
+		NowFunc:     func() time.Time { return time.Now().UTC() },
 	}
 	if IsPostgres(dsn) {
 		db, err := gorm.Open(postgres.Open(dsn), cfg)
@@ -81,7 +84,6 @@ func Open(dsn string) (*Store, error) {
 	params := "_journal_mode=WAL&_busy_timeout=10000&_foreign_keys=on&_synchronous=FULL&cache=private"
 	path := (&url.URL{Path: dsn}).EscapedPath()
 	// Statements are kept prepared per connection by stmtPool, not by GORM.
-	cfg.PrepareStmt = false
 	st := &Store{path: dsn, memos: newMemos(),
 		commits: &committer{queue: make(chan *writeReq, 1024), closed: make(chan struct{})}}
 	w, err := st.openSQLite("file:"+path+"?"+params+"&_txlock=immediate", cfg, 1)
