@@ -167,6 +167,10 @@ func (t caseRepo) countBands(f app.CaseFilter, now int64) (map[clock.Band]int, i
 // bandsQuery is countBands' statement for f at now; on SQLite (sqlite) it
 // names the partial indexes, as urgentQueries does.
 func bandsQuery(f app.CaseFilter, now int64, sqlite bool) (string, map[string]any) {
+	// Each part names the states it counts, none of them a draft: the
+	// filter's own "not a draft" and "open" would only make SQLite read
+	// each case's row beside the index, which holds what is counted.
+	f.ExcludeDrafts, f.OpenOnly = false, false
 	where, args := caseWhere(f, now)
 	crit, soon := f.Thresholds.Critical.Milliseconds(), f.Thresholds.DueSoon.Milliseconds()
 	args["crit"], args["soon"] = now+crit, now+soon
