@@ -17,18 +17,16 @@ import (
 	"github.com/docket/docket/internal/storetest"
 )
 
-// TestSeedCoversEveryStateAndBand: the benchmark's dataset holds every state
-// and band, findings, stops and an audit chain that verifies, and the use
-// cases can work on it afterwards, on either engine (PostgreSQL's rows go in
-// by COPY).
-func TestSeedCoversEveryStateAndBand(t *testing.T) {
-	ctx := context.Background()
+// seedEnv is a migrated, empty store of the engine under test, with the use
+// cases over it standing at one instant.
+func seedEnv(t *testing.T) (*store.Store, *app.Services, time.Time) {
+	t.Helper()
 	st, err := store.Open(storetest.DSN(t))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	if _, err := st.Migrate(ctx); err != nil {
+	if _, err := st.Migrate(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	now := time.Date(2026, 6, 15, 13, 0, 0, 0, time.UTC)
@@ -37,6 +35,16 @@ func TestSeedCoversEveryStateAndBand(t *testing.T) {
 	at := func() time.Time { return now }
 	signer, _ := auth.NewSigner([]byte(cfg.Secret), "docket", at)
 	svc := app.New(st, app.Options{Config: cfg, Now: at, Signer: signer, Hasher: auth.NewHasher(auth.Params{Memory: 64, Time: 1, Threads: 1})})
+	return st, svc, now
+}
+
+// TestSeedCoversEveryStateAndBand: the benchmark's dataset holds every state
+// and band, findings, stops and an audit chain that verifies, and the use
+// cases can work on it afterwards, on either engine (PostgreSQL's rows go in
+// by COPY).
+func TestSeedCoversEveryStateAndBand(t *testing.T) {
+	ctx := context.Background()
+	st, svc, now := seedEnv(t)
 	seeded, err := Seed(ctx, st, SeedOptions{Cases: 3000, Now: now, PasswordHash: "x"})
 	if err != nil {
 		t.Fatal(err)
@@ -104,20 +112,7 @@ func TestSeedCoversEveryStateAndBand(t *testing.T) {
 // the number asked for, and the chain still verifies.
 func TestSeedPadsTheAuditChain(t *testing.T) {
 	ctx := context.Background()
-	st, err := store.Open(storetest.DSN(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if _, err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	now := time.Date(2026, 6, 15, 13, 0, 0, 0, time.UTC)
-	cfg := config.Default()
-	cfg.Secret = strings.Repeat("s", 32)
-	at := func() time.Time { return now }
-	signer, _ := auth.NewSigner([]byte(cfg.Secret), "docket", at)
-	svc := app.New(st, app.Options{Config: cfg, Now: at, Signer: signer, Hasher: auth.NewHasher(auth.Params{Memory: 64, Time: 1, Threads: 1})})
+	st, svc, now := seedEnv(t)
 	seeded, err := Seed(ctx, st, SeedOptions{Cases: 2500, AuditEvents: 40000, Now: now, PasswordHash: "x"})
 	if err != nil {
 		t.Fatal(err)
