@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 )
@@ -130,6 +131,10 @@ func copyOrder(ctx context.Context, db *sql.DB) ([]string, error) {
 			rows.Close()
 			return nil, err
 		}
+		if !plainName.MatchString(n) {
+			rows.Close()
+			return nil, fmt.Errorf("copy: the source has a table named %q, which no Docket schema has", n)
+		}
 		names = append(names, n)
 	}
 	rows.Close()
@@ -180,6 +185,11 @@ func copyOrder(ctx context.Context, db *sql.DB) ([]string, error) {
 	return order, nil
 }
 
+// plainName is the shape of every table and column name Docket's schema
+// has; the copy builds its statements from the source's names, so a file
+// whose names are of another shape is refused rather than quoted.
+var plainName = regexp.MustCompile(`^[a-z_][a-z0-9_]*$`)
+
 func copyTable(ctx context.Context, src *sql.DB, dst *sql.Tx, table string) (int, error) {
 	// Table and column names come from the source's own schema (sqlite_master), never from input.
 	rows, err := src.QueryContext(ctx, "SELECT * FROM "+table) // #nosec G202
@@ -194,6 +204,9 @@ func copyTable(ctx context.Context, src *sql.DB, dst *sql.Tx, table string) (int
 	quoted := make([]string, len(cols))
 	marks := make([]string, len(cols))
 	for i, c := range cols {
+		if !plainName.MatchString(c) {
+			return 0, fmt.Errorf("the source has a column named %q, which no Docket schema has", c)
+		}
 		quoted[i], marks[i] = `"`+c+`"`, fmt.Sprintf("$%d", i+1)
 	}
 	insert := fmt.Sprintf("INSERT INTO %s (%s) VALUES (%s)", table, strings.Join(quoted, ", "), strings.Join(marks, ", ")) // #nosec G201

@@ -5,7 +5,7 @@ import (
 	"sync"
 	"time"
 
-	"gorm.io/gorm/logger"
+	"gorm.io/gorm"
 )
 
 // StatementLog records what one context's transactions ran: each
@@ -86,18 +86,58 @@ func noteTransaction(ctx context.Context) {
 	}
 }
 
-// statementLogger is GORM's logger: it writes nothing, and records each
-// statement GORM runs under a context that carries a StatementLog.
-type statementLogger struct{}
-
-func (statementLogger) LogMode(logger.LogLevel) logger.Interface      { return statementLogger{} }
-func (statementLogger) Info(context.Context, string, ...interface{})  {}
-func (statementLogger) Warn(context.Context, string, ...interface{})  {}
-func (statementLogger) Error(context.Context, string, ...interface{}) {}
-
-func (statementLogger) Trace(ctx context.Context, begin time.Time, fc func() (string, int64), _ error) {
-	if l := statementLogOf(ctx); l != nil {
-		sql, _ := fc()
-		l.statement(sql, time.Since(begin))
+// logStatements registers, on db, callbacks around each kind of statement
+// GORM runs that record it in the context's StatementLog, when there is
+// one: its text with placeholders (never the values bound to them, which
+// may be a token's id or a password hash) and how long it took.
+func logStatements(db *gorm.DB) error {
+	cb := db.Callback()
+	regs := []struct {
+		name          string
+		before, after func(string) error
+	}{
+		{"gorm:create", func(n string) error { return cb.Create().Before("gorm:create").Register(n, logStart) },
+			func(n string) error { return cb.Create().After("gorm:create").Register(n, logEnd) }},
+		{"gorm:query", func(n string) error { return cb.Query().Before("gorm:query").Register(n, logStart) },
+			func(n string) error { return cb.Query().After("gorm:query").Register(n, logEnd) }},
+		{"gorm:update", func(n string) error { return cb.Update().Before("gorm:update").Register(n, logStart) },
+			func(n string) error { return cb.Update().After("gorm:update").Register(n, logEnd) }},
+		{"gorm:delete", func(n string) error { return cb.Delete().Before("gorm:delete").Register(n, logStart) },
+			func(n string) error { return cb.Delete().After("gorm:delete").Register(n, logEnd) }},
+		{"gorm:row", func(n string) error { return cb.Row().Before("gorm:row").Register(n, logStart) },
+			func(n string) error { return cb.Row().After("gorm:row").Register(n, logEnd) }},
+		{"gorm:raw", func(n string) error { return cb.Raw().Before("gorm:raw").Register(n, logStart) },
+			func(n string) error { return cb.Raw().After("gorm:raw").Register(n, logEnd) }},
 	}
+	for _, r := range regs {
+		if err := r.before("docket:log_start"); err != nil {
+			return err
+		}
+		if err := r.after("docket:log"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+const logStartKey = "docket:log_start"
+
+func logStart(db *gorm.DB) {
+	if statementLogOf(db.Statement.Context) != nil {
+		db.InstanceSet(logStartKey, time.Now())
+	}
+}
+
+func logEnd(db *gorm.DB) {
+	l := statementLogOf(db.Statement.Context)
+	if l == nil {
+		return
+	}
+	var took time.Duration
+	if v, ok := db.InstanceGet(logStartKey); ok {
+		if begin, ok := v.(time.Time); ok {
+			took = time.Since(begin)
+		}
+	}
+	l.statement(db.Statement.SQL.String(), took)
 }

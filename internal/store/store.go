@@ -18,6 +18,7 @@ import (
 	"gorm.io/driver/postgres"
 	"gorm.io/driver/sqlite"
 	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
 
 	"github.com/docket/docket/internal/app"
 	"github.com/docket/docket/internal/docket"
@@ -56,13 +57,16 @@ func Open(dsn string) (*Store, error) {
 		// and closes it at commit (pool.go). On PostgreSQL pgx keeps each
 		// statement prepared per connection by itself; SQLite has stmtPool.
 		PrepareStmt: false,
-		Logger:      statementLogger{},
+		Logger:      logger.Discard,
 		NowFunc:     func() time.Time { return time.Now().UTC() },
 	}
 	if IsPostgres(dsn) {
 		db, err := gorm.Open(postgres.Open(dsn), cfg)
 		if err != nil {
 			return nil, fmt.Errorf("db: %w", err)
+		}
+		if err := logStatements(db); err != nil {
+			return nil, err
 		}
 		sqlDB, err := db.DB()
 		if err != nil {
@@ -127,7 +131,11 @@ func (s *Store) openSQLite(dsn string, cfg *gorm.Config, conns int) (*gorm.DB, e
 	sqlDB.SetConnMaxLifetime(0)
 	p := newStmtPool(sqlDB)
 	s.pools = append(s.pools, p)
-	return gorm.Open(sqlite.New(sqlite.Config{Conn: p}), cfg)
+	db, err := gorm.Open(sqlite.New(sqlite.Config{Conn: p}), cfg)
+	if err != nil {
+		return nil, err
+	}
+	return db, logStatements(db)
 }
 
 // Close closes every connection.

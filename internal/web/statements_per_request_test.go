@@ -45,6 +45,12 @@ func TestStatementsPerRequest(t *testing.T) {
 		want(t, w.as(rd.user, "GET", rd.path, nil), 200)
 		stmts := log.Statements()
 		t.Logf("%s, %s: %d transactions, %d statements\n  %s", engine, rd.name, log.Transactions(), len(stmts), strings.Join(stmts, "\n  "))
+		for _, st := range stmts {
+			// The log holds statements with their placeholders, never the values bound to them.
+			if strings.Contains(st, f.caseID) {
+				t.Errorf("%s: a bound value (the case's id) is in the log: %s", rd.name, st)
+			}
+		}
 		if len(stmts) > rd.stmts || log.Transactions() > rd.txs {
 			t.Errorf("%s: %d statements in %d transactions, at most %d in %d expected", rd.name, len(stmts), log.Transactions(), rd.stmts, rd.txs)
 		}
