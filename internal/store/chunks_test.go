@@ -7,21 +7,13 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/docket/docket/internal/docket"
-	"github.com/docket/docket/internal/storetest"
 )
 
 // TestLongListsAreRead: lists of ids longer than a statement may carry
 // (PostgreSQL takes 65,535 parameters) are read in chunks, as the sweep of a
 // national deployment reads every finding due.
 func TestLongListsAreRead(t *testing.T) {
-	st, err := Open(storetest.DSN(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	if _, err := st.Migrate(t.Context()); err != nil {
-		t.Fatal(err)
-	}
+	st := engineStore(t)
 	const n = 70000
 	cases := make([]*docket.Case, n)
 	findings := make([]*docket.Finding, n)

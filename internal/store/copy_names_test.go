@@ -27,15 +27,9 @@ func TestCopyRefusesNamesOfAnotherShape(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer src.Close()
-			dst, err := Open(storetest.DSN(t))
-			if err != nil {
+			dst := engineStore(t)
+			if _, err := src.Migrate(ctx); err != nil {
 				t.Fatal(err)
-			}
-			defer dst.Close()
-			for _, st := range []*Store{src, dst} {
-				if _, err := st.Migrate(ctx); err != nil {
-					t.Fatal(err)
-				}
 			}
 			if err := src.Exec(ddl); err != nil {
 				t.Fatal(err)

@@ -22,17 +22,7 @@ import (
 
 func seededStore(t *testing.T, n int) (*Store, *benchdata.Seeded, time.Time) {
 	t.Helper()
-	st := tempStore(t)
-	if storetest.Postgres() {
-		var err error
-		if st, err = Open(storetest.DSN(t)); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { st.Close() })
-		if _, err := st.Migrate(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-	}
+	st := engineStore(t)
 	now := time.Date(2026, 6, 15, 13, 0, 0, 0, time.UTC)
 	seeded, err := benchdata.Seed(context.Background(), st, benchdata.SeedOptions{Cases: n, Now: now, PasswordHash: "x"})
 	if err != nil {

@@ -154,14 +154,7 @@ func TestPostgresDashboardQueriesUseIndexes(t *testing.T) {
 	if !storetest.Postgres() {
 		t.Skip("PostgreSQL only: its plans")
 	}
-	st, err := Open(storetest.DSN(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	if _, err := st.Migrate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	st := engineStore(t)
 	now := time.Date(2026, 6, 15, 13, 0, 0, 0, time.UTC)
 	day := int64(24 * 3600 * 1000)
 	for _, q := range []string{

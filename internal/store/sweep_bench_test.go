@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"github.com/docket/docket/internal/storetest"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -78,6 +79,22 @@ func BenchmarkSweep1000Due(b *testing.B) {
 			b.Fatalf("%+v %v", res, err)
 		}
 	}
+}
+
+// engineStore opens a migrated store on the engine under test (a SQLite
+// file, or a PostgreSQL schema when TEST_POSTGRES_URL is set), closed when
+// the test ends.
+func engineStore(tb testing.TB) *Store {
+	tb.Helper()
+	st, err := Open(storetest.DSN(tb))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { st.Close() })
+	if _, err := st.Migrate(context.Background()); err != nil {
+		tb.Fatal(err)
+	}
+	return st
 }
 
 // tempStore opens a migrated SQLite store in the test's own directory, closed
