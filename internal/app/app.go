@@ -29,10 +29,14 @@ import (
 
 // Store runs transactions. Write transactions are serialised with each other
 // (SQLite: one writer, BEGIN IMMEDIATE; PostgreSQL: retried on serialization
-// failures) and roll back when fn returns an error.
+// failures) and roll back when fn returns an error. ReadOne is Read for an
+// fn that runs exactly one statement, which sees one snapshot by itself: it
+// may run without a transaction (on PostgreSQL, two round trips fewer), and
+// a second statement fails.
 type Store interface {
 	Write(ctx context.Context, fn func(Tx) error) error
 	Read(ctx context.Context, fn func(Tx) error) error
+	ReadOne(ctx context.Context, fn func(Tx) error) error
 }
 
 // Tx is one transaction, seen through the stores of its areas: a use case
@@ -52,6 +56,7 @@ type Tx interface {
 	Clearinghouse() ClearinghouseStore
 	Statements() StatementStore
 	Approvals() ApprovalStore
+	Sweep() SweepStore
 }
 
 // Page asks for one page of a list: at most Limit items after Cursor.

@@ -70,10 +70,14 @@ type Dashboard struct {
 	Counts map[clock.Band]int
 	Items  []*CaseView
 	Next   string
+	// Findings holds, per case of the page, its open findings by severity
+	// and its overdue ones, as the actor may count them.
+	Findings map[string]FindingCounts
 }
 
 // Dashboard returns the visible cases (open ones unless a status is asked for),
-// most urgent first, with the count of each band.
+// most urgent first, with the count of each band and the findings of each
+// case of the page, all from one snapshot.
 func (s *Cases) Dashboard(ctx context.Context, a docket.Actor, f CaseFilter, p Page) (*Dashboard, error) {
 	if err := s.visibility(a, &f); err != nil {
 		return nil, err
@@ -87,7 +91,10 @@ func (s *Cases) Dashboard(ctx context.Context, a docket.Actor, f CaseFilter, p P
 		if d.Counts, err = tx.Cases().CountBands(f); err != nil {
 			return err
 		}
-		d.Items, d.Next, err = s.listViewsIn(tx, a, f, p)
+		if d.Items, d.Next, err = s.listViewsIn(tx, a, f, p); err != nil {
+			return err
+		}
+		d.Findings, err = countFindingsOf(tx, a, d.Items, f.Now)
 		return err
 	})
 	if err != nil {

@@ -112,7 +112,8 @@ func (s *Cases) view(acc docket.CaseAccess) *CaseView {
 // GetCase returns a visible case (404 otherwise).
 func (s *Cases) GetCase(ctx context.Context, a docket.Actor, id string) (*CaseView, error) {
 	var v *CaseView
-	err := s.read(ctx, func(tx casesTx) error {
+	// One statement: the case, with the actor's attestation when it has one.
+	err := s.readOne(ctx, func(tx casesTx) error {
 		acc, err := s.visibleCase(tx, a, id)
 		if err != nil {
 			return err

@@ -318,15 +318,11 @@ func (s *Findings) ResolveFinding(ctx context.Context, a docket.Actor, id, resol
 	})
 }
 
-// DashboardFindings returns, for the cases of a dashboard page, their open
-// findings by severity and their overdue ones, as the actor may count them
-// (labs only what they see), in one query.
-func (s *Findings) DashboardFindings(ctx context.Context, a docket.Actor, views []*CaseView) (map[string]FindingCounts, error) {
-	out := map[string]FindingCounts{}
-	if len(views) == 0 {
-		return out, nil
-	}
-	f := FindingCountFilter{Now: s.Now()}
+// countFindingsOf counts, for the cases of a list, their open findings by
+// severity and their overdue ones, as the actor may count them (labs only
+// what they see), in one query.
+func countFindingsOf(tx contentReader, a docket.Actor, views []*CaseView, now time.Time) (map[string]FindingCounts, error) {
+	f := FindingCountFilter{Now: now}
 	if a.Role == docket.RoleLabMember {
 		f.LabViewer = a.UserID
 	}
@@ -335,12 +331,10 @@ func (s *Findings) DashboardFindings(ctx context.Context, a docket.Actor, views 
 			f.CaseIDs = append(f.CaseIDs, v.Case.ID)
 		}
 	}
-	err := s.read(ctx, func(tx findingsTx) error {
-		var err error
-		out, err = tx.Content().CountFindings(f)
-		return err
-	})
-	return out, err
+	if len(f.CaseIDs) == 0 {
+		return map[string]FindingCounts{}, nil
+	}
+	return tx.Content().CountFindings(f)
 }
 
 // notFoundAs renames a 404 so that the answer names what the caller asked

@@ -69,6 +69,19 @@ type planner struct {
 	active  map[string]bool
 	members map[string][]docket.User // lab members by organisation
 	out     []Occurrence
+	// next holds, per case, the first instant after until at which one of
+	// its rules falls due (the sweep's plan: sweep.go); nil when not kept.
+	next map[string]time.Time
+}
+
+// later notes that something of case c falls due at at, after the horizon.
+func (p *planner) later(c *docket.Case, at time.Time) {
+	if p.next == nil || c == nil || !at.After(p.until) {
+		return
+	}
+	if n, ok := p.next[c.ID]; !ok || at.Before(n) {
+		p.next[c.ID] = at
+	}
 }
 
 func (s *Delivery) newPlanner(tx deliveryTx, now, until time.Time) (*planner, error) {
@@ -125,6 +138,7 @@ func (p *planner) workers(c *docket.Case) []string {
 // add records one occurrence per recipient.
 func (p *planner) add(rule, kind, subjectType, subjectID string, c *docket.Case, deadline, due, at time.Time, threshold string, repeat int, recipients []string) {
 	if at.After(p.until) {
+		p.later(c, at)
 		return
 	}
 	group := docket.GroupKey(rule, subjectID, deadline, threshold)
@@ -142,8 +156,13 @@ func (p *planner) add(rule, kind, subjectType, subjectID string, c *docket.Case,
 // escalate adds the repeats of an escalation that first falls due at first.
 func (p *planner) escalate(rule, subjectType, subjectID string, c *docket.Case, deadline, due, first time.Time, threshold string, recipients []string) {
 	every := p.s.notify.EscalationRepeat
-	for n, at := 0, first; !at.After(p.until) && n < 10000; n, at = n+1, at.Add(every) {
+	for n, at := 0, first; n < 10000; n, at = n+1, at.Add(every) {
+		// The first repeat after the horizon is added too: add keeps it
+		// only as the case's next instant.
 		p.add(rule, docket.KindEscalation, subjectType, subjectID, c, deadline, due, at, threshold, n, recipients)
+		if at.After(p.until) {
+			return
+		}
 	}
 }
 
@@ -189,6 +208,9 @@ func (p *planner) caseRules(c *docket.Case) {
 	}
 	if since := c.ConflictStart(p.now); since != nil {
 		p.escalate(docket.RuleReleaseConflict, "case", c.ID, c, key, due, *since, "release-conflict", ids(p.co))
+	} else if at := c.ConflictCrossing(); at != nil {
+		// A stopped clock's deadline moves with time onto the release day.
+		p.later(c, *at)
 	}
 	// The risk tier reached critical: the series is keyed by when it did, so a
 	// case that drops below and climbs back gets a new one.
@@ -249,7 +271,8 @@ func (p *planner) digestRules() {
 	}
 }
 
-// plan runs every rule over the candidates that can be due by the horizon.
+// plan runs every rule over the candidates that can be due by the horizon
+// (the forecast's reading: the sweep reads its candidates by the kept plan).
 func (p *planner) plan() error {
 	cfg := p.s.notify
 	maxDays := 0
@@ -264,45 +287,56 @@ func (p *planner) plan() error {
 	if err != nil {
 		return err
 	}
-	for _, c := range cases {
-		p.caseRules(c)
-	}
 	reqs, err := p.tx.Notifications().OpenRequestsBefore(p.until.Add(-time.Duration(min(cfg.InfoRequestLabDays, cfg.InfoRequestLeadDays)) * 24 * time.Hour))
 	if err != nil {
 		return err
-	}
-	if len(reqs) > 0 {
-		var caseIDs []string
-		for _, r := range reqs {
-			caseIDs = append(caseIDs, r.CaseID)
-		}
-		byID, err := p.tx.Notifications().CasesByID(caseIDs)
-		if err != nil {
-			return err
-		}
-		for _, r := range reqs {
-			p.requestRules(r, byID[r.CaseID])
-		}
 	}
 	// A finding's reminder falls on the day before its deadline.
 	findings, err := p.tx.Notifications().FindingsDueBefore(p.until.Add(3 * 24 * time.Hour))
 	if err != nil {
 		return err
 	}
-	if len(findings) > 0 {
-		var caseIDs []string
-		for _, f := range findings {
-			caseIDs = append(caseIDs, f.CaseID)
+	if err := p.rules(cases, reqs, findings); err != nil {
+		return err
+	}
+	p.digestRules()
+	return nil
+}
+
+// rules runs the case rules over cases, and the request and finding rules
+// over reqs and findings, loading the cases these belong to that cases lacks.
+func (p *planner) rules(cases []*docket.Case, reqs []docket.InfoRequest, findings []*docket.Finding) error {
+	byID := make(map[string]*docket.Case, len(cases))
+	for _, c := range cases {
+		byID[c.ID] = c
+		p.caseRules(c)
+	}
+	var missing []string
+	for _, r := range reqs {
+		if _, ok := byID[r.CaseID]; !ok {
+			missing = append(missing, r.CaseID)
 		}
-		byID, err := p.tx.Notifications().CasesByID(caseIDs)
+	}
+	for _, f := range findings {
+		if _, ok := byID[f.CaseID]; !ok {
+			missing = append(missing, f.CaseID)
+		}
+	}
+	if len(missing) > 0 {
+		more, err := p.tx.Notifications().CasesByID(missing)
 		if err != nil {
 			return err
 		}
-		for _, f := range findings {
-			p.findingRules(f, byID[f.CaseID])
+		for id, c := range more {
+			byID[id] = c
 		}
 	}
-	p.digestRules()
+	for _, r := range reqs {
+		p.requestRules(r, byID[r.CaseID])
+	}
+	for _, f := range findings {
+		p.findingRules(f, byID[f.CaseID])
+	}
 	return nil
 }
 
@@ -359,65 +393,6 @@ type SweepResult struct {
 	Inserted int
 	// Statements counts the lapse statements issued.
 	Statements int
-}
-
-// Sweep decides, from the database state alone, what is due now and writes it
-// to the outbox in one transaction: exactly one row per key. Only the holder
-// of the sweep lease does anything. It is safe to run after any downtime.
-func (s *Delivery) Sweep(ctx context.Context, holder string) (res SweepResult, err error) {
-	defer func(start time.Time) { s.observeSweep(start, res, err) }(time.Now())
-	now := s.Now()
-	var due []Occurrence
-	lapsed := 0
-	err = s.read(ctx, func(tx deliveryTx) error {
-		h, err := tx.Notifications().LeaseHolder(SweepLease, now)
-		if err != nil || h != holder {
-			return err
-		}
-		res.Held = true
-		cases, err := tx.Statements().LapsedCases(now)
-		if err != nil {
-			return err
-		}
-		lapsed = len(cases)
-		p, err := s.newPlanner(tx, now, now)
-		if err != nil {
-			return err
-		}
-		if err := p.plan(); err != nil {
-			return err
-		}
-		due, err = unsent(tx, latestDue(p.out, now))
-		return err
-	})
-	if err != nil || !res.Held || (len(due) == 0 && lapsed == 0) {
-		return res, err
-	}
-	res.Due = len(due)
-	err = s.write(ctx, func(tx deliveryTx) error {
-		// Whoever lost the lease since the read writes nothing.
-		if h, err := tx.Notifications().LeaseHolder(SweepLease, now); err != nil || h != holder {
-			res.Held = false
-			return err
-		}
-		rows := make([]docket.Notification, len(due))
-		for i, o := range due {
-			n := o.Notification
-			n.ID, n.InboxID, n.CreatedAt, n.State = newID(), newID(), now, "pending"
-			rows[i] = n
-		}
-		if len(rows) > 0 {
-			var err error
-			if res.Inserted, err = tx.Notifications().InsertNotifications(rows); err != nil {
-				return err
-			}
-		}
-		// A lapse is stated once, signed, in the same transaction.
-		var err error
-		res.Statements, err = s.statements.issueLapseStatements(tx, now)
-		return err
-	})
-	return res, err
 }
 
 // HoldLease takes or renews the sweep lease for holder.

@@ -28,9 +28,9 @@ type StatementStore interface {
 	InsertStatement(s *docket.Statement) (bool, error)
 	// LatestStatement returns a case's latest statement (404 when none).
 	LatestStatement(caseID string) (*docket.Statement, error)
-	// LapsedCases returns the open cases past their running deadline that
-	// have no lapse statement for it yet.
-	LapsedCases(now time.Time) ([]*docket.Case, error)
+	// LapsedCases returns, of the given cases, the open ones past their
+	// running deadline that have no lapse statement for it yet.
+	LapsedCases(now time.Time, caseIDs []string) ([]*docket.Case, error)
 }
 
 // sealSeed encrypts a private key's seed, bound to its kid.
@@ -245,11 +245,11 @@ func (s *statementSigner) issueStatement(tx statementTx, c *docket.Case, kind st
 	return st, nil
 }
 
-// issueLapseStatements issues the lapse statement of every open case whose
-// running deadline passed and that has none for it yet: once per lapse, in
-// the sweep's transaction. It returns how many it issued.
-func (s *statementSigner) issueLapseStatements(tx statementTx, now time.Time) (int, error) {
-	cases, err := tx.Statements().LapsedCases(now)
+// issueLapseStatements issues the lapse statement of every case of caseIDs
+// that is open, whose running deadline passed and that has none for it yet:
+// once per lapse, in the sweep's transaction. It returns how many it issued.
+func (s *statementSigner) issueLapseStatements(tx statementTx, now time.Time, caseIDs []string) (int, error) {
+	cases, err := tx.Statements().LapsedCases(now, caseIDs)
 	if err != nil {
 		return 0, err
 	}

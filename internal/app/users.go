@@ -261,7 +261,8 @@ func (s *Accounts) Authenticate(ctx context.Context, kind auth.Kind, raw string,
 	}
 	var u *docket.User
 	var scope docket.Scope
-	err = s.read(ctx, func(tx accountsTx) error {
+	// One statement: the token with its user and organisation.
+	err = s.readOne(ctx, func(tx accountsTx) error {
 		t, user, err := tx.Users().TokenUser(c.ID)
 		if err != nil {
 			return err

@@ -82,6 +82,7 @@ type deliveryTx interface {
 	statementTx
 	eventTx
 	Notifications() NotifyStore
+	Sweep() SweepStore
 }
 
 // auditTx is the audit trail's view.
@@ -92,6 +93,11 @@ type auditTx interface {
 
 func (s *Cases) read(ctx context.Context, fn func(casesTx) error) error {
 	return s.store.Read(ctx, func(tx Tx) error { return fn(tx) })
+}
+
+// readOne is read for an fn that makes one statement (Store.ReadOne).
+func (s *Cases) readOne(ctx context.Context, fn func(casesTx) error) error {
+	return s.store.ReadOne(ctx, func(tx Tx) error { return fn(tx) })
 }
 
 func (s *Cases) write(ctx context.Context, fn func(casesTx) error) error {
@@ -108,6 +114,11 @@ func (s *Findings) write(ctx context.Context, fn func(findingsTx) error) error {
 
 func (s *Accounts) read(ctx context.Context, fn func(accountsTx) error) error {
 	return s.store.Read(ctx, func(tx Tx) error { return fn(tx) })
+}
+
+// readOne is read for an fn that makes one statement (Store.ReadOne).
+func (s *Accounts) readOne(ctx context.Context, fn func(accountsTx) error) error {
+	return s.store.ReadOne(ctx, func(tx Tx) error { return fn(tx) })
 }
 
 func (s *Accounts) write(ctx context.Context, fn func(accountsTx) error) error {

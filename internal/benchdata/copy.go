@@ -174,6 +174,11 @@ SELECT org_id, COUNT(*) FROM cases WHERE id = ANY($1) AND status IN ('decided', 
 ON CONFLICT (org_id) DO UPDATE SET n = closed_counts.n + EXCLUDED.n`, caseIDs); err != nil {
 					return fmt.Errorf("closed counts: %w", err)
 				}
+				// Nor those that give each case its place in the sweep's plan
+				// (sweep_due): due at once, as a case written by the store is.
+				if _, err := tx.Exec(ctx, `INSERT INTO sweep_due (case_id) SELECT unnest($1::text[])`, caseIDs); err != nil {
+					return fmt.Errorf("sweep plan: %w", err)
+				}
 			}
 			return g.moveHeads(func(q string, args ...any) error {
 				_, err := tx.Exec(ctx, dollars(q), args...)

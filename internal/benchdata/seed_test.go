@@ -74,9 +74,11 @@ func TestSeedCoversEveryStateAndBand(t *testing.T) {
 		Status string
 		N      int
 	}
-	var stops, open, decisions int
+	var stops, open, decisions, cases, planned int
 	err = st.BulkWrite(ctx, func(_ app.Tx, db *gorm.DB) error { // plain counts, on the writer: the readers are the store's own
 		db.Raw(`SELECT status, COUNT(*) AS n FROM cases GROUP BY status`).Scan(&statuses)
+		db.Raw(`SELECT COUNT(*) FROM cases`).Scan(&cases)
+		db.Raw(`SELECT COUNT(*) FROM sweep_due WHERE due_at = 0`).Scan(&planned)
 		db.Raw(`SELECT COUNT(*) FROM clock_stops`).Scan(&stops)
 		db.Raw(`SELECT COUNT(*) FROM info_requests WHERE status = 'open'`).Scan(&open)
 		return db.Raw(`SELECT COUNT(*) FROM decisions`).Scan(&decisions).Error
@@ -89,6 +91,10 @@ func TestSeedCoversEveryStateAndBand(t *testing.T) {
 	}
 	if stops == 0 || open == 0 || decisions == 0 {
 		t.Errorf("%d stops, %d open requests, %d decisions", stops, open, decisions)
+	}
+	// Every case is in the sweep's plan, due at the first sweep.
+	if planned != cases {
+		t.Errorf("%d of %d cases in the sweep's plan", planned, cases)
 	}
 	feed, err := svc.Clearinghouse.Clearinghouse(ctx, docket.Actor{UserID: seeded.Compliance.ID, Role: docket.RoleCompliance}, "")
 	if err != nil || len(feed.Entries) != seeded.Entries {

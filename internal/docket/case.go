@@ -203,6 +203,22 @@ func (c *Case) ConflictStart(now time.Time) *time.Time {
 	return &now
 }
 
+// ConflictCrossing returns the instant a stopped clock's deadline, moving
+// later while the stop runs, reaches the planned release day: the release
+// conflict a running stop creates, still to come. It is nil while the clock
+// runs, when no release is planned, and for a closed case.
+func (c *Case) ConflictCrossing() *time.Time {
+	k := c.Clock
+	if !k.Started() || !c.Status.Open() || k.OpenStopAt == nil || c.PlannedReleaseDate.IsZero() {
+		return nil
+	}
+	at := k.OpenStopAt.Add(clock.StartOfDay(c.PlannedReleaseDate, k.Location()).Sub(k.DeadlineKey()))
+	if !at.After(*k.OpenStopAt) {
+		return nil
+	}
+	return &at
+}
+
 // IsReviewer reports whether the user is in the case's reviewer set.
 func (c *Case) IsReviewer(userID string) bool {
 	for _, id := range c.ReviewerIDs {

@@ -88,11 +88,11 @@ func (c *bandCache) put(key string, m bandMemory) {
 func (t caseRepo) CountBands(f app.CaseFilter) (map[clock.Band]int, error) {
 	f.Band, f.OpenOnly = nil, false
 	now := ms(f.Now)
-	cached := t.store != nil && t.readOnly && !t.postgres
+	cached := t.memo() != nil
 	key := ""
 	if cached {
 		key = bandKey(f)
-		if counts, ok := t.store.bands.get(key, t.gen, now); ok {
+		if counts, ok := t.store.bands.get(key, t.ver.Board, now); ok {
 			return counts, nil
 		}
 	}
@@ -105,7 +105,7 @@ func (t caseRepo) CountBands(f app.CaseFilter) (map[clock.Band]int, error) {
 		for b, n := range out {
 			counts[b] = n
 		}
-		t.store.bands.put(key, bandMemory{gen: t.gen, from: now, until: until, counts: counts})
+		t.store.bands.put(key, bandMemory{gen: t.ver.Board, from: now, until: until, counts: counts})
 	}
 	return out, nil
 }

@@ -47,7 +47,11 @@ import (
 func (s *Store) BulkWrite(ctx context.Context, fn func(t app.Tx, db *gorm.DB) error) error {
 	defer s.gen.Add(1)
 	return s.write.WithContext(ctx).Transaction(func(db *gorm.DB) error {
-		return fn(&tx{db: db, postgres: s.postgres, store: s}, db)
+		if err := fn(&tx{db: db, postgres: s.postgres, store: s}, db); err != nil {
+			return err
+		}
+		// The triggers that move them may have been off (bulkInsert on PostgreSQL).
+		return bumpMemoVersions(db)
 	})
 }
 

@@ -48,10 +48,10 @@ func (t *tx) caseOf(r caseFullRow) *docket.Case {
 func (t *tx) caseFull(id, userID string) (*docket.Case, bool, error) {
 	m := t.memo()
 	if m != nil {
-		c, ok := m.cases.get(id, t.gen)
+		c, ok := m.cases.get(id, t.ver.Cases)
 		attested, known := false, userID == ""
 		if ok && !known {
-			attested, known = m.attests.get(id+"|"+userID, t.gen)
+			attested, known = m.attests.get(id+"|"+userID, t.ver.Attests)
 		}
 		if ok && known {
 			return copyCase(c), attested, nil
@@ -68,9 +68,9 @@ FROM cases JOIN orgs ON orgs.id = cases.org_id WHERE cases.id = ?`, userID, id))
 	}
 	c := t.caseOf(r)
 	if m != nil {
-		m.cases.put(id, t.gen, copyCase(c))
+		m.cases.put(id, t.ver.Cases, copyCase(c))
 		if userID != "" {
-			m.attests.put(id+"|"+userID, t.gen, r.Attested)
+			m.attests.put(id+"|"+userID, t.ver.Attests, r.Attested)
 		}
 	}
 	return c, r.Attested, nil

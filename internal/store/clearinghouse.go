@@ -88,7 +88,7 @@ func (t clearinghouseRepo) ListClearinghouse(q string) ([]docket.ClearinghouseEn
 	// The feed is read whole by every client: remembered between writes (memo.go).
 	m := t.memo()
 	if m != nil {
-		if entries, ok := m.clearinghouse.get(q, t.gen); ok {
+		if entries, ok := m.clearinghouse.get(q, t.ver.Clearinghouse); ok {
 			return slices.Clone(entries), nil
 		}
 	}
@@ -101,7 +101,7 @@ func (t clearinghouseRepo) ListClearinghouse(q string) ([]docket.ClearinghouseEn
 		out[i] = r.domain()
 	}
 	if m != nil {
-		m.clearinghouse.put(q, t.gen, slices.Clone(out))
+		m.clearinghouse.put(q, t.ver.Clearinghouse, slices.Clone(out))
 	}
 	return out, nil
 }
@@ -111,7 +111,7 @@ func (t clearinghouseRepo) ListClearinghouse(q string) ([]docket.ClearinghouseEn
 func (t clearinghouseRepo) ClearinghouseHead() (*time.Time, int, error) {
 	m := t.memo()
 	if m != nil {
-		if h, ok := m.clearinghouseHead.get("", t.gen); ok {
+		if h, ok := m.clearinghouseHead.get("", t.ver.Clearinghouse); ok {
 			if h.at == nil {
 				return nil, 0, nil
 			}
@@ -121,7 +121,7 @@ func (t clearinghouseRepo) ClearinghouseHead() (*time.Time, int, error) {
 	}
 	at, n, err := t.clearinghouseHead()
 	if err == nil && m != nil {
-		m.clearinghouseHead.put("", t.gen, catalogHead{at: at, n: n})
+		m.clearinghouseHead.put("", t.ver.Clearinghouse, catalogHead{at: at, n: n})
 	}
 	return at, n, err
 }

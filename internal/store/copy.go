@@ -18,6 +18,11 @@ import (
 // tables' rows: the target's triggers fill them as those rows arrive.
 var keptByTriggers = map[string]bool{"closed_counts": true}
 
+// ownRows are the tables whose rows the target's migrations made and its
+// triggers keep: the memory's versions (memo.go) and the sweep's plan
+// (sweep.go), which starts again from every case on the target.
+var ownRows = map[string]bool{"memo_versions": true, "sweep_due": true, "sweep_settings": true}
+
 func Copy(ctx context.Context, src, dst *Store) (map[string]int, error) {
 	if src.postgres || !dst.postgres {
 		return nil, fmt.Errorf("copy: from SQLite to PostgreSQL only")
@@ -44,7 +49,7 @@ func Copy(ctx context.Context, src, dst *Store) (map[string]int, error) {
 	defer tx.Rollback()
 	var n int64
 	for _, t := range tables {
-		if t == "audit_head" || t == "schema_migrations" || keptByTriggers[t] {
+		if t == "audit_head" || t == "schema_migrations" || keptByTriggers[t] || ownRows[t] {
 			continue
 		}
 		if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+t).Scan(&n); err != nil {
@@ -56,7 +61,7 @@ func Copy(ctx context.Context, src, dst *Store) (map[string]int, error) {
 	}
 	counts := map[string]int{}
 	for _, t := range tables {
-		if t == "schema_migrations" || keptByTriggers[t] {
+		if t == "schema_migrations" || keptByTriggers[t] || ownRows[t] {
 			continue
 		}
 		c, err := copyTable(ctx, sdb, tx, t)

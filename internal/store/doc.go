@@ -14,6 +14,12 @@
 // reopens, moves or deletes a case (migration 0011), so that no write path,
 // the benchmark seeder's included, can forget them.
 //
+// The sweep plans only the cases whose kept instant has come (sweep_due,
+// migration 0013; the rule is in app/sweep.go): triggers set a case back to
+// "now", and count the change, in the transaction that changes anything its
+// rules read, and the sweep writes each instant only where the count is the
+// one it planned from, so a concurrent change is never written over.
+//
 // Most of the package is plain queries. Three speed-ups for SQLite sit in a
 // corner of their own; each is invisible to the use cases, and each rests on
 // what is written below. A change that breaks one of these rules breaks
@@ -85,23 +91,33 @@
 // The store remembers some reads between read transactions (a token with its
 // user, a case with its organisation and reviewers, attestations, the
 // dashboard's band counts and index reads, a case's open findings, the
-// Clearinghouse). The rules:
+// Clearinghouse), on both engines. The rules:
 //
-//   - SQLite only: every write goes through this process's one writer.
-//     PostgreSQL, written by several replicas, remembers nothing; neither do
-//     write transactions, which must see their own changes.
-//   - The write generation (Store.gen) moves on after every write transaction
-//     that may have changed anything but the lease, committed or not, before
-//     its caller hears the outcome. Whatever writes outside Store.Write
-//     (Store.Exec; Store.BulkWrite, the hook of the benchmark seeder in
-//     internal/benchdata, bulk.go) moves it on too when it ends; Migrate
-//     runs before the store serves reads.
-//   - A read transaction reads the generation before its snapshot is taken.
-//     What it reads is remembered under that generation and answers only read
-//     transactions that began at the same one; a later generation makes all
-//     of it useless at once, and a value read at an older generation is never
-//     stored over a newer one. So a read that begins after a write was
-//     acknowledged never sees what was true before it.
+//   - Each memory is kept under a version the database keeps of what it
+//     depends on (memo_versions, migration 0012): triggers move a version in
+//     the transaction that changes one of its tables, so the new version
+//     commits with the change, whichever process or replica wrote it. A
+//     write that cannot change a memory moves nothing: a draft filed or
+//     edited leaves the dashboard's counts and order alone; a new token,
+//     user or organisation is in no memory yet. On PostgreSQL the triggers
+//     are deferred to commit, once per transaction and version, so that
+//     writers take the version row last and in one order.
+//   - Only read transactions use it: write transactions must see their own
+//     changes, and a read outside a transaction (Store.ReadOne) has no
+//     snapshot to read the versions in.
+//   - A read transaction reads the versions in its own snapshot. What it
+//     reads is remembered under the version of its kind and answers only
+//     reads whose snapshot shows the same version; a newer version makes all
+//     of that kind useless at once, and a value read at an older version is
+//     never stored over a newer one. So a read never sees what was true
+//     before a write its snapshot holds.
+//   - On SQLite, whose only writer is this process, the versions cannot move
+//     while the write generation (Store.gen) stands still: they are read
+//     once per generation. The generation moves on after every write
+//     transaction that may have changed anything but the lease, committed or
+//     not, before its caller hears the outcome; Store.Exec and
+//     Store.BulkWrite move it and every version too (a bulk load may run with
+//     the triggers off).
 //   - What is remembered is a function of the database at the snapshot and
 //     of its key alone: whatever else the answer depends on (the user asking,
 //     the instant, a filter) is in the key, or the memory is not used (a

@@ -8,20 +8,21 @@ import (
 
 	"github.com/docket/docket/internal/app"
 	"github.com/docket/docket/internal/docket"
+	"gorm.io/gorm"
 )
 
 // What the store remembers between read transactions; what must stay true
 // of it is in doc.go.
 //
-// On SQLite every write goes through this process's one writer, and every
-// write transaction, committed or not, moves the store's write generation on
-// (Store.gen) once it has ended. A read transaction notes the generation
-// before it takes its snapshot; what it reads may be remembered under that
-// generation, and answers later read transactions that began at the same
-// generation — so nothing written since can be missing from it. The first
-// write after it makes all of it useless at once. Write transactions, which
-// see their own changes, never use it, and PostgreSQL, written by several
-// replicas, has none of it.
+// A read transaction reads, in its snapshot, the versions the database keeps
+// of what each memory depends on (memoVersions, moved by triggers in the
+// writing transaction); what it reads may be remembered under its kind's
+// version, and answers later read transactions whose snapshots show the same
+// version — so nothing written since can be missing from it, whichever
+// replica wrote it, and a write that touches nothing a memory depends on
+// leaves it whole. Write transactions, which see their own changes, never
+// use it. On SQLite the versions are read once per write generation
+// (Store.gen), since only this process writes.
 //
 // A command writing the same SQLite file while it is served (docket user
 // create, say) is another process: remembered reads see its writes after
@@ -33,7 +34,8 @@ import (
 // dashboard's band counts (bands.go) and its index reads (urgency.go), a
 // case's open findings (the dashboard's counts), and the Clearinghouse.
 
-// memo remembers values of one kind read at the current generation.
+// memo remembers values of one kind read at the current version of what
+// they depend on (gen).
 type memo[V any] struct {
 	mu  sync.Mutex
 	gen uint64
@@ -97,12 +99,77 @@ func newMemos() *memos {
 	}
 }
 
-// memo returns the store's memos when this transaction may use them.
+// memoVersions are the versions the database keeps of what each memory
+// depends on (migration 0012): a trigger moves a column in the transaction
+// that changes one of its tables.
+type memoVersions struct {
+	Accounts      uint64 // tokens, users, organisations: the tokens memory
+	Cases         uint64 // cases, their reviewers and organisations: the cases memory
+	Attests       uint64 // attestations
+	Board         uint64 // cases but drafts, reviewers, organisations: band counts and index reads
+	Findings      uint64 // findings: each case's open findings
+	Clearinghouse uint64 // the Clearinghouse's entries
+}
+
+// versionMemory is what the store last read of memo_versions on SQLite,
+// with the write generation it was read at.
+type versionMemory struct {
+	mu  sync.Mutex
+	gen uint64
+	v   *memoVersions
+}
+
+// memo returns the store's memos when this read transaction may use them,
+// with the versions of its snapshot in t.ver; nil for a write transaction,
+// which sees its own changes, and for a read run outside a transaction.
 func (t *tx) memo() *memos {
-	if t.store == nil || !t.readOnly || t.postgres {
+	if t.store == nil || !t.readOnly || t.noMemo {
 		return nil
 	}
+	if t.ver == nil {
+		v, err := t.memoVersions()
+		if err != nil {
+			return nil // read it all instead
+		}
+		t.ver = v
+	}
 	return t.store.memos
+}
+
+// memoVersions reads the versions in this transaction's snapshot. On
+// SQLite, whose only writer is this process, they cannot have moved while
+// the write generation stands still: they are read once per generation.
+func (t *tx) memoVersions() (*memoVersions, error) {
+	vm := &t.store.versions
+	if !t.postgres {
+		vm.mu.Lock()
+		v := vm.v
+		ok := v != nil && vm.gen == t.gen
+		vm.mu.Unlock()
+		if ok {
+			return v, nil
+		}
+	}
+	var v memoVersions
+	if err := t.db.Raw(`SELECT accounts, cases, attests, board, findings, clearinghouse FROM memo_versions WHERE id = 1`).
+		Row().Scan(&v.Accounts, &v.Cases, &v.Attests, &v.Board, &v.Findings, &v.Clearinghouse); err != nil {
+		return nil, err
+	}
+	if !t.postgres {
+		vm.mu.Lock()
+		if vm.v == nil || t.gen >= vm.gen {
+			vm.gen, vm.v = t.gen, &v
+		}
+		vm.mu.Unlock()
+	}
+	return &v, nil
+}
+
+// bumpMemoVersions moves every version on, for writes the triggers may not
+// have seen (a bulk load with them off, a raw statement).
+func bumpMemoVersions(db *gorm.DB) error {
+	return db.Exec(`UPDATE memo_versions SET accounts = accounts + 1, cases = cases + 1, attests = attests + 1,
+board = board + 1, findings = findings + 1, clearinghouse = clearinghouse + 1`).Error
 }
 
 type tokenUser struct {
@@ -132,7 +199,7 @@ func (t *tx) countFindingsMemo(m *memos, f app.FindingCountFilter) (map[string]a
 	open := make(map[string][]openFinding, len(f.CaseIDs))
 	var missing []any
 	for _, id := range f.CaseIDs {
-		if fs, ok := m.findings.get(id, t.gen); ok {
+		if fs, ok := m.findings.get(id, t.ver.Findings); ok {
 			open[id] = fs
 		} else if _, dup := open[id]; !dup {
 			open[id] = nil
@@ -164,7 +231,7 @@ func (t *tx) countFindingsMemo(m *memos, f app.FindingCountFilter) (map[string]a
 			open[r.CaseID] = append(open[r.CaseID], o)
 		}
 		for _, id := range chunk {
-			m.findings.put(id.(string), t.gen, open[id.(string)])
+			m.findings.put(id.(string), t.ver.Findings, open[id.(string)])
 		}
 	}
 	now := ms(f.Now)

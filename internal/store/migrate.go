@@ -327,7 +327,8 @@ func (s *Store) PendingMigrations(ctx context.Context) (int, error) {
 	return len(ms) - int(applied), nil
 }
 
-// splitSQL splits a migration into statements at semicolons that end a line.
+// splitSQL splits a migration into statements at semicolons that end a line
+// outside a dollar-quoted body.
 func splitSQL(src string) []string {
 	var out []string
 	var cur strings.Builder
@@ -338,7 +339,9 @@ func splitSQL(src string) []string {
 		}
 		cur.WriteString(line)
 		cur.WriteString("\n")
-		if strings.HasSuffix(trimmed, ";") {
+		// A line ending in ";" ends the statement, unless it is inside a
+		// dollar-quoted body ($$ … $$, a PostgreSQL function's).
+		if strings.HasSuffix(trimmed, ";") && strings.Count(cur.String(), "$$")%2 == 0 {
 			if stmt := strings.TrimSpace(cur.String()); stmt != ";" {
 				out = append(out, stmt)
 			}

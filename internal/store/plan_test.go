@@ -28,6 +28,7 @@ func TestSweepQueriesUseIndexes(t *testing.T) {
 		"notify cases": {"cases_status_deadline", "cases_open_stop", "cases_received", "cases_release_conflict"},
 		"findings due": {"findings_open"},
 		"old events":   {"webhook_events_pending"},
+		"due cases":    {"sweep_due_at"},
 	}
 	for name, q := range map[string]string{
 		"notify cases":  notifyCasesSQL,
@@ -41,6 +42,11 @@ func TestSweepQueriesUseIndexes(t *testing.T) {
 			` FROM cases JOIN orgs ON orgs.id = cases.org_id WHERE cases.id IN (?)`,
 		"reviewers":  `SELECT case_id, user_id FROM case_reviewers WHERE case_id IN (?) ORDER BY user_id`,
 		"old events": oldEventsSQL,
+		// The sweep's plan: the cases due, then what their rules read.
+		"due cases":           `SELECT case_id, changes FROM sweep_due WHERE due_at <= ?`,
+		"requests of cases":   `SELECT * FROM info_requests WHERE status = 'open' AND case_id IN (?) ORDER BY opened_at, id`,
+		"findings of cases":   `SELECT * FROM findings WHERE status = 'shared' AND case_id IN (?) ORDER BY response_due_at, id`,
+		"lapsed of the cases": `SELECT id FROM cases WHERE id IN (?) AND status IN ('submitted', 'in_review', 'awaiting_lab') AND open_stop_at IS NULL AND deadline_key < ?`,
 	} {
 		var rows []struct{ Detail string }
 		args := make([]any, strings.Count(q, "?"))
@@ -62,7 +68,8 @@ func TestSweepQueriesUseIndexes(t *testing.T) {
 		for _, r := range rows {
 			if strings.HasPrefix(r.Detail, "SCAN cases") || strings.HasPrefix(r.Detail, "SCAN notifications") ||
 				strings.HasPrefix(r.Detail, "SCAN info_requests") || strings.HasPrefix(r.Detail, "SCAN case_reviewers") ||
-				strings.HasPrefix(r.Detail, "SCAN webhook_events") {
+				strings.HasPrefix(r.Detail, "SCAN webhook_events") || strings.HasPrefix(r.Detail, "SCAN sweep_due") ||
+				strings.HasPrefix(r.Detail, "SCAN findings") {
 				t.Errorf("%s scans a table: %v", name, rows)
 			}
 		}
@@ -198,6 +205,17 @@ CAST(@now AS BIGINT) + (g % 60 - 10) * CAST(@day AS BIGINT), CASE WHEN g % 15 = 
 				t.Errorf("the running stream does not read cases_running in order:\n%s", plan)
 			}
 		}
+	}
+	// The sweep's plan: with every case planned for later, a sweep reads the
+	// index of instants, not every case's.
+	if err := st.write.Exec(`UPDATE sweep_due SET due_at = ?`, ms(now)+day).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := st.write.Exec(`ANALYZE sweep_due`).Error; err != nil {
+		t.Fatal(err)
+	}
+	if plan := explainPG(`SELECT case_id, changes FROM sweep_due WHERE due_at <= @now`, map[string]any{"now": ms(now)}); strings.Contains(plan, "Seq Scan") {
+		t.Errorf("the sweep reads every case's instant:\n%s", plan)
 	}
 	f.OpenOnly = false
 	q, args := bandsQuery(f, ms(now), false)

@@ -42,6 +42,9 @@ type statementRepo struct{ *tx }
 // approvalRepo is the transaction as app.ApprovalStore.
 type approvalRepo struct{ *tx }
 
+// sweepRepo is the transaction as app.SweepStore.
+type sweepRepo struct{ *tx }
+
 func (t *tx) Users() app.UserStore                  { return userRepo{t} }
 func (t *tx) Audit() app.AuditStore                 { return auditRepo{t} }
 func (t *tx) Cases() app.CaseStore                  { return caseRepo{t} }
@@ -54,3 +57,4 @@ func (t *tx) Benchmarks() app.BenchmarkStore        { return benchmarkRepo{t} }
 func (t *tx) Clearinghouse() app.ClearinghouseStore { return clearinghouseRepo{t} }
 func (t *tx) Statements() app.StatementStore        { return statementRepo{t} }
 func (t *tx) Approvals() app.ApprovalStore          { return approvalRepo{t} }
+func (t *tx) Sweep() app.SweepStore                 { return sweepRepo{t} }

@@ -90,15 +90,24 @@ func (t statementRepo) LatestStatement(caseID string) (*docket.Statement, error)
 		DeadlineKey: tm(r.DeadlineKey), IssuedAt: tm(r.IssuedAt)}, nil
 }
 
-// LapsedCases returns the open cases whose running clock's deadline passed
-// before now and that have no lapse statement for that deadline yet.
-func (t statementRepo) LapsedCases(now time.Time) ([]*docket.Case, error) {
+// LapsedCases returns, of the given cases, the open ones whose running
+// clock's deadline passed before now and that have no lapse statement for
+// that deadline yet.
+func (t statementRepo) LapsedCases(now time.Time, caseIDs []string) ([]*docket.Case, error) {
 	var ids []string
-	err := t.db.Raw(`SELECT id FROM cases WHERE status IN ('submitted', 'in_review', 'awaiting_lab') AND open_stop_at IS NULL
+	for _, chunk := range chunks(caseIDs, 500) {
+		var found []string
+		err := t.db.Raw(`SELECT id FROM cases WHERE id IN (`+placeholders(len(chunk))+`)
+AND status IN ('submitted', 'in_review', 'awaiting_lab') AND open_stop_at IS NULL
 AND deadline_key < ? AND NOT EXISTS (SELECT 1 FROM statements WHERE statements.case_id = cases.id
-AND statements.kind = 'lapse' AND statements.deadline_key = cases.deadline_key)`, ms(now)).Scan(&ids).Error
-	if err != nil || len(ids) == 0 {
-		return nil, err
+AND statements.kind = 'lapse' AND statements.deadline_key = cases.deadline_key) ORDER BY id`, append(anys(chunk), ms(now))...).Scan(&found).Error
+		if err != nil {
+			return nil, err
+		}
+		ids = append(ids, found...)
+	}
+	if len(ids) == 0 {
+		return nil, nil
 	}
 	byID, err := t.Notifications().CasesByID(ids)
 	if err != nil {

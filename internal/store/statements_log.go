@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"errors"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"gorm.io/gorm"
@@ -86,10 +88,18 @@ func noteTransaction(ctx context.Context) {
 	}
 }
 
+// oneStatementKey marks a context under which only one statement may run
+// (Store.ReadOne); its value counts them.
+type oneStatementKey struct{}
+
+// errSecondStatement is a second statement under Store.ReadOne.
+var errSecondStatement = errors.New("store: a second statement in a one-statement read (use Read)")
+
 // logStatements registers, on db, callbacks around each kind of statement
-// GORM runs that record it in the context's StatementLog, when there is
-// one: its text with placeholders (never the values bound to them, which
-// may be a token's id or a password hash) and how long it took.
+// GORM runs: before it, the one-statement guard of Store.ReadOne; around
+// it, when the context has a StatementLog, a record of its text with
+// placeholders (never the values bound to them, which may be a token's id
+// or a password hash) and how long it took.
 func logStatements(db *gorm.DB) error {
 	cb := db.Callback()
 	regs := []struct {
@@ -123,7 +133,15 @@ func logStatements(db *gorm.DB) error {
 const logStartKey = "docket:log_start"
 
 func logStart(db *gorm.DB) {
-	if statementLogOf(db.Statement.Context) != nil {
+	ctx := db.Statement.Context
+	if ctx == nil {
+		return
+	}
+	if n, ok := ctx.Value(oneStatementKey{}).(*atomic.Int32); ok && n.Add(1) > 1 {
+		_ = db.AddError(errSecondStatement)
+		return
+	}
+	if statementLogOf(ctx) != nil {
 		db.InstanceSet(logStartKey, time.Now())
 	}
 }

@@ -34,11 +34,13 @@ type Store struct {
 	// pools keep SQLite's prepared statements (pool.go).
 	pools []*stmtPool
 	// gen counts the write transactions that ended; bands remembers band
-	// counts made at a generation (bands.go).
-	gen   atomic.Uint64
-	bands bandCache
-	// memos remember other reads (memo.go); nil on PostgreSQL.
-	memos *memos
+	// counts (bands.go), memos other reads (memo.go), each under the
+	// versions the database keeps of what it depends on; versions is what
+	// SQLite's store last read of those at a generation.
+	gen      atomic.Uint64
+	bands    bandCache
+	memos    *memos
+	versions versionMemory
 	// commits runs SQLite's write transactions (commit.go).
 	commits *committer
 }
@@ -74,7 +76,7 @@ func Open(dsn string) (*Store, error) {
 		}
 		sqlDB.SetMaxOpenConns(16)
 		sqlDB.SetMaxIdleConns(16)
-		return &Store{write: db, read: db, postgres: true}, nil
+		return &Store{write: db, read: db, postgres: true, memos: newMemos()}, nil
 	}
 	if dsn == "" {
 		return nil, errors.New("db: no database path given")
@@ -212,6 +214,20 @@ func (s *Store) Read(ctx context.Context, fn func(app.Tx) error) error {
 	return translate(err)
 }
 
+// ReadOne runs fn, which makes one statement, as Read does. On PostgreSQL it
+// runs outside a transaction: one statement sees one snapshot by itself, and
+// BEGIN and COMMIT would be two more round trips to the database. A second
+// statement fails with errSecondStatement (a programming error: fn belongs
+// in Read). On SQLite, where a read transaction costs no round trip and
+// what is remembered is kept per transaction's generation, it is Read.
+func (s *Store) ReadOne(ctx context.Context, fn func(app.Tx) error) error {
+	if !s.postgres {
+		return s.Read(ctx, fn)
+	}
+	ctx = context.WithValue(ctx, oneStatementKey{}, new(atomic.Int32))
+	return translate(fn(&tx{db: s.read.WithContext(ctx), postgres: true, store: s, readOnly: true, noMemo: true}))
+}
+
 func retryable(err error) bool {
 	var pg *pgconn.PgError
 	return errors.As(err, &pg) && (pg.Code == "40001" || pg.Code == "40P01")
@@ -246,10 +262,14 @@ type tx struct {
 	db       *gorm.DB
 	postgres bool
 	// store, gen and readOnly let a read transaction use what the store
-	// remembers from reads at the same write generation (bands.go).
+	// remembers (memo.go): gen is the write generation it began at, ver the
+	// versions of its snapshot once read; noMemo keeps a read outside a
+	// transaction (ReadOne) from it.
 	store    *Store
 	gen      uint64
+	ver      *memoVersions
 	readOnly bool
+	noMemo   bool
 }
 
 var _ app.Tx = (*tx)(nil)
@@ -299,7 +319,10 @@ func (s *Store) Backup(ctx context.Context, path string) error {
 // Exec runs one statement on the writer; for operators' tools and tests only.
 func (s *Store) Exec(sql string) error {
 	defer s.gen.Add(1)
-	return s.write.Exec(sql).Error
+	if err := s.write.Exec(sql).Error; err != nil {
+		return err
+	}
+	return bumpMemoVersions(s.write)
 }
 
 // Pragma reads a SQLite pragma on the writer and on several readers at once,

@@ -117,7 +117,7 @@ func (t *tx) urgentIDs(f app.CaseFilter, now int64, after *cursor, n int) ([]urg
 		key := ""
 		if m != nil {
 			key = namedKey(uq.sql, uq.args)
-			if keys, ok := m.streams.get(key, t.gen); ok {
+			if keys, ok := m.streams.get(key, t.ver.Board); ok {
 				for _, u := range keys {
 					out = append(out, urgent{id: u.id, k: u.k - uq.shift})
 				}
@@ -137,7 +137,7 @@ func (t *tx) urgentIDs(f app.CaseFilter, now int64, after *cursor, n int) ([]urg
 			out = append(out, urgent{id: r.ID, k: r.K - uq.shift})
 		}
 		if m != nil {
-			m.streams.put(key, t.gen, keys)
+			m.streams.put(key, t.ver.Board, keys)
 		}
 	}
 	slices.SortFunc(out, func(a, b urgent) int {
@@ -164,7 +164,7 @@ func (t *tx) casesInOrder(ids []urgent) ([]*docket.Case, error) {
 	m := t.memo()
 	for _, u := range ids {
 		if m != nil {
-			if c, ok := m.cases.get(u.id, t.gen); ok {
+			if c, ok := m.cases.get(u.id, t.ver.Cases); ok {
 				byID[u.id] = copyCase(c)
 				continue
 			}
@@ -181,7 +181,7 @@ func (t *tx) casesInOrder(ids []urgent) ([]*docket.Case, error) {
 			c := t.caseOf(r)
 			byID[r.ID] = c
 			if m != nil {
-				m.cases.put(r.ID, t.gen, copyCase(c))
+				m.cases.put(r.ID, t.ver.Cases, copyCase(c))
 			}
 		}
 	}

@@ -202,7 +202,7 @@ func (t userRepo) TokenByID(id string) (*app.Token, error) {
 func (t userRepo) TokenUser(id string) (*app.Token, *docket.User, error) {
 	m := t.memo()
 	if m != nil {
-		if tu, ok := m.tokens.get(id, t.gen); ok {
+		if tu, ok := m.tokens.get(id, t.ver.Accounts); ok {
 			return &tu.token, &tu.user, nil
 		}
 	}
@@ -232,7 +232,7 @@ FROM tokens JOIN users ON users.id = tokens.user_id JOIN orgs ON orgs.id = users
 		Version: r.TokenVersion2, Scope: r.TokenScope, CreatedAt: r.TokenCreatedAt, ExpiresAt: r.TokenExpiresAt, RevokedAt: r.TokenRevokedAt}.domain()
 	u := r.userRow.domain()
 	if m != nil {
-		m.tokens.put(id, t.gen, tokenUser{token: k, user: *u})
+		m.tokens.put(id, t.ver.Accounts, tokenUser{token: k, user: *u})
 	}
 	return &k, u, nil
 }

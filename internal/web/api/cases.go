@@ -261,12 +261,8 @@ func (s *Cases) GetDashboard(c echo.Context) error {
 	for b, n := range d.Counts {
 		out.Counts[string(b)] = n
 	}
-	findings, err := s.findings.DashboardFindings(c.Request().Context(), a, d.Items)
-	if err != nil {
-		return err
-	}
 	for _, v := range d.Items {
-		fc := findings[v.Case.ID]
+		fc := d.Findings[v.Case.ID]
 		open := map[string]int{}
 		for _, sev := range docket.Severities {
 			open[sev] = fc.Open[sev]

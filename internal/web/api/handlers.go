@@ -84,16 +84,10 @@ type casesCasesCalls interface {
 	Withdraw(ctx context.Context, a docket.Actor, id string, reason string) (*app.CaseView, error)
 }
 
-// casesFindingsCalls is what the Cases handlers call of the findings service.
-type casesFindingsCalls interface {
-	DashboardFindings(ctx context.Context, a docket.Actor, views []*app.CaseView) (map[string]app.FindingCounts, error)
-}
-
 // Cases serves the cases routes of the API; it holds what its handlers call.
 type Cases struct {
-	audit    casesAuditCalls
-	cases    casesCasesCalls
-	findings casesFindingsCalls
+	audit casesAuditCalls
+	cases casesCasesCalls
 }
 
 // clearinghouseCasesCalls is what the Clearinghouse handlers call of the cases service.
@@ -216,7 +210,6 @@ type EvidenceService interface {
 
 // FindingService is all the API calls of the findings service.
 type FindingService interface {
-	casesFindingsCalls
 	findingsFindingsCalls
 }
 
@@ -260,7 +253,7 @@ func New(sv Services, st Settings) *Handlers {
 	return &Handlers{
 		Accounts:      &Accounts{accounts: sv.Accounts, audit: sv.Audit, baseURL: st.BaseURL, location: st.Location},
 		Approvals:     &Approvals{approvals: sv.Approvals},
-		Cases:         &Cases{audit: sv.Audit, cases: sv.Cases, findings: sv.Findings},
+		Cases:         &Cases{audit: sv.Audit, cases: sv.Cases},
 		Clearinghouse: &Clearinghouse{cases: sv.Cases, clearinghouse: sv.Clearinghouse, feeds: &feeds{}},
 		Delivery:      &Delivery{delivery: sv.Delivery, guard: st.Guard},
 		Evidence:      &Evidence{evidence: sv.Evidence},

@@ -1,0 +1,154 @@
+package app
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"time"
+
+	"github.com/docket/docket/internal/docket"
+)
+
+// The sweep plans only the cases whose kept instant has come (SweepStore):
+// each plan notes, per case, the first instant after now at which one of its
+// rules falls due, and the database sets a case back to "now" whenever
+// anything its rules read changes. So a sweep with nothing due reads one
+// index range, whatever the number of cases and of repeating escalations.
+// A change to the settings the rules use, or to who is active in which role,
+// plans every open case again once.
+
+// Sweep decides, from the database state alone, what is due now and writes it
+// to the outbox in one transaction: exactly one row per key. Only the holder
+// of the sweep lease does anything. It is safe to run after any downtime.
+func (s *Delivery) Sweep(ctx context.Context, holder string) (res SweepResult, err error) {
+	defer func(start time.Time) { s.observeSweep(start, res, err) }(time.Now())
+	now := s.Now()
+	fingerprint := s.sweepFingerprint()
+	var (
+		due   []Occurrence
+		marks []SweepMark
+		ids   []string
+		state SweepState
+		full  bool
+	)
+	lapsed := 0
+	err = s.read(ctx, func(tx deliveryTx) error {
+		h, err := tx.Notifications().LeaseHolder(SweepLease, now)
+		if err != nil || h != holder {
+			return err
+		}
+		res.Held = true
+		if state, err = tx.Sweep().SweepState(); err != nil {
+			return err
+		}
+		// Every case that is not closed for good, when the rules' inputs changed.
+		full = state.Fingerprint != fingerprint || state.PlannedUsers != state.UsersVersion
+		upTo := now
+		if full {
+			upTo = SweepNever.Add(-time.Millisecond)
+		}
+		if marks, err = tx.Sweep().DueCases(upTo); err != nil {
+			return err
+		}
+		ids = make([]string, len(marks))
+		for i, m := range marks {
+			ids[i] = m.CaseID
+		}
+		cases, err := tx.Statements().LapsedCases(now, ids)
+		if err != nil {
+			return err
+		}
+		lapsed = len(cases)
+		p, err := s.newPlanner(tx, now, now)
+		if err != nil {
+			return err
+		}
+		p.next = map[string]time.Time{}
+		if err := p.planCases(ids); err != nil {
+			return err
+		}
+		p.digestRules()
+		for i := range marks {
+			marks[i].DueAt = SweepNever
+			if at, ok := p.next[marks[i].CaseID]; ok {
+				marks[i].DueAt = at
+			}
+		}
+		due, err = unsent(tx, latestDue(p.out, now))
+		return err
+	})
+	if err != nil || !res.Held || (len(due) == 0 && lapsed == 0 && len(marks) == 0 && !full) {
+		return res, err
+	}
+	res.Due = len(due)
+	err = s.write(ctx, func(tx deliveryTx) error {
+		// Whoever lost the lease since the read writes nothing.
+		if h, err := tx.Notifications().LeaseHolder(SweepLease, now); err != nil || h != holder {
+			res.Held = false
+			return err
+		}
+		rows := make([]docket.Notification, len(due))
+		for i, o := range due {
+			n := o.Notification
+			n.ID, n.InboxID, n.CreatedAt, n.State = newID(), newID(), now, "pending"
+			rows[i] = n
+		}
+		if len(rows) > 0 {
+			var err error
+			if res.Inserted, err = tx.Notifications().InsertNotifications(rows); err != nil {
+				return err
+			}
+		}
+		// A lapse is stated once, signed, in the same transaction.
+		var err error
+		if res.Statements, err = s.statements.issueLapseStatements(tx, now, ids); err != nil {
+			return err
+		}
+		// A case changed since the read keeps its mark at "now": it is planned again.
+		if _, err := tx.Sweep().SetDue(marks); err != nil {
+			return err
+		}
+		if full {
+			return tx.Sweep().SetSweepState(fingerprint, state.UsersVersion)
+		}
+		return nil
+	})
+	return res, err
+}
+
+// planCases runs every rule of the cases of ids: the case's own, its open
+// information requests' and its shared findings'.
+func (p *planner) planCases(ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	byID, err := p.tx.Notifications().CasesByID(ids)
+	if err != nil {
+		return err
+	}
+	cases := make([]*docket.Case, 0, len(byID))
+	for _, id := range ids {
+		if c, ok := byID[id]; ok {
+			cases = append(cases, c)
+		}
+	}
+	reqs, err := p.tx.Sweep().OpenRequestsOf(ids)
+	if err != nil {
+		return err
+	}
+	findings, err := p.tx.Sweep().SharedFindingsOf(ids)
+	if err != nil {
+		return err
+	}
+	return p.rules(cases, reqs, findings)
+}
+
+// sweepFingerprint names the settings the rules use: when it changes, every
+// open case is planned again.
+func (s *Delivery) sweepFingerprint() string {
+	n := s.notify
+	h := sha256.Sum256([]byte(fmt.Sprintf("v1|%s|%s|%v|%s|%d|%d|%s|%s", n.ReminderTime, n.DigestTime, n.ReminderDays,
+		n.UnassignedAfter, n.InfoRequestLabDays, n.InfoRequestLeadDays, n.EscalationRepeat, s.loc)))
+	return hex.EncodeToString(h[:8])
+}
