@@ -239,8 +239,10 @@ type dashboardJSON struct {
 	NextCursor *string             `json:"next_cursor"`
 }
 
-func (s *Cases) dashboard(c echo.Context) (*app.Dashboard, error) {
-	f, err := caseFilter(c)
+// dashboard reads the dashboard the request asks for; extra names the
+// parameters of its route besides the filters and the page (bom for the CSV).
+func (s *Cases) dashboard(c echo.Context, extra ...string) (*app.Dashboard, error) {
+	f, err := httpx.CaseFilterOf(c.QueryParams(), append([]string{"limit", "cursor", "sort"}, extra...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -274,9 +276,13 @@ func (s *Cases) GetDashboard(c echo.Context) error {
 }
 
 func (s *Cases) GetDashboardCSV(c echo.Context) error {
-	d, err := s.dashboard(c)
+	d, err := s.dashboard(c, "bom")
 	if err != nil {
 		return err
 	}
-	return export.DashboardCSV(c, httpx.MustActor(c).Role, d.Items)
+	bom, err := export.BOM(c)
+	if err != nil {
+		return err
+	}
+	return export.DashboardCSV(c, httpx.MustActor(c).Role, d.Items, bom)
 }

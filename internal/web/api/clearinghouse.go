@@ -28,8 +28,8 @@ func (s *Clearinghouse) PostPublishFinding(c echo.Context) error {
 }
 
 // catalog reads the Clearinghouse for the request (export.ReadCatalog).
-func (s *Clearinghouse) catalog(c echo.Context) (*app.Catalog, error) {
-	return export.ReadCatalog(c, s.clearinghouse.Clearinghouse)
+func (s *Clearinghouse) catalog(c echo.Context, extra ...string) (*app.Catalog, error) {
+	return export.ReadCatalog(c, s.clearinghouse.Clearinghouse, extra...)
 }
 
 // GetClearinghouse answers with the KEV-shaped feed: camelCase and not
@@ -43,11 +43,15 @@ func (s *Clearinghouse) GetClearinghouse(c echo.Context) error {
 }
 
 func (s *Clearinghouse) GetClearinghouseCSV(c echo.Context) error {
-	cat, err := s.catalog(c)
+	cat, err := s.catalog(c, "bom")
 	if err != nil {
 		return err
 	}
-	return export.ClearinghouseCSV(c, cat)
+	bom, err := export.BOM(c)
+	if err != nil {
+		return err
+	}
+	return export.ClearinghouseCSV(c, cat, bom)
 }
 
 func (s *Clearinghouse) GetClearinghouseSchema(c echo.Context) error {

@@ -6,8 +6,9 @@ package export
 import (
 	"context"
 	"encoding/csv"
-	"fmt"
 	"net/http"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -68,21 +69,44 @@ func Catalog(cat *app.Catalog) Feed {
 var clearinghouseCSVHead = []string{"id", "cveID", "vendorProject", "product", "vulnerabilityName", "dateAdded",
 	"shortDescription", "requiredAction", "dueDate", "notes", "subject", "category", "severity", "atlasTechnique", "tlp"}
 
-// csvRow is an entry as a CSV row, every cell neutralised against formulas.
-func (e Entry) csvRow() []string {
+// csvRow is an entry as a CSV row: all of it text.
+func (e Entry) csvRow() []Cell {
 	atlas := ""
 	if e.AtlasTechnique != nil {
 		atlas = *e.AtlasTechnique
 	}
-	row := []string{e.ID, e.CveID, e.VendorProject, e.Product, e.VulnerabilityName, e.DateAdded, e.ShortDescription,
-		e.RequiredAction, e.DueDate, e.Notes, e.Subject, e.Category, e.Severity, atlas, e.TLP}
-	for i := range row {
-		row[i] = CSVCell(row[i])
-	}
-	return row
+	return Texts(e.ID, e.CveID, e.VendorProject, e.Product, e.VulnerabilityName, e.DateAdded, e.ShortDescription,
+		e.RequiredAction, e.DueDate, e.Notes, e.Subject, e.Category, e.Severity, atlas, e.TLP)
 }
 
-// CSVCell neutralises cells a spreadsheet would run as a formula.
+// Cell is one CSV cell: text, which a spreadsheet might run as a formula, or
+// a number or boolean written as such.
+type Cell struct {
+	value string
+	raw   bool
+}
+
+// Text is a text cell.
+func Text(s string) Cell { return Cell{value: s} }
+
+// Texts are text cells.
+func Texts(ss ...string) []Cell {
+	out := make([]Cell, len(ss))
+	for i, s := range ss {
+		out[i] = Text(s)
+	}
+	return out
+}
+
+// Number is a number cell in the fewest digits that read back as v (so
+// -410550.262 stays a number a spreadsheet can sort and sum).
+func Number(v float64) Cell { return Cell{value: strconv.FormatFloat(v, 'f', -1, 64), raw: true} }
+
+// Bool is a boolean cell: true or false.
+func Bool(v bool) Cell { return Cell{value: strconv.FormatBool(v), raw: true} }
+
+// CSVCell neutralises a text cell a spreadsheet would run as a formula: one
+// beginning with =, +, -, @, a tab or a carriage return gets a leading '.
 func CSVCell(s string) string {
 	if s != "" && strings.ContainsAny(s[:1], "=+-@\t\r") {
 		return "'" + s
@@ -90,61 +114,101 @@ func CSVCell(s string) string {
 	return s
 }
 
-// DashboardCSV answers with the cases as the dashboard's CSV, every cell
-// neutralised against formulas; the risk tier only to agency roles.
-func DashboardCSV(c echo.Context, role docket.Role, items []*app.CaseView) error {
+// CSV writes a file of RFC 4180 rows (CRLF line ends), text cells neutralised
+// against formulas and numbers and booleans as they are.
+type CSV struct {
+	w *csv.Writer
+}
+
+// NewCSV answers 200 with a CSV attachment named filename; with bom, the
+// file begins with a UTF-8 byte order mark for the spreadsheet programs that
+// need one to read UTF-8.
+func NewCSV(c echo.Context, filename string, bom bool) *CSV {
 	h := c.Response().Header()
 	h.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
-	h.Set(echo.HeaderContentDisposition, `attachment; filename="docket-dashboard.csv"`)
+	h.Set(echo.HeaderContentDisposition, `attachment; filename="`+filename+`"`)
 	c.Response().WriteHeader(http.StatusOK)
+	if bom {
+		_, _ = c.Response().Write([]byte("\ufeff"))
+	}
 	w := csv.NewWriter(c.Response())
+	w.UseCRLF = true
+	return &CSV{w: w}
+}
+
+// Row writes one row.
+func (f *CSV) Row(cells []Cell) {
+	row := make([]string, len(cells))
+	for i, cl := range cells {
+		row[i] = cl.value
+		if !cl.raw {
+			row[i] = CSVCell(cl.value)
+		}
+	}
+	_ = f.w.Write(row)
+}
+
+// Close flushes the file and reports a failed write.
+func (f *CSV) Close() error {
+	f.w.Flush()
+	return f.w.Error()
+}
+
+// BOM reads the CSV routes' bom parameter: true or false (default false);
+// anything else is refused, naming it.
+func BOM(c echo.Context) (bool, error) {
+	switch c.QueryParam("bom") {
+	case "", "false":
+		return false, nil
+	case "true":
+		return true, nil
+	}
+	return false, docket.Unacceptable("bom", "the bom parameter must be true or false")
+}
+
+// DashboardCSV answers with the cases as the dashboard's CSV; the risk tier
+// only to agency roles.
+func DashboardCSV(c echo.Context, role docket.Role, items []*app.CaseView, bom bool) error {
+	f := NewCSV(c, "docket-dashboard.csv", bom)
 	head := []string{"number", "lab", "model", "version", "status", "band", "received_at", "due_at", "remaining_seconds", "release_conflict"}
 	if role != docket.RoleLabMember {
 		head = append(head, "risk_tier")
 	}
-	_ = w.Write(head)
+	f.Row(Texts(head...))
 	for _, v := range items {
 		cs := v.Case
-		row := []string{cs.Number, cs.OrgName, cs.ModelName, cs.ModelVersion, string(cs.Status), "", "", "", "", ""}
+		row := Texts(cs.Number, cs.OrgName, cs.ModelName, cs.ModelVersion, string(cs.Status), "", "", "", "", "")
 		if v.Clock != nil {
-			row[5], row[6], row[7] = string(v.Clock.Band), httpx.Instant(v.Clock.ReceivedAt), httpx.Instant(v.Clock.DueAt)
-			row[8] = fmt.Sprintf("%.3f", httpx.Seconds(v.Clock.Remaining))
-			row[9] = fmt.Sprint(v.Clock.ReleaseConflict)
+			row[5], row[6], row[7] = Text(string(v.Clock.Band)), Text(httpx.Instant(v.Clock.ReceivedAt)), Text(httpx.Instant(v.Clock.DueAt))
+			row[8] = Number(httpx.Seconds(v.Clock.Remaining))
+			row[9] = Bool(v.Clock.ReleaseConflict)
 		}
 		if role != docket.RoleLabMember {
-			row = append(row, cs.RiskTier)
+			row = append(row, Text(cs.RiskTier))
 		}
-		for i := range row {
-			row[i] = CSVCell(row[i])
-		}
-		_ = w.Write(row)
+		f.Row(row)
 	}
-	w.Flush()
-	return w.Error()
+	return f.Close()
 }
 
-// ClearinghouseCSV answers with the entries as CSV, the feed's field
-// names as the header, every cell neutralised against formulas.
-func ClearinghouseCSV(c echo.Context, cat *app.Catalog) error {
-	h := c.Response().Header()
-	h.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
-	h.Set(echo.HeaderContentDisposition, `attachment; filename="docket-clearinghouse.csv"`)
-	c.Response().WriteHeader(http.StatusOK)
-	w := csv.NewWriter(c.Response())
-	_ = w.Write(clearinghouseCSVHead)
+// ClearinghouseCSV answers with the entries as CSV, the feed's field names
+// as the header.
+func ClearinghouseCSV(c echo.Context, cat *app.Catalog, bom bool) error {
+	f := NewCSV(c, "docket-clearinghouse.csv", bom)
+	f.Row(Texts(clearinghouseCSVHead...))
 	for _, e := range Catalog(cat).Vulnerabilities {
-		_ = w.Write(e.csvRow())
+		f.Row(e.csvRow())
 	}
-	w.Flush()
-	return w.Error()
+	return f.Close()
 }
 
 // ReadCatalog reads the Clearinghouse for the request with read (the
-// Clearinghouse service's Clearinghouse): q is its only parameter, any other
-// is refused (400 naming it).
-func ReadCatalog(c echo.Context, read func(ctx context.Context, a docket.Actor, q string) (*app.Catalog, error)) (*app.Catalog, error) {
+// Clearinghouse service's Clearinghouse): q is its only parameter, besides
+// the extra ones named (bom for the CSV); any other is refused (400 naming
+// it).
+func ReadCatalog(c echo.Context, read func(ctx context.Context, a docket.Actor, q string) (*app.Catalog, error), extra ...string) (*app.Catalog, error) {
 	for name := range c.QueryParams() {
-		if name != "q" {
+		if name != "q" && !slices.Contains(extra, name) {
 			return nil, docket.FieldError(name, "is not a parameter of the Clearinghouse (it takes q)")
 		}
 	}

@@ -46,9 +46,11 @@ type boardQuery struct {
 }
 
 // parseBoardQuery reads and checks the board's query (400 or 422 naming a bad parameter).
-func parseBoardQuery(c echo.Context) (boardQuery, error) {
+// parseBoardQuery reads the board's filters, sort and page; extra names the
+// route's other parameters (bom for the CSV).
+func parseBoardQuery(c echo.Context, extra ...string) (boardQuery, error) {
 	q := c.QueryParams()
-	f, err := httpx.CaseFilterOf(q, "sort", "page")
+	f, err := httpx.CaseFilterOf(q, append([]string{"sort", "page"}, extra...)...)
 	if err != nil {
 		return boardQuery{}, err
 	}
@@ -253,7 +255,11 @@ func pageNum(n int) string {
 // pageDashboardCSV answers with the board's list as CSV: the cases the same
 // filters select, in the same order, with the columns the board shows.
 func (h *DashboardPages) DashboardCSV(c echo.Context) error {
-	bq, err := parseBoardQuery(c)
+	bq, err := parseBoardQuery(c, "bom")
+	if err != nil {
+		return err
+	}
+	bom, err := export.BOM(c)
 	if err != nil {
 		return err
 	}
@@ -261,5 +267,5 @@ func (h *DashboardPages) DashboardCSV(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return export.DashboardCSV(c, httpx.MustActor(c).Role, b.Items)
+	return export.DashboardCSV(c, httpx.MustActor(c).Role, b.Items, bom)
 }

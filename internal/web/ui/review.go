@@ -551,11 +551,15 @@ func (h *ReviewPages) Clearinghouse(c echo.Context) error {
 }
 
 func (h *ReviewPages) ClearinghouseCSV(c echo.Context) error {
-	cat, err := export.ReadCatalog(c, h.clearinghouse.Clearinghouse)
+	cat, err := export.ReadCatalog(c, h.clearinghouse.Clearinghouse, "bom")
 	if err != nil {
 		return err
 	}
-	return export.ClearinghouseCSV(c, cat)
+	bom, err := export.BOM(c)
+	if err != nil {
+		return err
+	}
+	return export.ClearinghouseCSV(c, cat, bom)
 }
 
 // scoreText writes a score as compactly as it was given.
