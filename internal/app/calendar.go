@@ -33,6 +33,7 @@ type FindingDeadline struct {
 	FindingID string
 	CaseID    string
 	DueAt     time.Time
+	SharedAt  time.Time // when the deadline was set
 }
 
 // Deadline kinds in the calendar feed.
@@ -51,6 +52,11 @@ type CalendarEntry struct {
 	DueAt      time.Time
 	Stopped    bool // the case's clock is stopped: the deadline moves later while it is
 	Alarms     []time.Time
+	// Sequence grows each time the deadline moves (the seconds it moved
+	// since it was set: a deadline only ever moves later), and Modified is
+	// when the entry last changed, so that calendar apps update the event.
+	Sequence int
+	Modified time.Time
 }
 
 // Calendar is a user's feed at one instant.
@@ -180,9 +186,15 @@ func (s *Accounts) CalendarFeed(ctx context.Context, token string) (*Calendar, e
 			}
 			numbers[c.ID] = c.Number
 			due := c.Clock.DueAt(cal.At)
+			// A stopped clock's deadline moves as time passes; a running
+			// one's moved last when the case last changed.
+			modified := c.UpdatedAt
+			if c.Clock.OpenStopAt != nil {
+				modified = cal.At
+			}
 			cal.Entries = append(cal.Entries, CalendarEntry{UID: "case-" + c.ID + "-" + strconv.Itoa(c.Clock.Seq),
 				Kind: DeadlineReview, CaseID: c.ID, CaseNumber: c.Number, DueAt: due, Stopped: c.Clock.OpenStopAt != nil,
-				Alarms: s.alarms(due, s.reminderDays)})
+				Alarms: s.alarms(due, s.reminderDays), Sequence: int(due.Sub(*c.Clock.BaseDueAt) / time.Second), Modified: modified})
 			switch {
 			case a.Role == docket.RoleLabMember:
 				labCases = append(labCases, c.ID)
@@ -209,7 +221,8 @@ func (s *Accounts) CalendarFeed(ctx context.Context, token string) (*Calendar, e
 		}
 		for _, fd := range fds {
 			cal.Entries = append(cal.Entries, CalendarEntry{UID: "finding-" + fd.FindingID, Kind: DeadlineFinding,
-				CaseID: fd.CaseID, CaseNumber: numbers[fd.CaseID], DueAt: fd.DueAt, Alarms: s.alarms(fd.DueAt, []int{1})})
+				CaseID: fd.CaseID, CaseNumber: numbers[fd.CaseID], DueAt: fd.DueAt, Alarms: s.alarms(fd.DueAt, []int{1}),
+				Modified: fd.SharedAt})
 		}
 		return nil
 	})

@@ -372,13 +372,18 @@ func (t deliveryRepo) FindingDeadlines(caseIDs []string, labViewer string) ([]ap
 			ID            string
 			CaseID        string
 			ResponseDueAt int64
+			SharedAt      *int64
 		}
-		if err := t.db.Raw(`SELECT findings.id, findings.case_id, findings.response_due_at FROM findings WHERE `+where+
+		if err := t.db.Raw(`SELECT findings.id, findings.case_id, findings.response_due_at, findings.shared_at FROM findings WHERE `+where+
 			` ORDER BY findings.response_due_at, findings.id`, args).Scan(&rows).Error; err != nil {
 			return nil, err
 		}
 		for _, r := range rows {
-			out = append(out, app.FindingDeadline{FindingID: r.ID, CaseID: r.CaseID, DueAt: tm(r.ResponseDueAt)})
+			fd := app.FindingDeadline{FindingID: r.ID, CaseID: r.CaseID, DueAt: tm(r.ResponseDueAt)}
+			if r.SharedAt != nil {
+				fd.SharedAt = tm(*r.SharedAt)
+			}
+			out = append(out, fd)
 		}
 	}
 	return out, nil

@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -260,3 +261,70 @@ func (l *lockedBuffer) Write(p []byte) (int, error) {
 	return l.b.Write(p)
 }
 func (l *lockedBuffer) String() string { l.mu.Lock(); defer l.mu.Unlock(); return l.b.String() }
+
+// TestCalendarEventsUpdateInPlace: an event names the agency as organizer
+// and ends after it starts; polling answers 304 while nothing moved; when a
+// stop moves the deadline, the same event comes back with a higher SEQUENCE,
+// a later LAST-MODIFIED and the new time, so calendar apps move it instead of
+// adding one.
+func TestCalendarEventsUpdateInPlace(t *testing.T) {
+	w := newWorld(t)
+	w.clock.Set(time.Date(2026, 6, 2, 18, 0, 0, 0, time.UTC))
+	f := w.caseIn("in_review")
+	path := w.feedURL("lab")
+	event := func() (ical.Event, string) {
+		t.Helper()
+		rec := w.fetch(path)
+		if rec.Code != 200 {
+			t.Fatalf("feed: %d", rec.Code)
+		}
+		cal, err := ical.NewDecoder(strings.NewReader(rec.Body.String())).Decode()
+		if err != nil || len(cal.Events()) != 1 {
+			t.Fatalf("feed: %v %d events", err, len(cal.Events()))
+		}
+		return cal.Events()[0], rec.Header().Get("ETag")
+	}
+	ev, etag := event()
+	uid, _ := ev.Props.Text(ical.PropUID)
+	start, _ := ev.DateTimeStart(time.UTC)
+	end, err := ev.DateTimeEnd(time.UTC)
+	if err != nil || !end.After(start) {
+		t.Fatalf("DTEND %v after DTSTART %v: %v", end, start, err)
+	}
+	if org := ev.Props.Get(ical.PropOrganizer); org == nil || org.Value != "mailto:docket@localhost" || org.Params.Get(ical.ParamCommonName) != "Docket" {
+		t.Fatalf("ORGANIZER %+v", org)
+	}
+	if seq := ev.Props.Get(ical.PropSequence); seq == nil || seq.Value != "0" {
+		t.Fatalf("SEQUENCE %+v", seq)
+	}
+	modified, err := ev.Props.DateTime(ical.PropLastModified, time.UTC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Polling: 304 with the ETag held, an hour later too.
+	for _, advance := range []time.Duration{0, time.Hour} {
+		w.clock.Advance(advance)
+		req := httptest.NewRequest("GET", path, nil)
+		req.Header.Set("If-None-Match", etag)
+		rec := httptest.NewRecorder()
+		w.h.ServeHTTP(rec, req)
+		if rec.Code != 304 || rec.Body.Len() != 0 || rec.Header().Get("ETag") != etag {
+			t.Fatalf("a poll with nothing moved (after %s): %d %q", advance, rec.Code, rec.Body)
+		}
+	}
+	// A day's stop moves the deadline a day.
+	want(t, w.as("lead", "POST", "/api/v1/cases/"+f.caseID+"/attest-no-conflict", nil), 200)
+	r := w.as("lead", "POST", "/api/v1/cases/"+f.caseID+"/info-requests", map[string]any{"question": "Logs?"})
+	want(t, r, 201)
+	w.clock.Advance(24 * time.Hour)
+	want(t, w.as("lab", "POST", "/api/v1/info-requests/"+idOf(r)+"/answer", map[string]any{"answer": "Here."}), 200)
+	moved, etag2 := event()
+	uid2, _ := moved.Props.Text(ical.PropUID)
+	start2, _ := moved.DateTimeStart(time.UTC)
+	modified2, _ := moved.Props.DateTime(ical.PropLastModified, time.UTC)
+	seq2, _ := strconv.Atoi(moved.Props.Get(ical.PropSequence).Value)
+	if uid2 != uid || etag2 == etag || !start2.Equal(start.Add(24*time.Hour)) || seq2 <= 0 || !modified2.After(modified) {
+		t.Fatalf("after the stop: UID %s (was %s), ETag %s (was %s), DTSTART %v (was %v), SEQUENCE %d, LAST-MODIFIED %v (was %v)",
+			uid2, uid, etag2, etag, start2, start, seq2, modified2, modified)
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/mail"
 	"strings"
 	"time"
 
@@ -113,7 +114,8 @@ func New(svc *app.Services, o Options) (*Server, error) {
 	s.crossOrigin = cop
 	s.api = api.New(api.Services{Cases: sv.Cases, Findings: sv.Findings, Accounts: sv.Accounts, Evidence: sv.Evidence,
 		Clearinghouse: sv.Clearinghouse, Delivery: sv.Delivery, Audit: sv.Audit, Approvals: sv.Approvals},
-		api.Settings{BaseURL: base, Location: o.Config.Location(), UploadMaxBytes: o.Config.Uploads.MaxBytes, Guard: o.Guard})
+		api.Settings{BaseURL: base, Location: o.Config.Location(), UploadMaxBytes: o.Config.Uploads.MaxBytes, Guard: o.Guard,
+			Organizer: organizer(o.Config.Mail.From)})
 	e.HTTPErrorHandler = s.handleError
 	e.IPExtractor = ipExtractor(o.Config.Auth.TrustedProxies)
 	e.Pre(middleware.RequestIDWithConfig(middleware.RequestIDConfig{
@@ -268,3 +270,13 @@ func (s *Server) requireBearer(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 func newRequestID() string { return uuid.NewString() }
+
+// organizer is the calendar feed's ORGANIZER: the agency's address
+// (mail.from, checked at start), nil when it does not parse.
+func organizer(from string) *mail.Address {
+	a, err := mail.ParseAddress(from)
+	if err != nil {
+		return nil
+	}
+	return a
+}

@@ -2,9 +2,13 @@ package api
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"io"
 	"net/http"
+	"net/mail"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -80,18 +84,32 @@ func (s *Accounts) GetCalendarFeed(c echo.Context) error {
 		return err
 	}
 	var buf bytes.Buffer
-	if err := writeICS(&buf, cal, httpx.LinkBase(c, s.baseURL), s.location); err != nil {
+	if err := writeICS(&buf, cal, httpx.LinkBase(c, s.baseURL), s.location, s.organizer); err != nil {
 		return err
 	}
+	// Polling apps ask again with the ETag they hold: 304 while nothing moved.
+	// The body changes only when an event does (DTSTAMP is each event's last
+	// change, not the instant of the request).
+	sum := sha256.Sum256(buf.Bytes())
+	etag := `"` + hex.EncodeToString(sum[:16]) + `"`
 	h := c.Response().Header()
-	h.Set("Cache-Control", "no-store")
+	h.Set("Cache-Control", "private, no-cache")
+	h.Set("ETag", etag)
+	if httpx.ETagMatches(c.Request().Header.Get("If-None-Match"), etag) {
+		return c.NoContent(http.StatusNotModified)
+	}
 	h.Set("Content-Disposition", `inline; filename="docket.ics"`)
 	return c.Blob(http.StatusOK, "text/calendar; charset=utf-8", buf.Bytes())
 }
 
 // writeICS writes the feed as RFC 5545: CRLF line ends, lines folded at 75
 // octets, a UID and DTSTAMP on every event, an alarm at each reminder.
-func writeICS(w io.Writer, cal *app.Calendar, base string, loc *time.Location) error {
+//
+// Each event names the agency as its ORGANIZER (RFC 5546's rule for
+// METHOD:PUBLISH; organizer is mail.from), ends one second after its deadline
+// (DTEND must be later than DTSTART), and carries a SEQUENCE that grows and a
+// LAST-MODIFIED (and DTSTAMP) that moves when its deadline moves.
+func writeICS(w io.Writer, cal *app.Calendar, base string, loc *time.Location, organizer *mail.Address) error {
 	host := "docket"
 	if u, err := url.Parse(base); err == nil && u.Hostname() != "" {
 		host = u.Hostname()
@@ -108,8 +126,23 @@ func writeICS(w io.Writer, cal *app.Calendar, base string, loc *time.Location) e
 	for _, e := range cal.Entries {
 		ev := ical.NewEvent()
 		ev.Props.SetText(ical.PropUID, e.UID+"@"+host)
-		ev.Props.SetDateTime(ical.PropDateTimeStamp, cal.At.UTC().Truncate(time.Second))
-		ev.Props.SetDateTime(ical.PropDateTimeStart, e.DueAt.UTC().Truncate(time.Second))
+		modified := e.Modified
+		if modified.IsZero() || modified.After(cal.At) {
+			modified = cal.At
+		}
+		ev.Props.SetDateTime(ical.PropDateTimeStamp, modified.UTC().Truncate(time.Second))
+		ev.Props.SetDateTime(ical.PropLastModified, modified.UTC().Truncate(time.Second))
+		ev.Props.Set(&ical.Prop{Name: ical.PropSequence, Params: ical.Params{}, Value: strconv.Itoa(e.Sequence)})
+		start := e.DueAt.UTC().Truncate(time.Second)
+		ev.Props.SetDateTime(ical.PropDateTimeStart, start)
+		ev.Props.SetDateTime(ical.PropDateTimeEnd, start.Add(time.Second))
+		if organizer != nil {
+			org := &ical.Prop{Name: ical.PropOrganizer, Params: ical.Params{}, Value: "mailto:" + organizer.Address}
+			if organizer.Name != "" {
+				org.Params.Set(ical.ParamCommonName, organizer.Name)
+			}
+			ev.Props.Set(org)
+		}
 		summary := e.CaseNumber + ": " + e.Kind
 		if e.Stopped {
 			summary += " (clock stopped; moves later while stopped)"

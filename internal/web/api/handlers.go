@@ -7,6 +7,7 @@ package api
 
 import (
 	"context"
+	"net/mail"
 	"time"
 
 	"github.com/docket/docket/internal/app"
@@ -48,6 +49,8 @@ type Accounts struct {
 	baseURL string
 	// location is the zone the calendar feed writes dates in.
 	location *time.Location
+	// organizer is the calendar feed's ORGANIZER, the agency (mail.from).
+	organizer *mail.Address
 }
 
 // Approvals serves the approvals routes of the API; it holds what its handlers call.
@@ -235,6 +238,8 @@ type Settings struct {
 	UploadMaxBytes int64
 	// Guard checks webhook URLs when saved.
 	Guard app.URLGuard
+	// Organizer is the agency's address (mail.from), the calendar feed's ORGANIZER.
+	Organizer *mail.Address
 }
 
 // Handlers are the API's handlers, by area; the route table (web) names them.
@@ -251,7 +256,7 @@ type Handlers struct {
 // New builds the API's handlers over the services.
 func New(sv Services, st Settings) *Handlers {
 	return &Handlers{
-		Accounts:      &Accounts{accounts: sv.Accounts, audit: sv.Audit, baseURL: st.BaseURL, location: st.Location},
+		Accounts:      &Accounts{accounts: sv.Accounts, audit: sv.Audit, baseURL: st.BaseURL, location: st.Location, organizer: st.Organizer},
 		Approvals:     &Approvals{approvals: sv.Approvals},
 		Cases:         &Cases{audit: sv.Audit, cases: sv.Cases},
 		Clearinghouse: &Clearinghouse{cases: sv.Cases, clearinghouse: sv.Clearinghouse, feeds: &feeds{}},
