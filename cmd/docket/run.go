@@ -274,7 +274,8 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	holder := schedule.Holder()
 	m := metrics.New()
 	svc.Delivery.Observe(m)
-	m.Watch(svc.Delivery, holder)
+	m.Watch(svc.Delivery, svc.Cases, holder)
+	m.WatchPools(st.Pools())
 	guard := notify.NewGuard(cfg.Webhooks.AllowPrivateTargets)
 	channels, err := notify.Channels(notify.Options{Config: cfg, BaseURL: base, Targets: svc.Delivery, Now: svc.Cases.Now, Logger: log,
 		Guard: guard})

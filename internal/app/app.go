@@ -79,6 +79,8 @@ type core struct {
 	th clock.Thresholds
 	// files keeps attachments' bytes: findings write and read them, a deleted case's go with it.
 	files Files
+	// obs hears what the metrics count (Observe); nil: nobody.
+	obs Observer
 }
 
 // Now returns the service's current instant, UTC to the millisecond.
@@ -179,7 +181,6 @@ type Delivery struct {
 	notify config.Notify
 	// secret seals webhook secrets (package seal).
 	secret []byte
-	obs    Observer
 	// statements signs the statement a lapsed review issues.
 	statements *statementSigner
 }

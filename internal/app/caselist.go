@@ -108,6 +108,26 @@ func (s *Cases) Dashboard(ctx context.Context, a docket.Actor, f CaseFilter, p P
 	return d, nil
 }
 
+// OpenCaseBands counts the open cases (drafts aside) in each band, as the
+// agency's dashboard does, for the metrics: every band is present.
+func (s *Cases) OpenCaseBands(ctx context.Context) (map[clock.Band]int, error) {
+	f := CaseFilter{ExcludeDrafts: true, Now: s.Now(), Thresholds: s.th}
+	var counts map[clock.Band]int
+	err := s.read(ctx, func(tx casesTx) error {
+		var err error
+		counts, err = tx.Cases().CountBands(f)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := map[clock.Band]int{}
+	for _, b := range []clock.Band{clock.OnTrack, clock.DueSoon, clock.Critical, clock.Overdue, clock.Paused} {
+		out[b] = counts[b]
+	}
+	return out, nil
+}
+
 // ClockDetail is GET /clock: the current clock with every stop, and the earlier clocks.
 type ClockDetail struct {
 	View    *docket.ClockView

@@ -546,7 +546,9 @@ type DecisionInput struct {
 // no decision can be made (409 naming the amendment). The decision and its
 // signed statement name the weights digest they were made on.
 func (s *Cases) Decide(ctx context.Context, a docket.Actor, id string, in DecisionInput) (*CaseView, error) {
-	return s.caseAction(ctx, a, id, docket.ActDecide, func(tx casesTx, acc docket.CaseAccess) (string, docket.Changes, error) {
+	issued := false
+	v, err := s.caseAction(ctx, a, id, docket.ActDecide, func(tx casesTx, acc docket.CaseAccess) (string, docket.Changes, error) {
+		issued = false
 		if pending, err := pendingAmendment(tx, id); err != nil || pending != nil {
 			if err == nil {
 				err = docket.PendingConflict(pending, "no decision can be made")
@@ -585,9 +587,14 @@ func (s *Cases) Decide(ctx context.Context, a docket.Actor, id string, in Decisi
 		ch := docket.Changes{"outcome": in.Outcome, "weights_digest": c.WeightsDigest}.Secret("rationale", in.Rationale)
 		if st != nil {
 			ch.Set("statement_id", st.ID).Set("statement_kid", st.KeyID)
+			issued = true
 		}
 		return "case.decided", ch, nil
 	})
+	if err == nil && issued && s.obs != nil {
+		s.obs.ObserveStatements(docket.StatementDecision, 1)
+	}
+	return v, err
 }
 
 // Withdraw ends the review at the lab's request.

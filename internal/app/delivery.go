@@ -160,17 +160,28 @@ func (e *SendError) Error() string { return e.Reason }
 
 // Observer is told about sweeps and deliveries, for the metrics.
 type Observer interface {
+	// ObserveSweep counts a sweep: how long it took, whether this process
+	// held the lease, how many notifications it wrote.
 	ObserveSweep(d time.Duration, held bool, written int, err error)
-	ObserveDelivery(channel, result string)
+	// ObserveDelivery counts one delivery attempt and how long it took.
+	ObserveDelivery(channel, result string, d time.Duration)
+	// ObserveSignInFailure counts a refused sign-in by why (failed, locked,
+	// throttled); lockedNow says it locked the account for its address.
+	ObserveSignInFailure(reason string, lockedNow bool)
+	// ObserveStatements counts review statements issued, by kind.
+	ObserveStatements(kind string, n int)
 }
 
-// Observe sets the observer of sweeps and deliveries; call it before the
-// scheduler starts.
-func (s *Delivery) Observe(o Observer) { s.obs = o }
+// Observe sets the observer of every service (they share it): sweeps,
+// deliveries, sign-ins and statements. Call it before the scheduler starts.
+func (c *core) Observe(o Observer) { c.obs = o }
 
 func (s *Delivery) observeSweep(start time.Time, res SweepResult, err error) {
 	if s.obs != nil {
 		s.obs.ObserveSweep(time.Since(start), res.Held, res.Inserted, err)
+		if err == nil && res.Statements > 0 {
+			s.obs.ObserveStatements(docket.StatementLapse, res.Statements)
+		}
 	}
 }
 
@@ -318,7 +329,9 @@ func (s *Delivery) sendDue(ctx context.Context, ch Channel) (int, error) {
 		if failing[d.TargetID] {
 			continue
 		}
+		began := time.Now()
 		err := ch.Send(ctx, d)
+		took := time.Since(began)
 		now := s.Now()
 		d.Attempts++
 		d.LastAttemptAt = &now
@@ -343,7 +356,7 @@ func (s *Delivery) sendDue(ctx context.Context, ch Channel) (int, error) {
 			return sent, err
 		}
 		if s.obs != nil {
-			s.obs.ObserveDelivery(ch.Name(), result)
+			s.obs.ObserveDelivery(ch.Name(), result, took)
 		}
 	}
 	return sent, nil

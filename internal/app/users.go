@@ -140,6 +140,7 @@ func (s *Accounts) signIn(ctx context.Context, email, password string, a docket.
 		return nil, err
 	}
 	if res.gate == gateThrottled {
+		s.observeSignInFailure("throttled", false)
 		return nil, &ThrottledError{RetryAfter: res.wait}
 	}
 	hash := ""
@@ -157,6 +158,7 @@ func (s *Accounts) signIn(ctx context.Context, email, password string, a docket.
 		return nil, err
 	}
 	if res.gate == gateLocked {
+		s.observeSignInFailure("locked", false)
 		return nil, errBadCredentials
 	}
 	if !ok || user == nil || user.Disabled {
@@ -175,6 +177,7 @@ func (s *Accounts) signIn(ctx context.Context, email, password string, a docket.
 		}); err != nil {
 			return nil, err
 		}
+		s.observeSignInFailure("failed", res.lockedNow)
 		return nil, errBadCredentials
 	}
 	var sess *Session
@@ -191,6 +194,13 @@ func (s *Accounts) signIn(ctx context.Context, email, password string, a docket.
 		return s.audit(tx, act, "auth.sign_in", "user", user.ID, "", docket.Changes{"result": "success"})
 	})
 	return sess, err
+}
+
+// observeSignInFailure tells the metrics of a refused sign-in.
+func (s *Accounts) observeSignInFailure(reason string, lockedNow bool) {
+	if s.obs != nil {
+		s.obs.ObserveSignInFailure(reason, lockedNow)
+	}
 }
 
 func (s *Accounts) auditSignInTx(tx accountsTx, a docket.Actor, email string, user *docket.User, result string) error {

@@ -325,6 +325,25 @@ func (s *Store) Exec(sql string) error {
 	return bumpMemoVersions(s.write)
 }
 
+// Pools returns the store's connection pools by name, for their statistics:
+// on SQLite the one writer and the readers, on PostgreSQL the one pool.
+func (s *Store) Pools() map[string]*sql.DB {
+	out := map[string]*sql.DB{}
+	if s.postgres {
+		if db, err := s.write.DB(); err == nil {
+			out["postgres"] = db
+		}
+		return out
+	}
+	if db, err := s.write.DB(); err == nil {
+		out["sqlite_writer"] = db
+	}
+	if db, err := s.read.DB(); err == nil {
+		out["sqlite_readers"] = db
+	}
+	return out
+}
+
 // Pragma reads a SQLite pragma on the writer and on several readers at once,
 // so that tests can see every pooled connection got the DSN's settings.
 func (s *Store) Pragma(name string) ([]string, error) {

@@ -20,7 +20,7 @@ import (
 func Options(svc *app.Services, o web.Options) web.Options {
 	if o.Metrics == nil {
 		m := metrics.New()
-		m.Watch(svc.Delivery, "")
+		m.Watch(svc.Delivery, svc.Cases, "")
 		o.Metrics = m
 	}
 	if o.Guard == nil {
