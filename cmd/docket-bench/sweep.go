@@ -36,8 +36,9 @@ func measureSweeps(ctx context.Context, o options) ([]row, error) {
 
 // timeSweeps times the sweep use case on d standing at now: a first sweep,
 // untimed, sends what is due once; then up to o.sweeps sweeps (at most 20 s)
-// are timed, each of which must write due reminders (the reminder rows are
-// deleted before each, untimed) and nothing else.
+// are timed, each of which must write due reminders (before each, untimed,
+// the reminders' cases are made due again in the sweep's plan and the
+// reminder rows are deleted) and nothing else.
 func timeSweeps(ctx context.Context, o options, d *dataset, key, name string, due int, now time.Time) (row, error) {
 	r := row{key: key, name: name, engine: d.engine}
 	st, err := store.Open(d.db)
@@ -68,6 +69,13 @@ func timeSweeps(ctx context.Context, o options, d *dataset, key, name string, du
 	deadline := time.Now().Add(20 * time.Second)
 	for len(runs) < o.sweeps && time.Now().Before(deadline) && ctx.Err() == nil {
 		if due > 0 {
+			// The reminders' cases are due again, as at their reminder's
+			// instant: their place in the sweep's plan says now (sweep_due),
+			// and what was sent is forgotten.
+			if err := st.Exec(fmt.Sprintf(`UPDATE sweep_due SET due_at = 0, changes = changes + 1
+WHERE case_id IN (SELECT case_id FROM notifications WHERE rule = '%s')`, docket.RuleCaseReminder)); err != nil {
+				return r, err
+			}
 			if err := st.Exec(fmt.Sprintf(`DELETE FROM notifications WHERE rule = '%s'`, docket.RuleCaseReminder)); err != nil {
 				return r, err
 			}
