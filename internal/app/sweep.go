@@ -32,7 +32,6 @@ func (s *Delivery) Sweep(ctx context.Context, holder string) (res SweepResult, e
 		state SweepState
 		full  bool
 	)
-	lapsed := 0
 	err = s.read(ctx, func(tx deliveryTx) error {
 		h, err := tx.Notifications().LeaseHolder(SweepLease, now)
 		if err != nil || h != holder {
@@ -55,11 +54,6 @@ func (s *Delivery) Sweep(ctx context.Context, holder string) (res SweepResult, e
 		for i, m := range marks {
 			ids[i] = m.CaseID
 		}
-		cases, err := tx.Statements().LapsedCases(now, ids)
-		if err != nil {
-			return err
-		}
-		lapsed = len(cases)
 		p, err := s.newPlanner(tx, now, now)
 		if err != nil {
 			return err
@@ -78,7 +72,9 @@ func (s *Delivery) Sweep(ctx context.Context, holder string) (res SweepResult, e
 		due, err = unsent(tx, latestDue(p.out, now))
 		return err
 	})
-	if err != nil || !res.Held || (len(due) == 0 && lapsed == 0 && len(marks) == 0 && !full) {
+	// A lapse to state is among the cases planned (marks), so no case
+	// planned and nothing due leaves nothing to write.
+	if err != nil || !res.Held || (len(due) == 0 && len(marks) == 0 && !full) {
 		return res, err
 	}
 	res.Due = len(due)
