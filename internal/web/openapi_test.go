@@ -3,6 +3,7 @@ package web_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"net/http"
 	"regexp"
 	"sort"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 
+	"github.com/docket/docket/internal/config"
 	"github.com/docket/docket/internal/web"
 )
 
@@ -26,8 +28,11 @@ func TestOpenAPIDocumentValid(t *testing.T) {
 	if err := doc.Validate(context.Background()); err != nil {
 		t.Fatalf("validate: %v", err)
 	}
-	if doc.OpenAPI != "3.0.3" {
-		t.Errorf("openapi version %q, want 3.0.3", doc.OpenAPI)
+	if doc.OpenAPI != "3.1.0" {
+		t.Errorf("openapi version %q, want 3.1.0", doc.OpenAPI)
+	}
+	if doc.Info.Contact == nil || doc.Info.License == nil {
+		t.Errorf("info needs a contact and a license: %+v", doc.Info)
 	}
 	ids := map[string]string{}
 	for path, item := range doc.Paths.Map() {
@@ -146,15 +151,42 @@ func TestOpenAPICoversRoutes(t *testing.T) {
 	}
 }
 
-// TestOpenAPIServed checks that GET /api/openapi.json serves the embedded document as is.
+// TestOpenAPIServed checks that GET /api/openapi.json serves the written
+// document with this deployment's address in servers and its mail.from and
+// base_url as the contact, and nothing else changed.
 func TestOpenAPIServed(t *testing.T) {
-	ts := newTestServer(t)
+	const base = "https://docket.agency.example"
+	ts := newTestServer(t, func(c *config.Config) {
+		c.BaseURL = base
+		c.Mail.From = "Review Office <review@agency.example>"
+	})
 	r := ts.do("GET", "/api/openapi.json", "", nil)
 	want(t, r, http.StatusOK)
 	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
 		t.Errorf("content type %q, want application/json", ct)
 	}
-	if !bytes.Equal([]byte(r.Body), web.OpenAPI) {
-		t.Errorf("served document differs from the embedded one (%d bytes served, %d embedded)", len(r.Body), len(web.OpenAPI))
+	var served, written map[string]any
+	if err := json.Unmarshal([]byte(r.Body), &served); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(web.OpenAPI, &written); err != nil {
+		t.Fatal(err)
+	}
+	servers, _ := json.Marshal(served["servers"])
+	if string(servers) != `[{"description":"This Docket","url":"`+base+`"}]` {
+		t.Errorf("servers %s, want base_url", servers)
+	}
+	contact := served["info"].(map[string]any)["contact"].(map[string]any)
+	if contact["email"] != "review@agency.example" || contact["name"] != "Review Office" || contact["url"] != base {
+		t.Errorf("contact %v, want mail.from and base_url", contact)
+	}
+	for _, d := range []map[string]any{served, written} {
+		delete(d, "servers")
+		delete(d["info"].(map[string]any), "contact")
+	}
+	a, _ := json.Marshal(served)
+	b, _ := json.Marshal(written)
+	if !bytes.Equal(a, b) {
+		t.Errorf("served document differs from the written one beyond servers and contact (%d and %d bytes)", len(a), len(b))
 	}
 }

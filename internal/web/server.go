@@ -112,10 +112,13 @@ func New(svc *app.Services, o Options) (*Server, error) {
 		return nil, err
 	}
 	s.crossOrigin = cop
-	s.api = api.New(api.Services{Cases: sv.Cases, Findings: sv.Findings, Accounts: sv.Accounts, Evidence: sv.Evidence,
+	s.api, err = api.New(api.Services{Cases: sv.Cases, Findings: sv.Findings, Accounts: sv.Accounts, Evidence: sv.Evidence,
 		Clearinghouse: sv.Clearinghouse, Delivery: sv.Delivery, Audit: sv.Audit, Approvals: sv.Approvals},
 		api.Settings{BaseURL: base, Location: o.Config.Location(), UploadMaxBytes: o.Config.Uploads.MaxBytes, Guard: o.Guard,
 			Organizer: organizer(o.Config.Mail.From)})
+	if err != nil {
+		return nil, err
+	}
 	e.HTTPErrorHandler = s.handleError
 	e.IPExtractor = ipExtractor(o.Config.Auth.TrustedProxies)
 	e.Pre(middleware.RequestIDWithConfig(middleware.RequestIDConfig{

@@ -10,6 +10,8 @@ import (
 	"net/mail"
 	"time"
 
+	"github.com/labstack/echo/v4"
+
 	"github.com/docket/docket/internal/app"
 	"github.com/docket/docket/internal/docket"
 	"github.com/docket/docket/internal/statement"
@@ -251,10 +253,16 @@ type Handlers struct {
 	Delivery      *Delivery
 	Evidence      *Evidence
 	Findings      *Findings
+	// OpenAPI serves the deployment's OpenAPI document (Served).
+	OpenAPI echo.HandlerFunc
 }
 
 // New builds the API's handlers over the services.
-func New(sv Services, st Settings) *Handlers {
+func New(sv Services, st Settings) (*Handlers, error) {
+	doc, err := Served(st)
+	if err != nil {
+		return nil, err
+	}
 	return &Handlers{
 		Accounts:      &Accounts{accounts: sv.Accounts, audit: sv.Audit, baseURL: st.BaseURL, location: st.Location, organizer: st.Organizer},
 		Approvals:     &Approvals{approvals: sv.Approvals},
@@ -263,5 +271,6 @@ func New(sv Services, st Settings) *Handlers {
 		Delivery:      &Delivery{delivery: sv.Delivery, guard: st.Guard},
 		Evidence:      &Evidence{evidence: sv.Evidence},
 		Findings:      &Findings{cases: sv.Cases, findings: sv.Findings, uploads: httpx.Uploads{Service: sv.Findings, MaxBytes: st.UploadMaxBytes}},
-	}
+		OpenAPI:       serveOpenAPI(doc),
+	}, nil
 }
