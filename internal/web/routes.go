@@ -4,7 +4,6 @@ import (
 	"net/http"
 
 	"github.com/labstack/echo/v4"
-
 )
 
 // Route is one entry of the route table; the access-matrix tests walk it.
