@@ -129,6 +129,11 @@ func checkContract(req *http.Request, status int, header http.Header, body []byt
 	if err := openapi3filter.ValidateResponse(context.Background(), in); err != nil {
 		return err
 	}
+	if req.Method != http.MethodHead && strings.HasPrefix(header.Get("Content-Type"), "application/json") {
+		if err := checkStrict(route.Path, req.Method, status, body); err != nil {
+			return err
+		}
+	}
 	// A response documented without content (204) must have none.
 	if ref := route.Operation.Responses.Status(status); ref != nil && ref.Value != nil &&
 		len(ref.Value.Content) == 0 && len(bytes.TrimSpace(body)) > 0 && req.Method != http.MethodHead {

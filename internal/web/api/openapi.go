@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 )
@@ -27,11 +28,17 @@ func Served(st Settings) ([]byte, error) {
 	}
 	info, _ := doc["info"].(map[string]any)
 	contact, _ := info["contact"].(map[string]any)
+	if info == nil || contact == nil {
+		return nil, fmt.Errorf("openapi.json: info.contact is missing")
+	}
 	if st.BaseURL != "" {
 		doc["servers"] = []any{map[string]any{"url": st.BaseURL, "description": "This Docket"}}
 		contact["url"] = st.BaseURL
 	}
-	if st.Organizer != nil {
+	// An address on a single-label domain (docket@localhost, the shipped
+	// default) reaches no one outside and is no e-mail address to a reader
+	// of the document: the contact then names no address.
+	if st.Organizer != nil && outsideAddress(st.Organizer.Address) {
 		contact["email"] = st.Organizer.Address
 		if st.Organizer.Name != "" {
 			contact["name"] = st.Organizer.Name
@@ -45,4 +52,10 @@ func serveOpenAPI(body []byte) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, body)
 	}
+}
+
+// outsideAddress reports whether an address's domain has more than one label.
+func outsideAddress(addr string) bool {
+	at := strings.LastIndexByte(addr, '@')
+	return at > 0 && strings.Contains(strings.Trim(addr[at+1:], "."), ".")
 }
