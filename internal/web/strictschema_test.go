@@ -149,7 +149,6 @@ func strictMessage(ve *jsonschema.ValidationError) string {
 	return strings.Join(out, "; ")
 }
 
-
 // TestStrictSchemaReadsNullStrictly shows the strict check refusing null
 // where the document's type does not allow it, and accepting it where it
 // does (a case's planned_release_date), and asserting formats and closed objects.
