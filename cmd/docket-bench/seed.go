@@ -49,6 +49,7 @@ func loadConfig(o options, db, secret string) (config.Config, error) {
 		return cfg, err
 	}
 	cfg.Secret = secret
+	cfg.Auth.MFARequiredRoles = config.NoMFARoles // as the server it starts (server.go)
 	return cfg, nil
 }
 

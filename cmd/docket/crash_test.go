@@ -29,7 +29,7 @@ func TestKillDashNineLosesNothingAcknowledged(t *testing.T) {
 	}
 	dir := t.TempDir()
 	vars := map[string]string{
-		"DOCKET_DB": filepath.Join(dir, "docket.db"), "DOCKET_ADDR": "127.0.0.1:0", "DOCKET_SECRET": strings.Repeat("k", 40),
+		"DOCKET_DB": filepath.Join(dir, "docket.db"), "DOCKET_ADDR": "127.0.0.1:0", "DOCKET_SECRET": strings.Repeat("k", 40), "DOCKET_AUTH_MFA_REQUIRED_ROLES": "none",
 		"DOCKET_CONFIG": filepath.Join("..", "..", "configs", "docket.yaml"), "DOCKET_LOG_LEVEL": "error",
 		"DOCKET_DATA_DIR": filepath.Join(dir, "data"),
 	}

@@ -88,7 +88,7 @@ func TestEndToEnd(t *testing.T) {
 	vars := map[string]string{
 		"DOCKET_DB":     storetest.DSN(t),
 		"DOCKET_ADDR":   "127.0.0.1:0",
-		"DOCKET_SECRET": strings.Repeat("e", 40),
+		"DOCKET_SECRET": strings.Repeat("e", 40), "DOCKET_AUTH_MFA_REQUIRED_ROLES": "none",
 		"DOCKET_CONFIG": filepath.Join("..", "..", "configs", "docket.yaml"),
 	}
 	const pw = "correct horse battery staple"

@@ -16,11 +16,12 @@ import (
 func TestOneServerPerSQLiteDatabase(t *testing.T) {
 	dir := t.TempDir()
 	vars := map[string]string{
-		"DOCKET_DB":       filepath.Join(dir, "docket.db"),
-		"DOCKET_DATA_DIR": filepath.Join(dir, "data"),
-		"DOCKET_ADDR":     "127.0.0.1:0",
-		"DOCKET_SECRET":   strings.Repeat("l", 40),
-		"DOCKET_CONFIG":   filepath.Join("..", "..", "configs", "docket.yaml"),
+		"DOCKET_DB":                      filepath.Join(dir, "docket.db"),
+		"DOCKET_DATA_DIR":                filepath.Join(dir, "data"),
+		"DOCKET_ADDR":                    "127.0.0.1:0",
+		"DOCKET_SECRET":                  strings.Repeat("l", 40),
+		"DOCKET_AUTH_MFA_REQUIRED_ROLES": "none",
+		"DOCKET_CONFIG":                  filepath.Join("..", "..", "configs", "docket.yaml"),
 	}
 	serve := func() (context.CancelFunc, chan int, chan string) {
 		ctx, cancel := context.WithCancel(context.Background())

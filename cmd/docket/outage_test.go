@@ -65,7 +65,7 @@ func TestWritesFailingForLackOfSpace(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "docket.db")
 	vars := map[string]string{
-		"DOCKET_DB": db, "DOCKET_ADDR": "127.0.0.1:0", "DOCKET_SECRET": strings.Repeat("o", 40),
+		"DOCKET_DB": db, "DOCKET_ADDR": "127.0.0.1:0", "DOCKET_SECRET": strings.Repeat("o", 40), "DOCKET_AUTH_MFA_REQUIRED_ROLES": "none",
 		"DOCKET_CONFIG": filepath.Join("..", "..", "configs", "docket.yaml"), "DOCKET_LOG_LEVEL": "error",
 		"DOCKET_DATA_DIR": filepath.Join(dir, "data"),
 	}

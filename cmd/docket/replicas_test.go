@@ -78,7 +78,7 @@ func TestTwoReplicasOnOnePostgreSQL(t *testing.T) {
 	}
 	dsn := storetest.DSN(t)
 	vars := map[string]string{
-		"DOCKET_DB": dsn, "DOCKET_ADDR": "127.0.0.1:0", "DOCKET_SECRET": strings.Repeat("r", 40),
+		"DOCKET_DB": dsn, "DOCKET_ADDR": "127.0.0.1:0", "DOCKET_SECRET": strings.Repeat("r", 40), "DOCKET_AUTH_MFA_REQUIRED_ROLES": "none",
 		"DOCKET_CONFIG":           filepath.Join("..", "..", "configs", "docket.yaml"),
 		"DOCKET_NOTIFY_LEASE_TTL": "3s", "DOCKET_NOTIFY_SCHEDULE": "@every 1s", "DOCKET_LOG_LEVEL": "warn",
 	}

@@ -230,7 +230,7 @@ func TestDemoPublishReadAndVerifyOverHTTP(t *testing.T) {
 	demoHashParams = auth.Params{Memory: 64, Time: 1, Threads: 1}
 	defer func() { demoHashParams = old }()
 	db := filepath.Join(t.TempDir(), "docket.db")
-	vars := map[string]string{"DOCKET_DB": db, "DOCKET_ADDR": "127.0.0.1:0", "DOCKET_SECRET": strings.Repeat("d", 40),
+	vars := map[string]string{"DOCKET_DB": db, "DOCKET_ADDR": "127.0.0.1:0", "DOCKET_SECRET": strings.Repeat("d", 40), "DOCKET_AUTH_MFA_REQUIRED_ROLES": "none",
 		"DOCKET_CONFIG":   filepath.Join("..", "..", "configs", "docket.yaml"),
 		"DOCKET_DATA_DIR": filepath.Join(filepath.Dir(db), "data")}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -312,7 +312,7 @@ func TestBadBenchmarksFileStopsStart(t *testing.T) {
     thresholds: {elevated: 30, high: 20, critical: 40}
 `)
 	vars := map[string]string{"DOCKET_DB": filepath.Join(t.TempDir(), "d.db"), "DOCKET_ADDR": "127.0.0.1:0",
-		"DOCKET_SECRET": strings.Repeat("b", 40), "DOCKET_BENCHMARKS": bad}
+		"DOCKET_SECRET": strings.Repeat("b", 40), "DOCKET_AUTH_MFA_REQUIRED_ROLES": "none", "DOCKET_BENCHMARKS": bad}
 	code, out := runCmd(t, vars, "", "serve")
 	if code != 1 || !strings.Contains(out, `benchmark "ctf" (line 2): thresholds.high: must be above thresholds.elevated`) {
 		t.Fatalf("serve with a bad benchmarks file: %d %s", code, out)

@@ -219,6 +219,12 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
+	if *demo {
+		// The demo's people sign in with a password alone, and it says so.
+		cfg.Auth.MFARequiredRoles = config.NoMFARoles
+		fmt.Fprintln(e.Stdout, "Demo: second factors are relaxed: no role must use one (auth.mfa_required_roles is none). "+
+			"Without --demo, every agency role signs in with a second factor.")
+	}
 	log := newLogger(cfg, e.Stderr)
 	// A bad benchmarks file stops start-up, naming the benchmark and the field.
 	bench, benchFrom, err := config.LoadBenchmarks(cfg.Benchmarks)

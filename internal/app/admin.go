@@ -338,3 +338,50 @@ func (s *Accounts) passwordWaits(tx accountsTx, u *docket.User, from, raise dock
 	}
 	return false, nil
 }
+
+// RemoveFactors removes every second factor and recovery code of a user
+// (administrators), for a user who lost them: the user's sessions end, and
+// a role that requires a second factor enrols a new one at the next
+// sign-in. For a reviewer or review lead it waits for a review lead's
+// approval, like a password reset (UserChange.Pending). 404 for an unknown
+// user; 409 when the user has no factor, or signs in by single sign-on only.
+func (s *Accounts) RemoveFactors(ctx context.Context, a docket.Actor, id string) (UserChange, error) {
+	if !docket.CanAdminister(a.Role) {
+		return UserChange{}, docket.Forbidden()
+	}
+	var u *docket.User
+	var ap *docket.Approval
+	err := s.write(ctx, func(tx accountsTx) error {
+		var err error
+		if u, err = tx.Users().UserByID(id); err != nil {
+			return notFoundAs(err, "user")
+		}
+		if !u.MFAEnrolled {
+			return docket.Errorf(docket.EConflict, "%s has no second factor to remove", u.Email)
+		}
+		if u.Role.ReadsContent() {
+			if s.approvals == nil {
+				return errNoApprovals
+			}
+			ap = &docket.Approval{Kind: docket.ApprovalUserFactors, UserID: u.ID, Email: u.Email, Name: u.Name, OrgID: u.OrgID,
+				UserVersion: u.TokenVersion}
+			return s.approvals.request(tx, a, ap)
+		}
+		if err := tx.Factors().DeleteUserFactors(u.ID); err != nil {
+			return err
+		}
+		u.MFAEnrolled = false
+		if err := endSessions(tx.Users(), u, s.Now()); err != nil {
+			return err
+		}
+		u.UpdatedAt = s.Now()
+		if err := tx.Users().UpdateUser(u); err != nil {
+			return err
+		}
+		return s.audit(tx, a, "user.updated", "user", u.ID, "", docket.Changes{"factors": "removed"})
+	})
+	if err != nil {
+		return UserChange{}, err
+	}
+	return UserChange{User: u, Pending: ap}, nil
+}

@@ -57,6 +57,7 @@ type Tx interface {
 	Statements() StatementStore
 	Approvals() ApprovalStore
 	Sweep() SweepStore
+	Factors() FactorStore
 }
 
 // Page asks for one page of a list: at most Limit items after Cursor.
@@ -115,6 +116,8 @@ type Services struct {
 	AuditTrail *AuditTrail
 	// Approvals: the account changes that wait for a review lead.
 	Approvals *Approvals
+	// Factors: a user's own second factors (TOTP, recovery codes).
+	Factors *Factors
 }
 
 // Cases is the use cases of a case's life: filing, submission, assignment,
@@ -152,6 +155,8 @@ type Accounts struct {
 	throttle  throttle
 	passwords *passwordChecker
 	approvals *Approvals
+	// factors checks second factors at sign-in (factors.go).
+	factors *secondFactors
 }
 
 // Evidence is the use cases of what a review rests on: the agency's
@@ -236,8 +241,10 @@ func New(store Store, o Options) *Services {
 			Critical: time.Duration(o.Config.Review.CriticalDays) * 24 * time.Hour,
 		}}
 	cfg := o.Config
+	codeKey, _ := seal.RecoveryCodeKey(o.Secret)
+	sf := &secondFactors{secret: o.Secret, codeKey: codeKey, now: o.Now}
 	acc := &Accounts{core: c, auth: cfg.Auth, reminderDays: cfg.Notify.ReminderDays, reminderTime: cfg.Notify.ReminderTime,
-		hasher: o.Hasher, signer: o.Signer, passwords: newPasswordChecker(o.Hasher), approvals: o.Approvals}
+		hasher: o.Hasher, signer: o.Signer, passwords: newPasswordChecker(o.Hasher), approvals: o.Approvals, factors: sf}
 	acc.throttle = throttle{policy: throttlePolicy{cfg.Auth}, now: c.Now}
 	statements := &statementSigner{core: c, secret: o.Secret, issuer: cfg.Auth.Issuer}
 	return &Services{
@@ -249,6 +256,7 @@ func New(store Store, o Options) *Services {
 		Delivery:      &Delivery{core: c, notify: cfg.Notify, secret: o.Secret, statements: statements},
 		AuditTrail:    &AuditTrail{core: c},
 		Approvals:     o.Approvals,
+		Factors:       &Factors{core: c, auth: cfg.Auth, factors: sf, issuer: "Docket"},
 	}
 }
 

@@ -42,6 +42,7 @@ type approvalTx interface {
 	Audit() AuditStore
 	Users() UserStore
 	Notifications() NotifyStore
+	Factors() FactorStore
 }
 
 // Approvals is the two-person rule of account administration: a change that
@@ -298,6 +299,12 @@ func (p *Approvals) apply(tx approvalTx, a docket.Actor, ap *docket.Approval, ha
 		ch.Set("role", map[string]string{"from": string(u.Role), "to": string(ap.Role)})
 		u.Role = ap.Role
 	case docket.ApprovalUserPassword:
+	case docket.ApprovalUserFactors:
+		if err := tx.Factors().DeleteUserFactors(u.ID); err != nil {
+			return err
+		}
+		u.MFAEnrolled = false
+		ch.Set("factors", "removed")
 	default:
 		return docket.Errorf(docket.EInternal, "no such kind of change: %s", ap.Kind)
 	}

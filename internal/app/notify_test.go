@@ -44,6 +44,7 @@ func newEnv(t *testing.T) *env {
 	}
 	e := &env{t: t, st: st, clock: clock.NewFake(time.Date(2026, 1, 2, 12, 0, 0, 0, time.UTC)), a: map[string]docket.Actor{}}
 	e.cfg = config.Default()
+	e.cfg.Auth.MFARequiredRoles = config.NoMFARoles
 	e.cfg.Secret = strings.Repeat("s", 32)
 	e.cfg.DataDir = t.TempDir() // attachments stay in the test's own directory
 	e.svc = e.service()

@@ -30,6 +30,8 @@ type UserStore interface {
 	// TokenUser returns a token with its user (and the user's organisation) in one read.
 	TokenUser(id string) (*Token, *docket.User, error)
 	ListTokens(userID string, kind auth.Kind) ([]Token, error)
+	// SetTokenAMR replaces how a session was made (a factor proved during it).
+	SetTokenAMR(id string, amr []string) error
 	RevokeToken(id string, at time.Time) error
 	RevokeUserTokens(userID string, kind auth.Kind, at time.Time) error
 
@@ -55,10 +57,16 @@ type Token struct {
 	Hash    string
 	Version int
 	// Scope limits an API token (sessions have none).
-	Scope     docket.Scope
-	CreatedAt time.Time
-	ExpiresAt time.Time
-	RevokedAt *time.Time
+	Scope docket.Scope
+	// AMR is how the session was made (pwd, otp, hwk, sso); an API token
+	// keeps the AMR of the session it was made from. ACR is a single
+	// sign-on provider's acr; AuthenticatedAt when the person authenticated.
+	AMR             []string
+	ACR             string
+	AuthenticatedAt time.Time
+	CreatedAt       time.Time
+	ExpiresAt       time.Time
+	RevokedAt       *time.Time
 }
 
 // Throttle is the sign-in failure record of an account, a client address, or
@@ -79,6 +87,9 @@ type Session struct {
 	Token     string
 	ExpiresAt time.Time
 	User      *docket.User
+	// Pending: the password was right and the second factor comes next;
+	// Token is the pending sign-in's (SecondStep).
+	Pending bool
 }
 
 // errBadCredentials is the one answer to every failed sign-in.
@@ -96,16 +107,34 @@ func (e *ThrottledError) Error() string {
 // same hashing work; repeated failures per account and per client address are
 // slowed down (*ThrottledError) and lock the account for auth.lockout.
 func (s *Accounts) SignIn(ctx context.Context, email, password string, a docket.Actor) (*Session, error) {
-	return s.signIn(ctx, email, password, a, auth.KindSession)
+	return s.signIn(ctx, email, password, "", a, auth.KindSession)
+}
+
+// SignInWithCode is SignIn for an account that may have a second factor:
+// with one confirmed, the right password without a code answers 401
+// mfa_required, and a wrong or reused code (a TOTP code or a recovery code)
+// answers like a wrong password and counts as a failure. An account that
+// signs in by single sign-on only is refused like a wrong password.
+func (s *Accounts) SignInWithCode(ctx context.Context, email, password, code string, a docket.Actor) (*Session, error) {
+	return s.signIn(ctx, email, password, code, a, auth.KindSession)
 }
 
 // SignInPage is SignIn for the pages: the session it opens is of kind
-// auth.KindPage, good only in the page cookie, never as a Bearer token.
+// auth.KindPage, good only in the page cookie, never as a Bearer token. For
+// an account with a second factor it opens no session: it answers a pending
+// sign-in (Session.Pending, a token of kind auth.KindPending that lives five
+// minutes and opens nothing) for SecondStep.
 func (s *Accounts) SignInPage(ctx context.Context, email, password string, a docket.Actor) (*Session, error) {
-	return s.signIn(ctx, email, password, a, auth.KindPage)
+	return s.signIn(ctx, email, password, "", a, auth.KindPage)
 }
 
-func (s *Accounts) signIn(ctx context.Context, email, password string, a docket.Actor, kind auth.Kind) (*Session, error) {
+// errMFARequired answers the right password of an account with a second factor.
+var errMFARequired = docket.Errorf(docket.EMFARequired, "this account has a second factor: send otp, a code from it or a recovery code")
+
+// PendingTTL is how long a half-made page sign-in waits for its second step.
+const PendingTTL = 5 * time.Minute
+
+func (s *Accounts) signIn(ctx context.Context, email, password, code string, a docket.Actor, kind auth.Kind) (*Session, error) {
 	now := s.Now()
 	// Only an address Docket could hold is looked up; anything else is
 	// counted under a bounded key and answered like an unknown user.
@@ -161,7 +190,7 @@ func (s *Accounts) signIn(ctx context.Context, email, password string, a docket.
 		s.observeSignInFailure("locked", false)
 		return nil, errBadCredentials
 	}
-	if !ok || user == nil || user.Disabled {
+	if !ok || user == nil || user.Disabled || user.SSOOnly {
 		// "failed_and_locked": this failure, checked against the password,
 		// locked the account for its address; "locked" is an attempt the lock refused.
 		result := "failed"
@@ -180,20 +209,155 @@ func (s *Accounts) signIn(ctx context.Context, email, password string, a docket.
 		s.observeSignInFailure("failed", res.lockedNow)
 		return nil, errBadCredentials
 	}
+	amr := []string{AMRPassword}
+	if user.MFAEnrolled && kind == auth.KindPage {
+		// The pages ask for the second factor on a step of their own.
+		var sess *Session
+		err = s.write(ctx, func(tx accountsTx) error {
+			if err := s.throttle.giveBack(tx.Users(), keys); err != nil {
+				return err
+			}
+			var err error
+			sess, _, err = s.issueWith(tx, user, auth.KindPending, sessionMade{amr: amr, at: now}, now.Add(PendingTTL))
+			if err != nil {
+				return err
+			}
+			sess.Pending = true
+			return s.auditSignInTx(tx, a, email, user, "password_ok_second_factor_next")
+		})
+		return sess, err
+	}
+	if user.MFAEnrolled && code == "" {
+		// The password was right: no failure stands, and the answer says what is missing.
+		if err := s.write(ctx, func(tx accountsTx) error {
+			if err := s.throttle.giveBack(tx.Users(), keys); err != nil {
+				return err
+			}
+			return s.auditSignInTx(tx, a, email, user, "mfa_required")
+		}); err != nil {
+			return nil, err
+		}
+		return nil, errMFARequired
+	}
 	var sess *Session
+	codeOK := true
 	err = s.write(ctx, func(tx accountsTx) error {
+		if user.MFAEnrolled {
+			method, err := s.factors.check(tx, user.ID, code)
+			if err != nil {
+				return err
+			}
+			if method == "" {
+				codeOK = false
+				return nil
+			}
+			amr = append(amr, method)
+		}
 		if err := s.throttle.giveBack(tx.Users(), keys); err != nil {
 			return err
 		}
 		var err error
-		sess, err = s.issue(tx, user, kind, "", now.Add(s.auth.SessionTTL))
+		sess, _, err = s.issueWith(tx, user, kind, sessionMade{amr: amr, at: now}, now.Add(s.auth.SessionTTL))
 		if err != nil {
 			return err
 		}
 		act := actorOf(user, a)
-		return s.audit(tx, act, "auth.sign_in", "user", user.ID, "", docket.Changes{"result": "success"})
+		return s.audit(tx, act, "auth.sign_in", "user", user.ID, "", docket.Changes{"result": "success", "amr": strings.Join(amr, " ")})
 	})
-	return sess, err
+	if err != nil {
+		return nil, err
+	}
+	if !codeOK {
+		return nil, s.secondFactorFailed(ctx, a, email, user, keys, res.lockedNow)
+	}
+	return sess, nil
+}
+
+// secondFactorFailed counts a wrong or reused code as a failed sign-in: the
+// reserved failure stands, the address's is counted, the attempt audited.
+func (s *Accounts) secondFactorFailed(ctx context.Context, a docket.Actor, email string, user *docket.User, keys throttleKeys, lockedNow bool) error {
+	result := "failed_second_factor"
+	if lockedNow {
+		result = "failed_second_factor_and_locked"
+	}
+	if err := s.write(ctx, func(tx accountsTx) error {
+		if err := s.throttle.countAddressFailure(tx.Users(), keys); err != nil {
+			return err
+		}
+		return s.auditSignInTx(tx, a, email, user, result)
+	}); err != nil {
+		return err
+	}
+	s.observeSignInFailure("second_factor", lockedNow)
+	return errBadCredentials
+}
+
+// SecondStep finishes a page sign-in that SignInPage left pending: a code
+// from the account's second factor (TOTP or a recovery code) opens the
+// page session. Each attempt is reserved against the throttle like a
+// password; a wrong or reused code is a failed sign-in. An expired or
+// unknown pending sign-in is 401: start again.
+func (s *Accounts) SecondStep(ctx context.Context, pending, code string, a docket.Actor) (*Session, error) {
+	_, user, err := s.Authenticate(ctx, auth.KindPending, pending, a)
+	if err != nil {
+		return nil, docket.Errorf(docket.EUnauthorized, "the sign-in has expired: enter your password again")
+	}
+	c, _ := s.signer.Parse(auth.KindPending, pending)
+	keys := signInKeys(user.Email, a.ClientIP)
+	var res reservation
+	err = s.write(ctx, func(tx accountsTx) error {
+		var err error
+		if res, err = s.throttle.reserve(tx.Users(), keys); err != nil {
+			return err
+		}
+		if res.gate != gateOpen {
+			return s.auditSignInTx(tx, a, user.Email, user, "throttled")
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if res.gate == gateThrottled {
+		s.observeSignInFailure("throttled", false)
+		return nil, &ThrottledError{RetryAfter: res.wait}
+	}
+	if res.gate == gateLocked {
+		s.observeSignInFailure("locked", false)
+		return nil, errBadCredentials
+	}
+	var sess *Session
+	codeOK := true
+	now := s.Now()
+	err = s.write(ctx, func(tx accountsTx) error {
+		method, err := s.factors.check(tx, user.ID, code)
+		if err != nil {
+			return err
+		}
+		if method == "" {
+			codeOK = false
+			return nil
+		}
+		if err := s.throttle.giveBack(tx.Users(), keys); err != nil {
+			return err
+		}
+		if err := tx.Users().RevokeToken(c.ID, now); err != nil {
+			return err
+		}
+		amr := []string{AMRPassword, method}
+		sess, _, err = s.issueWith(tx, user, auth.KindPage, sessionMade{amr: amr, at: now}, now.Add(s.auth.SessionTTL))
+		if err != nil {
+			return err
+		}
+		return s.audit(tx, actorOf(user, a), "auth.sign_in", "user", user.ID, "", docket.Changes{"result": "success", "amr": strings.Join(amr, " ")})
+	})
+	if err != nil {
+		return nil, err
+	}
+	if !codeOK {
+		return nil, s.secondFactorFailed(ctx, a, user.Email, user, keys, res.lockedNow)
+	}
+	return sess, nil
 }
 
 // observeSignInFailure tells the metrics of a refused sign-in.
@@ -238,21 +402,28 @@ func actorOf(u *docket.User, a docket.Actor) docket.Actor {
 	return a
 }
 
-// issue creates a session's token row and signs its JWT.
-func (s *Accounts) issue(tx accountsTx, u *docket.User, kind auth.Kind, name string, exp time.Time) (*Session, error) {
-	sess, _, err := s.issueScoped(tx, u, kind, name, "", exp)
-	return sess, err
+// sessionMade is how a session was made: its methods (AMR), a provider's
+// acr, and when the person authenticated.
+type sessionMade struct {
+	amr []string
+	acr string
+	at  time.Time
+}
+
+// issueWith creates a session's token row, with how it was made, and signs its JWT.
+func (s *Accounts) issueWith(tx accountsTx, u *docket.User, kind auth.Kind, made sessionMade, exp time.Time) (*Session, *Token, error) {
+	return s.issueScoped(tx, u, kind, "", "", made, exp)
 }
 
 // issueScoped creates a token row with its scope and signs its JWT.
-func (s *Accounts) issueScoped(tx accountsTx, u *docket.User, kind auth.Kind, name string, scope docket.Scope, exp time.Time) (*Session, *Token, error) {
+func (s *Accounts) issueScoped(tx accountsTx, u *docket.User, kind auth.Kind, name string, scope docket.Scope, made sessionMade, exp time.Time) (*Session, *Token, error) {
 	id := newID()
 	raw, err := s.signer.Issue(kind, id, u.ID, u.TokenVersion, exp)
 	if err != nil {
 		return nil, nil, err
 	}
 	t := &Token{ID: id, UserID: u.ID, Kind: kind, Name: name, Hash: auth.HashToken(raw),
-		Version: u.TokenVersion, Scope: scope, CreatedAt: s.Now(), ExpiresAt: exp}
+		Version: u.TokenVersion, Scope: scope, AMR: made.amr, ACR: made.acr, AuthenticatedAt: made.at, CreatedAt: s.Now(), ExpiresAt: exp}
 	if err := tx.Users().CreateToken(t); err != nil {
 		return nil, nil, err
 	}
@@ -271,6 +442,9 @@ func (s *Accounts) Authenticate(ctx context.Context, kind auth.Kind, raw string,
 	}
 	var u *docket.User
 	var scope docket.Scope
+	var amr []string
+	var acr string
+	var authAt time.Time
 	// One statement: the token with its user and organisation.
 	err = s.readOne(ctx, func(tx accountsTx) error {
 		t, user, err := tx.Users().TokenUser(c.ID)
@@ -286,7 +460,7 @@ func (s *Accounts) Authenticate(ctx context.Context, kind auth.Kind, raw string,
 		if u.Disabled || t.Version != u.TokenVersion || c.Version != u.TokenVersion {
 			return unauth
 		}
-		scope = t.Scope
+		scope, amr, acr, authAt = t.Scope, t.AMR, t.ACR, t.AuthenticatedAt
 		return nil
 	})
 	if err != nil {
@@ -300,6 +474,8 @@ func (s *Accounts) Authenticate(ctx context.Context, kind auth.Kind, raw string,
 	if kind == auth.KindAPIToken {
 		a.APIToken, a.Scope = true, scope
 	}
+	a.AMR, a.SecondFactor, a.PhishingResistant = amr, secondFactor(amr, acr), phishingResistant(amr, acr)
+	a.ACR, a.AuthenticatedAt, a.MFARequired = acr, authAt, s.auth.MFARequired(string(u.Role))
 	return a, u, nil
 }
 
@@ -418,6 +594,9 @@ func (s *Accounts) CreateAPIToken(ctx context.Context, a docket.Actor, name stri
 	if a.APIToken {
 		return nil, nil, docket.Errorf(docket.EForbidden, "API tokens are made from a signed-in session, never with another API token")
 	}
+	if s.auth.MFARequired(string(a.Role)) && !a.SecondFactor {
+		return nil, nil, docket.Errorf(docket.EMFAEnrolment, "your role needs a second factor: make API tokens from a session that used one")
+	}
 	if err := docket.ValidateName("name", name, 100); err != nil {
 		return nil, nil, err
 	}
@@ -445,7 +624,9 @@ func (s *Accounts) CreateAPIToken(ctx context.Context, a docket.Actor, name stri
 		if err != nil {
 			return err
 		}
-		if sess, tok, err = s.issueScoped(tx, u, auth.KindAPIToken, strings.TrimSpace(name), scope, exp); err != nil {
+		// The token keeps how the session it was made from was made.
+		made := sessionMade{amr: a.AMR, at: now}
+		if sess, tok, err = s.issueScoped(tx, u, auth.KindAPIToken, strings.TrimSpace(name), scope, made, exp); err != nil {
 			return err
 		}
 		return s.audit(tx, a, "api_token.created", "api_token", tok.ID, "", docket.Changes{"name": tok.Name, "scope": string(tok.Scope)})
@@ -490,4 +671,41 @@ func IsThrottled(err error) (*ThrottledError, bool) {
 	var t *ThrottledError
 	ok := errors.As(err, &t)
 	return t, ok
+}
+
+// secondFactor reports whether a session's methods include a second factor:
+// a TOTP or recovery code, a passkey, or a single sign-on whose acr shows one.
+func secondFactor(amr []string, acr string) bool {
+	for _, m := range amr {
+		if m == AMROTP || m == AMRPasskey {
+			return true
+		}
+	}
+	return hasMethod(amr, AMRSSO) && acrSecondFactor(acr)
+}
+
+// phishingResistant reports whether a session used a passkey, or a single
+// sign-on whose acr says phishing-resistant.
+func phishingResistant(amr []string, acr string) bool {
+	return hasMethod(amr, AMRPasskey) || (hasMethod(amr, AMRSSO) && acrPhishingResistant(acr))
+}
+
+func hasMethod(amr []string, m string) bool {
+	for _, x := range amr {
+		if x == m {
+			return true
+		}
+	}
+	return false
+}
+
+// acrSecondFactor reads a provider's acr as Login.gov writes it: AAL2 or
+// higher, or a phishing-resistant or PIV/CAC request, used a second factor.
+func acrSecondFactor(acr string) bool {
+	return strings.Contains(acr, "/aal/2") || strings.Contains(acr, "/aal/3") || acrPhishingResistant(acr)
+}
+
+// acrPhishingResistant: Login.gov's phishing_resistant=true or hspd12=true.
+func acrPhishingResistant(acr string) bool {
+	return strings.Contains(acr, "phishing_resistant=true") || strings.Contains(acr, "hspd12=true")
 }

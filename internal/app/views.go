@@ -62,6 +62,7 @@ type accountsTx interface {
 	Approvals() ApprovalStore
 	Delivery() DeliveryStore
 	Notifications() NotifyStore
+	Factors() FactorStore
 }
 
 // evidenceTx is the evidence service's view.

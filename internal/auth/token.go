@@ -20,6 +20,9 @@ const (
 	// KindPage is the session of the pages, carried in a cookie; it never
 	// works as a Bearer token, and API tokens never work as a cookie.
 	KindPage Kind = "page"
+	// KindPending is a page sign-in whose password was right and whose
+	// second factor comes next: it opens nothing but that step.
+	KindPending Kind = "pending"
 )
 
 // Audience returns the audience claim of a kind.

@@ -164,6 +164,7 @@ func newEnv(t *testing.T) *env {
 	e.axe = axeScript(t)
 
 	cfg := config.Default()
+	cfg.Auth.MFARequiredRoles = config.NoMFARoles
 	cfg.DB = filepath.Join(t.TempDir(), "docket.db")
 	cfg.Secret = strings.Repeat("b", 32)
 	e.loc = cfg.Location()

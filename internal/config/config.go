@@ -79,7 +79,23 @@ type Auth struct {
 	MaxDelay       time.Duration `yaml:"max_delay"`         // >= ThrottleBase
 	TrustedProxies []string      `yaml:"trusted_proxies"`   // IP addresses or CIDR prefixes
 	SecureCookies  string        `yaml:"secure_cookies"`    // SecureCookiesAuto, SecureCookiesAlways or SecureCookiesNever
+	// MFARequiredRoles are the roles that must sign in with a second factor;
+	// ["none"] for no role.
+	MFARequiredRoles []string `yaml:"mfa_required_roles"`
 }
+
+// MFARequired reports whether users of the role must use a second factor.
+func (a Auth) MFARequired(role string) bool {
+	for _, r := range a.MFARequiredRoles {
+		if r == role {
+			return true
+		}
+	}
+	return false
+}
+
+// NoMFARoles is the value of auth.mfa_required_roles that requires no second factor of anyone.
+var NoMFARoles = []string{"none"}
 
 // HTTP holds the settings of the HTTP server; all are positive.
 type HTTP struct {
@@ -171,6 +187,8 @@ func Default() Config {
 			MaxDelay:       30 * time.Second,
 			TrustedProxies: []string{},
 			SecureCookies:  SecureCookiesAuto,
+			// Every agency role: federal staff sign in with a second factor.
+			MFARequiredRoles: []string{"reviewer", "review_lead", "compliance_officer", "admin"},
 		},
 		MemoryLimit: 48 << 20,
 		HTTP: HTTP{

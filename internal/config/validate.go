@@ -59,6 +59,17 @@ func (c Config) Validate() error {
 			v.add("auth.trusted_proxies", "item %d: %v", i+1, err)
 		}
 	}
+	switch roles := c.Auth.MFARequiredRoles; {
+	case len(roles) == 1 && roles[0] == "none":
+	case len(roles) == 0:
+		v.add("auth.mfa_required_roles", `must name roles, or be ["none"] for no role`)
+	default:
+		for i, r := range roles {
+			if !mfaRoles[r] {
+				v.add("auth.mfa_required_roles", "item %d: %q is not a role (lab_member, reviewer, review_lead, compliance_officer, admin), and none stands alone", i+1, r)
+			}
+		}
+	}
 	switch c.Auth.SecureCookies {
 	case SecureCookiesAuto, SecureCookiesAlways, SecureCookiesNever:
 	default:
@@ -284,3 +295,6 @@ func checkSMTPURL(s string) error {
 	}
 	return nil
 }
+
+// mfaRoles are the roles auth.mfa_required_roles may name.
+var mfaRoles = map[string]bool{"lab_member": true, "reviewer": true, "review_lead": true, "compliance_officer": true, "admin": true}

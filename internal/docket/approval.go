@@ -14,10 +14,11 @@ const (
 	ApprovalUserCreate   = "user.create"   // a new reviewer or review lead
 	ApprovalUserRole     = "user.role"     // a user raised to reviewer or review lead (and maybe a new password)
 	ApprovalUserPassword = "user.password" // a new password for a reviewer or review lead
+	ApprovalUserFactors  = "user.factors"  // a reviewer's or review lead's second factors removed
 )
 
 // ApprovalKinds lists every kind of change that waits for approval.
-var ApprovalKinds = []string{ApprovalUserCreate, ApprovalUserRole, ApprovalUserPassword}
+var ApprovalKinds = []string{ApprovalUserCreate, ApprovalUserRole, ApprovalUserPassword, ApprovalUserFactors}
 
 // The states of a change that waits for approval.
 const (

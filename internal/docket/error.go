@@ -10,17 +10,20 @@ import (
 
 // Error codes, mapped to HTTP status in one table in the web package.
 const (
-	EInvalid       = "invalid"                // 400: malformed input or a field the route does not take
-	EUnprocessable = "unprocessable"          // 422: a value that is not acceptable (code "invalid" on the wire)
-	EUnauthorized  = "unauthorized"           // 401
-	EForbidden     = "forbidden"              // 403
-	ENotFound      = "not_found"              // 404
-	EConflict      = "conflict"               // 409
-	ETooLarge      = "too_large"              // 413
-	EUnsupported   = "unsupported_media_type" // 415
-	ERateLimited   = "rate_limited"           // 429
-	EScope         = "insufficient_scope"     // 403: an API token's scope does not allow the request
-	EInternal      = "internal"               // 500
+	EInvalid       = "invalid"                 // 400: malformed input or a field the route does not take
+	EUnprocessable = "unprocessable"           // 422: a value that is not acceptable (code "invalid" on the wire)
+	EUnauthorized  = "unauthorized"            // 401
+	EForbidden     = "forbidden"               // 403
+	ENotFound      = "not_found"               // 404
+	EConflict      = "conflict"                // 409
+	ETooLarge      = "too_large"               // 413
+	EUnsupported   = "unsupported_media_type"  // 415
+	ERateLimited   = "rate_limited"            // 429
+	EScope         = "insufficient_scope"      // 403: an API token's scope does not allow the request
+	EMFARequired   = "mfa_required"            // 401: the password was right; the account's second factor is needed too
+	EMFAEnrolment  = "mfa_enrollment_required" // 403: the role needs a second factor and the session has none
+	EStepUp        = "step_up_required"        // 403: a phishing-resistant sign-in is needed
+	EInternal      = "internal"                // 500
 )
 
 // Error is a failure that is safe to show to the caller: a code, a message and,

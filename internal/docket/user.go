@@ -68,9 +68,13 @@ type User struct {
 	PasswordByAdmin bool
 	Disabled        bool
 	TokenVersion    int
-	CreatedAt       time.Time
-	UpdatedAt       time.Time
-	Org             Org
+	// MFAEnrolled: the user has a confirmed second factor.
+	MFAEnrolled bool
+	// SSOOnly: the account signs in by single sign-on only; its password does not work.
+	SSOOnly   bool
+	CreatedAt time.Time
+	UpdatedAt time.Time
+	Org       Org
 }
 
 // Actor is who performs an action: the signed-in user and where the request came from.
@@ -86,6 +90,19 @@ type Actor struct {
 	APIToken bool
 	// Scope is what that API token may do.
 	Scope Scope
+	// AMR is how the session (or the session an API token was made from)
+	// was made: pwd, otp, hwk (a passkey), sso.
+	AMR []string
+	// SecondFactor: the session used a second factor (otp, hwk, or a single
+	// sign-on whose acr shows one); PhishingResistant: a passkey, or a
+	// single sign-on whose acr says phishing-resistant.
+	SecondFactor      bool
+	PhishingResistant bool
+	// ACR is a single sign-on provider's acr; AuthenticatedAt when the person authenticated.
+	ACR             string
+	AuthenticatedAt time.Time
+	// MFARequired: the actor's role must use a second factor (auth.mfa_required_roles).
+	MFARequired bool
 }
 
 // Scope limits what an API token may do.

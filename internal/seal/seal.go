@@ -34,6 +34,8 @@ const (
 	// StatementKeys seals the private halves of the statement signing keys,
 	// each bound to "kid:" and its key id.
 	StatementKeys Purpose = "docket statement signing keys v1"
+	// TOTPSecrets seals the TOTP secrets of second factors, each bound to its factor's id.
+	TOTPSecrets Purpose = "docket totp secrets v1" // #nosec G101 -- an HKDF info label
 )
 
 // auditValues labels the HMAC key of the audit trail's confidential values.
@@ -62,6 +64,12 @@ func derive(secret []byte, label, what string) ([]byte, error) {
 // fails without a secret.
 func AuditKey(secret []byte) ([]byte, error) {
 	return derive(secret, auditValues, "audit key")
+}
+
+// RecoveryCodeKey derives the key under which recovery codes are hashed
+// (HMAC-SHA256), so that a copy of the database alone cannot test guesses.
+func RecoveryCodeKey(secret []byte) ([]byte, error) {
+	return derive(secret, "docket recovery codes v1", "recovery code key")
 }
 
 // Sealer seals and opens the values of one purpose. It is safe for

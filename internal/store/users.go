@@ -76,6 +76,8 @@ type userRow struct {
 	PasswordByAdmin bool
 	Disabled        bool
 	TokenVersion    int
+	MFAEnrolled     bool `gorm:"column:mfa_enrolled"`
+	SSOOnly         bool `gorm:"column:sso_only"`
 	CreatedAt       int64
 	UpdatedAt       int64
 	OrgName         string `gorm:"->;-:migration"`
@@ -88,14 +90,14 @@ func (userRow) TableName() string { return "users" }
 func (r userRow) domain() *docket.User {
 	return &docket.User{ID: r.ID, OrgID: r.OrgID, Email: r.Email, Name: r.Name, Role: docket.Role(r.Role),
 		PasswordHash: r.PasswordHash, PasswordByAdmin: r.PasswordByAdmin, Disabled: r.Disabled, TokenVersion: r.TokenVersion,
-		CreatedAt: tm(r.CreatedAt), UpdatedAt: tm(r.UpdatedAt),
+		MFAEnrolled: r.MFAEnrolled, SSOOnly: r.SSOOnly, CreatedAt: tm(r.CreatedAt), UpdatedAt: tm(r.UpdatedAt),
 		Org: docket.Org{ID: r.OrgID, Name: r.OrgName, Kind: r.OrgKind, CreatedAt: tm(r.OrgCreatedAt)}}
 }
 
 func userRowOf(u *docket.User) userRow {
 	return userRow{ID: u.ID, OrgID: u.OrgID, Email: u.Email, Name: u.Name, Role: string(u.Role),
 		PasswordHash: u.PasswordHash, PasswordByAdmin: u.PasswordByAdmin, Disabled: u.Disabled, TokenVersion: u.TokenVersion,
-		CreatedAt: ms(u.CreatedAt), UpdatedAt: ms(u.UpdatedAt)}
+		MFAEnrolled: u.MFAEnrolled, SSOOnly: u.SSOOnly, CreatedAt: ms(u.CreatedAt), UpdatedAt: ms(u.UpdatedAt)}
 }
 
 const userSelect = `SELECT users.*, orgs.name AS org_name, orgs.kind AS org_kind, orgs.created_at AS org_created_at
@@ -125,8 +127,8 @@ func (t userRepo) UserByEmail(email string) (*docket.User, error) {
 
 // UpdateUser writes every column, so that false and "" stick.
 func (t userRepo) UpdateUser(u *docket.User) error {
-	return t.db.Exec(`UPDATE users SET name = ?, role = ?, password_hash = ?, password_by_admin = ?, disabled = ?, token_version = ?, updated_at = ? WHERE id = ?`,
-		u.Name, string(u.Role), u.PasswordHash, u.PasswordByAdmin, u.Disabled, u.TokenVersion, ms(u.UpdatedAt), u.ID).Error
+	return t.db.Exec(`UPDATE users SET name = ?, role = ?, password_hash = ?, password_by_admin = ?, disabled = ?, token_version = ?, mfa_enrolled = ?, sso_only = ?, updated_at = ? WHERE id = ?`,
+		u.Name, string(u.Role), u.PasswordHash, u.PasswordByAdmin, u.Disabled, u.TokenVersion, u.MFAEnrolled, u.SSOOnly, ms(u.UpdatedAt), u.ID).Error
 }
 
 func (t userRepo) ListUsers(f app.UserFilter, p app.Page) ([]docket.User, string, error) {
@@ -161,28 +163,44 @@ func (t userRepo) ListUsers(f app.UserFilter, p app.Page) ([]docket.User, string
 }
 
 type tokenRow struct {
-	ID        string
-	UserID    string
-	Kind      string
-	Name      string
-	Hash      string
-	Version   int
-	Scope     string
-	CreatedAt int64
-	ExpiresAt int64
-	RevokedAt *int64
+	ID      string
+	UserID  string
+	Kind    string
+	Name    string
+	Hash    string
+	Version int
+	Scope   string
+	AMR     string `gorm:"column:amr"`
+	ACR     string `gorm:"column:acr"`
+	// AuthenticatedAt is when the person authenticated (ms).
+	AuthenticatedAt int64
+	CreatedAt       int64
+	ExpiresAt       int64
+	RevokedAt       *int64
 }
 
 func (tokenRow) TableName() string { return "tokens" }
 
 func (r tokenRow) domain() app.Token {
+	var amr []string
+	if r.AMR != "" {
+		amr = strings.Split(r.AMR, ",")
+	}
 	return app.Token{ID: r.ID, UserID: r.UserID, Kind: auth.Kind(r.Kind), Name: r.Name, Hash: r.Hash,
-		Version: r.Version, Scope: docket.Scope(r.Scope), CreatedAt: tm(r.CreatedAt), ExpiresAt: tm(r.ExpiresAt), RevokedAt: tmp(r.RevokedAt)}
+		Version: r.Version, Scope: docket.Scope(r.Scope), AMR: amr, ACR: r.ACR, AuthenticatedAt: tm(r.AuthenticatedAt),
+		CreatedAt: tm(r.CreatedAt), ExpiresAt: tm(r.ExpiresAt), RevokedAt: tmp(r.RevokedAt)}
 }
 
 func (t userRepo) CreateToken(k *app.Token) error {
 	return translate(t.db.Create(&tokenRow{ID: k.ID, UserID: k.UserID, Kind: string(k.Kind), Name: k.Name,
-		Hash: k.Hash, Version: k.Version, Scope: string(k.Scope), CreatedAt: ms(k.CreatedAt), ExpiresAt: ms(k.ExpiresAt)}).Error)
+		Hash: k.Hash, Version: k.Version, Scope: string(k.Scope), AMR: strings.Join(k.AMR, ","), ACR: k.ACR,
+		AuthenticatedAt: ms(k.AuthenticatedAt), CreatedAt: ms(k.CreatedAt), ExpiresAt: ms(k.ExpiresAt)}).Error)
+}
+
+// SetTokenAMR records that a session has since proved more (a second
+// factor confirmed during it).
+func (t userRepo) SetTokenAMR(id string, amr []string) error {
+	return t.db.Exec(`UPDATE tokens SET amr = ? WHERE id = ?`, strings.Join(amr, ","), id).Error
 }
 
 func (t userRepo) TokenByID(id string) (*app.Token, error) {
@@ -214,12 +232,16 @@ func (t userRepo) TokenUser(id string) (*app.Token, *docket.User, error) {
 		TokenHash      string
 		TokenVersion2  int
 		TokenScope     string
+		TokenAmr       string
+		TokenAcr       string
+		TokenAuthAt    int64
 		TokenCreatedAt int64
 		TokenExpiresAt int64
 		TokenRevokedAt *int64
 	}](t.db.Raw(`SELECT users.*, orgs.name AS org_name, orgs.kind AS org_kind, orgs.created_at AS org_created_at,
 tokens.user_id AS token_user_id, tokens.kind AS token_kind, tokens.name AS token_name, tokens.hash AS token_hash,
-tokens.version AS token_version2, tokens.scope AS token_scope, tokens.created_at AS token_created_at, tokens.expires_at AS token_expires_at,
+tokens.version AS token_version2, tokens.scope AS token_scope, tokens.amr AS token_amr, tokens.acr AS token_acr,
+tokens.authenticated_at AS token_auth_at, tokens.created_at AS token_created_at, tokens.expires_at AS token_expires_at,
 tokens.revoked_at AS token_revoked_at
 FROM tokens JOIN users ON users.id = tokens.user_id JOIN orgs ON orgs.id = users.org_id WHERE tokens.id = ?`, id))
 	if err != nil {
@@ -229,7 +251,7 @@ FROM tokens JOIN users ON users.id = tokens.user_id JOIN orgs ON orgs.id = users
 		return nil, nil, docket.NotFound("token")
 	}
 	k := tokenRow{ID: id, UserID: r.TokenUserID, Kind: r.TokenKind, Name: r.TokenName, Hash: r.TokenHash,
-		Version: r.TokenVersion2, Scope: r.TokenScope, CreatedAt: r.TokenCreatedAt, ExpiresAt: r.TokenExpiresAt, RevokedAt: r.TokenRevokedAt}.domain()
+		Version: r.TokenVersion2, Scope: r.TokenScope, AMR: r.TokenAmr, ACR: r.TokenAcr, AuthenticatedAt: r.TokenAuthAt, CreatedAt: r.TokenCreatedAt, ExpiresAt: r.TokenExpiresAt, RevokedAt: r.TokenRevokedAt}.domain()
 	u := r.userRow.domain()
 	if m != nil {
 		m.tokens.put(id, t.ver.Accounts, tokenUser{token: k, user: *u})

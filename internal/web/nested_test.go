@@ -34,6 +34,7 @@ const (
 	kindDelivery     nestedKind = "delivery"
 	kindUser         nestedKind = "user"
 	kindApproval     nestedKind = "approval"
+	kindFactor       nestedKind = "second factor"
 )
 
 // nestedIDs is the entry of every route, API and pages, whose path holds an
@@ -42,6 +43,9 @@ const (
 // access tables' (accessMatrix, pageAccess).
 var nestedIDs = map[string]nestedKind{
 	"DELETE /api/v1/api-tokens/:id":           kindToken,
+	"POST /api/v1/me/mfa/:id/confirm":         kindFactor,
+	"DELETE /api/v1/me/mfa/:id":               kindFactor,
+	"DELETE /api/v1/users/:id/mfa":            kindUser,
 	"PATCH /api/v1/users/:id":                 kindUser,
 	"POST /api/v1/info-requests/:id/answer":   kindRequest,
 	"POST /api/v1/info-requests/:id/cancel":   kindRequest,
@@ -73,6 +77,8 @@ var nestedIDs = map[string]nestedKind{
 	"POST /inbox/:id/read":                kindInbox,
 	"POST /notifications/:id/ack":         kindNotification,
 	"POST /account/api-tokens/:id/revoke": kindToken,
+	"POST /account/mfa/:id/confirm":       kindFactor,
+	"POST /account/mfa/:id/remove":        kindFactor,
 	"POST /admin/users/:id":               kindUser,
 	"POST /admin/deliveries/:id/retry":    kindDelivery,
 	"POST /api/v1/approvals/:id/approve":  kindApproval,
@@ -258,6 +264,9 @@ func newNestedWorld(t *testing.T) *nestedWorld {
 	r = w.as("rev2", "POST", "/api/v1/api-tokens", map[string]any{"name": "ci"})
 	want(t, r, 201)
 	w.hide(kindToken, "another user's API token", idOf(r), everyone...)
+	r = w.as("rev2", "POST", "/api/v1/me/mfa/totp", map[string]any{"name": "phone"})
+	want(t, r, 201)
+	w.hide(kindFactor, "another user's second factor", idOf(r), everyone...)
 	return w
 }
 

@@ -54,6 +54,10 @@ func TestOpenAPIDocumentValid(t *testing.T) {
 			if !public && op.Responses.Status(http.StatusUnauthorized) == nil {
 				t.Errorf("%s: a signed-in route must document 401", where)
 			}
+			// mfa_enrollment_required can answer any signed-in route.
+			if !public && op.Responses.Status(http.StatusForbidden) == nil {
+				t.Errorf("%s: a signed-in route must document 403", where)
+			}
 			if public != publicPaths[where] {
 				t.Errorf("%s: public is %v, want %v", where, public, publicPaths[where])
 			}

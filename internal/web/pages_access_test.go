@@ -36,6 +36,7 @@ type pageSpec struct {
 var pageAccess = map[string]pageSpec{
 	"GET /login":                         {public: true},
 	"POST /login":                        {public: true},
+	"POST /login/second-factor":          {public: true},
 	"POST /logout":                       {},
 	"GET /":                              {},
 	"GET /dashboard":                     {roles: []string{"lab_member", "reviewer", "review_lead", "compliance_officer"}},
@@ -94,6 +95,10 @@ var pageAccess = map[string]pageSpec{
 	"POST /account/api-tokens/:id/revoke": {},
 	"POST /account/calendar-url":          {},
 	"POST /account/calendar-url/delete":   {},
+	"POST /account/mfa/totp":              {form: url.Values{"name": {"x"}}},
+	"POST /account/mfa/:id/confirm":       {form: url.Values{"code": {"123456"}}},
+	"POST /account/mfa/:id/remove":        {form: url.Values{"code": {"123456"}}},
+	"POST /account/mfa/recovery-codes":    {},
 
 	// Amendments, benchmark results, publishing, the statement and the Clearinghouse.
 	"GET /cases/:id/statement":          {scope: pageCase},

@@ -59,6 +59,7 @@ func BenchmarkDashboardPage(b *testing.B) {
 func benchService(tb testing.TB) (*store.Store, *app.Services, config.Config, time.Time) {
 	tb.Helper()
 	cfg := config.Default()
+	cfg.Auth.MFARequiredRoles = config.NoMFARoles
 	cfg.DB = storetest.DSN(tb)
 	cfg.Secret = strings.Repeat("s", 32)
 	st, err := store.Open(cfg.DB)

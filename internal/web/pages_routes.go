@@ -16,6 +16,7 @@ func (s *Server) pageRoutes() []Route {
 	return []Route{
 		{http.MethodGet, "/login", s.pageLoginForm, true},
 		{http.MethodPost, "/login", s.pageLogin, true},
+		{http.MethodPost, "/login/second-factor", s.pageSecondStep, true},
 		{http.MethodPost, "/logout", s.pageLogout, false},
 		{http.MethodGet, "/", s.ui.Dashboard.Home, false},
 
@@ -58,6 +59,10 @@ func (s *Server) pageRoutes() []Route {
 
 		{http.MethodGet, "/account", s.ui.Account.Account, false},
 		{http.MethodPost, "/account/password", s.ui.Account.ChangePassword, false},
+		{http.MethodPost, "/account/mfa/totp", s.ui.Account.EnrolTOTP, false},
+		{http.MethodPost, "/account/mfa/:id/confirm", s.ui.Account.ConfirmTOTP, false},
+		{http.MethodPost, "/account/mfa/:id/remove", s.ui.Account.RemoveFactor, false},
+		{http.MethodPost, "/account/mfa/recovery-codes", s.ui.Account.RecoveryCodes, false},
 		{http.MethodPost, "/account/api-tokens", s.ui.Account.CreateAPIToken, false},
 		{http.MethodPost, "/account/api-tokens/:id/revoke", s.ui.Account.RevokeAPIToken, false},
 		{http.MethodPost, "/account/calendar-url", s.ui.Account.CreateCalendarURL, false},

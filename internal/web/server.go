@@ -113,7 +113,8 @@ func New(svc *app.Services, o Options) (*Server, error) {
 	}
 	s.crossOrigin = cop
 	s.api, err = api.New(api.Services{Cases: sv.Cases, Findings: sv.Findings, Accounts: sv.Accounts, Evidence: sv.Evidence,
-		Clearinghouse: sv.Clearinghouse, Delivery: sv.Delivery, Audit: sv.Audit, Approvals: sv.Approvals},
+		Clearinghouse: sv.Clearinghouse, Delivery: sv.Delivery, Audit: sv.Audit, Approvals: sv.Approvals,
+		Factors: sv.Factors},
 		api.Settings{BaseURL: base, Location: o.Config.Location(), UploadMaxBytes: o.Config.Uploads.MaxBytes, Guard: o.Guard,
 			Organizer: organizer(o.Config.Mail.From)})
 	if err != nil {
@@ -132,7 +133,7 @@ func New(svc *app.Services, o Options) (*Server, error) {
 	e.Use(s.recoverPanic)
 	e.Use(httpx.PlainText)
 	pages, err := ui.New(ui.Services{Cases: sv.Cases, Findings: sv.Findings, Accounts: sv.Accounts, Evidence: sv.Evidence,
-		Clearinghouse: sv.Clearinghouse, Delivery: sv.Delivery, Approvals: sv.Approvals},
+		Clearinghouse: sv.Clearinghouse, Delivery: sv.Delivery, Approvals: sv.Approvals, Factors: sv.Factors},
 		ui.Settings{Location: o.Config.Location(), Logger: s.log, BaseURL: base, UploadMaxBytes: o.Config.Uploads.MaxBytes,
 			ResponseDays: o.Config.Findings.ResponseDays, APITokenMaxTTL: o.Config.Auth.APITokenMaxTTL, EndSession: s.endSession})
 	if err != nil {
@@ -268,6 +269,9 @@ func (s *Server) requireBearer(next echo.HandlerFunc) echo.HandlerFunc {
 			return docket.Errorf(docket.EScope, "this API token's scope is read: it may only read (GET); make a token with scope write to change anything")
 		}
 		c.Set(httpx.ActorKey, a)
+		if err := mfaGate(c, a); err != nil {
+			return err
+		}
 		return next(c)
 	}
 }

@@ -61,6 +61,8 @@ func newTestServer(t testing.TB, mutate ...func(*config.Config)) *testServer {
 func newTestServerHashing(t testing.TB, hasher *auth.Hasher, mutate ...func(*config.Config)) *testServer {
 	t.Helper()
 	cfg := config.Default()
+	// Second factors are the subject of their own tests (mfa_test.go).
+	cfg.Auth.MFARequiredRoles = config.NoMFARoles
 	cfg.DB = storetest.DSN(t)
 	cfg.DataDir = filepath.Join(t.TempDir(), "data") // attachments stay in the test's own directory
 	cfg.Secret = strings.Repeat("s", 32)

@@ -64,6 +64,11 @@ type (
 		api.ApprovalService
 		ui.ApprovalService
 	}
+	// FactorService is what the handlers call of the second factors' service.
+	FactorService interface {
+		api.FactorService
+		ui.FactorService
+	}
 )
 
 // serverAccountsCalls is what the server itself calls of the accounts
@@ -74,6 +79,7 @@ type serverAccountsCalls interface {
 	DerivedKey(purpose string) []byte
 	Logout(ctx context.Context, a docket.Actor) error
 	SignInPage(ctx context.Context, email string, password string, a docket.Actor) (*app.Session, error)
+	SecondStep(ctx context.Context, pending, code string, a docket.Actor) (*app.Session, error)
 }
 
 // serverAuditCalls is what the error handler calls of the audit service.
@@ -91,11 +97,13 @@ type Services struct {
 	Delivery      DeliveryService
 	Audit         AuditService
 	Approvals     ApprovalService
+	Factors       FactorService
 }
 
 // servicesOf is the one place the handlers' services are wired: each area's
 // handlers get that area's service.
 func servicesOf(svc *app.Services, approvals ApprovalService) Services {
 	return Services{Cases: svc.Cases, Findings: svc.Findings, Accounts: svc.Accounts, Evidence: svc.Evidence,
-		Clearinghouse: svc.Clearinghouse, Delivery: svc.Delivery, Audit: svc.AuditTrail, Approvals: approvals}
+		Clearinghouse: svc.Clearinghouse, Delivery: svc.Delivery, Audit: svc.AuditTrail, Approvals: approvals,
+		Factors: svc.Factors}
 }

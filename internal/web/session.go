@@ -67,6 +67,13 @@ func (s *Server) requireSession(next echo.HandlerFunc) echo.HandlerFunc {
 				c.Set(httpx.UserKey, u)
 				c.Set(httpx.CSRFKey, s.csrfFor(a.SessionID))
 				c.Response().Header().Set("Cache-Control", "no-store")
+				if err := mfaGate(c, a); err != nil {
+					if m := c.Request().Method; m == http.MethodGet || m == http.MethodHead {
+						// The walk-through: the account page, where a second factor is enrolled.
+						return c.Redirect(http.StatusSeeOther, "/account?enrol=1")
+					}
+					return err
+				}
 				return next(c)
 			}
 			if docket.ErrorCode(err) != docket.EUnauthorized {
@@ -213,6 +220,11 @@ func (s *Server) pageLogin(c echo.Context) error {
 			return s.renderLogin(c, http.StatusUnauthorized, lp)
 		}
 		return err
+	}
+	if sess.Pending {
+		// The password was right; the second factor comes on a step of its own.
+		c.SetCookie(s.cookie(s.pendingCookieName(), sess.Token, int(app.PendingTTL.Seconds())))
+		return s.renderLogin(c, http.StatusOK, view.LoginPage{Next: lp.Next, SecondStep: true})
 	}
 	c.SetCookie(s.cookie(s.loginCookieName(), "", -1))
 	c.SetCookie(s.cookie(s.sessionCookieName(), sess.Token, 0))

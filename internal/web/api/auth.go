@@ -16,11 +16,12 @@ func (s *Accounts) PostToken(c echo.Context) error {
 	var in struct {
 		Email    string `json:"email"`
 		Password string `json:"password"`
+		OTP      string `json:"otp"`
 	}
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	sess, err := s.accounts.SignIn(c.Request().Context(), in.Email, in.Password, httpx.Anon(c))
+	sess, err := s.accounts.SignInWithCode(c.Request().Context(), in.Email, in.Password, in.OTP, httpx.Anon(c))
 	if err != nil {
 		return err
 	}
@@ -36,12 +37,40 @@ func (s *Accounts) PostLogout(c echo.Context) error {
 	return c.NoContent(http.StatusNoContent)
 }
 
+// meJSON is the signed-in user with its second-factor state and how this session was made.
+type meJSON struct {
+	userJSON
+	MFA     meMFAJSON     `json:"mfa"`
+	Session meSessionJSON `json:"session"`
+}
+
+type meMFAJSON struct {
+	Enrolled bool `json:"enrolled"`
+	Required bool `json:"required"`
+}
+
+type meSessionJSON struct {
+	AMR             []string `json:"amr"`
+	ACR             *string  `json:"acr"`
+	AuthenticatedAt *string  `json:"authenticated_at"`
+}
+
 func (s *Accounts) GetMe(c echo.Context) error {
-	u, err := s.accounts.Me(c.Request().Context(), httpx.MustActor(c))
+	a := httpx.MustActor(c)
+	u, err := s.accounts.Me(c.Request().Context(), a)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, presentUser(u))
+	me := meJSON{userJSON: presentUser(u), MFA: meMFAJSON{Enrolled: u.MFAEnrolled, Required: a.MFARequired},
+		Session: meSessionJSON{AMR: append([]string{}, a.AMR...)}}
+	if a.ACR != "" {
+		me.Session.ACR = &a.ACR
+	}
+	if !a.AuthenticatedAt.IsZero() && a.AuthenticatedAt.Unix() > 0 {
+		at := httpx.Instant(a.AuthenticatedAt)
+		me.Session.AuthenticatedAt = &at
+	}
+	return c.JSON(http.StatusOK, me)
 }
 
 func (s *Accounts) PostPassword(c echo.Context) error {
@@ -192,6 +221,16 @@ func (s *Accounts) PatchUser(c echo.Context) error {
 		return err
 	}
 	ch, err := s.accounts.UpdateUser(c.Request().Context(), httpx.MustActor(c), c.Param("id"), in)
+	if err != nil {
+		return err
+	}
+	return userChangeResult(c, http.StatusOK, ch)
+}
+
+// DeleteUserFactors removes a user's second factors (administrators): 200
+// with the user, or 201 with the change that waits for a review lead.
+func (s *Accounts) DeleteUserFactors(c echo.Context) error {
+	ch, err := s.accounts.RemoveFactors(c.Request().Context(), httpx.MustActor(c), c.Param("id"))
 	if err != nil {
 		return err
 	}

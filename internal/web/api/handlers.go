@@ -34,8 +34,9 @@ type accountsAccountsCalls interface {
 	ListUsers(ctx context.Context, a docket.Actor, f app.UserFilter, p app.Page) ([]docket.User, string, error)
 	Logout(ctx context.Context, a docket.Actor) error
 	Me(ctx context.Context, a docket.Actor) (*docket.User, error)
-	SignIn(ctx context.Context, email string, password string, a docket.Actor) (*app.Session, error)
+	SignInWithCode(ctx context.Context, email, password, code string, a docket.Actor) (*app.Session, error)
 	UpdateUser(ctx context.Context, a docket.Actor, id string, p app.UserPatch) (app.UserChange, error)
+	RemoveFactors(ctx context.Context, a docket.Actor, id string) (app.UserChange, error)
 }
 
 // accountsAuditCalls is what the Accounts handlers call of the audit service.
@@ -228,6 +229,7 @@ type Services struct {
 	Evidence      EvidenceService
 	Findings      FindingService
 	Approvals     ApprovalService
+	Factors       FactorService
 }
 
 // Settings are the settings the API's handlers use.
@@ -253,6 +255,7 @@ type Handlers struct {
 	Delivery      *Delivery
 	Evidence      *Evidence
 	Findings      *Findings
+	Factors       *Factors
 	// OpenAPI serves the deployment's OpenAPI document (Served).
 	OpenAPI echo.HandlerFunc
 }
@@ -271,6 +274,7 @@ func New(sv Services, st Settings) (*Handlers, error) {
 		Delivery:      &Delivery{delivery: sv.Delivery, guard: st.Guard},
 		Evidence:      &Evidence{evidence: sv.Evidence},
 		Findings:      &Findings{cases: sv.Cases, findings: sv.Findings, uploads: httpx.Uploads{Service: sv.Findings, MaxBytes: st.UploadMaxBytes}},
+		Factors:       &Factors{factors: sv.Factors},
 		OpenAPI:       serveOpenAPI(doc),
 	}, nil
 }

@@ -30,6 +30,8 @@ type accountPage struct {
 	Calendar       *time.Time
 	NewCalendarURL string
 	Errors         view.FieldErrors
+	// MFA is the second factors' section (mfa.go).
+	MFA factorsPart
 }
 
 type tokenRow struct {
@@ -66,6 +68,9 @@ func (h *AccountPages) accountPageOf(c echo.Context, errs view.FieldErrors) (*ac
 	}
 	pg.TokenDays = h.tokenDays(form(c, "days"))
 	pg.Flash = view.FlashOf(c)
+	if pg.MFA, err = h.factorsOf(c); err != nil {
+		return nil, err
+	}
 	return pg, nil
 }
 

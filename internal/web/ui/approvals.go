@@ -67,6 +67,8 @@ func approvalWords(p *docket.Approval) string {
 		return s
 	case docket.ApprovalUserPassword:
 		return "Set a new password for " + who
+	case docket.ApprovalUserFactors:
+		return "Remove the second factors of " + who
 	}
 	return p.Kind
 }

@@ -74,6 +74,7 @@ type AccountPages struct {
 	r        *view.Renderer
 	cases    accountPagesCasesCalls
 	accounts accountPagesAccountsCalls
+	factors  accountFactorsCalls
 	// baseURL is Docket's address for links ("": the request's host).
 	baseURL string
 	// tokenMaxTTL is the longest lifetime of an API token.
@@ -119,6 +120,7 @@ type Services struct {
 	Clearinghouse ClearinghouseService
 	Delivery      DeliveryService
 	Approvals     ApprovalService
+	Factors       FactorService
 }
 
 // Settings are the settings the pages use.
@@ -171,7 +173,7 @@ func New(sv Services, st Settings) (*Handlers, error) {
 		Review:    &ReviewPages{r: r, present: present, cases: sv.Cases, evidence: sv.Evidence, clearinghouse: sv.Clearinghouse},
 		Dashboard: &DashboardPages{r: r, cases: sv.Cases, users: admin.Users},
 		Inbox:     &InboxPages{r: r, cases: sv.Cases, delivery: sv.Delivery},
-		Account: &AccountPages{r: r, cases: sv.Cases, accounts: sv.Accounts, baseURL: st.BaseURL,
+		Account: &AccountPages{r: r, cases: sv.Cases, accounts: sv.Accounts, factors: sv.Factors, baseURL: st.BaseURL,
 			tokenMaxTTL: st.APITokenMaxTTL, endSession: st.EndSession},
 		Admin:     admin,
 		Approvals: &ApprovalPages{r: r, approvals: sv.Approvals},

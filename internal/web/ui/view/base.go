@@ -363,6 +363,9 @@ var flashes = map[string]string{
 	// The account page (account.go).
 	"token-revoked": "The API token is revoked. Requests carrying it are refused from now on.",
 	"calendar-off":  "The calendar address is turned off. Calendars subscribed to it stop updating.",
+	// The account page's second factors (mfa.go).
+	"factor-added":   "The authenticator app is added: you sign in with a code from it from now on. Make recovery codes below, in case you lose it.",
+	"factor-removed": "The second factor is removed.",
 }
 
 // FlashOf is the flash of the action that the request's ?done= names.

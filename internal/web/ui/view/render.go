@@ -133,6 +133,8 @@ type LoginPage struct {
 	Error   string
 	Notice  string
 	Invalid bool
+	// SecondStep: the password was right; the form asks for the second factor's code.
+	SecondStep bool
 }
 
 // RenderLogin answers with the sign-in form.
