@@ -58,6 +58,10 @@ var nestedIDs = map[string]nestedKind{
 	"POST /api/v1/inbox/:id/read":             kindInbox,
 	"POST /api/v1/notifications/:id/ack":      kindNotification,
 	"DELETE /api/v1/webhooks/:id":             kindWebhook,
+	"PATCH /api/v1/webhooks/:id":              kindWebhook,
+	"POST /api/v1/webhooks/:id/rotate-secret": kindWebhook,
+	"POST /api/v1/webhooks/:id/ping":          kindWebhook,
+	"GET /api/v1/webhooks/:id/deliveries":     kindWebhook,
 	"POST /api/v1/admin/deliveries/:id/retry": kindDelivery,
 
 	"POST /info-requests/:id/answer":      kindRequest,
