@@ -79,6 +79,8 @@ var nestedIDs = map[string]nestedKind{
 	"POST /account/api-tokens/:id/revoke": kindToken,
 	"POST /admin/users/:id":               kindUser,
 	"POST /admin/deliveries/:id/retry":    kindDelivery,
+	"GET /webhooks/:id/deliveries":        kindWebhook,
+	"POST /webhooks/:id/ping":             kindWebhook,
 	"POST /api/v1/approvals/:id/approve":  kindApproval,
 	"POST /api/v1/approvals/:id/reject":   kindApproval,
 	"POST /approvals/:id/approve":         kindApproval,
