@@ -99,6 +99,7 @@ func TestWebhookOwnersManageTheirEndpoint(t *testing.T) {
 	recv.mu.Lock()
 	recv.status = 500
 	recv.mu.Unlock()
+	w.clock.Advance(time.Minute) // newest first: the submission after the ping
 	w.caseIn("submitted")
 	if _, err := w.svc.Delivery.Deliver(context.Background(), chs); err != nil {
 		t.Fatal(err)
