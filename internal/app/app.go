@@ -188,6 +188,10 @@ type Delivery struct {
 	secret []byte
 	// statements signs the statement a lapsed review issues.
 	statements *statementSigner
+	// secretOverlap is how long a rotated webhook secret still signs (webhooks.secret_overlap).
+	secretOverlap time.Duration
+	// wake asks the scheduler for a delivery run now (Wakes): a ping goes at once.
+	wake chan struct{}
 }
 
 // AuditTrail reads and verifies the audit chain.
@@ -247,13 +251,15 @@ func New(store Store, o Options) *Services {
 		hasher: o.Hasher, signer: o.Signer, passwords: newPasswordChecker(o.Hasher), approvals: o.Approvals, factors: sf}
 	acc.throttle = throttle{policy: throttlePolicy{cfg.Auth}, now: c.Now}
 	statements := &statementSigner{core: c, secret: o.Secret, issuer: cfg.Auth.Issuer}
+	delivery := &Delivery{core: c, notify: cfg.Notify, secret: o.Secret, statements: statements,
+		secretOverlap: cfg.Webhooks.SecretOverlap, wake: make(chan struct{}, 1)}
 	return &Services{
 		Cases:         &Cases{core: c, review: cfg.Review, statements: statements},
 		Findings:      &Findings{core: c, responseDays: cfg.Findings.ResponseDays, maxUpload: cfg.Uploads.MaxBytes},
 		Accounts:      acc,
 		Evidence:      &Evidence{statementSigner: statements, benchmarks: o.Benchmarks},
 		Clearinghouse: &Clearinghouse{core: c},
-		Delivery:      &Delivery{core: c, notify: cfg.Notify, secret: o.Secret, statements: statements},
+		Delivery:      delivery,
 		AuditTrail:    &AuditTrail{core: c},
 		Approvals:     o.Approvals,
 		Factors:       &Factors{core: c, auth: cfg.Auth, factors: sf, issuer: "Docket"},

@@ -36,6 +36,8 @@ type DeliveryStore interface {
 	UsersByID(ids []string) (map[string]docket.User, error)
 
 	CreateWebhook(w *docket.Webhook) error
+	// UpdateWebhook stores a webhook's events, disabled flag and secrets.
+	UpdateWebhook(w *docket.Webhook) error
 	// WebhookByID returns a webhook with its organisation's kind.
 	WebhookByID(id string) (*docket.Webhook, error)
 	// ListWebhooks lists an organisation's webhooks, oldest first.
@@ -61,6 +63,8 @@ type DeliveryStore interface {
 type DeliveryFilter struct {
 	State   *string
 	Channel *string
+	// TargetID keeps the messages to one target (a webhook's, with Channel webhook).
+	TargetID *string
 }
 
 // QueueDepth is how much waits where, for the metrics.
@@ -391,7 +395,8 @@ func (s *Delivery) ListDeliveries(ctx context.Context, a docket.Actor, f Deliver
 }
 
 // RetryDelivery gives a parked delivery a fresh round of attempts, from the
-// next delivery run on (admins; 409 unless it failed).
+// next delivery run on (admins; 409 unless it failed, or when its webhook
+// was deleted or is disabled).
 func (s *Delivery) RetryDelivery(ctx context.Context, a docket.Actor, id string) (*docket.Delivery, error) {
 	if a.Role != docket.RoleAdmin {
 		return nil, docket.Forbidden()
@@ -406,10 +411,12 @@ func (s *Delivery) RetryDelivery(ctx context.Context, a docket.Actor, id string)
 			return docket.Errorf(docket.EConflict, "the delivery is %s; only a failed delivery is retried", d.State)
 		}
 		if d.Channel == docket.ChannelWebhook {
-			if _, err := tx.Delivery().WebhookByID(d.TargetID); docket.ErrorCode(err) == docket.ENotFound {
+			if w, err := tx.Delivery().WebhookByID(d.TargetID); docket.ErrorCode(err) == docket.ENotFound {
 				return docket.Errorf(docket.EConflict, "the webhook was deleted; nothing to retry")
 			} else if err != nil {
 				return err
+			} else if w.Disabled {
+				return docket.Errorf(docket.EConflict, "the webhook is disabled; its owners enable it first")
 			}
 		}
 		now := s.Now()

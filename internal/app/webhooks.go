@@ -120,19 +120,209 @@ func (s *Delivery) DeleteWebhook(ctx context.Context, a docket.Actor, id string)
 	})
 }
 
-// WebhookTarget returns where a webhook delivery goes and the key that signs
-// it: the URL and the raw secret. A deleted webhook answers 404.
-func (s *Delivery) WebhookTarget(ctx context.Context, id string) (string, []byte, error) {
+// ownWebhook loads a webhook of the actor's organisation inside tx: 404 for
+// any other organisation's, as for one that does not exist.
+func ownWebhook(tx deliveryTx, a docket.Actor, id string) (*docket.Webhook, error) {
+	w, err := tx.Delivery().WebhookByID(id)
+	switch {
+	case docket.ErrorCode(err) == docket.ENotFound:
+		return nil, docket.NotFound("webhook")
+	case err != nil:
+		return nil, err
+	case w.OrgID != a.OrgID:
+		return nil, docket.NotFound("webhook")
+	}
+	return w, nil
+}
+
+// UpdateWebhook changes the events of one of the actor's organisation's
+// webhooks, or disables or enables it (403 for roles that manage none, 404
+// for another organisation's, 422 naming events). Disabling it parks its
+// messages not yet delivered as failed; a disabled webhook gets no new ones.
+func (s *Delivery) UpdateWebhook(ctx context.Context, a docket.Actor, id string, in docket.WebhookUpdate) (*docket.Webhook, error) {
+	if !docket.CanManageWebhooks(a.Role) {
+		return nil, docket.Forbidden()
+	}
+	if err := in.Validate(); err != nil {
+		return nil, err
+	}
+	var w *docket.Webhook
+	err := s.write(ctx, func(tx deliveryTx) error {
+		var err error
+		if w, err = ownWebhook(tx, a, id); err != nil {
+			return err
+		}
+		ch := docket.Changes{"host": urlHost(w.URL)}
+		if in.Events != nil {
+			w.Events = append([]string{}, (*in.Events)...)
+			ch["events"] = w.Events
+		}
+		if in.Disabled != nil {
+			if *in.Disabled && !w.Disabled {
+				if err := tx.Delivery().FailPendingDeliveries(w.ID, "the webhook was disabled", s.Now()); err != nil {
+					return err
+				}
+			}
+			w.Disabled = *in.Disabled
+			ch["disabled"] = w.Disabled
+		}
+		if err := tx.Delivery().UpdateWebhook(w); err != nil {
+			return err
+		}
+		return s.audit(tx, a, "webhook.updated", "webhook", w.ID, "", ch)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
+// RotateWebhookSecret gives one of the actor's organisation's webhooks a new
+// signing secret, returned this once (403 for roles that manage none, 404 for
+// another organisation's). The secret it replaces still signs each delivery
+// beside the new one for webhooks.secret_overlap; a secret older than that
+// (from a rotation before) signs nothing more.
+func (s *Delivery) RotateWebhookSecret(ctx context.Context, a docket.Actor, id string) (*docket.Webhook, string, error) {
+	if !docket.CanManageWebhooks(a.Role) {
+		return nil, "", docket.Forbidden()
+	}
+	raw := make([]byte, 32)
+	if _, err := rand.Read(raw); err != nil {
+		return nil, "", err
+	}
+	var w *docket.Webhook
+	err := s.write(ctx, func(tx deliveryTx) error {
+		var err error
+		if w, err = ownWebhook(tx, a, id); err != nil {
+			return err
+		}
+		sealed, err := s.sealSecret(raw, w.ID)
+		if err != nil {
+			return err
+		}
+		now := s.Now()
+		until := now.Add(s.secretOverlap)
+		w.PreviousSecret, w.PreviousUntil, w.Secret = w.Secret, &until, sealed
+		if err := tx.Delivery().UpdateWebhook(w); err != nil {
+			return err
+		}
+		return s.audit(tx, a, "webhook.secret_rotated", "webhook", w.ID, "",
+			docket.Changes{"host": urlHost(w.URL), "previous_until": until.UTC().Format(time.RFC3339Nano)})
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	return w, docket.WebhookSecretPrefix + base64.StdEncoding.EncodeToString(raw), nil
+}
+
+// PingWebhook sends one of the actor's organisation's webhooks a ping event
+// through the outbox, like any other message: signed, retried, listed among
+// its deliveries (403 for roles that manage none, 404 for another
+// organisation's, 409 when it is disabled). It asks for a delivery run at once.
+func (s *Delivery) PingWebhook(ctx context.Context, a docket.Actor, id string) error {
+	if !docket.CanManageWebhooks(a.Role) {
+		return docket.Forbidden()
+	}
+	err := s.write(ctx, func(tx deliveryTx) error {
+		w, err := ownWebhook(tx, a, id)
+		if err != nil {
+			return err
+		}
+		if w.Disabled {
+			return docket.Errorf(docket.EConflict, "the webhook is disabled; enable it before pinging it")
+		}
+		e := &docket.Event{ID: newID(), Type: docket.EventPing, SubjectType: "webhook", SubjectID: w.ID, OrgID: w.OrgID,
+			CreatedAt: s.Now()}
+		if err := tx.Delivery().InsertEvent(e); err != nil {
+			return err
+		}
+		return s.audit(tx, a, "webhook.pinged", "webhook", w.ID, "", docket.Changes{"host": urlHost(w.URL)})
+	})
+	if err != nil {
+		return err
+	}
+	s.Wake()
+	return nil
+}
+
+// Wake asks for a delivery run now; a request already waiting covers this one.
+func (s *Delivery) Wake() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Wakes is where the scheduler hears that a delivery run is wanted now.
+func (s *Delivery) Wakes() <-chan struct{} { return s.wake }
+
+// ListWebhookDeliveries lists the messages of one of the actor's
+// organisation's webhooks, newest first: metadata only, never a body (403 for
+// roles that manage none, 404 for another organisation's).
+func (s *Delivery) ListWebhookDeliveries(ctx context.Context, a docket.Actor, id string, p Page) ([]docket.Delivery, string, error) {
+	if !docket.CanManageWebhooks(a.Role) {
+		return nil, "", docket.Forbidden()
+	}
+	var out []docket.Delivery
+	var next string
+	err := s.read(ctx, func(tx deliveryTx) error {
+		if _, err := ownWebhook(tx, a, id); err != nil {
+			return err
+		}
+		channel := docket.ChannelWebhook
+		var err error
+		out, next, err = tx.Delivery().ListDeliveries(DeliveryFilter{Channel: &channel, TargetID: &id},
+			Page{Limit: clampLimit(p.Limit), Cursor: p.Cursor})
+		return err
+	})
+	return out, next, err
+}
+
+// Webhook returns one of the actor's organisation's webhooks, without its
+// secrets (403 for roles that manage none, 404 for another organisation's).
+func (s *Delivery) Webhook(ctx context.Context, a docket.Actor, id string) (*docket.Webhook, error) {
+	if !docket.CanManageWebhooks(a.Role) {
+		return nil, docket.Forbidden()
+	}
+	var w *docket.Webhook
+	err := s.read(ctx, func(tx deliveryTx) error {
+		var err error
+		w, err = ownWebhook(tx, a, id)
+		return err
+	})
+	return w, err
+}
+
+// WebhookTarget is where a webhook delivery goes and the keys that sign it.
+type WebhookTarget struct {
+	URL string
+	// Secrets are the raw signing secrets: the current one first, then the
+	// one it replaced while the overlap after a rotation lasts.
+	Secrets [][]byte
+	// Disabled says the owner paused the webhook: nothing is sent.
+	Disabled bool
+}
+
+// WebhookTarget returns where a webhook delivery goes and the keys that sign
+// it now. A deleted webhook answers 404.
+func (s *Delivery) WebhookTarget(ctx context.Context, id string) (WebhookTarget, error) {
 	var w *docket.Webhook
 	if err := s.read(ctx, func(tx deliveryTx) error {
 		var err error
 		w, err = tx.Delivery().WebhookByID(id)
 		return err
 	}); err != nil {
-		return "", nil, notFoundAs(err, "webhook")
+		return WebhookTarget{}, notFoundAs(err, "webhook")
 	}
-	key, err := s.openSecret(w.Secret, w.ID)
-	return w.URL, key, err
+	t := WebhookTarget{URL: w.URL, Disabled: w.Disabled}
+	for _, sealed := range w.SigningSecrets(s.Now()) {
+		key, err := s.openSecret(sealed, w.ID)
+		if err != nil {
+			return WebhookTarget{}, err
+		}
+		t.Secrets = append(t.Secrets, key)
+	}
+	return t, nil
 }
 
 // emit records a lifecycle event for webhooks inside the use case's transaction.

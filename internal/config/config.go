@@ -151,6 +151,9 @@ type Webhooks struct {
 	MaxAttempts         int           `yaml:"max_attempts"`          // >= 1
 	Timeout             time.Duration `yaml:"timeout"`               // > 0
 	AllowPrivateTargets bool          `yaml:"allow_private_targets"` // allow loopback, private and link-local targets
+	// SecretOverlap is how long, after a secret is rotated, the previous one
+	// still signs each delivery beside the new one; 0 to 30 days.
+	SecretOverlap time.Duration `yaml:"secret_overlap"`
 }
 
 // Metrics holds the settings of /metrics.
@@ -221,7 +224,7 @@ func Default() Config {
 		Uploads:    Uploads{MaxBytes: 50 << 20},
 		Mail:       Mail{From: "Docket <docket@localhost>"},
 		SMTP:       SMTP{GiveUpAfter: 72 * time.Hour},
-		Webhooks:   Webhooks{MaxAttempts: 8, Timeout: 10 * time.Second},
+		Webhooks:   Webhooks{MaxAttempts: 8, Timeout: 10 * time.Second, SecretOverlap: 24 * time.Hour},
 		Benchmarks: "configs/benchmarks.yaml",
 		Log:        Log{Level: "info"},
 	}

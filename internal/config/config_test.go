@@ -458,6 +458,8 @@ func TestBadValues(t *testing.T) {
 		{name: "bad log level", env: map[string]string{"DOCKET_LOG_LEVEL": "verbose"}, want: []string{"log.level:"}},
 		{name: "zero upload size", env: map[string]string{"DOCKET_UPLOADS_MAX_BYTES": "0"}, want: []string{"uploads.max_bytes:"}},
 		{name: "no webhook attempts", env: map[string]string{"DOCKET_WEBHOOKS_MAX_ATTEMPTS": "0"}, want: []string{"webhooks.max_attempts:"}},
+		{name: "negative secret overlap", env: map[string]string{"DOCKET_WEBHOOKS_SECRET_OVERLAP": "-1h"}, want: []string{"webhooks.secret_overlap: must be from 0"}},
+		{name: "secret overlap over 30 days", file: "webhooks:\n  secret_overlap: 721h\n", want: []string{"webhooks.secret_overlap: must be from 0"}},
 		{name: "empty schedule", env: map[string]string{"DOCKET_NOTIFY_SCHEDULE": " "}, want: []string{"notify.schedule:"}},
 		{name: "empty data dir", flags: map[string]string{"data_dir": ""}, want: []string{"data_dir:"}},
 		{name: "unknown flag", flags: map[string]string{"review.window": "3"}, want: []string{"flag review.window: unknown setting"}},

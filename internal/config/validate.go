@@ -116,6 +116,8 @@ func (c Config) Validate() error {
 
 	v.check(c.Webhooks.MaxAttempts >= 1, "webhooks.max_attempts", "must be at least 1, got %d", c.Webhooks.MaxAttempts)
 	v.positive("webhooks.timeout", c.Webhooks.Timeout)
+	v.check(c.Webhooks.SecretOverlap >= 0 && c.Webhooks.SecretOverlap <= 30*24*time.Hour, "webhooks.secret_overlap",
+		"must be from 0 (the old secret stops at once) to 720h (30 days), got %s", c.Webhooks.SecretOverlap)
 
 	v.check(c.Benchmarks != "", "benchmarks", "must not be empty")
 	v.check(c.MemoryLimit == 0 || c.MemoryLimit >= 16<<20, "memory_limit",

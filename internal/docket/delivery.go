@@ -28,6 +28,9 @@ const (
 	EventCaseDecided       = "case.decided"
 	EventInfoRequestOpened = "info_request.opened"
 	EventFindingShared     = "finding.shared"
+	// EventPing is the test message an endpoint's owner sends it
+	// (POST /webhooks/{id}/ping): never subscribed to, sent to that endpoint only.
+	EventPing = "ping"
 )
 
 // WebhookSecretPrefix starts every webhook signing secret, as in Standard Webhooks.
@@ -71,15 +74,50 @@ type Delivery struct {
 
 // Webhook is an endpoint of an organisation. Secret is the signing secret as
 // stored: sealed with a key derived from the signing secret of the deployment.
+// After a rotation, PreviousSecret (sealed the same way) still signs every
+// delivery beside the new one until PreviousUntil, so that receivers can
+// change their secret without dropping a message. A disabled webhook gets no
+// deliveries.
 type Webhook struct {
-	ID        string
-	OrgID     string
-	OrgKind   string
-	URL       string
-	Events    []string
-	Secret    []byte
-	CreatedBy string
-	CreatedAt time.Time
+	ID             string
+	OrgID          string
+	OrgKind        string
+	URL            string
+	Events         []string
+	Secret         []byte
+	PreviousSecret []byte
+	PreviousUntil  *time.Time
+	Disabled       bool
+	CreatedBy      string
+	CreatedAt      time.Time
+}
+
+// WebhookUpdate changes a webhook: nil fields stay as they are.
+type WebhookUpdate struct {
+	Events   *[]string `json:"events"`
+	Disabled *bool     `json:"disabled"`
+}
+
+// Validate checks the update: the events as ValidateWebhookEvents does, and
+// something to change (422, naming the field when one is wrong).
+func (u WebhookUpdate) Validate() error {
+	if u.Events == nil && u.Disabled == nil {
+		return Unacceptable("", "send events, disabled or both: there is nothing to change")
+	}
+	if u.Events != nil {
+		return ValidateWebhookEvents(*u.Events)
+	}
+	return nil
+}
+
+// SigningSecrets returns the sealed secrets that sign a delivery at now: the
+// current one, and the previous one while its overlap lasts.
+func (w Webhook) SigningSecrets(now time.Time) [][]byte {
+	out := [][]byte{w.Secret}
+	if len(w.PreviousSecret) > 0 && w.PreviousUntil != nil && now.Before(*w.PreviousUntil) {
+		out = append(out, w.PreviousSecret)
+	}
+	return out
 }
 
 // Wants reports whether the webhook subscribes to the event type.

@@ -23,10 +23,11 @@ import (
 	"github.com/docket/docket/internal/docket"
 )
 
-// WebhookSource gives the webhook channel the URL and the raw signing secret
-// of a webhook; a deleted one answers a not_found error.
+// WebhookSource gives the webhook channel the URL and the raw signing
+// secrets of a webhook (two during the overlap after a rotation), and
+// whether it is disabled; a deleted one answers a not_found error.
 type WebhookSource interface {
-	WebhookTarget(ctx context.Context, id string) (string, []byte, error)
+	WebhookTarget(ctx context.Context, id string) (app.WebhookTarget, error)
 }
 
 // WebhookOptions configure the webhook channel.
@@ -92,9 +93,20 @@ type caseRef struct {
 	Number string `json:"number"`
 }
 
-// Body is what a webhook receives: nothing confidential.
-type Body struct {
-	Type      string   `json:"type"`
+// Envelope is what a webhook receives, the Standard Webhooks payload
+// structure: the event type, when it happened (RFC 3339), and its data.
+// Nothing in it is confidential.
+type Envelope struct {
+	Type      string `json:"type"`
+	Timestamp string `json:"timestamp"`
+	Data      Data   `json:"data"`
+}
+
+// Data is an envelope's data: the message id (the webhook-id header), the
+// rule and threshold of a reminder or an escalation, the case it is about,
+// the deadline, and when the notification or event was made. A field that
+// does not apply (a lifecycle event has no rule, a ping no case) is null.
+type Data struct {
 	ID        string   `json:"id"`
 	Rule      *string  `json:"rule"`
 	Threshold *string  `json:"threshold"`
@@ -103,23 +115,24 @@ type Body struct {
 	CreatedAt string   `json:"created_at"`
 }
 
-// Plan addresses the batch to the webhooks: a reminder or an escalation goes
-// to the webhooks of its recipient's organisation that want its kind, once
-// per webhook whatever the number of recipients there; a lifecycle event goes
-// to the agency's webhooks and, unless it is hidden from the lab, to those of
-// the case's lab. Each message id is derived from the webhook and the
-// notification's group (or the event), so a retry or a resend carries the same
-// webhook-id.
+// Plan addresses the batch to the webhooks that are not disabled: a reminder
+// or an escalation goes to the webhooks of its recipient's organisation that
+// want its kind, once per webhook whatever the number of recipients there; a
+// lifecycle event goes to the agency's webhooks and, unless it is hidden from
+// the lab, to those of the case's lab; a ping goes to the webhook it names.
+// Each message id is derived from the webhook and the notification's group
+// (or the event), so a retry or a resend carries the same webhook-id. The
+// envelope's timestamp is when the notification or the event was made.
 func (w *Webhooks) Plan(b app.Batch) ([]docket.Delivery, error) {
 	var out []docket.Delivery
 	seen := map[string]bool{}
-	add := func(hook docket.Webhook, mid, typ, caseID string, body Body) error {
+	add := func(hook docket.Webhook, mid, typ, caseID string, data Data) error {
 		if seen[mid] {
 			return nil
 		}
 		seen[mid] = true
-		body.ID = mid
-		payload, err := json.Marshal(body)
+		data.ID = mid
+		payload, err := json.Marshal(Envelope{Type: typ, Timestamp: data.CreatedAt, Data: data})
 		if err != nil {
 			return err
 		}
@@ -136,36 +149,49 @@ func (w *Webhooks) Plan(b app.Batch) ([]docket.Delivery, error) {
 			continue
 		}
 		for _, hook := range b.Webhooks {
-			if hook.OrgID != u.OrgID || !hook.Wants(n.Kind) {
+			if hook.Disabled || hook.OrgID != u.OrgID || !hook.Wants(n.Kind) {
 				continue
 			}
 			rule, threshold, due := n.Rule, n.Threshold, ts(n.DueAt)
-			body := Body{Type: n.Kind, Rule: &rule, Threshold: &threshold, DueAt: &due, CreatedAt: ts(n.CreatedAt)}
+			data := Data{Rule: &rule, Threshold: &threshold, DueAt: &due, CreatedAt: ts(n.CreatedAt)}
 			if n.CaseID != "" {
-				body.Case = &caseRef{ID: n.CaseID, Number: n.CaseNumber}
+				data.Case = &caseRef{ID: n.CaseID, Number: n.CaseNumber}
 			}
 			mid := docket.MessageID("webhook", hook.ID, n.GroupKey, strconv.Itoa(n.Repeat))
-			if err := add(hook, mid, n.Kind, n.CaseID, body); err != nil {
+			if err := add(hook, mid, n.Kind, n.CaseID, data); err != nil {
 				return nil, err
 			}
 		}
 	}
 	for _, e := range b.Events {
 		for _, hook := range b.Webhooks {
-			if !hook.Wants(e.Type) || !(hook.OrgKind == docket.OrgKindAgency || (hook.OrgID == e.OrgID && e.LabVisible)) {
+			if hook.Disabled || !eventFor(e, hook) {
 				continue
 			}
-			body := Body{Type: e.Type, Case: &caseRef{ID: e.CaseID, Number: e.CaseNumber}, CreatedAt: ts(e.CreatedAt)}
+			data := Data{CreatedAt: ts(e.CreatedAt)}
+			if e.CaseID != "" {
+				data.Case = &caseRef{ID: e.CaseID, Number: e.CaseNumber}
+			}
 			if e.DueAt != nil {
 				due := ts(*e.DueAt)
-				body.DueAt = &due
+				data.DueAt = &due
 			}
-			if err := add(hook, docket.MessageID("webhook", hook.ID, e.ID), e.Type, e.CaseID, body); err != nil {
+			if err := add(hook, docket.MessageID("webhook", hook.ID, e.ID), e.Type, e.CaseID, data); err != nil {
 				return nil, err
 			}
 		}
 	}
 	return out, nil
+}
+
+// eventFor says whether a lifecycle event goes to a webhook: a ping to the
+// webhook it names only; any other event to the webhooks that want it, of
+// the agency or, when the lab may learn of it, of the case's lab.
+func eventFor(e docket.Event, hook docket.Webhook) bool {
+	if e.Type == docket.EventPing {
+		return e.SubjectType == "webhook" && e.SubjectID == hook.ID
+	}
+	return hook.Wants(e.Type) && (hook.OrgKind == docket.OrgKindAgency || (hook.OrgID == e.OrgID && e.LabVisible))
 }
 
 // Sign is the Standard Webhooks signature: "v1," and the base64 HMAC-SHA256,
@@ -177,15 +203,31 @@ func Sign(secret []byte, id, timestamp string, body []byte) string {
 	return "v1," + base64.StdEncoding.EncodeToString(mac.Sum(nil))
 }
 
+// SignAll is the webhook-signature header for several secrets: each one's
+// signature, space-separated, as the specification allows while a receiver
+// moves from one secret to the next.
+func SignAll(secrets [][]byte, id, timestamp string, body []byte) string {
+	sigs := make([]string, len(secrets))
+	for i, k := range secrets {
+		sigs[i] = Sign(k, id, timestamp, body)
+	}
+	return strings.Join(sigs, " ")
+}
+
 // Send makes one signed call. Only a 2xx answer is a delivery; a redirect is
-// not followed and counts as a failure.
+// not followed and counts as a failure. A disabled or deleted webhook gets
+// nothing: the message is parked.
 func (w *Webhooks) Send(ctx context.Context, d docket.Delivery) error {
-	target, secret, err := w.targets.WebhookTarget(ctx, d.TargetID)
+	t, err := w.targets.WebhookTarget(ctx, d.TargetID)
 	if docket.ErrorCode(err) == docket.ENotFound {
 		return &app.SendError{Reason: "the webhook was deleted", Permanent: true}
-	} else if err != nil {
+	} else if err != nil || len(t.Secrets) == 0 {
 		return &app.SendError{Reason: "the webhook could not be loaded"}
 	}
+	if t.Disabled {
+		return &app.SendError{Reason: "the webhook was disabled", Permanent: true}
+	}
+	target := t.URL
 	if _, _, err := w.guard.checkForm(target); err != nil {
 		return &app.SendError{Reason: "the URL is refused: " + docket.AsError(err).Message, Permanent: true}
 	}
@@ -198,7 +240,7 @@ func (w *Webhooks) Send(ctx context.Context, d docket.Delivery) error {
 	req.Header.Set("User-Agent", "Docket-Webhooks/1")
 	req.Header.Set("webhook-id", d.MessageID)
 	req.Header.Set("webhook-timestamp", stamp)
-	req.Header.Set("webhook-signature", Sign(secret, d.MessageID, stamp, d.Payload))
+	req.Header.Set("webhook-signature", SignAll(t.Secrets, d.MessageID, stamp, d.Payload))
 	resp, err := w.client.Do(req)
 	if err != nil {
 		return dialFailure(err)

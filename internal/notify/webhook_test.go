@@ -188,21 +188,25 @@ func TestSignedWebhookRetriedUnderOneID(t *testing.T) {
 			t.Fatalf("attempt %d: %v", i+1, err)
 		}
 	}
-	// The body: exactly the documented fields, nothing confidential.
-	var body map[string]any
-	if err := json.Unmarshal(hits[0].Body, &body); err != nil {
+	// The body: the Standard Webhooks envelope {type, timestamp, data} with
+	// exactly the documented fields, nothing confidential.
+	var env map[string]any
+	if err := json.Unmarshal(hits[0].Body, &env); err != nil {
 		t.Fatal(err)
 	}
-	var keys []string
-	for k := range body {
-		keys = append(keys, k)
+	if got := sortedKeys(env); got != "data,timestamp,type" {
+		t.Fatalf("envelope fields %v", got)
 	}
-	sort.Strings(keys)
-	if strings.Join(keys, ",") != "case,created_at,due_at,id,rule,threshold,type" {
-		t.Fatalf("body fields %v", keys)
+	body := env["data"].(map[string]any)
+	if got := sortedKeys(body); got != "case,created_at,due_at,id,rule,threshold" {
+		t.Fatalf("data fields %v", got)
+	}
+	stamp, err := time.Parse(time.RFC3339, env["timestamp"].(string))
+	if err != nil || !stamp.Equal(received) || env["timestamp"] != body["created_at"] {
+		t.Fatalf("timestamp %v (%v): want RFC 3339, the submission's instant", env["timestamp"], err)
 	}
 	cs := body["case"].(map[string]any)
-	if body["type"] != "case.submitted" || body["id"] != id || cs["number"] != "DKT-2026-0001" || cs["id"] != c.ID ||
+	if env["type"] != "case.submitted" || body["id"] != id || cs["number"] != "DKT-2026-0001" || cs["id"] != c.ID ||
 		body["due_at"] != "2026-07-03T03:59:59.999Z" || body["rule"] != nil {
 		t.Fatalf("body %s", hits[0].Body)
 	}
@@ -232,6 +236,16 @@ func TestSignedWebhookRetriedUnderOneID(t *testing.T) {
 	if err := verifyStandardWebhook(secret, h, b, now.Add(4*time.Minute)); err != nil {
 		t.Errorf("within the tolerance: %v", err)
 	}
+}
+
+// sortedKeys lists an object's keys, sorted, comma-separated.
+func sortedKeys(m map[string]any) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return strings.Join(keys, ",")
 }
 
 func without(h http.Header, name string) http.Header {
@@ -317,7 +331,10 @@ func TestEscalationsGoOncePerWebhookOfTheRecipientsOrganisation(t *testing.T) {
 	if n := len(rivalHook.hits()); n != 0 {
 		t.Fatalf("another lab's webhook got %d messages", n)
 	}
-	var lab, agency map[string]any
+	var lab, agency struct {
+		Type string
+		Data map[string]any
+	}
 	if hits := labHook.hits(); len(hits) != 1 {
 		t.Fatalf("the lab's webhook got %d messages for two members", len(hits))
 	} else {
@@ -328,8 +345,8 @@ func TestEscalationsGoOncePerWebhookOfTheRecipientsOrganisation(t *testing.T) {
 	} else {
 		_ = json.Unmarshal(hits[0].Body, &agency)
 	}
-	if lab["type"] != "escalation" || lab["rule"] != "case.lapsed" || lab["threshold"] != "lapsed-lab" ||
-		agency["threshold"] != "lapsed" || lab["due_at"] != "2026-07-03T03:59:59.999Z" {
+	if lab.Type != "escalation" || lab.Data["rule"] != "case.lapsed" || lab.Data["threshold"] != "lapsed-lab" ||
+		agency.Data["threshold"] != "lapsed" || lab.Data["due_at"] != "2026-07-03T03:59:59.999Z" {
 		t.Fatalf("lab %v agency %v", lab, agency)
 	}
 }

@@ -21,16 +21,21 @@ type Job struct {
 	Name string
 	Spec string
 	Run  func(ctx context.Context) error
+	// Wake, when set, runs the job at once each time it receives, besides its
+	// schedule; a run still going makes the wake skip, as a scheduled run would.
+	Wake <-chan struct{}
 }
 
 // Scheduler owns a cron instance and its jobs.
 type Scheduler struct {
-	cron   *cron.Cron
-	jobs   []Job
-	log    *slog.Logger
-	ctx    context.Context
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
+	cron *cron.Cron
+	jobs []Job
+	// wrapped are the jobs in their chain, which the schedule and the wakes share.
+	wrapped []cron.Job
+	log     *slog.Logger
+	ctx     context.Context
+	cancel  context.CancelFunc
+	wg      sync.WaitGroup
 }
 
 // cronLogger adapts slog to cron's logger, so recovered panics are logged.
@@ -58,10 +63,12 @@ func New(jobs []Job, loc *time.Location, log *slog.Logger) (*Scheduler, error) {
 	chain := Chain(log)
 	for _, j := range jobs {
 		j := j
-		if _, err := s.cron.AddJob(j.Spec, chain.Then(cron.FuncJob(func() { s.run(j) }))); err != nil {
+		wrapped := chain.Then(cron.FuncJob(func() { s.run(j) }))
+		if _, err := s.cron.AddJob(j.Spec, wrapped); err != nil {
 			cancel()
 			return nil, fmt.Errorf("notify.schedule: job %s: bad spec %q: %w", j.Name, j.Spec, err)
 		}
+		s.wrapped = append(s.wrapped, wrapped)
 	}
 	return s, nil
 }
@@ -89,6 +96,23 @@ func (s *Scheduler) Start() {
 		chain.Then(cron.FuncJob(func() { s.run(j) })).Run()
 	}
 	s.cron.Start()
+	for i, j := range s.jobs {
+		if j.Wake == nil {
+			continue
+		}
+		s.wg.Add(1)
+		go func(wake <-chan struct{}, job cron.Job) {
+			defer s.wg.Done()
+			for {
+				select {
+				case <-s.ctx.Done():
+					return
+				case <-wake:
+					job.Run()
+				}
+			}
+		}(j.Wake, s.wrapped[i])
+	}
 }
 
 // Stop stops the schedule, cancels running jobs' context and waits for them.
@@ -110,10 +134,14 @@ type Delivery interface {
 	HoldLease(ctx context.Context, holder string) (bool, error)
 	Sweep(ctx context.Context, holder string) (app.SweepResult, error)
 	Deliver(ctx context.Context, channels []app.Channel) (int, error)
+	// Wakes receives when a delivery is wanted now (a webhook ping).
+	Wakes() <-chan struct{}
 }
 
 // Jobs lists Docket's scheduled jobs in one place: keep the lease, sweep,
-// deliver. The sweep and delivery do nothing unless this process holds the lease.
+// deliver. The sweep and delivery do nothing unless this process holds the
+// lease; they also run when the delivery service asks (Wakes), so that a
+// webhook ping goes at once from the lease holder.
 func Jobs(svc Delivery, holder, sweepSpec string, leaseTTL time.Duration, channels []app.Channel, log *slog.Logger) []Job {
 	renew := leaseTTL / 3
 	if renew < time.Second {
@@ -140,6 +168,6 @@ func Jobs(svc Delivery, holder, sweepSpec string, leaseTTL time.Duration, channe
 				log.Info("delivered", "messages", n)
 			}
 			return err
-		}},
+		}, Wake: svc.Wakes()},
 	}
 }

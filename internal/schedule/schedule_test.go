@@ -92,3 +92,27 @@ func TestSchedulerStartsAndStopsCleanly(t *testing.T) {
 		t.Fatal("a bad spec was accepted")
 	}
 }
+
+// TestAWakeRunsTheJobAtOnce: a job with a wake channel runs when woken, long
+// before its schedule.
+func TestAWakeRunsTheJobAtOnce(t *testing.T) {
+	log := slog.New(slog.NewTextHandler(&syncBuffer{}, nil))
+	wake := make(chan struct{}, 1)
+	ran := make(chan struct{}, 4)
+	s, err := New([]Job{{Name: "deliver", Spec: "@every 1h", Wake: wake, Run: func(context.Context) error {
+		ran <- struct{}{}
+		return nil
+	}}}, time.UTC, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Start()
+	<-ran // the run at start-up
+	wake <- struct{}{}
+	select {
+	case <-ran:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the wake did not run the job")
+	}
+	s.Stop() // returns only once the wake listener has ended
+}

@@ -92,6 +92,9 @@ func (t deliveryRepo) ListDeliveries(f app.DeliveryFilter, p app.Page) ([]docket
 	if f.Channel != nil {
 		q = q.Where("channel = ?", *f.Channel)
 	}
+	if f.TargetID != nil {
+		q = q.Where("target_id = ?", *f.TargetID)
+	}
 	if c, ok := decodeCursor(p.Cursor); ok {
 		q = q.Where("created_at < ? OR (created_at = ? AND id < ?)", c.K, c.K, c.ID)
 	} else if p.Cursor != "" {
@@ -166,14 +169,17 @@ func (t deliveryRepo) UsersByID(ids []string) (map[string]docket.User, error) {
 }
 
 type webhookRow struct {
-	ID        string
-	OrgID     string
-	URL       string
-	Events    string
-	Secret    string // base64 of the sealed secret
-	CreatedBy string
-	CreatedAt int64
-	OrgKind   string `gorm:"->;-:migration"`
+	ID             string
+	OrgID          string
+	URL            string
+	Events         string
+	Secret         string // base64 of the sealed secret
+	PreviousSecret string // base64 of the sealed secret before the last rotation, "" when none
+	PreviousUntil  *int64
+	Disabled       bool
+	CreatedBy      string
+	CreatedAt      int64
+	OrgKind        string `gorm:"->;-:migration"`
 }
 
 func (webhookRow) TableName() string { return "webhooks" }
@@ -184,7 +190,9 @@ func (r webhookRow) domain() docket.Webhook {
 		events = strings.Split(r.Events, ",")
 	}
 	secret, _ := base64.StdEncoding.DecodeString(r.Secret)
+	previous, _ := base64.StdEncoding.DecodeString(r.PreviousSecret)
 	return docket.Webhook{ID: r.ID, OrgID: r.OrgID, OrgKind: r.OrgKind, URL: r.URL, Events: events, Secret: secret,
+		PreviousSecret: previous, PreviousUntil: tmp(r.PreviousUntil), Disabled: r.Disabled,
 		CreatedBy: r.CreatedBy, CreatedAt: tm(r.CreatedAt)}
 }
 
@@ -193,6 +201,17 @@ const webhookSelect = `SELECT webhooks.*, orgs.kind AS org_kind FROM webhooks JO
 func (t deliveryRepo) CreateWebhook(w *docket.Webhook) error {
 	return translate(t.db.Exec(`INSERT INTO webhooks (id, org_id, url, events, secret, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 		w.ID, w.OrgID, w.URL, strings.Join(w.Events, ","), base64.StdEncoding.EncodeToString(w.Secret), w.CreatedBy, ms(w.CreatedAt)).Error)
+}
+
+// UpdateWebhook writes what an owner changes of a webhook, zero values
+// included: its events, whether it is disabled, and its secrets.
+func (t deliveryRepo) UpdateWebhook(w *docket.Webhook) error {
+	previous := ""
+	if len(w.PreviousSecret) > 0 {
+		previous = base64.StdEncoding.EncodeToString(w.PreviousSecret)
+	}
+	return t.db.Exec(`UPDATE webhooks SET events = ?, disabled = ?, secret = ?, previous_secret = ?, previous_until = ? WHERE id = ?`,
+		strings.Join(w.Events, ","), w.Disabled, base64.StdEncoding.EncodeToString(w.Secret), previous, msp(w.PreviousUntil), w.ID).Error
 }
 
 func (t deliveryRepo) WebhookByID(id string) (*docket.Webhook, error) {

@@ -236,3 +236,24 @@ CAST(@now AS BIGINT) + (g % 60 - 10) * CAST(@day AS BIGINT), CASE WHEN g % 15 = 
 		t.Errorf("counted %v, want %v", got, want)
 	}
 }
+
+// TestAWebhooksDeliveriesAreReadByItsIndex: an endpoint owner's delivery log
+// (newest first, one page) reads deliveries_of_target in order, without a
+// sort, however many deliveries other endpoints have.
+func TestAWebhooksDeliveriesAreReadByItsIndex(t *testing.T) {
+	storetest.SkipOnPostgres(t, "EXPLAIN QUERY PLAN")
+	st := tempStore(t)
+	for _, q := range []string{
+		`SELECT * FROM deliveries WHERE channel = ? AND target_id = ? ORDER BY created_at DESC, id DESC LIMIT ?`,
+		`SELECT * FROM deliveries WHERE channel = ? AND target_id = ? AND (created_at < ? OR (created_at = ? AND id < ?)) ORDER BY created_at DESC, id DESC LIMIT ?`,
+	} {
+		args := make([]any, strings.Count(q, "?"))
+		for i := range args {
+			args[i] = "x"
+		}
+		plan := explain(t, st, q, args...)
+		if !strings.Contains(plan, "USING INDEX deliveries_of_target ") || strings.Contains(plan, "TEMP B-TREE") {
+			t.Errorf("the owners' delivery log:\n%s", plan)
+		}
+	}
+}

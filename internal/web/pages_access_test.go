@@ -66,6 +66,9 @@ var pageAccess = map[string]pageSpec{
 	"GET /admin/deliveries":              {roles: []string{"admin"}},
 	"POST /admin/deliveries/:id/retry":   {roles: []string{"admin"}},
 	"POST /admin/orgs":                   {roles: []string{"admin"}, form: url.Values{"name": {"X"}, "kind": {"lab"}}},
+	"GET /webhooks":                      {roles: []string{"lab_member", "admin"}},
+	"GET /webhooks/:id/deliveries":       {roles: []string{"lab_member", "admin"}},
+	"POST /webhooks/:id/ping":            {roles: []string{"lab_member", "admin"}},
 
 	// Administration takes two (pages_approvals_test.go: a requester and a decided change).
 	"GET /approvals":              {roles: []string{"review_lead", "compliance_officer", "admin"}},

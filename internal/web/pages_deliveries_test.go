@@ -60,3 +60,74 @@ func TestTheDeliveriesPage(t *testing.T) {
 		t.Fatalf("a bad filter: %d", p.Code)
 	}
 }
+
+// TestTheWebhookDeliveriesPage: a lab member reaches the lab's webhooks from
+// the navigation, reads one endpoint's deliveries (metadata only) and pings
+// it from the page (CSRF token required); another lab's member gets the
+// page of a missing webhook, a reviewer 403.
+func TestTheWebhookDeliveriesPage(t *testing.T) {
+	w := newWorld(t, func(c *config.Config) {
+		c.Webhooks.AllowPrivateTargets = true // the receiver is on loopback, in this test only
+		c.Webhooks.MaxAttempts = 1
+	})
+	recv := &flaky{status: 500}
+	srv := httptest.NewServer(recv)
+	defer srv.Close()
+	r := w.as("lab", "POST", "/api/v1/webhooks", map[string]any{"url": srv.URL + "/hook", "events": []string{"case.submitted"}})
+	want(t, r, 201)
+	id := idOf(r)
+	w.caseIn("submitted")
+	chs := w.channels()
+	if _, err := w.svc.Delivery.Deliver(context.Background(), chs); err != nil {
+		t.Fatal(err)
+	}
+	lab := w.pageAs("lab")
+	list := lab.get("/webhooks")
+	if list.Code != http.StatusOK || !strings.Contains(list.Body, `href="/webhooks"`) ||
+		!strings.Contains(list.Body, `href="/webhooks/`+id+`/deliveries"`) || !strings.Contains(list.Body, srv.URL+"/hook") {
+		t.Fatalf("the webhooks page: %d %s", list.Code, list.text())
+	}
+	path := "/webhooks/" + id + "/deliveries"
+	pg := lab.get(path)
+	if pg.Code != http.StatusOK || !strings.Contains(pg.Body, "case.submitted") || !strings.Contains(pg.Body, "HTTP 500") ||
+		!strings.Contains(pg.Body, "Parked as failed") || !strings.Contains(pg.Body, "Send a test ping") {
+		t.Fatalf("the deliveries page: %d %s", pg.Code, pg.text())
+	}
+	if strings.Contains(pg.Body, "DKT-") || strings.Contains(pg.Body, `"data"`) {
+		t.Fatal("the page shows a body")
+	}
+	// Without the CSRF token: refused, nothing queued.
+	if r := lab.do(http.MethodPost, "/webhooks/"+id+"/ping", url.Values{}); r.Code != http.StatusForbidden {
+		t.Fatalf("a ping without the CSRF token: %d", r.Code)
+	}
+	r2 := lab.post(path, "/webhooks/"+id+"/ping", url.Values{})
+	if r2.Code != http.StatusSeeOther || r2.Location != path+"?done=pinged" {
+		t.Fatalf("ping: %d %q", r2.Code, r2.Location)
+	}
+	if p := lab.get(path + "?done=pinged"); !strings.Contains(p.Body, "A ping is on its way") {
+		t.Fatalf("no flash: %s", p.text())
+	}
+	recv.mu.Lock()
+	recv.status = 204
+	recv.mu.Unlock()
+	if _, err := w.svc.Delivery.Deliver(context.Background(), chs); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(recv.ids); n != 2 {
+		t.Fatalf("the receiver got %d calls, want the submission and one ping", n)
+	}
+	pg = lab.get(path)
+	if !strings.Contains(pg.Body, ">ping<") || !strings.Contains(pg.Body, "Delivered") {
+		t.Fatalf("after the ping: %s", pg.text())
+	}
+	if p := w.pageAs("rival").get(path); p.Code != http.StatusNotFound || !strings.Contains(p.Body, "Page not found") ||
+		strings.Contains(p.Body, "/hook") {
+		t.Fatalf("another lab's webhook: %d %s", p.Code, p.text())
+	}
+	if p := w.pageAs("rev").get(path); p.Code != http.StatusForbidden {
+		t.Fatalf("a reviewer: %d", p.Code)
+	}
+	if p := w.pageAs("rev").get("/webhooks"); p.Code != http.StatusForbidden {
+		t.Fatalf("a reviewer's webhooks page: %d", p.Code)
+	}
+}

@@ -84,6 +84,10 @@ func (s *Server) pageRoutes() []Route {
 		{http.MethodGet, "/admin/deliveries", s.ui.Admin.Deliveries, false},
 		{http.MethodPost, "/admin/deliveries/:id/retry", s.ui.Admin.RetryDelivery, false},
 
+		{http.MethodGet, "/webhooks", s.ui.Webhooks.Webhooks, false},
+		{http.MethodGet, "/webhooks/:id/deliveries", s.ui.Webhooks.Deliveries, false},
+		{http.MethodPost, "/webhooks/:id/ping", s.ui.Webhooks.Ping, false},
+
 		{http.MethodGet, "/approvals", s.ui.Approvals.Approvals, false},
 		{http.MethodPost, "/approvals/:id/approve", s.ui.Approvals.Approve, false},
 		{http.MethodPost, "/approvals/:id/reject", s.ui.Approvals.Reject, false},

@@ -82,7 +82,11 @@ func (s *Server) apiRoutes() []Route {
 
 		{http.MethodPost, "/webhooks", s.api.Delivery.PostWebhook, false},
 		{http.MethodGet, "/webhooks", s.api.Delivery.GetWebhooks, false},
+		{http.MethodPatch, "/webhooks/:id", s.api.Delivery.PatchWebhook, false},
 		{http.MethodDelete, "/webhooks/:id", s.api.Delivery.DeleteWebhook, false},
+		{http.MethodPost, "/webhooks/:id/rotate-secret", s.api.Delivery.PostRotateSecret, false},
+		{http.MethodPost, "/webhooks/:id/ping", s.api.Delivery.PostPing, false},
+		{http.MethodGet, "/webhooks/:id/deliveries", s.api.Delivery.GetWebhookDeliveries, false},
 		{http.MethodGet, "/admin/deliveries", s.api.Delivery.GetDeliveries, false},
 		{http.MethodPost, "/admin/deliveries/:id/retry", s.api.Delivery.PostRetryDelivery, false},
 		{http.MethodPost, "/calendar-url", s.api.Accounts.PostCalendarURL, false},

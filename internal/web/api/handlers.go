@@ -123,10 +123,14 @@ type deliveryDeliveryCalls interface {
 	Forecast(ctx context.Context, a docket.Actor, until time.Time) ([]app.Occurrence, error)
 	Inbox(ctx context.Context, a docket.Actor, p app.Page) ([]docket.Notification, string, error)
 	ListDeliveries(ctx context.Context, a docket.Actor, f app.DeliveryFilter, p app.Page) ([]docket.Delivery, string, error)
+	ListWebhookDeliveries(ctx context.Context, a docket.Actor, id string, p app.Page) ([]docket.Delivery, string, error)
 	ListWebhooks(ctx context.Context, a docket.Actor, p app.Page) ([]docket.Webhook, string, error)
 	MarkRead(ctx context.Context, a docket.Actor, inboxID string) (*docket.Notification, error)
+	PingWebhook(ctx context.Context, a docket.Actor, id string) error
 	RetryDelivery(ctx context.Context, a docket.Actor, id string) (*docket.Delivery, error)
+	RotateWebhookSecret(ctx context.Context, a docket.Actor, id string) (*docket.Webhook, string, error)
 	UnreadCount(ctx context.Context, a docket.Actor) (int, error)
+	UpdateWebhook(ctx context.Context, a docket.Actor, id string, in docket.WebhookUpdate) (*docket.Webhook, error)
 }
 
 // Delivery serves the delivery routes of the API; it holds what its handlers call.

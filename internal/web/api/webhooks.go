@@ -11,10 +11,20 @@ import (
 )
 
 type webhookJSON struct {
-	ID        string   `json:"id"`
-	URL       string   `json:"url"`
-	Events    []string `json:"events"`
-	CreatedAt string   `json:"created_at"`
+	ID       string   `json:"id"`
+	URL      string   `json:"url"`
+	Events   []string `json:"events"`
+	Disabled bool     `json:"disabled"`
+	// PreviousSecretUntil is when the secret replaced by the last rotation
+	// stops signing deliveries; null when the secret was never rotated.
+	PreviousSecretUntil *string `json:"previous_secret_until"`
+	CreatedAt           string  `json:"created_at"`
+}
+
+// rotatedJSON is the answer of a rotation: the new secret, shown this once.
+type rotatedJSON struct {
+	ID     string `json:"id"`
+	Secret string `json:"secret"`
 }
 
 type webhookCreatedJSON struct {
@@ -27,7 +37,11 @@ func presentWebhook(w docket.Webhook) webhookJSON {
 	if events == nil {
 		events = []string{}
 	}
-	return webhookJSON{ID: w.ID, URL: w.URL, Events: events, CreatedAt: httpx.Instant(w.CreatedAt)}
+	out := webhookJSON{ID: w.ID, URL: w.URL, Events: events, Disabled: w.Disabled, CreatedAt: httpx.Instant(w.CreatedAt)}
+	if len(w.PreviousSecret) > 0 {
+		out.PreviousSecretUntil = httpx.InstantPtr(w.PreviousUntil)
+	}
+	return out
 }
 
 // PostWebhook adds an endpoint to the caller's organisation; the secret is in this answer only.
@@ -68,6 +82,99 @@ func (s *Delivery) DeleteWebhook(c echo.Context) error {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
+}
+
+// PatchWebhook changes a webhook's events or disables or enables it.
+func (s *Delivery) PatchWebhook(c echo.Context) error {
+	a := httpx.MustActor(c)
+	if !docket.CanManageWebhooks(a.Role) {
+		return docket.Forbidden()
+	}
+	var in docket.WebhookUpdate
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	w, err := s.delivery.UpdateWebhook(c.Request().Context(), a, c.Param("id"), in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, presentWebhook(*w))
+}
+
+// PostRotateSecret gives a webhook a new secret, in this answer only; the old
+// one signs beside it for webhooks.secret_overlap.
+func (s *Delivery) PostRotateSecret(c echo.Context) error {
+	a := httpx.MustActor(c)
+	if !docket.CanManageWebhooks(a.Role) {
+		return docket.Forbidden()
+	}
+	if err := noBody(c); err != nil {
+		return err
+	}
+	w, secret, err := s.delivery.RotateWebhookSecret(c.Request().Context(), a, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, rotatedJSON{ID: w.ID, Secret: secret})
+}
+
+// PostPing sends the webhook a ping event through the outbox, at once.
+func (s *Delivery) PostPing(c echo.Context) error {
+	a := httpx.MustActor(c)
+	if !docket.CanManageWebhooks(a.Role) {
+		return docket.Forbidden()
+	}
+	if err := noBody(c); err != nil {
+		return err
+	}
+	if err := s.delivery.PingWebhook(c.Request().Context(), a, c.Param("id")); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusAccepted)
+}
+
+// webhookDeliveryJSON is a delivery as the webhook's owners see it: metadata, never the body.
+type webhookDeliveryJSON struct {
+	ID            string  `json:"id"`
+	Type          string  `json:"type"`
+	MessageID     string  `json:"message_id"`
+	State         string  `json:"state"`
+	Attempts      int     `json:"attempts"`
+	LastStatus    *int    `json:"last_status"`
+	LastError     *string `json:"last_error"`
+	LastAttemptAt *string `json:"last_attempt_at"`
+	NextAttemptAt *string `json:"next_attempt_at"`
+	CreatedAt     string  `json:"created_at"`
+	DeliveredAt   *string `json:"delivered_at"`
+}
+
+// GetWebhookDeliveries lists a webhook's deliveries, newest first, to its owners.
+func (s *Delivery) GetWebhookDeliveries(c echo.Context) error {
+	a := httpx.MustActor(c)
+	if !docket.CanManageWebhooks(a.Role) {
+		return docket.Forbidden()
+	}
+	for name := range c.QueryParams() {
+		if name != "limit" && name != "cursor" {
+			return docket.FieldError(name, "is not a parameter of this list")
+		}
+	}
+	p, err := page(c)
+	if err != nil {
+		return err
+	}
+	ds, next, err := s.delivery.ListWebhookDeliveries(c.Request().Context(), a, c.Param("id"), p)
+	if err != nil {
+		return err
+	}
+	items := make([]webhookDeliveryJSON, len(ds))
+	for i, d := range ds {
+		m := presentDelivery(d)
+		items[i] = webhookDeliveryJSON{ID: m.ID, Type: m.Type, MessageID: m.MessageID, State: m.State, Attempts: m.Attempts,
+			LastStatus: m.LastStatus, LastError: m.LastError, LastAttemptAt: m.LastAttemptAt, NextAttemptAt: m.NextAttemptAt,
+			CreatedAt: m.CreatedAt, DeliveredAt: m.DeliveredAt}
+	}
+	return c.JSON(http.StatusOK, listOf(items, next))
 }
 
 // deliveryJSON is a delivery's metadata: never its body.

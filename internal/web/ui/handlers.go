@@ -153,6 +153,7 @@ type Handlers struct {
 	Account   *AccountPages
 	Admin     *AdminPages
 	Approvals *ApprovalPages
+	Webhooks  *WebhookPages
 }
 
 // New builds the pages' handlers over the services; it fails when a template
@@ -177,6 +178,7 @@ func New(sv Services, st Settings) (*Handlers, error) {
 			tokenMaxTTL: st.APITokenMaxTTL, endSession: st.EndSession},
 		Admin:     admin,
 		Approvals: &ApprovalPages{r: r, approvals: sv.Approvals},
+		Webhooks:  &WebhookPages{r: r, delivery: sv.Delivery},
 	}, nil
 }
 
@@ -215,6 +217,14 @@ type adminPagesApprovalsCalls interface {
 type adminPagesDeliveryCalls interface {
 	ListDeliveries(ctx context.Context, a docket.Actor, f app.DeliveryFilter, p app.Page) ([]docket.Delivery, string, error)
 	RetryDelivery(ctx context.Context, a docket.Actor, id string) (*docket.Delivery, error)
+}
+
+// webhookPagesDeliveryCalls is what the WebhookPages handlers call of the delivery service.
+type webhookPagesDeliveryCalls interface {
+	ListWebhookDeliveries(ctx context.Context, a docket.Actor, id string, p app.Page) ([]docket.Delivery, string, error)
+	ListWebhooks(ctx context.Context, a docket.Actor, p app.Page) ([]docket.Webhook, string, error)
+	PingWebhook(ctx context.Context, a docket.Actor, id string) error
+	Webhook(ctx context.Context, a docket.Actor, id string) (*docket.Webhook, error)
 }
 
 // approvalPagesApprovalsCalls is what the ApprovalPages handlers call of the approvals service.
@@ -365,6 +375,7 @@ type ClearinghouseService interface {
 type DeliveryService interface {
 	adminPagesDeliveryCalls
 	inboxPagesDeliveryCalls
+	webhookPagesDeliveryCalls
 	view.DeliveryCalls
 }
 

@@ -19,7 +19,8 @@ import (
 var pageViews = []string{
 	"login.html", "home_reviewer.html", "home_lead.html", "cases.html", "case_form.html", "case.html",
 	"confirm.html", "dashboard.html", "admin_users.html", "admin_orgs.html", "inbox.html", "forecast.html",
-	"clearinghouse.html", "admin_deliveries.html", "account.html", "approvals.html",
+	"clearinghouse.html", "admin_deliveries.html", "account.html", "approvals.html", "webhooks.html",
+	"webhook_deliveries.html",
 }
 
 // PageBase is what the layout needs on every page.
@@ -76,7 +77,8 @@ func (p *Renderer) Base(c echo.Context, title string) PageBase {
 	nav := append(append(navFor(u.Role), forecastNav(u.Role)...), navItem{Href: "/clearinghouse", Label: "Clearinghouse"})
 	for i, it := range nav {
 		it.Current = path == it.Href || (path == "/" && i == 0) ||
-			(it.Href == "/cases" && strings.HasPrefix(path, "/cases/") && path != "/cases/new")
+			(it.Href == "/cases" && strings.HasPrefix(path, "/cases/") && path != "/cases/new") ||
+			(it.Href == "/webhooks" && strings.HasPrefix(path, "/webhooks/"))
 		b.Nav = append(b.Nav, it)
 	}
 	return b
@@ -86,7 +88,8 @@ func (p *Renderer) Base(c echo.Context, title string) PageBase {
 func navFor(r docket.Role) []navItem {
 	switch r {
 	case docket.RoleLabMember:
-		return []navItem{{Href: "/cases", Label: "Our cases"}, {Href: "/cases/new", Label: "New submission"}, {Href: "/dashboard", Label: "Countdown"}}
+		return []navItem{{Href: "/cases", Label: "Our cases"}, {Href: "/cases/new", Label: "New submission"}, {Href: "/dashboard", Label: "Countdown"},
+			{Href: "/webhooks", Label: "Webhooks"}}
 	case docket.RoleReviewer:
 		return []navItem{{Href: "/", Label: "My cases"}, {Href: "/cases", Label: "All my cases"}, {Href: "/dashboard", Label: "Countdown"}}
 	case docket.RoleReviewLead:
@@ -96,7 +99,7 @@ func navFor(r docket.Role) []navItem {
 		return []navItem{{Href: "/dashboard", Label: "Countdown"}, {Href: "/cases", Label: "Cases"}, {Href: "/approvals", Label: "Approvals"}}
 	case docket.RoleAdmin:
 		return []navItem{{Href: "/admin/users", Label: "Users"}, {Href: "/admin/orgs", Label: "Organisations"}, {Href: "/admin/deliveries", Label: "Deliveries"},
-			{Href: "/approvals", Label: "Approvals"}}
+			{Href: "/webhooks", Label: "Webhooks"}, {Href: "/approvals", Label: "Approvals"}}
 	}
 	return nil
 }
@@ -360,6 +363,8 @@ var flashes = map[string]string{
 	"result":             "The benchmark result is recorded, and the risk tier with it.",
 	"published":          "The finding is published to the Clearinghouse.",
 	"retried":            "The delivery is queued to be sent again.",
+	// The webhook owners' pages (webhooks.go).
+	"pinged": "A ping is on its way to the endpoint; reload to see how it went.",
 	// The account page (account.go).
 	"token-revoked": "The API token is revoked. Requests carrying it are refused from now on.",
 	"calendar-off":  "The calendar address is turned off. Calendars subscribed to it stop updating.",
