@@ -363,14 +363,9 @@ func (s *Factors) ConfirmFactor(ctx context.Context, a docket.Actor, id, code st
 		if err != nil {
 			return err
 		}
-		var f *Factor
-		for i := range all {
-			if all[i].ID == id {
-				f = &all[i]
-			}
-		}
-		if f == nil {
-			return docket.NotFound("second factor")
+		f, err := factorIn(all, id)
+		if err != nil {
+			return err
 		}
 		if f.ConfirmedAt != nil {
 			return docket.Errorf(docket.EConflict, "this second factor is already confirmed")
@@ -404,6 +399,17 @@ func (s *Factors) ConfirmFactor(ctx context.Context, a docket.Actor, id, code st
 		return nil, err
 	}
 	return &out, nil
+}
+
+// factorIn finds a factor by id among a user's own: another user's, or
+// none, is 404 alike.
+func factorIn(all []Factor, id string) (*Factor, error) {
+	for i := range all {
+		if all[i].ID == id {
+			return &all[i], nil
+		}
+	}
+	return nil, docket.NotFound("second factor")
 }
 
 // enrolled sets the user's enrolled mark and, when a factor was just
@@ -456,14 +462,9 @@ func (s *Factors) DeleteFactor(ctx context.Context, a docket.Actor, id, code str
 		if err != nil {
 			return err
 		}
-		var f *Factor
-		for i := range all {
-			if all[i].ID == id {
-				f = &all[i]
-			}
-		}
-		if f == nil {
-			return docket.NotFound("second factor")
+		f, err := factorIn(all, id)
+		if err != nil {
+			return err
 		}
 		if f.ConfirmedAt != nil {
 			method, err := s.factors.check(tx, a.UserID, code)

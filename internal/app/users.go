@@ -191,23 +191,7 @@ func (s *Accounts) signIn(ctx context.Context, email, password, code string, a d
 		return nil, errBadCredentials
 	}
 	if !ok || user == nil || user.Disabled || user.SSOOnly {
-		// "failed_and_locked": this failure, checked against the password,
-		// locked the account for its address; "locked" is an attempt the lock refused.
-		result := "failed"
-		if res.lockedNow {
-			result = "failed_and_locked"
-		}
-		// The reserved failure stands, the address's is counted, the attempt audited.
-		if err := s.write(ctx, func(tx accountsTx) error {
-			if err := s.throttle.countAddressFailure(tx.Users(), keys); err != nil {
-				return err
-			}
-			return s.auditSignInTx(tx, a, email, user, result)
-		}); err != nil {
-			return nil, err
-		}
-		s.observeSignInFailure("failed", res.lockedNow)
-		return nil, errBadCredentials
+		return nil, s.signInFailed(ctx, a, email, user, keys, "failed", res.lockedNow)
 	}
 	amr := []string{AMRPassword}
 	if user.MFAEnrolled && kind == auth.KindPage {
@@ -268,17 +252,22 @@ func (s *Accounts) signIn(ctx context.Context, email, password, code string, a d
 		return nil, err
 	}
 	if !codeOK {
-		return nil, s.secondFactorFailed(ctx, a, email, user, keys, res.lockedNow)
+		return nil, s.signInFailed(ctx, a, email, user, keys, "second_factor", res.lockedNow)
 	}
 	return sess, nil
 }
 
-// secondFactorFailed counts a wrong or reused code as a failed sign-in: the
-// reserved failure stands, the address's is counted, the attempt audited.
-func (s *Accounts) secondFactorFailed(ctx context.Context, a docket.Actor, email string, user *docket.User, keys throttleKeys, lockedNow bool) error {
-	result := "failed_second_factor"
+// signInFailed counts a failed sign-in (reason "failed": the password;
+// "second_factor": a wrong or reused code): the reserved failure stands, the
+// address's is counted, the attempt audited as the reason, with "_and_locked"
+// when this failure locked the account for its address.
+func (s *Accounts) signInFailed(ctx context.Context, a docket.Actor, email string, user *docket.User, keys throttleKeys, reason string, lockedNow bool) error {
+	result := reason
+	if reason == "second_factor" {
+		result = "failed_second_factor"
+	}
 	if lockedNow {
-		result = "failed_second_factor_and_locked"
+		result += "_and_locked"
 	}
 	if err := s.write(ctx, func(tx accountsTx) error {
 		if err := s.throttle.countAddressFailure(tx.Users(), keys); err != nil {
@@ -288,7 +277,7 @@ func (s *Accounts) secondFactorFailed(ctx context.Context, a docket.Actor, email
 	}); err != nil {
 		return err
 	}
-	s.observeSignInFailure("second_factor", lockedNow)
+	s.observeSignInFailure(reason, lockedNow)
 	return errBadCredentials
 }
 
@@ -355,7 +344,7 @@ func (s *Accounts) SecondStep(ctx context.Context, pending, code string, a docke
 		return nil, err
 	}
 	if !codeOK {
-		return nil, s.secondFactorFailed(ctx, a, user.Email, user, keys, res.lockedNow)
+		return nil, s.signInFailed(ctx, a, user.Email, user, keys, "second_factor", res.lockedNow)
 	}
 	return sess, nil
 }
