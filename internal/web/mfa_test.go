@@ -352,3 +352,34 @@ func TestEveryRouteNeedsASecondFactor(t *testing.T) {
 		}
 	}
 }
+
+// TestAdminRemovesFactorsOnThePage: the users page offers the removal for a
+// user with a second factor only; a lab member's goes at once, a reviewer's
+// waits for a review lead.
+func TestAdminRemovesFactorsOnThePage(t *testing.T) {
+	ts := newTestServer(t)
+	lab := ts.addUser("lab", "lab_member", "Frontier Labs")
+	rev := ts.addUser("rev", "reviewer", "Agency")
+	ada := ts.addUser("ada", "admin", "Agency")
+	enrolTOTP(t, ts, lab.Token)
+	enrolTOTP(t, ts, rev.Token)
+	b := ts.signInPage(ada.Email)
+	users := b.get("/admin/users")
+	wantPage(t, users, http.StatusOK)
+	if n := strings.Count(users.Body, `/mfa/remove"`); n != 2 {
+		t.Fatalf("%d removal forms, want one per user with a factor (2)", n)
+	}
+	done := b.post("/admin/users", "/admin/users/"+lab.ID+"/mfa/remove", nil)
+	if done.Code != http.StatusSeeOther || done.Location != "/admin/users?done=factors-removed" {
+		t.Fatalf("a lab member's: %d %q", done.Code, done.Location)
+	}
+	waits := b.post("/admin/users", "/admin/users/"+rev.ID+"/mfa/remove", nil)
+	if waits.Code != http.StatusSeeOther || waits.Location != "/admin/users?done=pending" {
+		t.Fatalf("a reviewer's: %d %q", waits.Code, waits.Location)
+	}
+	after := b.get("/admin/users")
+	after.has(t, "Waiting for a review lead's approval: Remove the second factors of")
+	if n := strings.Count(after.Body, `/mfa/remove"`); n != 1 {
+		t.Fatalf("%d removal forms after, want the reviewer's still (1)", n)
+	}
+}

@@ -84,6 +84,7 @@ var nestedIDs = map[string]nestedKind{
 	"POST /account/mfa/:id/confirm":       kindFactor,
 	"POST /account/mfa/:id/remove":        kindFactor,
 	"POST /admin/users/:id":               kindUser,
+	"POST /admin/users/:id/mfa/remove":    kindUser,
 	"POST /admin/deliveries/:id/retry":    kindDelivery,
 	"GET /webhooks/:id/deliveries":        kindWebhook,
 	"POST /webhooks/:id/ping":             kindWebhook,

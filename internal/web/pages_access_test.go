@@ -62,6 +62,7 @@ var pageAccess = map[string]pageSpec{
 	"GET /admin/users":                   {roles: []string{"admin"}},
 	"POST /admin/users":                  {roles: []string{"admin"}, form: url.Values{"email": {"x@example.org"}}},
 	"POST /admin/users/:id":              {scope: pageUser, roles: []string{"admin"}, form: url.Values{"role": {"lab_member"}}},
+	"POST /admin/users/:id/mfa/remove":   {scope: pageUser, roles: []string{"admin"}},
 	"GET /admin/orgs":                    {roles: []string{"admin"}},
 	"GET /admin/deliveries":              {roles: []string{"admin"}},
 	"POST /admin/deliveries/:id/retry":   {roles: []string{"admin"}},

@@ -79,6 +79,7 @@ func (s *Server) pageRoutes() []Route {
 		{http.MethodGet, "/admin/users", s.ui.Admin.Users, false},
 		{http.MethodPost, "/admin/users", s.ui.Admin.CreateUser, false},
 		{http.MethodPost, "/admin/users/:id", s.ui.Admin.UpdateUser, false},
+		{http.MethodPost, "/admin/users/:id/mfa/remove", s.ui.Admin.RemoveFactors, false},
 		{http.MethodGet, "/admin/orgs", s.ui.Admin.Orgs, false},
 		{http.MethodPost, "/admin/orgs", s.ui.Admin.CreateOrg, false},
 		{http.MethodGet, "/admin/deliveries", s.ui.Admin.Deliveries, false},

@@ -18,7 +18,9 @@ import (
 type userRow struct {
 	ID, Name, Email, Role, RoleLabel, Org, OrgKind string
 	Disabled, Self                                 bool
-	Roles                                          []view.Option
+	// MFA: the user has a second factor, which the admin may remove.
+	MFA   bool
+	Roles []view.Option
 	// Waiting says what of the user's waits for a review lead's approval.
 	Waiting []string
 }
@@ -108,7 +110,7 @@ func (h *AdminPages) usersPageOf(c echo.Context, nf newUserForm, errs view.Field
 	for _, u := range users {
 		pg.Users = append(pg.Users, userRow{ID: u.ID, Name: u.Name, Email: u.Email, Role: string(u.Role),
 			RoleLabel: view.RoleLabel(u.Role), Org: u.Org.Name, OrgKind: u.Org.Kind, Disabled: u.Disabled, Self: u.ID == a.UserID,
-			Roles: rolesFor(u.Org.Kind, u.Role), Waiting: byUser[u.ID]})
+			MFA: u.MFAEnrolled, Roles: rolesFor(u.Org.Kind, u.Role), Waiting: byUser[u.ID]})
 	}
 	if next != "" {
 		pg.NextHref = "/admin/users?" + url.Values{"cursor": {next}}.Encode()
@@ -167,6 +169,25 @@ func (h *AdminPages) UpdateUser(c echo.Context) error {
 	ch, err := h.accounts.UpdateUser(c.Request().Context(), httpx.MustActor(c), c.Param("id"), p)
 	if err == nil {
 		return userChangeDone(c, ch, "userupdate")
+	}
+	status, alert, ok := view.Refusal(err, view.FieldErrors{}, view.UserChangeWords)
+	if !ok {
+		return err
+	}
+	pg, perr := h.usersPageOf(c, newUserForm{}, nil)
+	if perr != nil {
+		return perr
+	}
+	pg.Alert = alert
+	return h.r.Render(c, status, "admin_users.html", pg)
+}
+
+// RemoveFactors removes a user's second factors (one who lost them); a
+// reviewer's or review lead's waits for a review lead's approval.
+func (h *AdminPages) RemoveFactors(c echo.Context) error {
+	ch, err := h.accounts.RemoveFactors(c.Request().Context(), httpx.MustActor(c), c.Param("id"))
+	if err == nil {
+		return userChangeDone(c, ch, "factors-removed")
 	}
 	status, alert, ok := view.Refusal(err, view.FieldErrors{}, view.UserChangeWords)
 	if !ok {

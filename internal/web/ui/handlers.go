@@ -206,6 +206,7 @@ type adminPagesAccountsCalls interface {
 	ListOrgs(ctx context.Context, a docket.Actor, p app.Page) ([]docket.Org, string, error)
 	ListUsers(ctx context.Context, a docket.Actor, f app.UserFilter, p app.Page) ([]docket.User, string, error)
 	UpdateUser(ctx context.Context, a docket.Actor, id string, p app.UserPatch) (app.UserChange, error)
+	RemoveFactors(ctx context.Context, a docket.Actor, id string) (app.UserChange, error)
 }
 
 // adminPagesApprovalsCalls is what the AdminPages handlers call of the approvals service.
