@@ -359,7 +359,13 @@ func (s *Accounts) RemoveFactors(ctx context.Context, a docket.Actor, id string)
 		if !u.MFAEnrolled {
 			return docket.Errorf(docket.EConflict, "%s has no second factor to remove", u.Email)
 		}
-		if u.Role.ReadsContent() {
+		// As a password reset: a reviewer's or lead's, or a user's with a
+		// raise to such a role waiting, waits for a review lead.
+		waits, err := s.passwordWaits(tx, u, "", "")
+		if err != nil {
+			return err
+		}
+		if waits {
 			if s.approvals == nil {
 				return errNoApprovals
 			}

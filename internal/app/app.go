@@ -262,7 +262,7 @@ func New(store Store, o Options) *Services {
 		Delivery:      delivery,
 		AuditTrail:    &AuditTrail{core: c},
 		Approvals:     o.Approvals,
-		Factors:       &Factors{core: c, auth: cfg.Auth, factors: sf, issuer: "Docket"},
+		Factors:       &Factors{core: c, auth: cfg.Auth, factors: sf, issuer: "Docket", throttle: acc.throttle},
 	}
 }
 

@@ -300,6 +300,15 @@ func (p *Approvals) apply(tx approvalTx, a docket.Actor, ap *docket.Approval, ha
 		u.Role = ap.Role
 	case docket.ApprovalUserPassword:
 	case docket.ApprovalUserFactors:
+		factors, err := tx.Factors().UserFactors(u.ID)
+		if err != nil {
+			return err
+		}
+		for _, f := range factors {
+			if f.ConfirmedAt != nil && f.ConfirmedAt.After(ap.RequestedAt) {
+				return stale("the user added a second factor since it was requested")
+			}
+		}
 		if err := tx.Factors().DeleteUserFactors(u.ID); err != nil {
 			return err
 		}

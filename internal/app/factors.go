@@ -59,6 +59,12 @@ type FactorStore interface {
 	// UserFactors lists a user's factors, confirmed or not, oldest first.
 	UserFactors(userID string) ([]Factor, error)
 	UpdateFactor(f *Factor) error
+	// UseStep records a TOTP step accepted, only when it is later than the
+	// factor's last (false: a code already used, even by a racing sign-in).
+	UseStep(id string, step int64, at time.Time) (bool, error)
+	// ConfirmStep confirms an enrolment with its first step, only while it
+	// is unconfirmed (false: a racing confirmation won).
+	ConfirmStep(id string, step int64, at time.Time) (bool, error)
 	DeleteFactor(id string) error
 	// DeleteUserFactors removes every factor and recovery code of a user.
 	DeleteUserFactors(userID string) error
@@ -122,8 +128,11 @@ func (sf *secondFactors) check(tx factorsTx, userID, code string) (string, error
 			if step == 0 {
 				continue
 			}
-			f.LastStep, f.LastUsedAt = step, &now
-			return AMROTP, tx.Factors().UpdateFactor(f)
+			ok, err := tx.Factors().UseStep(f.ID, step, now)
+			if err != nil || !ok {
+				return "", err
+			}
+			return AMROTP, nil
 		}
 		return "", nil
 	}
@@ -211,6 +220,8 @@ type Factors struct {
 	*core
 	auth    config.Auth
 	factors *secondFactors
+	// throttle counts the codes given to remove a factor like sign-in's (throttle.go).
+	throttle throttle
 	// issuer names Docket in authenticator apps.
 	issuer string
 }
@@ -304,12 +315,23 @@ func (s *Factors) EnrolTOTP(ctx context.Context, a docket.Actor, name string) (*
 		if u.SSOOnly {
 			return docket.Errorf(docket.EConflict, "this account signs in by single sign-on only; its provider keeps its second factors")
 		}
-		all, err := s.pruned(tx, a.UserID)
+		if err := needsFactorSession(u, a); err != nil {
+			return err
+		}
+		all, err := tx.Factors().UserFactors(a.UserID)
 		if err != nil {
 			return err
 		}
-		if len(all) >= maxFactors {
-			return docket.Errorf(docket.EConflict, "you have %d second factors, the most allowed; remove one first", len(all))
+		confirmed := 0
+		for _, f := range all {
+			if f.ConfirmedAt != nil {
+				confirmed++
+			} else if err := tx.Factors().DeleteFactor(f.ID); err != nil { // a new enrolment replaces one left unconfirmed
+				return err
+			}
+		}
+		if confirmed >= maxFactors {
+			return docket.Errorf(docket.EConflict, "you have %d second factors, the most allowed; remove one first", confirmed)
 		}
 		key, err := totp.Generate(totp.GenerateOpts{Issuer: s.issuer, AccountName: u.Email, Period: totpPeriod,
 			Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1, SecretSize: 20, Rand: rand.Reader})
@@ -325,6 +347,58 @@ func (s *Factors) EnrolTOTP(ctx context.Context, a docket.Actor, name string) (*
 		}
 		out = &TOTPEnrolment{Factor: viewFactor(*f), Secret: key.Secret(), OTPAuthURL: key.URL()}
 		return s.audit(tx, a, "mfa.enrolment_started", "user", a.UserID, "", docket.Changes{"factor_id": f.ID, "kind": FactorTOTP})
+	})
+	return out, err
+}
+
+// needsFactorSession refuses to bind another authenticator, or to make
+// recovery codes, from a session that used no second factor when the user
+// has one already (NIST SP 800-63B: binding needs a bound authenticator):
+// a stolen password alone must not add the thief's own factor.
+func needsFactorSession(u *docket.User, a docket.Actor) error {
+	if u.MFAEnrolled && !a.SecondFactor {
+		return docket.Errorf(docket.EMFAEnrolment, "you have a second factor: sign in with it to add another or to make recovery codes")
+	}
+	return nil
+}
+
+// Enrolment shows again an enrolment of the actor's that waits for its
+// first code (within its 15 minutes), so that a mistyped code does not lose
+// it: the same secret, for the same person, in the same session. 404 for
+// anything else.
+func (s *Factors) Enrolment(ctx context.Context, a docket.Actor, id string) (*TOTPEnrolment, error) {
+	var out *TOTPEnrolment
+	err := s.read(ctx, func(tx factorsView) error {
+		u, err := tx.Users().UserByID(a.UserID)
+		if err != nil {
+			return err
+		}
+		all, err := tx.Factors().UserFactors(a.UserID)
+		if err != nil {
+			return err
+		}
+		f, err := factorIn(all, id)
+		if err != nil {
+			return err
+		}
+		if f.ConfirmedAt != nil || f.Kind != FactorTOTP || !s.Now().Before(f.CreatedAt.Add(unconfirmedFor)) {
+			return docket.NotFound("second factor")
+		}
+		secret, err := s.factors.openSecret(f)
+		if err != nil {
+			return err
+		}
+		raw, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(secret)
+		if err != nil {
+			return err
+		}
+		key, err := totp.Generate(totp.GenerateOpts{Issuer: s.issuer, AccountName: u.Email, Period: totpPeriod,
+			Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1, Secret: raw})
+		if err != nil {
+			return err
+		}
+		out = &TOTPEnrolment{Factor: viewFactor(*f), Secret: secret, OTPAuthURL: key.URL()}
+		return nil
 	})
 	return out, err
 }
@@ -373,6 +447,13 @@ func (s *Factors) ConfirmFactor(ctx context.Context, a docket.Actor, id, code st
 		if f.Kind != FactorTOTP {
 			return docket.Errorf(docket.EConflict, "a passkey is confirmed by its own ceremony")
 		}
+		u, err := tx.Users().UserByID(a.UserID)
+		if err != nil {
+			return err
+		}
+		if err := needsFactorSession(u, a); err != nil {
+			return err
+		}
 		code = strings.TrimSpace(code)
 		if len(code) != 6 || !isDigits(code) {
 			return docket.Unacceptable("code", "must be the 6 digits your authenticator app shows")
@@ -385,9 +466,20 @@ func (s *Factors) ConfirmFactor(ctx context.Context, a docket.Actor, id, code st
 			return docket.Unacceptable("code", "is not the code your authenticator app shows now; check its clock")
 		}
 		now := s.Now()
-		f.LastStep, f.ConfirmedAt, f.LastUsedAt = step, &now, &now
-		if err := tx.Factors().UpdateFactor(f); err != nil {
+		ok, err := tx.Factors().ConfirmStep(f.ID, step, now)
+		if err != nil {
 			return err
+		}
+		if !ok {
+			return docket.Errorf(docket.EConflict, "this second factor is already confirmed")
+		}
+		f.LastStep, f.ConfirmedAt, f.LastUsedAt = step, &now, &now
+		if !u.MFAEnrolled && a.SessionID != "" {
+			// The first factor: every other session and API token, made with the
+			// password alone, ends; this one goes on, having proved the factor.
+			if err := tx.Users().RevokeOtherTokens(a.UserID, a.SessionID, now); err != nil {
+				return err
+			}
 		}
 		if err := s.enrolled(tx, a, true); err != nil {
 			return err
@@ -451,19 +543,55 @@ func withMethod(amr []string, m string) []string {
 }
 
 // DeleteFactor removes one of the actor's factors; it takes a current code
-// from a factor (or a recovery code), 422 (field code) otherwise. Removing
-// the last factor also discards the recovery codes.
+// from a factor (or a recovery code), 422 (field code) otherwise, counted
+// against the sign-in throttle like a code given to sign in
+// (*ThrottledError once too many were wrong). Removing the last factor also
+// discards the recovery codes, and this session stops counting as having
+// used a second factor.
 func (s *Factors) DeleteFactor(ctx context.Context, a docket.Actor, id, code string) error {
 	if a.APIToken {
 		return docket.Errorf(docket.EForbidden, "second factors are managed from a signed-in session, not with an API token")
 	}
-	return s.write(ctx, func(tx factorsView) error {
+	var u *docket.User
+	var f *Factor
+	if err := s.read(ctx, func(tx factorsView) error {
+		var err error
+		if u, err = tx.Users().UserByID(a.UserID); err != nil {
+			return err
+		}
 		all, err := tx.Factors().UserFactors(a.UserID)
 		if err != nil {
 			return err
 		}
-		f, err := factorIn(all, id)
+		f, err = factorIn(all, id)
+		return err
+	}); err != nil {
+		return err
+	}
+	// A code given to remove a factor counts like one given to sign in: each
+	// attempt is reserved first, a wrong one is a failure, a right one gives
+	// the reservation back.
+	keys := signInKeys(u.Email, a.ClientIP)
+	if f.ConfirmedAt != nil {
+		var res reservation
+		if err := s.write(ctx, func(tx factorsView) error {
+			var err error
+			res, err = s.throttle.reserve(tx.Users(), keys)
+			return err
+		}); err != nil {
+			return err
+		}
+		if res.gate != gateOpen {
+			return &ThrottledError{RetryAfter: res.wait}
+		}
+	}
+	wrong := false
+	err := s.write(ctx, func(tx factorsView) error {
+		all, err := tx.Factors().UserFactors(a.UserID)
 		if err != nil {
+			return err
+		}
+		if f, err = factorIn(all, id); err != nil {
 			return err
 		}
 		if f.ConfirmedAt != nil {
@@ -472,7 +600,14 @@ func (s *Factors) DeleteFactor(ctx context.Context, a docket.Actor, id, code str
 				return err
 			}
 			if method == "" {
-				return docket.Unacceptable("code", "must be a current code from one of your second factors, or a recovery code")
+				wrong = true
+				if err := s.throttle.countAddressFailure(tx.Users(), keys); err != nil {
+					return err
+				}
+				return s.audit(tx, a, "mfa.removal_refused", "user", a.UserID, "", docket.Changes{"factor_id": id, "result": "wrong_code"})
+			}
+			if err := s.throttle.giveBack(tx.Users(), keys); err != nil {
+				return err
 			}
 		}
 		if err := tx.Factors().DeleteFactor(id); err != nil {
@@ -488,12 +623,36 @@ func (s *Factors) DeleteFactor(ctx context.Context, a docket.Actor, id, code str
 			if err := tx.Factors().DeleteUserFactors(a.UserID); err != nil {
 				return err
 			}
+			// Without a factor, this session no longer counts as having used one.
+			if a.SessionID != "" {
+				if err := tx.Users().SetTokenAMR(a.SessionID, withoutFactors(a.AMR)); err != nil {
+					return err
+				}
+			}
 		}
 		if err := s.enrolled(tx, a, false); err != nil {
 			return err
 		}
 		return s.audit(tx, a, "mfa.factor_removed", "user", a.UserID, "", docket.Changes{"factor_id": id, "kind": f.Kind})
 	})
+	if err != nil {
+		return err
+	}
+	if wrong {
+		return docket.Unacceptable("code", "must be a current code from one of your second factors, or a recovery code")
+	}
+	return nil
+}
+
+// withoutFactors is an AMR list without the second factors' methods.
+func withoutFactors(amr []string) []string {
+	out := []string{}
+	for _, m := range amr {
+		if m != AMROTP && m != AMRPasskey {
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 // NewRecoveryCodes makes a set of 10 recovery codes for the actor, shown
@@ -510,6 +669,9 @@ func (s *Factors) NewRecoveryCodes(ctx context.Context, a docket.Actor) ([]strin
 		}
 		if !u.MFAEnrolled {
 			return docket.Errorf(docket.EConflict, "confirm a second factor first: recovery codes stand in for one")
+		}
+		if err := needsFactorSession(u, a); err != nil {
+			return err
 		}
 		hashes := make([]string, recoveryCodes)
 		codes = make([]string, recoveryCodes)

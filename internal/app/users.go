@@ -33,6 +33,8 @@ type UserStore interface {
 	// SetTokenAMR replaces how a session was made (a factor proved during it).
 	SetTokenAMR(id string, amr []string) error
 	RevokeToken(id string, at time.Time) error
+	// RevokeOtherTokens revokes every live session and token of a user but exceptID.
+	RevokeOtherTokens(userID, exceptID string, at time.Time) error
 	RevokeUserTokens(userID string, kind auth.Kind, at time.Time) error
 
 	// LockThrottles returns the records of keys in that order (zero records
@@ -131,6 +133,12 @@ func (s *Accounts) SignInPage(ctx context.Context, email, password string, a doc
 // errMFARequired answers the right password of an account with a second factor.
 var errMFARequired = docket.Errorf(docket.EMFARequired, "this account has a second factor: send otp, a code from it or a recovery code")
 
+// errPendingExpired answers a second step whose pending sign-in is gone.
+var errPendingExpired = docket.Errorf(docket.EUnauthorized, "the sign-in has expired: enter your password again")
+
+// IsPendingExpired reports whether err says the pending sign-in is gone.
+func IsPendingExpired(err error) bool { return err == errPendingExpired }
+
 // PendingTTL is how long a half-made page sign-in waits for its second step.
 const PendingTTL = 5 * time.Minute
 
@@ -194,13 +202,16 @@ func (s *Accounts) signIn(ctx context.Context, email, password, code string, a d
 		return nil, s.signInFailed(ctx, a, email, user, keys, "failed", res.lockedNow)
 	}
 	amr := []string{AMRPassword}
+	// An account with a second factor: the right password alone gives
+	// nothing back. Its reserved failure stands until a code succeeds (which
+	// gives it back), so that someone who knows the password cannot wipe the
+	// count of wrong codes by signing in with it again; the address is not
+	// known to the account until then either. No delay falls on the next
+	// step (the slow-down starts at the third failure).
 	if user.MFAEnrolled && kind == auth.KindPage {
 		// The pages ask for the second factor on a step of their own.
 		var sess *Session
 		err = s.write(ctx, func(tx accountsTx) error {
-			if err := s.throttle.giveBack(tx.Users(), keys); err != nil {
-				return err
-			}
 			var err error
 			sess, _, err = s.issueWith(tx, user, auth.KindPending, sessionMade{amr: amr, at: now}, now.Add(PendingTTL))
 			if err != nil {
@@ -212,11 +223,8 @@ func (s *Accounts) signIn(ctx context.Context, email, password, code string, a d
 		return sess, err
 	}
 	if user.MFAEnrolled && code == "" {
-		// The password was right: no failure stands, and the answer says what is missing.
+		// The password was right: the answer says what is missing.
 		if err := s.write(ctx, func(tx accountsTx) error {
-			if err := s.throttle.giveBack(tx.Users(), keys); err != nil {
-				return err
-			}
 			return s.auditSignInTx(tx, a, email, user, "mfa_required")
 		}); err != nil {
 			return nil, err
@@ -288,8 +296,10 @@ func (s *Accounts) signInFailed(ctx context.Context, a docket.Actor, email strin
 // unknown pending sign-in is 401: start again.
 func (s *Accounts) SecondStep(ctx context.Context, pending, code string, a docket.Actor) (*Session, error) {
 	_, user, err := s.Authenticate(ctx, auth.KindPending, pending, a)
-	if err != nil {
-		return nil, docket.Errorf(docket.EUnauthorized, "the sign-in has expired: enter your password again")
+	if docket.ErrorCode(err) == docket.EUnauthorized {
+		return nil, errPendingExpired
+	} else if err != nil {
+		return nil, err
 	}
 	c, _ := s.signer.Parse(auth.KindPending, pending)
 	keys := signInKeys(user.Email, a.ClientIP)
@@ -299,8 +309,11 @@ func (s *Accounts) SecondStep(ctx context.Context, pending, code string, a docke
 		if res, err = s.throttle.reserve(tx.Users(), keys); err != nil {
 			return err
 		}
-		if res.gate != gateOpen {
+		switch res.gate {
+		case gateThrottled:
 			return s.auditSignInTx(tx, a, user.Email, user, "throttled")
+		case gateLocked:
+			return s.auditSignInTx(tx, a, user.Email, user, "locked")
 		}
 		return nil
 	})
@@ -614,7 +627,7 @@ func (s *Accounts) CreateAPIToken(ctx context.Context, a docket.Actor, name stri
 			return err
 		}
 		// The token keeps how the session it was made from was made.
-		made := sessionMade{amr: a.AMR, at: now}
+		made := sessionMade{amr: a.AMR, acr: a.ACR, at: a.AuthenticatedAt}
 		if sess, tok, err = s.issueScoped(tx, u, auth.KindAPIToken, strings.TrimSpace(name), scope, made, exp); err != nil {
 			return err
 		}

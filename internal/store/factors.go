@@ -72,6 +72,21 @@ func (t factorRepo) UpdateFactor(f *app.Factor) error {
 	return nil
 }
 
+// UseStep records a TOTP step accepted, only when it is later than the last
+// one (a code works once, however many sign-ins race with it).
+func (t factorRepo) UseStep(id string, step int64, at time.Time) (bool, error) {
+	res := t.db.Exec(`UPDATE mfa_factors SET last_step = ?, last_used_at = ? WHERE id = ? AND last_step < ? AND confirmed_at IS NOT NULL`,
+		step, ms(at), id, step)
+	return res.RowsAffected == 1, res.Error
+}
+
+// ConfirmStep confirms an enrolment with its first step, only while it is unconfirmed.
+func (t factorRepo) ConfirmStep(id string, step int64, at time.Time) (bool, error) {
+	res := t.db.Exec(`UPDATE mfa_factors SET last_step = ?, last_used_at = ?, confirmed_at = ? WHERE id = ? AND confirmed_at IS NULL AND last_step < ?`,
+		step, ms(at), ms(at), id, step)
+	return res.RowsAffected == 1, res.Error
+}
+
 func (t factorRepo) DeleteFactor(id string) error {
 	return t.db.Exec(`DELETE FROM mfa_factors WHERE id = ?`, id).Error
 }

@@ -275,6 +275,12 @@ func (t userRepo) RevokeToken(id string, at time.Time) error {
 	return t.db.Exec(`UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`, ms(at), id).Error
 }
 
+// RevokeOtherTokens revokes every live session and token of a user but one.
+func (t userRepo) RevokeOtherTokens(userID, exceptID string, at time.Time) error {
+	return t.db.Exec(`UPDATE tokens SET revoked_at = ? WHERE user_id = ? AND id <> ? AND revoked_at IS NULL`,
+		ms(at), userID, exceptID).Error
+}
+
 func (t userRepo) RevokeUserTokens(userID string, kind auth.Kind, at time.Time) error {
 	return t.db.Exec(`UPDATE tokens SET revoked_at = ? WHERE user_id = ? AND kind = ? AND revoked_at IS NULL`,
 		ms(at), userID, string(kind)).Error

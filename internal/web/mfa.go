@@ -69,7 +69,7 @@ func (s *Server) pageSecondStep(c echo.Context) error {
 			lp.Error = "Too many sign-in attempts. Wait a few minutes, then try again."
 			return s.renderLogin(c, http.StatusTooManyRequests, lp)
 		}
-		if e := docket.AsError(err); e != nil && e.Code == docket.EUnauthorized && strings.Contains(e.Message, "expired") {
+		if app.IsPendingExpired(err) {
 			c.SetCookie(s.cookie(s.pendingCookieName(), "", -1))
 			return c.Redirect(http.StatusSeeOther, "/login?expired=1")
 		}

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -12,6 +13,7 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"github.com/docket/docket/internal/config"
+	"github.com/docket/docket/internal/docket"
 )
 
 // requireMFA is the shipped rule: every agency role needs a second factor.
@@ -304,7 +306,7 @@ var mfaWalkthrough = map[string]bool{
 	"POST /api/v1/me/mfa/:id/confirm": true, "DELETE /api/v1/me/mfa/:id": true,
 	"POST /api/v1/me/mfa/recovery-codes": true, "POST /api/v1/auth/logout": true,
 	"GET /account": true, "POST /account/mfa/totp": true, "POST /account/mfa/:id/confirm": true,
-	"POST /account/mfa/recovery-codes": true, "POST /logout": true,
+	"POST /account/mfa/recovery-codes": true, "POST /account/mfa/:id/remove": true, "POST /logout": true,
 }
 
 // TestEveryRouteNeedsASecondFactor walks both route tables as a review lead
@@ -381,5 +383,129 @@ func TestAdminRemovesFactorsOnThePage(t *testing.T) {
 	after.has(t, "Waiting for a review lead's approval: Remove the second factors of")
 	if n := strings.Count(after.Body, `/mfa/remove"`); n != 1 {
 		t.Fatalf("%d removal forms after, want the reviewer's still (1)", n)
+	}
+}
+
+// TestKnowingThePasswordDoesNotResetTheCodeGuesses: someone who knows the
+// password alternates password-only sign-ins (which answer mfa_required, or
+// the pages' second step) with wrong codes: every attempt counts, and the
+// account locks for that address after auth.max_failures, the right code
+// included, until the lock lifts.
+func TestKnowingThePasswordDoesNotResetTheCodeGuesses(t *testing.T) {
+	ts := newTestServer(t, requireMFA)
+	rev := ts.addUser("rev", "reviewer", "Agency")
+	secret := enrolTOTP(t, ts, rev.Token)
+	ts.clock.Advance(time.Hour)
+	body := func(otp string) map[string]any {
+		b := map[string]any{"email": rev.Email, "password": testPassword}
+		if otp != "" {
+			b["otp"] = otp
+		}
+		return b
+	}
+	attempts := 0
+	for attempts < ts.cfg.Auth.MaxFailures {
+		r := ts.do("POST", "/api/v1/auth/token", "", body(""))
+		if r.ErrorCode() != "mfa_required" {
+			t.Fatalf("password only, attempt %d: %d %s", attempts+1, r.Code, r.Body)
+		}
+		attempts++
+		ts.clock.Advance(time.Minute)
+		if attempts == ts.cfg.Auth.MaxFailures {
+			break
+		}
+		// The pages' first step, too, leaves the count as it was.
+		b := ts.browser()
+		if p := b.post("/login", "/login", url.Values{"email": {rev.Email}, "password": {testPassword}}); p.Code != http.StatusOK {
+			t.Fatalf("the pages' first step: %d", p.Code)
+		}
+		attempts++
+		ts.clock.Advance(time.Minute)
+	}
+	// The lock holds for this address: even the right code is refused.
+	if r := ts.do("POST", "/api/v1/auth/token", "", body(codeAt(t, secret, ts.clock.Now()))); r.Code == http.StatusOK {
+		t.Fatalf("after %d password-only attempts, the right code still signed in", attempts)
+	}
+	ts.clock.Advance(ts.cfg.Auth.Lockout + time.Minute)
+	want(t, ts.do("POST", "/api/v1/auth/token", "", body(codeAt(t, secret, ts.clock.Now()))), http.StatusOK)
+}
+
+// TestAStolenPasswordCannotBindAFactor: once a user has a second factor, a
+// session made with the password alone can neither add another nor make
+// recovery codes; and the first confirmation ends every other session and
+// token made before it.
+func TestAStolenPasswordCannotBindAFactor(t *testing.T) {
+	ts := newTestServer(t) // no role requires a factor: the thief's session opens everything else
+	lab := ts.addUser("lab", "lab_member", "Frontier Labs")
+	thief := ts.signIn(lab.Email, testPassword)
+	api := ts.as("lab", "POST", "/api/v1/api-tokens", map[string]any{"name": "ci"})
+	want(t, api, http.StatusCreated)
+	enrolTOTP(t, ts, lab.Token)
+	// The victim's confirmation ended the thief's session and the old token.
+	want(t, ts.do("GET", "/api/v1/me", thief, nil), http.StatusUnauthorized)
+	want(t, ts.do("GET", "/api/v1/me", api.JSON()["token"].(string), nil), http.StatusUnauthorized)
+	want(t, ts.as("lab", "GET", "/api/v1/me", nil), http.StatusOK)
+	// A session that used no second factor, for an account that has one (no
+	// route makes one now; this is the rule that stands behind that): it can
+	// neither add a factor nor make recovery codes.
+	passwordOnly := docket.Actor{UserID: lab.ID, Role: docket.RoleLabMember, OrgID: lab.OrgID, OrgKind: "lab",
+		SessionID: "s", AMR: []string{"pwd"}}
+	if _, err := ts.svc.Factors.EnrolTOTP(context.Background(), passwordOnly, "thief's phone"); docket.ErrorCode(err) != docket.EMFAEnrolment {
+		t.Fatalf("adding a factor from a password-only session: %v", err)
+	}
+	if _, err := ts.svc.Factors.NewRecoveryCodes(context.Background(), passwordOnly); docket.ErrorCode(err) != docket.EMFAEnrolment {
+		t.Fatalf("recovery codes from a password-only session: %v", err)
+	}
+}
+
+// TestRemovingAFactorCountsWrongCodes: codes given to remove a factor are
+// throttled like sign-in's: wrong ones soon answer 429, and nothing is removed.
+func TestRemovingAFactorCountsWrongCodes(t *testing.T) {
+	ts := newTestServer(t)
+	lab := ts.addUser("lab", "lab_member", "Frontier Labs")
+	enrolTOTP(t, ts, lab.Token)
+	id := ts.as("lab", "GET", "/api/v1/me/mfa", nil).JSON()["items"].([]any)[0].(map[string]any)["id"].(string)
+	throttled := false
+	for i := 0; i < 20 && !throttled; i++ {
+		r := ts.as("lab", "DELETE", "/api/v1/me/mfa/"+id, map[string]any{"code": "000000"})
+		switch r.Code {
+		case http.StatusUnprocessableEntity:
+		case http.StatusTooManyRequests:
+			throttled = true
+		default:
+			t.Fatalf("wrong code %d: %d %s", i+1, r.Code, r.Body)
+		}
+	}
+	if !throttled {
+		t.Fatalf("20 wrong codes at one instant were never throttled")
+	}
+	if r := ts.as("lab", "GET", "/api/v1/me/mfa", nil).JSON(); r["enrolled"] != true {
+		t.Fatalf("a factor went: %v", r)
+	}
+}
+
+// TestAMistypedFirstCodeKeepsTheEnrolment: the account page shows the same
+// enrolment again, QR code and key, with the error beside the code.
+func TestAMistypedFirstCodeKeepsTheEnrolment(t *testing.T) {
+	ts := newTestServer(t)
+	lab := ts.addUser("lab", "lab_member", "Frontier Labs")
+	b := ts.signInPage(lab.Email)
+	en := b.post("/account", "/account/mfa/totp", url.Values{"name": {"phone"}})
+	wantPage(t, en, http.StatusCreated)
+	key := regexpSecret.FindStringSubmatch(en.Body)
+	action := regexpConfirm.FindStringSubmatch(en.Body)
+	if key == nil || action == nil {
+		t.Fatalf("no enrolment on the page")
+	}
+	bad := b.do(http.MethodPost, action[1], url.Values{"code": {"000000"}, "csrf_token": {en.csrf()}})
+	wantPage(t, bad, http.StatusUnprocessableEntity)
+	again := regexpSecret.FindStringSubmatch(bad.Body)
+	if again == nil || again[1] != key[1] || !strings.Contains(bad.Body, `aria-invalid="true" aria-describedby="e-code"`) {
+		t.Fatalf("the enrolment was not shown again with the error: %.600s", bad.text())
+	}
+	secret := strings.ReplaceAll(key[1], " ", "")
+	ok := b.do(http.MethodPost, action[1], url.Values{"code": {codeAt(t, secret, ts.clock.Now())}, "csrf_token": {bad.csrf()}})
+	if ok.Code != http.StatusSeeOther {
+		t.Fatalf("the right code after a wrong one: %d %.300s", ok.Code, ok.text())
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/docket/docket/internal/app"
 	"github.com/docket/docket/internal/docket"
 	"github.com/docket/docket/internal/web/httpx"
+	"github.com/docket/docket/internal/web/ui/view"
 )
 
 // The account page's second factors: an authenticator app (TOTP) enrolled
@@ -27,6 +28,7 @@ type accountFactorsCalls interface {
 	ConfirmFactor(ctx context.Context, a docket.Actor, id, code string) (*app.FactorView, error)
 	DeleteFactor(ctx context.Context, a docket.Actor, id, code string) error
 	NewRecoveryCodes(ctx context.Context, a docket.Actor) ([]string, error)
+	Enrolment(ctx context.Context, a docket.Actor, id string) (*app.TOTPEnrolment, error)
 }
 
 // FactorService is what the pages call of the factors service.
@@ -80,12 +82,34 @@ func (h *AccountPages) EnrolTOTP(c echo.Context) error {
 	return h.r.Render(c, http.StatusCreated, "account.html", pg)
 }
 
+// showEnrolment answers the account page with a pending enrolment shown
+// again and the error beside its code field.
+func (h *AccountPages) showEnrolment(c echo.Context, status int, e *app.TOTPEnrolment, errs view.FieldErrors) error {
+	pg, err := h.accountPageOf(c, errs)
+	if err != nil {
+		return err
+	}
+	svg, err := qrSVG(e.OTPAuthURL)
+	if err != nil {
+		return err
+	}
+	pg.MFA.Enrolling = &enrolling{ID: e.Factor.ID, Name: e.Factor.Name, Secret: spaced(e.Secret), URL: e.OTPAuthURL, QR: svg}
+	pg.Alert = "The authenticator app is not added yet: check the code below."
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return h.r.Render(c, status, "account.html", pg)
+}
+
 // ConfirmTOTP confirms an enrolment with its first code.
 func (h *AccountPages) ConfirmTOTP(c echo.Context) error {
 	_, err := h.factors.ConfirmFactor(c.Request().Context(), httpx.MustActor(c), c.Param("id"), form(c, "code"))
 	if err != nil {
-		if docket.ErrorCode(err) == docket.EUnprocessable {
-			return h.accountFormError(c, err)
+		if e := docket.AsError(err); e != nil && e.Code == docket.EUnprocessable {
+			// The enrolment stays: shown again, with why beside the code.
+			pending, perr := h.factors.Enrolment(c.Request().Context(), httpx.MustActor(c), c.Param("id"))
+			if perr != nil {
+				return h.accountFormError(c, err)
+			}
+			return h.showEnrolment(c, http.StatusUnprocessableEntity, pending, view.FieldErrors{"code": e.Message})
 		}
 		return err
 	}
@@ -112,7 +136,12 @@ func (h *AccountPages) RemoveFactor(c echo.Context) error {
 	err := h.factors.DeleteFactor(c.Request().Context(), httpx.MustActor(c), c.Param("id"), form(c, "code"))
 	if err != nil {
 		if docket.ErrorCode(err) == docket.EUnprocessable {
-			return h.accountFormError(c, err)
+			pg, perr := h.accountPageOf(c, nil)
+			if perr != nil {
+				return perr
+			}
+			pg.Alert = "That code is not right, or it was used already: nothing was removed. Enter a current code from your authenticator app, or a recovery code."
+			return h.r.Render(c, http.StatusUnprocessableEntity, "account.html", pg)
 		}
 		return err
 	}
