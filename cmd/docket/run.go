@@ -262,6 +262,11 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 		ln.Close()
 		return err
 	}
+	// The first start's instant: the feeds' dateReleased while nothing is published.
+	if err := svc.Clearinghouse.RecordOrigin(ctx); err != nil {
+		ln.Close()
+		return err
+	}
 	// Upload files left by a process stopped mid-upload.
 	if n, err := svc.Findings.RemoveStaleUploads(); err != nil {
 		log.Warn("attachments: removing stale uploads", "err", err)

@@ -171,8 +171,13 @@ type statementSigner struct {
 	issuer string
 }
 
-// Clearinghouse is the use cases of the published vulnerabilities.
-type Clearinghouse struct{ *core }
+// Clearinghouse is the use cases of the published vulnerabilities and of
+// the feeds other people's tools read them through.
+type Clearinghouse struct {
+	*core
+	// public lets anyone read the TLP:CLEAR entries (clearinghouse.public).
+	public bool
+}
 
 // Delivery is the use cases of telling people: the sweep that finds what is
 // due, the inbox, the outbox and the channels that carry it, and webhooks.
@@ -245,7 +250,7 @@ func New(store Store, o Options) *Services {
 		Findings:      &Findings{core: c, responseDays: cfg.Findings.ResponseDays, maxUpload: cfg.Uploads.MaxBytes},
 		Accounts:      acc,
 		Evidence:      &Evidence{statementSigner: statements, benchmarks: o.Benchmarks},
-		Clearinghouse: &Clearinghouse{core: c},
+		Clearinghouse: &Clearinghouse{core: c, public: cfg.Clearinghouse.Public},
 		Delivery:      &Delivery{core: c, notify: cfg.Notify, secret: o.Secret, statements: statements},
 		AuditTrail:    &AuditTrail{core: c},
 		Approvals:     o.Approvals,

@@ -90,9 +90,12 @@ func (s *Server) apiRoutes() []Route {
 		{http.MethodPost, "/cases/:id/benchmark-results", s.api.Evidence.PostBenchmarkResult, false},
 		{http.MethodGet, "/cases/:id/benchmark-results", s.api.Evidence.GetBenchmarkResults, false},
 		{http.MethodPost, "/findings/:id/publish", s.api.Clearinghouse.PostPublishFinding, false},
-		{http.MethodGet, "/clearinghouse", s.api.Clearinghouse.GetClearinghouse, false},
-		{http.MethodGet, "/clearinghouse.csv", s.api.Clearinghouse.GetClearinghouseCSV, false},
-		{http.MethodGet, "/clearinghouse/schema.json", s.api.Clearinghouse.GetClearinghouseSchema, false},
+		// The feeds: every published entry to the signed-in, the TLP:CLEAR
+		// ones to anyone (clearinghouse.public).
+		{http.MethodGet, "/clearinghouse", s.bearerOrAnon(s.api.Clearinghouse.GetClearinghouse), true},
+		{http.MethodGet, "/clearinghouse.csv", s.bearerOrAnon(s.api.Clearinghouse.GetClearinghouseCSV), true},
+		{http.MethodGet, "/clearinghouse/schema.json", s.api.Clearinghouse.GetClearinghouseSchema, true},
+		{http.MethodGet, "/clearinghouse/kev.json", s.bearerOrAnon(s.api.Clearinghouse.GetKEV), true},
 		{http.MethodGet, "/cases/:id/statement", s.api.Evidence.GetStatement, false},
 	}
 }

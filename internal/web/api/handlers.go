@@ -103,6 +103,7 @@ type clearinghouseCasesCalls interface {
 // clearinghouseClearinghouseCalls is what the Clearinghouse handlers call of the clearinghouse service.
 type clearinghouseClearinghouseCalls interface {
 	Clearinghouse(ctx context.Context, a docket.Actor, q string) (*app.Catalog, error)
+	KEV(ctx context.Context, a docket.Actor) (*app.Catalog, error)
 	PublishFinding(ctx context.Context, a docket.Actor, id string, in docket.PublishInput) (*app.FindingView, error)
 }
 
