@@ -74,6 +74,8 @@ type Catalog struct {
 	// while nothing is published: never nil.
 	Released *time.Time
 	Entries  []docket.ClearinghouseEntry
+	// Origin is the first start's instant (Released while nothing is published).
+	Origin time.Time
 	// Public says the catalog was read by someone not signed in: it holds
 	// the TLP:CLEAR entries only, and its version and release describe them.
 	Public bool
@@ -119,7 +121,7 @@ func (s *Clearinghouse) Clearinghouse(ctx context.Context, a docket.Actor, q str
 			latest, n = docket.CatalogHead(all, s.loc)
 		}
 		cat.Version = docket.CatalogVersion(latest, n, s.loc)
-		cat.Released, err = s.released(tx, latest)
+		cat.Released, cat.Origin, err = s.released(tx, latest)
 		return err
 	})
 	return cat, err
@@ -140,18 +142,21 @@ func (s *Clearinghouse) reader(a docket.Actor) (bool, error) {
 	return false, docket.Forbidden()
 }
 
-// released is latest, or the first start's instant when nothing is
-// published (now, when even that was never recorded).
-func (s *Clearinghouse) released(tx clearinghouseTx, latest *time.Time) (*time.Time, error) {
-	if latest != nil {
-		return latest, nil
-	}
+// released returns latest, or the first start's instant when nothing is
+// published, and the first start's instant (now, when it was never recorded).
+func (s *Clearinghouse) released(tx clearinghouseTx, latest *time.Time) (*time.Time, time.Time, error) {
 	o, err := tx.Clearinghouse().ClearinghouseOrigin()
-	if err != nil || o != nil {
-		return o, err
+	if err != nil {
+		return nil, time.Time{}, err
 	}
-	now := s.Now()
-	return &now, nil
+	origin := s.Now()
+	if o != nil {
+		origin = *o
+	}
+	if latest != nil {
+		return latest, origin, nil
+	}
+	return &origin, origin, nil
 }
 
 // RecordOrigin records this instant as the first start's, unless a start

@@ -26,5 +26,5 @@ func (s *Clearinghouse) KEV(ctx context.Context, a docket.Actor) (*Catalog, erro
 	}
 	d := clock.DateOf(*cat.Released, s.loc)
 	return &Catalog{Version: fmt.Sprintf("%04d.%02d.%02d", d.Year, int(d.Month), d.Day), Released: cat.Released,
-		Entries: kev, Public: cat.Public}, nil
+		Origin: cat.Origin, Entries: kev, Public: cat.Public}, nil
 }

@@ -96,6 +96,7 @@ func (s *Server) apiRoutes() []Route {
 		{http.MethodGet, "/clearinghouse.csv", s.bearerOrAnon(s.api.Clearinghouse.GetClearinghouseCSV), true},
 		{http.MethodGet, "/clearinghouse/schema.json", s.api.Clearinghouse.GetClearinghouseSchema, true},
 		{http.MethodGet, "/clearinghouse/kev.json", s.bearerOrAnon(s.api.Clearinghouse.GetKEV), true},
+		{http.MethodGet, "/clearinghouse/stix.json", s.bearerOrAnon(s.api.Clearinghouse.GetSTIX), true},
 		{http.MethodGet, "/cases/:id/statement", s.api.Evidence.GetStatement, false},
 	}
 }

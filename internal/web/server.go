@@ -115,7 +115,7 @@ func New(svc *app.Services, o Options) (*Server, error) {
 	s.api, err = api.New(api.Services{Cases: sv.Cases, Findings: sv.Findings, Accounts: sv.Accounts, Evidence: sv.Evidence,
 		Clearinghouse: sv.Clearinghouse, Delivery: sv.Delivery, Audit: sv.Audit, Approvals: sv.Approvals},
 		api.Settings{BaseURL: base, Location: o.Config.Location(), UploadMaxBytes: o.Config.Uploads.MaxBytes, Guard: o.Guard,
-			Organizer: organizer(o.Config.Mail.From)})
+			Organizer: organizer(o.Config.Mail.From), AgencyName: o.Config.Agency.Name})
 	if err != nil {
 		return nil, err
 	}

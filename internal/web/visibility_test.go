@@ -112,6 +112,7 @@ var accessMatrix = map[string]routeSpec{
 	"GET /api/v1/clearinghouse.csv":            {public: true},
 	"GET /api/v1/clearinghouse/schema.json":    {public: true},
 	"GET /api/v1/clearinghouse/kev.json":       {public: true},
+	"GET /api/v1/clearinghouse/stix.json":      {public: true},
 	"GET /api/v1/cases/:id/statement":          {scope: scopeCase},
 }
 

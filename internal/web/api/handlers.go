@@ -113,6 +113,9 @@ type Clearinghouse struct {
 	clearinghouse clearinghouseClearinghouseCalls
 	// feeds are the encoded feeds (feed.go).
 	feeds *feeds
+	// baseURL is Docket's address for links and ids ("": the request's host);
+	// agency is the agency's name, the feeds' publisher.
+	baseURL, agency string
 }
 
 // deliveryDeliveryCalls is what the Delivery handlers call of the delivery service.
@@ -243,6 +246,8 @@ type Settings struct {
 	Guard app.URLGuard
 	// Organizer is the agency's address (mail.from), the calendar feed's ORGANIZER.
 	Organizer *mail.Address
+	// AgencyName is the agency's name (agency.name), the Clearinghouse feeds' publisher.
+	AgencyName string
 }
 
 // Handlers are the API's handlers, by area; the route table (web) names them.
@@ -265,13 +270,14 @@ func New(sv Services, st Settings) (*Handlers, error) {
 		return nil, err
 	}
 	return &Handlers{
-		Accounts:      &Accounts{accounts: sv.Accounts, audit: sv.Audit, baseURL: st.BaseURL, location: st.Location, organizer: st.Organizer},
-		Approvals:     &Approvals{approvals: sv.Approvals},
-		Cases:         &Cases{audit: sv.Audit, cases: sv.Cases},
-		Clearinghouse: &Clearinghouse{cases: sv.Cases, clearinghouse: sv.Clearinghouse, feeds: &feeds{}},
-		Delivery:      &Delivery{delivery: sv.Delivery, guard: st.Guard},
-		Evidence:      &Evidence{evidence: sv.Evidence},
-		Findings:      &Findings{cases: sv.Cases, findings: sv.Findings, uploads: httpx.Uploads{Service: sv.Findings, MaxBytes: st.UploadMaxBytes}},
-		OpenAPI:       serveOpenAPI(doc),
+		Accounts:  &Accounts{accounts: sv.Accounts, audit: sv.Audit, baseURL: st.BaseURL, location: st.Location, organizer: st.Organizer},
+		Approvals: &Approvals{approvals: sv.Approvals},
+		Cases:     &Cases{audit: sv.Audit, cases: sv.Cases},
+		Clearinghouse: &Clearinghouse{cases: sv.Cases, clearinghouse: sv.Clearinghouse, feeds: &feeds{}, baseURL: st.BaseURL,
+			agency: st.AgencyName},
+		Delivery: &Delivery{delivery: sv.Delivery, guard: st.Guard},
+		Evidence: &Evidence{evidence: sv.Evidence},
+		Findings: &Findings{cases: sv.Cases, findings: sv.Findings, uploads: httpx.Uploads{Service: sv.Findings, MaxBytes: st.UploadMaxBytes}},
+		OpenAPI:  serveOpenAPI(doc),
 	}, nil
 }
