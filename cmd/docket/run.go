@@ -51,7 +51,9 @@ Commands:
   audit verify      check the audit chain
   backup --out FILE write a consistent copy of the SQLite database
   copy --to URL     move a SQLite deployment to an empty PostgreSQL database
-  keys rotate       make a new current key for signing review statements
+  keys rotate [--csaf]
+                    make a new current key for signing review statements
+                    (--csaf: the CSAF provider's OpenPGP key)
   statement verify FILE --jwks FILE_OR_URL
                     check a review statement against a published key set
 
@@ -262,8 +264,14 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 		ln.Close()
 		return err
 	}
-	// The first start's instant: the feeds' dateReleased while nothing is published.
+	// The first start's instant: the feeds' dateReleased while nothing is
+	// published; and the CSAF provider's OpenPGP key, made on first start
+	// and kept sealed in the database like the statement key.
 	if err := svc.Clearinghouse.RecordOrigin(ctx); err != nil {
+		ln.Close()
+		return err
+	}
+	if _, err := svc.Provider.EnsureCSAFKey(ctx); err != nil {
 		ln.Close()
 		return err
 	}

@@ -57,6 +57,7 @@ type Tx interface {
 	Statements() StatementStore
 	Approvals() ApprovalStore
 	Sweep() SweepStore
+	CSAFKeys() CSAFKeyStore
 }
 
 // Page asks for one page of a list: at most Limit items after Cursor.
@@ -109,6 +110,8 @@ type Services struct {
 	Evidence *Evidence
 	// Clearinghouse: the published vulnerabilities.
 	Clearinghouse *Clearinghouse
+	// Provider: the CSAF trusted provider (the entries as CSAF documents, and their keys).
+	Provider *Provider
 	// Delivery: the sweep, the inbox, the outbox and its channels, webhooks.
 	Delivery *Delivery
 	// AuditTrail: reading and verifying the audit chain.
@@ -245,12 +248,14 @@ func New(store Store, o Options) *Services {
 		hasher: o.Hasher, signer: o.Signer, passwords: newPasswordChecker(o.Hasher), approvals: o.Approvals}
 	acc.throttle = throttle{policy: throttlePolicy{cfg.Auth}, now: c.Now}
 	statements := &statementSigner{core: c, secret: o.Secret, issuer: cfg.Auth.Issuer}
+	clearinghouse := &Clearinghouse{core: c, public: cfg.Clearinghouse.Public}
 	return &Services{
 		Cases:         &Cases{core: c, review: cfg.Review, statements: statements},
 		Findings:      &Findings{core: c, responseDays: cfg.Findings.ResponseDays, maxUpload: cfg.Uploads.MaxBytes},
 		Accounts:      acc,
 		Evidence:      &Evidence{statementSigner: statements, benchmarks: o.Benchmarks},
-		Clearinghouse: &Clearinghouse{core: c, public: cfg.Clearinghouse.Public},
+		Clearinghouse: clearinghouse,
+		Provider:      newProvider(c, clearinghouse, o.Secret, cfg.Agency.Name, cfg.Mail.From),
 		Delivery:      &Delivery{core: c, notify: cfg.Notify, secret: o.Secret, statements: statements},
 		AuditTrail:    &AuditTrail{core: c},
 		Approvals:     o.Approvals,

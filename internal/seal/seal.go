@@ -34,6 +34,9 @@ const (
 	// StatementKeys seals the private halves of the statement signing keys,
 	// each bound to "kid:" and its key id.
 	StatementKeys Purpose = "docket statement signing keys v1"
+	// CSAFKeys seals the CSAF provider's private OpenPGP keys, each bound to
+	// "fpr:" and its fingerprint.
+	CSAFKeys Purpose = "docket csaf openpgp keys v1"
 )
 
 // auditValues labels the HMAC key of the audit trail's confidential values.

@@ -129,6 +129,16 @@ func (s *Server) routes() {
 	e.GET("/calendar/:token", s.api.Accounts.GetCalendarFeed)
 	e.GET("/metrics", s.getMetrics)
 	e.GET("/.well-known/jwks.json", s.api.Evidence.GetJWKS)
+	// The CSAF trusted provider: its metadata, keys and security.txt are
+	// public; the white folder is anyone's (clearinghouse.public), the green
+	// one signed-in users' and API tokens'.
+	e.GET("/.well-known/security.txt", s.api.Provider.GetSecurityTxt)
+	e.GET("/.well-known/csaf/provider-metadata.json", s.api.Provider.GetProviderMetadata)
+	e.GET("/.well-known/csaf/openpgp/:file", s.api.Provider.GetPublicKey)
+	e.GET("/.well-known/csaf/:tlp/", s.bearerOrAnon(s.api.Provider.GetFolder))
+	e.GET("/.well-known/csaf/:tlp/:name", s.bearerOrAnon(s.api.Provider.GetFolderFile))
+	e.GET("/.well-known/csaf/:tlp/:year/", s.bearerOrAnon(s.api.Provider.GetYear))
+	e.GET("/.well-known/csaf/:tlp/:year/:file", s.bearerOrAnon(s.api.Provider.GetDocument))
 	s.registerPages(e)
 }
 

@@ -113,9 +113,10 @@ func New(svc *app.Services, o Options) (*Server, error) {
 	}
 	s.crossOrigin = cop
 	s.api, err = api.New(api.Services{Cases: sv.Cases, Findings: sv.Findings, Accounts: sv.Accounts, Evidence: sv.Evidence,
-		Clearinghouse: sv.Clearinghouse, Delivery: sv.Delivery, Audit: sv.Audit, Approvals: sv.Approvals},
+		Clearinghouse: sv.Clearinghouse, Delivery: sv.Delivery, Audit: sv.Audit, Approvals: sv.Approvals, Provider: sv.Provider},
 		api.Settings{BaseURL: base, Location: o.Config.Location(), UploadMaxBytes: o.Config.Uploads.MaxBytes, Guard: o.Guard,
-			Organizer: organizer(o.Config.Mail.From), AgencyName: o.Config.Agency.Name})
+			Organizer: organizer(o.Config.Mail.From), AgencyName: o.Config.Agency.Name,
+			Contact: o.Config.Mail.From})
 	if err != nil {
 		return nil, err
 	}

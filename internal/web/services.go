@@ -91,11 +91,12 @@ type Services struct {
 	Delivery      DeliveryService
 	Audit         AuditService
 	Approvals     ApprovalService
+	Provider      api.ProviderService
 }
 
 // servicesOf is the one place the handlers' services are wired: each area's
 // handlers get that area's service.
 func servicesOf(svc *app.Services, approvals ApprovalService) Services {
 	return Services{Cases: svc.Cases, Findings: svc.Findings, Accounts: svc.Accounts, Evidence: svc.Evidence,
-		Clearinghouse: svc.Clearinghouse, Delivery: svc.Delivery, Audit: svc.AuditTrail, Approvals: approvals}
+		Clearinghouse: svc.Clearinghouse, Delivery: svc.Delivery, Audit: svc.AuditTrail, Approvals: approvals, Provider: svc.Provider}
 }

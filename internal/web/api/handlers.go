@@ -232,6 +232,7 @@ type Services struct {
 	Evidence      EvidenceService
 	Findings      FindingService
 	Approvals     ApprovalService
+	Provider      ProviderService
 }
 
 // Settings are the settings the API's handlers use.
@@ -248,6 +249,8 @@ type Settings struct {
 	Organizer *mail.Address
 	// AgencyName is the agency's name (agency.name), the Clearinghouse feeds' publisher.
 	AgencyName string
+	// Contact is the agency's address (mail.from), security.txt's contact.
+	Contact string
 }
 
 // Handlers are the API's handlers, by area; the route table (web) names them.
@@ -259,6 +262,7 @@ type Handlers struct {
 	Delivery      *Delivery
 	Evidence      *Evidence
 	Findings      *Findings
+	Provider      *Provider
 	// OpenAPI serves the deployment's OpenAPI document (Served).
 	OpenAPI echo.HandlerFunc
 }
@@ -278,6 +282,7 @@ func New(sv Services, st Settings) (*Handlers, error) {
 		Delivery: &Delivery{delivery: sv.Delivery, guard: st.Guard},
 		Evidence: &Evidence{evidence: sv.Evidence},
 		Findings: &Findings{cases: sv.Cases, findings: sv.Findings, uploads: httpx.Uploads{Service: sv.Findings, MaxBytes: st.UploadMaxBytes}},
+		Provider: newProvider(sv.Provider, st),
 		OpenAPI:  serveOpenAPI(doc),
 	}, nil
 }
