@@ -240,10 +240,6 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	defer st.Close()
-	svc, approvals, err := newServiceWith(st, cfg, e, log, bench)
-	if err != nil {
-		return err
-	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("addr: %w", err)
@@ -251,6 +247,14 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	base := cfg.BaseURL
 	if base == "" {
 		base = "http://" + ln.Addr().String()
+	}
+	// The statements name base_url as their issuer (its keys are at
+	// /.well-known/jwks.json there), derived from the address when unset.
+	cfg.BaseURL = base
+	svc, approvals, err := newServiceWith(st, cfg, e, log, bench)
+	if err != nil {
+		ln.Close()
+		return err
 	}
 	if *demo {
 		if err := seedDemo(ctx, svc, st, cfg, e, base); err != nil {

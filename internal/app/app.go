@@ -16,6 +16,7 @@ package app
 import (
 	"context"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -169,9 +170,12 @@ type Evidence struct {
 // lapse's (Delivery's sweep), and the keys' own use cases (Evidence).
 type statementSigner struct {
 	*core
-	// secret seals the signing keys (package seal); issuer names Docket in the statements.
-	secret []byte
-	issuer string
+	// secret seals the signing keys (package seal); issuer names Docket in
+	// the statements (base_url, where its keys are published); agency is
+	// agency.name; baseURL makes the cases' links.
+	secret         []byte
+	issuer, agency string
+	baseURL        string
 }
 
 // Clearinghouse is the use cases of the published vulnerabilities and of
@@ -247,7 +251,12 @@ func New(store Store, o Options) *Services {
 	acc := &Accounts{core: c, auth: cfg.Auth, reminderDays: cfg.Notify.ReminderDays, reminderTime: cfg.Notify.ReminderTime,
 		hasher: o.Hasher, signer: o.Signer, passwords: newPasswordChecker(o.Hasher), approvals: o.Approvals}
 	acc.throttle = throttle{policy: throttlePolicy{cfg.Auth}, now: c.Now}
-	statements := &statementSigner{core: c, secret: o.Secret, issuer: cfg.Auth.Issuer}
+	issuer := strings.TrimRight(cfg.BaseURL, "/")
+	if issuer == "" {
+		issuer = cfg.Auth.Issuer
+	}
+	statements := &statementSigner{core: c, secret: o.Secret, issuer: issuer, agency: cfg.Agency.Name,
+		baseURL: strings.TrimRight(cfg.BaseURL, "/")}
 	clearinghouse := &Clearinghouse{core: c, public: cfg.Clearinghouse.Public}
 	return &Services{
 		Cases:         &Cases{core: c, review: cfg.Review, statements: statements},

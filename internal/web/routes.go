@@ -98,6 +98,8 @@ func (s *Server) apiRoutes() []Route {
 		{http.MethodGet, "/clearinghouse/kev.json", s.bearerOrAnon(s.api.Clearinghouse.GetKEV), true},
 		{http.MethodGet, "/clearinghouse/stix.json", s.bearerOrAnon(s.api.Clearinghouse.GetSTIX), true},
 		{http.MethodGet, "/cases/:id/statement", s.api.Evidence.GetStatement, false},
+		// Anyone checks a statement: bounded, limited per address, no write.
+		{http.MethodPost, "/statements/verify", s.verifyLimit(s.api.Evidence.PostVerifyStatement), true},
 	}
 }
 

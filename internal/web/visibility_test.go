@@ -114,6 +114,7 @@ var accessMatrix = map[string]routeSpec{
 	"GET /api/v1/clearinghouse/kev.json":       {public: true},
 	"GET /api/v1/clearinghouse/stix.json":      {public: true},
 	"GET /api/v1/cases/:id/statement":          {scope: scopeCase},
+	"POST /api/v1/statements/verify":           {public: true},
 }
 
 func TestEveryRouteHasAnAccessEntry(t *testing.T) {

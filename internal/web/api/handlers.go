@@ -146,6 +146,7 @@ type evidenceEvidenceCalls interface {
 	ListBenchmarkResults(ctx context.Context, a docket.Actor, caseID string) ([]docket.BenchmarkResult, error)
 	ListBenchmarks(a docket.Actor) ([]docket.Benchmark, error)
 	RecordBenchmarkResult(ctx context.Context, a docket.Actor, caseID string, in docket.BenchmarkResultInput) (*docket.BenchmarkResult, error)
+	VerifyStatement(ctx context.Context, token string) (*app.Verification, error)
 }
 
 // Evidence serves the evidence routes of the API; it holds what its handlers call.
