@@ -102,6 +102,8 @@ var pageAccess = map[string]pageSpec{
 	"POST /cases/:id/benchmark-results": {scope: pageCase, form: url.Values{"benchmark_id": {"ctf-professional"}, "score": {"1"}}},
 	"POST /findings/:id/publish":        {scope: pageFinding},
 	"GET /clearinghouse":                {},
+	"GET /verify":                       {public: true},
+	"POST /verify":                      {public: true},
 	"GET /clearinghouse.csv":            {},
 }
 

@@ -17,6 +17,9 @@ func (s *Server) pageRoutes() []Route {
 		{http.MethodGet, "/login", s.pageLoginForm, true},
 		{http.MethodPost, "/login", s.pageLogin, true},
 		{http.MethodPost, "/logout", s.pageLogout, false},
+		// Anyone checks a review statement: bounded, limited per address, no write.
+		{http.MethodGet, "/verify", s.ui.Review.Verify, true},
+		{http.MethodPost, "/verify", s.verifyLimit(s.ui.Review.VerifyPost), true},
 		{http.MethodGet, "/", s.ui.Dashboard.Home, false},
 
 		{http.MethodGet, "/dashboard", s.ui.Dashboard.Dashboard, false},
