@@ -124,6 +124,29 @@ func TestCSAFProvider(t *testing.T) {
 			}
 		}
 	}
+	// Polled like every feed: ETag, Last-Modified, 304 and gzip, on every file.
+	for path := range docs {
+		for _, f := range []string{"index.txt", "changes.csv", path, path + ".sha256", path + ".sha512", path + ".asc"} {
+			r := w.fetchWith("/.well-known/csaf/white/"+f, "")
+			etag := r.Header.Get("ETag")
+			if etag == "" || r.Header.Get("Last-Modified") == "" {
+				t.Errorf("%s: ETag %q, Last-Modified %q", f, etag, r.Header.Get("Last-Modified"))
+			}
+			if again := w.fetchWith("/.well-known/csaf/white/"+f, "", "If-None-Match", etag); again.Code != 304 {
+				t.Errorf("%s If-None-Match: %d", f, again.Code)
+			}
+			if again := w.fetchWith("/.well-known/csaf/white/"+f, "", "If-Modified-Since", r.Header.Get("Last-Modified")); again.Code != 304 {
+				t.Errorf("%s If-Modified-Since: %d", f, again.Code)
+			}
+			if gz := w.fetchWith("/.well-known/csaf/white/"+f, "", "Accept-Encoding", "gzip"); gz.Header.Get("Content-Encoding") != "gzip" {
+				t.Errorf("%s: no gzip", f)
+			}
+		}
+		break
+	}
+	if ct := w.fetchWith("/.well-known/csaf/white/index.txt", "").Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/plain") {
+		t.Errorf("index.txt: %s", ct)
+	}
 	year := w.fetchWith("/.well-known/csaf/white/2026/", "")
 	want(t, year, 200)
 	for path := range docs {
