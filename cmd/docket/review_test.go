@@ -219,6 +219,23 @@ func TestStatementCommands(t *testing.T) {
 	if code, out := runCmd(t, vars, "", "statement", "verify", file, "--jwks", writeFile(t, "after.json", string(raw))); code != 0 {
 		t.Fatalf("an earlier statement after the rotation: %d %s", code, out)
 	}
+
+	// keys rotate --csaf: the CSAF provider's OpenPGP key, the earlier one kept.
+	first, err := f.svc.Provider.EnsureCSAFKey(f.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, out = runCmd(t, dbVars, "", "keys", "rotate", "--csaf")
+	if code != 0 || !strings.Contains(out, "new CSAF OpenPGP key ") || !strings.Contains(out, first) {
+		t.Fatalf("keys rotate --csaf: %d %s", code, out)
+	}
+	keys, err := f.svc.Provider.CSAFKeys(f.ctx)
+	if err != nil || len(keys) != 2 || keys[1].Fingerprint != first || keys[0].Fingerprint == first {
+		t.Fatalf("the CSAF keys after the rotation: %+v %v", keys, err)
+	}
+	if kids, _ := f.svc.Evidence.JWKS(f.ctx); len(kids.Keys) != 2 {
+		t.Fatalf("rotating the CSAF key changed the statement keys: %+v", kids)
+	}
 }
 
 // Done means: in the demo, a lead publishes a finding that another lab reads

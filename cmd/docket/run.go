@@ -51,7 +51,9 @@ Commands:
   audit verify      check the audit chain
   backup --out FILE write a consistent copy of the SQLite database
   copy --to URL     move a SQLite deployment to an empty PostgreSQL database
-  keys rotate       make a new current key for signing review statements
+  keys rotate [--csaf]
+                    make a new current key for signing review statements
+                    (--csaf: the CSAF provider's OpenPGP key)
   statement verify FILE --jwks FILE_OR_URL
                     check a review statement against a published key set
 
@@ -244,10 +246,6 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	defer st.Close()
-	svc, approvals, err := newServiceWith(st, cfg, e, log, bench)
-	if err != nil {
-		return err
-	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("addr: %w", err)
@@ -255,6 +253,14 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	base := cfg.BaseURL
 	if base == "" {
 		base = "http://" + ln.Addr().String()
+	}
+	// The statements name base_url as their issuer (its keys are at
+	// /.well-known/jwks.json there), derived from the address when unset.
+	cfg.BaseURL = base
+	svc, approvals, err := newServiceWith(st, cfg, e, log, bench)
+	if err != nil {
+		ln.Close()
+		return err
 	}
 	if *demo {
 		if err := seedDemo(ctx, svc, st, cfg, e, base); err != nil {
@@ -265,6 +271,17 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	// The statement key pair is made on first start and kept sealed in the
 	// database, so that every replica signs with the same key.
 	if _, err := svc.Evidence.EnsureSigningKey(ctx); err != nil {
+		ln.Close()
+		return err
+	}
+	// The first start's instant: the feeds' dateReleased while nothing is
+	// published; and the CSAF provider's OpenPGP key, made on first start
+	// and kept sealed in the database like the statement key.
+	if err := svc.Clearinghouse.RecordOrigin(ctx); err != nil {
+		ln.Close()
+		return err
+	}
+	if _, err := svc.Provider.EnsureCSAFKey(ctx); err != nil {
 		ln.Close()
 		return err
 	}

@@ -18,11 +18,15 @@ import (
 // maxJWKSBytes bounds a key set read from a file or fetched from a URL.
 const maxJWKSBytes = 1 << 20
 
-// cmdKeysRotate makes a new current statement key. Earlier keys stay in the
-// database and in /.well-known/jwks.json, so earlier statements still verify.
+// cmdKeysRotate makes a new current statement key, or with --csaf a new
+// OpenPGP key for the CSAF provider. Earlier keys stay in the database and
+// published (/.well-known/jwks.json, the provider metadata), so what they
+// signed still verifies.
 func cmdKeysRotate(ctx context.Context, args []string, e env) error {
 	var c common
-	if err := newFlags("keys rotate", e, &c).Parse(args); err != nil {
+	fs := newFlags("keys rotate", e, &c)
+	csafKey := fs.Bool("csaf", false, "rotate the CSAF provider's OpenPGP key instead of the statement key")
+	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	cfg, err := load(c, e, nil)
@@ -37,6 +41,17 @@ func cmdKeysRotate(ctx context.Context, args []string, e env) error {
 	svc, err := newService(st, cfg, e, newLogger(cfg, e.Stderr))
 	if err != nil {
 		return err
+	}
+	if *csafKey {
+		fpr, earlier, err := svc.Provider.RotateCSAFKey(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.Stdout, "new CSAF OpenPGP key %s: it signs every CSAF document from now on\n", fpr)
+		if len(earlier) > 0 {
+			fmt.Fprintf(e.Stdout, "earlier keys stay published in the provider metadata: %s\n", strings.Join(earlier, ", "))
+		}
+		return nil
 	}
 	kid, earlier, err := svc.Evidence.RotateSigningKey(ctx)
 	if err != nil {

@@ -16,6 +16,7 @@ package app
 import (
 	"context"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -58,6 +59,7 @@ type Tx interface {
 	Approvals() ApprovalStore
 	Sweep() SweepStore
 	Factors() FactorStore
+	CSAFKeys() CSAFKeyStore
 }
 
 // Page asks for one page of a list: at most Limit items after Cursor.
@@ -110,6 +112,8 @@ type Services struct {
 	Evidence *Evidence
 	// Clearinghouse: the published vulnerabilities.
 	Clearinghouse *Clearinghouse
+	// Provider: the CSAF trusted provider (the entries as CSAF documents, and their keys).
+	Provider *Provider
 	// Delivery: the sweep, the inbox, the outbox and its channels, webhooks.
 	Delivery *Delivery
 	// AuditTrail: reading and verifying the audit chain.
@@ -171,13 +175,21 @@ type Evidence struct {
 // lapse's (Delivery's sweep), and the keys' own use cases (Evidence).
 type statementSigner struct {
 	*core
-	// secret seals the signing keys (package seal); issuer names Docket in the statements.
-	secret []byte
-	issuer string
+	// secret seals the signing keys (package seal); issuer names Docket in
+	// the statements (base_url, where its keys are published); agency is
+	// agency.name; baseURL makes the cases' links.
+	secret         []byte
+	issuer, agency string
+	baseURL        string
 }
 
-// Clearinghouse is the use cases of the published vulnerabilities.
-type Clearinghouse struct{ *core }
+// Clearinghouse is the use cases of the published vulnerabilities and of
+// the feeds other people's tools read them through.
+type Clearinghouse struct {
+	*core
+	// public lets anyone read the TLP:CLEAR entries (clearinghouse.public).
+	public bool
+}
 
 // Delivery is the use cases of telling people: the sweep that finds what is
 // due, the inbox, the outbox and the channels that carry it, and webhooks.
@@ -250,7 +262,13 @@ func New(store Store, o Options) *Services {
 	acc := &Accounts{core: c, auth: cfg.Auth, reminderDays: cfg.Notify.ReminderDays, reminderTime: cfg.Notify.ReminderTime,
 		hasher: o.Hasher, signer: o.Signer, passwords: newPasswordChecker(o.Hasher), approvals: o.Approvals, factors: sf}
 	acc.throttle = throttle{policy: throttlePolicy{cfg.Auth}, now: c.Now}
-	statements := &statementSigner{core: c, secret: o.Secret, issuer: cfg.Auth.Issuer}
+	issuer := strings.TrimRight(cfg.BaseURL, "/")
+	if issuer == "" {
+		issuer = cfg.Auth.Issuer
+	}
+	statements := &statementSigner{core: c, secret: o.Secret, issuer: issuer, agency: cfg.Agency.Name,
+		baseURL: strings.TrimRight(cfg.BaseURL, "/")}
+	clearinghouse := &Clearinghouse{core: c, public: cfg.Clearinghouse.Public}
 	delivery := &Delivery{core: c, notify: cfg.Notify, secret: o.Secret, statements: statements,
 		secretOverlap: cfg.Webhooks.SecretOverlap, wake: make(chan struct{}, 1)}
 	return &Services{
@@ -258,7 +276,8 @@ func New(store Store, o Options) *Services {
 		Findings:      &Findings{core: c, responseDays: cfg.Findings.ResponseDays, maxUpload: cfg.Uploads.MaxBytes},
 		Accounts:      acc,
 		Evidence:      &Evidence{statementSigner: statements, benchmarks: o.Benchmarks},
-		Clearinghouse: &Clearinghouse{core: c},
+		Clearinghouse: clearinghouse,
+		Provider:      newProvider(c, clearinghouse, o.Secret, cfg.Agency.Name, cfg.Mail.From),
 		Delivery:      delivery,
 		AuditTrail:    &AuditTrail{core: c},
 		Approvals:     o.Approvals,

@@ -28,6 +28,8 @@ type StatementStore interface {
 	InsertStatement(s *docket.Statement) (bool, error)
 	// LatestStatement returns a case's latest statement (404 when none).
 	LatestStatement(caseID string) (*docket.Statement, error)
+	// StatementByID returns a statement by its id, its jti (404 when none).
+	StatementByID(id string) (*docket.Statement, error)
 	// LapsedCases returns, of the given cases, the open ones past their
 	// running deadline that have no lapse statement for it yet.
 	LapsedCases(now time.Time, caseIDs []string) ([]*docket.Case, error)
@@ -228,6 +230,9 @@ func (s *statementSigner) issueStatement(tx statementTx, c *docket.Case, kind st
 	}
 	st := &docket.Statement{ID: newID(), CaseID: c.ID, Kind: kind, DeadlineKey: deadline, IssuedAt: now}
 	cl.Issuer, cl.Subject, cl.ID = s.issuer, c.Number, st.ID
+	if err := s.officerClaims(tx, &cl, c, d); err != nil {
+		return nil, err
+	}
 	cl.IssuedAt = stamp(now)
 	cl.RegisteredClaims.IssuedAt = jwt.NewNumericDate(now)
 	kid, priv, err := s.signingKey(tx)
@@ -243,6 +248,36 @@ func (s *statementSigner) issueStatement(tx statementTx, c *docket.Case, kind st
 		return nil, err
 	}
 	return st, nil
+}
+
+// officerClaims adds what a contracting officer needs: the agency, the
+// case's id and page, its planned release date, for a decision who made it
+// and its conditions, the previous statement's jti, and the evaluations
+// (none are linked to statements yet: an empty list).
+func (s *statementSigner) officerClaims(tx statementTx, cl *statement.Claims, c *docket.Case, d *docket.Decision) error {
+	cl.Agency, cl.CaseID, cl.Evaluations = s.agency, c.ID, []any{}
+	cl.CaseURL = s.baseURL + "/cases/" + c.ID
+	if !c.PlannedReleaseDate.IsZero() {
+		p := c.PlannedReleaseDate.String()
+		cl.PlannedReleaseDate = &p
+	}
+	if d != nil {
+		cond := d.Conditions
+		cl.Conditions = &cond
+		if u, err := tx.Users().UserByID(d.DecidedBy); err == nil {
+			cl.DecidedBy = u.Name
+		} else if docket.ErrorCode(err) != docket.ENotFound {
+			return err
+		}
+	}
+	prev, err := tx.Statements().LatestStatement(c.ID)
+	switch {
+	case err == nil:
+		cl.Supersedes = &prev.ID
+	case docket.ErrorCode(err) != docket.ENotFound:
+		return err
+	}
+	return nil
 }
 
 // issueLapseStatements issues the lapse statement of every case of caseIDs

@@ -29,6 +29,7 @@ type eventTx interface{ Delivery() DeliveryStore }
 type statementTx interface {
 	auditing
 	caseReader
+	Users() UserStore
 	Statements() StatementStore
 }
 

@@ -37,23 +37,26 @@ const (
 // Config holds every setting of Docket. The yaml tags name the settings: a
 // setting's dotted path is the chain of tags leading to it.
 type Config struct {
-	Addr       string   `yaml:"addr"`       // listen address, host:port
-	DB         string   `yaml:"db"`         // a SQLite path or a postgres:// (postgresql://) URL
-	Secret     string   `yaml:"secret"`     // at least 32 bytes; "" lets the caller generate and persist one
-	BaseURL    string   `yaml:"base_url"`   // absolute http(s) URL; "" lets the caller derive it from Addr
-	DataDir    string   `yaml:"data_dir"`   // where attachments and other files are kept
-	Review     Review   `yaml:"review"`     // the review clock
-	Auth       Auth     `yaml:"auth"`       // sign-in, sessions and tokens
-	HTTP       HTTP     `yaml:"http"`       // the HTTP server
-	Notify     Notify   `yaml:"notify"`     // reminders, escalations and the sweep
-	Findings   Findings `yaml:"findings"`   // findings
-	Uploads    Uploads  `yaml:"uploads"`    // attachments
-	SMTP       SMTP     `yaml:"smtp"`       // outgoing e-mail
-	Mail       Mail     `yaml:"mail"`       // e-mail headers
-	Webhooks   Webhooks `yaml:"webhooks"`   // webhook delivery
-	Metrics    Metrics  `yaml:"metrics"`    // /metrics
-	Benchmarks string   `yaml:"benchmarks"` // path of the benchmarks file
-	Log        Log      `yaml:"log"`        // logging
+	Addr     string   `yaml:"addr"`     // listen address, host:port
+	DB       string   `yaml:"db"`       // a SQLite path or a postgres:// (postgresql://) URL
+	Secret   string   `yaml:"secret"`   // at least 32 bytes; "" lets the caller generate and persist one
+	BaseURL  string   `yaml:"base_url"` // absolute http(s) URL; "" lets the caller derive it from Addr
+	DataDir  string   `yaml:"data_dir"` // where attachments and other files are kept
+	Review   Review   `yaml:"review"`   // the review clock
+	Auth     Auth     `yaml:"auth"`     // sign-in, sessions and tokens
+	HTTP     HTTP     `yaml:"http"`     // the HTTP server
+	Notify   Notify   `yaml:"notify"`   // reminders, escalations and the sweep
+	Findings Findings `yaml:"findings"` // findings
+	Uploads  Uploads  `yaml:"uploads"`  // attachments
+	SMTP     SMTP     `yaml:"smtp"`     // outgoing e-mail
+	Mail     Mail     `yaml:"mail"`     // e-mail headers
+	Agency   Agency   `yaml:"agency"`   // the agency this deployment serves
+	// Clearinghouse: who reads the published vulnerabilities' feeds.
+	Clearinghouse Clearinghouse `yaml:"clearinghouse"`
+	Webhooks      Webhooks      `yaml:"webhooks"`   // webhook delivery
+	Metrics       Metrics       `yaml:"metrics"`    // /metrics
+	Benchmarks    string        `yaml:"benchmarks"` // path of the benchmarks file
+	Log           Log           `yaml:"log"`        // logging
 	// MemoryLimit is the soft limit of the server's Go memory, in bytes
 	// (runtime/debug.SetMemoryLimit); 0 leaves the runtime's default.
 	MemoryLimit int64 `yaml:"memory_limit"`
@@ -146,6 +149,20 @@ type Mail struct {
 	From string `yaml:"from"` // an RFC 5322 address
 }
 
+// Agency names the agency this deployment serves.
+type Agency struct {
+	// Name is the agency's name, as the review statements, the CSAF
+	// documents and the STIX bundle name their issuer.
+	Name string `yaml:"name"`
+}
+
+// Clearinghouse holds the settings of the Clearinghouse's feeds.
+type Clearinghouse struct {
+	// Public lets anyone, signed in or not, read the TLP:CLEAR entries
+	// through every feed (the Docket feed, KEV, CSAF and STIX).
+	Public bool `yaml:"public"`
+}
+
 // Webhooks holds the settings of webhook delivery.
 type Webhooks struct {
 	MaxAttempts         int           `yaml:"max_attempts"`          // >= 1
@@ -221,12 +238,14 @@ func Default() Config {
 				"informational": 0,
 			},
 		},
-		Uploads:    Uploads{MaxBytes: 50 << 20},
-		Mail:       Mail{From: "Docket <docket@localhost>"},
-		SMTP:       SMTP{GiveUpAfter: 72 * time.Hour},
-		Webhooks:   Webhooks{MaxAttempts: 8, Timeout: 10 * time.Second, SecretOverlap: 24 * time.Hour},
-		Benchmarks: "configs/benchmarks.yaml",
-		Log:        Log{Level: "info"},
+		Uploads:       Uploads{MaxBytes: 50 << 20},
+		Mail:          Mail{From: "Docket <docket@localhost>"},
+		Agency:        Agency{Name: "AI Cybersecurity Clearinghouse agency"},
+		Clearinghouse: Clearinghouse{Public: true},
+		SMTP:          SMTP{GiveUpAfter: 72 * time.Hour},
+		Webhooks:      Webhooks{MaxAttempts: 8, Timeout: 10 * time.Second, SecretOverlap: 24 * time.Hour},
+		Benchmarks:    "configs/benchmarks.yaml",
+		Log:           Log{Level: "info"},
 	}
 }
 

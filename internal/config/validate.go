@@ -110,6 +110,9 @@ func (c Config) Validate() error {
 	if c.SMTP.URL != "" {
 		v.err("smtp.url", checkSMTPURL(c.SMTP.URL))
 	}
+	if n := len([]rune(strings.TrimSpace(c.Agency.Name))); n == 0 || n > 200 {
+		v.add("agency.name", "must name the agency in 1 to 200 characters")
+	}
 	if _, err := mail.ParseAddress(c.Mail.From); err != nil {
 		v.add("mail.from", "not an e-mail address (such as Docket <docket@example.org>): %q", c.Mail.From)
 	}

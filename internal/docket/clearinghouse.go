@@ -14,8 +14,11 @@ import (
 const (
 	SubjectAISystem   = "ai_system"
 	SubjectThirdParty = "third_party"
-	// Withheld replaces the lab and the model of a redacted ai_system entry.
-	Withheld = "withheld"
+	// Withheld replaces the lab and the model of a redacted ai_system entry
+	// where it is stored; the feeds show WithheldLab and a withheld model
+	// named after the entry (FeedNames).
+	Withheld    = "withheld"
+	WithheldLab = "Withheld lab"
 )
 
 // PublishableTLPs are the labels a finding may carry to be published.
@@ -225,4 +228,51 @@ func CatalogVersion(latest *time.Time, sameDay int, loc *time.Location) string {
 	}
 	d := clock.DateOf(*latest, loc)
 	return fmt.Sprintf("%04d.%02d.%02d.%d", d.Year, int(d.Month), d.Day, sameDay)
+}
+
+// TLPClear is the label of the entries anyone may read.
+const TLPClear = "TLP:CLEAR"
+
+// PublicEntries keeps the TLP:CLEAR entries of es, in order: the only ones
+// that leave through a feed to someone not signed in.
+func PublicEntries(es []ClearinghouseEntry) []ClearinghouseEntry {
+	out := make([]ClearinghouseEntry, 0, len(es))
+	for _, e := range es {
+		if e.TLP == TLPClear {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// CatalogHead returns the latest publication of es (newest first; nil when
+// empty) and how many of them were added on its agency-zone date.
+func CatalogHead(es []ClearinghouseEntry, loc *time.Location) (*time.Time, int) {
+	if len(es) == 0 {
+		return nil, 0
+	}
+	latest := es[0].PublishedAt
+	for _, e := range es[1:] {
+		if e.PublishedAt.After(latest) {
+			latest = e.PublishedAt
+		}
+	}
+	day, n := clock.DateOf(latest, loc), 0
+	for _, e := range es {
+		if e.DateAdded == day {
+			n++
+		}
+	}
+	return &latest, n
+}
+
+// FeedNames are the vendor and product a redacted ai_system entry shows
+// to other tools: "Withheld lab" and "Withheld model (AICH-…)", one product
+// per entry, so that tools grouping by vendor and product do not lump
+// unrelated labs' models together.
+func (e *ClearinghouseEntry) FeedNames() (vendor, product string) {
+	if e.Subject == SubjectAISystem && (e.RedactLab || e.VendorProject == Withheld) {
+		return WithheldLab, "Withheld model (" + e.ID + ")"
+	}
+	return e.VendorProject, e.Product
 }

@@ -33,6 +33,17 @@ type SigningKey struct {
 	RetiredAt     *time.Time
 }
 
+// CSAFKey is one of the CSAF provider's OpenPGP signing keys: the newest
+// signs, earlier ones stay published.
+type CSAFKey struct {
+	Fingerprint   string // upper-case hex
+	Seq           int
+	PublicKey     []byte // ASCII-armored
+	SealedPrivate []byte // the serialized private key, sealed with a key derived from the signing secret
+	CreatedAt     time.Time
+	RetiredAt     *time.Time
+}
+
 // CanReadStatement checks that the actor may read a case's statement: the lab
 // and every agency role that sees the case (404 otherwise).
 func (a CaseAccess) CanReadStatement() error {

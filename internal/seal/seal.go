@@ -36,6 +36,9 @@ const (
 	StatementKeys Purpose = "docket statement signing keys v1"
 	// TOTPSecrets seals the TOTP secrets of second factors, each bound to its factor's id.
 	TOTPSecrets Purpose = "docket totp secrets v1" // #nosec G101 -- an HKDF info label
+	// CSAFKeys seals the CSAF provider's private OpenPGP keys, each bound to
+	// "fpr:" and its fingerprint.
+	CSAFKeys Purpose = "docket csaf openpgp keys v1"
 )
 
 // auditValues labels the HMAC key of the audit trail's confidential values.

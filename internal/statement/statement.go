@@ -73,6 +73,20 @@ type Claims struct {
 	// LapsedAt for a lapse only: the first instant past the deadline.
 	LapsedAt string `json:"lapsed_at,omitempty"`
 	IssuedAt string `json:"issued_at"`
+	// What a contracting officer needs (statements issued before these
+	// claims lack them; iss is then Docket's auth.issuer, not base_url):
+	// the agency, the case's id and page, the planned release date (null
+	// when none was given), for a decision who made it and its conditions,
+	// the jti of the case's previous statement (null for its first), and
+	// the evaluations the review rests on.
+	Agency             string  `json:"agency"`
+	CaseID             string  `json:"case_id"`
+	CaseURL            string  `json:"case_url"`
+	PlannedReleaseDate *string `json:"planned_release_date"`
+	DecidedBy          string  `json:"decided_by,omitempty"`
+	Conditions         *string `json:"conditions,omitempty"`
+	Supersedes         *string `json:"supersedes"`
+	Evaluations        []any   `json:"evaluations"`
 	jwt.RegisteredClaims
 }
 

@@ -138,3 +138,20 @@ func (t *tx) clearinghouseHead() (*time.Time, int, error) {
 	at := tm(rows[0].PublishedAt)
 	return &at, n, nil
 }
+
+// ClearinghouseOrigin returns the instant of the first start (nil when it
+// was never recorded).
+func (t clearinghouseRepo) ClearinghouseOrigin() (*time.Time, error) {
+	var at []int64
+	if err := t.db.Raw(`SELECT started_at FROM clearinghouse_origin WHERE id = 1`).Scan(&at).Error; err != nil || len(at) == 0 {
+		return nil, err
+	}
+	o := tm(at[0])
+	return &o, nil
+}
+
+// RecordClearinghouseOrigin records at as the first start's instant unless
+// one is recorded already.
+func (t clearinghouseRepo) RecordClearinghouseOrigin(at time.Time) error {
+	return t.db.Exec(`INSERT INTO clearinghouse_origin (id, started_at) VALUES (1, ?) ON CONFLICT (id) DO NOTHING`, ms(at)).Error
+}

@@ -39,6 +39,9 @@ type clearinghouseRepo struct{ *tx }
 // statementRepo is the transaction as app.StatementStore.
 type statementRepo struct{ *tx }
 
+// csafKeyRepo is the transaction as app.CSAFKeyStore.
+type csafKeyRepo struct{ *tx }
+
 // approvalRepo is the transaction as app.ApprovalStore.
 type approvalRepo struct{ *tx }
 
@@ -58,3 +61,4 @@ func (t *tx) Clearinghouse() app.ClearinghouseStore { return clearinghouseRepo{t
 func (t *tx) Statements() app.StatementStore        { return statementRepo{t} }
 func (t *tx) Approvals() app.ApprovalStore          { return approvalRepo{t} }
 func (t *tx) Sweep() app.SweepStore                 { return sweepRepo{t} }
+func (t *tx) CSAFKeys() app.CSAFKeyStore            { return csafKeyRepo{t} }

@@ -121,3 +121,17 @@ AND statements.kind = 'lapse' AND statements.deadline_key = cases.deadline_key) 
 	}
 	return out, nil
 }
+
+// StatementByID returns a statement by its id, the jti it carries (404 when none).
+func (t statementRepo) StatementByID(id string) (*docket.Statement, error) {
+	var rows []statementRow
+	if err := t.db.Where("id = ?", id).Limit(1).Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	if len(rows) == 0 {
+		return nil, docket.NotFound("statement")
+	}
+	r := rows[0]
+	return &docket.Statement{ID: r.ID, CaseID: r.CaseID, Kind: r.Kind, KeyID: r.Kid, Token: r.Token,
+		DeadlineKey: tm(r.DeadlineKey), IssuedAt: tm(r.IssuedAt)}, nil
+}

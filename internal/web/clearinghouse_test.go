@@ -172,11 +172,13 @@ func TestClearinghouseFeed(t *testing.T) {
 	}
 	schema := feedSchema(t, []byte(sr.Body))
 
-	// Empty: version 0000.00.00.0, no release, and still valid.
+	// Empty: version 0000.00.00.0, released at the first start (never
+	// null, and the same however late it is read), and still valid.
+	w.clock.Advance(time.Hour)
 	r := w.as("admin", "GET", "/api/v1/clearinghouse", nil)
 	want(t, r, 200)
 	m := checkFeed(t, schema, r.Body)
-	if m["catalogVersion"] != "0000.00.00.0" || m["dateReleased"] != nil || m["count"] != 0.0 {
+	if m["catalogVersion"] != "0000.00.00.0" || m["dateReleased"] != "2026-01-05T15:00:00.000Z" || m["count"] != 0.0 {
 		t.Fatalf("empty feed: %s", r.Body)
 	}
 
@@ -187,13 +189,14 @@ func TestClearinghouseFeed(t *testing.T) {
 	body["redact_lab"] = true
 	want(t, w.as("lead", "POST", "/api/v1/findings/"+redacted+"/publish", body), 200)
 
-	// Another lab reads it, with the lab and the model withheld.
+	// Another lab reads it, with the lab and the model withheld, the
+	// product named after the entry so that tools do not lump labs together.
 	r = w.as("rival", "GET", "/api/v1/clearinghouse", nil)
 	want(t, r, 200)
 	m = checkFeed(t, schema, r.Body)
 	e := m["vulnerabilities"].([]any)[0].(map[string]any)
-	if e["vendorProject"] != "withheld" || e["product"] != "withheld" || e["id"] != "AICH-2026-0001" || e["subject"] != "ai_system" ||
-		e["tlp"] != "TLP:CLEAR" || e["severity"] != "high" || e["atlasTechnique"] != "AML.T0051.000" || e["dateAdded"] != "2026-01-05" {
+	if e["vendorProject"] != "Withheld lab" || e["product"] != "Withheld model (AICH-2026-0001)" || e["id"] != "AICH-2026-0001" || e["subject"] != "ai_system" ||
+		e["tlp"] != "TLP:CLEAR" || e["severity"] != "high" || e["atlasTechnique"] != "AML.T0051.000" || e["dateAdded"] != "2026-01-05" || m["dateReleased"] != "2026-01-05T16:00:00.001Z" {
 		t.Fatalf("redacted entry: %v", e)
 	}
 	if _, ok := e["cveID"]; ok {
@@ -257,7 +260,8 @@ func TestClearinghouseFeed(t *testing.T) {
 		t.Errorf("long q: %d %s", r.Code, r.Body)
 	}
 
-	// The CSV: the feed's fields, every formula cell neutralised.
+	// The CSV: KEV's columns first in KEV's order, then Docket's; every
+	// formula cell neutralised.
 	r = w.as("co", "GET", "/api/v1/clearinghouse.csv", nil)
 	want(t, r, 200)
 	if !strings.HasPrefix(r.Header.Get("Content-Type"), "text/csv") || !strings.Contains(r.Header.Get("Content-Disposition"), "attachment") {
@@ -267,12 +271,17 @@ func TestClearinghouseFeed(t *testing.T) {
 	if err != nil || len(rows) != 4 {
 		t.Fatalf("csv: %d rows, %v\n%s", len(rows), err, r.Body)
 	}
-	if strings.Join(rows[0], ",") != "id,cveID,vendorProject,product,vulnerabilityName,dateAdded,shortDescription,requiredAction,dueDate,notes,subject,category,severity,atlasTechnique,tlp" {
+	if strings.Join(rows[0], ",") != "cveID,vendorProject,product,vulnerabilityName,dateAdded,shortDescription,requiredAction,dueDate,"+
+		"knownRansomwareCampaignUse,notes,cwes,id,subject,category,severity,atlasTechnique,tlp" {
 		t.Fatalf("csv header: %v", rows[0])
 	}
 	row := rows[1]
-	if row[0] != "AICH-2026-0003" || row[4] != `'=HYPERLINK("http://evil.example")` || row[6][:2] != "'@" || row[7][:2] != "'+" || row[9] != "'-" {
+	if row[0] != "CVE-2026-40123" || row[11] != "AICH-2026-0003" || row[3] != `'=HYPERLINK("http://evil.example")` ||
+		row[5][:2] != "'@" || row[6][:2] != "'+" || row[8] != "Unknown" || row[9] != "'-" || row[10] != "" {
 		t.Fatalf("csv row: %q", row)
+	}
+	if last := rows[3]; last[1] != "Withheld lab" || last[2] != "Withheld model (AICH-2026-0001)" {
+		t.Fatalf("redacted csv row: %q", last)
 	}
 	for _, cell := range strings.Split(r.Body, ",") {
 		if strings.HasPrefix(cell, "=") || strings.HasPrefix(cell, "\"=") {

@@ -108,7 +108,7 @@ func TestCSVSpeaksRFC4180(t *testing.T) {
 		if code != 200 || !strings.HasPrefix(body, "\ufeff") {
 			t.Fatalf("%s?bom=true: %d %q", path, code, body)
 		}
-		if rows := readCSV(t, path, body); len(rows) < 1 || rows[0][0] != "id" {
+		if rows := readCSV(t, path, body); len(rows) < 1 || rows[0][0] != "cveID" {
 			t.Errorf("%s: %v", path, rows)
 		}
 		if code, _ := get("?format=xls"); code != 400 {

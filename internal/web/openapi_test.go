@@ -80,6 +80,10 @@ var publicPaths = map[string]bool{
 	"GET /api/openapi.json":      true,
 	"GET /calendar/{token}.ics":  true,
 	"GET /.well-known/jwks.json": true,
+	// The Clearinghouse's feeds: TLP:CLEAR entries to anyone, every entry
+	// signed in (security lists {} beside bearerAuth; not "public" here).
+	"GET /api/v1/clearinghouse/schema.json": true,
+	"POST /api/v1/statements/verify":        true,
 }
 
 // checkClosed reports response object schemas that accept undocumented

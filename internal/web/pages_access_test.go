@@ -111,6 +111,8 @@ var pageAccess = map[string]pageSpec{
 	"POST /cases/:id/benchmark-results": {scope: pageCase, form: url.Values{"benchmark_id": {"ctf-professional"}, "score": {"1"}}},
 	"POST /findings/:id/publish":        {scope: pageFinding},
 	"GET /clearinghouse":                {},
+	"GET /verify":                       {public: true},
+	"POST /verify":                      {public: true},
 	"GET /clearinghouse.csv":            {},
 }
 
@@ -149,6 +151,7 @@ func TestEveryRouteIsKnown(t *testing.T) {
 		case strings.HasPrefix(r.Path, "/static"):
 		case strings.HasPrefix(r.Path, "/api/v1/*"): // the JSON 404 of unknown API paths
 		case strings.HasPrefix(r.Path, "/calendar/"): // the secret calendar feeds: their own test
+		case strings.HasPrefix(r.Path, "/.well-known/csaf/"), r.Path == "/.well-known/security.txt": // the CSAF provider: its own tests
 		default:
 			t.Errorf("route %s is neither an API route, a page with an access entry, nor static or a probe", key)
 		}

@@ -18,6 +18,9 @@ func (s *Server) pageRoutes() []Route {
 		{http.MethodPost, "/login", s.pageLogin, true},
 		{http.MethodPost, "/login/second-factor", s.pageSecondStep, true},
 		{http.MethodPost, "/logout", s.pageLogout, false},
+		// Anyone checks a review statement: bounded, limited per address, no write.
+		{http.MethodGet, "/verify", s.ui.Review.Verify, true},
+		{http.MethodPost, "/verify", s.verifyLimit(s.ui.Review.VerifyPost), true},
 		{http.MethodGet, "/", s.ui.Dashboard.Home, false},
 
 		{http.MethodGet, "/dashboard", s.ui.Dashboard.Dashboard, false},

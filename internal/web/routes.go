@@ -100,10 +100,16 @@ func (s *Server) apiRoutes() []Route {
 		{http.MethodPost, "/cases/:id/benchmark-results", s.api.Evidence.PostBenchmarkResult, false},
 		{http.MethodGet, "/cases/:id/benchmark-results", s.api.Evidence.GetBenchmarkResults, false},
 		{http.MethodPost, "/findings/:id/publish", s.api.Clearinghouse.PostPublishFinding, false},
-		{http.MethodGet, "/clearinghouse", s.api.Clearinghouse.GetClearinghouse, false},
-		{http.MethodGet, "/clearinghouse.csv", s.api.Clearinghouse.GetClearinghouseCSV, false},
-		{http.MethodGet, "/clearinghouse/schema.json", s.api.Clearinghouse.GetClearinghouseSchema, false},
+		// The feeds: every published entry to the signed-in, the TLP:CLEAR
+		// ones to anyone (clearinghouse.public).
+		{http.MethodGet, "/clearinghouse", s.bearerOrAnon(s.api.Clearinghouse.GetClearinghouse), true},
+		{http.MethodGet, "/clearinghouse.csv", s.bearerOrAnon(s.api.Clearinghouse.GetClearinghouseCSV), true},
+		{http.MethodGet, "/clearinghouse/schema.json", s.api.Clearinghouse.GetClearinghouseSchema, true},
+		{http.MethodGet, "/clearinghouse/kev.json", s.bearerOrAnon(s.api.Clearinghouse.GetKEV), true},
+		{http.MethodGet, "/clearinghouse/stix.json", s.bearerOrAnon(s.api.Clearinghouse.GetSTIX), true},
 		{http.MethodGet, "/cases/:id/statement", s.api.Evidence.GetStatement, false},
+		// Anyone checks a statement: bounded, limited per address, no write.
+		{http.MethodPost, "/statements/verify", s.verifyLimit(s.api.Evidence.PostVerifyStatement), true},
 	}
 }
 
@@ -135,6 +141,16 @@ func (s *Server) routes() {
 	e.GET("/calendar/:token", s.api.Accounts.GetCalendarFeed)
 	e.GET("/metrics", s.getMetrics)
 	e.GET("/.well-known/jwks.json", s.api.Evidence.GetJWKS)
+	// The CSAF trusted provider: its metadata, keys and security.txt are
+	// public; the white folder is anyone's (clearinghouse.public), the green
+	// one signed-in users' and API tokens'.
+	e.GET("/.well-known/security.txt", s.api.Provider.GetSecurityTxt)
+	e.GET("/.well-known/csaf/provider-metadata.json", s.api.Provider.GetProviderMetadata)
+	e.GET("/.well-known/csaf/openpgp/:file", s.api.Provider.GetPublicKey)
+	e.GET("/.well-known/csaf/:tlp/", s.bearerOrAnon(s.api.Provider.GetFolder))
+	e.GET("/.well-known/csaf/:tlp/:name", s.bearerOrAnon(s.api.Provider.GetFolderFile))
+	e.GET("/.well-known/csaf/:tlp/:year/", s.bearerOrAnon(s.api.Provider.GetYear))
+	e.GET("/.well-known/csaf/:tlp/:year/:file", s.bearerOrAnon(s.api.Provider.GetDocument))
 	s.registerPages(e)
 }
 

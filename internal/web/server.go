@@ -59,6 +59,8 @@ type Server struct {
 	ui *ui.Handlers
 	// uploads opens the pages' uploads, whose CSRF token is read first (csrf.go).
 	uploads httpx.Uploads
+	// verifyLimit limits statement verifications per client address (verify.go).
+	verifyLimit echo.MiddlewareFunc
 }
 
 // Options are what New needs besides the service.
@@ -112,11 +114,13 @@ func New(svc *app.Services, o Options) (*Server, error) {
 		return nil, err
 	}
 	s.crossOrigin = cop
+	s.verifyLimit = newVerifyLimit()
 	s.api, err = api.New(api.Services{Cases: sv.Cases, Findings: sv.Findings, Accounts: sv.Accounts, Evidence: sv.Evidence,
 		Clearinghouse: sv.Clearinghouse, Delivery: sv.Delivery, Audit: sv.Audit, Approvals: sv.Approvals,
-		Factors: sv.Factors},
+		Factors: sv.Factors, Provider: sv.Provider},
 		api.Settings{BaseURL: base, Location: o.Config.Location(), UploadMaxBytes: o.Config.Uploads.MaxBytes, Guard: o.Guard,
-			Organizer: organizer(o.Config.Mail.From)})
+			Organizer: organizer(o.Config.Mail.From), AgencyName: o.Config.Agency.Name,
+			Contact: o.Config.Mail.From})
 	if err != nil {
 		return nil, err
 	}

@@ -89,6 +89,9 @@ func newTestServerHashing(t testing.TB, hasher *auth.Hasher, mutate ...func(*con
 	approvals := app.NewApprovals(st, app.ApprovalOptions{Now: clk.Now})
 	svc := app.New(st, app.Options{Config: cfg, Now: clk.Now, Hasher: hasher, Signer: signer, Approvals: approvals,
 		Files: files.New(cfg.AttachmentsDir())})
+	if err := svc.Clearinghouse.RecordOrigin(context.Background()); err != nil { // as serve does at start
+		t.Fatal(err)
+	}
 	srv := webtest.New(t, svc, web.Options{Config: cfg, Health: st, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Approvals: approvals})
 	ts := &testServer{t: t, svc: svc, approvals: approvals, store: st, srv: srv, h: contractChecker(t, srv.Handler()),

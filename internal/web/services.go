@@ -98,6 +98,7 @@ type Services struct {
 	Audit         AuditService
 	Approvals     ApprovalService
 	Factors       FactorService
+	Provider      api.ProviderService
 }
 
 // servicesOf is the one place the handlers' services are wired: each area's
@@ -105,5 +106,5 @@ type Services struct {
 func servicesOf(svc *app.Services, approvals ApprovalService) Services {
 	return Services{Cases: svc.Cases, Findings: svc.Findings, Accounts: svc.Accounts, Evidence: svc.Evidence,
 		Clearinghouse: svc.Clearinghouse, Delivery: svc.Delivery, Audit: svc.AuditTrail, Approvals: approvals,
-		Factors: svc.Factors}
+		Factors: svc.Factors, Provider: svc.Provider}
 }

@@ -119,10 +119,13 @@ var accessMatrix = map[string]routeSpec{
 	"POST /api/v1/cases/:id/benchmark-results": {scope: scopeCase, content: true, body: resultBody("ctf-professional", 12)},
 	"GET /api/v1/cases/:id/benchmark-results":  {scope: scopeCase, content: true},
 	"POST /api/v1/findings/:id/publish":        {scope: scopeFinding, content: true, body: publishBody()},
-	"GET /api/v1/clearinghouse":                {},
-	"GET /api/v1/clearinghouse.csv":            {},
-	"GET /api/v1/clearinghouse/schema.json":    {},
+	"GET /api/v1/clearinghouse":                {public: true},
+	"GET /api/v1/clearinghouse.csv":            {public: true},
+	"GET /api/v1/clearinghouse/schema.json":    {public: true},
+	"GET /api/v1/clearinghouse/kev.json":       {public: true},
+	"GET /api/v1/clearinghouse/stix.json":      {public: true},
 	"GET /api/v1/cases/:id/statement":          {scope: scopeCase},
+	"POST /api/v1/statements/verify":           {public: true},
 }
 
 func TestEveryRouteHasAnAccessEntry(t *testing.T) {

@@ -2,7 +2,9 @@ package api
 
 import (
 	_ "embed"
+	"encoding/json"
 	"net/http"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -51,9 +53,34 @@ func (s *Clearinghouse) GetClearinghouseCSV(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return export.ClearinghouseCSV(c, cat, bom)
+	return export.ServeClearinghouseCSV(c, cat, bom)
 }
 
 func (s *Clearinghouse) GetClearinghouseSchema(c echo.Context) error {
-	return c.Blob(http.StatusOK, "application/schema+json", ClearinghouseSchema)
+	return httpx.Polled(c, "application/schema+json", ClearinghouseSchema, time.Time{})
+}
+
+// GetKEV answers with the strict KEV catalogue: CISA's schema exactly, the
+// entries with a CVE id only. It takes no parameter.
+func (s *Clearinghouse) GetKEV(c echo.Context) error {
+	if err := noParams(c, "the KEV catalogue"); err != nil {
+		return err
+	}
+	cat, err := s.clearinghouse.KEV(c.Request().Context(), httpx.MustActor(c))
+	if err != nil {
+		return err
+	}
+	body, err := json.Marshal(export.KEV(cat))
+	if err != nil {
+		return err
+	}
+	return httpx.Polled(c, echo.MIMEApplicationJSON, append(body, '\n'), *cat.Released)
+}
+
+// noParams refuses any query parameter (400 naming it) of a document that takes none.
+func noParams(c echo.Context, what string) error {
+	for name := range c.QueryParams() {
+		return docket.FieldError(name, "is not a parameter of %s (it takes none)", what)
+	}
+	return nil
 }

@@ -2,7 +2,6 @@ package api
 
 import (
 	"encoding/json"
-	"net/http"
 	"slices"
 	"sync"
 
@@ -82,11 +81,15 @@ func (fs *feeds) encoded(q string, cat *app.Catalog) ([]byte, error) {
 	return slices.Clip(f.body), nil
 }
 
-// answerFeed answers with the feed of cat for the search q, as c.JSON would.
+// answerFeed answers with the feed of cat for the search q, as c.JSON would,
+// for polling (httpx.Polled).
 func (s *Clearinghouse) answerFeed(c echo.Context, q string, cat *app.Catalog) error {
+	if cat.Public {
+		q = "\x00public\x00" + q // the public feed is kept apart from the full one
+	}
 	body, err := s.feeds.encoded(q, cat)
 	if err != nil {
 		return err
 	}
-	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, body)
+	return httpx.Polled(c, echo.MIMEApplicationJSON, body, *cat.Released)
 }

@@ -104,6 +104,7 @@ type clearinghouseCasesCalls interface {
 // clearinghouseClearinghouseCalls is what the Clearinghouse handlers call of the clearinghouse service.
 type clearinghouseClearinghouseCalls interface {
 	Clearinghouse(ctx context.Context, a docket.Actor, q string) (*app.Catalog, error)
+	KEV(ctx context.Context, a docket.Actor) (*app.Catalog, error)
 	PublishFinding(ctx context.Context, a docket.Actor, id string, in docket.PublishInput) (*app.FindingView, error)
 }
 
@@ -113,6 +114,9 @@ type Clearinghouse struct {
 	clearinghouse clearinghouseClearinghouseCalls
 	// feeds are the encoded feeds (feed.go).
 	feeds *feeds
+	// baseURL is Docket's address for links and ids ("": the request's host);
+	// agency is the agency's name, the feeds' publisher.
+	baseURL, agency string
 }
 
 // deliveryDeliveryCalls is what the Delivery handlers call of the delivery service.
@@ -147,6 +151,7 @@ type evidenceEvidenceCalls interface {
 	ListBenchmarkResults(ctx context.Context, a docket.Actor, caseID string) ([]docket.BenchmarkResult, error)
 	ListBenchmarks(a docket.Actor) ([]docket.Benchmark, error)
 	RecordBenchmarkResult(ctx context.Context, a docket.Actor, caseID string, in docket.BenchmarkResultInput) (*docket.BenchmarkResult, error)
+	VerifyStatement(ctx context.Context, token string) (*app.Verification, error)
 }
 
 // Evidence serves the evidence routes of the API; it holds what its handlers call.
@@ -234,6 +239,7 @@ type Services struct {
 	Findings      FindingService
 	Approvals     ApprovalService
 	Factors       FactorService
+	Provider      ProviderService
 }
 
 // Settings are the settings the API's handlers use.
@@ -248,6 +254,10 @@ type Settings struct {
 	Guard app.URLGuard
 	// Organizer is the agency's address (mail.from), the calendar feed's ORGANIZER.
 	Organizer *mail.Address
+	// AgencyName is the agency's name (agency.name), the Clearinghouse feeds' publisher.
+	AgencyName string
+	// Contact is the agency's address (mail.from), security.txt's contact.
+	Contact string
 }
 
 // Handlers are the API's handlers, by area; the route table (web) names them.
@@ -260,6 +270,7 @@ type Handlers struct {
 	Evidence      *Evidence
 	Findings      *Findings
 	Factors       *Factors
+	Provider      *Provider
 	// OpenAPI serves the deployment's OpenAPI document (Served).
 	OpenAPI echo.HandlerFunc
 }
@@ -271,14 +282,16 @@ func New(sv Services, st Settings) (*Handlers, error) {
 		return nil, err
 	}
 	return &Handlers{
-		Accounts:      &Accounts{accounts: sv.Accounts, audit: sv.Audit, baseURL: st.BaseURL, location: st.Location, organizer: st.Organizer},
-		Approvals:     &Approvals{approvals: sv.Approvals},
-		Cases:         &Cases{audit: sv.Audit, cases: sv.Cases},
-		Clearinghouse: &Clearinghouse{cases: sv.Cases, clearinghouse: sv.Clearinghouse, feeds: &feeds{}},
-		Delivery:      &Delivery{delivery: sv.Delivery, guard: st.Guard},
-		Evidence:      &Evidence{evidence: sv.Evidence},
-		Findings:      &Findings{cases: sv.Cases, findings: sv.Findings, uploads: httpx.Uploads{Service: sv.Findings, MaxBytes: st.UploadMaxBytes}},
-		Factors:       &Factors{factors: sv.Factors},
-		OpenAPI:       serveOpenAPI(doc),
+		Accounts:  &Accounts{accounts: sv.Accounts, audit: sv.Audit, baseURL: st.BaseURL, location: st.Location, organizer: st.Organizer},
+		Approvals: &Approvals{approvals: sv.Approvals},
+		Cases:     &Cases{audit: sv.Audit, cases: sv.Cases},
+		Clearinghouse: &Clearinghouse{cases: sv.Cases, clearinghouse: sv.Clearinghouse, feeds: &feeds{}, baseURL: st.BaseURL,
+			agency: st.AgencyName},
+		Delivery: &Delivery{delivery: sv.Delivery, guard: st.Guard},
+		Evidence: &Evidence{evidence: sv.Evidence},
+		Findings: &Findings{cases: sv.Cases, findings: sv.Findings, uploads: httpx.Uploads{Service: sv.Findings, MaxBytes: st.UploadMaxBytes}},
+		Factors:  &Factors{factors: sv.Factors},
+		Provider: newProvider(sv.Provider, st),
+		OpenAPI:  serveOpenAPI(doc),
 	}, nil
 }

@@ -4,6 +4,7 @@
 package export
 
 import (
+	"bytes"
 	"context"
 	"encoding/csv"
 	"net/http"
@@ -50,7 +51,8 @@ type Entry struct {
 }
 
 func presentEntry(e *docket.ClearinghouseEntry) Entry {
-	return Entry{ID: e.ID, CveID: e.CVEID, VendorProject: e.VendorProject, Product: e.Product,
+	vendor, product := e.FeedNames()
+	return Entry{ID: e.ID, CveID: e.CVEID, VendorProject: vendor, Product: product,
 		VulnerabilityName: e.VulnerabilityName, DateAdded: e.DateAdded.String(), ShortDescription: e.ShortDescription,
 		RequiredAction: e.RequiredAction, DueDate: e.DueDate.String(), Notes: e.Notes, Subject: e.Subject,
 		Category: e.Category, Severity: e.Severity, AtlasTechnique: httpx.StrPtr(e.AtlasTechnique), TLP: e.TLP}
@@ -65,9 +67,11 @@ func Catalog(cat *app.Catalog) Feed {
 	return out
 }
 
-// clearinghouseCSVHead is the CSV's header row: the feed's field names.
-var clearinghouseCSVHead = []string{"id", "cveID", "vendorProject", "product", "vulnerabilityName", "dateAdded",
-	"shortDescription", "requiredAction", "dueDate", "notes", "subject", "category", "severity", "atlasTechnique", "tlp"}
+// clearinghouseCSVHead is the CSV's header row: KEV's columns first, in
+// KEV's order (its CSV's), then Docket's.
+var clearinghouseCSVHead = []string{"cveID", "vendorProject", "product", "vulnerabilityName", "dateAdded",
+	"shortDescription", "requiredAction", "dueDate", "knownRansomwareCampaignUse", "notes", "cwes",
+	"id", "subject", "category", "severity", "atlasTechnique", "tlp"}
 
 // csvRow is an entry as a CSV row: all of it text.
 func (e Entry) csvRow() []Cell {
@@ -75,8 +79,63 @@ func (e Entry) csvRow() []Cell {
 	if e.AtlasTechnique != nil {
 		atlas = *e.AtlasTechnique
 	}
-	return Texts(e.ID, e.CveID, e.VendorProject, e.Product, e.VulnerabilityName, e.DateAdded, e.ShortDescription,
-		e.RequiredAction, e.DueDate, e.Notes, e.Subject, e.Category, e.Severity, atlas, e.TLP)
+	return Texts(e.CveID, e.VendorProject, e.Product, e.VulnerabilityName, e.DateAdded, e.ShortDescription,
+		e.RequiredAction, e.DueDate, KEVRansomwareUnknown, e.Notes, "", e.ID, e.Subject, e.Category, e.Severity, atlas, e.TLP)
+}
+
+// KEVRansomwareUnknown is KEV's knownRansomwareCampaignUse for every entry:
+// Docket knows of no ransomware campaign.
+const KEVRansomwareUnknown = "Unknown"
+
+// KEVFeed is the strict KEV catalogue: CISA's fields only, so that a KEV
+// consumer reads it unchanged.
+type KEVFeed struct {
+	Title           string     `json:"title"`
+	CatalogVersion  string     `json:"catalogVersion"`
+	DateReleased    string     `json:"dateReleased"`
+	Count           int        `json:"count"`
+	Vulnerabilities []KEVEntry `json:"vulnerabilities"`
+}
+
+// KEVEntry is one vulnerability as KEV lists it.
+type KEVEntry struct {
+	CveID                      string   `json:"cveID"`
+	VendorProject              string   `json:"vendorProject"`
+	Product                    string   `json:"product"`
+	VulnerabilityName          string   `json:"vulnerabilityName"`
+	DateAdded                  string   `json:"dateAdded"`
+	ShortDescription           string   `json:"shortDescription"`
+	RequiredAction             string   `json:"requiredAction"`
+	DueDate                    string   `json:"dueDate"`
+	KnownRansomwareCampaignUse string   `json:"knownRansomwareCampaignUse"`
+	Notes                      string   `json:"notes"`
+	CWEs                       []string `json:"cwes"`
+}
+
+// KEV is the strict KEV catalogue of cat (the Clearinghouse service's KEV):
+// only entries with a CVE id.
+func KEV(cat *app.Catalog) KEVFeed {
+	out := KEVFeed{Title: clearinghouseTitle, CatalogVersion: cat.Version, DateReleased: httpx.Instant(*cat.Released),
+		Vulnerabilities: make([]KEVEntry, 0, len(cat.Entries))}
+	for i := range cat.Entries {
+		e := &cat.Entries[i]
+		if e.CVEID == "" {
+			continue
+		}
+		vendor, product := e.FeedNames()
+		notes := e.Notes
+		if notes == "" {
+			notes = e.ID
+		} else {
+			notes += "; " + e.ID
+		}
+		out.Vulnerabilities = append(out.Vulnerabilities, KEVEntry{CveID: e.CVEID, VendorProject: vendor, Product: product,
+			VulnerabilityName: e.VulnerabilityName, DateAdded: e.DateAdded.String(), ShortDescription: e.ShortDescription,
+			RequiredAction: e.RequiredAction, DueDate: e.DueDate.String(), KnownRansomwareCampaignUse: KEVRansomwareUnknown,
+			Notes: notes, CWEs: []string{}})
+	}
+	out.Count = len(out.Vulnerabilities)
+	return out
 }
 
 // Cell is one CSV cell: text, which a spreadsheet might run as a formula, or
@@ -191,15 +250,35 @@ func DashboardCSV(c echo.Context, role docket.Role, items []*app.CaseView, bom b
 	return f.Close()
 }
 
-// ClearinghouseCSV answers with the entries as CSV, the feed's field names
-// as the header.
-func ClearinghouseCSV(c echo.Context, cat *app.Catalog, bom bool) error {
-	f := NewCSV(c, "docket-clearinghouse.csv", bom)
+// ClearinghouseCSV writes the entries as CSV: KEV's columns first, in KEV's
+// order, then Docket's; with bom, a UTF-8 byte order mark first.
+func ClearinghouseCSV(cat *app.Catalog, bom bool) ([]byte, error) {
+	var buf bytes.Buffer
+	if bom {
+		buf.WriteString("\ufeff")
+	}
+	w := csv.NewWriter(&buf)
+	w.UseCRLF = true
+	f := &CSV{w: w}
 	f.Row(Texts(clearinghouseCSVHead...))
 	for _, e := range Catalog(cat).Vulnerabilities {
 		f.Row(e.csvRow())
 	}
-	return f.Close()
+	if err := f.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// ServeClearinghouseCSV answers with the entries as CSV (ClearinghouseCSV),
+// an attachment, for polling (httpx.Polled).
+func ServeClearinghouseCSV(c echo.Context, cat *app.Catalog, bom bool) error {
+	body, err := ClearinghouseCSV(cat, bom)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="docket-clearinghouse.csv"`)
+	return httpx.Polled(c, "text/csv; charset=utf-8", body, *cat.Released)
 }
 
 // ReadCatalog reads the Clearinghouse for the request with read (the

@@ -306,6 +306,7 @@ type reviewPagesClearinghouseCalls interface {
 
 // reviewPagesEvidenceCalls is what the ReviewPages handlers call of the evidence service.
 type reviewPagesEvidenceCalls interface {
+	VerifyStatement(ctx context.Context, token string) (*app.Verification, error)
 	GetStatement(ctx context.Context, a docket.Actor, caseID string) (*docket.Statement, error)
 	RecordBenchmarkResult(ctx context.Context, a docket.Actor, caseID string, in docket.BenchmarkResultInput) (*docket.BenchmarkResult, error)
 }

@@ -545,7 +545,7 @@ func (h *ReviewPages) Clearinghouse(c echo.Context) error {
 	for _, e := range export.Catalog(cat).Vulnerabilities {
 		pg.Entries = append(pg.Entries, clearinghouseRow{Entry: e, SeverityLabel: view.LabelOr(severityLabels[e.Severity], e.Severity),
 			CategoryLabel: view.LabelOr(categoryLabels[e.Category], e.Category), TLPClass: tlpClass(e.TLP),
-			ThirdParty: e.Subject == docket.SubjectThirdParty, Withheld: e.VendorProject == docket.Withheld})
+			ThirdParty: e.Subject == docket.SubjectThirdParty, Withheld: e.Subject == docket.SubjectAISystem && e.VendorProject == docket.WithheldLab})
 	}
 	return h.r.Render(c, http.StatusOK, "clearinghouse.html", pg)
 }
@@ -559,7 +559,7 @@ func (h *ReviewPages) ClearinghouseCSV(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return export.ClearinghouseCSV(c, cat, bom)
+	return export.ServeClearinghouseCSV(c, cat, bom)
 }
 
 // scoreText writes a score as compactly as it was given.

@@ -20,7 +20,7 @@ var pageViews = []string{
 	"login.html", "home_reviewer.html", "home_lead.html", "cases.html", "case_form.html", "case.html",
 	"confirm.html", "dashboard.html", "admin_users.html", "admin_orgs.html", "inbox.html", "forecast.html",
 	"clearinghouse.html", "admin_deliveries.html", "account.html", "approvals.html", "webhooks.html",
-	"webhook_deliveries.html",
+	"webhook_deliveries.html", "verify.html",
 }
 
 // PageBase is what the layout needs on every page.
