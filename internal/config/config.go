@@ -216,7 +216,7 @@ func Default() Config {
 			// Every agency role: federal staff sign in with a second factor.
 			MFARequiredRoles: []string{"reviewer", "review_lead", "compliance_officer", "admin"},
 		},
-		OIDC: OIDC{Scopes: []string{"openid", "email"}, DisplayName: "Login.gov"},
+		OIDC:        OIDC{Scopes: []string{"openid", "email"}, DisplayName: "Login.gov"},
 		MemoryLimit: 48 << 20,
 		HTTP: HTTP{
 			ReadHeaderTimeout: 5 * time.Second,

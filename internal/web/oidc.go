@@ -204,10 +204,14 @@ func (s *Server) oidcStart(c echo.Context) error {
 	}
 	c.SetCookie(s.cookie(s.oidcCookieName(), sealed, int(oidcFlowTTL.Seconds())))
 	opts := []rp.AuthURLOpt{rp.WithCodeChallenge(oidc.NewSHACodeChallenge(f.Verifier)),
-		func() []oauth2.AuthCodeOption { return []oauth2.AuthCodeOption{oauth2.SetAuthURLParam("nonce", f.Nonce)} }}
+		func() []oauth2.AuthCodeOption {
+			return []oauth2.AuthCodeOption{oauth2.SetAuthURLParam("nonce", f.Nonce)}
+		}}
 	if s.oidc.cfg.ACRValues != "" {
 		acr := s.oidc.cfg.ACRValues
-		opts = append(opts, func() []oauth2.AuthCodeOption { return []oauth2.AuthCodeOption{oauth2.SetAuthURLParam("acr_values", acr)} })
+		opts = append(opts, func() []oauth2.AuthCodeOption {
+			return []oauth2.AuthCodeOption{oauth2.SetAuthURLParam("acr_values", acr)}
+		})
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return c.Redirect(http.StatusFound, rp.AuthURL(f.State, party, opts...))
