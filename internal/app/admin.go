@@ -197,6 +197,8 @@ type UserPatch struct {
 	Disabled *bool   `json:"disabled"`
 	Password *string `json:"password"`
 	Name     *string `json:"name"`
+	// SSOOnly makes the account sign in by single sign-on only: its password stops working.
+	SSOOnly *bool `json:"sso_only"`
 }
 
 // UpdateUser changes a user's role, state, name or password (admins only). An
@@ -267,6 +269,12 @@ func (s *Accounts) UpdateUser(ctx context.Context, a docket.Actor, id string, p 
 			u.Disabled = *p.Disabled
 			ch.Set("disabled", u.Disabled)
 			revoke = revoke || u.Disabled
+		}
+		if p.SSOOnly != nil && *p.SSOOnly != u.SSOOnly {
+			u.SSOOnly = *p.SSOOnly
+			ch.Set("sso_only", u.SSOOnly)
+			// Sessions made with the password end when it stops working.
+			revoke = revoke || u.SSOOnly
 		}
 		passwordWaits := false
 		if p.Password != nil {

@@ -55,6 +55,7 @@ type Config struct {
 	Clearinghouse Clearinghouse `yaml:"clearinghouse"`
 	Webhooks      Webhooks      `yaml:"webhooks"`   // webhook delivery
 	Metrics       Metrics       `yaml:"metrics"`    // /metrics
+	OIDC          OIDC          `yaml:"oidc"`       // single sign-on
 	Benchmarks    string        `yaml:"benchmarks"` // path of the benchmarks file
 	Log           Log           `yaml:"log"`        // logging
 	// MemoryLimit is the soft limit of the server's Go memory, in bytes
@@ -121,6 +122,28 @@ type Notify struct {
 	EscalationRepeat    time.Duration `yaml:"escalation_repeat"`      // >= 1m
 	LeaseTTL            time.Duration `yaml:"lease_ttl"`              // > 0
 }
+
+// OIDC holds the settings of single sign-on through an OpenID provider
+// (Login.gov or the agency's own): off while Issuer is "".
+type OIDC struct {
+	// Issuer is the provider's issuer URL: https, or http on a loopback
+	// address (tests); its discovery document names the endpoints.
+	Issuer string `yaml:"issuer"`
+	// ClientID is Docket's client id at the provider.
+	ClientID string `yaml:"client_id"`
+	// PrivateKeyFile is the PEM RSA private key whose public half is
+	// registered with the provider: Docket authenticates with private_key_jwt.
+	PrivateKeyFile string `yaml:"private_key_file"`
+	// Scopes asked for; openid and email at least.
+	Scopes []string `yaml:"scopes"`
+	// ACRValues is sent as acr_values ("" sends none).
+	ACRValues string `yaml:"acr_values"`
+	// DisplayName names the provider on the sign-in page.
+	DisplayName string `yaml:"display_name"`
+}
+
+// Enabled reports whether single sign-on is configured.
+func (o OIDC) Enabled() bool { return o.Issuer != "" }
 
 // Findings holds the settings of findings.
 type Findings struct {
@@ -210,6 +233,7 @@ func Default() Config {
 			// Every agency role: federal staff sign in with a second factor.
 			MFARequiredRoles: []string{"reviewer", "review_lead", "compliance_officer", "admin"},
 		},
+		OIDC:        OIDC{Scopes: []string{"openid", "email"}, DisplayName: "Login.gov"},
 		MemoryLimit: 48 << 20,
 		HTTP: HTTP{
 			ReadHeaderTimeout: 5 * time.Second,

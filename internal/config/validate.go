@@ -70,6 +70,9 @@ func (c Config) Validate() error {
 			}
 		}
 	}
+	if c.OIDC.Enabled() {
+		checkOIDC(&v, c.OIDC)
+	}
 	switch c.Auth.SecureCookies {
 	case SecureCookiesAuto, SecureCookiesAlways, SecureCookiesNever:
 	default:
@@ -303,3 +306,34 @@ func checkSMTPURL(s string) error {
 
 // mfaRoles are the roles auth.mfa_required_roles may name.
 var mfaRoles = map[string]bool{"lab_member": true, "reviewer": true, "review_lead": true, "compliance_officer": true, "admin": true}
+
+// checkOIDC checks single sign-on's settings: an https issuer (http only on a
+// loopback address), a client id, a key file, scopes with openid and email.
+func checkOIDC(v *validator, o OIDC) {
+	u, err := url.Parse(o.Issuer)
+	switch {
+	case err != nil || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "":
+		v.add("oidc.issuer", "must be an absolute URL without credentials, query or fragment, got %q", o.Issuer)
+	case u.Scheme == "https":
+	case u.Scheme == "http" && loopbackHost(u.Hostname()):
+	default:
+		v.add("oidc.issuer", "must be https (http only on a loopback address, for tests), got %q", o.Issuer)
+	}
+	v.check(strings.TrimSpace(o.ClientID) != "", "oidc.client_id", "is required with oidc.issuer")
+	v.check(strings.TrimSpace(o.PrivateKeyFile) != "", "oidc.private_key_file", "is required with oidc.issuer: Docket signs in to the provider with private_key_jwt, never a client secret")
+	has := map[string]bool{}
+	for _, s := range o.Scopes {
+		has[s] = true
+	}
+	v.check(has["openid"] && has["email"], "oidc.scopes", "must include openid and email, got %v", o.Scopes)
+	v.check(strings.TrimSpace(o.DisplayName) != "", "oidc.display_name", "is required with oidc.issuer")
+}
+
+// loopbackHost reports whether host is localhost or a loopback address.
+func loopbackHost(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}

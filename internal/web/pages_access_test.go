@@ -37,6 +37,8 @@ var pageAccess = map[string]pageSpec{
 	"GET /login":                         {public: true},
 	"POST /login":                        {public: true},
 	"POST /login/second-factor":          {public: true},
+	"GET /auth/oidc/start":               {public: true},
+	"GET /auth/oidc/callback":            {public: true},
 	"POST /logout":                       {},
 	"GET /":                              {},
 	"GET /dashboard":                     {roles: []string{"lab_member", "reviewer", "review_lead", "compliance_officer"}},

@@ -17,6 +17,8 @@ func (s *Server) pageRoutes() []Route {
 		{http.MethodGet, "/login", s.pageLoginForm, true},
 		{http.MethodPost, "/login", s.pageLogin, true},
 		{http.MethodPost, "/login/second-factor", s.pageSecondStep, true},
+		{http.MethodGet, "/auth/oidc/start", s.oidcStart, true},
+		{http.MethodGet, "/auth/oidc/callback", s.oidcCallback, true},
 		{http.MethodPost, "/logout", s.pageLogout, false},
 		// Anyone checks a review statement: bounded, limited per address, no write.
 		{http.MethodGet, "/verify", s.ui.Review.Verify, true},

@@ -61,6 +61,8 @@ type Server struct {
 	uploads httpx.Uploads
 	// verifyLimit limits statement verifications per client address (verify.go).
 	verifyLimit echo.MiddlewareFunc
+	// oidc is single sign-on's relying party (oidc.go); nil when oidc.issuer is unset.
+	oidc *oidcClient
 }
 
 // Options are what New needs besides the service.
@@ -112,6 +114,14 @@ func New(svc *app.Services, o Options) (*Server, error) {
 	cop, err := newCrossOrigin(base)
 	if err != nil {
 		return nil, err
+	}
+	if o.Config.OIDC.Enabled() {
+		if base == "" {
+			return nil, errors.New("oidc: single sign-on needs base_url, whose /auth/oidc/callback is registered with the provider")
+		}
+		if s.oidc, err = newOIDCClient(o.Config.OIDC, strings.TrimRight(base, "/"), sv.Accounts.DerivedKey("oidc flow"), sv.Cases.Now); err != nil {
+			return nil, err
+		}
 	}
 	s.crossOrigin = cop
 	s.verifyLimit = newVerifyLimit()

@@ -80,6 +80,7 @@ type serverAccountsCalls interface {
 	Logout(ctx context.Context, a docket.Actor) error
 	SignInPage(ctx context.Context, email string, password string, a docket.Actor) (*app.Session, error)
 	SecondStep(ctx context.Context, pending, code string, a docket.Actor) (*app.Session, error)
+	SignInSSO(ctx context.Context, id app.SSOIdentity, a docket.Actor) (*app.Session, error)
 }
 
 // serverAuditCalls is what the error handler calls of the audit service.

@@ -160,6 +160,9 @@ func localPath(s string) bool {
 
 func (s *Server) renderLogin(c echo.Context, status int, lp view.LoginPage) error {
 	lp.Token = s.loginToken(s.loginNonce(c))
+	if s.oidc != nil {
+		lp.SSOName = s.cfg.OIDC.DisplayName
+	}
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return s.ui.Renderer.RenderLogin(c, status, lp)
 }

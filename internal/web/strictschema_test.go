@@ -153,7 +153,7 @@ func strictMessage(ve *jsonschema.ValidationError) string {
 // where the document's type does not allow it, and accepting it where it
 // does (a case's planned_release_date), and asserting formats and closed objects.
 func TestStrictSchemaReadsNullStrictly(t *testing.T) {
-	me := `{"id":"u1","email":"a@example.org","name":"A","role":"admin","disabled":false,` +
+	me := `{"id":"u1","email":"a@example.org","name":"A","role":"admin","disabled":false,"sso_only":false,` +
 		`"org":{"id":"o1","name":"Agency","kind":"agency","created_at":"2026-06-02T18:00:00.000Z"},` +
 		`"mfa":{"enrolled":false,"required":false},"session":{"amr":["pwd"],"acr":null,"authenticated_at":null},` +
 		`"created_at":"2026-06-02T18:00:00.000Z","updated_at":"2026-06-02T18:00:00.000Z"}`

@@ -26,13 +26,14 @@ type userJSON struct {
 	Role      string  `json:"role"`
 	Org       orgJSON `json:"org"`
 	Disabled  bool    `json:"disabled"`
+	SSOOnly   bool    `json:"sso_only"`
 	CreatedAt string  `json:"created_at"`
 	UpdatedAt string  `json:"updated_at"`
 }
 
 func presentUser(u *docket.User) userJSON {
 	return userJSON{ID: u.ID, Email: u.Email, Name: u.Name, Role: string(u.Role), Org: presentOrg(u.Org),
-		Disabled: u.Disabled, CreatedAt: httpx.Instant(u.CreatedAt), UpdatedAt: httpx.Instant(u.UpdatedAt)}
+		Disabled: u.Disabled, SSOOnly: u.SSOOnly, CreatedAt: httpx.Instant(u.CreatedAt), UpdatedAt: httpx.Instant(u.UpdatedAt)}
 }
 
 type orgRef struct {

@@ -135,6 +135,8 @@ type LoginPage struct {
 	Invalid bool
 	// SecondStep: the password was right; the form asks for the second factor's code.
 	SecondStep bool
+	// SSOName names the identity provider single sign-on goes through ("": none configured).
+	SSOName string
 }
 
 // RenderLogin answers with the sign-in form.
