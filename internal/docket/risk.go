@@ -68,6 +68,9 @@ type Benchmark struct {
 	Min, Max *float64
 	// The thresholds of the tiers elevated, high and critical.
 	Elevated, High, Critical float64
+	// Inspect names the Inspect tasks that measure the benchmark, and how
+	// their logs' scores become its scores; nil: no log maps to it.
+	Inspect *InspectMapping
 }
 
 var benchmarkIDRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
@@ -111,6 +114,11 @@ func (b Benchmark) Validate() error {
 	}
 	if (b.Min == nil) != (b.Max == nil) {
 		return Unacceptable("max", "min and max are given together or not at all")
+	}
+	if b.Inspect != nil {
+		if err := b.Inspect.Validate(); err != nil {
+			return err
+		}
 	}
 	if b.Min != nil {
 		if !(*b.Max > *b.Min) {
