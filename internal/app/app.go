@@ -57,6 +57,7 @@ type Tx interface {
 	Statements() StatementStore
 	Approvals() ApprovalStore
 	Sweep() SweepStore
+	Evaluations() EvaluationStore
 }
 
 // Page asks for one page of a list: at most Limit items after Cursor.
@@ -115,6 +116,8 @@ type Services struct {
 	AuditTrail *AuditTrail
 	// Approvals: the account changes that wait for a review lead.
 	Approvals *Approvals
+	// Evaluations: the Inspect logs imported on cases and the results they made.
+	Evaluations *Evaluations
 }
 
 // Cases is the use cases of a case's life: filing, submission, assignment,
@@ -249,6 +252,7 @@ func New(store Store, o Options) *Services {
 		Delivery:      &Delivery{core: c, notify: cfg.Notify, secret: o.Secret, statements: statements},
 		AuditTrail:    &AuditTrail{core: c},
 		Approvals:     o.Approvals,
+		Evaluations:   &Evaluations{core: c, benchmarks: o.Benchmarks, maxUpload: cfg.Uploads.MaxBytes},
 	}
 }
 

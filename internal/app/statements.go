@@ -208,6 +208,15 @@ func (s *statementSigner) issueStatement(tx statementTx, c *docket.Case, kind st
 	case docket.StatementDecision:
 		cl.Outcome, cl.DecidedAt, event = d.Outcome, stamp(d.DecidedAt), d.DecidedAt
 		cl.WeightsDigest = d.WeightsDigest
+		evs, err := tx.Evaluations().ListEvaluations(c.ID)
+		if err != nil {
+			return nil, err
+		}
+		for i := len(evs) - 1; i >= 0; i-- { // the list is the latest first
+			e := evs[i]
+			cl.Evaluations = append(cl.Evaluations, statement.Evaluation{Task: e.Task, TaskVersion: e.TaskVersion,
+				EvalID: e.EvalID, LogSHA256: e.Digest(), RunBy: e.RunBy})
+		}
 	case docket.StatementLapse:
 		cl.DueAt, cl.LapsedAt, event = stamp(deadline), stamp(deadline.Add(time.Millisecond)), deadline
 	default:

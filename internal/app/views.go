@@ -30,6 +30,8 @@ type statementTx interface {
 	auditing
 	caseReader
 	Statements() StatementStore
+	// Evaluations lists the evaluations a decision considered.
+	Evaluations() EvaluationStore
 }
 
 // casesTx is the cases service's view.
@@ -43,6 +45,7 @@ type casesTx interface {
 	Amendments() AmendmentStore
 	Board() BoardStore
 	Statements() StatementStore
+	Evaluations() EvaluationStore
 }
 
 // findingsTx is the findings service's view.

@@ -199,6 +199,8 @@ type BenchmarkResult struct {
 	Notes            string
 	RecordedBy       string
 	CreatedAt        time.Time
+	// Source is the evaluation whose log made the result; nil when recorded by hand.
+	Source *ResultSource
 }
 
 // BenchmarkResultInput is a result as a reviewer records it; nil means "not given".

@@ -72,8 +72,21 @@ type Claims struct {
 	DecidedAt string `json:"decided_at,omitempty"`
 	// LapsedAt for a lapse only: the first instant past the deadline.
 	LapsedAt string `json:"lapsed_at,omitempty"`
-	IssuedAt string `json:"issued_at"`
+	// Evaluations, for a decision, lists the Inspect logs the review
+	// considered, oldest first, without scores: anyone holding a log can
+	// check by its hash that it was the one reviewed.
+	Evaluations []Evaluation `json:"evaluations,omitempty"`
+	IssuedAt    string       `json:"issued_at"`
 	jwt.RegisteredClaims
+}
+
+// Evaluation is an Inspect log a decision considered.
+type Evaluation struct {
+	Task        string `json:"task"`
+	TaskVersion string `json:"task_version"`
+	EvalID      string `json:"eval_id"`
+	LogSHA256   string `json:"log_sha256"`
+	RunBy       string `json:"run_by"`
 }
 
 // required are the claims every statement carries.
@@ -282,6 +295,10 @@ func Describe(c *Claims) string {
 	if c.Kind == KindDecision {
 		what = "decision, outcome " + c.Outcome
 	}
-	return fmt.Sprintf("%s for %s (%s, %s %s, %s); received %s, deadline %s; issued %s by %s",
+	out := fmt.Sprintf("%s for %s (%s, %s %s, %s); received %s, deadline %s; issued %s by %s",
 		what, c.CaseNumber, c.Lab, c.Model, c.Version, c.WeightsDigest, c.ReceivedAt, c.DueAt, c.IssuedAt, c.Issuer)
+	for _, e := range c.Evaluations {
+		out += fmt.Sprintf("; considered %s (version %s, eval_id %s, run by %s) %s", e.Task, e.TaskVersion, e.EvalID, e.RunBy, e.LogSHA256)
+	}
+	return out
 }

@@ -19,14 +19,20 @@ type benchmarkResultRow struct {
 	Notes            string
 	RecordedBy       string
 	CreatedAt        int64
+	EvaluationID     *string
+	LogSHA256        *string `gorm:"column:log_sha256"`
 }
 
 func (benchmarkResultRow) TableName() string { return "benchmark_results" }
 
 func (t benchmarkRepo) CreateBenchmarkResult(r *docket.BenchmarkResult) error {
-	return translate(t.db.Create(&benchmarkResultRow{ID: r.ID, CaseID: r.CaseID, BenchmarkID: r.BenchmarkID,
+	row := &benchmarkResultRow{ID: r.ID, CaseID: r.CaseID, BenchmarkID: r.BenchmarkID,
 		BenchmarkVersion: r.BenchmarkVersion, Score: r.Score, Tier: r.Tier, RunBy: r.RunBy, RunAt: r.RunAt.String(),
-		Notes: r.Notes, RecordedBy: r.RecordedBy, CreatedAt: ms(r.CreatedAt)}).Error)
+		Notes: r.Notes, RecordedBy: r.RecordedBy, CreatedAt: ms(r.CreatedAt)}
+	if r.Source != nil {
+		row.EvaluationID, row.LogSHA256 = &r.Source.EvaluationID, &r.Source.LogSHA256
+	}
+	return translate(t.db.Create(row).Error)
 }
 
 // ListBenchmarkResults returns a case's results, the latest run first.
@@ -41,6 +47,9 @@ func (t benchmarkRepo) ListBenchmarkResults(caseID string) ([]docket.BenchmarkRe
 		out[i] = docket.BenchmarkResult{ID: r.ID, CaseID: r.CaseID, BenchmarkID: r.BenchmarkID,
 			BenchmarkVersion: r.BenchmarkVersion, Score: r.Score, Tier: r.Tier, RunBy: r.RunBy, RunAt: d, Notes: r.Notes,
 			RecordedBy: r.RecordedBy, CreatedAt: tm(r.CreatedAt)}
+		if r.EvaluationID != nil && r.LogSHA256 != nil {
+			out[i].Source = &docket.ResultSource{EvaluationID: *r.EvaluationID, LogSHA256: *r.LogSHA256}
+		}
 	}
 	return out, nil
 }

@@ -113,7 +113,8 @@ func New(svc *app.Services, o Options) (*Server, error) {
 	}
 	s.crossOrigin = cop
 	s.api, err = api.New(api.Services{Cases: sv.Cases, Findings: sv.Findings, Accounts: sv.Accounts, Evidence: sv.Evidence,
-		Clearinghouse: sv.Clearinghouse, Delivery: sv.Delivery, Audit: sv.Audit, Approvals: sv.Approvals},
+		Clearinghouse: sv.Clearinghouse, Delivery: sv.Delivery, Audit: sv.Audit, Approvals: sv.Approvals,
+		Evaluations: sv.Evaluations},
 		api.Settings{BaseURL: base, Location: o.Config.Location(), UploadMaxBytes: o.Config.Uploads.MaxBytes, Guard: o.Guard,
 			Organizer: organizer(o.Config.Mail.From)})
 	if err != nil {

@@ -44,6 +44,10 @@ type (
 		api.EvidenceService
 		ui.EvidenceService
 	}
+	// EvaluationService is what the handlers call of the evaluations service.
+	EvaluationService interface {
+		api.EvaluationService
+	}
 	// ClearinghouseService is what the handlers call of the Clearinghouse service.
 	ClearinghouseService interface {
 		api.ClearinghouseService
@@ -91,11 +95,13 @@ type Services struct {
 	Delivery      DeliveryService
 	Audit         AuditService
 	Approvals     ApprovalService
+	Evaluations   EvaluationService
 }
 
 // servicesOf is the one place the handlers' services are wired: each area's
 // handlers get that area's service.
 func servicesOf(svc *app.Services, approvals ApprovalService) Services {
 	return Services{Cases: svc.Cases, Findings: svc.Findings, Accounts: svc.Accounts, Evidence: svc.Evidence,
-		Clearinghouse: svc.Clearinghouse, Delivery: svc.Delivery, Audit: svc.AuditTrail, Approvals: approvals}
+		Clearinghouse: svc.Clearinghouse, Delivery: svc.Delivery, Audit: svc.AuditTrail, Approvals: approvals,
+		Evaluations: svc.Evaluations}
 }

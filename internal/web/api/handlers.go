@@ -228,6 +228,7 @@ type Services struct {
 	Evidence      EvidenceService
 	Findings      FindingService
 	Approvals     ApprovalService
+	Evaluations   EvaluationService
 }
 
 // Settings are the settings the API's handlers use.
@@ -252,6 +253,7 @@ type Handlers struct {
 	Clearinghouse *Clearinghouse
 	Delivery      *Delivery
 	Evidence      *Evidence
+	Evaluations   *Evaluations
 	Findings      *Findings
 	// OpenAPI serves the deployment's OpenAPI document (Served).
 	OpenAPI echo.HandlerFunc
@@ -270,6 +272,7 @@ func New(sv Services, st Settings) (*Handlers, error) {
 		Clearinghouse: &Clearinghouse{cases: sv.Cases, clearinghouse: sv.Clearinghouse, feeds: &feeds{}},
 		Delivery:      &Delivery{delivery: sv.Delivery, guard: st.Guard},
 		Evidence:      &Evidence{evidence: sv.Evidence},
+		Evaluations:   &Evaluations{evaluations: sv.Evaluations, uploads: httpx.Uploads{MaxBytes: st.UploadMaxBytes}},
 		Findings:      &Findings{cases: sv.Cases, findings: sv.Findings, uploads: httpx.Uploads{Service: sv.Findings, MaxBytes: st.UploadMaxBytes}},
 		OpenAPI:       serveOpenAPI(doc),
 	}, nil

@@ -80,12 +80,23 @@ type benchmarkResultJSON struct {
 	Notes            string  `json:"notes"`
 	RecordedBy       string  `json:"recorded_by"`
 	CreatedAt        string  `json:"created_at"`
+	// Source is the evaluation whose log made the result; null when recorded by hand.
+	Source *resultSourceJSON `json:"source"`
+}
+
+type resultSourceJSON struct {
+	EvaluationID string `json:"evaluation_id"`
+	LogSHA256    string `json:"log_sha256"`
 }
 
 func presentBenchmarkResult(r *docket.BenchmarkResult) benchmarkResultJSON {
-	return benchmarkResultJSON{ID: r.ID, CaseID: r.CaseID, BenchmarkID: r.BenchmarkID, BenchmarkVersion: r.BenchmarkVersion,
+	out := benchmarkResultJSON{ID: r.ID, CaseID: r.CaseID, BenchmarkID: r.BenchmarkID, BenchmarkVersion: r.BenchmarkVersion,
 		Score: r.Score, Tier: r.Tier, RunBy: r.RunBy, RunAt: r.RunAt.String(), Notes: r.Notes, RecordedBy: r.RecordedBy,
 		CreatedAt: httpx.Instant(r.CreatedAt)}
+	if r.Source != nil {
+		out.Source = &resultSourceJSON{EvaluationID: r.Source.EvaluationID, LogSHA256: r.Source.LogSHA256}
+	}
+	return out
 }
 
 type statementJSON struct {

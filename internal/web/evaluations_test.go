@@ -1,0 +1,246 @@
+package web_test
+
+import (
+	"archive/zip"
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"strings"
+	"testing"
+
+	"github.com/docket/docket/internal/inspect"
+)
+
+// logBytes writes a fixture log: .eval (Zstandard entries) or .json.
+func logBytes(t *testing.T, f inspect.Fixture, format string) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	var err error
+	if format == "json" {
+		err = f.WriteJSON(&buf)
+	} else {
+		err = f.WriteEval(&buf, 93)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// importLog uploads a log to POST /cases/{id}/evaluations as a user.
+func (w *world) importLog(user, caseID, name string, content []byte, fields map[string]string) response {
+	w.t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	for k, v := range fields {
+		_ = mw.WriteField(k, v)
+	}
+	part, _ := mw.CreateFormFile("file", name)
+	_, _ = part.Write(content)
+	_ = mw.Close()
+	return w.sendRaw(user, "/api/v1/cases/"+caseID+"/evaluations", mw.FormDataContentType(), &buf)
+}
+
+func digest(b []byte) string {
+	s := sha256.Sum256(b)
+	return "sha256:" + hex.EncodeToString(s[:])
+}
+
+// wantRefusal checks an error answer's status, field and reason.
+func wantRefusal(t *testing.T, r response, code int, field, why string) {
+	t.Helper()
+	want(t, r, code)
+	e, _ := r.JSON()["error"].(map[string]any)
+	if e == nil || e["field"] != field || !strings.Contains(fmt.Sprint(e["message"]), why) {
+		t.Fatalf("want %d naming %s saying %q, got %s", code, field, why, r.Body)
+	}
+}
+
+func TestEvaluationImport(t *testing.T) {
+	w := newWorld(t)
+	id := w.caseIn("in_review").caseID
+	path := "/api/v1/cases/" + id
+	tier := func() any { return w.get("co", path)["risk_tier"] }
+	count := func() int { return len(w.get("lead", path+"/evaluations")["items"].([]any)) }
+	results := func() int { return len(w.get("lead", path+"/benchmark-results")["items"].([]any)) }
+	files := len(w.attachmentFiles())
+
+	// A reviewer uploads a Cybench log: 42.5% solved is high on the professional CTF suite.
+	cybench := logBytes(t, inspect.Fixture{Samples: 40, Metrics: map[string]float64{"accuracy": 0.425, "stderr": 0.078}}, "eval")
+	r := w.importLog("rev", id, "2026-11-20T14-03-11_cybench.eval", cybench, map[string]string{"run_by": "agency", "notes": "Sandbox 3."})
+	want(t, r, 201)
+	ev := r.JSON()
+	file := ev["file"].(map[string]any)
+	if ev["format"] != "eval" || ev["task"] != "inspect_evals/cybench" || ev["task_version"] != "1" || ev["model"] != "openai-api/northwind/atlas-7" ||
+		ev["eval_id"] != "Xk3vQ9mPz7RtLw2bNcY5hA" || ev["run_id"] != "Fq8LmT2rVn6KpJx4WdZ9sE" || ev["inspect_version"] != "0.3.140" ||
+		ev["total_samples"] != 40.0 || ev["completed_samples"] != 40.0 || ev["run_by"] != "agency" || ev["notes"] != "Sandbox 3." ||
+		ev["imported_by"] != w.users["rev"].ID || file["sha256"] != digest(cybench) || file["size"] != float64(len(cybench)) ||
+		file["name"] != "2026-11-20T14-03-11_cybench.eval" {
+		t.Fatalf("evaluation: %s", r.Body)
+	}
+	if args := ev["task_args"].(map[string]any); args["variant_names"] != "hard" {
+		t.Fatalf("task_args: %v", args)
+	}
+	made := ev["results"].([]any)
+	if len(made) != 1 {
+		t.Fatalf("results: %v", made)
+	}
+	res := made[0].(map[string]any)
+	src := res["source"].(map[string]any)
+	if res["benchmark_id"] != "ctf-professional" || res["score"] != 42.5 || res["tier"] != "high" || res["run_by"] != "agency" ||
+		src["evaluation_id"] != ev["id"] || src["log_sha256"] != digest(cybench) {
+		t.Fatalf("result: %v", res)
+	}
+	if tier() != "high" {
+		t.Fatalf("tier after the import: %v", tier())
+	}
+	// The log is kept as an attachment of kind eval_log, with the same digest.
+	at := w.get("rev", "/api/v1/attachments/"+ev["attachment_id"].(string))
+	if at["kind"] != "eval_log" || at["sha256"] != digest(cybench) || at["content_type"] != "application/zip" {
+		t.Fatalf("attachment: %v", at)
+	}
+	// The results list carries the source; a result recorded by hand has none.
+	want(t, w.as("rev", "POST", path+"/benchmark-results", resultBody("exploit-speed", 600)), 201)
+	for _, it := range w.get("rev", path+"/benchmark-results")["items"].([]any) {
+		m := it.(map[string]any)
+		if (m["benchmark_id"] == "ctf-professional") != (m["source"] != nil) {
+			t.Fatalf("source on %v", m)
+		}
+	}
+	// The evaluation reads back the same, with its results.
+	got := w.get("lead", "/api/v1/evaluations/"+ev["id"].(string))
+	if got["id"] != ev["id"] || len(got["results"].([]any)) != 1 || len(got["scores"].([]any)) != 2 {
+		t.Fatalf("read back: %v", got)
+	}
+	// The audit event names the log's hash, never its content or scores.
+	audit := w.as("lead", "GET", path+"/audit", nil)
+	want(t, audit, 200)
+	if !strings.Contains(audit.Body, "evaluation.imported") || !strings.Contains(audit.Body, digest(cybench)) ||
+		strings.Contains(audit.Body, "0.425") || strings.Contains(audit.Body, "atlas-7") {
+		t.Fatalf("audit: %s", audit.Body)
+	}
+
+	// The same file again, or the same run in the other format: 409 naming the first.
+	wantRefusal(t, w.importLog("lead", id, "again.eval", cybench, map[string]string{"run_by": "agency"}), 409, "file", ev["id"].(string))
+	sameRun := logBytes(t, inspect.Fixture{Samples: 40, Metrics: map[string]float64{"accuracy": 0.425}}, "json")
+	wantRefusal(t, w.importLog("lead", id, "again.json", sameRun, map[string]string{"run_by": "agency"}), 409, "file", "the same run")
+
+	// Every refusal stores nothing: no evaluation, no result, no file.
+	before, beforeResults, beforeFiles := count(), results(), len(w.attachmentFiles())
+	var bomb bytes.Buffer
+	zw := zip.NewWriter(&bomb)
+	h, _ := zw.CreateHeader(&zip.FileHeader{Name: "header.json", Method: zip.Deflate})
+	h.Write(logBytes(t, inspect.Fixture{EvalID: "bomb"}, "json"))
+	big, _ := zw.CreateHeader(&zip.FileHeader{Name: "samples/1_epoch_1.json", Method: zip.Deflate})
+	io.CopyN(big, zeroReader{}, inspect.MaxEntryBytes+1)
+	zw.Close()
+	for _, tc := range []struct {
+		name    string
+		content []byte
+		fields  map[string]string
+		code    int
+		field   string
+		why     string
+	}{
+		{"not a log", []byte("%PDF-1.7 a report"), nil, 422, "file", "neither an Inspect .eval log"},
+		{"never finished", logBytes(t, inspect.Fixture{EvalID: "e1", Status: "started"}, "eval"), nil, 422, "file", "the run never finished"},
+		{"error", logBytes(t, inspect.Fixture{EvalID: "e2", Status: "error"}, "json"), nil, 422, "file", `status is "error"`},
+		{"cancelled", logBytes(t, inspect.Fixture{EvalID: "e3", Status: "cancelled"}, "eval"), nil, 422, "file", `status is "cancelled"`},
+		{"invalidated", logBytes(t, inspect.Fixture{EvalID: "e4", Invalidated: true}, "eval"), nil, 422, "file", "invalidated"},
+		{"incomplete", logBytes(t, inspect.Fixture{EvalID: "e5", Samples: 40, Completed: 39}, "json"), nil, 422, "file", "39 of 40 samples"},
+		{"unmapped task", logBytes(t, inspect.Fixture{EvalID: "e6", Task: "inspect_evals/gpqa_diamond"}, "eval"), nil, 422, "task", "inspect_evals/gpqa_diamond"},
+		{"no mapped metric", logBytes(t, inspect.Fixture{EvalID: "e7", Metrics: map[string]float64{"mean": 0.5}}, "eval"), nil, 422, "file", "no mapped metric"},
+		{"zip bomb", bomb.Bytes(), nil, 413, "file", "64 MiB"},
+		{"no run_by", logBytes(t, inspect.Fixture{EvalID: "e8"}, "eval"), map[string]string{}, 422, "run_by", "lab or agency"},
+		{"bad run_by", logBytes(t, inspect.Fixture{EvalID: "e9"}, "eval"), map[string]string{"run_by": "vendor"}, 422, "run_by", "lab or agency"},
+		{"unknown field", logBytes(t, inspect.Fixture{EvalID: "e10"}, "eval"), map[string]string{"run_by": "lab", "score": "99"}, 400, "score", "not a field"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fields := tc.fields
+			if fields == nil {
+				fields = map[string]string{"run_by": "agency"}
+			}
+			wantRefusal(t, w.importLog("rev", id, tc.name+".eval", tc.content, fields), tc.code, tc.field, tc.why)
+			if count() != before || results() != beforeResults || len(w.attachmentFiles()) != beforeFiles {
+				t.Fatalf("a refusal stored something: %d evaluations, %d results, %d files", count(), results(), len(w.attachmentFiles()))
+			}
+		})
+	}
+	if files+1 != beforeFiles {
+		t.Fatalf("files: %d before, %d after one import", files, beforeFiles)
+	}
+
+	// Who may import: not labs or compliance officers (403), not a reviewer
+	// of another case (404), not before attesting (409).
+	other := logBytes(t, inspect.Fixture{EvalID: "other"}, "eval")
+	want(t, w.importLog("lab", id, "x.eval", other, map[string]string{"run_by": "lab"}), 403)
+	want(t, w.importLog("co", id, "x.eval", other, map[string]string{"run_by": "lab"}), 403)
+	want(t, w.importLog("rev2", id, "x.eval", other, map[string]string{"run_by": "lab"}), 404)
+	want(t, w.as("co", "GET", path+"/evaluations", nil), 403)
+	want(t, w.as("rival", "GET", path+"/evaluations", nil), 404)
+	want(t, w.as("rival", "GET", "/api/v1/evaluations/"+ev["id"].(string), nil), 404)
+	// The lab does not see the agency's evaluation.
+	if items := w.get("lab", path+"/evaluations")["items"].([]any); len(items) != 0 {
+		t.Fatalf("the lab sees the agency's evaluation: %v", items)
+	}
+	want(t, w.as("lab", "GET", "/api/v1/evaluations/"+ev["id"].(string), nil), 404)
+
+	// A lab attaches its own log (kind eval_log); a ZIP of any other kind is refused.
+	labLog := logBytes(t, inspect.Fixture{EvalID: "LabRun1", RunID: "LabRun1r", Task: "inspect_evals/gdm_intercode_ctf",
+		Metrics: map[string]float64{"accuracy": 0.92}}, "eval")
+	want(t, w.upload("lab", path+"/attachments", "evidence", "run.eval", labLog), 415)
+	wantRefusal(t, w.upload("lab", path+"/attachments", "eval_log", "run.eval", logBytes(t, inspect.Fixture{Status: "error"}, "eval")), 422, "file", `status is "error"`)
+	r = w.upload("lab", path+"/attachments", "eval_log", "run.eval", labLog)
+	want(t, r, 201)
+	attID := r.JSON()["id"].(string)
+	// The lead imports it: InterCode CTF at 92% is critical.
+	wantRefusal(t, w.as("lead", "POST", path+"/evaluations", map[string]any{"run_by": "lab"}), 422, "attachment_id", "is required")
+	wantRefusal(t, w.as("lead", "POST", path+"/evaluations", map[string]any{"attachment_id": ev["attachment_id"], "run_by": "lab", "notes": "x"}), 409, "file", "the same file")
+	r = w.as("lead", "POST", path+"/evaluations", map[string]any{"attachment_id": attID, "run_by": "lab"})
+	want(t, r, 201)
+	labEv := r.JSON()
+	if labEv["attachment_id"] != attID || labEv["task"] != "inspect_evals/gdm_intercode_ctf" || labEv["results"].([]any)[0].(map[string]any)["tier"] != "critical" {
+		t.Fatalf("lab's log: %s", r.Body)
+	}
+	if tier() != "critical" {
+		t.Fatalf("tier after the lab's log: %v", tier())
+	}
+	// The lab sees that evaluation's metadata, never its scores.
+	items := w.get("lab", path+"/evaluations")["items"].([]any)
+	if len(items) != 1 {
+		t.Fatalf("the lab sees %d evaluations", len(items))
+	}
+	mine := items[0].(map[string]any)
+	if mine["id"] != labEv["id"] || mine["scores"] != nil || mine["results"] != nil || mine["file"].(map[string]any)["sha256"] != digest(labLog) {
+		t.Fatalf("the lab's view: %v", mine)
+	}
+	// The agency sees both, the latest first.
+	if items := w.get("rev", path+"/evaluations")["items"].([]any); len(items) != 2 || items[0].(map[string]any)["id"] != labEv["id"] {
+		t.Fatalf("the agency's list: %v", items)
+	}
+
+	// The decision statement names the logs the review considered, by hash, without scores.
+	want(t, w.as("lead", "POST", path+"/decision", map[string]any{"outcome": "concerns_noted", "rationale": "Capable at CTFs."}), 200)
+	claims := claimsOf(t, w.get("lab", path+"/statement")["statement"].(string))
+	for _, wantText := range []string{`"evaluations":[`, `"task":"inspect_evals/cybench"`, `"log_sha256":"` + digest(cybench) + `"`,
+		`"log_sha256":"` + digest(labLog) + `"`, `"eval_id":"LabRun1"`, `"run_by":"lab"`, `"task_version":"1"`} {
+		if !strings.Contains(claims, wantText) {
+			t.Errorf("the statement lacks %s: %s", wantText, claims)
+		}
+	}
+	if strings.Contains(claims, "0.425") || strings.Contains(claims, "42.5") || strings.Contains(claims, "accuracy") {
+		t.Errorf("the statement carries scores: %s", claims)
+	}
+	if strings.Index(claims, digest(cybench)) > strings.Index(claims, digest(labLog)) {
+		t.Errorf("the statement's evaluations are not oldest first: %s", claims)
+	}
+	// A decided case takes no more evaluations.
+	want(t, w.importLog("lead", id, "late.eval", other, map[string]string{"run_by": "agency"}), 409)
+}
+
+type zeroReader struct{}
+
+func (zeroReader) Read(p []byte) (int, error) { clear(p); return len(p), nil }
