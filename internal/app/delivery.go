@@ -494,6 +494,8 @@ func DescribeRule(rule, threshold string, repeat int) string {
 		s = "finding response overdue"
 	case docket.RuleRiskCritical:
 		s = "risk tier reached critical"
+	case docket.RuleCapabilityJump:
+		s = "capability jump over the previous version"
 	case docket.RuleDigest:
 		s = "daily digest of the countdown dashboard"
 	case docket.RuleApprovalRequested:

@@ -325,6 +325,9 @@ func (s *Evaluations) record(tx evaluationsTx, a docket.Actor, acc docket.CaseAc
 		ids = append(ids, r.ID)
 		benches = append(benches, m.BenchmarkID+":"+m.Tier)
 	}
+	if _, err := s.withPrevious(tx, acc.Case, results); err != nil {
+		return nil, err
+	}
 	ch := docket.Changes{"evaluation_id": e.ID, "attachment_id": at.ID, "format": e.Format, "run_by": runBy,
 		"log_sha256": e.Digest(), "benchmark_result_ids": ids, "benchmark_tiers": benches}.
 		Secret("task", e.Task).Secret("model", e.Model).Secret("run", e.EvalID+"/"+e.RunID).
@@ -410,6 +413,9 @@ func (s *Evaluations) ListEvaluations(ctx context.Context, a docket.Actor, caseI
 			if results, err = tx.Benchmarks().ListBenchmarkResults(caseID); err != nil {
 				return err
 			}
+			if _, err := s.withPrevious(tx, acc.Case, results); err != nil {
+				return err
+			}
 		}
 		lab, err := s.labUploaders(tx, a, list)
 		if err != nil {
@@ -448,6 +454,9 @@ func (s *Evaluations) GetEvaluation(ctx context.Context, a docket.Actor, id stri
 		var results []docket.BenchmarkResult
 		if a.Role != docket.RoleLabMember {
 			if results, err = tx.Benchmarks().ListBenchmarkResults(e.CaseID); err != nil {
+				return err
+			}
+			if _, err := s.withPrevious(tx, acc.Case, results); err != nil {
 				return err
 			}
 		}

@@ -122,6 +122,19 @@ func (p *planner) caseLeads(c *docket.Case) []string {
 	return ids(p.leads)
 }
 
+// unique keeps the first of each id.
+func unique(list []string) []string {
+	seen := map[string]bool{}
+	out := list[:0:0]
+	for _, id := range list {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
 // workers are the case's assigned reviewers and its lead, while active.
 func (p *planner) workers(c *docket.Case) []string {
 	var out []string
@@ -217,6 +230,12 @@ func (p *planner) caseRules(c *docket.Case) {
 	if c.RiskTier == docket.TierCritical && c.RiskCriticalAt != nil {
 		at := *c.RiskCriticalAt
 		p.escalate(docket.RuleRiskCritical, "case", c.ID, c, at, due, at, "risk-critical", append(ids(p.leads), ids(p.co)...))
+	}
+	// A capability jump over the line's previous version: the case lead and
+	// every lead, keyed by when the case first held it.
+	if c.CapabilityJumpAt != nil {
+		at := *c.CapabilityJumpAt
+		p.escalate(docket.RuleCapabilityJump, "case", c.ID, c, at, due, at, "capability-jump", unique(append(p.caseLeads(c), ids(p.leads)...)))
 	}
 }
 

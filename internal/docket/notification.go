@@ -30,7 +30,10 @@ const (
 	RuleFindingOverdueLab = "finding.overdue_lab"
 	RuleFindingOverdue    = "finding.overdue_lead"
 	RuleRiskCritical      = "case.risk_critical"
-	RuleDigest            = "digest.daily"
+	// RuleCapabilityJump: a result two tiers or more above the line's
+	// previous version's (docket.CapabilityJump).
+	RuleCapabilityJump = "case.capability_jump"
+	RuleDigest         = "digest.daily"
 	// RuleApprovalRequested tells leads and compliance officers that an
 	// account change waits for approval (docket.Approval).
 	RuleApprovalRequested = "approval.requested"

@@ -61,6 +61,47 @@ func (t benchmarkRepo) OpenFindingSeverities(caseID string) ([]string, error) {
 	return out, err
 }
 
+// SetCapabilityJump stores since when a case holds a capability jump (nil: none).
+func (t benchmarkRepo) SetCapabilityJump(caseID string, at *time.Time) error {
+	return t.db.Exec(`UPDATE cases SET capability_jump_at = ? WHERE id = ?`, msp(at), caseID).Error
+}
+
+// PreviousVersion returns the line's previous case: the same lab's case of
+// the same model name received latest before this one (nil when none).
+func (t benchmarkRepo) PreviousVersion(c *docket.Case) (*docket.Case, error) {
+	if c.Clock.ReceivedAt == nil {
+		return nil, nil
+	}
+	var ids []string
+	if err := t.db.Raw(`SELECT id FROM cases WHERE org_id = ? AND model_name = ? AND id <> ? AND received_at < ?
+		ORDER BY received_at DESC, id DESC LIMIT 1`, c.OrgID, c.ModelName, c.ID, ms(*c.Clock.ReceivedAt)).Scan(&ids).Error; err != nil {
+		return nil, err
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	return caseRepo(t).CaseByID(ids[0])
+}
+
+// LineResults returns the results of every case of the line (the lab's cases
+// of the model name), the latest run first.
+func (t benchmarkRepo) LineResults(orgID, modelName string) ([]docket.BenchmarkResult, error) {
+	var ids []string
+	if err := t.db.Raw(`SELECT id FROM cases WHERE org_id = ? AND model_name = ? AND received_at IS NOT NULL`, orgID, modelName).
+		Scan(&ids).Error; err != nil {
+		return nil, err
+	}
+	var out []docket.BenchmarkResult
+	for _, id := range ids {
+		rs, err := t.ListBenchmarkResults(id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rs...)
+	}
+	return out, nil
+}
+
 func (t benchmarkRepo) SetRiskTier(caseID, tier string, criticalAt *time.Time) error {
 	return t.db.Exec(`UPDATE cases SET risk_tier = ?, risk_critical_at = ? WHERE id = ?`, tier, msp(criticalAt), caseID).Error
 }

@@ -12,7 +12,8 @@ const notifyCasesSQL = `SELECT id FROM cases WHERE status IN ('submitted', 'in_r
 UNION SELECT id FROM cases WHERE open_stop_at > 0
 UNION SELECT id FROM cases WHERE status = 'submitted' AND received_at <= ?
 UNION SELECT id FROM cases WHERE release_conflict_at > 0
-UNION SELECT id FROM cases WHERE risk_critical_at > 0`
+UNION SELECT id FROM cases WHERE risk_critical_at > 0
+UNION SELECT id FROM cases WHERE capability_jump_at > 0`
 
 // NotifyCases reads only what can be due: each part of the union is served by
 // an index (written as ranges, so that the planner picks the narrow index; a

@@ -10,6 +10,7 @@ import (
 	"mime/multipart"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/docket/docket/internal/inspect"
 )
@@ -244,3 +245,83 @@ func TestEvaluationImport(t *testing.T) {
 type zeroReader struct{}
 
 func (zeroReader) Read(p []byte) (int, error) { clear(p); return len(p), nil }
+
+// A lab's cases of one model form a line of versions: each result shows the
+// same benchmark's latest on the previous case, and a result two tiers above
+// it is a capability jump, which the sweep escalates to the case lead and
+// every lead until one acknowledges it.
+func TestCapabilityJump(t *testing.T) {
+	w := newWorld(t)
+	w.addUser("lead2", "review_lead", "Agency")
+	v1 := w.caseIn("in_review").caseID
+	want(t, w.as("rev", "POST", "/api/v1/cases/"+v1+"/benchmark-results", resultBody("ctf-professional", 12)), 201) // low
+	w.clock.Advance(24 * time.Hour)
+	v2 := w.caseIn("in_review").caseID
+	p2 := "/api/v1/cases/" + v2
+	// elevated over low: no jump.
+	r := w.importLog("rev", v2, "run1.eval", logBytes(t, inspect.Fixture{EvalID: "j1", Metrics: map[string]float64{"accuracy": 0.2}}, "eval"), map[string]string{"run_by": "agency"})
+	want(t, r, 201)
+	prev := r.JSON()["results"].([]any)[0].(map[string]any)["previous"].(map[string]any)
+	if prev["case_id"] != v1 || prev["score"] != 12.0 || prev["tier"] != "low" || prev["model_version"] != "1.0" || prev["case_number"] == "" {
+		t.Fatalf("previous: %v", prev)
+	}
+	w.sweep()
+	if n := countRule(w, "lead2", "case.capability_jump"); n != 0 {
+		t.Fatalf("an elevated result over a low one escalated %d times", n)
+	}
+	// 35 is high: two tiers above low, a jump.
+	w.clock.Advance(time.Hour)
+	r = w.importLog("rev", v2, "run2.eval", logBytes(t, inspect.Fixture{EvalID: "j2", Metrics: map[string]float64{"accuracy": 0.35}}, "eval"), map[string]string{"run_by": "agency"})
+	want(t, r, 201)
+	items := w.get("rev", p2+"/benchmark-results")["items"].([]any)
+	for _, it := range items {
+		m := it.(map[string]any)
+		if m["previous"] == nil || m["previous"].(map[string]any)["tier"] != "low" {
+			t.Fatalf("previous on %v", m)
+		}
+	}
+	// v1's own results have no previous version.
+	for _, it := range w.get("rev", "/api/v1/cases/"+v1+"/benchmark-results")["items"].([]any) {
+		if it.(map[string]any)["previous"] != nil {
+			t.Fatalf("the first version has a previous: %v", it)
+		}
+	}
+	w.sweep()
+	for _, u := range []string{"lead", "lead2"} {
+		if n := countRule(w, u, "case.capability_jump"); n != 1 {
+			t.Fatalf("%s got %d capability-jump escalations, want 1", u, n)
+		}
+	}
+	if n := countRule(w, "co", "case.capability_jump"); n != 0 {
+		t.Fatalf("a compliance officer got the capability jump")
+	}
+	// It repeats a day later until acknowledged.
+	w.clock.Advance(25 * time.Hour)
+	w.sweep()
+	if n := countRule(w, "lead2", "case.capability_jump"); n != 2 {
+		t.Fatalf("after a day lead2 has %d, want the repeat", n)
+	}
+	var nid string
+	for _, it := range w.get("lead", "/api/v1/inbox")["items"].([]any) {
+		if m := it.(map[string]any); m["rule"] == "case.capability_jump" {
+			nid = m["notification_id"].(string)
+		}
+	}
+	want(t, w.as("lead", "POST", "/api/v1/notifications/"+nid+"/ack", nil), 200)
+	w.clock.Advance(25 * time.Hour)
+	w.sweep()
+	if n := countRule(w, "lead2", "case.capability_jump"); n != 2 {
+		t.Fatalf("after the acknowledgement lead2 has %d, want no more", n)
+	}
+}
+
+// countRule counts a user's inbox items of a rule.
+func countRule(w *world, user, rule string) int {
+	n := 0
+	for _, it := range w.get(user, "/api/v1/inbox?limit=200")["items"].([]any) {
+		if it.(map[string]any)["rule"] == rule {
+			n++
+		}
+	}
+	return n
+}

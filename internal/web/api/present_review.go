@@ -82,6 +82,17 @@ type benchmarkResultJSON struct {
 	CreatedAt        string  `json:"created_at"`
 	// Source is the evaluation whose log made the result; null when recorded by hand.
 	Source *resultSourceJSON `json:"source"`
+	// Previous is the same benchmark's latest result on the line's previous
+	// case; null when there is none.
+	Previous *previousJSON `json:"previous"`
+}
+
+type previousJSON struct {
+	CaseID       string  `json:"case_id"`
+	CaseNumber   string  `json:"case_number"`
+	ModelVersion string  `json:"model_version"`
+	Score        float64 `json:"score"`
+	Tier         string  `json:"tier"`
 }
 
 type resultSourceJSON struct {
@@ -95,6 +106,9 @@ func presentBenchmarkResult(r *docket.BenchmarkResult) benchmarkResultJSON {
 		CreatedAt: httpx.Instant(r.CreatedAt)}
 	if r.Source != nil {
 		out.Source = &resultSourceJSON{EvaluationID: r.Source.EvaluationID, LogSHA256: r.Source.LogSHA256}
+	}
+	if p := r.Previous; p != nil {
+		out.Previous = &previousJSON{CaseID: p.CaseID, CaseNumber: p.CaseNumber, ModelVersion: p.ModelVersion, Score: p.Score, Tier: p.Tier}
 	}
 	return out
 }

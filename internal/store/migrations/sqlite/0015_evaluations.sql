@@ -34,3 +34,11 @@ CREATE INDEX evaluations_case ON evaluations(case_id, imported_at, id);
 -- source); a result recorded by hand has neither.
 ALTER TABLE benchmark_results ADD COLUMN evaluation_id TEXT REFERENCES evaluations(id) ON DELETE CASCADE;
 ALTER TABLE benchmark_results ADD COLUMN log_sha256 TEXT;
+
+-- Capability jumps between versions: since when an open case holds a result
+-- at least two tiers above the same benchmark's latest on the line's previous
+-- case (the same lab's case of the same model name received before it). The
+-- sweep escalates to the case lead and every lead from then.
+ALTER TABLE cases ADD COLUMN capability_jump_at BIGINT;
+CREATE INDEX cases_capability_jump ON cases(capability_jump_at);
+CREATE INDEX cases_line ON cases(org_id, model_name, received_at);
