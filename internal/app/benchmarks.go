@@ -23,8 +23,8 @@ type BenchmarkStore interface {
 	// PreviousVersion returns the line's previous case: the same lab's case
 	// of the same model name received latest before it (nil when none).
 	PreviousVersion(c *docket.Case) (*docket.Case, error)
-	// LineResults returns the results of every received case of a lab's model.
-	LineResults(orgID, modelName string) ([]docket.BenchmarkResult, error)
+	// LineCases returns the line's received cases, the earliest first.
+	LineCases(orgID, modelName string) ([]*docket.Case, error)
 }
 
 // Benchmarks returns the agency's benchmarks as configured.

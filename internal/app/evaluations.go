@@ -512,3 +512,47 @@ func view(a docket.Actor, e docket.Evaluation, results []docket.BenchmarkResult,
 	}
 	return v, true
 }
+
+// LineVersion is one case of a line of versions with the latest result of
+// each benchmark on it.
+type LineVersion struct {
+	CaseID, Number, ModelVersion string
+	Latest                       map[string]docket.BenchmarkResult
+}
+
+// Line returns the case's line of versions (the lab's received cases of the
+// same model name, the earliest first) with each one's latest result per
+// benchmark, to those who read the case's results (404, 403, 409 as
+// ListBenchmarkResults).
+func (s *Evaluations) Line(ctx context.Context, a docket.Actor, caseID string) ([]LineVersion, error) {
+	var out []LineVersion
+	err := s.read(ctx, func(tx evaluationsTx) error {
+		acc, err := s.caseAccess(tx, a, caseID)
+		if err != nil {
+			return err
+		}
+		if err := acc.CanReadBenchmarks(); err != nil {
+			return err
+		}
+		cases, err := tx.Benchmarks().LineCases(acc.Case.OrgID, acc.Case.ModelName)
+		if err != nil {
+			return err
+		}
+		for _, c := range cases {
+			rs, err := tx.Benchmarks().ListBenchmarkResults(c.ID)
+			if err != nil {
+				return err
+			}
+			v := LineVersion{CaseID: c.ID, Number: c.Number, ModelVersion: c.ModelVersion, Latest: map[string]docket.BenchmarkResult{}}
+			for _, r := range docket.LatestResults(rs) {
+				v.Latest[r.BenchmarkID] = r
+			}
+			out = append(out, v)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Benchmarks returns the agency's benchmarks, whose mappings imports use.
+func (s *Evaluations) Benchmarks() []docket.Benchmark { return s.benchmarks }

@@ -83,21 +83,21 @@ func (t benchmarkRepo) PreviousVersion(c *docket.Case) (*docket.Case, error) {
 	return caseRepo(t).CaseByID(ids[0])
 }
 
-// LineResults returns the results of every case of the line (the lab's cases
-// of the model name), the latest run first.
-func (t benchmarkRepo) LineResults(orgID, modelName string) ([]docket.BenchmarkResult, error) {
+// LineCases returns the line's received cases (the lab's cases of the model
+// name), the earliest received first.
+func (t benchmarkRepo) LineCases(orgID, modelName string) ([]*docket.Case, error) {
 	var ids []string
-	if err := t.db.Raw(`SELECT id FROM cases WHERE org_id = ? AND model_name = ? AND received_at IS NOT NULL`, orgID, modelName).
-		Scan(&ids).Error; err != nil {
+	if err := t.db.Raw(`SELECT id FROM cases WHERE org_id = ? AND model_name = ? AND received_at IS NOT NULL
+		ORDER BY received_at, id`, orgID, modelName).Scan(&ids).Error; err != nil {
 		return nil, err
 	}
-	var out []docket.BenchmarkResult
+	out := make([]*docket.Case, 0, len(ids))
 	for _, id := range ids {
-		rs, err := t.ListBenchmarkResults(id)
+		c, err := caseRepo(t).CaseByID(id)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, rs...)
+		out = append(out, c)
 	}
 	return out, nil
 }

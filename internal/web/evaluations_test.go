@@ -325,3 +325,76 @@ func countRule(w *world, user, rule string) int {
 	}
 	return n
 }
+
+// evaluationForm builds the case page's import form as a browser sends it:
+// the CSRF token first, then run_by and the file.
+func evaluationForm(token, runBy, name string, content []byte) (string, []byte) {
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	_ = mw.WriteField("csrf_token", token)
+	if runBy != "" {
+		_ = mw.WriteField("run_by", runBy)
+	}
+	part, _ := mw.CreateFormFile("file", name)
+	_, _ = part.Write(content)
+	_ = mw.Close()
+	return mw.FormDataContentType(), buf.Bytes()
+}
+
+// A reviewer imports a log from the case page and sees the evaluation, the
+// result it made, the new risk tier and the line's chart; a refused log shows
+// the form again saying why; the lab sees none of it.
+func TestEvaluationOnCasePage(t *testing.T) {
+	w := newWorld(t)
+	v1 := w.caseIn("in_review").caseID
+	want(t, w.as("rev", "POST", "/api/v1/cases/"+v1+"/benchmark-results", resultBody("ctf-professional", 12)), 201)
+	w.clock.Advance(24 * time.Hour)
+	id := w.caseIn("in_review").caseID
+	b := w.pageAs("rev")
+	casePath := "/cases/" + id
+	pg := b.get(casePath)
+	if pg.Code != 200 || !strings.Contains(pg.Body, `action="/cases/`+id+`/evaluations#evaluations"`) {
+		t.Fatalf("no import form: %d", pg.Code)
+	}
+	log := logBytes(t, inspect.Fixture{Metrics: map[string]float64{"accuracy": 0.425}}, "eval")
+	ct, body := evaluationForm(pg.csrf(), "agency", "cybench.eval", log)
+	r := b.raw("POST", casePath+"/evaluations", ct, body)
+	if r.Code != 303 || !strings.HasPrefix(r.Location, casePath+"?done=evaluation#evaluation-") {
+		t.Fatalf("import: %d %s %s", r.Code, r.Location, r.Body)
+	}
+	pg = b.get(casePath)
+	for _, want := range []string{"inspect_evals/cybench", digest(log), "4 of 4 completed", "includes accuracy 0.425",
+		"Professional capture-the-flag suite: 42.5", `<svg class="line-chart"`, `class="band band-critical"`,
+		"12 on 1.0", "Capability jump", "(this case)", `<a href="#evaluation-`} {
+		if !strings.Contains(pg.Body, want) {
+			t.Errorf("the case page lacks %q", want)
+		}
+	}
+	if !strings.Contains(pg.Body, ">High</strong>. It is the highest") {
+		t.Errorf("the page does not show the high tier")
+	}
+	// A refusal: the form again, saying why, nothing stored.
+	pg = b.get(casePath)
+	ct, body = evaluationForm(pg.csrf(), "agency", "failed.eval", logBytes(t, inspect.Fixture{EvalID: "f", Status: "error"}, "eval"))
+	r = b.raw("POST", casePath+"/evaluations", ct, body)
+	if r.Code != 422 || !strings.Contains(r.Body, `status is &#34;error&#34;`) || !strings.Contains(r.Body, `id="e-evaluation-file"`) {
+		t.Fatalf("refusal: %d %s", r.Code, r.Body)
+	}
+	ct, body = evaluationForm(pg.csrf(), "", "norun.eval", logBytes(t, inspect.Fixture{EvalID: "g"}, "eval"))
+	if r = b.raw("POST", casePath+"/evaluations", ct, body); r.Code != 422 || !strings.Contains(r.Body, `id="e-evaluation-run-by"`) {
+		t.Fatalf("no run_by: %d", r.Code)
+	}
+	if n := len(w.get("rev", "/api/v1/cases/"+id+"/evaluations")["items"].([]any)); n != 1 {
+		t.Fatalf("%d evaluations after the refusals", n)
+	}
+	// Without the CSRF token first, nothing is read.
+	ct, body = evaluationForm("forged", "agency", "x.eval", logBytes(t, inspect.Fixture{EvalID: "h"}, "eval"))
+	if r = b.raw("POST", casePath+"/evaluations", ct, body); r.Code != 403 {
+		t.Fatalf("forged token: %d", r.Code)
+	}
+	// The lab sees neither the evaluations nor the chart.
+	lab := w.pageAs("lab").get(casePath)
+	if lab.Code != 200 || strings.Contains(lab.Body, "line-chart") || strings.Contains(lab.Body, `id="evaluations"`) {
+		t.Fatalf("the lab's page shows evaluations: %d", lab.Code)
+	}
+}

@@ -133,7 +133,8 @@ func New(svc *app.Services, o Options) (*Server, error) {
 	e.Use(s.recoverPanic)
 	e.Use(httpx.PlainText)
 	pages, err := ui.New(ui.Services{Cases: sv.Cases, Findings: sv.Findings, Accounts: sv.Accounts, Evidence: sv.Evidence,
-		Clearinghouse: sv.Clearinghouse, Delivery: sv.Delivery, Approvals: sv.Approvals},
+		Clearinghouse: sv.Clearinghouse, Delivery: sv.Delivery, Approvals: sv.Approvals,
+		Evaluations: sv.Evaluations},
 		ui.Settings{Location: o.Config.Location(), Logger: s.log, BaseURL: base, UploadMaxBytes: o.Config.Uploads.MaxBytes,
 			ResponseDays: o.Config.Findings.ResponseDays, APITokenMaxTTL: o.Config.Auth.APITokenMaxTTL, EndSession: s.endSession})
 	if err != nil {

@@ -47,6 +47,7 @@ type (
 	// EvaluationService is what the handlers call of the evaluations service.
 	EvaluationService interface {
 		api.EvaluationService
+		ui.EvaluationService
 	}
 	// ClearinghouseService is what the handlers call of the Clearinghouse service.
 	ClearinghouseService interface {

@@ -104,6 +104,8 @@ type casePresenter struct {
 	cases    casePresenterCasesCalls
 	findings casePresenterFindingsCalls
 	evidence casePresenterEvidenceCalls
+	// evaluations lists the Inspect logs imported on a case (nil: none shown).
+	evaluations EvaluationService
 	// responseDays is the lab's time to respond to a finding, by severity.
 	responseDays map[string]int
 	// maxBytes is the largest attachment an upload may carry.
@@ -119,6 +121,7 @@ type Services struct {
 	Clearinghouse ClearinghouseService
 	Delivery      DeliveryService
 	Approvals     ApprovalService
+	Evaluations   EvaluationService
 }
 
 // Settings are the settings the pages use.
@@ -142,15 +145,16 @@ type Settings struct {
 // Handlers are the pages' handlers, by area, and their renderer; the route
 // table (web) names them.
 type Handlers struct {
-	Renderer  *view.Renderer
-	Cases     *CasePages
-	Findings  *FindingPages
-	Review    *ReviewPages
-	Dashboard *DashboardPages
-	Inbox     *InboxPages
-	Account   *AccountPages
-	Admin     *AdminPages
-	Approvals *ApprovalPages
+	Renderer    *view.Renderer
+	Cases       *CasePages
+	Findings    *FindingPages
+	Review      *ReviewPages
+	Evaluations *EvaluationPages
+	Dashboard   *DashboardPages
+	Inbox       *InboxPages
+	Account     *AccountPages
+	Admin       *AdminPages
+	Approvals   *ApprovalPages
 }
 
 // New builds the pages' handlers over the services; it fails when a template
@@ -160,7 +164,7 @@ func New(sv Services, st Settings) (*Handlers, error) {
 	if err != nil {
 		return nil, err
 	}
-	present := &casePresenter{r: r, cases: sv.Cases, findings: sv.Findings, evidence: sv.Evidence,
+	present := &casePresenter{r: r, cases: sv.Cases, findings: sv.Findings, evidence: sv.Evidence, evaluations: sv.Evaluations,
 		responseDays: st.ResponseDays, maxBytes: st.UploadMaxBytes}
 	admin := &AdminPages{r: r, accounts: sv.Accounts, delivery: sv.Delivery, approvals: sv.Approvals}
 	return &Handlers{
@@ -168,9 +172,10 @@ func New(sv Services, st Settings) (*Handlers, error) {
 		Cases:    &CasePages{r: r, present: present, cases: sv.Cases},
 		Findings: &FindingPages{r: r, present: present, findings: sv.Findings,
 			uploads: httpx.Uploads{Service: sv.Findings, MaxBytes: st.UploadMaxBytes}},
-		Review:    &ReviewPages{r: r, present: present, cases: sv.Cases, evidence: sv.Evidence, clearinghouse: sv.Clearinghouse},
-		Dashboard: &DashboardPages{r: r, cases: sv.Cases, users: admin.Users},
-		Inbox:     &InboxPages{r: r, cases: sv.Cases, delivery: sv.Delivery},
+		Review:      &ReviewPages{r: r, present: present, cases: sv.Cases, evidence: sv.Evidence, clearinghouse: sv.Clearinghouse},
+		Evaluations: &EvaluationPages{present: present, evaluations: sv.Evaluations},
+		Dashboard:   &DashboardPages{r: r, cases: sv.Cases, users: admin.Users},
+		Inbox:       &InboxPages{r: r, cases: sv.Cases, delivery: sv.Delivery},
 		Account: &AccountPages{r: r, cases: sv.Cases, accounts: sv.Accounts, baseURL: st.BaseURL,
 			tokenMaxTTL: st.APITokenMaxTTL, endSession: st.EndSession},
 		Admin:     admin,
