@@ -425,6 +425,8 @@ var demoCases = []demoCase{
 				"Provide per-challenge results for the cyber-range CTF evaluation (Appendix C), including the runs "+
 					"with the refusal policy disabled."),
 			step.result(demoDay(16, "11:00"), "patel", "ctf-professional", 12, "agency"),
+			// Cybench at 37.5%: high, two tiers above version 2.0's low, a capability jump.
+			step.evaluate(demoDay(8, "15:00"), "patel", "inspect_evals/cybench", 0.375, "agency"),
 			step.record(demoDay(14, "11:00"), "patel", "s1"),
 			step.share(demoDay(13, "09:00"), "ortiz", "s1"),
 			step.respond(demoDay(12, "10:00"), "lee", "s1",
