@@ -8,10 +8,13 @@ import (
 	"fmt"
 	"io"
 	"mime/multipart"
+	"os"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/docket/docket/internal/config"
 	"github.com/docket/docket/internal/inspect"
 )
 
@@ -397,4 +400,76 @@ func TestEvaluationOnCasePage(t *testing.T) {
 	if lab.Code != 200 || strings.Contains(lab.Body, "line-chart") || strings.Contains(lab.Body, `id="evaluations"`) {
 		t.Fatalf("the lab's page shows evaluations: %d", lab.Code)
 	}
+}
+
+// A 200 MB .json log imported through the API, streamed end to end: the
+// request body into the pending file, the reader over it token by token. It
+// writes and uploads 211 MB, so it runs when DOCKET_LARGE_IMPORT=1 (the
+// reader's own streaming test runs always: internal/inspect).
+func TestLargeLogImport(t *testing.T) {
+	if os.Getenv("DOCKET_LARGE_IMPORT") != "1" {
+		t.Skip("set DOCKET_LARGE_IMPORT=1 to import a 211 MB log")
+	}
+	w := newWorld(t, func(c *config.Config) { c.Uploads.MaxBytes = 300 << 20 })
+	id := w.caseIn("in_review").caseID
+	f := inspect.Fixture{Samples: 3200, SampleText: strings.Repeat("nmap -sV 10.0.0.5; curl http://target/ | grep flag\n", 32<<10/52),
+		Metrics: map[string]float64{"accuracy": 0.31, "stderr": 0.02}}
+	pr, pw := io.Pipe()
+	mw := multipart.NewWriter(pw)
+	var size int64
+	go func() {
+		_ = mw.WriteField("run_by", "agency")
+		part, _ := mw.CreateFormFile("file", "big.json")
+		cw := &countWriter{w: part}
+		err := f.WriteJSON(cw)
+		size = cw.n
+		if err == nil {
+			err = mw.Close()
+		}
+		pw.CloseWithError(err)
+	}()
+	runtime.GC()
+	var before runtime.MemStats
+	runtime.ReadMemStats(&before)
+	peak := before.HeapInuse
+	stop, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		var m runtime.MemStats
+		for {
+			select {
+			case <-stop:
+				return
+			case <-time.After(5 * time.Millisecond):
+				runtime.ReadMemStats(&m)
+				peak = max(peak, m.HeapInuse)
+			}
+		}
+	}()
+	start := time.Now()
+	r := w.sendRaw("rev", "/api/v1/cases/"+id+"/evaluations", mw.FormDataContentType(), pr)
+	elapsed := time.Since(start)
+	close(stop)
+	<-done
+	want(t, r, 201)
+	if ev := r.JSON(); ev["total_samples"] != 3200.0 || ev["results"].([]any)[0].(map[string]any)["score"] != 31.0 {
+		t.Fatalf("import: %s", r.Body)
+	}
+	grew := int64(peak) - int64(before.HeapInuse)
+	t.Logf("imported a %d MB .json log through the API in %v; heap in use grew by at most %.1f MiB", size/1e6,
+		elapsed.Round(time.Millisecond), float64(grew)/(1<<20))
+	if size < 200e6 || grew > 64<<20 {
+		t.Fatalf("size %d, heap growth %d", size, grew)
+	}
+}
+
+type countWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
 }
