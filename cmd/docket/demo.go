@@ -840,7 +840,12 @@ func (s *demoSeeder) run(c *seededCase, st demoStep) error {
 	case "respond":
 		_, err = s.svc.Findings.RespondFinding(s.ctx, a, c.finds[st.ref], st.text)
 	case "resolve":
-		_, err = s.svc.Findings.ResolveFinding(s.ctx, a, c.finds[st.ref], st.arg, st.text)
+		until := ""
+		if st.arg == string(docket.FindingRiskAccepted) {
+			// It expires within the demo's first two weeks: the warning is already due.
+			until = clock.DateOf(s.now, s.loc).AddDays(10).String()
+		}
+		_, err = s.svc.Findings.ResolveFinding(s.ctx, a, c.finds[st.ref], st.arg, st.text, until)
 	case "comment":
 		_, err = s.svc.Findings.CreateComment(s.ctx, a, c.id, st.text, st.arg)
 	case "attach":

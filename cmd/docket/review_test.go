@@ -55,6 +55,26 @@ func TestDemoReview(t *testing.T) {
 	if sage.Case.CapabilityJumpAt == nil {
 		t.Error("Meridian Sage 2.1 holds no capability jump")
 	}
+	// A risk acceptance that ends within the demo's first two weeks.
+	fv := f.find("Frontier-5", "5.0")
+	list, _, err := f.svc.Findings.ListFindings(f.ctx, lead, fv.Case.ID, app.FindingFilter{}, app.Page{Limit: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	accepted := 0
+	for _, x := range list {
+		if x.Finding.Status == docket.FindingRiskAccepted {
+			accepted++
+			ny, _ := time.LoadLocation("America/New_York")
+			today := clock.DateOf(time.Now(), ny)
+			if x.Finding.AcceptedUntil.IsZero() || !x.Finding.AcceptedUntil.After(today) || x.Finding.AcceptedUntil.After(today.AddDays(14)) {
+				t.Errorf("the demo's risk acceptance ends %s", x.Finding.AcceptedUntil)
+			}
+		}
+	}
+	if accepted == 0 {
+		t.Error("the demo has no risk acceptance")
+	}
 
 	// A material change still pending: no decision meanwhile.
 	turbo := f.find("Frontier-4.5 Turbo", "4.5.2")

@@ -138,6 +138,8 @@ type Findings struct {
 	responseDays map[string]int
 	// maxUpload bounds an attachment's size in bytes.
 	maxUpload int64
+	// maxAcceptanceDays bounds how far ahead a risk acceptance may run.
+	maxAcceptanceDays int
 }
 
 // Accounts is the use cases of people and their access: organisations,
@@ -186,6 +188,9 @@ type Delivery struct {
 	secret []byte
 	// statements signs the statement a lapsed review issues.
 	statements *statementSigner
+	// findings are the response days a reopened finding takes and the
+	// warning before a risk acceptance ends.
+	findings config.Findings
 }
 
 // AuditTrail reads and verifies the audit chain.
@@ -244,15 +249,17 @@ func New(store Store, o Options) *Services {
 	acc.throttle = throttle{policy: throttlePolicy{cfg.Auth}, now: c.Now}
 	statements := &statementSigner{core: c, secret: o.Secret, issuer: cfg.Auth.Issuer}
 	return &Services{
-		Cases:         &Cases{core: c, review: cfg.Review, statements: statements},
-		Findings:      &Findings{core: c, responseDays: cfg.Findings.ResponseDays, maxUpload: cfg.Uploads.MaxBytes},
+		Cases: &Cases{core: c, review: cfg.Review, statements: statements},
+		Findings: &Findings{core: c, responseDays: cfg.Findings.ResponseDays, maxUpload: cfg.Uploads.MaxBytes,
+			maxAcceptanceDays: cfg.Findings.MaxRiskAcceptanceDays},
 		Accounts:      acc,
 		Evidence:      &Evidence{statementSigner: statements, benchmarks: o.Benchmarks},
 		Clearinghouse: &Clearinghouse{core: c},
-		Delivery:      &Delivery{core: c, notify: cfg.Notify, secret: o.Secret, statements: statements},
-		AuditTrail:    &AuditTrail{core: c},
-		Approvals:     o.Approvals,
-		Evaluations:   &Evaluations{core: c, benchmarks: o.Benchmarks, maxUpload: cfg.Uploads.MaxBytes},
+		Delivery: &Delivery{core: c, notify: cfg.Notify, secret: o.Secret, statements: statements,
+			findings: cfg.Findings},
+		AuditTrail:  &AuditTrail{core: c},
+		Approvals:   o.Approvals,
+		Evaluations: &Evaluations{core: c, benchmarks: o.Benchmarks, maxUpload: cfg.Uploads.MaxBytes},
 	}
 }
 

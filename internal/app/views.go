@@ -80,10 +80,13 @@ type clearinghouseTx interface {
 	Clearinghouse() ClearinghouseStore
 }
 
-// deliveryTx is the delivery service's view.
+// deliveryTx is the delivery service's view (the sweep also reopens findings
+// whose risk acceptance ended, and recomputes their cases' tiers).
 type deliveryTx interface {
 	statementTx
 	eventTx
+	contentReader
+	riskTx
 	Notifications() NotifyStore
 	Sweep() SweepStore
 }

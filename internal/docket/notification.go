@@ -33,7 +33,12 @@ const (
 	// RuleCapabilityJump: a result two tiers or more above the line's
 	// previous version's (docket.CapabilityJump).
 	RuleCapabilityJump = "case.capability_jump"
-	RuleDigest         = "digest.daily"
+	// RuleAcceptanceExpiring warns the case lead before a risk acceptance
+	// ends; RuleAcceptanceExpired tells the lab and the case lead that it
+	// ended and the finding reopened.
+	RuleAcceptanceExpiring = "finding.acceptance_expiring"
+	RuleAcceptanceExpired  = "finding.acceptance_expired"
+	RuleDigest             = "digest.daily"
 	// RuleApprovalRequested tells leads and compliance officers that an
 	// account change waits for approval (docket.Approval).
 	RuleApprovalRequested = "approval.requested"

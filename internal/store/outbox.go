@@ -276,7 +276,8 @@ func (t notifyRepo) MarkDelivered(ids []string, at time.Time) error {
 // deadline falls before t, with their recipients (served by findings_open).
 func (t notifyRepo) FindingsDueBefore(before time.Time) ([]*docket.Finding, error) {
 	var rows []findingRow
-	if err := t.db.Where("status = 'shared' AND response_due_at <= ?", ms(before)).Order("response_due_at, id").Find(&rows).Error; err != nil {
+	if err := t.db.Where("(status = 'shared' AND response_due_at <= ?) OR (status = 'risk_accepted' AND accepted_until <> '')", ms(before)).
+		Order("response_due_at, id").Find(&rows).Error; err != nil {
 		return nil, err
 	}
 	out := make([]*docket.Finding, len(rows))

@@ -166,7 +166,7 @@ type findingsFindingsCalls interface {
 	GetFinding(ctx context.Context, a docket.Actor, id string) (*app.FindingView, error)
 	ListComments(ctx context.Context, a docket.Actor, caseID string, p app.Page) ([]docket.Comment, string, error)
 	ListFindings(ctx context.Context, a docket.Actor, caseID string, f app.FindingFilter, p app.Page) ([]*app.FindingView, string, error)
-	ResolveFinding(ctx context.Context, a docket.Actor, id string, resolution string, note string) (*app.FindingView, error)
+	ResolveFinding(ctx context.Context, a docket.Actor, id string, resolution string, note string, acceptedUntil string) (*app.FindingView, error)
 	RespondFinding(ctx context.Context, a docket.Actor, id string, response string) (*app.FindingView, error)
 	ShareFinding(ctx context.Context, a docket.Actor, id string, recipientIDs []string) (*app.FindingView, error)
 	UpdateFinding(ctx context.Context, a docket.Actor, id string, in docket.FindingInput) (*app.FindingView, error)

@@ -262,7 +262,7 @@ type findingPagesFindingsCalls interface {
 	CheckAttach(ctx context.Context, a docket.Actor, t app.AttachTarget) error
 	CreateComment(ctx context.Context, a docket.Actor, caseID string, body string, visibility string) (*docket.Comment, error)
 	CreateFinding(ctx context.Context, a docket.Actor, caseID string, in docket.FindingInput) (*app.FindingView, error)
-	ResolveFinding(ctx context.Context, a docket.Actor, id string, resolution string, note string) (*app.FindingView, error)
+	ResolveFinding(ctx context.Context, a docket.Actor, id string, resolution string, note string, acceptedUntil string) (*app.FindingView, error)
 	RespondFinding(ctx context.Context, a docket.Actor, id string, response string) (*app.FindingView, error)
 	ShareFinding(ctx context.Context, a docket.Actor, id string, recipientIDs []string) (*app.FindingView, error)
 	UpdateFinding(ctx context.Context, a docket.Actor, id string, in docket.FindingInput) (*app.FindingView, error)

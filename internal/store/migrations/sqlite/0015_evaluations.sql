@@ -42,3 +42,9 @@ ALTER TABLE benchmark_results ADD COLUMN log_sha256 TEXT;
 ALTER TABLE cases ADD COLUMN capability_jump_at BIGINT;
 CREATE INDEX cases_capability_jump ON cases(capability_jump_at);
 CREATE INDEX cases_line ON cases(org_id, model_name, received_at);
+
+-- Risk acceptance expires: the date a risk acceptance ends (YYYY-MM-DD; ''
+-- for a finding accepted before this rule, which keeps no expiry). At 00:00
+-- agency time that day the sweep reopens the finding as shared.
+ALTER TABLE findings ADD COLUMN accepted_until TEXT NOT NULL DEFAULT '';
+CREATE INDEX findings_accepted_until ON findings(status, accepted_until);
