@@ -151,8 +151,10 @@ type Accounts struct {
 	// reminder is when calendar alarms ring (the notifications' reminder days and time).
 	reminderDays []int
 	reminderTime string
-	hasher       *auth.Hasher
-	signer       *auth.Signer
+	// acceptanceWarningDays is when the calendar warns before a risk acceptance ends.
+	acceptanceWarningDays int
+	hasher                *auth.Hasher
+	signer                *auth.Signer
 	// throttle keeps the sign-in records; passwords runs the password checks (throttle.go).
 	throttle  throttle
 	passwords *passwordChecker
@@ -245,7 +247,8 @@ func New(store Store, o Options) *Services {
 		}}
 	cfg := o.Config
 	acc := &Accounts{core: c, auth: cfg.Auth, reminderDays: cfg.Notify.ReminderDays, reminderTime: cfg.Notify.ReminderTime,
-		hasher: o.Hasher, signer: o.Signer, passwords: newPasswordChecker(o.Hasher), approvals: o.Approvals}
+		acceptanceWarningDays: cfg.Findings.AcceptanceWarningDays,
+		hasher:                o.Hasher, signer: o.Signer, passwords: newPasswordChecker(o.Hasher), approvals: o.Approvals}
 	acc.throttle = throttle{policy: throttlePolicy{cfg.Auth}, now: c.Now}
 	statements := &statementSigner{core: c, secret: o.Secret, issuer: cfg.Auth.Issuer}
 	return &Services{

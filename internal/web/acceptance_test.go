@@ -52,6 +52,16 @@ func TestRiskAcceptanceExpires(t *testing.T) {
 		t.Fatalf("forecast: %s", fc.Body)
 	}
 
+	// The calendar feeds of the case lead and the lab carry the end, with an
+	// alarm at the warning.
+	leadFeed, labFeed := w.feedURL("lead"), w.feedURL("lab")
+	for _, path := range []string{leadFeed, labFeed} {
+		_, text := w.feed(path)
+		if !strings.Contains(text, "risk acceptance ends") || !strings.Contains(text, "acceptance-"+fid) {
+			t.Fatalf("the feed %s lacks the acceptance's end:\n%s", path, text)
+		}
+	}
+
 	// The warning: 14 days before, 2026-01-11 at 09:00 New York (14:00 UTC).
 	w.clock.Set(time.Date(2026, 1, 11, 13, 59, 0, 0, time.UTC))
 	w.sweep()
@@ -103,6 +113,9 @@ func TestRiskAcceptanceExpires(t *testing.T) {
 		if n := countRule(w, u, "finding.acceptance_expired"); n != 1 {
 			t.Fatalf("%s was told %d times that the acceptance ended, want once", u, n)
 		}
+	}
+	if _, text := w.feed(leadFeed); strings.Contains(text, "acceptance-"+fid) {
+		t.Fatal("the feed still shows the acceptance's end once the finding reopened")
 	}
 	audit := w.as("lead", "GET", "/api/v1/cases/"+id+"/audit", nil)
 	want(t, audit, 200)
