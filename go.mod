@@ -30,6 +30,8 @@ require (
 	gorm.io/gorm v1.31.2
 )
 
+require github.com/klauspost/compress v1.20.4
+
 require (
 	github.com/ProtonMail/go-crypto v1.5.2
 	github.com/cloudflare/circl v1.6.3 // indirect

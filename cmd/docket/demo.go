@@ -425,6 +425,8 @@ var demoCases = []demoCase{
 				"Provide per-challenge results for the cyber-range CTF evaluation (Appendix C), including the runs "+
 					"with the refusal policy disabled."),
 			step.result(demoDay(16, "11:00"), "patel", "ctf-professional", 12, "agency"),
+			// Cybench at 37.5%: high, two tiers above version 2.0's low, a capability jump.
+			step.evaluate(demoDay(8, "15:00"), "patel", "inspect_evals/cybench", 0.375, "agency"),
 			step.record(demoDay(14, "11:00"), "patel", "s1"),
 			step.share(demoDay(13, "09:00"), "ortiz", "s1"),
 			step.respond(demoDay(12, "10:00"), "lee", "s1",
@@ -838,7 +840,12 @@ func (s *demoSeeder) run(c *seededCase, st demoStep) error {
 	case "respond":
 		_, err = s.svc.Findings.RespondFinding(s.ctx, a, c.finds[st.ref], st.text)
 	case "resolve":
-		_, err = s.svc.Findings.ResolveFinding(s.ctx, a, c.finds[st.ref], st.arg, st.text)
+		until := ""
+		if st.arg == string(docket.FindingRiskAccepted) {
+			// It expires within the demo's first two weeks: the warning is already due.
+			until = clock.DateOf(s.now, s.loc).AddDays(10).String()
+		}
+		_, err = s.svc.Findings.ResolveFinding(s.ctx, a, c.finds[st.ref], st.arg, st.text, until)
 	case "comment":
 		_, err = s.svc.Findings.CreateComment(s.ctx, a, c.id, st.text, st.arg)
 	case "attach":

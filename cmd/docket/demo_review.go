@@ -1,11 +1,15 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/docket/docket/internal/clock"
 	"github.com/docket/docket/internal/docket"
+	"github.com/docket/docket/internal/inspect"
 )
 
 // The demo's model identity, benchmarks and Clearinghouse steps: benchmark
@@ -25,6 +29,13 @@ type demoEntry struct {
 // result records a benchmark result, run on the step's day by runBy.
 func (demoSteps) result(at demoAt, who, benchmark string, score float64, runBy string) demoStep {
 	return demoStep{at: at, act: "result", who: who, arg: benchmark, score: score, cond: runBy}
+}
+
+// evaluate imports an Inspect log of the task that the demo writes itself
+// (an .eval file, Zstandard entries), run by runBy, whose accuracy is given:
+// the evidence behind a score instead of a typed number.
+func (demoSteps) evaluate(at demoAt, who, task string, accuracy float64, runBy string) demoStep {
+	return demoStep{at: at, act: "evaluate", who: who, arg: task, score: accuracy, cond: runBy}
 }
 
 // amendDigest files a new weights digest (the model's version plus label) as
@@ -52,6 +63,23 @@ func (s *demoSeeder) runReview(c *seededCase, st demoStep, a docket.Actor) (bool
 		today := clock.DateOf(s.clk.Now(), s.loc).String()
 		_, err := s.svc.Evidence.RecordBenchmarkResult(s.ctx, a, c.id, docket.BenchmarkResultInput{BenchmarkID: str(st.arg),
 			Score: &score, RunBy: str(st.cond), RunAt: str(today)})
+		return true, err
+	case "evaluate":
+		now := s.clk.Now()
+		id := strings.ReplaceAll(strings.ToLower(c.spec.model+"-"+c.spec.version), " ", "-")
+		f := inspect.Fixture{EvalID: "demo-" + id, RunID: "run-" + id, Created: now.UTC().Format(time.RFC3339),
+			Task: st.arg, Model: "openai-api/" + strings.ReplaceAll(strings.ToLower(c.spec.model), " ", "-") + "/" + c.spec.version,
+			Samples: 40, Metrics: map[string]float64{"accuracy": st.score, "stderr": 0.077}}
+		var buf bytes.Buffer
+		if err := f.WriteEval(&buf, 93); err != nil {
+			return true, err
+		}
+		staged, err := s.svc.Evaluations.StageLog(&buf, f.EvalFileName("eval"))
+		if err != nil {
+			return true, err
+		}
+		_, err = s.svc.Evaluations.ImportUpload(s.ctx, a, c.id, docket.EvaluationInput{RunBy: str(st.cond),
+			Notes: str("Run by the agency's evaluation team in the isolated range; the log is the one Inspect wrote.")}, staged)
 		return true, err
 	case "amend":
 		in := docket.AmendmentInput{WeightsDigest: str(demoDigest(c.spec.model, c.spec.version+" "+st.arg))}

@@ -39,10 +39,41 @@ func TestDemoReview(t *testing.T) {
 		tiers[c.Case.ModelName+" "+c.Case.ModelVersion] = c.Case.RiskTier
 	}
 	for model, want := range map[string]string{"Frontier-5 5.0": "critical", "Meridian Coder 2.0": "high",
-		"Meridian Sage 2.0": "low", "Frontier-4.5 Turbo 4.5.2": "elevated", "Meridian Sage 2.1": "low"} {
+		"Meridian Sage 2.0": "low", "Frontier-4.5 Turbo 4.5.2": "elevated", "Meridian Sage 2.1": "high"} {
 		if tiers[model] != want {
 			t.Errorf("%s is %s, want %s", model, tiers[model], want)
 		}
+	}
+	// An imported Inspect log the demo wrote: Meridian Sage 2.1's Cybench run
+	// makes a high result, two tiers above 2.0's: a capability jump.
+	sage := f.find("Meridian Sage", "2.1")
+	evs, err := f.svc.Evaluations.ListEvaluations(f.ctx, ortiz, sage.Case.ID)
+	if err != nil || len(evs) != 1 || evs[0].Task != "inspect_evals/cybench" || evs[0].Format != "eval" || len(evs[0].Results) != 1 ||
+		evs[0].Results[0].Score != 37.5 || evs[0].Results[0].Previous == nil || evs[0].Results[0].Previous.Tier != docket.TierLow {
+		t.Fatalf("the demo's evaluation: %+v %v", evs, err)
+	}
+	if sage.Case.CapabilityJumpAt == nil {
+		t.Error("Meridian Sage 2.1 holds no capability jump")
+	}
+	// A risk acceptance that ends within the demo's first two weeks.
+	fv := f.find("Frontier-5", "5.0")
+	list, _, err := f.svc.Findings.ListFindings(f.ctx, lead, fv.Case.ID, app.FindingFilter{}, app.Page{Limit: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	accepted := 0
+	for _, x := range list {
+		if x.Finding.Status == docket.FindingRiskAccepted {
+			accepted++
+			ny, _ := time.LoadLocation("America/New_York")
+			today := clock.DateOf(time.Now(), ny)
+			if x.Finding.AcceptedUntil.IsZero() || !x.Finding.AcceptedUntil.After(today) || x.Finding.AcceptedUntil.After(today.AddDays(14)) {
+				t.Errorf("the demo's risk acceptance ends %s", x.Finding.AcceptedUntil)
+			}
+		}
+	}
+	if accepted == 0 {
+		t.Error("the demo has no risk acceptance")
 	}
 
 	// A material change still pending: no decision meanwhile.

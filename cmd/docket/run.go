@@ -56,6 +56,9 @@ Commands:
                     (--csaf: the CSAF provider's OpenPGP key)
   statement verify FILE --jwks FILE_OR_URL
                     check a review statement against a published key set
+  eval inspect FILE [--benchmarks FILE]
+                    read an Inspect log (.eval or .json) without a database and
+                    print what an import would record, or why it would be refused
 
 Every command takes --config FILE and --db PATH_OR_URL.
 `
@@ -87,6 +90,8 @@ func run(ctx context.Context, args []string, e env) int {
 		err = cmdKeysRotate(ctx, args[2:], e)
 	case args[0] == "statement" && len(args) > 1 && args[1] == "verify":
 		return cmdStatementVerify(ctx, args[2:], e)
+	case args[0] == "eval" && len(args) > 1 && args[1] == "inspect":
+		return cmdEvalInspect(ctx, args[2:], e)
 	case args[0] == "help" || args[0] == "-h" || args[0] == "--help":
 		fmt.Fprint(e.Stdout, usage)
 		return 0

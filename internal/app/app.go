@@ -60,6 +60,7 @@ type Tx interface {
 	Sweep() SweepStore
 	Factors() FactorStore
 	CSAFKeys() CSAFKeyStore
+	Evaluations() EvaluationStore
 }
 
 // Page asks for one page of a list: at most Limit items after Cursor.
@@ -122,6 +123,8 @@ type Services struct {
 	Approvals *Approvals
 	// Factors: a user's own second factors (TOTP, recovery codes).
 	Factors *Factors
+	// Evaluations: the Inspect logs imported on cases and the results they made.
+	Evaluations *Evaluations
 }
 
 // Cases is the use cases of a case's life: filing, submission, assignment,
@@ -142,6 +145,8 @@ type Findings struct {
 	responseDays map[string]int
 	// maxUpload bounds an attachment's size in bytes.
 	maxUpload int64
+	// maxAcceptanceDays bounds how far ahead a risk acceptance may run.
+	maxAcceptanceDays int
 }
 
 // Accounts is the use cases of people and their access: organisations,
@@ -153,8 +158,10 @@ type Accounts struct {
 	// reminder is when calendar alarms ring (the notifications' reminder days and time).
 	reminderDays []int
 	reminderTime string
-	hasher       *auth.Hasher
-	signer       *auth.Signer
+	// acceptanceWarningDays is when the calendar warns before a risk acceptance ends.
+	acceptanceWarningDays int
+	hasher                *auth.Hasher
+	signer                *auth.Signer
 	// throttle keeps the sign-in records; passwords runs the password checks (throttle.go).
 	throttle  throttle
 	passwords *passwordChecker
@@ -204,6 +211,9 @@ type Delivery struct {
 	secretOverlap time.Duration
 	// wake asks the scheduler for a delivery run now (Wakes): a ping goes at once.
 	wake chan struct{}
+	// findings are the response days a reopened finding takes and the
+	// warning before a risk acceptance ends.
+	findings config.Findings
 }
 
 // AuditTrail reads and verifies the audit chain.
@@ -260,7 +270,8 @@ func New(store Store, o Options) *Services {
 	codeKey, _ := seal.RecoveryCodeKey(o.Secret)
 	sf := &secondFactors{secret: o.Secret, codeKey: codeKey, now: o.Now}
 	acc := &Accounts{core: c, auth: cfg.Auth, reminderDays: cfg.Notify.ReminderDays, reminderTime: cfg.Notify.ReminderTime,
-		hasher: o.Hasher, signer: o.Signer, passwords: newPasswordChecker(o.Hasher), approvals: o.Approvals, factors: sf}
+		acceptanceWarningDays: cfg.Findings.AcceptanceWarningDays,
+		hasher:                o.Hasher, signer: o.Signer, passwords: newPasswordChecker(o.Hasher), approvals: o.Approvals, factors: sf}
 	acc.throttle = throttle{policy: throttlePolicy{cfg.Auth}, now: c.Now}
 	issuer := strings.TrimRight(cfg.BaseURL, "/")
 	if issuer == "" {
@@ -272,8 +283,9 @@ func New(store Store, o Options) *Services {
 	delivery := &Delivery{core: c, notify: cfg.Notify, secret: o.Secret, statements: statements,
 		secretOverlap: cfg.Webhooks.SecretOverlap, wake: make(chan struct{}, 1)}
 	return &Services{
-		Cases:         &Cases{core: c, review: cfg.Review, statements: statements},
-		Findings:      &Findings{core: c, responseDays: cfg.Findings.ResponseDays, maxUpload: cfg.Uploads.MaxBytes},
+		Cases: &Cases{core: c, review: cfg.Review, statements: statements},
+		Findings: &Findings{core: c, responseDays: cfg.Findings.ResponseDays, maxUpload: cfg.Uploads.MaxBytes,
+			maxAcceptanceDays: cfg.Findings.MaxRiskAcceptanceDays},
 		Accounts:      acc,
 		Evidence:      &Evidence{statementSigner: statements, benchmarks: o.Benchmarks},
 		Clearinghouse: clearinghouse,
@@ -282,6 +294,7 @@ func New(store Store, o Options) *Services {
 		AuditTrail:    &AuditTrail{core: c},
 		Approvals:     o.Approvals,
 		Factors:       &Factors{core: c, auth: cfg.Auth, factors: sf, issuer: "Docket", throttle: acc.throttle},
+		Evaluations:   &Evaluations{core: c, benchmarks: o.Benchmarks, maxUpload: cfg.Uploads.MaxBytes},
 	}
 }
 

@@ -9,11 +9,13 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/docket/docket/internal/docket"
+	"github.com/docket/docket/internal/inspect"
 )
 
 // AttachmentStore keeps attachments' metadata; the bytes live in files.
@@ -116,7 +118,9 @@ func (s *Findings) CheckAttach(ctx context.Context, a docket.Actor, t AttachTarg
 // becomes an attachment when CreateAttachment commits; otherwise Discard
 // removes it.
 type Upload struct {
-	file        PendingFile
+	file PendingFile
+	// zip says the file is a ZIP, which only an Inspect log (kind eval_log) may be.
+	zip         bool
 	Name        string
 	Size        int64
 	SHA256      string
@@ -194,6 +198,9 @@ func (s *Findings) StageUpload(r io.Reader, clientName string) (_ *Upload, err e
 		return nil, err
 	}
 	verdict, err := sniff.Result(u.Name)
+	if err != nil && sniff.IsZip() {
+		verdict, err, u.zip = docket.Sniffed{ContentType: TypeZip}, nil, true
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -229,7 +236,10 @@ func (s *Findings) CreateAttachment(ctx context.Context, a docket.Actor, t Attac
 			return err
 		}
 		if !docket.OneOf(kind, docket.AttachmentKinds) {
-			return docket.Unacceptable("kind", "must be one of model_card, system_card, eval_report, evidence, other")
+			return docket.Unacceptable("kind", "must be one of %s", strings.Join(docket.AttachmentKinds, ", "))
+		}
+		if err := checkEvalLog(kind, u); err != nil {
+			return err
 		}
 		at = &docket.Attachment{ID: newID(), CaseID: caseID, FindingID: t.FindingID, Name: u.Name, Kind: kind,
 			Size: u.Size, ContentType: u.ContentType, SHA256: u.SHA256, UploadedBy: a.UserID, CreatedAt: s.Now()}
@@ -253,6 +263,32 @@ func (s *Findings) CreateAttachment(ctx context.Context, a docket.Actor, t Attac
 	}
 	u.file = nil
 	return at, nil
+}
+
+// checkEvalLog refuses a ZIP that is not an Inspect log attached as one
+// (415), and a file of kind eval_log that is not a log Docket could import
+// (the reader's refusals: 422 naming file, 413 for a ZIP over its limits).
+func checkEvalLog(kind string, u *Upload) error {
+	if kind != docket.AttachmentEvalLog {
+		if u.zip {
+			return &docket.Error{Code: docket.EUnsupported, Message: "archives are not accepted: send a PDF, plain text, Markdown, JSON or CSV (an Inspect .eval log is attached with kind eval_log)"}
+		}
+		return nil
+	}
+	if !u.zip && u.ContentType != docket.TypeJSON {
+		return docket.Unacceptable("file", "is not an Inspect log: kind eval_log takes an .eval (ZIP) or .json log")
+	}
+	rc, err := u.file.Open()
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	ra, ok := rc.(io.ReaderAt)
+	if !ok {
+		return errors.New("attachments: the upload cannot be read at offsets")
+	}
+	_, err = inspect.Read(ra, u.Size)
+	return err
 }
 
 // withdrawAttachment removes the row of an attachment whose file could not be

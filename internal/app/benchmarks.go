@@ -18,6 +18,13 @@ type BenchmarkStore interface {
 	OpenFindingSeverities(caseID string) ([]string, error)
 	// SetRiskTier stores a case's tier and since when it stands at critical.
 	SetRiskTier(caseID, tier string, criticalAt *time.Time) error
+	// SetCapabilityJump stores since when a case holds a capability jump (nil: none).
+	SetCapabilityJump(caseID string, at *time.Time) error
+	// PreviousVersion returns the line's previous case: the same lab's case
+	// of the same model name received latest before it (nil when none).
+	PreviousVersion(c *docket.Case) (*docket.Case, error)
+	// LineCases returns the line's received cases, the earliest first.
+	LineCases(orgID, modelName string) ([]*docket.Case, error)
 }
 
 // Benchmarks returns the agency's benchmarks as configured.
@@ -83,9 +90,27 @@ func (s *Evidence) ListBenchmarkResults(ctx context.Context, a docket.Actor, cas
 			return err
 		}
 		out, err = tx.Benchmarks().ListBenchmarkResults(caseID)
+		if err != nil {
+			return err
+		}
+		_, err = s.withPrevious(tx, acc.Case, out)
 		return err
 	})
 	return out, err
+}
+
+// withPrevious sets each result's previous version from the line's previous
+// case, and reports whether the case holds a capability jump.
+func (s *core) withPrevious(tx riskTx, c *docket.Case, results []docket.BenchmarkResult) (bool, error) {
+	prev, err := tx.Benchmarks().PreviousVersion(c)
+	if err != nil || prev == nil {
+		return false, err
+	}
+	prevResults, err := tx.Benchmarks().ListBenchmarkResults(prev.ID)
+	if err != nil {
+		return false, err
+	}
+	return docket.WithPrevious(results, prev, prevResults), nil
 }
 
 // recomputeRisk recomputes the case's risk tier from its results and open
@@ -99,6 +124,20 @@ func (s *core) recomputeRisk(tx riskTx, c *docket.Case, ch docket.Changes) error
 	sevs, err := tx.Benchmarks().OpenFindingSeverities(c.ID)
 	if err != nil {
 		return err
+	}
+	jump, err := s.withPrevious(tx, c, results)
+	if err != nil {
+		return err
+	}
+	jumpSince := c.CapabilityJumpAt
+	c.MarkJump(jump, s.Now())
+	if !equalInstant(jumpSince, c.CapabilityJumpAt) {
+		if ch != nil {
+			ch.Set("capability_jump", c.CapabilityJumpAt != nil)
+		}
+		if err := tx.Benchmarks().SetCapabilityJump(c.ID, c.CapabilityJumpAt); err != nil {
+			return err
+		}
 	}
 	tier := docket.RiskTier(results, sevs)
 	before, since := c.RiskTier, c.RiskCriticalAt

@@ -26,6 +26,10 @@ type CalendarStore interface {
 	// FindingDeadlines returns the shared findings of the cases that await the
 	// lab's response by a deadline; labViewer set keeps what that lab user sees.
 	FindingDeadlines(caseIDs []string, labViewer string) ([]FindingDeadline, error)
+	// AcceptanceEnds returns the risk-accepted findings of the cases whose
+	// acceptance ends on a date (lab viewer: only those it sees), with that
+	// date in DueDate and when it was accepted in SharedAt.
+	AcceptanceEnds(caseIDs []string, labViewer string) ([]FindingDeadline, error)
 }
 
 // FindingDeadline is a finding's response deadline.
@@ -34,12 +38,16 @@ type FindingDeadline struct {
 	CaseID    string
 	DueAt     time.Time
 	SharedAt  time.Time // when the deadline was set
+	// DueDate is a risk acceptance's last date (AcceptanceEnds).
+	DueDate clock.Date
 }
 
 // Deadline kinds in the calendar feed.
 const (
 	DeadlineReview  = "review deadline"
 	DeadlineFinding = "finding response deadline"
+	// DeadlineAcceptance is the end of a finding's risk acceptance: it reopens then.
+	DeadlineAcceptance = "risk acceptance ends"
 )
 
 // CalendarEntry is one deadline of a feed: which case, what kind, when, and
@@ -222,6 +230,26 @@ func (s *Accounts) CalendarFeed(ctx context.Context, token string) (*Calendar, e
 		for _, fd := range fds {
 			cal.Entries = append(cal.Entries, CalendarEntry{UID: "finding-" + fd.FindingID, Kind: DeadlineFinding,
 				CaseID: fd.CaseID, CaseNumber: numbers[fd.CaseID], DueAt: fd.DueAt, Alarms: s.alarms(fd.DueAt, []int{1}),
+				Modified: fd.SharedAt})
+		}
+		// Risk acceptances that end: to the lab and the case lead, who are told then.
+		var ends []FindingDeadline
+		if len(labCases) > 0 {
+			if ends, err = tx.Delivery().AcceptanceEnds(labCases, a.UserID); err != nil {
+				return err
+			}
+		}
+		if len(ledCases) > 0 {
+			led, err := tx.Delivery().AcceptanceEnds(ledCases, "")
+			if err != nil {
+				return err
+			}
+			ends = append(ends, led...)
+		}
+		for _, fd := range ends {
+			due := acceptanceEnd(fd.DueDate, s.loc)
+			cal.Entries = append(cal.Entries, CalendarEntry{UID: "acceptance-" + fd.FindingID, Kind: DeadlineAcceptance,
+				CaseID: fd.CaseID, CaseNumber: numbers[fd.CaseID], DueAt: due, Alarms: s.alarms(due, []int{s.acceptanceWarningDays}),
 				Modified: fd.SharedAt})
 		}
 		return nil

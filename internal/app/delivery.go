@@ -501,6 +501,12 @@ func DescribeRule(rule, threshold string, repeat int) string {
 		s = "finding response overdue"
 	case docket.RuleRiskCritical:
 		s = "risk tier reached critical"
+	case docket.RuleCapabilityJump:
+		s = "capability jump over the previous version"
+	case docket.RuleAcceptanceExpiring:
+		s = "risk acceptance of a finding ends in " + plural(days)
+	case docket.RuleAcceptanceExpired:
+		s = "risk acceptance of a finding ended: the finding is open again"
 	case docket.RuleDigest:
 		s = "daily digest of the countdown dashboard"
 	case docket.RuleApprovalRequested:

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/docket/docket/internal/clock"
 	"github.com/docket/docket/internal/docket"
 )
 
@@ -303,7 +304,11 @@ func (s *Findings) RespondFinding(ctx context.Context, a docket.Actor, id, respo
 
 // ResolveFinding closes a shared or answered finding (leads): resolved, or
 // its risk accepted, with a note.
-func (s *Findings) ResolveFinding(ctx context.Context, a docket.Actor, id, resolution, note string) (*FindingView, error) {
+//
+// acceptedUntil ("" when not given) is required with risk_accepted: a date
+// after today and at most findings.max_risk_acceptance_days ahead (422
+// naming accepted_until otherwise); it is refused with resolved.
+func (s *Findings) ResolveFinding(ctx context.Context, a docket.Actor, id, resolution, note, acceptedUntil string) (*FindingView, error) {
 	return s.findingAction(ctx, a, id, docket.FindResolve, func(tx findingsTx, fa docket.FindingAccess) (string, docket.Changes, error) {
 		if !docket.OneOf(resolution, docket.Resolutions) {
 			return "", nil, docket.Unacceptable("resolution", "must be one of %s", strings.Join(docket.Resolutions, ", "))
@@ -312,9 +317,18 @@ func (s *Findings) ResolveFinding(ctx context.Context, a docket.Actor, id, resol
 			return "", nil, err
 		}
 		now := s.Now()
+		until, err := docket.AcceptedUntil(resolution, acceptedUntil, clock.DateOf(now, s.loc), s.maxAcceptanceDays)
+		if err != nil {
+			return "", nil, err
+		}
 		f := fa.Finding
 		f.Status, f.ResolutionNote, f.ResolvedBy, f.ResolvedAt = docket.FindingStatus(resolution), note, a.UserID, &now
-		return "finding.resolved", docket.Changes{"resolution": resolution}.Secret("note", note), nil
+		f.AcceptedUntil = until
+		ch := docket.Changes{"resolution": resolution}.Secret("note", note)
+		if !until.IsZero() {
+			ch.Set("accepted_until", until.String())
+		}
+		return "finding.resolved", ch, nil
 	})
 }
 

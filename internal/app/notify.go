@@ -122,6 +122,19 @@ func (p *planner) caseLeads(c *docket.Case) []string {
 	return ids(p.leads)
 }
 
+// unique keeps the first of each id.
+func unique(list []string) []string {
+	seen := map[string]bool{}
+	out := list[:0:0]
+	for _, id := range list {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
 // workers are the case's assigned reviewers and its lead, while active.
 func (p *planner) workers(c *docket.Case) []string {
 	var out []string
@@ -217,6 +230,12 @@ func (p *planner) caseRules(c *docket.Case) {
 	if c.RiskTier == docket.TierCritical && c.RiskCriticalAt != nil {
 		at := *c.RiskCriticalAt
 		p.escalate(docket.RuleRiskCritical, "case", c.ID, c, at, due, at, "risk-critical", append(ids(p.leads), ids(p.co)...))
+	}
+	// A capability jump over the line's previous version: the case lead and
+	// every lead, keyed by when the case first held it.
+	if c.CapabilityJumpAt != nil {
+		at := *c.CapabilityJumpAt
+		p.escalate(docket.RuleCapabilityJump, "case", c.ID, c, at, due, at, "capability-jump", unique(append(p.caseLeads(c), ids(p.leads)...)))
 	}
 }
 
@@ -335,9 +354,45 @@ func (p *planner) rules(cases []*docket.Case, reqs []docket.InfoRequest, finding
 		p.requestRules(r, byID[r.CaseID])
 	}
 	for _, f := range findings {
+		if f.Status == docket.FindingRiskAccepted {
+			p.acceptanceRules(f, byID[f.CaseID])
+			continue
+		}
 		p.findingRules(f, byID[f.CaseID])
 	}
 	return nil
+}
+
+// acceptanceEnd is the instant a risk acceptance ends: 00:00 agency time on
+// its accepted_until date.
+func acceptanceEnd(d clock.Date, loc *time.Location) time.Time {
+	return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, loc).UTC()
+}
+
+// acceptanceRules: the case lead is told findings.acceptance_warning_days
+// before a risk acceptance ends, at the reminder hour; when it ends the lab
+// and the case lead are told (the sweep reopens the finding in the same
+// transaction). A TLP:RED finding's lab notice goes to its named recipients.
+func (p *planner) acceptanceRules(f *docket.Finding, c *docket.Case) {
+	if f.AcceptedUntil.IsZero() || c == nil || !c.Status.Open() {
+		return
+	}
+	end := acceptanceEnd(f.AcceptedUntil, p.loc)
+	days := p.s.findings.AcceptanceWarningDays
+	if warn := p.atLocal(f.AcceptedUntil.AddDays(-days), p.s.notify.ReminderTime); warn.Before(end) {
+		p.add(docket.RuleAcceptanceExpiring, docket.KindReminder, "finding", f.ID, c, end, end, warn, fmt.Sprintf("%dd", days), 0, p.caseLeads(c))
+	}
+	lab := ids(p.members[c.OrgID])
+	if f.TLP == "TLP:RED" {
+		lab = nil
+		for _, id := range f.RecipientIDs {
+			if p.active[id] {
+				lab = append(lab, id)
+			}
+		}
+	}
+	p.add(docket.RuleAcceptanceExpired, docket.KindEscalation, "finding", f.ID, c, end, end, end, "expired", 0,
+		unique(append(lab, p.caseLeads(c)...)))
 }
 
 // latestDue keeps, of each series (rule, subject, recipient), only the most
@@ -393,6 +448,8 @@ type SweepResult struct {
 	Inserted int
 	// Statements counts the lapse statements issued.
 	Statements int
+	// Reopened counts the findings reopened because their risk acceptance ended.
+	Reopened int
 }
 
 // HoldLease takes or renews the sweep lease for holder.

@@ -101,7 +101,7 @@ func TestRiskCriticalEscalates(t *testing.T) {
 	}
 	_, err = e.svc.Findings.ShareFinding(ctx, e.a["lead"], f.Finding.ID, nil)
 	e.must(err)
-	_, err = e.svc.Findings.ResolveFinding(ctx, e.a["lead"], f.Finding.ID, "resolved", "Fixed.")
+	_, err = e.svc.Findings.ResolveFinding(ctx, e.a["lead"], f.Finding.ID, "resolved", "Fixed.", "")
 	e.must(err)
 	if e.tier(other) != "low" {
 		t.Fatalf("after resolving: %s", e.tier(other))

@@ -210,6 +210,15 @@ func (s *statementSigner) issueStatement(tx statementTx, c *docket.Case, kind st
 	case docket.StatementDecision:
 		cl.Outcome, cl.DecidedAt, event = d.Outcome, stamp(d.DecidedAt), d.DecidedAt
 		cl.WeightsDigest = d.WeightsDigest
+		evs, err := tx.Evaluations().ListEvaluations(c.ID)
+		if err != nil {
+			return nil, err
+		}
+		for i := len(evs) - 1; i >= 0; i-- { // the list is the latest first
+			e := evs[i]
+			cl.Evaluations = append(cl.Evaluations, statement.Evaluation{Task: e.Task, TaskVersion: e.TaskVersion,
+				EvalID: e.EvalID, LogSHA256: e.Digest(), RunBy: e.RunBy})
+		}
 	case docket.StatementLapse:
 		cl.DueAt, cl.LapsedAt, event = stamp(deadline), stamp(deadline.Add(time.Millisecond)), deadline
 	default:
@@ -252,10 +261,13 @@ func (s *statementSigner) issueStatement(tx statementTx, c *docket.Case, kind st
 
 // officerClaims adds what a contracting officer needs: the agency, the
 // case's id and page, its planned release date, for a decision who made it
-// and its conditions, the previous statement's jti, and the evaluations
-// (none are linked to statements yet: an empty list).
+// and its conditions, the previous statement's jti, and the evaluations (an
+// empty list when none was considered).
 func (s *statementSigner) officerClaims(tx statementTx, cl *statement.Claims, c *docket.Case, d *docket.Decision) error {
-	cl.Agency, cl.CaseID, cl.Evaluations = s.agency, c.ID, []any{}
+	cl.Agency, cl.CaseID = s.agency, c.ID
+	if cl.Evaluations == nil {
+		cl.Evaluations = []statement.Evaluation{}
+	}
 	cl.CaseURL = s.baseURL + "/cases/" + c.ID
 	if !c.PlannedReleaseDate.IsZero() {
 		p := c.PlannedReleaseDate.String()

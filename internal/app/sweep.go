@@ -101,6 +101,10 @@ func (s *Delivery) Sweep(ctx context.Context, holder string) (res SweepResult, e
 		if res.Statements, err = s.statements.issueLapseStatements(tx, now, ids); err != nil {
 			return err
 		}
+		// So is a risk acceptance that ended: its finding reopens once.
+		if res.Reopened, err = s.reopenExpiredAcceptances(tx, now, ids); err != nil {
+			return err
+		}
 		// A case changed since the read keeps its mark at "now": it is planned again.
 		if _, err := tx.Sweep().SetDue(marks); err != nil {
 			return err
@@ -111,6 +115,57 @@ func (s *Delivery) Sweep(ctx context.Context, holder string) (res SweepResult, e
 		return nil
 	})
 	return res, err
+}
+
+// reopenExpiredAcceptances reopens, as shared with a fresh response deadline
+// for its severity, each risk-accepted finding of the cases of ids whose
+// acceptance has ended by now (00:00 agency time on accepted_until), while its
+// case is open: audited, the case's risk tier recomputed. A finding reopens
+// once: afterwards it is shared, no longer accepted.
+func (s *Delivery) reopenExpiredAcceptances(tx deliveryTx, now time.Time, ids []string) (int, error) {
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	findings, err := tx.Sweep().SharedFindingsOf(ids)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	cases := map[string]*docket.Case{}
+	for _, f := range findings {
+		if f.Status != docket.FindingRiskAccepted || f.AcceptedUntil.IsZero() || acceptanceEnd(f.AcceptedUntil, s.loc).After(now) {
+			continue
+		}
+		c, ok := cases[f.CaseID]
+		if !ok {
+			if c, err = tx.Cases().CaseByID(f.CaseID); err != nil {
+				return n, err
+			}
+			cases[f.CaseID] = c
+		}
+		if !c.Status.Open() {
+			continue
+		}
+		days := s.findings.ResponseDays[f.Severity]
+		f.Status, f.SharedAt, f.ResponseDays = docket.FindingShared, &now, days
+		f.ResponseDueAt = docket.ResponseDue(now, days, s.loc)
+		f.ResolvedBy, f.ResolvedAt, f.UpdatedAt = "", nil, now
+		if err := tx.Content().UpdateFinding(f); err != nil {
+			return n, err
+		}
+		ch := docket.Changes{"status": string(docket.FindingShared), "accepted_until": f.AcceptedUntil.String()}
+		if f.ResponseDueAt != nil {
+			ch.Set("response_due_at", f.ResponseDueAt.UTC().Format(time.RFC3339))
+		}
+		if err := s.recomputeRisk(tx, c, ch); err != nil {
+			return n, err
+		}
+		if err := s.audit(tx, docket.System(), "finding.acceptance_expired", "finding", f.ID, f.CaseID, ch); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
 }
 
 // planCases runs every rule of the cases of ids: the case's own, its open
@@ -144,7 +199,7 @@ func (p *planner) planCases(ids []string) error {
 // open case is planned again.
 func (s *Delivery) sweepFingerprint() string {
 	n := s.notify
-	h := sha256.Sum256([]byte(fmt.Sprintf("v1|%s|%s|%v|%s|%d|%d|%s|%s", n.ReminderTime, n.DigestTime, n.ReminderDays,
-		n.UnassignedAfter, n.InfoRequestLabDays, n.InfoRequestLeadDays, n.EscalationRepeat, s.loc)))
+	h := sha256.Sum256([]byte(fmt.Sprintf("v1|%s|%s|%v|%s|%d|%d|%s|%s|%d", n.ReminderTime, n.DigestTime, n.ReminderDays,
+		n.UnassignedAfter, n.InfoRequestLabDays, n.InfoRequestLeadDays, n.EscalationRepeat, s.loc, s.findings.AcceptanceWarningDays)))
 	return hex.EncodeToString(h[:8])
 }

@@ -31,6 +31,8 @@ type statementTx interface {
 	caseReader
 	Users() UserStore
 	Statements() StatementStore
+	// Evaluations lists the evaluations a decision considered.
+	Evaluations() EvaluationStore
 }
 
 // casesTx is the cases service's view.
@@ -44,6 +46,7 @@ type casesTx interface {
 	Amendments() AmendmentStore
 	Board() BoardStore
 	Statements() StatementStore
+	Evaluations() EvaluationStore
 }
 
 // findingsTx is the findings service's view.
@@ -79,10 +82,13 @@ type clearinghouseTx interface {
 	Clearinghouse() ClearinghouseStore
 }
 
-// deliveryTx is the delivery service's view.
+// deliveryTx is the delivery service's view (the sweep also reopens findings
+// whose risk acceptance ended, and recomputes their cases' tiers).
 type deliveryTx interface {
 	statementTx
 	eventTx
+	contentReader
+	riskTx
 	Notifications() NotifyStore
 	Sweep() SweepStore
 }

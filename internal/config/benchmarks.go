@@ -48,7 +48,7 @@ func ExampleBenchmarks() []docket.Benchmark {
 
 // benchmarkKeys are the keys a benchmark may have.
 var benchmarkKeys = map[string]bool{"id": true, "name": true, "version": true, "description": true, "unit": true,
-	"min": true, "max": true, "higher_is_riskier": true, "thresholds": true}
+	"min": true, "max": true, "higher_is_riskier": true, "thresholds": true, "inspect": true}
 
 // ParseBenchmarks reads a benchmarks file: a mapping with one key,
 // benchmarks, a list of benchmarks. Unknown or repeated keys, missing
@@ -219,5 +219,69 @@ func parseBenchmark(n *yaml.Node, i int) (docket.Benchmark, string, error) {
 		}
 		*x.dst = *v
 	}
+	if in, ok := fields["inspect"]; ok && !isNull(in) {
+		m, err := parseInspect(in, num)
+		if err != nil {
+			return b, who, err
+		}
+		b.Inspect = m
+	}
 	return b, who, nil
+}
+
+// parseInspect reads a benchmark's Inspect mapping: {tasks, scorer?, metric, scale}.
+func parseInspect(n *yaml.Node, num func(string, map[string]*yaml.Node, string) (*float64, error)) (*docket.InspectMapping, error) {
+	if n.Kind != yaml.MappingNode {
+		return nil, fmt.Errorf("inspect: want a mapping of tasks, scorer, metric and scale, got %s", kindName(n))
+	}
+	fields := map[string]*yaml.Node{}
+	for j := 0; j+1 < len(n.Content); j += 2 {
+		k := n.Content[j].Value
+		switch k {
+		case "tasks", "scorer", "metric", "scale":
+		default:
+			return nil, fmt.Errorf("inspect.%s: unknown field (line %d; the fields are tasks, scorer, metric and scale)", k, n.Content[j].Line)
+		}
+		if _, dup := fields[k]; dup {
+			return nil, fmt.Errorf("inspect.%s: given twice", k)
+		}
+		fields[k] = deref(n.Content[j+1])
+	}
+	m := &docket.InspectMapping{}
+	tasks, ok := fields["tasks"]
+	if !ok || isNull(tasks) {
+		return nil, errors.New("inspect.tasks: is required (the Inspect tasks that measure the benchmark, e.g. [inspect_evals/cybench])")
+	}
+	if tasks.Kind != yaml.SequenceNode {
+		return nil, fmt.Errorf("inspect.tasks: want a list of task names, got %s", kindName(tasks))
+	}
+	for _, t := range tasks.Content {
+		t = deref(t)
+		if t.Kind != yaml.ScalarNode || t.ShortTag() != "!!str" {
+			return nil, fmt.Errorf("inspect.tasks: want task names, got %s (line %d)", kindName(t), t.Line)
+		}
+		m.Tasks = append(m.Tasks, t.Value)
+	}
+	for _, x := range []struct {
+		key string
+		dst *string
+	}{{"scorer", &m.Scorer}, {"metric", &m.Metric}} {
+		v, ok := fields[x.key]
+		if !ok || isNull(v) {
+			continue
+		}
+		if v.Kind != yaml.ScalarNode {
+			return nil, fmt.Errorf("inspect.%s: want a name, got %s", x.key, kindName(v))
+		}
+		*x.dst = v.Value
+	}
+	scale, err := num("scale", fields, "inspect.scale")
+	if err != nil {
+		return nil, err
+	}
+	if scale == nil {
+		return nil, errors.New("inspect.scale: is required (the metric's value times scale is the score: 100 for a 0-1 accuracy on a 0-100 benchmark)")
+	}
+	m.Scale = *scale
+	return m, nil
 }

@@ -89,3 +89,79 @@ benchmarks:
 		})
 	}
 }
+
+// A benchmark's Inspect mapping is read and validated at start like the rest
+// of the file.
+func TestBenchmarkInspectMapping(t *testing.T) {
+	const good = `
+benchmarks:
+  - id: ctf
+    name: CTF
+    version: "1"
+    description: d
+    higher_is_riskier: true
+    thresholds: {elevated: 10, high: 20, critical: 30}
+    inspect:
+      tasks: [inspect_evals/cybench]
+      scorer: includes
+      metric: accuracy
+      scale: 100
+`
+	list, err := ParseBenchmarks("b.yaml", []byte(good))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := list[0].Inspect
+	if m == nil || len(m.Tasks) != 1 || m.Tasks[0] != "inspect_evals/cybench" || m.Scorer != "includes" || m.Metric != "accuracy" || m.Scale != 100 {
+		t.Fatalf("%+v", m)
+	}
+	noScorer := strings.Replace(good, "      scorer: includes\n", "", 1)
+	if list, err := ParseBenchmarks("b.yaml", []byte(noScorer)); err != nil || list[0].Inspect.Scorer != "" {
+		t.Fatalf("scorer is optional: %v", err)
+	}
+	for _, tc := range []struct{ name, body, want string }{
+		{"not a mapping", good[:strings.Index(good, "    inspect:")] + "    inspect: cybench\n", "inspect: want a mapping"},
+		{"unknown field", strings.Replace(good, "      scale: 100", "      scale: 100\n      reducer: mean", 1), "inspect.reducer: unknown field"},
+		{"no tasks", strings.Replace(good, "      tasks: [inspect_evals/cybench]\n", "", 1), "inspect.tasks: is required"},
+		{"empty tasks", strings.Replace(good, "[inspect_evals/cybench]", "[]", 1), "inspect.tasks: is required"},
+		{"task not a name", strings.Replace(good, "[inspect_evals/cybench]", `["cy bench"]`, 1), `inspect.tasks: "cy bench" is not a task name`},
+		{"task twice", strings.Replace(good, "[inspect_evals/cybench]", "[a/b, a/b]", 1), `inspect.tasks: "a/b" is listed twice`},
+		{"tasks not a list", strings.Replace(good, "[inspect_evals/cybench]", "inspect_evals/cybench", 1), "inspect.tasks: want a list"},
+		{"no metric", strings.Replace(good, "      metric: accuracy\n", "", 1), "inspect.metric: is required"},
+		{"no scale", strings.Replace(good, "      scale: 100\n", "", 1), "inspect.scale: is required"},
+		{"scale text", strings.Replace(good, "scale: 100", "scale: percent", 1), "inspect.scale: want a number"},
+		{"scale zero", strings.Replace(good, "scale: 100", "scale: 0", 1), "inspect.scale: must be a number above 0"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := ParseBenchmarks("b.yaml", []byte(tc.body))
+			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), `benchmark "ctf"`) {
+				t.Fatalf("got %v, want it to name the benchmark and say %q", err, tc.want)
+			}
+		})
+	}
+}
+
+// The shipped example maps real inspect_evals tasks, each with the metric
+// its scorer reports.
+func TestShippedInspectMappings(t *testing.T) {
+	tasks := map[string]string{}
+	for _, b := range ExampleBenchmarks() {
+		if b.Inspect == nil {
+			continue
+		}
+		for _, task := range b.Inspect.Tasks {
+			tasks[task] = b.Inspect.Scorer + "/" + b.Inspect.Metric
+		}
+	}
+	for task, want := range map[string]string{
+		"inspect_evals/cybench":                     "includes/accuracy",
+		"inspect_evals/gdm_intercode_ctf":           "includes/accuracy",
+		"inspect_evals/cyse2_vulnerability_exploit": "vul_exploit_scorer/accuracy",
+		"inspect_evals/cyse2_interpreter_abuse":     "model_graded_qa/accuracy",
+		"inspect_evals/cyse2_prompt_injection":      "model_graded_qa/accuracy",
+	} {
+		if tasks[task] != want {
+			t.Errorf("%s maps to %q, want %q", task, tasks[task], want)
+		}
+	}
+}

@@ -150,6 +150,11 @@ type Findings struct {
 	// ResponseDays maps each severity (critical, high, medium, low,
 	// informational) to the days the lab has to respond; 0 means no deadline.
 	ResponseDays map[string]int `yaml:"response_days"`
+	// MaxRiskAcceptanceDays bounds how far ahead a risk acceptance may run.
+	MaxRiskAcceptanceDays int `yaml:"max_risk_acceptance_days"`
+	// AcceptanceWarningDays is how many days before a risk acceptance ends
+	// the case lead is told.
+	AcceptanceWarningDays int `yaml:"acceptance_warning_days"`
 }
 
 // Uploads holds the settings of attachments.
@@ -254,6 +259,8 @@ func Default() Config {
 			LeaseTTL:            30 * time.Second,
 		},
 		Findings: Findings{
+			MaxRiskAcceptanceDays: 365,
+			AcceptanceWarningDays: 14,
 			ResponseDays: map[string]int{
 				"critical":      3,
 				"high":          7,

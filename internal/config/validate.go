@@ -106,6 +106,10 @@ func (c Config) Validate() error {
 	v.positive("notify.lease_ttl", c.Notify.LeaseTTL)
 
 	v.checkResponseDays(c.Findings.ResponseDays)
+	v.check(c.Findings.MaxRiskAcceptanceDays >= 1, "findings.max_risk_acceptance_days",
+		"must be at least 1, got %d", c.Findings.MaxRiskAcceptanceDays)
+	v.check(c.Findings.AcceptanceWarningDays >= 1, "findings.acceptance_warning_days",
+		"must be at least 1, got %d", c.Findings.AcceptanceWarningDays)
 
 	v.check(c.Uploads.MaxBytes > 0, "uploads.max_bytes", "must be positive, got %d", c.Uploads.MaxBytes)
 

@@ -13,7 +13,8 @@ import (
 )
 
 // AttachmentKinds are the kinds of document a case or finding carries.
-var AttachmentKinds = []string{"model_card", "system_card", "eval_report", "evidence", "other"}
+// eval_log is an Inspect log (.eval or .json), which may be imported as an evaluation.
+var AttachmentKinds = []string{"model_card", "system_card", "eval_report", "evidence", "eval_log", "other"}
 
 // MaxAttachmentName bounds a cleaned file name, in characters.
 const MaxAttachmentName = 200
@@ -202,6 +203,10 @@ func (s *Sniffer) Result(name string) (Sniffed, error) {
 	}
 	return Sniffed{ContentType: TypeText, MaybeJSON: maybeJSON}, nil
 }
+
+// IsZip reports whether the content starts as a ZIP file does (an Inspect
+// .eval log is one; Result refuses it as an archive).
+func (s *Sniffer) IsZip() bool { return bytes.HasPrefix(s.head, []byte("PK\x03\x04")) }
 
 // isText reports whether everything written is UTF-8 text without NUL.
 func (s *Sniffer) isText() bool { return s.text && len(s.pending) == 0 }

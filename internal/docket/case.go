@@ -81,7 +81,11 @@ type Case struct {
 	// RiskCriticalAt is when the case reached the critical risk tier, while it
 	// stands there and its review is open; nil otherwise (see MarkRisk).
 	RiskCriticalAt *time.Time
-	Clock          CaseClock
+	// CapabilityJumpAt is when the open case first held a capability jump
+	// over the line's previous version (see CapabilityJump); nil while it
+	// holds none.
+	CapabilityJumpAt *time.Time
+	Clock            CaseClock
 }
 
 // CaseClock is the summary of a case's current review clock that lists and the

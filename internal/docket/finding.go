@@ -77,6 +77,9 @@ type Finding struct {
 	Component      string
 	Evidence       string
 	EmbargoUntil   clock.Date
+	// AcceptedUntil is the date a risk acceptance ends (zero: none, or an
+	// acceptance from before expiry existed).
+	AcceptedUntil  clock.Date
 	AuthorID       string
 	RecipientIDs   []string // the lab users a TLP:RED finding is shared with
 	SharedBy       string
@@ -411,4 +414,31 @@ func (a FindingAccess) findingConflict() error {
 		list = strings.Join(names, ", ")
 	}
 	return &Error{Code: EConflict, Message: fmt.Sprintf("the finding is %s; allowed now: %s", a.Finding.Status, list)}
+}
+
+// AcceptedUntil validates a resolution's accepted_until (text as sent, ""
+// when not given): required with risk_accepted, a date after today and at
+// most maxDays ahead; refused with any other resolution. Failures are 422s
+// naming accepted_until.
+func AcceptedUntil(resolution, text string, today clock.Date, maxDays int) (clock.Date, error) {
+	if resolution != string(FindingRiskAccepted) {
+		if text != "" {
+			return clock.Date{}, Unacceptable("accepted_until", "is only given with the resolution risk_accepted")
+		}
+		return clock.Date{}, nil
+	}
+	if text == "" {
+		return clock.Date{}, Unacceptable("accepted_until", "is required with risk_accepted: the date the acceptance ends (YYYY-MM-DD)")
+	}
+	d, err := clock.ParseDate(text)
+	if err != nil {
+		return clock.Date{}, Unacceptable("accepted_until", "must be a date YYYY-MM-DD")
+	}
+	if !d.After(today) {
+		return clock.Date{}, Unacceptable("accepted_until", "must be after today (%s)", today)
+	}
+	if last := today.AddDays(maxDays); d.After(last) {
+		return clock.Date{}, Unacceptable("accepted_until", "must be at most %d days ahead (%s at the latest)", maxDays, last)
+	}
+	return d, nil
 }

@@ -30,7 +30,15 @@ const (
 	RuleFindingOverdueLab = "finding.overdue_lab"
 	RuleFindingOverdue    = "finding.overdue_lead"
 	RuleRiskCritical      = "case.risk_critical"
-	RuleDigest            = "digest.daily"
+	// RuleCapabilityJump: a result two tiers or more above the line's
+	// previous version's (docket.CapabilityJump).
+	RuleCapabilityJump = "case.capability_jump"
+	// RuleAcceptanceExpiring warns the case lead before a risk acceptance
+	// ends; RuleAcceptanceExpired tells the lab and the case lead that it
+	// ended and the finding reopened.
+	RuleAcceptanceExpiring = "finding.acceptance_expiring"
+	RuleAcceptanceExpired  = "finding.acceptance_expired"
+	RuleDigest             = "digest.daily"
 	// RuleApprovalRequested tells leads and compliance officers that an
 	// account change waits for approval (docket.Approval).
 	RuleApprovalRequested = "approval.requested"

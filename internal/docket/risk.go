@@ -68,6 +68,9 @@ type Benchmark struct {
 	Min, Max *float64
 	// The thresholds of the tiers elevated, high and critical.
 	Elevated, High, Critical float64
+	// Inspect names the Inspect tasks that measure the benchmark, and how
+	// their logs' scores become its scores; nil: no log maps to it.
+	Inspect *InspectMapping
 }
 
 var benchmarkIDRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
@@ -111,6 +114,11 @@ func (b Benchmark) Validate() error {
 	}
 	if (b.Min == nil) != (b.Max == nil) {
 		return Unacceptable("max", "min and max are given together or not at all")
+	}
+	if b.Inspect != nil {
+		if err := b.Inspect.Validate(); err != nil {
+			return err
+		}
 	}
 	if b.Min != nil {
 		if !(*b.Max > *b.Min) {
@@ -191,6 +199,63 @@ type BenchmarkResult struct {
 	Notes            string
 	RecordedBy       string
 	CreatedAt        time.Time
+	// Source is the evaluation whose log made the result; nil when recorded by hand.
+	Source *ResultSource
+	// Previous is the same benchmark's latest result on the line's previous
+	// case, when read with it (WithPrevious); nil when there is none.
+	Previous *PreviousResult
+}
+
+// PreviousResult is a benchmark's latest result on the line's previous case:
+// the same lab's case of the same model name received before this one.
+type PreviousResult struct {
+	CaseID       string
+	CaseNumber   string
+	ModelVersion string
+	Score        float64
+	Tier         string
+}
+
+// CapabilityJump reports whether a result's tier is at least two tiers above
+// the previous version's (low → high, elevated → critical).
+func CapabilityJump(tier, previous string) bool {
+	return TierRank(previous) >= 0 && TierRank(tier)-TierRank(previous) >= 2
+}
+
+// WithPrevious sets each result's Previous from the previous case and its
+// results (nil prev: none), and reports whether the latest result of any
+// benchmark is a capability jump over the previous case's latest.
+func WithPrevious(results []BenchmarkResult, prev *Case, prevResults []BenchmarkResult) bool {
+	if prev == nil {
+		return false
+	}
+	before := map[string]BenchmarkResult{}
+	for _, r := range LatestResults(prevResults) {
+		before[r.BenchmarkID] = r
+	}
+	for i := range results {
+		if p, ok := before[results[i].BenchmarkID]; ok {
+			results[i].Previous = &PreviousResult{CaseID: prev.ID, CaseNumber: prev.Number, ModelVersion: prev.ModelVersion,
+				Score: p.Score, Tier: p.Tier}
+		}
+	}
+	for _, r := range LatestResults(results) {
+		if p, ok := before[r.BenchmarkID]; ok && CapabilityJump(r.Tier, p.Tier) {
+			return true
+		}
+	}
+	return false
+}
+
+// MarkJump records, at a change made at now, since when the open case holds
+// a capability jump; without one, or once closed, there is nothing to escalate.
+func (c *Case) MarkJump(jump bool, now time.Time) {
+	switch {
+	case !jump || !c.Status.Open():
+		c.CapabilityJumpAt = nil
+	case c.CapabilityJumpAt == nil:
+		c.CapabilityJumpAt = &now
+	}
 }
 
 // BenchmarkResultInput is a result as a reviewer records it; nil means "not given".

@@ -157,3 +157,43 @@ func TestBenchmarkResultInput(t *testing.T) {
 		}
 	}
 }
+
+// The jump rule at its thresholds: a result two tiers or more above the
+// previous version's, on the same benchmark's thresholds.
+func TestCapabilityJumpAtThresholds(t *testing.T) {
+	b := docket.Benchmark{ID: "ctf", HigherIsRiskier: true, Elevated: 15, High: 35, Critical: 60}
+	for _, tc := range []struct {
+		prev, now float64
+		jump      bool
+	}{
+		{14.99, 34.99, false}, // low → elevated
+		{14.99, 35, true},     // low → high
+		{0, 60, true},         // low → critical
+		{15, 59.99, false},    // elevated → high
+		{15, 60, true},        // elevated → critical
+		{35, 100, false},      // high → critical
+		{60, 0, false},        // down
+	} {
+		if got := docket.CapabilityJump(b.Tier(tc.now), b.Tier(tc.prev)); got != tc.jump {
+			t.Errorf("%g (%s) after %g (%s): jump %v, want %v", tc.now, b.Tier(tc.now), tc.prev, b.Tier(tc.prev), got, tc.jump)
+		}
+	}
+	if docket.CapabilityJump(docket.TierCritical, "") {
+		t.Error("a jump over no previous result")
+	}
+	// Lower is riskier: 30 minutes after 300 is low → critical.
+	speed := docket.Benchmark{ID: "speed", HigherIsRiskier: false, Elevated: 240, High: 90, Critical: 30}
+	if !docket.CapabilityJump(speed.Tier(30), speed.Tier(300)) || docket.CapabilityJump(speed.Tier(90), speed.Tier(240)) {
+		t.Error("the jump rule on a lower-is-riskier benchmark")
+	}
+	// WithPrevious compares the latest result of each benchmark.
+	prev := &docket.Case{ID: "p", Number: "DKT-2026-0001", ModelVersion: "1.0"}
+	before := []docket.BenchmarkResult{{ID: "a", BenchmarkID: "ctf", Score: 10, Tier: docket.TierLow}}
+	now := []docket.BenchmarkResult{{ID: "b", BenchmarkID: "ctf", Score: 40, Tier: docket.TierHigh}, {ID: "c", BenchmarkID: "speed", Score: 30, Tier: docket.TierCritical}}
+	if !docket.WithPrevious(now, prev, before) || now[0].Previous == nil || now[0].Previous.Score != 10 || now[0].Previous.CaseNumber != "DKT-2026-0001" || now[1].Previous != nil {
+		t.Fatalf("%+v", now)
+	}
+	if docket.WithPrevious(now, nil, before) {
+		t.Fatal("a jump without a previous case")
+	}
+}

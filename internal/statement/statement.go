@@ -77,8 +77,7 @@ type Claims struct {
 	// claims lack them; iss is then Docket's auth.issuer, not base_url):
 	// the agency, the case's id and page, the planned release date (null
 	// when none was given), for a decision who made it and its conditions,
-	// the jti of the case's previous statement (null for its first), and
-	// the evaluations the review rests on.
+	// and the jti of the case's previous statement (null for its first).
 	Agency             string  `json:"agency"`
 	CaseID             string  `json:"case_id"`
 	CaseURL            string  `json:"case_url"`
@@ -86,8 +85,20 @@ type Claims struct {
 	DecidedBy          string  `json:"decided_by,omitempty"`
 	Conditions         *string `json:"conditions,omitempty"`
 	Supersedes         *string `json:"supersedes"`
-	Evaluations        []any   `json:"evaluations"`
+	// Evaluations lists the Inspect logs the review considered, oldest
+	// first, without scores (empty when none): anyone holding a log can
+	// check by its hash that it was the one reviewed.
+	Evaluations []Evaluation `json:"evaluations"`
 	jwt.RegisteredClaims
+}
+
+// Evaluation is an Inspect log a decision considered.
+type Evaluation struct {
+	Task        string `json:"task"`
+	TaskVersion string `json:"task_version"`
+	EvalID      string `json:"eval_id"`
+	LogSHA256   string `json:"log_sha256"`
+	RunBy       string `json:"run_by"`
 }
 
 // required are the claims every statement carries.
@@ -296,6 +307,10 @@ func Describe(c *Claims) string {
 	if c.Kind == KindDecision {
 		what = "decision, outcome " + c.Outcome
 	}
-	return fmt.Sprintf("%s for %s (%s, %s %s, %s); received %s, deadline %s; issued %s by %s",
+	out := fmt.Sprintf("%s for %s (%s, %s %s, %s); received %s, deadline %s; issued %s by %s",
 		what, c.CaseNumber, c.Lab, c.Model, c.Version, c.WeightsDigest, c.ReceivedAt, c.DueAt, c.IssuedAt, c.Issuer)
+	for _, e := range c.Evaluations {
+		out += fmt.Sprintf("; considered %s (version %s, eval_id %s, run by %s) %s", e.Task, e.TaskVersion, e.EvalID, e.RunBy, e.LogSHA256)
+	}
+	return out
 }

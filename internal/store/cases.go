@@ -41,6 +41,8 @@ type caseRow struct {
 	ClockSeq             int
 	ReleaseConflictAt    *int64
 	RiskCriticalAt       *int64
+	// CapabilityJumpAt is written by SetCapabilityJump only.
+	CapabilityJumpAt *int64 `gorm:"->"`
 	// Urgency is the dashboard's sort key, only in urgency-ordered lists.
 	Urgency int64 `gorm:"->;-:migration"`
 }
@@ -53,7 +55,7 @@ func (r caseRow) domain() *docket.Case {
 		TrainingComputeFLOPs: r.TrainingComputeFlops, Modality: r.Modality, Deployment: r.Deployment,
 		RiskTier: r.RiskTier, CreatedBy: r.CreatedBy, CreatedAt: tm(r.CreatedAt), UpdatedAt: tm(r.UpdatedAt),
 		ClosedAt: tmp(r.ClosedAt), ConflictSince: tmp(r.ReleaseConflictAt), RiskCriticalAt: tmp(r.RiskCriticalAt),
-		ReviewerIDs: []string{}}
+		CapabilityJumpAt: tmp(r.CapabilityJumpAt), ReviewerIDs: []string{}}
 	if r.Number != nil {
 		c.Number = *r.Number
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/docket/docket/internal/app"
+	"github.com/docket/docket/internal/clock"
 	"github.com/docket/docket/internal/docket"
 )
 
@@ -378,6 +379,42 @@ func (t deliveryRepo) DeleteCalendarFeed(userID string) (bool, error) {
 }
 
 // FindingDeadlines reads only deadlines: no finding text leaves this query.
+// AcceptanceEnds returns the risk-accepted findings of the cases whose
+// acceptance ends on a date (labViewer: only those that lab member sees).
+func (t deliveryRepo) AcceptanceEnds(caseIDs []string, labViewer string) ([]app.FindingDeadline, error) {
+	var out []app.FindingDeadline
+	for _, chunk := range chunks(caseIDs, 500) {
+		where := "findings.case_id IN @cases AND findings.status = 'risk_accepted' AND findings.accepted_until <> ''"
+		args := map[string]any{"cases": chunk}
+		if labViewer != "" {
+			where += " AND " + labSees
+			args["viewer"] = labViewer
+		}
+		var rows []struct {
+			ID            string
+			CaseID        string
+			AcceptedUntil string
+			ResolvedAt    *int64
+		}
+		if err := t.db.Raw(`SELECT findings.id, findings.case_id, findings.accepted_until, findings.resolved_at FROM findings WHERE `+where+
+			` ORDER BY findings.accepted_until, findings.id`, args).Scan(&rows).Error; err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			d, err := clock.ParseDate(r.AcceptedUntil)
+			if err != nil {
+				continue
+			}
+			fd := app.FindingDeadline{FindingID: r.ID, CaseID: r.CaseID, DueDate: d}
+			if r.ResolvedAt != nil {
+				fd.SharedAt = tm(*r.ResolvedAt)
+			}
+			out = append(out, fd)
+		}
+	}
+	return out, nil
+}
+
 func (t deliveryRepo) FindingDeadlines(caseIDs []string, labViewer string) ([]app.FindingDeadline, error) {
 	var out []app.FindingDeadline
 	for _, chunk := range chunks(caseIDs, 500) {

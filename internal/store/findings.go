@@ -19,6 +19,7 @@ type findingRow struct {
 	Component      string
 	Evidence       string
 	EmbargoUntil   string
+	AcceptedUntil  string
 	AuthorID       string
 	SharedBy       *string
 	SharedAt       *int64
@@ -61,6 +62,9 @@ func (r findingRow) domain() *docket.Finding {
 		RespondedAt: tmp(r.RespondedAt), ResolutionNote: r.ResolutionNote, ResolvedBy: fromNullable(r.ResolvedBy),
 		ResolvedAt: tmp(r.ResolvedAt), CreatedAt: tm(r.CreatedAt), UpdatedAt: tm(r.UpdatedAt), RecipientIDs: []string{},
 		ClearinghouseID: fromNullable(r.ClearinghouseID)}
+	if r.AcceptedUntil != "" {
+		f.AcceptedUntil, _ = clock.ParseDate(r.AcceptedUntil)
+	}
 	if r.EmbargoUntil != "" {
 		f.EmbargoUntil, _ = clock.ParseDate(r.EmbargoUntil)
 	}
@@ -75,6 +79,9 @@ func findingRowOf(f *docket.Finding) findingRow {
 		Response: f.Response, RespondedBy: toNullable(f.RespondedBy), RespondedAt: msp(f.RespondedAt),
 		ResolutionNote: f.ResolutionNote, ResolvedBy: toNullable(f.ResolvedBy), ResolvedAt: msp(f.ResolvedAt),
 		CreatedAt: ms(f.CreatedAt), UpdatedAt: ms(f.UpdatedAt)}
+	if !f.AcceptedUntil.IsZero() {
+		r.AcceptedUntil = f.AcceptedUntil.String()
+	}
 	if !f.EmbargoUntil.IsZero() {
 		r.EmbargoUntil = f.EmbargoUntil.String()
 	}
@@ -104,10 +111,10 @@ func (t contentRepo) UpdateFinding(f *docket.Finding) error {
 	return translate(t.db.Exec(`UPDATE findings SET status = ?, title = ?, description = ?, category = ?, severity = ?,
 tlp = ?, atlas_technique = ?, component = ?, evidence = ?, embargo_until = ?, shared_by = ?, shared_at = ?,
 response_days = ?, response_due_at = ?, response = ?, responded_by = ?, responded_at = ?, resolution_note = ?,
-resolved_by = ?, resolved_at = ?, updated_at = ? WHERE id = ?`,
+resolved_by = ?, resolved_at = ?, accepted_until = ?, updated_at = ? WHERE id = ?`,
 		r.Status, r.Title, r.Description, r.Category, r.Severity, r.Tlp, r.AtlasTechnique, r.Component, r.Evidence,
 		r.EmbargoUntil, r.SharedBy, r.SharedAt, r.ResponseDays, r.ResponseDueAt, r.Response, r.RespondedBy,
-		r.RespondedAt, r.ResolutionNote, r.ResolvedBy, r.ResolvedAt, r.UpdatedAt, r.ID).Error)
+		r.RespondedAt, r.ResolutionNote, r.ResolvedBy, r.ResolvedAt, r.AcceptedUntil, r.UpdatedAt, r.ID).Error)
 }
 
 func (t contentRepo) SetFindingRecipients(findingID string, userIDs []string) error {

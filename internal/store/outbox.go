@@ -12,7 +12,8 @@ const notifyCasesSQL = `SELECT id FROM cases WHERE status IN ('submitted', 'in_r
 UNION SELECT id FROM cases WHERE open_stop_at > 0
 UNION SELECT id FROM cases WHERE status = 'submitted' AND received_at <= ?
 UNION SELECT id FROM cases WHERE release_conflict_at > 0
-UNION SELECT id FROM cases WHERE risk_critical_at > 0`
+UNION SELECT id FROM cases WHERE risk_critical_at > 0
+UNION SELECT id FROM cases WHERE capability_jump_at > 0`
 
 // NotifyCases reads only what can be due: each part of the union is served by
 // an index (written as ranges, so that the planner picks the narrow index; a
@@ -275,7 +276,8 @@ func (t notifyRepo) MarkDelivered(ids []string, at time.Time) error {
 // deadline falls before t, with their recipients (served by findings_open).
 func (t notifyRepo) FindingsDueBefore(before time.Time) ([]*docket.Finding, error) {
 	var rows []findingRow
-	if err := t.db.Where("status = 'shared' AND response_due_at <= ?", ms(before)).Order("response_due_at, id").Find(&rows).Error; err != nil {
+	if err := t.db.Where("(status = 'shared' AND response_due_at <= ?) OR (status = 'risk_accepted' AND accepted_until <> '')", ms(before)).
+		Order("response_due_at, id").Find(&rows).Error; err != nil {
 		return nil, err
 	}
 	out := make([]*docket.Finding, len(rows))

@@ -45,6 +45,9 @@ type csafKeyRepo struct{ *tx }
 // approvalRepo is the transaction as app.ApprovalStore.
 type approvalRepo struct{ *tx }
 
+// evaluationRepo is the transaction as app.EvaluationStore.
+type evaluationRepo struct{ *tx }
+
 // sweepRepo is the transaction as app.SweepStore.
 type sweepRepo struct{ *tx }
 
@@ -62,3 +65,4 @@ func (t *tx) Statements() app.StatementStore        { return statementRepo{t} }
 func (t *tx) Approvals() app.ApprovalStore          { return approvalRepo{t} }
 func (t *tx) Sweep() app.SweepStore                 { return sweepRepo{t} }
 func (t *tx) CSAFKeys() app.CSAFKeyStore            { return csafKeyRepo{t} }
+func (t *tx) Evaluations() app.EvaluationStore      { return evaluationRepo{t} }

@@ -58,7 +58,8 @@ func (t sweepRepo) SharedFindingsOf(caseIDs []string) ([]*docket.Finding, error)
 	var out []*docket.Finding
 	for _, chunk := range chunks(caseIDs, 500) {
 		var rows []findingRow
-		if err := t.db.Where("status = 'shared' AND case_id IN ?", chunk).Order("response_due_at, id").Find(&rows).Error; err != nil {
+		if err := t.db.Where("(status = 'shared' OR (status = 'risk_accepted' AND accepted_until <> '')) AND case_id IN ?", chunk).
+			Order("response_due_at, id").Find(&rows).Error; err != nil {
 			return nil, err
 		}
 		for _, r := range rows {

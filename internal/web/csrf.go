@@ -125,7 +125,7 @@ func (s *Server) checkLoginCSRF(c echo.Context) bool {
 }
 
 // uploadPaths are the page routes that take a multipart upload.
-var uploadPaths = map[string]bool{"/cases/:id/attachments": true, "/findings/:id/attachments": true}
+var uploadPaths = map[string]bool{"/cases/:id/attachments": true, "/findings/:id/attachments": true, "/cases/:id/evaluations": true}
 
 func isMultipart(r *http.Request) bool {
 	mt, _, err := mime.ParseMediaType(r.Header.Get(echo.HeaderContentType))

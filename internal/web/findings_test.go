@@ -46,8 +46,11 @@ func (w *world) finding(caseID, user, state string, body map[string]any, recipie
 	case "shared":
 	case "lab_responded":
 		want(t, w.as("lab", "POST", "/api/v1/findings/"+id+"/respond", map[string]any{"response": "Fixed in 2.1."}), 200)
-	case "resolved", "risk_accepted":
+	case "resolved":
 		want(t, w.as("lead", "POST", "/api/v1/findings/"+id+"/resolve", map[string]any{"resolution": state, "note": "Checked."}), 200)
+	case "risk_accepted":
+		want(t, w.as("lead", "POST", "/api/v1/findings/"+id+"/resolve", map[string]any{"resolution": state, "note": "Checked.",
+			"accepted_until": w.clock.Now().AddDate(0, 3, 0).Format("2006-01-02")}), 200)
 	default:
 		t.Fatalf("no finding state %s", state)
 	}
@@ -108,7 +111,7 @@ var findingActions = []findingAction{
 	{"edit", "PATCH", "", map[string]any{"severity": "critical"}, 200, []string{"rev", "lead"}, []string{"draft"}},
 	{"share", "POST", "/share", nil, 200, []string{"rev", "lead"}, []string{"draft"}},
 	{"respond", "POST", "/respond", map[string]any{"response": "Patched."}, 200, []string{"lab"}, []string{"shared"}},
-	{"resolve", "POST", "/resolve", map[string]any{"resolution": "risk_accepted", "note": "Residual risk is low."}, 200, []string{"lead"}, []string{"shared", "lab_responded"}},
+	{"resolve", "POST", "/resolve", map[string]any{"resolution": "risk_accepted", "note": "Residual risk is low.", "accepted_until": "2026-06-30"}, 200, []string{"lead"}, []string{"shared", "lab_responded"}},
 }
 
 // findingCode is the status the policy promises: 404 when the user may not
@@ -550,7 +553,8 @@ func TestNothingConfidentialLeaks(t *testing.T) {
 	f := w.finding(caseID, "rev", "shared", body)
 	want(t, w.as("rev", "PATCH", "/api/v1/findings/"+w.finding(caseID, "rev", "draft", body), map[string]any{"description": secrets["description"] + " (edited)"}), 200)
 	want(t, w.as("lab", "POST", "/api/v1/findings/"+f+"/respond", map[string]any{"response": secrets["response"]}), 200)
-	want(t, w.as("lead", "POST", "/api/v1/findings/"+f+"/resolve", map[string]any{"resolution": "risk_accepted", "note": secrets["note"]}), 200)
+	want(t, w.as("lead", "POST", "/api/v1/findings/"+f+"/resolve", map[string]any{"resolution": "risk_accepted", "note": secrets["note"],
+		"accepted_until": w.clock.Now().AddDate(0, 3, 0).Format("2006-01-02")}), 200)
 	want(t, w.as("rev", "POST", "/api/v1/cases/"+caseID+"/comments", map[string]any{"body": secrets["comment"], "visibility": "internal"}), 201)
 	want(t, w.as("lab", "POST", "/api/v1/cases/"+caseID+"/comments", map[string]any{"body": secrets["shared"], "visibility": "shared"}), 201)
 	att := w.upload("lab", "/api/v1/findings/"+w.finding(caseID, "rev", "shared", body)+"/attachments", "evidence", secrets["name"], []byte(secrets["content"]))

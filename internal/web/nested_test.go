@@ -16,6 +16,7 @@ import (
 	"github.com/docket/docket/internal/app"
 	"github.com/docket/docket/internal/config"
 	"github.com/docket/docket/internal/docket"
+	"github.com/docket/docket/internal/inspect"
 )
 
 // nestedKind is what an id nested in a route's path names: anything but a
@@ -35,6 +36,7 @@ const (
 	kindUser         nestedKind = "user"
 	kindApproval     nestedKind = "approval"
 	kindFactor       nestedKind = "second factor"
+	kindEvaluation   nestedKind = "evaluation"
 )
 
 // nestedIDs is the entry of every route, API and pages, whose path holds an
@@ -58,6 +60,7 @@ var nestedIDs = map[string]nestedKind{
 	"POST /api/v1/findings/:id/publish":       kindFinding,
 	"GET /api/v1/attachments/:id":             kindAttachment,
 	"GET /api/v1/attachments/:id/content":     kindAttachment,
+	"GET /api/v1/evaluations/:id":             kindEvaluation,
 	"POST /api/v1/amendments/:id/resolve":     kindAmendment,
 	"POST /api/v1/inbox/:id/read":             kindInbox,
 	"POST /api/v1/notifications/:id/ack":      kindNotification,
@@ -187,6 +190,10 @@ func newNestedWorld(t *testing.T) *nestedWorld {
 	w.hide(kindAttachment, "evidence on another lab's case, rev unassigned", rivalEvidence, notTheirs...)
 	w.hide(kindAttachment, "a document of another lab's case, rev unassigned", rivalCard, notTheirs...)
 	w.hide(kindAmendment, "an amendment of another lab's case, rev unassigned", rivalAmendment, notTheirs...)
+	r = w.importLog("lead", rc, "run.eval", logBytes(t, inspect.Fixture{EvalID: "rival"}, "eval"), map[string]string{"run_by": "agency"})
+	want(t, r, 201)
+	w.hide(kindEvaluation, "an evaluation on another lab's case, rev unassigned; compliance officers see tiers only",
+		idOf(r), append(notTheirs, "co")...)
 
 	// The lab's own case, rev, rev2 and the lead on it: findings the lab may
 	// not see (a draft; a TLP:RED one shared with lab2 alone) and evidence.
@@ -203,6 +210,9 @@ func newNestedWorld(t *testing.T) *nestedWorld {
 	r = w.upload("lead", "/api/v1/findings/"+redFinding+"/attachments", "evidence", "red.txt", []byte("turn 3\n"))
 	want(t, r, 201)
 	w.hide(kindAttachment, "evidence of a TLP:RED finding shared with another member", idOf(r), "lab")
+	r = w.importLog("rev", own, "run.eval", logBytes(t, inspect.Fixture{EvalID: "own"}, "eval"), map[string]string{"run_by": "agency"})
+	want(t, r, 201)
+	w.hide(kindEvaluation, "the agency's evaluation on the lab's own case", idOf(r), "lab")
 
 	// The lab's draft: hidden from everyone but its lab. Its document is
 	// real; no route puts a request, a finding or an amendment on a draft,
@@ -212,9 +222,15 @@ func newNestedWorld(t *testing.T) *nestedWorld {
 	r = w.upload("lab", "/api/v1/cases/"+draft+"/attachments", "model_card", "card.md", []byte("# Draft card\n"))
 	want(t, r, 201)
 	w.hide(kindAttachment, "a draft's document", idOf(r), append(agency, "admin")...)
+	draftDoc := idOf(r)
 	now := w.clock.Now()
-	seeded := struct{ req, finding, amendment string }{uuid.NewString(), uuid.NewString(), uuid.NewString()}
+	seeded := struct{ req, finding, amendment, evaluation string }{uuid.NewString(), uuid.NewString(), uuid.NewString(), uuid.NewString()}
 	err := w.store.Write(ctx, func(tx app.Tx) error {
+		if err := tx.Evaluations().CreateEvaluation(&docket.Evaluation{ID: seeded.evaluation, CaseID: draft, AttachmentID: draftDoc,
+			FileName: "card.md", FileSize: 13, SHA256: strings.Repeat("ab", 32), Format: "json", Task: "inspect_evals/cybench",
+			TaskArgs: "{}", RunBy: "lab", ImportedBy: w.users["lab"].ID, ImportedAt: now}); err != nil {
+			return err
+		}
 		if err := tx.Cases().CreateInfoRequest(&docket.InfoRequest{ID: seeded.req, CaseID: draft, Question: "Seeded?",
 			Status: docket.RequestOpen, OpenedBy: w.users["lead"].ID, OpenedAt: now}); err != nil {
 			return err
@@ -234,6 +250,7 @@ func newNestedWorld(t *testing.T) *nestedWorld {
 	w.hide(kindRequest, "a request on a draft", seeded.req, append(agency, "admin")...)
 	w.hide(kindFinding, "a finding on a draft", seeded.finding, append(agency, "admin")...)
 	w.hide(kindAmendment, "an amendment of a draft", seeded.amendment, append(agency, "admin")...)
+	w.hide(kindEvaluation, "an evaluation on a draft", seeded.evaluation, append(agency, "admin")...)
 
 	// The lab's webhook fails its submissions: a parked delivery, which
 	// only admins may see.

@@ -111,6 +111,7 @@ var pageAccess = map[string]pageSpec{
 	"POST /cases/:id/amendments":        {scope: pageCase, form: url.Values{"summary": {"x"}}},
 	"POST /amendments/:id/resolve":      {scope: pageAmendment, form: url.Values{"note": {"x"}}},
 	"POST /cases/:id/benchmark-results": {scope: pageCase, form: url.Values{"benchmark_id": {"ctf-professional"}, "score": {"1"}}},
+	"POST /cases/:id/evaluations":       {scope: pageCase, form: url.Values{"run_by": {"agency"}}},
 	"POST /findings/:id/publish":        {scope: pageFinding},
 	"GET /clearinghouse":                {},
 	"GET /verify":                       {public: true},

@@ -77,6 +77,7 @@ func (s *Server) pageRoutes() []Route {
 		{http.MethodPost, "/cases/:id/amendments", s.ui.Review.Amend, false},
 		{http.MethodPost, "/amendments/:id/resolve", s.ui.Review.ResolveAmendment, false},
 		{http.MethodPost, "/cases/:id/benchmark-results", s.ui.Review.RecordResult, false},
+		{http.MethodPost, "/cases/:id/evaluations", s.ui.Evaluations.Import, false},
 		{http.MethodPost, "/findings/:id/publish", s.ui.Review.Publish, false},
 		{http.MethodGet, "/clearinghouse", s.ui.Review.Clearinghouse, false},
 		{http.MethodGet, "/clearinghouse.csv", s.ui.Review.ClearinghouseCSV, false},

@@ -374,7 +374,8 @@ func TestShareRespondResolveThroughThePages(t *testing.T) {
 	r = lead.post("/cases/"+id, "/findings/"+red+"/resolve", url.Values{"resolution": {"fixed"}, "note": {""}})
 	wantPage(t, r, 422)
 	r.has(t, "Choose whether the finding is resolved or its risk accepted.", "The note is required.")
-	r = lead.post("/cases/"+id, "/findings/"+red+"/resolve", url.Values{"resolution": {"risk_accepted"}, "note": {"Vendor patch pending."}})
+	r = lead.post("/cases/"+id, "/findings/"+red+"/resolve", url.Values{"resolution": {"risk_accepted"}, "note": {"Vendor patch pending."},
+		"accepted_until": {w.clock.Now().AddDate(0, 3, 0).Format("2006-01-02")}})
 	wantPage(t, r, 303)
 	lead.get(strings.Split(r.Location, "#")[0]).has(t, "The finding is closed.", "Risk accepted", "Vendor patch pending.")
 	if w.findingStatus(red) != "risk_accepted" {

@@ -99,6 +99,9 @@ func (s *Server) apiRoutes() []Route {
 		{http.MethodGet, "/benchmarks", s.api.Evidence.GetBenchmarks, false},
 		{http.MethodPost, "/cases/:id/benchmark-results", s.api.Evidence.PostBenchmarkResult, false},
 		{http.MethodGet, "/cases/:id/benchmark-results", s.api.Evidence.GetBenchmarkResults, false},
+		{http.MethodPost, "/cases/:id/evaluations", s.api.Evaluations.PostEvaluation, false},
+		{http.MethodGet, "/cases/:id/evaluations", s.api.Evaluations.GetEvaluations, false},
+		{http.MethodGet, "/evaluations/:id", s.api.Evaluations.GetEvaluation, false},
 		{http.MethodPost, "/findings/:id/publish", s.api.Clearinghouse.PostPublishFinding, false},
 		// The feeds: every published entry to the signed-in, the TLP:CLEAR
 		// ones to anyone (clearinghouse.public).

@@ -127,7 +127,7 @@ func New(svc *app.Services, o Options) (*Server, error) {
 	s.verifyLimit = newVerifyLimit()
 	s.api, err = api.New(api.Services{Cases: sv.Cases, Findings: sv.Findings, Accounts: sv.Accounts, Evidence: sv.Evidence,
 		Clearinghouse: sv.Clearinghouse, Delivery: sv.Delivery, Audit: sv.Audit, Approvals: sv.Approvals,
-		Factors: sv.Factors, Provider: sv.Provider},
+		Factors: sv.Factors, Provider: sv.Provider, Evaluations: sv.Evaluations},
 		api.Settings{BaseURL: base, Location: o.Config.Location(), UploadMaxBytes: o.Config.Uploads.MaxBytes, Guard: o.Guard,
 			Organizer: organizer(o.Config.Mail.From), AgencyName: o.Config.Agency.Name,
 			Contact: o.Config.Mail.From})
@@ -147,7 +147,8 @@ func New(svc *app.Services, o Options) (*Server, error) {
 	e.Use(s.recoverPanic)
 	e.Use(httpx.PlainText)
 	pages, err := ui.New(ui.Services{Cases: sv.Cases, Findings: sv.Findings, Accounts: sv.Accounts, Evidence: sv.Evidence,
-		Clearinghouse: sv.Clearinghouse, Delivery: sv.Delivery, Approvals: sv.Approvals, Factors: sv.Factors},
+		Clearinghouse: sv.Clearinghouse, Delivery: sv.Delivery, Approvals: sv.Approvals, Factors: sv.Factors,
+		Evaluations: sv.Evaluations},
 		ui.Settings{Location: o.Config.Location(), Logger: s.log, BaseURL: base, UploadMaxBytes: o.Config.Uploads.MaxBytes,
 			ResponseDays: o.Config.Findings.ResponseDays, APITokenMaxTTL: o.Config.Auth.APITokenMaxTTL, EndSession: s.endSession})
 	if err != nil {

@@ -44,6 +44,11 @@ type (
 		api.EvidenceService
 		ui.EvidenceService
 	}
+	// EvaluationService is what the handlers call of the evaluations service.
+	EvaluationService interface {
+		api.EvaluationService
+		ui.EvaluationService
+	}
 	// ClearinghouseService is what the handlers call of the Clearinghouse service.
 	ClearinghouseService interface {
 		api.ClearinghouseService
@@ -100,6 +105,7 @@ type Services struct {
 	Approvals     ApprovalService
 	Factors       FactorService
 	Provider      api.ProviderService
+	Evaluations   EvaluationService
 }
 
 // servicesOf is the one place the handlers' services are wired: each area's
@@ -107,5 +113,5 @@ type Services struct {
 func servicesOf(svc *app.Services, approvals ApprovalService) Services {
 	return Services{Cases: svc.Cases, Findings: svc.Findings, Accounts: svc.Accounts, Evidence: svc.Evidence,
 		Clearinghouse: svc.Clearinghouse, Delivery: svc.Delivery, Audit: svc.AuditTrail, Approvals: approvals,
-		Factors: svc.Factors, Provider: svc.Provider}
+		Factors: svc.Factors, Provider: svc.Provider, Evaluations: svc.Evaluations}
 }

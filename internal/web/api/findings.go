@@ -115,13 +115,18 @@ func (s *Findings) PostRespondFinding(c echo.Context) error {
 
 func (s *Findings) PostResolveFinding(c echo.Context) error {
 	var in struct {
-		Resolution string `json:"resolution"`
-		Note       string `json:"note"`
+		Resolution    string  `json:"resolution"`
+		Note          string  `json:"note"`
+		AcceptedUntil *string `json:"accepted_until"`
 	}
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	v, err := s.findings.ResolveFinding(c.Request().Context(), httpx.MustActor(c), c.Param("id"), in.Resolution, in.Note)
+	until := ""
+	if in.AcceptedUntil != nil {
+		until = *in.AcceptedUntil
+	}
+	v, err := s.findings.ResolveFinding(c.Request().Context(), httpx.MustActor(c), c.Param("id"), in.Resolution, in.Note, until)
 	return findingResult(c, http.StatusOK, v, err, s.cases.Now())
 }
 

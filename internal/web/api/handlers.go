@@ -176,7 +176,7 @@ type findingsFindingsCalls interface {
 	GetFinding(ctx context.Context, a docket.Actor, id string) (*app.FindingView, error)
 	ListComments(ctx context.Context, a docket.Actor, caseID string, p app.Page) ([]docket.Comment, string, error)
 	ListFindings(ctx context.Context, a docket.Actor, caseID string, f app.FindingFilter, p app.Page) ([]*app.FindingView, string, error)
-	ResolveFinding(ctx context.Context, a docket.Actor, id string, resolution string, note string) (*app.FindingView, error)
+	ResolveFinding(ctx context.Context, a docket.Actor, id string, resolution string, note string, acceptedUntil string) (*app.FindingView, error)
 	RespondFinding(ctx context.Context, a docket.Actor, id string, response string) (*app.FindingView, error)
 	ShareFinding(ctx context.Context, a docket.Actor, id string, recipientIDs []string) (*app.FindingView, error)
 	UpdateFinding(ctx context.Context, a docket.Actor, id string, in docket.FindingInput) (*app.FindingView, error)
@@ -240,6 +240,7 @@ type Services struct {
 	Approvals     ApprovalService
 	Factors       FactorService
 	Provider      ProviderService
+	Evaluations   EvaluationService
 }
 
 // Settings are the settings the API's handlers use.
@@ -268,6 +269,7 @@ type Handlers struct {
 	Clearinghouse *Clearinghouse
 	Delivery      *Delivery
 	Evidence      *Evidence
+	Evaluations   *Evaluations
 	Findings      *Findings
 	Factors       *Factors
 	Provider      *Provider
@@ -287,11 +289,12 @@ func New(sv Services, st Settings) (*Handlers, error) {
 		Cases:     &Cases{audit: sv.Audit, cases: sv.Cases},
 		Clearinghouse: &Clearinghouse{cases: sv.Cases, clearinghouse: sv.Clearinghouse, feeds: &feeds{}, baseURL: st.BaseURL,
 			agency: st.AgencyName},
-		Delivery: &Delivery{delivery: sv.Delivery, guard: st.Guard},
-		Evidence: &Evidence{evidence: sv.Evidence},
-		Findings: &Findings{cases: sv.Cases, findings: sv.Findings, uploads: httpx.Uploads{Service: sv.Findings, MaxBytes: st.UploadMaxBytes}},
-		Factors:  &Factors{factors: sv.Factors},
-		Provider: newProvider(sv.Provider, st),
-		OpenAPI:  serveOpenAPI(doc),
+		Delivery:    &Delivery{delivery: sv.Delivery, guard: st.Guard},
+		Evidence:    &Evidence{evidence: sv.Evidence},
+		Evaluations: &Evaluations{evaluations: sv.Evaluations, uploads: httpx.Uploads{MaxBytes: st.UploadMaxBytes}},
+		Findings:    &Findings{cases: sv.Cases, findings: sv.Findings, uploads: httpx.Uploads{Service: sv.Findings, MaxBytes: st.UploadMaxBytes}},
+		Factors:     &Factors{factors: sv.Factors},
+		Provider:    newProvider(sv.Provider, st),
+		OpenAPI:     serveOpenAPI(doc),
 	}, nil
 }

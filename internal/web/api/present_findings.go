@@ -36,18 +36,20 @@ func presentAttachments(list []docket.Attachment) []attachmentJSON {
 }
 
 type findingJSON struct {
-	ID             string           `json:"id"`
-	CaseID         string           `json:"case_id"`
-	Status         string           `json:"status"`
-	Title          string           `json:"title"`
-	Description    string           `json:"description"`
-	Category       string           `json:"category"`
-	Severity       string           `json:"severity"`
-	TLP            string           `json:"tlp"`
-	AtlasTechnique *string          `json:"atlas_technique"`
-	Component      *string          `json:"component"`
-	Evidence       *string          `json:"evidence"`
-	EmbargoUntil   *string          `json:"embargo_until"`
+	ID             string  `json:"id"`
+	CaseID         string  `json:"case_id"`
+	Status         string  `json:"status"`
+	Title          string  `json:"title"`
+	Description    string  `json:"description"`
+	Category       string  `json:"category"`
+	Severity       string  `json:"severity"`
+	TLP            string  `json:"tlp"`
+	AtlasTechnique *string `json:"atlas_technique"`
+	Component      *string `json:"component"`
+	Evidence       *string `json:"evidence"`
+	EmbargoUntil   *string `json:"embargo_until"`
+	// AcceptedUntil is the date a risk acceptance ends; null when none.
+	AcceptedUntil  *string          `json:"accepted_until"`
 	AuthorID       string           `json:"author_id"`
 	RecipientIDs   []string         `json:"recipient_ids"`
 	SharedAt       *string          `json:"shared_at"`
@@ -79,6 +81,9 @@ func presentFinding(v *app.FindingView, now time.Time) findingJSON {
 		CreatedAt: httpx.Instant(f.CreatedAt), UpdatedAt: httpx.Instant(f.UpdatedAt)}
 	if out.RecipientIDs == nil {
 		out.RecipientIDs = []string{}
+	}
+	if !f.AcceptedUntil.IsZero() {
+		out.AcceptedUntil = httpx.StrPtr(f.AcceptedUntil.String())
 	}
 	if !f.EmbargoUntil.IsZero() {
 		out.EmbargoUntil = httpx.StrPtr(f.EmbargoUntil.String())

@@ -80,12 +80,37 @@ type benchmarkResultJSON struct {
 	Notes            string  `json:"notes"`
 	RecordedBy       string  `json:"recorded_by"`
 	CreatedAt        string  `json:"created_at"`
+	// Source is the evaluation whose log made the result; null when recorded by hand.
+	Source *resultSourceJSON `json:"source"`
+	// Previous is the same benchmark's latest result on the line's previous
+	// case; null when there is none.
+	Previous *previousJSON `json:"previous"`
+}
+
+type previousJSON struct {
+	CaseID       string  `json:"case_id"`
+	CaseNumber   string  `json:"case_number"`
+	ModelVersion string  `json:"model_version"`
+	Score        float64 `json:"score"`
+	Tier         string  `json:"tier"`
+}
+
+type resultSourceJSON struct {
+	EvaluationID string `json:"evaluation_id"`
+	LogSHA256    string `json:"log_sha256"`
 }
 
 func presentBenchmarkResult(r *docket.BenchmarkResult) benchmarkResultJSON {
-	return benchmarkResultJSON{ID: r.ID, CaseID: r.CaseID, BenchmarkID: r.BenchmarkID, BenchmarkVersion: r.BenchmarkVersion,
+	out := benchmarkResultJSON{ID: r.ID, CaseID: r.CaseID, BenchmarkID: r.BenchmarkID, BenchmarkVersion: r.BenchmarkVersion,
 		Score: r.Score, Tier: r.Tier, RunBy: r.RunBy, RunAt: r.RunAt.String(), Notes: r.Notes, RecordedBy: r.RecordedBy,
 		CreatedAt: httpx.Instant(r.CreatedAt)}
+	if r.Source != nil {
+		out.Source = &resultSourceJSON{EvaluationID: r.Source.EvaluationID, LogSHA256: r.Source.LogSHA256}
+	}
+	if p := r.Previous; p != nil {
+		out.Previous = &previousJSON{CaseID: p.CaseID, CaseNumber: p.CaseNumber, ModelVersion: p.ModelVersion, Score: p.Score, Tier: p.Tier}
+	}
+	return out
 }
 
 type statementJSON struct {

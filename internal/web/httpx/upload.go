@@ -49,6 +49,13 @@ func (b *BodyReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// Err is the failure to read the request body, if one happened.
+func (b *BodyReader) Err() error { return b.err }
+
+// PartFileName is the client's file name of a part exactly as sent; the
+// service cleans it.
+func PartFileName(p *multipart.Part) string { return partFileName(p) }
+
 // BodyError maps a failure to read the request body: past the limit → 413,
 // anything else → 400.
 func BodyError(err error) error {

@@ -49,7 +49,7 @@ type uploadForm struct {
 }
 
 var attachmentKindLabels = map[string]string{"model_card": "Model card", "system_card": "System card",
-	"eval_report": "Evaluation report", "evidence": "Evidence", "other": "Other"}
+	"eval_report": "Evaluation report", "evidence": "Evidence", "eval_log": "Inspect log", "other": "Other"}
 
 // humanSize says a size in bytes, KB, MB or GB (powers of 1024).
 func humanSize(n int64) string {

@@ -74,14 +74,15 @@ const (
 type workForm struct {
 	Which string
 	// For is the finding a finding's form acts on; "" for the case's own forms.
-	For          string
-	Finding      findingFields
-	RecipientIDs []string
-	Response     string
-	Resolution   string
-	Note         string
-	Comment      commentFields
-	Kind         string
+	For           string
+	Finding       findingFields
+	RecipientIDs  []string
+	Response      string
+	Resolution    string
+	Note          string
+	AcceptedUntil string
+	Comment       commentFields
+	Kind          string
 }
 
 // nameBook names the people of a case as the viewer may know them: a lab
@@ -256,6 +257,7 @@ type resolveForm struct {
 	Choices         []view.Option
 	ResolutionError string
 	Note            workField
+	AcceptedUntil   workField
 }
 
 // workField is one input, text area or select of the case's work forms,
@@ -423,13 +425,17 @@ func (w *caseWork) findingViewOf(v *app.FindingView) *findingView {
 	}
 	if allowed(docket.FindResolve) {
 		errs := w.errsFor(formResolve, f.ID)
-		chosen, note := "", ""
+		chosen, note, until := "", "", ""
 		if errs != nil {
-			chosen, note = w.Form.Resolution, w.Form.Note
+			chosen, note, until = w.Form.Resolution, w.Form.Note, w.Form.AcceptedUntil
 		}
 		rf := &resolveForm{ResolutionError: errs["resolution"], Choices: view.Options(docket.Resolutions, resolutionLabels, chosen),
-			Note: field("note-"+f.ID, "note", "Note", "Why it is closed this way. The lab sees the note.", "textarea", note, errs)}
+			Note: field("note-"+f.ID, "note", "Note", "Why it is closed this way. The lab sees the note.", "textarea", note, errs),
+			AcceptedUntil: field("accepted-until-"+f.ID, "accepted_until", "Risk accepted until",
+				"Required when the risk is accepted: on this date the finding reopens as shared, and the case lead is told 14 days before.",
+				"date", until, errs)}
 		rf.Note.Rows = 3
+		rf.AcceptedUntil.Optional = true
 		fv.Resolve = rf
 	}
 	if allowed(docket.FindAttach) {
@@ -608,8 +614,9 @@ func (h *FindingPages) RespondFinding(c echo.Context) error {
 
 func (h *FindingPages) ResolveFinding(c echo.Context) error {
 	id := c.Param("id")
-	wf := workForm{Which: formResolve, For: id, Resolution: form(c, "resolution"), Note: form(c, "note")}
-	v, err := h.findings.ResolveFinding(c.Request().Context(), httpx.MustActor(c), id, wf.Resolution, wf.Note)
+	wf := workForm{Which: formResolve, For: id, Resolution: form(c, "resolution"), Note: form(c, "note"),
+		AcceptedUntil: form(c, "accepted_until")}
+	v, err := h.findings.ResolveFinding(c.Request().Context(), httpx.MustActor(c), id, wf.Resolution, wf.Note, wf.AcceptedUntil)
 	if err != nil {
 		errs := view.FieldErrors{}
 		// Both fields at once: the service names only the first.

@@ -105,6 +105,8 @@ type casePresenter struct {
 	cases    casePresenterCasesCalls
 	findings casePresenterFindingsCalls
 	evidence casePresenterEvidenceCalls
+	// evaluations lists the Inspect logs imported on a case (nil: none shown).
+	evaluations EvaluationService
 	// responseDays is the lab's time to respond to a finding, by severity.
 	responseDays map[string]int
 	// maxBytes is the largest attachment an upload may carry.
@@ -121,6 +123,7 @@ type Services struct {
 	Delivery      DeliveryService
 	Approvals     ApprovalService
 	Factors       FactorService
+	Evaluations   EvaluationService
 }
 
 // Settings are the settings the pages use.
@@ -144,16 +147,17 @@ type Settings struct {
 // Handlers are the pages' handlers, by area, and their renderer; the route
 // table (web) names them.
 type Handlers struct {
-	Renderer  *view.Renderer
-	Cases     *CasePages
-	Findings  *FindingPages
-	Review    *ReviewPages
-	Dashboard *DashboardPages
-	Inbox     *InboxPages
-	Account   *AccountPages
-	Admin     *AdminPages
-	Approvals *ApprovalPages
-	Webhooks  *WebhookPages
+	Renderer    *view.Renderer
+	Cases       *CasePages
+	Findings    *FindingPages
+	Review      *ReviewPages
+	Evaluations *EvaluationPages
+	Dashboard   *DashboardPages
+	Inbox       *InboxPages
+	Account     *AccountPages
+	Admin       *AdminPages
+	Approvals   *ApprovalPages
+	Webhooks    *WebhookPages
 }
 
 // New builds the pages' handlers over the services; it fails when a template
@@ -163,7 +167,7 @@ func New(sv Services, st Settings) (*Handlers, error) {
 	if err != nil {
 		return nil, err
 	}
-	present := &casePresenter{r: r, cases: sv.Cases, findings: sv.Findings, evidence: sv.Evidence,
+	present := &casePresenter{r: r, cases: sv.Cases, findings: sv.Findings, evidence: sv.Evidence, evaluations: sv.Evaluations,
 		responseDays: st.ResponseDays, maxBytes: st.UploadMaxBytes}
 	admin := &AdminPages{r: r, accounts: sv.Accounts, delivery: sv.Delivery, approvals: sv.Approvals}
 	return &Handlers{
@@ -171,9 +175,10 @@ func New(sv Services, st Settings) (*Handlers, error) {
 		Cases:    &CasePages{r: r, present: present, cases: sv.Cases},
 		Findings: &FindingPages{r: r, present: present, findings: sv.Findings,
 			uploads: httpx.Uploads{Service: sv.Findings, MaxBytes: st.UploadMaxBytes}},
-		Review:    &ReviewPages{r: r, present: present, cases: sv.Cases, evidence: sv.Evidence, clearinghouse: sv.Clearinghouse},
-		Dashboard: &DashboardPages{r: r, cases: sv.Cases, users: admin.Users},
-		Inbox:     &InboxPages{r: r, cases: sv.Cases, delivery: sv.Delivery},
+		Review:      &ReviewPages{r: r, present: present, cases: sv.Cases, evidence: sv.Evidence, clearinghouse: sv.Clearinghouse},
+		Evaluations: &EvaluationPages{present: present, evaluations: sv.Evaluations},
+		Dashboard:   &DashboardPages{r: r, cases: sv.Cases, users: admin.Users},
+		Inbox:       &InboxPages{r: r, cases: sv.Cases, delivery: sv.Delivery},
 		Account: &AccountPages{r: r, cases: sv.Cases, accounts: sv.Accounts, factors: sv.Factors, baseURL: st.BaseURL,
 			tokenMaxTTL: st.APITokenMaxTTL, endSession: st.EndSession},
 		Admin:     admin,
@@ -270,7 +275,7 @@ type findingPagesFindingsCalls interface {
 	CheckAttach(ctx context.Context, a docket.Actor, t app.AttachTarget) error
 	CreateComment(ctx context.Context, a docket.Actor, caseID string, body string, visibility string) (*docket.Comment, error)
 	CreateFinding(ctx context.Context, a docket.Actor, caseID string, in docket.FindingInput) (*app.FindingView, error)
-	ResolveFinding(ctx context.Context, a docket.Actor, id string, resolution string, note string) (*app.FindingView, error)
+	ResolveFinding(ctx context.Context, a docket.Actor, id string, resolution string, note string, acceptedUntil string) (*app.FindingView, error)
 	RespondFinding(ctx context.Context, a docket.Actor, id string, response string) (*app.FindingView, error)
 	ShareFinding(ctx context.Context, a docket.Actor, id string, recipientIDs []string) (*app.FindingView, error)
 	UpdateFinding(ctx context.Context, a docket.Actor, id string, in docket.FindingInput) (*app.FindingView, error)

@@ -88,6 +88,12 @@ func ruleWords(rule, threshold string, repeat int) string {
 		s = "The lab's response to a finding is overdue"
 	case docket.RuleRiskCritical:
 		s = "The case's risk tier has reached critical"
+	case docket.RuleCapabilityJump:
+		s = "A benchmark result is two tiers or more above the previous version's"
+	case docket.RuleAcceptanceExpiring:
+		s = "The risk acceptance of a finding ends in " + days(threshold)
+	case docket.RuleAcceptanceExpired:
+		s = "The risk acceptance of a finding has ended: the finding is open again"
 	case docket.RuleDigest:
 		s = "The daily digest of the countdown"
 	case docket.RuleApprovalRequested:

@@ -43,6 +43,8 @@ type caseReview struct {
 	Tier        string
 	Results     []resultView
 	Record      *resultForm
+	// Evaluations are the Inspect logs imported on the case (evaluations.go).
+	Evaluations *evaluationsPart
 	// Publish holds a form per finding a lead may publish now; Published the
 	// case's findings already in the Clearinghouse.
 	Publish   []*publishForm
@@ -80,6 +82,11 @@ type resultView struct {
 	RunAt                    string
 	Notes                    string
 	Created                  time.Time
+	// EvaluationID is the evaluation whose log made the result ("" when recorded by hand).
+	EvaluationID string
+	// Previous says the line's previous version's latest score ("" when none); Jump marks a capability jump over it.
+	Previous string
+	Jump     bool
 }
 
 type publishedView struct {
@@ -201,9 +208,21 @@ func (h *casePresenter) caseReviewOf(c echo.Context, v *app.CaseView, pg *casePa
 		}
 		for _, x := range results {
 			b := byID[x.BenchmarkID]
-			r.Results = append(r.Results, resultView{Benchmark: view.LabelOr(b.Name, x.BenchmarkID), Version: x.BenchmarkVersion,
+			rv := resultView{Benchmark: view.LabelOr(b.Name, x.BenchmarkID), Version: x.BenchmarkVersion,
 				Unit: b.Unit, Score: scoreText(x.Score), Tier: x.Tier, TierLabel: view.LabelOr(view.TierLabels[x.Tier], x.Tier),
-				RunBy: x.RunBy, RunAt: x.RunAt.String(), Notes: x.Notes, Created: x.CreatedAt})
+				RunBy: x.RunBy, RunAt: x.RunAt.String(), Notes: x.Notes, Created: x.CreatedAt}
+			if x.Source != nil {
+				rv.EvaluationID = x.Source.EvaluationID
+			}
+			if p := x.Previous; p != nil {
+				rv.Previous = fmt.Sprintf("%s on %s (%s)", scoreText(p.Score), view.LabelOr(p.ModelVersion, p.CaseNumber),
+					view.LabelOr(view.TierLabels[p.Tier], p.Tier))
+				rv.Jump = docket.CapabilityJump(x.Tier, p.Tier)
+			}
+			r.Results = append(r.Results, rv)
+		}
+		if r.Evaluations, err = h.evaluationsPartOf(ctx, a, cs, r); err != nil {
+			return nil, err
 		}
 		if cs.Status.AcceptsAdditions() {
 			r.Record = &resultForm{}
@@ -262,6 +281,7 @@ func amendmentViewOf(m *docket.Amendment) amendmentView {
 
 // build fills the forms' fields from the failed form's input and errors.
 func (r *caseReview) build() {
+	r.buildEvaluationForm()
 	errs := func(which, forID string) view.FieldErrors {
 		if r.Form.Which == which && r.Form.For == forID {
 			return r.Errors

@@ -1,4 +1,4 @@
--- PostgreSQL's differences from migrations/sqlite/0020_second_factors.sql
+-- PostgreSQL's differences from migrations/sqlite/0017_second_factors.sql
 -- (the rule is in migrate.go, applyDifferences): the rebuilt approvals table
 -- takes back the constraint names it had, which PostgreSQL named after the
 -- table they were made on (approvals_next).
