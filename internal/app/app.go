@@ -281,7 +281,7 @@ func New(store Store, o Options) *Services {
 		baseURL: strings.TrimRight(cfg.BaseURL, "/")}
 	clearinghouse := &Clearinghouse{core: c, public: cfg.Clearinghouse.Public}
 	delivery := &Delivery{core: c, notify: cfg.Notify, secret: o.Secret, statements: statements,
-		secretOverlap: cfg.Webhooks.SecretOverlap, wake: make(chan struct{}, 1)}
+		secretOverlap: cfg.Webhooks.SecretOverlap, wake: make(chan struct{}, 1), findings: cfg.Findings}
 	return &Services{
 		Cases: &Cases{core: c, review: cfg.Review, statements: statements},
 		Findings: &Findings{core: c, responseDays: cfg.Findings.ResponseDays, maxUpload: cfg.Uploads.MaxBytes,

@@ -41,8 +41,10 @@ type caseReview struct {
 	// Benchmarks: the results for reviewers and leads after attesting.
 	ShowResults bool
 	Tier        string
-	Results     []resultView
-	Record      *resultForm
+	// TierKey is the tier's API value, which names its style (tier-high).
+	TierKey string
+	Results []resultView
+	Record  *resultForm
 	// Evaluations are the Inspect logs imported on the case (evaluations.go).
 	Evaluations *evaluationsPart
 	// Publish holds a form per finding a lead may publish now; Published the
@@ -201,7 +203,7 @@ func (h *casePresenter) caseReviewOf(c echo.Context, v *app.CaseView, pg *casePa
 		if err != nil {
 			return nil, err
 		}
-		r.ShowResults, r.Tier = true, view.LabelOr(view.TierLabels[cs.RiskTier], cs.RiskTier)
+		r.ShowResults, r.Tier, r.TierKey = true, view.LabelOr(view.TierLabels[cs.RiskTier], cs.RiskTier), cs.RiskTier
 		byID := map[string]docket.Benchmark{}
 		for _, b := range h.evidence.Benchmarks() {
 			byID[b.ID] = b
