@@ -165,13 +165,7 @@ func (s *Accounts) signIn(ctx context.Context, email, password, code string, a d
 		if res, err = s.throttle.reserve(tx.Users(), keys); err != nil {
 			return err
 		}
-		switch res.gate {
-		case gateThrottled:
-			return s.auditSignInTx(tx, a, email, user, "throttled")
-		case gateLocked:
-			return s.auditSignInTx(tx, a, email, user, "locked")
-		}
-		return nil
+		return s.auditGate(tx, a, email, user, res.gate)
 	})
 	if err != nil {
 		return nil, err
@@ -309,13 +303,7 @@ func (s *Accounts) SecondStep(ctx context.Context, pending, code string, a docke
 		if res, err = s.throttle.reserve(tx.Users(), keys); err != nil {
 			return err
 		}
-		switch res.gate {
-		case gateThrottled:
-			return s.auditSignInTx(tx, a, user.Email, user, "throttled")
-		case gateLocked:
-			return s.auditSignInTx(tx, a, user.Email, user, "locked")
-		}
-		return nil
+		return s.auditGate(tx, a, user.Email, user, res.gate)
 	})
 	if err != nil {
 		return nil, err
@@ -360,6 +348,18 @@ func (s *Accounts) SecondStep(ctx context.Context, pending, code string, a docke
 		return nil, s.signInFailed(ctx, a, user.Email, user, keys, "second_factor", res.lockedNow)
 	}
 	return sess, nil
+}
+
+// auditGate audits an attempt the throttle refused before any check:
+// throttled (too soon) or locked (for this address).
+func (s *Accounts) auditGate(tx accountsTx, a docket.Actor, email string, user *docket.User, g gate) error {
+	switch g {
+	case gateThrottled:
+		return s.auditSignInTx(tx, a, email, user, "throttled")
+	case gateLocked:
+		return s.auditSignInTx(tx, a, email, user, "locked")
+	}
+	return nil
 }
 
 // observeSignInFailure tells the metrics of a refused sign-in.

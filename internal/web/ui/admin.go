@@ -167,8 +167,14 @@ func (h *AdminPages) UpdateUser(c echo.Context) error {
 		p.Password = &pw
 	}
 	ch, err := h.accounts.UpdateUser(c.Request().Context(), httpx.MustActor(c), c.Param("id"), p)
+	return h.userChangeAnswer(c, ch, err, "userupdate")
+}
+
+// userChangeAnswer answers a change to a user: back to the users page
+// saying what it did, or the page again with why it was refused.
+func (h *AdminPages) userChangeAnswer(c echo.Context, ch app.UserChange, err error, done string) error {
 	if err == nil {
-		return userChangeDone(c, ch, "userupdate")
+		return userChangeDone(c, ch, done)
 	}
 	status, alert, ok := view.Refusal(err, view.FieldErrors{}, view.UserChangeWords)
 	if !ok {
@@ -186,19 +192,7 @@ func (h *AdminPages) UpdateUser(c echo.Context) error {
 // reviewer's or review lead's waits for a review lead's approval.
 func (h *AdminPages) RemoveFactors(c echo.Context) error {
 	ch, err := h.accounts.RemoveFactors(c.Request().Context(), httpx.MustActor(c), c.Param("id"))
-	if err == nil {
-		return userChangeDone(c, ch, "factors-removed")
-	}
-	status, alert, ok := view.Refusal(err, view.FieldErrors{}, view.UserChangeWords)
-	if !ok {
-		return err
-	}
-	pg, perr := h.usersPageOf(c, newUserForm{}, nil)
-	if perr != nil {
-		return perr
-	}
-	pg.Alert = alert
-	return h.r.Render(c, status, "admin_users.html", pg)
+	return h.userChangeAnswer(c, ch, err, "factors-removed")
 }
 
 // userChangeDone returns to the users page saying what a change did: done,
