@@ -596,7 +596,7 @@ func (s *Accounts) CreateAPIToken(ctx context.Context, a docket.Actor, name stri
 	if a.APIToken {
 		return nil, nil, docket.Errorf(docket.EForbidden, "API tokens are made from a signed-in session, never with another API token")
 	}
-	if s.auth.MFARequired(string(a.Role)) && !a.SecondFactor {
+	if docket.MustEnrolSecondFactor(a) {
 		return nil, nil, docket.Errorf(docket.EMFAEnrolment, "your role needs a second factor: make API tokens from a session that used one")
 	}
 	if err := docket.ValidateName("name", name, 100); err != nil {

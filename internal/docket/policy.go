@@ -247,3 +247,8 @@ func hasStatus(ss []Status, s Status) bool {
 	}
 	return false
 }
+
+// MustEnrolSecondFactor reports whether the actor's role needs a second
+// factor (auth.mfa_required_roles) and the session it signed in with used
+// none: such an actor may only enrol one, read who it is, and sign out.
+func MustEnrolSecondFactor(a Actor) bool { return a.MFARequired && !a.SecondFactor }

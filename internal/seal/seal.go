@@ -34,6 +34,9 @@ const (
 	// StatementKeys seals the private halves of the statement signing keys,
 	// each bound to "kid:" and its key id.
 	StatementKeys Purpose = "docket statement signing keys v1"
+	// OIDCFlows seals a single sign-on's state between its start and its
+	// callback (the flow cookie), bound to "oidc flow".
+	OIDCFlows Purpose = "docket oidc flows v1"
 	// TOTPSecrets seals the TOTP secrets of second factors, each bound to its factor's id.
 	TOTPSecrets Purpose = "docket totp secrets v1" // #nosec G101 -- an HKDF info label
 	// CSAFKeys seals the CSAF provider's private OpenPGP keys, each bound to

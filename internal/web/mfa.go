@@ -35,7 +35,7 @@ var mfaOpen = map[string]bool{
 // user whose role needs a second factor (auth.mfa_required_roles) made with
 // a session that used none, except on the routes of mfaOpen.
 func mfaGate(c echo.Context, a docket.Actor) error {
-	if !a.MFARequired || a.SecondFactor || mfaOpen[c.Request().Method+" "+c.Path()] {
+	if !docket.MustEnrolSecondFactor(a) || mfaOpen[c.Request().Method+" "+c.Path()] {
 		return nil
 	}
 	return docket.Errorf(docket.EMFAEnrolment,

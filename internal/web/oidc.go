@@ -2,8 +2,6 @@ package web
 
 import (
 	"context"
-	"crypto/aes"
-	"crypto/cipher"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
@@ -28,6 +26,7 @@ import (
 	"github.com/docket/docket/internal/app"
 	"github.com/docket/docket/internal/config"
 	"github.com/docket/docket/internal/docket"
+	"github.com/docket/docket/internal/seal"
 	"github.com/docket/docket/internal/web/httpx"
 	"github.com/docket/docket/internal/web/ui/view"
 )
@@ -51,7 +50,7 @@ type oidcClient struct {
 	key      *rsa.PrivateKey
 	keyID    string
 	redirect string
-	aead     cipher.AEAD
+	sealer   *seal.Sealer
 	now      func() time.Time
 	http     *http.Client
 
@@ -75,16 +74,12 @@ func newOIDCClient(cfg config.OIDC, base string, sealKey []byte, now func() time
 		return nil, err
 	}
 	sum := sha256.Sum256(der)
-	block, err := aes.NewCipher(sealKey[:32])
-	if err != nil {
-		return nil, err
-	}
-	aead, err := cipher.NewGCM(block)
+	sealer, err := seal.New(sealKey, seal.OIDCFlows)
 	if err != nil {
 		return nil, err
 	}
 	return &oidcClient{cfg: cfg, key: key, keyID: base64.RawURLEncoding.EncodeToString(sum[:16]),
-		redirect: base + "/auth/oidc/callback", aead: aead, now: now,
+		redirect: base + "/auth/oidc/callback", sealer: sealer, now: now,
 		http: &http.Client{Timeout: 15 * time.Second}}, nil
 }
 
@@ -151,17 +146,19 @@ func (o *oidcClient) seal(f oidcFlow) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	nonce := make([]byte, o.aead.NonceSize())
-	_, _ = rand.Read(nonce)
-	return base64.RawURLEncoding.EncodeToString(o.aead.Seal(nonce, nonce, plain, []byte("docket oidc flow"))), nil
+	sealed, err := o.sealer.Seal(plain, "oidc flow")
+	if err != nil {
+		return "", err
+	}
+	return base64.RawURLEncoding.EncodeToString(sealed), nil
 }
 
 func (o *oidcClient) open(v string) (*oidcFlow, error) {
 	raw, err := base64.RawURLEncoding.DecodeString(v)
-	if err != nil || len(raw) < o.aead.NonceSize() {
+	if err != nil {
 		return nil, errors.New("bad flow cookie")
 	}
-	plain, err := o.aead.Open(nil, raw[:o.aead.NonceSize()], raw[o.aead.NonceSize():], []byte("docket oidc flow"))
+	plain, err := o.sealer.Open(raw, "oidc flow")
 	if err != nil {
 		return nil, errors.New("bad flow cookie")
 	}

@@ -60,7 +60,7 @@ func (h *AccountPages) factorsOf(c echo.Context) (factorsPart, error) {
 		return factorsPart{}, err
 	}
 	return factorsPart{Factors: l.Items, RecoveryLeft: l.RecoveryLeft, Required: l.Required, Enrolled: l.Enrolled,
-		Walkthrough: a.MFARequired && !a.SecondFactor}, nil
+		Walkthrough: docket.MustEnrolSecondFactor(a)}, nil
 }
 
 // EnrolTOTP starts an enrolment and shows its QR code and secret, with the form for its first code.
