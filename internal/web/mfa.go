@@ -28,6 +28,8 @@ var mfaOpen = map[string]bool{
 	"POST /account/mfa/totp":             true,
 	"POST /account/mfa/:id/confirm":      true,
 	"POST /account/mfa/recovery-codes":   true,
+	"POST /account/passkeys/options":     true,
+	"POST /account/passkeys":             true,
 	"POST /logout":                       true,
 }
 

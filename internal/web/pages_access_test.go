@@ -37,6 +37,8 @@ var pageAccess = map[string]pageSpec{
 	"GET /login":                         {public: true},
 	"POST /login":                        {public: true},
 	"POST /login/second-factor":          {public: true},
+	"POST /login/passkey/options":        {public: true},
+	"POST /login/passkey":                {public: true},
 	"GET /auth/oidc/start":               {public: true},
 	"GET /auth/oidc/callback":            {public: true},
 	"POST /logout":                       {},
@@ -105,6 +107,8 @@ var pageAccess = map[string]pageSpec{
 	"POST /account/mfa/:id/confirm":       {form: url.Values{"code": {"123456"}}},
 	"POST /account/mfa/:id/remove":        {form: url.Values{"code": {"123456"}}},
 	"POST /account/mfa/recovery-codes":    {},
+	"POST /account/passkeys/options":      {},
+	"POST /account/passkeys":              {form: url.Values{"name": {"x"}, "ceremony": {"x"}, "credential": {"{}"}}},
 
 	// Amendments, benchmark results, publishing, the statement and the Clearinghouse.
 	"GET /cases/:id/statement":          {scope: pageCase},

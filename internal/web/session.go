@@ -163,6 +163,7 @@ func (s *Server) renderLogin(c echo.Context, status int, lp view.LoginPage) erro
 	if s.oidc != nil {
 		lp.SSOName = s.cfg.OIDC.DisplayName
 	}
+	lp.Passkeys = s.passkeys.Off() == ""
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return s.ui.Renderer.RenderLogin(c, status, lp)
 }
@@ -175,13 +176,18 @@ func (s *Server) endSession(c echo.Context) {
 // pageLoginForm shows the sign-in form; a signed-in user goes on at once.
 func (s *Server) pageLoginForm(c echo.Context) error {
 	next := safeNext(c.QueryParam("next"))
-	if ck, err := c.Cookie(s.sessionCookieName()); err == nil && ck.Value != "" {
+	stepUp := c.QueryParam("step_up") != ""
+	// A step-up signs in again even when signed in: with a passkey or a
+	// phishing-resistant single sign-on.
+	if ck, err := c.Cookie(s.sessionCookieName()); err == nil && ck.Value != "" && !stepUp {
 		if _, _, err := s.accounts.Authenticate(c.Request().Context(), auth.KindPage, ck.Value, httpx.Anon(c)); err == nil {
 			return c.Redirect(http.StatusSeeOther, orHome(next))
 		}
 	}
-	lp := view.LoginPage{Next: next}
+	lp := view.LoginPage{Next: next, StepUp: stepUp}
 	switch {
+	case stepUp:
+		lp.Notice = "What you asked for is marked TLP:RED: it needs a sign-in with a passkey, or through your agency's phishing-resistant sign-in. Sign in again with one of them to go on."
 	case c.QueryParam("signed_out") != "":
 		lp.Notice = "You have signed out."
 	case c.QueryParam("expired") != "":
