@@ -3,7 +3,7 @@
 // only when the browser makes passkeys; without it, the pages offer codes.
 //
 // A form's submit asks its data-options address (POST, with the form's CSRF
-// token) for a ceremony: {ceremony, options: {publicKey}}. The browser's
+// token, and on the sign-in page which step it is) for a ceremony: {ceremony, options: {publicKey}}. The browser's
 // answer is posted with the form, as JSON in its credential field, and the
 // server checks it (the challenge, this site's origin, user verification).
 (function () {
@@ -87,6 +87,9 @@
     var kind = form.getAttribute("data-passkey");
     var body = new URLSearchParams();
     body.set("csrf_token", form.elements.csrf_token.value);
+    if (form.elements.step) {
+      body.set("step", form.elements.step.value);
+    }
     say(form, "Waiting for your passkey…");
     fetch(form.getAttribute("data-options"), {
       method: "POST",

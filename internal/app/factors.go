@@ -543,8 +543,7 @@ func withMethod(amr []string, m string) []string {
 }
 
 // DeleteFactor removes one of the actor's factors; it takes a current code
-// from a factor (or a recovery code) unless this session signed in with a
-// passkey in the last ten minutes; 422 (field code) otherwise, counted
+// from a factor (or a recovery code), 422 (field code) otherwise, counted
 // against the sign-in throttle like a code given to sign in
 // (*ThrottledError once too many were wrong). Removing the last factor also
 // discards the recovery codes, and this session stops counting as having
@@ -573,11 +572,7 @@ func (s *Factors) DeleteFactor(ctx context.Context, a docket.Actor, id, code str
 	// attempt is reserved first, a wrong one is a failure, a right one gives
 	// the reservation back.
 	keys := signInKeys(u.Email, a.ClientIP)
-	// A passkey gives no code to type: a session that signed in with one in
-	// the last ten minutes has just proved it.
-	proved := strings.TrimSpace(code) == "" && hasMethod(a.AMR, AMRPasskey) && !a.APIToken &&
-		s.Now().Sub(a.AuthenticatedAt) <= recentPasskey
-	if f.ConfirmedAt != nil && !proved {
+	if f.ConfirmedAt != nil {
 		var res reservation
 		if err := s.write(ctx, func(tx factorsView) error {
 			var err error
@@ -599,7 +594,7 @@ func (s *Factors) DeleteFactor(ctx context.Context, a docket.Actor, id, code str
 		if f, err = factorIn(all, id); err != nil {
 			return err
 		}
-		if f.ConfirmedAt != nil && !proved {
+		if f.ConfirmedAt != nil {
 			method, err := s.factors.check(tx, a.UserID, code)
 			if err != nil {
 				return err

@@ -50,6 +50,8 @@ type CeremonyStore interface {
 	CreateCeremony(c *Ceremony) error
 	// TakeCeremony returns a ceremony and removes it; 404 when there is none.
 	TakeCeremony(id string) (*Ceremony, error)
+	// OpenCeremonies counts the ceremonies of a purpose still open at now.
+	OpenCeremonies(purpose string, now time.Time) (int, error)
 }
 
 // What a ceremony is for.
@@ -62,9 +64,9 @@ const (
 // CeremonyTTL is how long a passkey ceremony waits for the browser's answer.
 const CeremonyTTL = 5 * time.Minute
 
-// recentPasskey is how long after signing in with a passkey a session may
-// remove a factor without a code (a passkey gives none to type).
-const recentPasskey = 10 * time.Minute
+// maxOpenSignIns bounds the passkey sign-ins begun and not finished, across
+// every address: each is a row kept five minutes, begun by anyone.
+const maxOpenSignIns = 10000
 
 // Passkeys is the use cases of passkeys: adding one, and signing in with one.
 type Passkeys struct {
@@ -293,13 +295,25 @@ func (s *Passkeys) enrolling(tx passkeysTx, a docket.Actor) (*passkeyUser, error
 	return passkeyUserOf(tx, u)
 }
 
+// PasskeyAdded is a passkey just added, and whether the session that added
+// it ended (SessionEnded: the account's first factor, added with the
+// password alone; the person signs in again, with the passkey).
+type PasskeyAdded struct {
+	Factor       FactorView
+	SessionEnded bool
+}
+
 // FinishEnrol adds the passkey the browser made for a ceremony BeginEnrol
 // began, in the same session, named name ("Passkey" when empty). From then
-// on the account signs in with a second factor, and this session counts as
-// having used a passkey. 422 names the field: credential when the answer is
-// not a passkey's, is for another ceremony, site or origin, was made
-// without user verification, or the ceremony is gone; name when too long.
-func (s *Passkeys) FinishEnrol(ctx context.Context, a docket.Actor, ceremonyID, name string, response []byte) (*FactorView, error) {
+// on the account signs in with a second factor. Adding a passkey proves
+// only that the person holds a new authenticator, maybe one of their own
+// choosing: the session does not count as made with a passkey (only a
+// sign-in with one does), and when it used no second factor it ends, as
+// every other session of the account does on its first factor. 422 names
+// the field: credential when the answer is not a passkey's, is for another
+// ceremony, site or origin, was made without user verification, or the
+// ceremony is gone; name when too long. Every refusal is audited.
+func (s *Passkeys) FinishEnrol(ctx context.Context, a docket.Actor, ceremonyID, name string, response []byte) (*PasskeyAdded, error) {
 	if a.APIToken || a.SessionID == "" {
 		return nil, docket.Errorf(docket.EForbidden, "passkeys are added from a signed-in session on the account page")
 	}
@@ -315,14 +329,19 @@ func (s *Passkeys) FinishEnrol(ctx context.Context, a docket.Actor, ceremonyID, 
 	}
 	// The ceremony is used up whether the answer is good or not.
 	data, err := s.takeNow(ctx, ceremonyID, ceremonyEnrol, a.UserID, a.SessionID)
-	if err != nil {
+	if err == errCeremonyGone {
+		return nil, s.refuseEnrol(ctx, a, "ceremony_gone", err)
+	} else if err != nil {
 		return nil, err
 	}
 	parsed, err := protocol.ParseCredentialCreationResponseBytes(response)
 	if err != nil {
-		return nil, docket.Unacceptable("credential", "is not a passkey's answer: %s", webauthnReason(err))
+		return nil, s.refuseEnrol(ctx, a, "not_a_passkey_answer",
+			docket.Unacceptable("credential", "is not a passkey's answer: %s", webauthnReason(err)))
 	}
-	var out FactorView
+	var out PasskeyAdded
+	var refused string
+	var refusal error
 	err = s.write(ctx, func(tx passkeysTx) error {
 		p, err := s.enrolling(tx, a)
 		if err != nil {
@@ -330,10 +349,13 @@ func (s *Passkeys) FinishEnrol(ctx context.Context, a docket.Actor, ceremonyID, 
 		}
 		cred, err := s.rp.CreateCredential(p, *data, parsed)
 		if err != nil {
-			return docket.Unacceptable("credential", "was refused: %s", webauthnReason(err))
+			refused, refusal = reasonOf(err), docket.Unacceptable("credential", "was refused: %s", webauthnReason(err))
+			return nil
 		}
 		if !cred.Flags.UserVerified {
-			return docket.Unacceptable("credential", "was made without user verification (a PIN or biometric), which Docket requires")
+			refused = "no_user_verification"
+			refusal = docket.Unacceptable("credential", "was made without user verification (a PIN or biometric), which Docket requires")
+			return nil
 		}
 		raw, err := json.Marshal(cred)
 		if err != nil {
@@ -344,7 +366,8 @@ func (s *Passkeys) FinishEnrol(ctx context.Context, a docket.Actor, ceremonyID, 
 			CredentialID: base64.RawURLEncoding.EncodeToString(cred.ID), ConfirmedAt: &now, CreatedAt: now}
 		if err := tx.Factors().CreateFactor(f); err != nil {
 			if docket.ErrorCode(err) == docket.EConflict {
-				return docket.Unacceptable("credential", "is a passkey Docket knows already")
+				refused, refusal = "known_passkey", docket.Unacceptable("credential", "is a passkey Docket knows already")
+				return nil
 			}
 			return err
 		}
@@ -354,7 +377,7 @@ func (s *Passkeys) FinishEnrol(ctx context.Context, a docket.Actor, ceremonyID, 
 		}
 		if !u.MFAEnrolled {
 			// The first factor: every other session and API token, made with the
-			// password alone, ends; this one goes on, having proved the passkey.
+			// password alone, ends.
 			if err := tx.Users().RevokeOtherTokens(a.UserID, a.SessionID, now); err != nil {
 				return err
 			}
@@ -363,36 +386,80 @@ func (s *Passkeys) FinishEnrol(ctx context.Context, a docket.Actor, ceremonyID, 
 				return err
 			}
 		}
-		if err := tx.Users().SetTokenAMR(a.SessionID, withMethod(a.AMR, AMRPasskey)); err != nil {
-			return err
+		if !a.SecondFactor {
+			// Made with the password alone: this session ends too.
+			if err := tx.Users().RevokeToken(a.SessionID, now); err != nil {
+				return err
+			}
+			out.SessionEnded = true
 		}
-		out = viewFactor(*f)
+		out.Factor = viewFactor(*f)
 		return s.audit(tx, a, "mfa.factor_added", "user", a.UserID, "", docket.Changes{"factor_id": f.ID, "kind": f.Kind, "name": f.Name})
 	})
 	if err != nil {
 		return nil, err
 	}
+	if refusal != nil {
+		return nil, s.refuseEnrol(ctx, a, refused, refusal)
+	}
 	return &out, nil
+}
+
+// refuseEnrol audits a refused passkey and answers refusal.
+func (s *Passkeys) refuseEnrol(ctx context.Context, a docket.Actor, reason string, refusal error) error {
+	if err := s.write(ctx, func(tx passkeysTx) error {
+		return s.audit(tx, a, "mfa.factor_refused", "user", a.UserID, "", docket.Changes{"kind": FactorWebAuthn, "reason": reason})
+	}); err != nil {
+		return err
+	}
+	return refusal
+}
+
+// reasonOf is a refusal of the relying party library as one of a fixed set
+// of reasons, for the audit trail.
+func reasonOf(err error) string {
+	var pe *protocol.Error
+	if errors.As(err, &pe) && pe.Type != "" {
+		return strings.Map(func(r rune) rune {
+			if r >= 'a' && r <= 'z' || r == '_' {
+				return r
+			}
+			return '_'
+		}, strings.ToLower(pe.Type))
+	}
+	return "refused"
 }
 
 // BeginSignIn begins a passkey sign-in: with pending (a page sign-in whose
 // password was right, SignInPage), the account's own passkeys are asked
 // for; without, the browser offers whichever passkey of this site the
-// person picks. 401 when the pending sign-in is gone; 409 when passkeys are
-// off here or the account has no passkey.
-func (s *Passkeys) BeginSignIn(ctx context.Context, pending string, a docket.Actor) (*PasskeyOptions, error) {
+// person picks, and the ceremony is bound to browser (what identifies the
+// browser's sign-in form, never empty). 401 when the pending sign-in is
+// gone; 409 when passkeys are off here or the account has no passkey; 429
+// when too many sign-ins are open at once.
+func (s *Passkeys) BeginSignIn(ctx context.Context, pending, browser string, a docket.Actor) (*PasskeyOptions, error) {
 	if err := s.enabled(); err != nil {
 		return nil, err
 	}
 	uv := webauthn.WithUserVerification(protocol.VerificationRequired)
 	if pending == "" {
+		if browser == "" {
+			return nil, docket.Errorf(docket.EForbidden, "the sign-in form had expired: reload the page")
+		}
 		var out *PasskeyOptions
 		err := s.write(ctx, func(tx passkeysTx) error {
+			n, err := tx.Ceremonies().OpenCeremonies(ceremonySignIn, s.Now())
+			if err != nil {
+				return err
+			}
+			if n >= maxOpenSignIns {
+				return &docket.Error{Code: docket.ERateLimited, Message: "too many passkey sign-ins are open: try again in a few minutes"}
+			}
 			assertion, data, err := s.rp.BeginDiscoverableLogin(uv)
 			if err != nil {
 				return err
 			}
-			out, err = s.begin(tx, ceremonySignIn, "", "", assertion, data)
+			out, err = s.begin(tx, ceremonySignIn, "", browser, assertion, data)
 			return err
 		})
 		return out, err
@@ -436,20 +503,23 @@ func (s *Passkeys) pendingUser(ctx context.Context, pending string, a docket.Act
 }
 
 // SignIn finishes a passkey sign-in BeginSignIn began and opens a page
-// session: after the password (pending), with the methods pwd and hwk; alone,
-// with hwk. Every attempt is audited. A refused answer (another site or
+// session: after the password (pending), with the methods pwd and hwk; alone
+// (from the browser that began it), with hwk. Every attempt is audited. A refused answer (another site or
 // origin, no user verification, an unknown or another account's passkey, a
 // counter that went back, a ceremony used or gone) is 401 like a wrong
 // password; an expired pending sign-in is 401 (IsPendingExpired): start again.
-func (s *Passkeys) SignIn(ctx context.Context, ceremonyID, pending string, response []byte, a docket.Actor) (*Session, error) {
+func (s *Passkeys) SignIn(ctx context.Context, ceremonyID, pending, browser string, response []byte, a docket.Actor) (*Session, error) {
 	if err := s.enabled(); err != nil {
 		return nil, err
 	}
 	var user *docket.User
-	purpose, boundTo, userID := ceremonySignIn, "", ""
+	purpose, boundTo, userID := ceremonySignIn, browser, ""
 	if pending != "" {
 		var err error
 		if user, boundTo, err = s.pendingUser(ctx, pending, a); err != nil {
+			if err == errPendingExpired {
+				_ = s.refuse(ctx, a, nil, "pending_expired")
+			}
 			return nil, err
 		}
 		purpose, userID = ceremonySecondStep, user.ID
@@ -493,7 +563,7 @@ func (s *Passkeys) SignIn(ctx context.Context, ceremonyID, pending string, respo
 			}
 		}
 		if err != nil {
-			refused = "refused: " + webauthnReason(err)
+			refused = reasonOf(err)
 			return nil
 		}
 		if user.Disabled || user.SSOOnly {
@@ -509,7 +579,11 @@ func (s *Passkeys) SignIn(ctx context.Context, ceremonyID, pending string, respo
 			refused = "counter_went_back"
 			return nil
 		}
-		return s.signedIn(tx, a, user, f, cred, boundTo, &sess)
+		pendingID := ""
+		if pending != "" {
+			pendingID = boundTo
+		}
+		return s.signedIn(tx, a, user, f, cred, pendingID, &sess)
 	})
 	if err != nil {
 		return nil, err

@@ -1,6 +1,8 @@
 package store
 
 import (
+	"time"
+
 	"github.com/docket/docket/internal/app"
 	"github.com/docket/docket/internal/docket"
 )
@@ -50,4 +52,11 @@ func (t ceremonyRepo) TakeCeremony(id string) (*app.Ceremony, error) {
 	}
 	return &app.Ceremony{ID: r.ID, Purpose: r.Purpose, UserID: r.UserID, BoundTo: r.BoundTo, Data: r.Data,
 		CreatedAt: tm(r.CreatedAt), ExpiresAt: tm(r.ExpiresAt)}, nil
+}
+
+// OpenCeremonies counts the ceremonies of a purpose still open at now.
+func (t ceremonyRepo) OpenCeremonies(purpose string, now time.Time) (int, error) {
+	var n int64
+	err := t.db.Raw(`SELECT COUNT(*) FROM passkey_ceremonies WHERE purpose = ? AND expires_at > ?`, purpose, ms(now)).Scan(&n).Error
+	return int(n), err
 }

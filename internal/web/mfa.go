@@ -81,8 +81,6 @@ func (s *Server) pageSecondStep(c echo.Context) error {
 		}
 		return err
 	}
-	c.SetCookie(s.cookie(s.pendingCookieName(), "", -1))
-	c.SetCookie(s.cookie(s.loginCookieName(), "", -1))
-	c.SetCookie(s.cookie(s.sessionCookieName(), sess.Token, 0))
+	s.startSession(c, sess)
 	return c.Redirect(http.StatusSeeOther, orHome(lp.Next))
 }

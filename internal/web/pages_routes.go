@@ -18,7 +18,7 @@ func (s *Server) pageRoutes() []Route {
 		{http.MethodPost, "/login", s.pageLogin, true},
 		{http.MethodPost, "/login/second-factor", s.pageSecondStep, true},
 		{http.MethodPost, "/login/passkey/options", s.passkeyLimit(s.pagePasskeyOptions), true},
-		{http.MethodPost, "/login/passkey", s.pagePasskeySignIn, true},
+		{http.MethodPost, "/login/passkey", s.passkeyLimit(s.pagePasskeySignIn), true},
 		{http.MethodGet, "/auth/oidc/start", s.oidcStart, true},
 		{http.MethodGet, "/auth/oidc/callback", s.oidcCallback, true},
 		{http.MethodPost, "/logout", s.pageLogout, false},

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -25,8 +26,8 @@ import (
 // serverPasskeyCalls is what the sign-in page calls of the passkeys service.
 type serverPasskeyCalls interface {
 	Off() string
-	BeginSignIn(ctx context.Context, pending string, a docket.Actor) (*app.PasskeyOptions, error)
-	SignIn(ctx context.Context, ceremonyID, pending string, response []byte, a docket.Actor) (*app.Session, error)
+	BeginSignIn(ctx context.Context, pending, browser string, a docket.Actor) (*app.PasskeyOptions, error)
+	SignIn(ctx context.Context, ceremonyID, pending, browser string, response []byte, a docket.Actor) (*app.Session, error)
 }
 
 // passkeyOptionsJSON is a ceremony's options as the page's script reads them.
@@ -48,7 +49,7 @@ func newPasskeyLimit() echo.MiddlewareFunc {
 		Rate: passkeyRate, Burst: passkeyBurst, ExpiresIn: 3 * time.Minute})
 	return middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
 		Store:               store,
-		IdentifierExtractor: func(c echo.Context) (string, error) { return c.RealIP(), nil },
+		IdentifierExtractor: func(c echo.Context) (string, error) { return addressBlock(c.RealIP()), nil },
 		ErrorHandler: func(echo.Context, error) error {
 			return docket.Errorf(docket.EForbidden, "no client address")
 		},
@@ -59,13 +60,42 @@ func newPasskeyLimit() echo.MiddlewareFunc {
 	})
 }
 
-// pendingValue is the pending sign-in's cookie, "" when there is none.
+// addressBlock is what one client is limited as: an IPv4 address, or an
+// IPv6 address's /64 (one site's, which hands its hosts many addresses).
+func addressBlock(ip string) string {
+	a, err := netip.ParseAddr(ip)
+	if err != nil || a.Is4() || a.Is4In6() {
+		return ip
+	}
+	p, err := a.Prefix(64)
+	if err != nil {
+		return ip
+	}
+	return p.String()
+}
+
+// pendingValue is the pending sign-in's cookie, on the second step only
+// ("": the first step, or no cookie): a pending sign-in left behind never
+// turns the first step's passkey into another account's.
 func (s *Server) pendingValue(c echo.Context) string {
+	if c.Request().PostForm.Get("step") != "second" {
+		return ""
+	}
 	ck, err := c.Cookie(s.pendingCookieName())
 	if err != nil || len(ck.Value) > auth.MaxTokenBytes {
 		return ""
 	}
 	return ck.Value
+}
+
+// passkeyBrowser is what binds a passkey sign-in begun without a password
+// to the browser that began it: a MAC of its sign-in form's nonce cookie.
+func (s *Server) passkeyBrowser(c echo.Context) string {
+	ck, err := c.Cookie(s.loginCookieName())
+	if err != nil || ck.Value == "" {
+		return ""
+	}
+	return s.csrfMAC("passkey sign-in", ck.Value)
 }
 
 // pagePasskeyOptions begins a passkey sign-in and answers its options as JSON.
@@ -76,7 +106,7 @@ func (s *Server) pagePasskeyOptions(c echo.Context) error {
 	if !s.checkLoginCSRF(c) {
 		return docket.Errorf(docket.EForbidden, "the sign-in form had expired: reload the page")
 	}
-	o, err := s.passkeys.BeginSignIn(c.Request().Context(), s.pendingValue(c), httpx.Anon(c))
+	o, err := s.passkeys.BeginSignIn(c.Request().Context(), s.pendingValue(c), s.passkeyBrowser(c), httpx.Anon(c))
 	if err != nil {
 		return err
 	}
@@ -97,7 +127,7 @@ func (s *Server) pagePasskeySignIn(c echo.Context) error {
 		lp.Error = "The sign-in form had expired. Please try again."
 		return s.renderLogin(c, http.StatusForbidden, lp)
 	}
-	sess, err := s.passkeys.SignIn(c.Request().Context(), f.Get("ceremony"), pending, []byte(f.Get("credential")), httpx.Anon(c))
+	sess, err := s.passkeys.SignIn(c.Request().Context(), f.Get("ceremony"), pending, s.passkeyBrowser(c), []byte(f.Get("credential")), httpx.Anon(c))
 	if err != nil {
 		lp.Invalid = true
 		if app.IsPendingExpired(err) {
@@ -110,8 +140,6 @@ func (s *Server) pagePasskeySignIn(c echo.Context) error {
 		}
 		return err
 	}
-	c.SetCookie(s.cookie(s.pendingCookieName(), "", -1))
-	c.SetCookie(s.cookie(s.loginCookieName(), "", -1))
-	c.SetCookie(s.cookie(s.sessionCookieName(), sess.Token, 0))
+	s.startSession(c, sess)
 	return c.Redirect(http.StatusSeeOther, orHome(lp.Next))
 }

@@ -151,3 +151,29 @@ func TestAPasskeyCeremonyIsKeptToItsOwner(t *testing.T) {
 		}
 	}
 }
+
+// TestALeftoverPendingSignInStaysOnItsStep: after a right password, the
+// second step's passkey asks for that account's passkeys; the first step's
+// button, with the pending sign-in's cookie still in the browser (the person
+// went back), begins a sign-in that names no account.
+func TestALeftoverPendingSignInStaysOnItsStep(t *testing.T) {
+	ts := newTestServer(t, atLocalhost)
+	rev := ts.addUser("rev", "reviewer", "Agency")
+	enrolTOTP(t, ts, rev.Token)
+	b := ts.browser()
+	second := b.post("/login", "/login", url.Values{"email": {rev.Email}, "password": {testPassword}})
+	if second.Code != http.StatusOK || !strings.Contains(second.Body, `name="step" value="second"`) {
+		t.Fatalf("the second step: %d, its passkey form without its step", second.Code)
+	}
+	token := second.csrf()
+	// The second step: this account has no passkey.
+	res := b.do(http.MethodPost, "/login/passkey/options", url.Values{"csrf_token": {token}, "step": {"second"}})
+	if res.Code != http.StatusConflict || !strings.Contains(res.Body, "no passkey") {
+		t.Fatalf("the second step's options: %d %.200s", res.Code, res.Body)
+	}
+	// The first step, the pending cookie still there: a sign-in naming nobody.
+	o := readOptions(t, b.do(http.MethodPost, "/login/passkey/options", url.Values{"csrf_token": {token}}))
+	if len(o.Options.PublicKey.AllowCredentials) != 0 {
+		t.Fatalf("the first step's options name credentials: %+v", o.Options.PublicKey.AllowCredentials)
+	}
+}

@@ -21,7 +21,7 @@ import (
 type PasskeyService interface {
 	Off() string
 	BeginEnrol(ctx context.Context, a docket.Actor) (*app.PasskeyOptions, error)
-	FinishEnrol(ctx context.Context, a docket.Actor, ceremonyID, name string, response []byte) (*app.FactorView, error)
+	FinishEnrol(ctx context.Context, a docket.Actor, ceremonyID, name string, response []byte) (*app.PasskeyAdded, error)
 }
 
 // PasskeyOptions begins adding a passkey and answers the ceremony's options as JSON.
@@ -35,9 +35,10 @@ func (h *AccountPages) PasskeyOptions(c echo.Context) error {
 }
 
 // AddPasskey adds the passkey the browser made; a refusal shows the account
-// page with why.
+// page with why. A first factor added with the password alone ends the
+// session: the sign-in page asks for the passkey next.
 func (h *AccountPages) AddPasskey(c echo.Context) error {
-	_, err := h.passkeys.FinishEnrol(c.Request().Context(), httpx.MustActor(c), form(c, "ceremony"), form(c, "name"), []byte(form(c, "credential")))
+	added, err := h.passkeys.FinishEnrol(c.Request().Context(), httpx.MustActor(c), form(c, "ceremony"), form(c, "name"), []byte(form(c, "credential")))
 	if err != nil {
 		e := docket.AsError(err)
 		if e == nil || e.Code != docket.EUnprocessable {
@@ -50,6 +51,10 @@ func (h *AccountPages) AddPasskey(c echo.Context) error {
 		pg.MFA.PasskeyError = "The passkey was not added: " + e.Field + " " + e.Message + "."
 		c.Response().Header().Set("Cache-Control", "no-store")
 		return h.r.Render(c, http.StatusUnprocessableEntity, "account.html", pg)
+	}
+	if added.SessionEnded {
+		h.endSession(c)
+		return c.Redirect(http.StatusSeeOther, "/login?passkey_added=1&next=%2Faccount")
 	}
 	return c.Redirect(http.StatusSeeOther, "/account?done=passkey-added")
 }
