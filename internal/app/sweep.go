@@ -62,7 +62,12 @@ func (s *Delivery) Sweep(ctx context.Context, holder string) (res SweepResult, e
 		if err := p.planCases(ids); err != nil {
 			return err
 		}
-		p.digestRules()
+		// What the rules make now is made at now: it waits for tomorrow's digest.
+		digests, err := p.digests(nil)
+		if err != nil {
+			return err
+		}
+		p.out = append(p.out, digests...)
 		for i := range marks {
 			marks[i].DueAt = SweepNever
 			if at, ok := p.next[marks[i].CaseID]; ok {

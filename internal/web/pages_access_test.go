@@ -105,6 +105,7 @@ var pageAccess = map[string]pageSpec{
 	"POST /account/mfa/:id/confirm":       {form: url.Values{"code": {"123456"}}},
 	"POST /account/mfa/:id/remove":        {form: url.Values{"code": {"123456"}}},
 	"POST /account/mfa/recovery-codes":    {},
+	"POST /account/email":                 {roles: []string{"lab_member", "reviewer", "review_lead", "compliance_officer"}, form: url.Values{"email_delivery": {"digest"}}},
 
 	// Amendments, benchmark results, publishing, the statement and the Clearinghouse.
 	"GET /cases/:id/statement":          {scope: pageCase},

@@ -1,0 +1,125 @@
+package store
+
+import (
+	"time"
+
+	"github.com/docket/docket/internal/app"
+	"github.com/docket/docket/internal/docket"
+)
+
+// A notification held for a digest (mail 'digest') is carried by the first
+// digest of its recipient whose instant (deadline_at) is after it was made;
+// until that digest is made, it is uncovered. Both queries read the partial
+// indexes of migration 0018.
+
+// uncoveredHeldSQL lists, per recipient, the earliest held notification made
+// since the instant that no digest of theirs carries yet.
+const uncoveredHeldSQL = `SELECT n.recipient_id, MIN(n.created_at) AS first_at FROM notifications n
+WHERE n.mail = 'digest' AND n.created_at >= ?
+AND NOT EXISTS (SELECT 1 FROM notifications d WHERE d.rule = 'digest.daily' AND d.recipient_id = n.recipient_id AND d.deadline_at > n.created_at)
+GROUP BY n.recipient_id`
+
+func (t notifyRepo) UncoveredHeld(since time.Time) (map[string]time.Time, error) {
+	rows, err := scanRows[struct {
+		RecipientID string
+		FirstAt     int64
+	}](t.query(uncoveredHeldSQL, ms(since)))
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]time.Time, len(rows))
+	for _, r := range rows {
+		out[r.RecipientID] = tm(r.FirstAt)
+	}
+	return out, nil
+}
+
+// digestCarriesSQL lists what a recipient's digest at an instant carries:
+// what was held for them, made before the instant and since the lower
+// bound, and carried by no earlier digest of theirs.
+const digestCarriesSQL = `SELECT * FROM notifications n
+WHERE n.recipient_id = ? AND n.mail = 'digest' AND n.created_at < ? AND n.created_at >= ?
+AND NOT EXISTS (SELECT 1 FROM notifications d WHERE d.rule = 'digest.daily' AND d.recipient_id = n.recipient_id
+  AND d.deadline_at > n.created_at AND d.deadline_at < ?)
+ORDER BY n.created_at, n.id LIMIT 1000`
+
+func (t notifyRepo) DigestCarries(recipientID string, at, since time.Time) ([]docket.Notification, error) {
+	rows, err := scanRows[notificationRow](t.query(digestCarriesSQL, recipientID, ms(at), ms(since), ms(at)))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]docket.Notification, len(rows))
+	for i, r := range rows {
+		out[i] = r.domain()
+	}
+	return out, nil
+}
+
+// inboxGroupRow is one escalation, reminder or digest of a recipient's inbox
+// with all its repeats: the group's key, how many it holds, how many unread,
+// and when the first and the last were made.
+type inboxGroupRow struct {
+	GroupKey string
+	Count    int
+	Unread   int
+	FirstAt  int64
+	LastAt   int64
+}
+
+func (r inboxGroupRow) key() cursor { return cursor{K: r.LastAt, ID: r.GroupKey} }
+
+func (t notifyRepo) ListInboxGroups(userID string, p app.Page) ([]app.InboxGroup, string, error) {
+	q := `SELECT group_key, COUNT(*) AS count, SUM(CASE WHEN read_at IS NULL THEN 1 ELSE 0 END) AS unread,
+MIN(created_at) AS first_at, MAX(created_at) AS last_at FROM notifications WHERE recipient_id = ? GROUP BY group_key`
+	args := []any{userID}
+	if c, ok := decodeCursor(p.Cursor); ok {
+		q += " HAVING MAX(created_at) < ? OR (MAX(created_at) = ? AND group_key < ?)"
+		args = append(args, c.K, c.K, c.ID)
+	} else if p.Cursor != "" {
+		return nil, "", badCursor()
+	}
+	q += " ORDER BY last_at DESC, group_key DESC LIMIT ?"
+	args = append(args, p.Limit+1)
+	groups, err := scanRows[inboxGroupRow](t.query(q, args...))
+	if err != nil {
+		return nil, "", err
+	}
+	groups, next := cutPage(groups, p.Limit)
+	if len(groups) == 0 {
+		return nil, next, nil
+	}
+	keys := make([]string, len(groups))
+	for i, g := range groups {
+		keys[i] = g.GroupKey
+	}
+	// The newest notification of each group stands for it.
+	rows, err := scanRows[notificationRow](t.query(`SELECT * FROM notifications WHERE recipient_id = ? AND group_key IN (`+
+		placeholders(len(keys))+`) ORDER BY created_at DESC, id DESC`, append([]any{userID}, anys(keys)...)...))
+	if err != nil {
+		return nil, "", err
+	}
+	latest := map[string]docket.Notification{}
+	for _, r := range rows {
+		if _, ok := latest[r.GroupKey]; !ok {
+			latest[r.GroupKey] = r.domain()
+		}
+	}
+	out := make([]app.InboxGroup, len(groups))
+	for i, g := range groups {
+		out[i] = app.InboxGroup{Latest: latest[g.GroupKey], Count: g.Count, Unread: g.Unread, FirstAt: tm(g.FirstAt), LastAt: tm(g.LastAt)}
+	}
+	return out, next, nil
+}
+
+func (t notifyRepo) UnreadOfGroup(userID, groupKey string) ([]docket.Notification, error) {
+	rows, err := scanRows[notificationRow](t.query(`SELECT * FROM notifications WHERE recipient_id = ? AND group_key = ? AND read_at IS NULL
+ORDER BY created_at, id`, userID, groupKey))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]docket.Notification, len(rows))
+	for i, r := range rows {
+		out[i] = r.domain()
+	}
+	return out, nil
+}
