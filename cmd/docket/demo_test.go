@@ -42,6 +42,7 @@ func newDemoFixture(t *testing.T, now time.Time) *demoFixture {
 	cfg.DB = filepath.Join(t.TempDir(), "demo.db")
 	cfg.DataDir = filepath.Join(t.TempDir(), "data")
 	cfg.Secret = strings.Repeat("s", 32)
+	cfg.Auth.MFARequiredRoles = config.NoMFARoles // the tests sign in with passwords alone
 	st, err := store.Open(cfg.DB)
 	if err != nil {
 		t.Fatal(err)

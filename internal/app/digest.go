@@ -79,6 +79,47 @@ func (p *planner) digests(will []Occurrence) ([]Occurrence, error) {
 	return out, nil
 }
 
+// firstMessages mails on its own the first message of an escalation that
+// each recipient gets, even when it is a repeat (after downtime, or for a
+// recipient who joined after it began): only what follows a message the
+// recipient had waits for the digest. occ is what will be made, in any
+// order; what the outbox holds counts as had.
+func (p *planner) firstMessages(occ []Occurrence) error {
+	held := func(o Occurrence) bool {
+		first := o.Notification
+		first.Repeat = 0
+		return o.Kind == docket.KindEscalation && o.Repeat > 0 && o.Mail == docket.EmailDigest &&
+			docket.MailOf(p.choice[o.RecipientID], first, p.s.notify.RepeatsInDigest) == docket.EmailEach
+	}
+	var groups []string
+	for _, o := range occ {
+		if held(o) {
+			groups = append(groups, o.GroupKey)
+		}
+	}
+	if len(groups) == 0 {
+		return nil
+	}
+	had, err := p.tx.Notifications().GroupRecipients(unique(groups))
+	if err != nil {
+		return err
+	}
+	order := make([]int, len(occ))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(i, j int) bool { return occ[order[i]].At.Before(occ[order[j]].At) })
+	for _, i := range order {
+		o := &occ[i]
+		k := o.GroupKey + "|" + o.RecipientID
+		if held(*o) && !had[k] {
+			o.Mail = docket.EmailEach
+		}
+		had[k] = true
+	}
+	return nil
+}
+
 func maxTime(a, b time.Time) time.Time {
 	if a.After(b) {
 		return a

@@ -46,6 +46,9 @@ type NotifyStore interface {
 	PendingNotifications(limit int) ([]docket.Notification, error)
 	MarkDelivered(ids []string, at time.Time) error
 
+	// GroupRecipients reports which recipients the outbox holds a
+	// notification of each group for, as "group key|recipient id".
+	GroupRecipients(groups []string) (map[string]bool, error)
 	// UncoveredHeld gives, per recipient, the earliest notification held for
 	// a digest (made since the instant) that no digest of theirs carries yet.
 	UncoveredHeld(since time.Time) (map[string]time.Time, error)
@@ -505,6 +508,9 @@ func (s *Delivery) Forecast(ctx context.Context, a docket.Actor, until time.Time
 		}
 		will, err := willSend(tx, p.out, now)
 		if err != nil {
+			return err
+		}
+		if err := p.firstMessages(will); err != nil {
 			return err
 		}
 		digests, err := p.digests(will)

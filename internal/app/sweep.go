@@ -74,8 +74,10 @@ func (s *Delivery) Sweep(ctx context.Context, holder string) (res SweepResult, e
 				marks[i].DueAt = at
 			}
 		}
-		due, err = unsent(tx, latestDue(p.out, now))
-		return err
+		if due, err = unsent(tx, latestDue(p.out, now)); err != nil {
+			return err
+		}
+		return p.firstMessages(due)
 	})
 	// A lapse to state is among the cases planned (marks), so no case
 	// planned and nothing due leaves nothing to write.

@@ -55,6 +55,21 @@ func (t notifyRepo) DigestCarries(recipientID string, at, since time.Time) ([]do
 	return out, nil
 }
 
+func (t notifyRepo) GroupRecipients(groups []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	for _, chunk := range chunks(groups, 500) {
+		rows, err := scanRows[struct{ GroupKey, RecipientID string }](t.query(
+			`SELECT DISTINCT group_key, recipient_id FROM notifications WHERE group_key IN (`+placeholders(len(chunk))+`)`, anys(chunk)...))
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			out[r.GroupKey+"|"+r.RecipientID] = true
+		}
+	}
+	return out, nil
+}
+
 // inboxGroupRow is one escalation, reminder or digest of a recipient's inbox
 // with all its repeats: the group's key, how many it holds, how many unread,
 // and when the first and the last were made.

@@ -194,6 +194,12 @@ func TestForecastPage(t *testing.T) {
 		t.Fatal("the case does not link")
 	}
 	p.hasNot(t, "Forecast 1.0", "A frontier model.")
+	// A row per case and thing due: the lapse's recipients and its repeat are one row, as are the digests.
+	for _, words := range []string{"Review window elapsed without a decision", "Daily digest"} {
+		if n := strings.Count(p.Body, "<td>"+words+"</td>"); n != 1 {
+			t.Errorf("%q is %d rows", words, n)
+		}
+	}
 
 	// A chosen horizon: until the end of 25 June, agency time.
 	p = lead.get("/forecast?until=2026-06-25")
