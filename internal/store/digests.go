@@ -12,24 +12,26 @@ import (
 // until that digest is made, it is uncovered. Both queries read the partial
 // indexes of migration 0018.
 
-// uncoveredHeldSQL lists, per recipient, the earliest held notification made
-// since the instant that no digest of theirs carries yet.
-const uncoveredHeldSQL = `SELECT n.recipient_id, MIN(n.created_at) AS first_at FROM notifications n
+// uncoveredHeldSQL lists the held notifications made since the instant that
+// no digest of their recipient's carries yet (read through the partial index
+// of held notifications; grouping in SQL would walk the inbox index instead).
+const uncoveredHeldSQL = `SELECT n.recipient_id, n.created_at FROM notifications n
 WHERE n.mail = 'digest' AND n.created_at >= ?
-AND NOT EXISTS (SELECT 1 FROM notifications d WHERE d.rule = 'digest.daily' AND d.recipient_id = n.recipient_id AND d.deadline_at > n.created_at)
-GROUP BY n.recipient_id`
+AND NOT EXISTS (SELECT 1 FROM notifications d WHERE d.rule = 'digest.daily' AND d.recipient_id = n.recipient_id AND d.deadline_at > n.created_at)`
 
 func (t notifyRepo) UncoveredHeld(since time.Time) (map[string]time.Time, error) {
 	rows, err := scanRows[struct {
 		RecipientID string
-		FirstAt     int64
+		CreatedAt   int64
 	}](t.query(uncoveredHeldSQL, ms(since)))
 	if err != nil {
 		return nil, err
 	}
-	out := make(map[string]time.Time, len(rows))
+	out := map[string]time.Time{}
 	for _, r := range rows {
-		out[r.RecipientID] = tm(r.FirstAt)
+		if at, ok := out[r.RecipientID]; !ok || tm(r.CreatedAt).Before(at) {
+			out[r.RecipientID] = tm(r.CreatedAt)
+		}
 	}
 	return out, nil
 }
