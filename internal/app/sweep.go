@@ -62,7 +62,8 @@ func (s *Delivery) Sweep(ctx context.Context, holder string) (res SweepResult, e
 		if err := p.planCases(ids); err != nil {
 			return err
 		}
-		// What the rules make now is made at now: it waits for tomorrow's digest.
+		// What this sweep holds back is made at now, after every digest due
+		// by now: it waits for the recipient's next one.
 		digests, err := p.digests(nil)
 		if err != nil {
 			return err

@@ -46,7 +46,12 @@ AND NOT EXISTS (SELECT 1 FROM notifications d WHERE d.rule = 'digest.daily' AND 
 ORDER BY n.created_at, n.id LIMIT 1000`
 
 func (t notifyRepo) DigestCarries(recipientID string, at, since time.Time) ([]docket.Notification, error) {
-	rows, err := scanRows[notificationRow](t.query(digestCarriesSQL, recipientID, ms(at), ms(since), ms(at)))
+	return t.notificationsOf(digestCarriesSQL, recipientID, ms(at), ms(since), ms(at))
+}
+
+// notificationsOf runs a query of whole notification rows.
+func (t notifyRepo) notificationsOf(q string, args ...any) ([]docket.Notification, error) {
+	rows, err := scanRows[notificationRow](t.query(q, args...))
 	if err != nil {
 		return nil, err
 	}
@@ -110,15 +115,15 @@ MIN(created_at) AS first_at, MAX(created_at) AS last_at FROM notifications WHERE
 		keys[i] = g.GroupKey
 	}
 	// The newest notification of each group stands for it.
-	rows, err := scanRows[notificationRow](t.query(`SELECT * FROM notifications WHERE recipient_id = ? AND group_key IN (`+
-		placeholders(len(keys))+`) ORDER BY created_at DESC, id DESC`, append([]any{userID}, anys(keys)...)...))
+	ns, err := t.notificationsOf(`SELECT * FROM notifications WHERE recipient_id = ? AND group_key IN (`+
+		placeholders(len(keys))+`) ORDER BY created_at DESC, id DESC`, append([]any{userID}, anys(keys)...)...)
 	if err != nil {
 		return nil, "", err
 	}
 	latest := map[string]docket.Notification{}
-	for _, r := range rows {
-		if _, ok := latest[r.GroupKey]; !ok {
-			latest[r.GroupKey] = r.domain()
+	for _, n := range ns {
+		if _, ok := latest[n.GroupKey]; !ok {
+			latest[n.GroupKey] = n
 		}
 	}
 	out := make([]app.InboxGroup, len(groups))
@@ -129,14 +134,6 @@ MIN(created_at) AS first_at, MAX(created_at) AS last_at FROM notifications WHERE
 }
 
 func (t notifyRepo) UnreadOfGroup(userID, groupKey string) ([]docket.Notification, error) {
-	rows, err := scanRows[notificationRow](t.query(`SELECT * FROM notifications WHERE recipient_id = ? AND group_key = ? AND read_at IS NULL
-ORDER BY created_at, id`, userID, groupKey))
-	if err != nil {
-		return nil, err
-	}
-	out := make([]docket.Notification, len(rows))
-	for i, r := range rows {
-		out[i] = r.domain()
-	}
-	return out, nil
+	return t.notificationsOf(`SELECT * FROM notifications WHERE recipient_id = ? AND group_key = ? AND read_at IS NULL
+ORDER BY created_at, id`, userID, groupKey)
 }
