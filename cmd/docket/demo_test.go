@@ -25,6 +25,8 @@ type demoFixture struct {
 	cfg config.Config
 	svc *app.Services
 	now time.Time
+	// clk is the service's clock: now until a test moves it.
+	clk *clock.Fake
 	e   env
 	out *bytes.Buffer
 }
@@ -40,6 +42,7 @@ func newDemoFixture(t *testing.T, now time.Time) *demoFixture {
 	cfg.DB = filepath.Join(t.TempDir(), "demo.db")
 	cfg.DataDir = filepath.Join(t.TempDir(), "data")
 	cfg.Secret = strings.Repeat("s", 32)
+	cfg.Auth.MFARequiredRoles = config.NoMFARoles // the tests sign in with passwords alone
 	st, err := store.Open(cfg.DB)
 	if err != nil {
 		t.Fatal(err)
@@ -48,7 +51,8 @@ func newDemoFixture(t *testing.T, now time.Time) *demoFixture {
 	if _, err := st.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	nowFn := func() time.Time { return now }
+	clk := clock.NewFake(now)
+	nowFn := clk.Now
 	signer, err := auth.NewSigner([]byte(cfg.Secret), cfg.Auth.Issuer, nowFn)
 	if err != nil {
 		t.Fatal(err)
@@ -56,7 +60,7 @@ func newDemoFixture(t *testing.T, now time.Time) *demoFixture {
 	svc := app.New(st, app.Options{Config: cfg, Now: nowFn, Hasher: auth.NewHasher(demoHashParams), Signer: signer,
 		Logger: newLogger(cfg, &bytes.Buffer{}), Files: files.New(cfg.AttachmentsDir())})
 	out := &bytes.Buffer{}
-	return &demoFixture{t: t, ctx: ctx, st: st, cfg: cfg, svc: svc, now: now, out: out,
+	return &demoFixture{t: t, ctx: ctx, st: st, cfg: cfg, svc: svc, now: now, clk: clk, out: out,
 		e: env{Stdout: out, Stderr: &bytes.Buffer{}, Now: nowFn}}
 }
 

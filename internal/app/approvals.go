@@ -145,12 +145,14 @@ func (p *Approvals) notify(tx approvalTx, ap *docket.Approval) error {
 			if u.ID == ap.RequestedBy {
 				continue
 			}
-			rows = append(rows, docket.Notification{ID: newID(), InboxID: newID(),
+			n := docket.Notification{ID: newID(), InboxID: newID(),
 				Key:      docket.NotificationKey(docket.RuleApprovalRequested, ap.ID, ap.RequestedAt, "", 0, u.ID),
 				GroupKey: docket.GroupKey(docket.RuleApprovalRequested, ap.ID, ap.RequestedAt, ""),
 				Rule:     docket.RuleApprovalRequested, Kind: docket.KindApproval, SubjectType: "approval", SubjectID: ap.ID,
 				RecipientID: u.ID, DeadlineAt: ap.RequestedAt, DueAt: ap.RequestedAt, CreatedAt: ap.RequestedAt,
-				State: "pending"})
+				State: "pending"}
+			n.Mail = docket.MailOf(u.EmailDelivery, n, false)
+			rows = append(rows, n)
 		}
 	}
 	if len(rows) == 0 {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"sort"
-	"strings"
 	"sync"
 	"time"
 
@@ -84,6 +83,9 @@ type Batch struct {
 	Users map[string]docket.User
 	// Webhooks holds every webhook with its organisation's kind.
 	Webhooks []docket.Webhook
+	// Digests holds what each digest among Notifications carries, by the
+	// digest's notification id (DigestLines sums it up).
+	Digests map[string][]docket.Notification
 }
 
 // RetryPolicy says how a channel retries: exponential backoff from Base,
@@ -271,6 +273,9 @@ func (s *Delivery) dispatch(ctx context.Context, channels []Channel) error {
 			ids = append(ids, n.RecipientID)
 		}
 		if b.Users, err = tx.Delivery().UsersByID(ids); err != nil {
+			return err
+		}
+		if b.Digests, err = digestContents(tx, b.Notifications); err != nil {
 			return err
 		}
 		b.Webhooks, err = tx.Delivery().AllWebhooks()
@@ -471,51 +476,4 @@ type RecipientGroup struct {
 	RecipientID   string
 	Notifications []docket.Notification
 	MessageID     string
-}
-
-// DescribeRule says in words what a notification is about, without any
-// confidential content: the rule and its threshold.
-func DescribeRule(rule, threshold string, repeat int) string {
-	days := strings.TrimSuffix(threshold, "d")
-	plural := func(n string) string {
-		if n == "1" {
-			return "1 day"
-		}
-		return n + " days"
-	}
-	var s string
-	switch rule {
-	case docket.RuleCaseReminder:
-		s = "review deadline in " + plural(days)
-	case docket.RuleCaseUnassigned:
-		s = "case still unassigned"
-	case docket.RuleCaseLapsed:
-		s = "review window elapsed without a decision"
-	case docket.RuleReleaseConflict:
-		s = "planned release on or before the review deadline"
-	case docket.RuleRequestLab, docket.RuleRequestLead:
-		s = "information request unanswered for " + plural(days)
-	case docket.RuleFindingReminder:
-		s = "finding response due in " + plural(days)
-	case docket.RuleFindingOverdueLab, docket.RuleFindingOverdue:
-		s = "finding response overdue"
-	case docket.RuleRiskCritical:
-		s = "risk tier reached critical"
-	case docket.RuleCapabilityJump:
-		s = "capability jump over the previous version"
-	case docket.RuleAcceptanceExpiring:
-		s = "risk acceptance of a finding ends in " + plural(days)
-	case docket.RuleAcceptanceExpired:
-		s = "risk acceptance of a finding ended: the finding is open again"
-	case docket.RuleDigest:
-		s = "daily digest of the countdown dashboard"
-	case docket.RuleApprovalRequested:
-		s = "a change to an account waits for a review lead's approval"
-	default:
-		s = strings.ReplaceAll(rule, "_", " ")
-	}
-	if repeat > 0 {
-		s += fmt.Sprintf(" (repeat %d)", repeat)
-	}
-	return s
 }

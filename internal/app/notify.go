@@ -45,6 +45,23 @@ type NotifyStore interface {
 	UnreadCount(userID string) (int, error)
 	PendingNotifications(limit int) ([]docket.Notification, error)
 	MarkDelivered(ids []string, at time.Time) error
+
+	// GroupRecipients reports which recipients the outbox holds a
+	// notification of each group for, as "group key|recipient id".
+	GroupRecipients(groups []string) (map[string]bool, error)
+	// UncoveredHeld gives, per recipient, the earliest notification held for
+	// a digest (made since the instant) that no digest of theirs carries yet.
+	UncoveredHeld(since time.Time) (map[string]time.Time, error)
+	// DigestCarries lists what the recipient's digest at the instant carries:
+	// the notifications held for a digest, made before it and since the
+	// lower bound, that no earlier digest of theirs carries.
+	DigestCarries(recipientID string, at, since time.Time) ([]docket.Notification, error)
+	// ListInboxGroups lists a recipient's notifications a group (an
+	// escalation with its repeats, a reminder, a digest) a row, the most
+	// recently added to first.
+	ListInboxGroups(userID string, p Page) ([]InboxGroup, string, error)
+	// UnreadOfGroup lists a recipient's unread notifications of a group.
+	UnreadOfGroup(userID, groupKey string) ([]docket.Notification, error)
 }
 
 // Occurrence is one notification a rule wants, due at At.
@@ -59,14 +76,16 @@ const SweepLease = "sweep"
 // planner computes what the rules want between the past and a horizon, from
 // the database state alone. The sweep and the forecast both use it.
 type planner struct {
-	s       *Delivery
-	tx      deliveryTx
-	now     time.Time
-	until   time.Time
-	loc     *time.Location
-	leads   []docket.User
-	co      []docket.User
-	active  map[string]bool
+	s      *Delivery
+	tx     deliveryTx
+	now    time.Time
+	until  time.Time
+	loc    *time.Location
+	leads  []docket.User
+	co     []docket.User
+	active map[string]bool
+	// choice is each active user's choice of e-mail delivery.
+	choice  map[string]string
 	members map[string][]docket.User // lab members by organisation
 	out     []Occurrence
 	// next holds, per case, the first instant after until at which one of
@@ -85,7 +104,8 @@ func (p *planner) later(c *docket.Case, at time.Time) {
 }
 
 func (s *Delivery) newPlanner(tx deliveryTx, now, until time.Time) (*planner, error) {
-	p := &planner{s: s, tx: tx, now: now, until: until, loc: s.loc, active: map[string]bool{}, members: map[string][]docket.User{}}
+	p := &planner{s: s, tx: tx, now: now, until: until, loc: s.loc, active: map[string]bool{}, choice: map[string]string{},
+		members: map[string][]docket.User{}}
 	for _, role := range []docket.Role{docket.RoleReviewLead, docket.RoleCompliance, docket.RoleReviewer, docket.RoleLabMember} {
 		users, err := tx.Notifications().ActiveUsers(role)
 		if err != nil {
@@ -93,6 +113,7 @@ func (s *Delivery) newPlanner(tx deliveryTx, now, until time.Time) (*planner, er
 		}
 		for _, u := range users {
 			p.active[u.ID] = true
+			p.choice[u.ID] = u.EmailDelivery
 			switch role {
 			case docket.RoleReviewLead:
 				p.leads = append(p.leads, u)
@@ -148,7 +169,8 @@ func (p *planner) workers(c *docket.Case) []string {
 	return out
 }
 
-// add records one occurrence per recipient.
+// add records one occurrence per recipient, each with how it reaches its
+// recipient by e-mail (docket.MailOf).
 func (p *planner) add(rule, kind, subjectType, subjectID string, c *docket.Case, deadline, due, at time.Time, threshold string, repeat int, recipients []string) {
 	if at.After(p.until) {
 		p.later(c, at)
@@ -162,6 +184,7 @@ func (p *planner) add(rule, kind, subjectType, subjectID string, c *docket.Case,
 		if c != nil {
 			n.CaseID, n.CaseNumber = c.ID, c.Number
 		}
+		n.Mail = docket.MailOf(p.choice[r], n, p.s.notify.RepeatsInDigest)
 		p.out = append(p.out, Occurrence{Notification: n, At: at})
 	}
 }
@@ -278,20 +301,9 @@ func (p *planner) findingRules(f *docket.Finding, c *docket.Case) {
 	p.escalate(docket.RuleFindingOverdue, "finding", f.ID, c, due, due, overdue.Add(p.s.notify.EscalationRepeat), "overdue-lead", p.caseLeads(c))
 }
 
-// digestRules: the compliance officers' daily digest.
-func (p *planner) digestRules() {
-	for d := clock.DateOf(p.now, p.loc).AddDays(-1); ; d = d.AddDays(1) {
-		at := p.atLocal(d, p.s.notify.DigestTime)
-		if at.After(p.until) {
-			return
-		}
-		// One series per recipient: the day is in the deadline, so the key is the local date's.
-		p.add(docket.RuleDigest, docket.KindDigest, "digest", "daily", nil, at, at, at, "daily", 0, ids(p.co))
-	}
-}
-
-// plan runs every rule over the candidates that can be due by the horizon
-// (the forecast's reading: the sweep reads its candidates by the kept plan).
+// plan runs every rule but the digests' over the candidates that can be due
+// by the horizon (the forecast's reading: the sweep reads its candidates by
+// the kept plan).
 func (p *planner) plan() error {
 	cfg := p.s.notify
 	maxDays := 0
@@ -315,11 +327,7 @@ func (p *planner) plan() error {
 	if err != nil {
 		return err
 	}
-	if err := p.rules(cases, reqs, findings); err != nil {
-		return err
-	}
-	p.digestRules()
-	return nil
+	return p.rules(cases, reqs, findings)
 }
 
 // rules runs the case rules over cases, and the request and finding rules
@@ -498,21 +506,22 @@ func (s *Delivery) Forecast(ctx context.Context, a docket.Actor, until time.Time
 		if err := p.plan(); err != nil {
 			return err
 		}
-		dueNow, err := unsent(tx, latestDue(p.out, now))
+		will, err := willSend(tx, p.out, now)
 		if err != nil {
 			return err
 		}
-		later := make([]Occurrence, 0, len(p.out))
-		for _, o := range p.out {
-			if o.At.After(now) {
-				later = append(later, o)
-			}
+		if err := p.firstMessages(will); err != nil {
+			return err
 		}
-		later, err = unsent(tx, later)
+		digests, err := p.digests(will)
 		if err != nil {
 			return err
 		}
-		all := append(dueNow, later...)
+		more, err := willSend(tx, digests, now)
+		if err != nil {
+			return err
+		}
+		all := append(will, more...)
 		everything := docket.CanForecastAll(a.Role)
 		for _, o := range all {
 			if everything || o.RecipientID == a.UserID {
@@ -531,6 +540,27 @@ func (s *Delivery) Forecast(ctx context.Context, a docket.Actor, until time.Time
 		return out[i].Key < out[j].Key
 	})
 	return out, err
+}
+
+// willSend keeps of occ what the sweeps from now on will make: what is due
+// now and not yet sent (the most urgent of each series), then every later
+// occurrence that is not in the outbox yet.
+func willSend(tx deliveryTx, occ []Occurrence, now time.Time) ([]Occurrence, error) {
+	dueNow, err := unsent(tx, latestDue(occ, now))
+	if err != nil {
+		return nil, err
+	}
+	later := make([]Occurrence, 0, len(occ))
+	for _, o := range occ {
+		if o.At.After(now) {
+			later = append(later, o)
+		}
+	}
+	later, err = unsent(tx, later)
+	if err != nil {
+		return nil, err
+	}
+	return append(dueNow, later...), nil
 }
 
 // Inbox lists the actor's notifications, newest first.

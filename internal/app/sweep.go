@@ -62,15 +62,23 @@ func (s *Delivery) Sweep(ctx context.Context, holder string) (res SweepResult, e
 		if err := p.planCases(ids); err != nil {
 			return err
 		}
-		p.digestRules()
+		// What this sweep holds back is made at now, after every digest due
+		// by now: it waits for the recipient's next one.
+		digests, err := p.digests(nil)
+		if err != nil {
+			return err
+		}
+		p.out = append(p.out, digests...)
 		for i := range marks {
 			marks[i].DueAt = SweepNever
 			if at, ok := p.next[marks[i].CaseID]; ok {
 				marks[i].DueAt = at
 			}
 		}
-		due, err = unsent(tx, latestDue(p.out, now))
-		return err
+		if due, err = unsent(tx, latestDue(p.out, now)); err != nil {
+			return err
+		}
+		return p.firstMessages(due)
 	})
 	// A lapse to state is among the cases planned (marks), so no case
 	// planned and nothing due leaves nothing to write.

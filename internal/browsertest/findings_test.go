@@ -134,11 +134,11 @@ func TestAFindingFromRecordToResolution(t *testing.T) {
 			b.sees("Acknowledged. The escalation stops repeating")
 			b.accessible("inbox-acknowledged")
 			b.open("/forecast", http.StatusOK)
-			b.sees("Forecast", "Daily digest")
+			b.sees("Forecast", "Daily digest", "rows until")
 			b.shot("forecast")
 			b.accessible("forecast")
 		}},
-		{"a compliance officer makes an API token and a calendar address on the account page", func(t *testing.T) {
+		{"a compliance officer makes an API token and a calendar address and chooses a daily digest on the account page", func(t *testing.T) {
 			b := e.tab("co")
 			b.signIn()
 			b.open("/account", http.StatusOK)
@@ -152,6 +152,10 @@ func TestAFindingFromRecordToResolution(t *testing.T) {
 			b.sees("Your calendar address is ready", "Turn the address off")
 			b.shot("account")
 			b.accessible("account-calendar")
+			b.do("choose the daily digest", chromedp.Click(chromedp.ID("email-digest")))
+			b.submit("save the e-mail choice", `form[action="/account/email"] button[type=submit]`, http.StatusOK)
+			b.sees("Your choice of e-mail is saved", "One daily digest")
+			b.accessible("account-email")
 		}},
 	}
 	runSteps(t, steps)

@@ -119,8 +119,11 @@ type Notify struct {
 	UnassignedAfter     time.Duration `yaml:"unassigned_after"`       // > 0
 	InfoRequestLabDays  int           `yaml:"info_request_lab_days"`  // >= 1
 	InfoRequestLeadDays int           `yaml:"info_request_lead_days"` // >= 1
-	EscalationRepeat    time.Duration `yaml:"escalation_repeat"`      // >= 1m
+	EscalationRepeat    time.Duration `yaml:"escalation_repeat"`      // >= 24h: an escalation repeats at most once a day
 	LeaseTTL            time.Duration `yaml:"lease_ttl"`              // > 0
+	// RepeatsInDigest: an escalation's repeats, after its first message, go
+	// into each recipient's daily digest rather than a message of their own.
+	RepeatsInDigest bool `yaml:"repeats_in_digest"`
 }
 
 // OIDC holds the settings of single sign-on through an OpenID provider
@@ -256,6 +259,7 @@ func Default() Config {
 			InfoRequestLabDays:  5,
 			InfoRequestLeadDays: 10,
 			EscalationRepeat:    24 * time.Hour,
+			RepeatsInDigest:     true,
 			LeaseTTL:            30 * time.Second,
 		},
 		Findings: Findings{

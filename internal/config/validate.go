@@ -101,8 +101,8 @@ func (c Config) Validate() error {
 		"must be at least 1, got %d", c.Notify.InfoRequestLabDays)
 	v.check(c.Notify.InfoRequestLeadDays >= 1, "notify.info_request_lead_days",
 		"must be at least 1, got %d", c.Notify.InfoRequestLeadDays)
-	v.check(c.Notify.EscalationRepeat >= time.Minute, "notify.escalation_repeat",
-		"must be at least 1m, got %s", c.Notify.EscalationRepeat)
+	v.check(c.Notify.EscalationRepeat >= 24*time.Hour, "notify.escalation_repeat",
+		"must be at least 24h (an escalation repeats at most once a day), got %s", c.Notify.EscalationRepeat)
 	v.positive("notify.lease_ttl", c.Notify.LeaseTTL)
 
 	v.checkResponseDays(c.Findings.ResponseDays)

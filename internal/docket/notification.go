@@ -66,6 +66,10 @@ type Notification struct {
 	ReadAt      *time.Time
 	State       string
 	DeliveredAt *time.Time
+	// Mail is how the notification reaches its recipient by e-mail, decided
+	// when it is made (MailOf): EmailEach on its own, EmailDigest in the
+	// recipient's next daily digest, EmailNone not at all. "" reads as EmailEach.
+	Mail string
 }
 
 // NotificationKey is the identity of a notification: rule, subject, the

@@ -222,7 +222,12 @@ func CanListCases(r Role) bool { return r.Valid() && r != RoleAdmin }
 
 // CanForecast reports whether the role reads the notification forecast (its
 // own part of it; leads and compliance officers all of it).
-func CanForecast(r Role) bool { return r.Valid() && r != RoleAdmin }
+func CanForecast(r Role) bool { return ReceivesNotifications(r) }
+
+// ReceivesNotifications reports whether users of the role can ever have a
+// notification: every role but the administrator's, who sees no case and
+// approves nothing, so has no inbox and no e-mail choice.
+func ReceivesNotifications(r Role) bool { return r.Valid() && r != RoleAdmin }
 
 // CanForecastAll reports whether the role sees every recipient's forecast.
 func CanForecastAll(r Role) bool { return r == RoleReviewLead || r == RoleCompliance }

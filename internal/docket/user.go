@@ -71,10 +71,13 @@ type User struct {
 	// MFAEnrolled: the user has a confirmed second factor.
 	MFAEnrolled bool
 	// SSOOnly: the account signs in by single sign-on only; its password does not work.
-	SSOOnly   bool
-	CreatedAt time.Time
-	UpdatedAt time.Time
-	Org       Org
+	SSOOnly bool
+	// EmailDelivery is how notifications reach the user by e-mail: one of
+	// EmailDeliveries (MailOf).
+	EmailDelivery string
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+	Org           Org
 }
 
 // Actor is who performs an action: the signed-in user and where the request came from.

@@ -36,6 +36,9 @@ type EmailOptions struct {
 	// GiveUpAfter is how long a message is retried before it is parked as
 	// failed (smtp.give_up_after); 0: never.
 	GiveUpAfter time.Duration
+	// RepeatsInDigest says escalations' repeats wait for the daily digest
+	// (notify.repeats_in_digest), which the footer tells.
+	RepeatsInDigest bool
 }
 
 // Email sends one message per recipient per batch over SMTP, or writes it to
@@ -50,6 +53,8 @@ type Email struct {
 	log    *slog.Logger
 	client *mail.Client // nil: the log
 	giveUp time.Duration
+	// repeatsInDigest: escalations' repeats wait for the daily digest.
+	repeatsInDigest bool
 }
 
 // NewEmail builds the e-mail channel; a bad SMTP URL is an error.
@@ -68,7 +73,7 @@ func NewEmail(o EmailOptions) (*Email, error) {
 		return nil, fmt.Errorf("mail.from: %w", err)
 	}
 	e := &Email{from: o.From, base: trimBase(o.BaseURL), loc: o.Location, log: o.Logger, domain: "docket.invalid",
-		giveUp: o.GiveUpAfter}
+		giveUp: o.GiveUpAfter, repeatsInDigest: o.RepeatsInDigest}
 	if _, d, ok := strings.Cut(from.Address, "@"); ok && d != "" {
 		e.domain = d
 	}
@@ -133,7 +138,8 @@ type emailPayload struct {
 	Date    string `json:"date"`
 }
 
-// item is one notification of a message, in words.
+// item is one notification of a message, in words; a digest's lines say
+// what it carries.
 type item struct {
 	Number string
 	What   string
@@ -141,19 +147,35 @@ type item struct {
 	DueUTC string
 	Link   string
 	IsCase bool
+	Digest bool
+	Lines  []digestLine
 }
 
-// Plan groups the batch's notifications by recipient: one message each, its
-// Message-ID derived from the sorted outbox keys it carries. Disabled or
-// unknown recipients get nothing.
+// digestLine is one line of a digest: what, how many, which cases.
+type digestLine struct {
+	What  string
+	Count int
+	Cases string
+}
+
+// Plan groups the batch's notifications that go by e-mail on their own (not
+// those held for a digest or not mailed: docket.MailOf) by recipient: one
+// message each, its Message-ID derived from the sorted outbox keys it
+// carries. Disabled or unknown recipients get nothing.
 func (e *Email) Plan(b app.Batch) ([]docket.Delivery, error) {
+	var mailed []docket.Notification
+	for _, n := range b.Notifications {
+		if n.Mail == "" || n.Mail == docket.EmailEach {
+			mailed = append(mailed, n)
+		}
+	}
 	var out []docket.Delivery
-	for _, g := range app.GroupByRecipient(b.Notifications) {
+	for _, g := range app.GroupByRecipient(mailed) {
 		u, ok := b.Users[g.RecipientID]
 		if !ok || u.Disabled || u.Email == "" {
 			continue
 		}
-		p := e.render(u.Email, g.Notifications, b.Now)
+		p := e.render(u.Email, g.Notifications, b.Digests, b.Now)
 		payload, err := json.Marshal(p)
 		if err != nil {
 			return nil, err
@@ -198,18 +220,29 @@ var htmlBody = template.Must(template.New("mail").Parse(`<!DOCTYPE html>
 <p>{{.Intro}}</p>
 <ul>
 {{- range .Items}}
-<li><strong>{{if .Number}}{{.Number}}: {{end}}{{.What}}</strong>{{if .IsCase}}<br>Due {{.Due}} ({{.DueUTC}})<br>{{else}}<br>{{end}}<a href="{{.Link}}">{{.Link}}</a></li>
+<li><strong>{{if .Number}}{{.Number}}: {{end}}{{.What}}</strong>
+{{- if .Digest}}{{if .Lines}}<ul>{{range .Lines}}<li>{{.What}}: {{.Count}}{{if .Cases}} ({{.Cases}}){{end}}</li>{{end}}</ul>{{else}}<br>{{end}}
+{{- else if .IsCase}}<br>Due {{.Due}} ({{.DueUTC}})<br>{{else}}<br>{{end}}<a href="{{.Link}}">{{.Link}}</a></li>
 {{- end}}
 </ul>
 <p style="color: #555">{{.Footer}}</p>
 </body></html>
 `))
 
-const footer = "You receive this because Docket tracks these deadlines for you. Escalations repeat until someone acknowledges them in Docket."
+// footer says why the message came and where to choose how e-mail comes.
+func (e *Email) footer() string {
+	s := "You receive this because Docket tracks these deadlines for you. Escalations repeat until someone acknowledges them in Docket"
+	if e.repeatsInDigest {
+		s += "; after the first message, their repeats come in your daily digest"
+	}
+	return s + ". Choose how e-mail reaches you: " + e.base + "/account"
+}
 
 // render writes the message: subject and bodies name case numbers, what is
-// due in words, when (agency time and UTC), and links; nothing else.
-func (e *Email) render(to string, ns []docket.Notification, now time.Time) emailPayload {
+// due in words (docket.RuleWords), when (agency time and UTC), and links;
+// a digest says what it carries, by rule with its cases, and links to the
+// dashboard. Nothing else.
+func (e *Email) render(to string, ns []docket.Notification, digests map[string][]docket.Notification, now time.Time) emailPayload {
 	ns = append([]docket.Notification{}, ns...)
 	sort.SliceStable(ns, func(i, j int) bool {
 		if ns[i].CaseNumber != ns[j].CaseNumber {
@@ -219,12 +252,22 @@ func (e *Email) render(to string, ns []docket.Notification, now time.Time) email
 	})
 	items := make([]item, len(ns))
 	for i, n := range ns {
-		it := item{Number: n.CaseNumber, What: app.DescribeRule(n.Rule, n.Threshold, n.Repeat), Link: e.base + "/dashboard"}
-		if n.Kind == docket.KindEscalation {
+		it := item{Number: n.CaseNumber, What: docket.RuleWords(n.Rule, n.Threshold), Link: e.base + "/dashboard"}
+		switch n.Kind {
+		case docket.KindEscalation:
 			it.What = "Escalation: " + it.What
-		}
-		if n.Kind == docket.KindApproval {
+		case docket.KindApproval:
 			it.Link = e.base + "/approvals"
+		case docket.KindDigest:
+			carries := digests[n.ID]
+			it.Digest, it.What = true, app.DigestWords(carries)
+			for _, l := range app.DigestLines(carries) {
+				numbers := make([]string, len(l.Cases))
+				for i, c := range l.Cases {
+					numbers[i] = c.Number
+				}
+				it.Lines = append(it.Lines, digestLine{What: l.Words, Count: l.Count, Cases: strings.Join(numbers, ", ")})
+			}
 		}
 		if n.CaseID != "" {
 			it.IsCase = true
@@ -267,17 +310,25 @@ func (e *Email) render(to string, ns []docket.Notification, now time.Time) email
 			text.WriteString(it.Number + ": ")
 		}
 		text.WriteString(it.What + "\n")
+		for _, l := range it.Lines {
+			text.WriteString(fmt.Sprintf("  - %s: %d", l.What, l.Count))
+			if l.Cases != "" {
+				text.WriteString(" (" + l.Cases + ")")
+			}
+			text.WriteString("\n")
+		}
 		if it.IsCase {
 			text.WriteString("  Due " + it.Due + " (" + it.DueUTC + ")\n")
 		}
 		text.WriteString("  " + it.Link + "\n\n")
 	}
-	text.WriteString("-- \n" + footer + "\n")
+	foot := e.footer()
+	text.WriteString("-- \n" + foot + "\n")
 	var html bytes.Buffer
 	_ = htmlBody.Execute(&html, struct {
 		Intro, Footer string
 		Items         []item
-	}{intro, footer, items})
+	}{intro, foot, items})
 	return emailPayload{To: to, Subject: subject, Text: text.String(), HTML: html.String(), Date: now.UTC().Format(time.RFC3339)}
 }
 

@@ -185,7 +185,7 @@ func TestEmailGoesToEachRecipientWithoutConfidentialContent(t *testing.T) {
 			t.Fatalf("nothing for %s: %v", who, byRcpt)
 		}
 		p := parse(t, raw.Data)
-		if p.Subject != "[Docket] DKT-2026-0001: review deadline in 7 days" {
+		if p.Subject != "[Docket] DKT-2026-0001: "+docket.RuleWords(docket.RuleCaseReminder, "7d") {
 			t.Errorf("subject %q", p.Subject)
 		}
 		if want := "<" + docket.MessageID(e.keysOf(who)...) + "@agency.example.gov>"; p.MessageID != want {
@@ -195,7 +195,7 @@ func TestEmailGoesToEachRecipientWithoutConfidentialContent(t *testing.T) {
 			t.Errorf("To %q", p.Header.Get("To"))
 		}
 		link := "https://docket.agency.example.gov/cases/" + c.ID
-		for _, want := range []string{"DKT-2026-0001: review deadline in 7 days", "Due Thu 2 Jul 2026 23:59 EDT (2026-07-03 03:59 UTC)", link} {
+		for _, want := range []string{"DKT-2026-0001: Review deadline in 7 days", "Due Thu 2 Jul 2026 23:59 EDT (2026-07-03 03:59 UTC)", link} {
 			if !strings.Contains(p.Text, want) {
 				t.Errorf("the text lacks %q:\n%s", want, p.Text)
 			}
@@ -209,7 +209,7 @@ func TestEmailGoesToEachRecipientWithoutConfidentialContent(t *testing.T) {
 			}
 		}
 	}
-	if p := parse(t, byRcpt[e.email["co"]].Data); p.Subject != "[Docket] daily digest of the countdown dashboard" ||
+	if p := parse(t, byRcpt[e.email["co"]].Data); p.Subject != "[Docket] Daily digest: nothing held back since the last one" ||
 		!strings.Contains(p.Text, "https://docket.agency.example.gov/dashboard") {
 		t.Errorf("digest: %q\n%s", p.Subject, p.Text)
 	}
@@ -378,7 +378,7 @@ func TestWithoutSMTPMessagesGoToTheLog(t *testing.T) {
 	if n != 3 || strings.Count(logs, "e-mail (no SMTP server configured)") != 3 {
 		t.Fatalf("sent %d; log:\n%s", n, logs)
 	}
-	if !strings.Contains(logs, "DKT-2026-0001: review deadline in 7 days") || !strings.Contains(logs, "message_id=<msg_") ||
+	if !strings.Contains(logs, "DKT-2026-0001: Review deadline in 7 days") || !strings.Contains(logs, "message_id=<msg_") ||
 		strings.Contains(logs, "Atlas") {
 		t.Fatalf("log:\n%s", logs)
 	}
@@ -469,7 +469,7 @@ func TestAChangeWaitingForApprovalIsMailed(t *testing.T) {
 			t.Errorf("mailed to %v", g.To)
 		}
 		p := parse(t, g.Data)
-		if p.Subject != "[Docket] a change to an account waits for a review lead's approval" ||
+		if p.Subject != "[Docket] "+docket.RuleWords(docket.RuleApprovalRequested, "") ||
 			!strings.Contains(p.Text, "https://docket.agency.example.gov/approvals") {
 			t.Errorf("message: %q\n%s", p.Subject, p.Text)
 		}

@@ -40,7 +40,8 @@ func Channels(o Options) ([]app.Channel, error) {
 		o.Now = time.Now
 	}
 	email, err := NewEmail(EmailOptions{SMTPURL: o.Config.SMTP.URL, From: o.Config.Mail.From, BaseURL: o.BaseURL,
-		Location: o.Config.Location(), Logger: o.Logger, GiveUpAfter: o.Config.SMTP.GiveUpAfter})
+		Location: o.Config.Location(), Logger: o.Logger, GiveUpAfter: o.Config.SMTP.GiveUpAfter,
+		RepeatsInDigest: o.Config.Notify.RepeatsInDigest})
 	if err != nil {
 		return nil, err
 	}

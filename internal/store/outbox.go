@@ -147,6 +147,7 @@ type notificationRow struct {
 	ReadAt      *int64
 	State       string
 	DeliveredAt *int64
+	Mail        string
 }
 
 func (notificationRow) TableName() string { return "notifications" }
@@ -155,7 +156,7 @@ func (r notificationRow) domain() docket.Notification {
 	return docket.Notification{ID: r.ID, InboxID: r.InboxID, Key: r.Key, GroupKey: r.GroupKey, Rule: r.Rule, Kind: r.Kind,
 		SubjectType: r.SubjectType, SubjectID: r.SubjectID, CaseID: r.CaseID, CaseNumber: r.CaseNumber,
 		RecipientID: r.RecipientID, DeadlineAt: tm(r.DeadlineAt), DueAt: tm(r.DueAt), Threshold: r.Threshold,
-		Repeat: r.Repeat, CreatedAt: tm(r.CreatedAt), ReadAt: tmp(r.ReadAt), State: r.State, DeliveredAt: tmp(r.DeliveredAt)}
+		Repeat: r.Repeat, CreatedAt: tm(r.CreatedAt), ReadAt: tmp(r.ReadAt), State: r.State, DeliveredAt: tmp(r.DeliveredAt), Mail: r.Mail}
 }
 
 // InsertNotifications relies on the unique key: a second write of a key is a no-op.
@@ -163,16 +164,24 @@ func (t notifyRepo) InsertNotifications(ns []docket.Notification) (int, error) {
 	added := 0
 	for _, n := range ns {
 		res := t.db.Exec(`INSERT INTO notifications (id, inbox_id, key, group_key, rule, kind, subject_type, subject_id, case_id,
-case_number, recipient_id, deadline_at, due_at, threshold, repeat, created_at, state)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`,
+case_number, recipient_id, deadline_at, due_at, threshold, repeat, created_at, state, mail)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`,
 			n.ID, n.InboxID, n.Key, n.GroupKey, n.Rule, n.Kind, n.SubjectType, n.SubjectID, n.CaseID, n.CaseNumber,
-			n.RecipientID, ms(n.DeadlineAt), ms(n.DueAt), n.Threshold, n.Repeat, ms(n.CreatedAt), n.State)
+			n.RecipientID, ms(n.DeadlineAt), ms(n.DueAt), n.Threshold, n.Repeat, ms(n.CreatedAt), n.State, mailOf(n))
 		if res.Error != nil {
 			return added, res.Error
 		}
 		added += int(res.RowsAffected)
 	}
 	return added, nil
+}
+
+// mailOf is how a notification reaches its recipient by e-mail, each when unset.
+func mailOf(n docket.Notification) string {
+	if n.Mail == "" {
+		return docket.EmailEach
+	}
+	return n.Mail
 }
 
 // HoldLease takes the lease when it is free or expired, or renews it for its holder.

@@ -78,6 +78,7 @@ type userRow struct {
 	TokenVersion    int
 	MFAEnrolled     bool `gorm:"column:mfa_enrolled"`
 	SSOOnly         bool `gorm:"column:sso_only"`
+	EmailDelivery   string
 	CreatedAt       int64
 	UpdatedAt       int64
 	OrgName         string `gorm:"->;-:migration"`
@@ -90,14 +91,22 @@ func (userRow) TableName() string { return "users" }
 func (r userRow) domain() *docket.User {
 	return &docket.User{ID: r.ID, OrgID: r.OrgID, Email: r.Email, Name: r.Name, Role: docket.Role(r.Role),
 		PasswordHash: r.PasswordHash, PasswordByAdmin: r.PasswordByAdmin, Disabled: r.Disabled, TokenVersion: r.TokenVersion,
-		MFAEnrolled: r.MFAEnrolled, SSOOnly: r.SSOOnly, CreatedAt: tm(r.CreatedAt), UpdatedAt: tm(r.UpdatedAt),
+		MFAEnrolled: r.MFAEnrolled, SSOOnly: r.SSOOnly, EmailDelivery: r.EmailDelivery, CreatedAt: tm(r.CreatedAt), UpdatedAt: tm(r.UpdatedAt),
 		Org: docket.Org{ID: r.OrgID, Name: r.OrgName, Kind: r.OrgKind, CreatedAt: tm(r.OrgCreatedAt)}}
 }
 
 func userRowOf(u *docket.User) userRow {
 	return userRow{ID: u.ID, OrgID: u.OrgID, Email: u.Email, Name: u.Name, Role: string(u.Role),
 		PasswordHash: u.PasswordHash, PasswordByAdmin: u.PasswordByAdmin, Disabled: u.Disabled, TokenVersion: u.TokenVersion,
-		MFAEnrolled: u.MFAEnrolled, SSOOnly: u.SSOOnly, CreatedAt: ms(u.CreatedAt), UpdatedAt: ms(u.UpdatedAt)}
+		MFAEnrolled: u.MFAEnrolled, SSOOnly: u.SSOOnly, EmailDelivery: emailDeliveryOf(u), CreatedAt: ms(u.CreatedAt), UpdatedAt: ms(u.UpdatedAt)}
+}
+
+// emailDeliveryOf is the user's choice of e-mail delivery, each when unset.
+func emailDeliveryOf(u *docket.User) string {
+	if u.EmailDelivery == "" {
+		return docket.EmailEach
+	}
+	return u.EmailDelivery
 }
 
 const userSelect = `SELECT users.*, orgs.name AS org_name, orgs.kind AS org_kind, orgs.created_at AS org_created_at
@@ -127,8 +136,8 @@ func (t userRepo) UserByEmail(email string) (*docket.User, error) {
 
 // UpdateUser writes every column, so that false and "" stick.
 func (t userRepo) UpdateUser(u *docket.User) error {
-	return t.db.Exec(`UPDATE users SET name = ?, role = ?, password_hash = ?, password_by_admin = ?, disabled = ?, token_version = ?, mfa_enrolled = ?, sso_only = ?, updated_at = ? WHERE id = ?`,
-		u.Name, string(u.Role), u.PasswordHash, u.PasswordByAdmin, u.Disabled, u.TokenVersion, u.MFAEnrolled, u.SSOOnly, ms(u.UpdatedAt), u.ID).Error
+	return t.db.Exec(`UPDATE users SET name = ?, role = ?, password_hash = ?, password_by_admin = ?, disabled = ?, token_version = ?, mfa_enrolled = ?, sso_only = ?, email_delivery = ?, updated_at = ? WHERE id = ?`,
+		u.Name, string(u.Role), u.PasswordHash, u.PasswordByAdmin, u.Disabled, u.TokenVersion, u.MFAEnrolled, u.SSOOnly, emailDeliveryOf(u), ms(u.UpdatedAt), u.ID).Error
 }
 
 func (t userRepo) ListUsers(f app.UserFilter, p app.Page) ([]docket.User, string, error) {

@@ -109,6 +109,7 @@ var pageAccess = map[string]pageSpec{
 	"POST /account/mfa/recovery-codes":    {},
 	"POST /account/passkeys/options":      {},
 	"POST /account/passkeys":              {form: url.Values{"name": {"x"}, "ceremony": {"x"}, "credential": {"{}"}}},
+	"POST /account/email":                 {roles: []string{"lab_member", "reviewer", "review_lead", "compliance_officer"}, form: url.Values{"email_delivery": {"digest"}}},
 
 	// Amendments, benchmark results, publishing, the statement and the Clearinghouse.
 	"GET /cases/:id/statement":          {scope: pageCase},

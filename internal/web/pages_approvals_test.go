@@ -77,7 +77,7 @@ func TestTheApprovalsPage(t *testing.T) {
 	}
 	// The lead's inbox item leads to the page.
 	inbox := lead.get("/inbox")
-	inbox.has(t, "A change to an account is waiting for a review lead's approval", "No deadline")
+	inbox.has(t, "A change to an account waits for a review lead's approval", "No deadline")
 	if !strings.Contains(inbox.Body, `<a href="/approvals">Approvals</a>`) {
 		t.Error("the inbox item does not link to the approvals")
 	}

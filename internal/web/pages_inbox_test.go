@@ -43,7 +43,7 @@ func TestInboxPage(t *testing.T) {
 	}
 	p := rev.get("/inbox")
 	wantPage(t, p, 200)
-	p.has(t, "Inbox", "DKT-2026-0001", "Reminder", "The review deadline is 7 days away", "Unread", "Mark read",
+	p.has(t, "Inbox", "DKT-2026-0001", "Reminder", "Review deadline in 7 days", "Unread", "Mark read",
 		"Thu 2 Jul 2026, 23:59 EDT")
 	p.hasNot(t, "Inboxed", "A frontier model.", ">Acknowledge<")
 	if !strings.Contains(p.Body, `href="/cases/`+id+`"`) {
@@ -90,7 +90,7 @@ func TestInboxPage(t *testing.T) {
 	w.sweep()
 	co := w.pageAs("co")
 	p = co.get("/inbox")
-	p.has(t, "Escalation", "The review deadline has lapsed without a decision", "Acknowledge")
+	p.has(t, "Escalation", "Review window elapsed without a decision", "Acknowledge")
 	ack := ""
 	for _, m := range inboxFormRE.FindAllStringSubmatch(p.Body, -1) {
 		if strings.HasSuffix(m[1], "/ack") {
@@ -118,14 +118,29 @@ func TestInboxPage(t *testing.T) {
 	// The lead, another recipient of the same escalation, sees it acknowledged too.
 	w.pageAs("lead").get("/inbox").has(t, "Acknowledged")
 
-	// Every signed-in role has an inbox, empty or not.
-	for _, user := range []string{"lab", "rival", "rev2", "admin"} {
+	// Every role that can get a notification has an inbox, empty or not;
+	// the administrator, who never gets one, has none in the header, and
+	// the page says why.
+	for _, user := range []string{"lab", "rival", "rev2"} {
 		p := w.pageAs(user).get("/inbox")
 		wantPage(t, p, 200)
-		if user == "rival" || user == "rev2" || user == "admin" {
+		if !strings.Contains(p.Body, `href="/inbox"`) {
+			t.Errorf("%s has no inbox link", user)
+		}
+		if user == "rival" || user == "rev2" {
 			p.has(t, "Nothing yet.")
 		}
 	}
+	admin := w.pageAs("admin")
+	for _, path := range []string{"/", "/admin/users", "/account"} {
+		if p := admin.get(path); strings.Contains(p.Body, `href="/inbox"`) || strings.Contains(p.Body, `href="/forecast"`) {
+			t.Errorf("the administrator's %s links to the inbox or the forecast", path)
+		}
+	}
+	p = admin.get("/inbox")
+	wantPage(t, p, 200)
+	p.has(t, "Nothing arrives here for an administrator")
+	p.hasNot(t, "What is coming (forecast)")
 }
 
 func TestInboxPagesThroughACursor(t *testing.T) {
@@ -172,29 +187,35 @@ func TestForecastPage(t *testing.T) {
 	if !strings.Contains(p.Body, `value="2026-07-04"`) {
 		t.Fatal("the default horizon is not 14 days ahead")
 	}
-	p.has(t, "Forecast", "DKT-2026-0001", "The review deadline is 7 days away", "Thursday 25 June 2026", "09:00 EDT",
-		"The review deadline is 1 day away", "The review deadline has lapsed without a decision", "rev, Agency",
+	p.has(t, "Forecast", "DKT-2026-0001", "Review deadline in 7 days", "25 Jun, 09:00",
+		"Review deadline in 1 day", "Review window elapsed without a decision", "rev, Agency",
 		"You", "co, Agency", "Daily digest", "for everyone")
 	if !strings.Contains(p.Body, `href="/cases/`+id+`"`) {
 		t.Fatal("the case does not link")
 	}
 	p.hasNot(t, "Forecast 1.0", "A frontier model.")
+	// A row per case and thing due: the lapse's recipients and its repeat are one row, as are the digests.
+	for _, words := range []string{"Review window elapsed without a decision", "Daily digest"} {
+		if n := strings.Count(p.Body, "<td>"+words+"</td>"); n != 1 {
+			t.Errorf("%q is %d rows", words, n)
+		}
+	}
 
 	// A chosen horizon: until the end of 25 June, agency time.
 	p = lead.get("/forecast?until=2026-06-25")
 	wantPage(t, p, 200)
-	p.has(t, "The review deadline is 7 days away")
-	p.hasNot(t, "The review deadline is 3 days away")
+	p.has(t, "Review deadline in 7 days")
+	p.hasNot(t, "Review deadline in 3 days")
 
 	// Others see only their own.
 	p = w.pageAs("rev").get("/forecast?until=2026-07-04")
 	wantPage(t, p, 200)
-	p.has(t, "The review deadline is 7 days away", "You")
+	p.has(t, "Review deadline in 7 days", "You")
 	p.hasNot(t, "co, Agency", "lead, Agency", "Daily digest")
 	p = w.pageAs("lab").get("/forecast?until=2026-07-04")
 	wantPage(t, p, 200)
-	p.has(t, "The review window has elapsed without a decision")
-	p.hasNot(t, "rev, Agency", "The review deadline is 7 days away")
+	p.has(t, "Review window elapsed without a decision")
+	p.hasNot(t, "rev, Agency", "Review deadline in 7 days")
 
 	// Bad dates are refused beside the field.
 	for q, say := range map[string]string{"2026-02-30": "Enter the date as YYYY-MM-DD", "soon": "Enter the date as YYYY-MM-DD",

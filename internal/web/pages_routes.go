@@ -76,6 +76,7 @@ func (s *Server) pageRoutes() []Route {
 		{http.MethodPost, "/account/api-tokens/:id/revoke", s.ui.Account.RevokeAPIToken, false},
 		{http.MethodPost, "/account/calendar-url", s.ui.Account.CreateCalendarURL, false},
 		{http.MethodPost, "/account/calendar-url/delete", s.ui.Account.DeleteCalendarURL, false},
+		{http.MethodPost, "/account/email", s.ui.Account.SetEmailDelivery, false},
 
 		{http.MethodGet, "/cases/:id/statement", s.ui.Review.Statement, false},
 		{http.MethodPost, "/cases/:id/amendments", s.ui.Review.Amend, false},

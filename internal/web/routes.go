@@ -21,6 +21,7 @@ func (s *Server) apiRoutes() []Route {
 		{http.MethodPost, "/auth/token", s.api.Accounts.PostToken, true},
 		{http.MethodPost, "/auth/logout", s.api.Accounts.PostLogout, false},
 		{http.MethodGet, "/me", s.api.Accounts.GetMe, false},
+		{http.MethodPatch, "/me", s.api.Accounts.PatchMe, false},
 		{http.MethodPost, "/me/password", s.api.Accounts.PostPassword, false},
 		{http.MethodGet, "/me/mfa", s.api.Factors.GetFactors, false},
 		{http.MethodPost, "/me/mfa/totp", s.api.Factors.PostTOTP, false},

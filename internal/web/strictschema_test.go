@@ -155,7 +155,7 @@ func strictMessage(ve *jsonschema.ValidationError) string {
 func TestStrictSchemaReadsNullStrictly(t *testing.T) {
 	me := `{"id":"u1","email":"a@example.org","name":"A","role":"admin","disabled":false,"sso_only":false,` +
 		`"org":{"id":"o1","name":"Agency","kind":"agency","created_at":"2026-06-02T18:00:00.000Z"},` +
-		`"mfa":{"enrolled":false,"required":false},"session":{"amr":["pwd"],"acr":null,"authenticated_at":null},` +
+		`"mfa":{"enrolled":false,"required":false},"session":{"amr":["pwd"],"acr":null,"authenticated_at":null},"email_delivery":"each",` +
 		`"created_at":"2026-06-02T18:00:00.000Z","updated_at":"2026-06-02T18:00:00.000Z"}`
 	cases := []struct {
 		name, body string

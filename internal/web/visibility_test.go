@@ -35,6 +35,8 @@ var accessMatrix = map[string]routeSpec{
 	"POST /api/v1/auth/logout": {},
 	"GET /api/v1/me":           {},
 	"POST /api/v1/me/password": {body: map[string]any{}},
+	// One's own choice of e-mail: every role but the administrator's, who gets no notification.
+	"PATCH /api/v1/me": {body: map[string]any{"email_delivery": "digest"}, allowed: []string{"lab_member", "reviewer", "review_lead", "compliance_officer"}},
 	// One's own second factors: every signed-in role.
 	"GET /api/v1/me/mfa":                 {},
 	"POST /api/v1/me/mfa/totp":           {body: map[string]any{}},

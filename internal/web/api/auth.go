@@ -42,6 +42,8 @@ type meJSON struct {
 	userJSON
 	MFA     meMFAJSON     `json:"mfa"`
 	Session meSessionJSON `json:"session"`
+	// EmailDelivery is how notifications reach the user by e-mail (PATCH /me).
+	EmailDelivery string `json:"email_delivery"`
 }
 
 type meMFAJSON struct {
@@ -62,7 +64,7 @@ func (s *Accounts) GetMe(c echo.Context) error {
 		return err
 	}
 	me := meJSON{userJSON: presentUser(u), MFA: meMFAJSON{Enrolled: u.MFAEnrolled, Required: a.MFARequired},
-		Session: meSessionJSON{AMR: append([]string{}, a.AMR...)}}
+		Session: meSessionJSON{AMR: append([]string{}, a.AMR...)}, EmailDelivery: u.EmailDelivery}
 	if a.ACR != "" {
 		me.Session.ACR = &a.ACR
 	}

@@ -34,6 +34,7 @@ type accountsAccountsCalls interface {
 	ListUsers(ctx context.Context, a docket.Actor, f app.UserFilter, p app.Page) ([]docket.User, string, error)
 	Logout(ctx context.Context, a docket.Actor) error
 	Me(ctx context.Context, a docket.Actor) (*docket.User, error)
+	SetEmailDelivery(ctx context.Context, a docket.Actor, choice string) (*docket.User, error)
 	SignInWithCode(ctx context.Context, email, password, code string, a docket.Actor) (*app.Session, error)
 	UpdateUser(ctx context.Context, a docket.Actor, id string, p app.UserPatch) (app.UserChange, error)
 	RemoveFactors(ctx context.Context, a docket.Actor, id string) (app.UserChange, error)

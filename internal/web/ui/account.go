@@ -32,6 +32,8 @@ type accountPage struct {
 	Errors         view.FieldErrors
 	// MFA is the second factors' section (mfa.go).
 	MFA factorsPart
+	// Mail is the choice of how notifications come by e-mail (account_email.go).
+	Mail mailPart
 }
 
 type tokenRow struct {
@@ -71,6 +73,7 @@ func (h *AccountPages) accountPageOf(c echo.Context, errs view.FieldErrors) (*ac
 	if pg.MFA, err = h.factorsOf(c); err != nil {
 		return nil, err
 	}
+	pg.Mail = h.mailPartOf(me, form(c, "email_delivery"))
 	return pg, nil
 }
 

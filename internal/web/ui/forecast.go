@@ -2,6 +2,8 @@ package ui
 
 import (
 	"net/http"
+	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -17,10 +19,15 @@ import (
 // The forecast (/forecast): what the sweep will send, to whom and when, from
 // now to the end of a chosen day (14 days ahead unless chosen), computed by
 // the same code as the sweep. Leads and compliance officers see everyone's;
-// the others what is addressed to them.
+// the others what is addressed to them. A row is one case and one rule (its
+// words: docket.RuleWords), with its recipients and repeats collapsed into a
+// count; the API (GET /notifications/forecast) keeps an item per notification.
 
 // forecastDays is how far ahead the forecast looks unless a date is chosen.
 const forecastDays = 14
+
+// forecastNames is how many recipients a row names before "and N others".
+const forecastNames = 3
 
 type forecastPage struct {
 	view.PageBase
@@ -28,24 +35,23 @@ type forecastPage struct {
 	Error   string
 	All     bool
 	Horizon time.Time
-	Days    []forecastDay
-	Count   int
+	Rows    []forecastRow
+	// Count is the number of notifications the rows hold.
+	Count int
 }
 
-// forecastDay is one local day of the forecast.
-type forecastDay struct {
-	Label string
-	Rows  []forecastRow
-}
-
+// forecastRow is one case and rule: when its first notification goes, how
+// many more times and until when, to whom, and how many notifications.
 type forecastRow struct {
-	At                 time.Time
-	Time               string // the local time of day
+	First, Last        time.Time
 	Now                bool
+	Times              int // distinct instants
 	Kind, KindLabel    string
 	What               string
 	CaseID, CaseNumber string
 	To                 string
+	Recipients         int
+	Count              int
 	Due                time.Time
 }
 
@@ -94,33 +100,80 @@ func (h *InboxPages) Forecast(c echo.Context) error {
 			return err
 		}
 	}
-	for _, o := range occ {
-		label := o.At.In(loc).Format("Monday 2 January 2006")
-		if !o.At.After(now) {
-			label = "Due now: at the next sweep"
-		}
-		if n := len(pg.Days); n == 0 || pg.Days[n-1].Label != label {
-			pg.Days = append(pg.Days, forecastDay{Label: label})
-		}
-		d := &pg.Days[len(pg.Days)-1]
-		r := forecastRowOf(o, a, names, now)
-		r.Time = o.At.In(loc).Format("15:04 MST")
-		d.Rows = append(d.Rows, r)
-		pg.Count++
-	}
+	pg.Rows, pg.Count = forecastRows(occ, a, names, now), len(occ)
 	return render(http.StatusOK)
 }
 
-func forecastRowOf(o app.Occurrence, a docket.Actor, names map[string]string, now time.Time) forecastRow {
-	r := forecastRow{At: o.At, Now: !o.At.After(now), Kind: o.Kind, KindLabel: view.LabelOr(kindLabels[o.Kind], o.Kind),
-		What: ruleWords(o.Rule, o.Threshold, o.Repeat), CaseID: o.CaseID, CaseNumber: o.CaseNumber, Due: o.DueAt}
-	switch {
-	case o.RecipientID == a.UserID:
-		r.To = "You"
-	case names[o.RecipientID] != "":
-		r.To = names[o.RecipientID]
-	default:
-		r.To = "Unknown user"
+// forecastRows groups the occurrences, soonest first, by case and what they
+// are about: a row each, with its recipients named and its repeats counted.
+func forecastRows(occ []app.Occurrence, a docket.Actor, names map[string]string, now time.Time) []forecastRow {
+	type group struct {
+		row        forecastRow
+		recipients map[string]bool
+		instants   map[int64]bool
 	}
-	return r
+	var order []string
+	groups := map[string]*group{}
+	for _, o := range occ {
+		what := docket.RuleWords(o.Rule, o.Threshold)
+		k := o.CaseID + "|" + what
+		g, ok := groups[k]
+		if !ok {
+			g = &group{row: forecastRow{First: o.At, Kind: o.Kind, KindLabel: view.LabelOr(kindLabels[o.Kind], o.Kind), What: what,
+				CaseID: o.CaseID, CaseNumber: o.CaseNumber, Due: o.DueAt}, recipients: map[string]bool{}, instants: map[int64]bool{}}
+			groups[k] = g
+			order = append(order, k)
+		}
+		if o.At.Before(g.row.First) {
+			g.row.First = o.At
+		}
+		if o.At.After(g.row.Last) {
+			g.row.Last = o.At
+		}
+		g.row.Count++
+		g.recipients[o.RecipientID] = true
+		g.instants[o.At.UnixMilli()] = true
+	}
+	out := make([]forecastRow, 0, len(order))
+	for _, k := range order {
+		g := groups[k]
+		r := g.row
+		r.Now, r.Times, r.Recipients = !r.First.After(now), len(g.instants), len(g.recipients)
+		r.To = recipientWords(g.recipients, a, names)
+		out = append(out, r)
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if !out[i].First.Equal(out[j].First) {
+			return out[i].First.Before(out[j].First)
+		}
+		return out[i].CaseNumber < out[j].CaseNumber
+	})
+	return out
+}
+
+// recipientWords names a row's recipients: "You" first, then by name (each
+// "name, organisation"), up to forecastNames, then how many more.
+func recipientWords(ids map[string]bool, a docket.Actor, names map[string]string) string {
+	var list []string
+	you := false
+	for id := range ids {
+		switch {
+		case id == a.UserID:
+			you = true
+		case names[id] != "":
+			list = append(list, names[id])
+		default:
+			list = append(list, "Unknown user")
+		}
+	}
+	sort.Strings(list)
+	if you {
+		list = append([]string{"You"}, list...)
+	}
+	more := ""
+	if len(list) > forecastNames {
+		more = " and " + strconv.Itoa(len(list)-forecastNames) + " more"
+		list = list[:forecastNames]
+	}
+	return strings.Join(list, "; ") + more
 }

@@ -80,6 +80,8 @@ type AccountPages struct {
 	baseURL string
 	// tokenMaxTTL is the longest lifetime of an API token.
 	tokenMaxTTL time.Duration
+	// repeatsInDigest: escalations' repeats wait for the daily digest.
+	repeatsInDigest bool
 	// endSession forgets the page session's cookie.
 	endSession func(echo.Context)
 }
@@ -144,6 +146,9 @@ type Settings struct {
 	APITokenMaxTTL time.Duration
 	// EndSession forgets the page session's cookie (a changed password ends it).
 	EndSession func(echo.Context)
+	// RepeatsInDigest says escalations' repeats wait for the daily digest
+	// (notify.repeats_in_digest), which the account page tells.
+	RepeatsInDigest bool
 }
 
 // Handlers are the pages' handlers, by area, and their renderer; the route
@@ -182,7 +187,7 @@ func New(sv Services, st Settings) (*Handlers, error) {
 		Dashboard:   &DashboardPages{r: r, cases: sv.Cases, users: admin.Users},
 		Inbox:       &InboxPages{r: r, cases: sv.Cases, delivery: sv.Delivery},
 		Account: &AccountPages{r: r, cases: sv.Cases, accounts: sv.Accounts, factors: sv.Factors, passkeys: sv.Passkeys, baseURL: st.BaseURL,
-			tokenMaxTTL: st.APITokenMaxTTL, endSession: st.EndSession},
+			tokenMaxTTL: st.APITokenMaxTTL, endSession: st.EndSession, repeatsInDigest: st.RepeatsInDigest},
 		Admin:     admin,
 		Approvals: &ApprovalPages{r: r, approvals: sv.Approvals},
 		Webhooks:  &WebhookPages{r: r, delivery: sv.Delivery},
@@ -199,6 +204,7 @@ type accountPagesAccountsCalls interface {
 	DeleteCalendarURL(ctx context.Context, a docket.Actor) error
 	ListAPITokens(ctx context.Context, a docket.Actor) ([]app.Token, error)
 	Me(ctx context.Context, a docket.Actor) (*docket.User, error)
+	SetEmailDelivery(ctx context.Context, a docket.Actor, choice string) (*docket.User, error)
 }
 
 // accountPagesCasesCalls is what the AccountPages handlers call of the cases service.
@@ -293,9 +299,10 @@ type inboxPagesCasesCalls interface {
 // inboxPagesDeliveryCalls is what the InboxPages handlers call of the delivery service.
 type inboxPagesDeliveryCalls interface {
 	Acknowledge(ctx context.Context, a docket.Actor, id string) (*docket.Notification, error)
+	DigestsOf(ctx context.Context, a docket.Actor, ns []docket.Notification) (map[string][]docket.Notification, error)
 	Forecast(ctx context.Context, a docket.Actor, until time.Time) ([]app.Occurrence, error)
-	Inbox(ctx context.Context, a docket.Actor, p app.Page) ([]docket.Notification, string, error)
-	MarkRead(ctx context.Context, a docket.Actor, inboxID string) (*docket.Notification, error)
+	InboxGroups(ctx context.Context, a docket.Actor, p app.Page) ([]app.InboxGroup, string, error)
+	MarkGroupRead(ctx context.Context, a docket.Actor, inboxID string) (int, error)
 }
 
 // reviewPagesCasesCalls is what the ReviewPages handlers call of the cases service.

@@ -1,10 +1,8 @@
 package ui
 
 import (
-	"fmt"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -15,18 +13,23 @@ import (
 	"github.com/docket/docket/internal/web/ui/view"
 )
 
-// The inbox (/inbox): the signed-in user's notifications, newest first, each
-// with what it is about in words, its case and when it is due; marking read
-// and acknowledging escalations are POST forms. The unread count rides in the
+// The inbox (/inbox): the signed-in user's notifications, a row per
+// escalation with its repeats, per reminder and per digest (one group key),
+// the most recently added to first, each with what it is about in words
+// (docket.RuleWords), its case and when it is due; a digest says what it
+// carries and links to the dashboard. Marking a row read (all of it) and
+// acknowledging an escalation are POST forms. The unread count rides in the
 // header of every page, one count query per page.
 
-// inboxPerPage is how many notifications a page of the inbox shows.
+// inboxPerPage is how many rows a page of the inbox shows.
 const inboxPerPage = 50
 
 type inboxPage struct {
 	view.PageBase
-	// Approvals says the viewer is told of changes that wait for approval.
+	// Approvals says the viewer is told of changes that wait for approval;
+	// Forecast that the viewer reads the forecast.
 	Approvals bool
+	Forecast  bool
 	Rows      []inboxRow
 	Cursor    string
 	NextHref  string
@@ -34,78 +37,27 @@ type inboxPage struct {
 }
 
 type inboxRow struct {
+	// InboxID and NotificationID are the newest notification's of the row.
 	InboxID, NotificationID string
 	Kind, KindLabel         string
 	What                    string
 	CaseID, CaseNumber      string
-	Due, Created            time.Time
-	ReadAt                  *time.Time
-	Escalation, Acked       bool
-	// Href is where an item about no case leads (an approval: /approvals);
-	// Undated is an item with no deadline.
+	Due                     time.Time
+	// First and Last are when the row's first and newest notifications
+	// arrived; Count how many it holds, Unread how many of them are unread.
+	First, Last       time.Time
+	Count, Unread     int
+	Escalation, Acked bool
+	// Href is where an item about no case leads (an approval: /approvals;
+	// a digest: /dashboard); Undated is an item with no deadline.
 	Href    string
 	Undated bool
+	// Digest lists what a digest carries, by rule.
+	Digest []app.DigestLine
 }
 
 var kindLabels = map[string]string{docket.KindReminder: "Reminder", docket.KindEscalation: "Escalation",
 	docket.KindDigest: "Daily digest", docket.KindApproval: "Approval"}
-
-// days turns a threshold such as "7d" into "7 days".
-func days(threshold string) string {
-	n := strings.TrimSuffix(threshold, "d")
-	if n == "1" {
-		return "1 day"
-	}
-	return n + " days"
-}
-
-// ruleWords says in words what a notification is about. It names deadlines
-// and subjects only, never their content.
-func ruleWords(rule, threshold string, repeat int) string {
-	var s string
-	switch rule {
-	case docket.RuleCaseReminder:
-		s = "The review deadline is " + days(threshold) + " away"
-	case docket.RuleCaseUnassigned:
-		s = "The case is still unassigned after it was received"
-	case docket.RuleCaseLapsed:
-		if threshold == "lapsed-lab" {
-			s = "The review window has elapsed without a decision"
-		} else {
-			s = "The review deadline has lapsed without a decision"
-		}
-	case docket.RuleReleaseConflict:
-		s = "The planned release falls on or before the review deadline"
-	case docket.RuleRequestLab:
-		s = "An information request is unanswered after " + days(threshold)
-	case docket.RuleRequestLead:
-		s = "An information request is still unanswered after " + days(threshold)
-	case docket.RuleFindingReminder:
-		s = "A response to a finding is due within " + days(threshold)
-	case docket.RuleFindingOverdueLab:
-		s = "A response to a finding is overdue"
-	case docket.RuleFindingOverdue:
-		s = "The lab's response to a finding is overdue"
-	case docket.RuleRiskCritical:
-		s = "The case's risk tier has reached critical"
-	case docket.RuleCapabilityJump:
-		s = "A benchmark result is two tiers or more above the previous version's"
-	case docket.RuleAcceptanceExpiring:
-		s = "The risk acceptance of a finding ends in " + days(threshold)
-	case docket.RuleAcceptanceExpired:
-		s = "The risk acceptance of a finding has ended: the finding is open again"
-	case docket.RuleDigest:
-		s = "The daily digest of the countdown"
-	case docket.RuleApprovalRequested:
-		s = "A change to an account is waiting for a review lead's approval"
-	default:
-		s = rule
-	}
-	if repeat > 0 {
-		s += fmt.Sprintf(" (repeat %d)", repeat)
-	}
-	return s
-}
 
 var inboxFlashes = map[string]string{
 	"read":         "Marked as read.",
@@ -123,26 +75,41 @@ func (h *InboxPages) renderInbox(c echo.Context, status int, alert string) error
 	if len(cursor) > 512 {
 		return docket.Unacceptable("cursor", "is not a cursor this list gave")
 	}
-	items, next, err := h.delivery.Inbox(ctx, a, app.Page{Limit: inboxPerPage, Cursor: cursor})
+	groups, next, err := h.delivery.InboxGroups(ctx, a, app.Page{Limit: inboxPerPage, Cursor: cursor})
 	if err != nil {
 		return err
 	}
-	acked, err := h.cases.AcknowledgedOf(ctx, a, items)
+	latest := make([]docket.Notification, len(groups))
+	for i, g := range groups {
+		latest[i] = g.Latest
+	}
+	acked, err := h.cases.AcknowledgedOf(ctx, a, latest)
 	if err != nil {
 		return err
 	}
-	pg := inboxPage{PageBase: h.r.Base(c, "Inbox"), Cursor: cursor, Approvals: docket.CanSeeAllApprovals(a.Role)}
+	digests, err := h.delivery.DigestsOf(ctx, a, latest)
+	if err != nil {
+		return err
+	}
+	pg := inboxPage{PageBase: h.r.Base(c, "Inbox"), Cursor: cursor, Approvals: docket.CanSeeAllApprovals(a.Role),
+		Forecast: docket.CanForecast(a.Role)}
 	if m, ok := inboxFlashes[c.QueryParam("done")]; ok {
 		pg.Flash = m
 	}
 	pg.Alert = alert
-	for _, n := range items {
+	for _, g := range groups {
+		n := g.Latest
 		row := inboxRow{InboxID: n.InboxID, NotificationID: n.ID, Kind: n.Kind,
-			KindLabel: view.LabelOr(kindLabels[n.Kind], n.Kind), What: ruleWords(n.Rule, n.Threshold, n.Repeat),
-			CaseID: n.CaseID, CaseNumber: n.CaseNumber, Due: n.DueAt, Created: n.CreatedAt, ReadAt: n.ReadAt,
-			Escalation: n.Kind == docket.KindEscalation, Acked: acked[n.ID]}
-		if n.Kind == docket.KindApproval {
+			KindLabel: view.LabelOr(kindLabels[n.Kind], n.Kind), What: docket.RuleWords(n.Rule, n.Threshold),
+			CaseID: n.CaseID, CaseNumber: n.CaseNumber, Due: n.DueAt, First: g.FirstAt, Last: g.LastAt,
+			Count: g.Count, Unread: g.Unread, Escalation: n.Kind == docket.KindEscalation, Acked: acked[n.ID]}
+		switch n.Kind {
+		case docket.KindApproval:
 			row.Href, row.Undated = "/approvals", true
+		case docket.KindDigest:
+			carries := digests[n.ID]
+			row.Href, row.Undated, row.What = "/dashboard", true, app.DigestWords(carries)
+			row.Digest = app.DigestLines(carries)
 		}
 		pg.Rows = append(pg.Rows, row)
 	}
@@ -164,8 +131,10 @@ func backToInbox(c echo.Context, what string) error {
 	return c.Redirect(http.StatusSeeOther, "/inbox?"+q.Encode())
 }
 
+// MarkRead marks a row of the inbox read: the notification and every other
+// of its group (an escalation's repeats).
 func (h *InboxPages) MarkRead(c echo.Context) error {
-	if _, err := h.delivery.MarkRead(c.Request().Context(), httpx.MustActor(c), c.Param("id")); err != nil {
+	if _, err := h.delivery.MarkGroupRead(c.Request().Context(), httpx.MustActor(c), c.Param("id")); err != nil {
 		return err
 	}
 	return backToInbox(c, "read")
@@ -183,10 +152,8 @@ func (h *InboxPages) Acknowledge(c echo.Context) error {
 		}
 		return err
 	}
-	if n.ReadAt == nil {
-		if _, err := h.delivery.MarkRead(ctx, a, n.InboxID); err != nil {
-			return err
-		}
+	if _, err := h.delivery.MarkGroupRead(ctx, a, n.InboxID); err != nil {
+		return err
 	}
 	return backToInbox(c, "acknowledged")
 }

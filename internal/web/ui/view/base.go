@@ -38,8 +38,11 @@ type PageBase struct {
 	// Flash says what the last action did; Alert why it could not be done.
 	Flash string
 	Alert string
-	// Unread is the signed-in user's count of unread notifications.
+	// Unread is the signed-in user's count of unread notifications; Inbox
+	// says the user can have any (the administrator never does, so has no
+	// inbox link).
 	Unread int
+	Inbox  bool
 }
 
 type pageUser struct {
@@ -71,7 +74,9 @@ func (p *Renderer) Base(c echo.Context, title string) PageBase {
 	}
 	b.User = &pageUser{Name: u.Name, Role: RoleLabel(u.Role), Org: u.Org.Name}
 	b.CSRF, _ = c.Get(httpx.CSRFKey).(string)
-	b.Unread = p.unreadOf(c)
+	if b.Inbox = docket.ReceivesNotifications(u.Role); b.Inbox {
+		b.Unread = p.unreadOf(c)
+	}
 	path := c.Request().URL.Path
 	// Every signed-in user reads the Clearinghouse.
 	nav := append(append(navFor(u.Role), forecastNav(u.Role)...), navItem{Href: "/clearinghouse", Label: "Clearinghouse"})
@@ -373,6 +378,8 @@ var flashes = map[string]string{
 	"factor-added":   "The authenticator app is added: you sign in with a code from it from now on. Make recovery codes below, in case you lose it.",
 	"factor-removed": "The second factor is removed.",
 	"passkey-added":  "The passkey is added: you can sign in with it from now on, after your password or on its own. Make recovery codes below, in case you lose it.",
+	// The account page's e-mail choice (account_email.go).
+	"email-delivery": "Your choice of e-mail is saved. It applies to what Docket sends from now on.",
 }
 
 // FlashOf is the flash of the action that the request's ?done= names.

@@ -143,7 +143,7 @@ var fieldLabels = map[string]string{
 	"weights_digest": "The weights digest", "planned_release_date": "The planned release date",
 	"training_compute_flops": "The training compute", "modality": "The modality", "deployment": "The deployment",
 	"email": "The e-mail address", "name": "The name", "role": "The role", "org_id": "The organisation",
-	"password": "The password", "kind": "The kind",
+	"password": "The password", "kind": "The kind", "email_delivery": "The choice of e-mail",
 }
 
 // FieldLabel names the field f in a message: "The question".

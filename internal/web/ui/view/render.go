@@ -46,7 +46,8 @@ func Views() []string { return slices.Clone(views) }
 // viewPartials are the templates a view includes beyond the layout and the
 // common partials, parsed with it.
 var viewPartials = map[string][]string{
-	"case.html": {"case_findings.html", "case_comments.html", "case_attachments.html", "case_review.html"},
+	"case.html":    {"case_findings.html", "case_comments.html", "case_attachments.html", "case_review.html"},
+	"account.html": {"account_email.html"},
 }
 
 // New parses the templates; it fails on a template that does not parse. The
