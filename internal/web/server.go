@@ -150,7 +150,8 @@ func New(svc *app.Services, o Options) (*Server, error) {
 		Clearinghouse: sv.Clearinghouse, Delivery: sv.Delivery, Approvals: sv.Approvals, Factors: sv.Factors,
 		Evaluations: sv.Evaluations},
 		ui.Settings{Location: o.Config.Location(), Logger: s.log, BaseURL: base, UploadMaxBytes: o.Config.Uploads.MaxBytes,
-			ResponseDays: o.Config.Findings.ResponseDays, APITokenMaxTTL: o.Config.Auth.APITokenMaxTTL, EndSession: s.endSession})
+			ResponseDays: o.Config.Findings.ResponseDays, APITokenMaxTTL: o.Config.Auth.APITokenMaxTTL, EndSession: s.endSession,
+			SSOName: ssoName(o.Config.OIDC)})
 	if err != nil {
 		return nil, err
 	}
