@@ -42,7 +42,13 @@ func ssoServer(t *testing.T, p *provider) *testServer {
 // callback's address before it is followed.
 func ssoSignIn(t *testing.T, b *browser, next string, tamper func(*url.URL)) page {
 	t.Helper()
-	start := b.get("/auth/oidc/start?next=" + url.QueryEscape(next))
+	return ssoFrom(t, b, "/auth/oidc/start?next="+url.QueryEscape(next), tamper)
+}
+
+// ssoFrom is ssoSignIn from a start address as a page links it.
+func ssoFrom(t *testing.T, b *browser, startPath string, tamper func(*url.URL)) page {
+	t.Helper()
+	start := b.get(startPath)
 	if start.Code != http.StatusFound {
 		t.Fatalf("start: %d %.300s", start.Code, start.text())
 	}
