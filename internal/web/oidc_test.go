@@ -28,13 +28,19 @@ const (
 // second factors of every agency role.
 func ssoServer(t *testing.T, p *provider) *testServer {
 	t.Helper()
-	ts := newTestServer(t, requireMFA, func(c *config.Config) {
-		c.BaseURL = "http://docket.test"
-		c.OIDC = config.OIDC{Issuer: p.issuer(), ClientID: p.clientID, PrivateKeyFile: p.keyFile,
-			Scopes: []string{"openid", "email"}, ACRValues: acrAAL2, DisplayName: "Login.gov"}
-	})
+	ts := newTestServer(t, requireMFA, withSSO(p))
 	p.assertedNow = ts.clock.Now
 	return ts
+}
+
+// withSSO sends single sign-on through p, asking AAL2, and a
+// phishing-resistant sign-in for a step-up to TLP:RED.
+func withSSO(p *provider) func(*config.Config) {
+	return func(c *config.Config) {
+		c.BaseURL = "http://docket.test"
+		c.OIDC = config.OIDC{Issuer: p.issuer(), ClientID: p.clientID, PrivateKeyFile: p.keyFile,
+			Scopes: []string{"openid", "email"}, ACRValues: acrAAL2, DisplayName: "Login.gov", StepUpACRValues: acrPR}
+	}
 }
 
 // ssoSignIn goes from Docket to the provider and back, as a browser does,

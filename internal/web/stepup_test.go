@@ -441,12 +441,7 @@ func stepUpLinks(p page) []string {
 // passkey is offered.
 func TestTLPRedOnThePagesOffersTheStepUp(t *testing.T) {
 	p := newProvider(t)
-	w := newWorld(t, requireStepUp, func(c *config.Config) {
-		c.BaseURL = "http://docket.test"
-		c.OIDC = config.OIDC{Issuer: p.issuer(), ClientID: p.clientID, PrivateKeyFile: p.keyFile,
-			Scopes: []string{"openid", "email"}, ACRValues: acrAAL2, DisplayName: "Login.gov",
-			StepUpACRValues: acrPR}
-	})
+	w := newWorld(t, requireStepUp, withSSO(p))
 	p.assertedNow = w.clock.Now
 	caseID := w.reviewCase()
 	f := w.redOn(caseID)
