@@ -13,6 +13,7 @@ import (
 
 	"github.com/docket/docket/internal/app"
 	"github.com/docket/docket/internal/config"
+	"github.com/docket/docket/internal/web"
 )
 
 // Step-up for what matters most (DESIGN.md "Signing in"): with
@@ -39,17 +40,41 @@ func redFindingBody() map[string]any {
 }
 
 // passkey signs the named user in again through the API and records that
-// this session was made with a passkey too (amr pwd, hwk), through the users
-// store; the session is the world's user name+"+pk".
+// this session was made with a passkey too (markPasskey); the session is the
+// world's user name+"+pk".
 func (ts *testServer) passkey(name string) string {
 	ts.t.Helper()
 	u, ok := ts.users[name]
 	if !ok {
 		ts.t.Fatalf("no user %s", name)
 	}
-	tok := ts.signIn(u.Email, testPassword)
+	pk := *u
+	pk.Token = ts.signIn(u.Email, testPassword)
+	ts.markPasskey(pk.Token)
+	ts.users[name+"+pk"] = &pk
+	return name + "+pk"
+}
+
+// passkeyPage signs the named user in on the sign-in page and records that
+// this page session was made with a passkey too (markPasskey).
+func (w *world) passkeyPage(name string) *browser {
+	w.t.Helper()
+	b := w.pageAs(name)
+	c, ok := b.cookies["docket_session"]
+	if !ok {
+		w.t.Fatalf("%s has no session cookie", name)
+	}
+	w.markPasskey(c.Value)
+	return b
+}
+
+// markPasskey records through the users store that the session of raw (its
+// token) was made with a password and a passkey (amr pwd, hwk), as a passkey
+// sign-in will make it.
+func (ts *testServer) markPasskey(raw string) {
+	ts.t.Helper()
 	var c jwt.RegisteredClaims
-	if _, _, err := jwt.NewParser().ParseUnverified(tok, &c); err != nil || c.ID == "" {
+	if _, _, err := jwt.NewParser().ParseUnverified(raw, &c); err != nil || c.ID == "" {
 		ts.t.Fatalf("the session token: %v", err)
 	}
 	if err := ts.store.Write(context.Background(), func(tx app.Tx) error {
@@ -57,10 +82,6 @@ func (ts *testServer) passkey(name string) string {
 	}); err != nil {
 		ts.t.Fatal(err)
 	}
-	pk := *u
-	pk.Token = tok
-	ts.users[name+"+pk"] = &pk
-	return name + "+pk"
 }
 
 // redFixture is what redOn makes on a case in review: a TLP:RED finding
@@ -515,5 +536,78 @@ func TestTLPRedOnThePagesOffersTheStepUp(t *testing.T) {
 	wantPage(t, pg, http.StatusOK)
 	if got := stepUpLinks(pg); len(got) != 1 || !strings.HasPrefix(got[0], "/login?") {
 		t.Errorf("without single sign-on the page offers %v", got)
+	}
+}
+
+// TestEveryPageKeepsTLPRedBehindStepUp walks the page routes the page
+// access table marks red: for the author, the lead and the lab user named,
+// a password session gets the step-up page (403, with the sign-in offered)
+// exactly where the same user's passkey session gets past the check, and
+// never the finding's content.
+func TestEveryPageKeepsTLPRedBehindStepUp(t *testing.T) {
+	w := newWorld(t, requireStepUp)
+	caseID := w.reviewCase()
+	from := "/cases/" + caseID
+	users := []string{"rev", "lead", "lab2"}
+	pw, pk := map[string]*browser{}, map[string]*browser{}
+	for _, u := range users {
+		pw[u], pk[u] = w.pageAs(u), w.passkeyPage(u)
+	}
+	send := func(b *browser, r web.Route, path string, spec pageSpec) page {
+		switch {
+		case r.Method == http.MethodGet:
+			return b.get(path)
+		case strings.HasSuffix(r.Path, "/attachments"):
+			return b.uploadPage(from, path, "evidence", "more.txt", []byte("more\n"))
+		case spec.redForm != nil:
+			return b.post(from, path, spec.redForm)
+		}
+		return b.post(from, path, spec.form)
+	}
+	marked := 0
+	for _, r := range w.srv.PageRoutes() {
+		key := r.Method + " " + r.Path
+		spec := pageAccess[key]
+		if !spec.red {
+			continue
+		}
+		marked++
+		gotPast := 0
+		for _, u := range users {
+			for _, target := range []string{"shared", "draft"} {
+				if target == "draft" && spec.scope != pageFinding {
+					continue
+				}
+				f := w.redOn(caseID)
+				id := map[pageScope]string{pageCase: caseID, pageFinding: f.shared, pageAttachment: f.attachment}[spec.scope]
+				if target == "draft" {
+					id = f.draft
+				}
+				path := strings.Replace(r.Path, ":id", id, 1)
+				refused := send(pw[u], r, path, spec)
+				if strings.Contains(refused.Body, redMark) {
+					t.Errorf("%s as %s on the %s finding: the page shows it", key, u, target)
+				}
+				passed := send(pk[u], r, path, spec)
+				if passed.Code == http.StatusForbidden && strings.Contains(passed.Body, "Sign in again to read TLP:RED") {
+					t.Errorf("%s as %s's passkey session: asked to step up", key, u)
+				}
+				if passed.Code == http.StatusForbidden || passed.Code == http.StatusNotFound {
+					continue // the user may not do this anyway
+				}
+				gotPast++
+				if refused.Code != http.StatusForbidden || !strings.Contains(refused.Body, "Sign in again to read TLP:RED") ||
+					!strings.Contains(refused.Body, "step_up=1") {
+					t.Errorf("%s as %s on the %s finding: a passkey session gets %d, a password one %d %.200s, want the step-up page",
+						key, u, target, passed.Code, refused.Code, refused.text())
+				}
+			}
+		}
+		if gotPast == 0 {
+			t.Errorf("%s: no user's passkey session got past the check: the route's red mark is never exercised", key)
+		}
+	}
+	if marked < 7 {
+		t.Errorf("%d page routes marked red", marked)
 	}
 }
