@@ -50,6 +50,7 @@ func loadConfig(o options, db, secret string) (config.Config, error) {
 	}
 	cfg.Secret = secret
 	cfg.Auth.MFARequiredRoles = config.NoMFARoles // as the server it starts (server.go)
+	cfg.Auth.TLPRedRequiresPhishingResistant = false
 	return cfg, nil
 }
 

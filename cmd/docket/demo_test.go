@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -15,6 +16,7 @@ import (
 	"github.com/docket/docket/internal/docket"
 	"github.com/docket/docket/internal/files"
 	"github.com/docket/docket/internal/store"
+	"github.com/docket/docket/internal/storetest"
 )
 
 // demoFixture is a fresh database with a service whose clock the test holds.
@@ -578,5 +580,75 @@ func TestDemoFindingsCommentsAndAttachments(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// serveDemo runs `docket serve --demo` on a fresh SQLite file in the
+// test's directory, with cheap password hashes and extra (beside the
+// database, address, secret, shipped file and data directory) in its
+// environment, writing what it prints to stdout; it returns the server's
+// base URL and stop, which ends it and waits (read stdout only after).
+func serveDemo(t *testing.T, extra map[string]string, stdout io.Writer) (base string, stop func()) {
+	t.Helper()
+	storetest.SkipOnPostgres(t, "the demo seeds a SQLite file")
+	old := demoHashParams
+	demoHashParams = auth.Params{Memory: 64, Time: 1, Threads: 1}
+	t.Cleanup(func() { demoHashParams = old })
+	db := filepath.Join(t.TempDir(), "docket.db")
+	vars := map[string]string{"DOCKET_DB": db, "DOCKET_ADDR": "127.0.0.1:0", "DOCKET_SECRET": strings.Repeat("d", 40),
+		"DOCKET_CONFIG": filepath.Join("..", "..", "configs", "docket.yaml"), "DOCKET_DATA_DIR": filepath.Join(filepath.Dir(db), "data")}
+	for k, v := range extra {
+		vars[k] = v
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	ready := make(chan string, 1)
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "--demo"}, env{Stdin: strings.NewReader(""), Stdout: stdout, Stderr: io.Discard,
+			Getenv: testEnv(vars), Ready: ready, Now: time.Now})
+	}()
+	select {
+	case addr := <-ready:
+		return "http://" + addr, func() { cancel(); <-done }
+	case code := <-done:
+		cancel()
+		t.Fatalf("serve exited %d", code)
+	case <-time.After(90 * time.Second):
+		cancel()
+		t.Fatal("the demo did not start")
+	}
+	return "", nil
+}
+
+// TestServeDemoRelaxesTheStepUp: serve --demo turns
+// auth.tlp_red_requires_phishing_resistant off and says so, and how it is
+// on otherwise: the lab user its TLP:RED finding names reads it, in the
+// list and alone, with the demo's password.
+func TestServeDemoRelaxesTheStepUp(t *testing.T) {
+	var out bytes.Buffer // read once serve is done
+	base, stop := serveDemo(t, nil, &out)
+	brooks := (&client{t: t, base: base}).signIn("noah.brooks@frontierlabs.example", demoPassword)
+	red := ""
+	for _, c := range brooks.must(200, "GET", "/api/v1/cases?limit=200", nil)["items"].([]any) {
+		id := c.(map[string]any)["id"].(string)
+		for _, it := range brooks.must(200, "GET", "/api/v1/cases/"+id+"/findings", nil)["items"].([]any) {
+			if f := it.(map[string]any); f["tlp"] == docket.TLPRed {
+				if f["step_up_required"] != false || f["title"] == nil {
+					t.Errorf("the demo lists its TLP:RED finding as %v", f)
+				}
+				red = f["id"].(string)
+			}
+		}
+	}
+	if red == "" {
+		t.Fatal("brooks sees no TLP:RED finding")
+	}
+	brooks.must(200, "GET", "/api/v1/findings/"+red, nil)
+	stop()
+	for _, want := range []string{"auth.tlp_red_requires_phishing_resistant is false",
+		"DOCKET_AUTH_TLP_RED_REQUIRES_PHISHING_RESISTANT", "passkey or a phishing-resistant single sign-on"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("serve --demo does not say %q:\n%s", want, out.String())
+		}
 	}
 }

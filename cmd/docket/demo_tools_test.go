@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -11,13 +10,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
-	"github.com/docket/docket/internal/auth"
 	"github.com/docket/docket/internal/csaf"
-	"github.com/docket/docket/internal/storetest"
 )
 
 // standards is where the publishers' schemas are kept for the tests.
@@ -92,34 +88,8 @@ func valid(t *testing.T, s *jsonschema.Schema, what, body string) {
 // every CSAF document it serves passes csaf-validator-lib; and a signed-out
 // visitor verifies a decided case's statement at /verify.
 func TestDemoServesOtherTools(t *testing.T) {
-	storetest.SkipOnPostgres(t, "the demo seeds a SQLite file")
-	old := demoHashParams
-	demoHashParams = auth.Params{Memory: 64, Time: 1, Threads: 1}
-	defer func() { demoHashParams = old }()
-	db := filepath.Join(t.TempDir(), "docket.db")
-	vars := map[string]string{"DOCKET_DB": db, "DOCKET_ADDR": "127.0.0.1:0", "DOCKET_SECRET": strings.Repeat("d", 40),
-		"DOCKET_CONFIG": filepath.Join("..", "..", "configs", "docket.yaml"), "DOCKET_BASE_URL": "https://docket.agency.example",
-		"DOCKET_DATA_DIR": filepath.Join(filepath.Dir(db), "data")}
-	ctx, cancel := context.WithCancel(context.Background())
-	ready := make(chan string, 1)
-	done := make(chan int, 1)
-	go func() {
-		done <- run(ctx, []string{"serve", "--demo"}, env{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: io.Discard,
-			Getenv: testEnv(vars), Ready: ready, Now: time.Now})
-	}()
-	var addr string
-	select {
-	case addr = <-ready:
-	case code := <-done:
-		t.Fatalf("serve exited %d", code)
-	case <-time.After(90 * time.Second):
-		t.Fatal("the demo did not start")
-	}
-	defer func() {
-		cancel()
-		<-done
-	}()
-	base := "http://" + addr
+	base, stop := serveDemo(t, map[string]string{"DOCKET_BASE_URL": "https://docket.agency.example"}, io.Discard)
+	defer stop()
 	const cve = "CVE-2026-51234" // the demo's TLP:CLEAR third-party entry
 
 	kev := get(t, base, "/api/v1/clearinghouse/kev.json", "")

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/json"
@@ -15,11 +14,9 @@ import (
 	"time"
 
 	"github.com/docket/docket/internal/app"
-	"github.com/docket/docket/internal/auth"
 	"github.com/docket/docket/internal/clock"
 	"github.com/docket/docket/internal/docket"
 	"github.com/docket/docket/internal/statement"
-	"github.com/docket/docket/internal/storetest"
 )
 
 // The demo's benchmarks, material changes, Clearinghouse entries and statements.
@@ -273,34 +270,8 @@ func TestStatementCommands(t *testing.T) {
 // in the Clearinghouse, and a lab downloads a statement that
 // `docket statement verify` accepts against the served key set.
 func TestDemoPublishReadAndVerifyOverHTTP(t *testing.T) {
-	storetest.SkipOnPostgres(t, "the demo seeds a SQLite file")
-	old := demoHashParams
-	demoHashParams = auth.Params{Memory: 64, Time: 1, Threads: 1}
-	defer func() { demoHashParams = old }()
-	db := filepath.Join(t.TempDir(), "docket.db")
-	vars := map[string]string{"DOCKET_DB": db, "DOCKET_ADDR": "127.0.0.1:0", "DOCKET_SECRET": strings.Repeat("d", 40), "DOCKET_AUTH_MFA_REQUIRED_ROLES": "none",
-		"DOCKET_CONFIG":   filepath.Join("..", "..", "configs", "docket.yaml"),
-		"DOCKET_DATA_DIR": filepath.Join(filepath.Dir(db), "data")}
-	ctx, cancel := context.WithCancel(context.Background())
-	ready := make(chan string, 1)
-	done := make(chan int, 1)
-	go func() {
-		done <- run(ctx, []string{"serve", "--demo"}, env{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: io.Discard,
-			Getenv: testEnv(vars), Ready: ready, Now: time.Now})
-	}()
-	var addr string
-	select {
-	case addr = <-ready:
-	case code := <-done:
-		t.Fatalf("serve exited %d", code)
-	case <-time.After(60 * time.Second):
-		t.Fatal("the demo did not start")
-	}
-	defer func() {
-		cancel()
-		<-done
-	}()
-	base := "http://" + addr
+	base, stop := serveDemo(t, map[string]string{"DOCKET_AUTH_MFA_REQUIRED_ROLES": "none"}, io.Discard)
+	defer stop()
 	anon := &client{t: t, base: base}
 	lead := anon.signIn("margaret.chen@agency.example.gov", demoPassword)
 	meridian := anon.signIn("hana.sato@meridian.example", demoPassword)

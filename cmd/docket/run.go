@@ -231,6 +231,11 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 		cfg.Auth.MFARequiredRoles = config.NoMFARoles
 		fmt.Fprintln(e.Stdout, "Demo: second factors are relaxed: no role must use one (auth.mfa_required_roles is none). "+
 			"Without --demo, every agency role signs in with a second factor.")
+		// Nor have they a passkey: TLP:RED reads with a password session.
+		cfg.Auth.TLPRedRequiresPhishingResistant = false
+		fmt.Fprintln(e.Stdout, "Demo: TLP:RED findings are read with any sign-in (auth.tlp_red_requires_phishing_resistant is false). "+
+			"Without --demo it is true unless the file or DOCKET_AUTH_TLP_RED_REQUIRES_PHISHING_RESISTANT says otherwise, "+
+			"and TLP:RED needs a passkey or a phishing-resistant single sign-on.")
 	}
 	log := newLogger(cfg, e.Stderr)
 	// A bad benchmarks file stops start-up, naming the benchmark and the field.

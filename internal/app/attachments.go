@@ -365,7 +365,8 @@ func (s *Findings) AttachmentContent(ctx context.Context, a docket.Actor, id str
 }
 
 // ListAttachments returns the attachments of a case the actor may read: the
-// case's own, and those of the findings the actor sees.
+// case's own, and those of the findings the actor reads (not a TLP:RED
+// finding's while the session must step up to read it).
 func (s *Findings) ListAttachments(ctx context.Context, a docket.Actor, caseID string) ([]docket.Attachment, error) {
 	var out []docket.Attachment
 	err := s.read(ctx, func(tx findingsTx) error {
@@ -389,7 +390,8 @@ func (s *Findings) ListAttachments(ctx context.Context, a docket.Actor, caseID s
 					if err != nil {
 						return err
 					}
-					ok = docket.FindingAccess{CaseAccess: acc, Finding: f}.CanSeeFinding()
+					fa := docket.FindingAccess{CaseAccess: acc, Finding: f}
+					ok = fa.CanSeeFinding() && !fa.StepUpRequired()
 					seen[at.FindingID] = ok
 				}
 				if !ok {

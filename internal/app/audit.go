@@ -111,10 +111,13 @@ func (s *AuditTrail) ListAllAudit(ctx context.Context, a docket.Actor, p Page) (
 	return out, next, err
 }
 
-// AuditDenied records a refused request in the trail.
-func (s *AuditTrail) AuditDenied(ctx context.Context, a docket.Actor, method, path string, status int) {
+// AuditDenied records a refused request in the trail, with its error code:
+// a role that may not (forbidden), a second factor to enrol, or a TLP:RED
+// read refused to a session that must step up (step_up_required), one event
+// per refused request.
+func (s *AuditTrail) AuditDenied(ctx context.Context, a docket.Actor, method, path string, status int, code string) {
 	err := s.write(ctx, func(tx auditTx) error {
-		return s.audit(tx, a, "access.denied", "route", method+" "+path, "", docket.Changes{"status": status})
+		return s.audit(tx, a, "access.denied", "route", method+" "+path, "", docket.Changes{"status": status, "code": code})
 	})
 	if err != nil {
 		s.log.Error("audit denied access", "err", err)

@@ -61,6 +61,10 @@ type FindingView struct {
 	Finding     *docket.Finding
 	Allowed     []docket.FindingAction
 	Attachments []docket.Attachment
+	// StepUpRequired: a TLP:RED finding listed to a session that must sign in
+	// again with a passkey or a phishing-resistant single sign-on to read it.
+	// Finding is then its Outline, with no attachments and no actions.
+	StepUpRequired bool
 }
 
 // findingAccess loads a finding and what the policy needs to judge the actor on it.
@@ -95,6 +99,9 @@ func (s *Findings) CreateFinding(ctx context.Context, a docket.Actor, caseID str
 			return err
 		}
 		if err := acc.CanRecordFinding(); err != nil {
+			return err
+		}
+		if err := checkLabel(a, in); err != nil {
 			return err
 		}
 		if err := in.Required(); err != nil {
@@ -141,7 +148,9 @@ func (s *Findings) GetFinding(ctx context.Context, a docket.Actor, id string) (*
 
 // ListFindings lists a case's findings as the actor may see them: labs the
 // shared ones of their own cases (TLP:RED only when named), the agency all;
-// compliance officers get 403.
+// compliance officers get 403. A TLP:RED finding the session must step up to
+// read is listed as its outline (FindingView.StepUpRequired): the list tells
+// that it exists, and is never refused whole for it.
 func (s *Findings) ListFindings(ctx context.Context, a docket.Actor, caseID string, f FindingFilter, p Page) ([]*FindingView, string, error) {
 	var out []*FindingView
 	var next string
@@ -173,6 +182,10 @@ func (s *Findings) ListFindings(ctx context.Context, a docket.Actor, caseID stri
 		for _, x := range list {
 			fa := docket.FindingAccess{CaseAccess: acc, Finding: x}
 			if !fa.CanSeeFinding() { // the store filtered already; the policy has the last word
+				continue
+			}
+			if fa.StepUpRequired() {
+				out = append(out, &FindingView{Finding: x.Outline(), StepUpRequired: true})
 				continue
 			}
 			out = append(out, &FindingView{Finding: x, Allowed: fa.Allowed(), Attachments: atts[x.ID]})
@@ -224,9 +237,13 @@ func (s *Findings) findingAction(ctx context.Context, a docket.Actor, id string,
 	return v, err
 }
 
-// UpdateFinding edits a draft finding (its author or a lead).
+// UpdateFinding edits a draft finding (its author or a lead). Labelling it
+// TLP:RED takes the session that reading it would (403 step_up_required).
 func (s *Findings) UpdateFinding(ctx context.Context, a docket.Actor, id string, in docket.FindingInput) (*FindingView, error) {
 	return s.findingAction(ctx, a, id, docket.FindEdit, func(tx findingsTx, fa docket.FindingAccess) (string, docket.Changes, error) {
+		if err := checkLabel(a, in); err != nil {
+			return "", nil, err
+		}
 		if err := in.Apply(fa.Finding); err != nil {
 			return "", nil, err
 		}
@@ -235,7 +252,8 @@ func (s *Findings) UpdateFinding(ctx context.Context, a docket.Actor, id string,
 }
 
 // ShareFinding shares a draft with the lab (its author or a lead). A TLP:RED
-// finding names the lab users it goes to, and only TLP:RED does. The response
+// finding names the lab users it goes to, and only TLP:RED does; sharing it
+// needs a session that may read it (403 step_up_required, FindingAccess.Check). The response
 // deadline for the severity is taken from the settings now and computed by the
 // case clock's engine in the case's zone.
 func (s *Findings) ShareFinding(ctx context.Context, a docket.Actor, id string, recipientIDs []string) (*FindingView, error) {
@@ -330,6 +348,15 @@ func (s *Findings) ResolveFinding(ctx context.Context, a docket.Actor, id, resol
 		}
 		return "finding.resolved", ch, nil
 	})
+}
+
+// checkLabel refuses to label a finding TLP:RED from a session that could
+// not read it afterwards (403 step_up_required).
+func checkLabel(a docket.Actor, in docket.FindingInput) error {
+	if in.TLP == nil {
+		return nil
+	}
+	return docket.CheckStepUp(a, *in.TLP)
 }
 
 // countFindingsOf counts, for the cases of a list, their open findings by

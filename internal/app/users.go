@@ -478,6 +478,7 @@ func (s *Accounts) Authenticate(ctx context.Context, kind auth.Kind, raw string,
 	}
 	a.AMR, a.SecondFactor, a.PhishingResistant = amr, secondFactor(amr, acr), phishingResistant(amr, acr)
 	a.ACR, a.AuthenticatedAt, a.MFARequired = acr, authAt, s.auth.MFARequired(string(u.Role))
+	a.RedNeedsPhishingResistant = s.auth.TLPRedRequiresPhishingResistant
 	return a, u, nil
 }
 
@@ -689,7 +690,7 @@ func secondFactor(amr []string, acr string) bool {
 // phishingResistant reports whether a session used a passkey, or a single
 // sign-on whose acr says phishing-resistant.
 func phishingResistant(amr []string, acr string) bool {
-	return hasMethod(amr, AMRPasskey) || (hasMethod(amr, AMRSSO) && acrPhishingResistant(acr))
+	return hasMethod(amr, AMRPasskey) || (hasMethod(amr, AMRSSO) && docket.ACRPhishingResistant(acr))
 }
 
 func hasMethod(amr []string, m string) bool {
@@ -704,10 +705,5 @@ func hasMethod(amr []string, m string) bool {
 // acrSecondFactor reads a provider's acr as Login.gov writes it: AAL2 or
 // higher, or a phishing-resistant or PIV/CAC request, used a second factor.
 func acrSecondFactor(acr string) bool {
-	return strings.Contains(acr, "/aal/2") || strings.Contains(acr, "/aal/3") || acrPhishingResistant(acr)
-}
-
-// acrPhishingResistant: Login.gov's phishing_resistant=true or hspd12=true.
-func acrPhishingResistant(acr string) bool {
-	return strings.Contains(acr, "phishing_resistant=true") || strings.Contains(acr, "hspd12=true")
+	return strings.Contains(acr, "/aal/2") || strings.Contains(acr, "/aal/3") || docket.ACRPhishingResistant(acr)
 }

@@ -86,6 +86,11 @@ type Auth struct {
 	// MFARequiredRoles are the roles that must sign in with a second factor;
 	// ["none"] for no role.
 	MFARequiredRoles []string `yaml:"mfa_required_roles"`
+	// TLPRedRequiresPhishingResistant: reading a TLP:RED finding, its
+	// attachments or its answers, and sharing or labelling a finding TLP:RED,
+	// need a session made with a passkey or a phishing-resistant single
+	// sign-on (403 step_up_required otherwise).
+	TLPRedRequiresPhishingResistant bool `yaml:"tlp_red_requires_phishing_resistant"`
 }
 
 // MFARequired reports whether users of the role must use a second factor.
@@ -141,6 +146,10 @@ type OIDC struct {
 	Scopes []string `yaml:"scopes"`
 	// ACRValues is sent as acr_values ("" sends none).
 	ACRValues string `yaml:"acr_values"`
+	// StepUpACRValues is sent as acr_values by a sign-in started to read
+	// TLP:RED content: it must ask for a phishing-resistant sign-in
+	// (phishing_resistant=true or hspd12=true, as Login.gov writes them).
+	StepUpACRValues string `yaml:"step_up_acr_values"`
 	// DisplayName names the provider on the sign-in page.
 	DisplayName string `yaml:"display_name"`
 }
@@ -240,8 +249,11 @@ func Default() Config {
 			SecureCookies:  SecureCookiesAuto,
 			// Every agency role: federal staff sign in with a second factor.
 			MFARequiredRoles: []string{"reviewer", "review_lead", "compliance_officer", "admin"},
+			// What matters most is read only in a session that cannot be phished.
+			TLPRedRequiresPhishingResistant: true,
 		},
-		OIDC:        OIDC{Scopes: []string{"openid", "email"}, DisplayName: "Login.gov"},
+		OIDC: OIDC{Scopes: []string{"openid", "email"}, DisplayName: "Login.gov",
+			StepUpACRValues: "http://idmanagement.gov/ns/assurance/aal/2?phishing_resistant=true"},
 		MemoryLimit: 48 << 20,
 		HTTP: HTTP{
 			ReadHeaderTimeout: 5 * time.Second,

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/docket/docket/internal/docket"
 )
 
 // Validate checks every setting and reports each unacceptable one, joined
@@ -331,6 +333,8 @@ func checkOIDC(v *validator, o OIDC) {
 	}
 	v.check(has["openid"] && has["email"], "oidc.scopes", "must include openid and email, got %v", o.Scopes)
 	v.check(strings.TrimSpace(o.DisplayName) != "", "oidc.display_name", "is required with oidc.issuer")
+	v.check(docket.ACRPhishingResistant(o.StepUpACRValues), "oidc.step_up_acr_values",
+		"must ask for a phishing-resistant sign-in (phishing_resistant=true or hspd12=true), got %q", o.StepUpACRValues)
 }
 
 // loopbackHost reports whether host is localhost or a loopback address.

@@ -86,7 +86,8 @@ type PublishInput struct {
 // it is not visible, 403 for every role but review leads, 409 naming
 // attest-no-conflict, then 409 naming why the finding cannot be published yet.
 func (a FindingAccess) CheckPublish(now time.Time, loc *time.Location) error {
-	if err := a.CheckRead(); err != nil {
+	// No step-up: a TLP:RED finding is never published (409 below).
+	if err := a.CheckSee(); err != nil {
 		return err
 	}
 	if a.Actor.Role != RoleReviewLead {

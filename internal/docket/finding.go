@@ -99,6 +99,16 @@ type Finding struct {
 	ClearinghouseID string
 }
 
+// Outline is what may be known of a finding without reading it: that it
+// exists on its case, its state, severity and label, and its deadline. Never
+// its title, text, category, evidence, people, answers or attachments: a
+// list shows a TLP:RED finding so to a session that must step up to read it.
+func (f *Finding) Outline() *Finding {
+	return &Finding{ID: f.ID, CaseID: f.CaseID, Status: f.Status, Severity: f.Severity, TLP: f.TLP,
+		RecipientIDs: []string{}, SharedAt: f.SharedAt, ResponseDays: f.ResponseDays, ResponseDueAt: f.ResponseDueAt,
+		CreatedAt: f.CreatedAt, UpdatedAt: f.UpdatedAt}
+}
+
 // IsRecipient reports whether the user is named as a recipient.
 func (f *Finding) IsRecipient(userID string) bool {
 	for _, id := range f.RecipientIDs {
@@ -346,20 +356,36 @@ func (a FindingAccess) CanSeeFinding() bool {
 
 // CheckRead answers whether the actor may read the finding: 404 when it is
 // not visible, 403 for roles that never read findings, 409 naming
-// attest-no-conflict when the actor has yet to attest.
+// attest-no-conflict when the actor has yet to attest, then 403
+// step_up_required for a TLP:RED finding this session is not strong enough
+// for (StepUpRequired).
 func (a FindingAccess) CheckRead() error {
+	if err := a.CheckSee(); err != nil {
+		return err
+	}
+	return CheckStepUp(a.Actor, a.Finding.TLP)
+}
+
+// CheckSee is CheckRead but for the step-up: whether the finding may be
+// listed to the actor, as its Outline when StepUpRequired.
+func (a FindingAccess) CheckSee() error {
 	if !a.CanSeeFinding() {
 		return NotFound("finding")
 	}
 	return a.CaseAccess.CheckContent()
 }
 
+// StepUpRequired reports whether the actor must sign in again with a
+// passkey or a phishing-resistant single sign-on to read the finding.
+func (a FindingAccess) StepUpRequired() bool { return StepUpRequired(a.Actor, a.Finding.TLP) }
+
 // Check decides whether the actor may take the action on the finding now:
 // 404 when it is not visible, 403 when the role may never take it (or a
 // reviewer acts on another's finding where only the author may), 409 naming
 // the case's state for an addition (an attachment) to a decided or withdrawn
-// case, 409 naming attest-no-conflict, then 409 naming the finding's state
-// and the actions allowed in it.
+// case, 409 naming attest-no-conflict, 403 step_up_required on a TLP:RED
+// finding (every action answers with the finding, or adds to it), then 409
+// naming the finding's state and the actions allowed in it.
 func (a FindingAccess) Check(act FindingAction) error {
 	rule, ok := findingRules[act]
 	if ok && rule.adds && a.CanSeeFinding() && hasRole(rule.roles, a.Actor.Role) {
@@ -368,7 +394,7 @@ func (a FindingAccess) Check(act FindingAction) error {
 			return err
 		}
 	}
-	if err := a.CheckRead(); err != nil {
+	if err := a.CheckSee(); err != nil {
 		return err
 	}
 	if !ok || !hasRole(rule.roles, a.Actor.Role) {
@@ -376,6 +402,9 @@ func (a FindingAccess) Check(act FindingAction) error {
 	}
 	if (act == FindEdit || act == FindShare) && a.Actor.Role == RoleReviewer && a.Finding.AuthorID != a.Actor.UserID {
 		return &Error{Code: EForbidden, Message: "only the finding's author or a review lead may do this"}
+	}
+	if err := CheckStepUp(a.Actor, a.Finding.TLP); err != nil {
+		return err
 	}
 	for _, s := range rule.states {
 		if s == a.Finding.Status {

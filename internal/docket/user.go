@@ -106,6 +106,9 @@ type Actor struct {
 	AuthenticatedAt time.Time
 	// MFARequired: the actor's role must use a second factor (auth.mfa_required_roles).
 	MFARequired bool
+	// RedNeedsPhishingResistant: TLP:RED content needs a phishing-resistant
+	// session (auth.tlp_red_requires_phishing_resistant); see StepUpRequired.
+	RedNeedsPhishingResistant bool
 }
 
 // Scope limits what an API token may do.

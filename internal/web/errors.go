@@ -13,6 +13,7 @@ import (
 	"github.com/docket/docket/internal/app"
 	"github.com/docket/docket/internal/docket"
 	"github.com/docket/docket/internal/web/httpx"
+	"github.com/docket/docket/internal/web/ui/view"
 )
 
 // wireCode is the code the API shows: 400 and 422 both say "invalid".
@@ -90,11 +91,15 @@ func (s *Server) handleError(err error, c echo.Context) {
 	}
 	if status == http.StatusForbidden {
 		if a, ok := httpx.ActorFrom(c); ok && a.UserID != "" {
-			s.audit.AuditDenied(c.Request().Context(), a, c.Request().Method, c.Path(), status)
+			s.audit.AuditDenied(c.Request().Context(), a, c.Request().Method, c.Path(), status, wireCode(de.Code))
 		}
 	}
 	if s.ui != nil && isPage(c) {
 		s.quietSession(c)
+		if de.Code == docket.EStepUp {
+			s.ui.Renderer.RenderStepUp(c, de, stepUpNext(c))
+			return
+		}
 		s.ui.Renderer.RenderError(c, status, de)
 		return
 	}
@@ -113,6 +118,18 @@ func (s *Server) handleError(err error, c echo.Context) {
 }
 
 var _ = slog.LevelInfo
+
+// stepUpNext is where a step-up sign-in comes back to: the page refused;
+// for a refused form, the page the form's handler names (view.StepUpNextKey:
+// its case's), else home. (Pages send no Referer.)
+func stepUpNext(c echo.Context) string {
+	r := c.Request()
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		return orHome(safeNext(r.URL.RequestURI()))
+	}
+	next, _ := c.Get(view.StepUpNextKey).(string)
+	return orHome(safeNext(next))
+}
 
 // isPage reports whether the request is for a page rather than the API.
 func isPage(c echo.Context) bool {

@@ -43,6 +43,15 @@ import (
 // oidcFlowTTL bounds a sign-in between /auth/oidc/start and the callback.
 const oidcFlowTTL = 10 * time.Minute
 
+// ssoName names the single sign-on provider on the pages; "" when single
+// sign-on is not configured.
+func ssoName(o config.OIDC) string {
+	if !o.Enabled() {
+		return ""
+	}
+	return o.DisplayName
+}
+
 // oidcClient is Docket's relying party; the provider is discovered at the
 // first sign-in, so that a provider that is down does not stop Docket.
 type oidcClient struct {
@@ -183,7 +192,9 @@ func (o *oidcClient) assertion(tokenURL string) (string, error) {
 func (s *Server) oidcCookieName() string { return s.cookieName("docket_oidc") }
 
 // oidcStart sends the browser to the provider (302), with a fresh state,
-// nonce and PKCE verifier kept in the flow cookie.
+// nonce and PKCE verifier kept in the flow cookie. With step_up (the offer
+// of a refused TLP:RED read) it asks oidc.step_up_acr_values instead of
+// oidc.acr_values: a phishing-resistant sign-in.
 func (s *Server) oidcStart(c echo.Context) error {
 	if s.oidc == nil {
 		return echo.ErrNotFound
@@ -204,8 +215,12 @@ func (s *Server) oidcStart(c echo.Context) error {
 		func() []oauth2.AuthCodeOption {
 			return []oauth2.AuthCodeOption{oauth2.SetAuthURLParam("nonce", f.Nonce)}
 		}}
-	if s.oidc.cfg.ACRValues != "" {
-		acr := s.oidc.cfg.ACRValues
+	acr := s.oidc.cfg.ACRValues
+	if c.QueryParam("step_up") != "" {
+		// A sign-in to read TLP:RED content asks for one that cannot be phished.
+		acr = s.oidc.cfg.StepUpACRValues
+	}
+	if acr != "" {
 		opts = append(opts, func() []oauth2.AuthCodeOption {
 			return []oauth2.AuthCodeOption{oauth2.SetAuthURLParam("acr_values", acr)}
 		})

@@ -28,13 +28,19 @@ const (
 // second factors of every agency role.
 func ssoServer(t *testing.T, p *provider) *testServer {
 	t.Helper()
-	ts := newTestServer(t, requireMFA, func(c *config.Config) {
-		c.BaseURL = "http://docket.test"
-		c.OIDC = config.OIDC{Issuer: p.issuer(), ClientID: p.clientID, PrivateKeyFile: p.keyFile,
-			Scopes: []string{"openid", "email"}, ACRValues: acrAAL2, DisplayName: "Login.gov"}
-	})
+	ts := newTestServer(t, requireMFA, withSSO(p))
 	p.assertedNow = ts.clock.Now
 	return ts
+}
+
+// withSSO sends single sign-on through p, asking AAL2, and a
+// phishing-resistant sign-in for a step-up to TLP:RED.
+func withSSO(p *provider) func(*config.Config) {
+	return func(c *config.Config) {
+		c.BaseURL = "http://docket.test"
+		c.OIDC = config.OIDC{Issuer: p.issuer(), ClientID: p.clientID, PrivateKeyFile: p.keyFile,
+			Scopes: []string{"openid", "email"}, ACRValues: acrAAL2, DisplayName: "Login.gov", StepUpACRValues: acrPR}
+	}
 }
 
 // ssoSignIn goes from Docket to the provider and back, as a browser does,
@@ -42,7 +48,13 @@ func ssoServer(t *testing.T, p *provider) *testServer {
 // callback's address before it is followed.
 func ssoSignIn(t *testing.T, b *browser, next string, tamper func(*url.URL)) page {
 	t.Helper()
-	start := b.get("/auth/oidc/start?next=" + url.QueryEscape(next))
+	return ssoFrom(t, b, "/auth/oidc/start?next="+url.QueryEscape(next), tamper)
+}
+
+// ssoFrom is ssoSignIn from a start address as a page links it.
+func ssoFrom(t *testing.T, b *browser, startPath string, tamper func(*url.URL)) page {
+	t.Helper()
+	start := b.get(startPath)
 	if start.Code != http.StatusFound {
 		t.Fatalf("start: %d %.300s", start.Code, start.text())
 	}

@@ -31,6 +31,11 @@ type pageSpec struct {
 	// roles lists the roles that may open a non-case page; nil means every signed-in role.
 	roles []string
 	form  url.Values
+	// red: on a TLP:RED finding a session made with neither a passkey nor a
+	// phishing-resistant single sign-on gets the step-up page (stepup_test.go);
+	// redForm is the form that makes the route carry TLP:RED, when form does not.
+	red     bool
+	redForm url.Values
 }
 
 var pageAccess = map[string]pageSpec{
@@ -82,15 +87,16 @@ var pageAccess = map[string]pageSpec{
 
 	// The case's work, the inbox and the forecast.
 	"POST /cases/:id/findings": {scope: pageCase, form: url.Values{"title": {"X"}, "description": {"x"},
-		"category": {"other"}, "severity": {"low"}, "tlp": {"TLP:CLEAR"}}},
-	"POST /findings/:id/share":       {scope: pageFinding},
-	"POST /findings/:id/edit":        {scope: pageFinding, form: url.Values{"title": {"x"}}},
-	"POST /findings/:id/respond":     {scope: pageFinding, form: url.Values{"response": {"x"}}},
-	"POST /findings/:id/resolve":     {scope: pageFinding, form: url.Values{"resolution": {"resolved"}, "note": {"x"}}},
+		"category": {"other"}, "severity": {"low"}, "tlp": {"TLP:CLEAR"}},
+		red: true, redForm: url.Values{"title": {"X"}, "description": {"x"}, "category": {"other"}, "severity": {"low"}, "tlp": {"TLP:RED"}}},
+	"POST /findings/:id/share":       {scope: pageFinding, red: true},
+	"POST /findings/:id/edit":        {scope: pageFinding, form: url.Values{"title": {"x"}}, red: true},
+	"POST /findings/:id/respond":     {scope: pageFinding, form: url.Values{"response": {"x"}}, red: true},
+	"POST /findings/:id/resolve":     {scope: pageFinding, form: url.Values{"resolution": {"resolved"}, "note": {"x"}}, red: true},
 	"POST /cases/:id/comments":       {scope: pageCase, form: url.Values{"body": {"x"}, "visibility": {"shared"}}},
 	"POST /cases/:id/attachments":    {scope: pageCase},
-	"POST /findings/:id/attachments": {scope: pageFinding},
-	"GET /attachments/:id":           {scope: pageAttachment},
+	"POST /findings/:id/attachments": {scope: pageFinding, red: true},
+	"GET /attachments/:id":           {scope: pageAttachment, red: true},
 	"GET /inbox":                     {},
 	"POST /inbox/:id/read":           {scope: pageNotice},
 	"POST /notifications/:id/ack":    {scope: pageNotice},

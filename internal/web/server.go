@@ -156,7 +156,7 @@ func New(svc *app.Services, o Options) (*Server, error) {
 		Evaluations: sv.Evaluations, Passkeys: svc.Passkeys},
 		ui.Settings{Location: o.Config.Location(), Logger: s.log, BaseURL: base, UploadMaxBytes: o.Config.Uploads.MaxBytes,
 			ResponseDays: o.Config.Findings.ResponseDays, APITokenMaxTTL: o.Config.Auth.APITokenMaxTTL, EndSession: s.endSession,
-			RepeatsInDigest: o.Config.Notify.RepeatsInDigest})
+			RepeatsInDigest: o.Config.Notify.RepeatsInDigest, SSOName: ssoName(o.Config.OIDC)})
 	if err != nil {
 		return nil, err
 	}

@@ -61,8 +61,11 @@ func newTestServer(t testing.TB, mutate ...func(*config.Config)) *testServer {
 func newTestServerHashing(t testing.TB, hasher *auth.Hasher, mutate ...func(*config.Config)) *testServer {
 	t.Helper()
 	cfg := config.Default()
-	// Second factors are the subject of their own tests (mfa_test.go).
+	// Second factors are the subject of their own tests (mfa_test.go), and
+	// so is the step-up to TLP:RED (stepup_test.go): elsewhere password
+	// sessions read TLP:RED findings, as with the setting off.
 	cfg.Auth.MFARequiredRoles = config.NoMFARoles
+	cfg.Auth.TLPRedRequiresPhishingResistant = false
 	cfg.DB = storetest.DSN(t)
 	cfg.DataDir = filepath.Join(t.TempDir(), "data") // attachments stay in the test's own directory
 	cfg.Secret = strings.Repeat("s", 32)

@@ -90,7 +90,7 @@ type serverAccountsCalls interface {
 
 // serverAuditCalls is what the error handler calls of the audit service.
 type serverAuditCalls interface {
-	AuditDenied(ctx context.Context, a docket.Actor, method string, path string, status int)
+	AuditDenied(ctx context.Context, a docket.Actor, method string, path string, status int, code string)
 }
 
 // Services are the services the handlers call, one field per area.

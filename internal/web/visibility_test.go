@@ -28,7 +28,24 @@ type routeSpec struct {
 	// content marks the routes of a case's content (findings, comments,
 	// attachments), which compliance officers may never use: 403 on a case they see.
 	content bool
+	// red is what the route does with a TLP:RED finding for a session made
+	// with neither a passkey nor a phishing-resistant single sign-on
+	// (stepup_test.go): nothing (it carries none), 403 step_up_required, or
+	// the finding listed withheld.
+	red redRule
+	// redBody is the body that makes the route carry TLP:RED, when body does not.
+	redBody any
 }
+
+// redRule is a route's answer about a TLP:RED finding to a session that
+// must step up to read it.
+type redRule int
+
+const (
+	redNone     redRule = iota // the route carries no TLP:RED content
+	redStepUp                  // 403 step_up_required
+	redWithheld                // 200, the finding listed withheld (step_up_required: true)
+)
 
 var accessMatrix = map[string]routeSpec{
 	"POST /api/v1/auth/token":  {public: true},
@@ -76,23 +93,24 @@ var accessMatrix = map[string]routeSpec{
 	"POST /api/v1/cases/:id/withdraw":           {scope: scopeCase, body: map[string]any{"reason": "x"}},
 	"GET /api/v1/cases/:id/clock":               {scope: scopeCase},
 	"GET /api/v1/cases/:id/audit":               {scope: scopeCase},
-	"POST /api/v1/cases/:id/findings":           {scope: scopeCase, content: true, body: findingBody("high", "TLP:AMBER")},
-	"GET /api/v1/cases/:id/findings":            {scope: scopeCase, content: true},
-	"GET /api/v1/findings/:id":                  {scope: scopeFinding, content: true},
-	"PATCH /api/v1/findings/:id":                {scope: scopeFinding, content: true, body: map[string]any{"title": "x"}},
-	"POST /api/v1/findings/:id/share":           {scope: scopeFinding, content: true},
-	"POST /api/v1/findings/:id/respond":         {scope: scopeFinding, content: true, body: map[string]any{"response": "x"}},
-	"POST /api/v1/findings/:id/resolve":         {scope: scopeFinding, content: true, body: map[string]any{"resolution": "resolved", "note": "x"}},
-	"POST /api/v1/findings/:id/attachments":     {scope: scopeFinding, content: true},
-	"POST /api/v1/cases/:id/comments":           {scope: scopeCase, content: true, body: map[string]any{"body": "x", "visibility": "shared"}},
-	"GET /api/v1/cases/:id/comments":            {scope: scopeCase, content: true},
-	"POST /api/v1/cases/:id/attachments":        {scope: scopeCase, content: true},
-	"GET /api/v1/attachments/:id":               {scope: scopeAttachment, content: true},
-	"GET /api/v1/attachments/:id/content":       {scope: scopeAttachment, content: true},
-	"GET /api/v1/inbox":                         {},
-	"POST /api/v1/inbox/:id/read":               {},
-	"POST /api/v1/notifications/:id/ack":        {},
-	"GET /api/v1/notifications/forecast":        {allowed: []string{"lab_member", "reviewer", "review_lead", "compliance_officer"}},
+	"POST /api/v1/cases/:id/findings": {scope: scopeCase, content: true, body: findingBody("high", "TLP:AMBER"),
+		red: redStepUp, redBody: findingBody("high", "TLP:RED")},
+	"GET /api/v1/cases/:id/findings":        {scope: scopeCase, content: true, red: redWithheld},
+	"GET /api/v1/findings/:id":              {scope: scopeFinding, content: true, red: redStepUp},
+	"PATCH /api/v1/findings/:id":            {scope: scopeFinding, content: true, body: map[string]any{"title": "x"}, red: redStepUp},
+	"POST /api/v1/findings/:id/share":       {scope: scopeFinding, content: true, red: redStepUp},
+	"POST /api/v1/findings/:id/respond":     {scope: scopeFinding, content: true, body: map[string]any{"response": "x"}, red: redStepUp},
+	"POST /api/v1/findings/:id/resolve":     {scope: scopeFinding, content: true, body: map[string]any{"resolution": "resolved", "note": "x"}, red: redStepUp},
+	"POST /api/v1/findings/:id/attachments": {scope: scopeFinding, content: true, red: redStepUp},
+	"POST /api/v1/cases/:id/comments":       {scope: scopeCase, content: true, body: map[string]any{"body": "x", "visibility": "shared"}},
+	"GET /api/v1/cases/:id/comments":        {scope: scopeCase, content: true},
+	"POST /api/v1/cases/:id/attachments":    {scope: scopeCase, content: true},
+	"GET /api/v1/attachments/:id":           {scope: scopeAttachment, content: true, red: redStepUp},
+	"GET /api/v1/attachments/:id/content":   {scope: scopeAttachment, content: true, red: redStepUp},
+	"GET /api/v1/inbox":                     {},
+	"POST /api/v1/inbox/:id/read":           {},
+	"POST /api/v1/notifications/:id/ack":    {},
+	"GET /api/v1/notifications/forecast":    {allowed: []string{"lab_member", "reviewer", "review_lead", "compliance_officer"}},
 
 	// Delivery: webhooks are managed by lab members (their lab's) and admins
 	// (the agency's); deliveries by admins; calendar feeds by everyone who sees cases.

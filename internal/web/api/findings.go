@@ -70,9 +70,9 @@ func (s *Findings) GetFindings(c echo.Context) error {
 		return err
 	}
 	now := s.cases.Now()
-	items := make([]findingJSON, len(views))
+	items := make([]any, len(views))
 	for i, v := range views {
-		items[i] = presentFinding(v, now)
+		items[i] = presentListedFinding(v, now)
 	}
 	return c.JSON(http.StatusOK, listOf(items, next))
 }

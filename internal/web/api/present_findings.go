@@ -67,6 +67,36 @@ type findingJSON struct {
 
 	// ClearinghouseID is the finding's AICH-YYYY-NNNN once published.
 	ClearinghouseID *string `json:"clearinghouse_id"`
+	// StepUpRequired is false: the finding is shown whole (withheldFindingJSON otherwise).
+	StepUpRequired bool `json:"step_up_required"`
+}
+
+// withheldFindingJSON is a TLP:RED finding in a list, to a session that must
+// sign in again with a passkey or a phishing-resistant single sign-on to read
+// it: that it exists, and its state, severity, label and deadline; nothing it says.
+type withheldFindingJSON struct {
+	ID             string  `json:"id"`
+	CaseID         string  `json:"case_id"`
+	Status         string  `json:"status"`
+	Severity       string  `json:"severity"`
+	TLP            string  `json:"tlp"`
+	SharedAt       *string `json:"shared_at"`
+	ResponseDueAt  *string `json:"response_due_at"`
+	Overdue        bool    `json:"overdue"`
+	CreatedAt      string  `json:"created_at"`
+	UpdatedAt      string  `json:"updated_at"`
+	StepUpRequired bool    `json:"step_up_required"`
+}
+
+// presentListedFinding shows one finding of a list: whole, or withheld.
+func presentListedFinding(v *app.FindingView, now time.Time) any {
+	if !v.StepUpRequired {
+		return presentFinding(v, now)
+	}
+	f := v.Finding
+	return withheldFindingJSON{ID: f.ID, CaseID: f.CaseID, Status: string(f.Status), Severity: f.Severity, TLP: f.TLP,
+		SharedAt: httpx.InstantPtr(f.SharedAt), ResponseDueAt: httpx.InstantPtr(f.ResponseDueAt), Overdue: f.Overdue(now),
+		CreatedAt: httpx.Instant(f.CreatedAt), UpdatedAt: httpx.Instant(f.UpdatedAt), StepUpRequired: true}
 }
 
 // presentFinding shows a finding to someone the service let read it.

@@ -57,6 +57,8 @@ type workSource struct {
 	maxBytes int64
 	now      time.Time
 	csrf     string
+	// stepUp is the sign-in offered in place of a withheld TLP:RED finding.
+	stepUp *view.StepUp
 }
 
 // The forms of the case's work, as workForm.Which names them.
@@ -112,7 +114,7 @@ func (h *casePresenter) caseWorkOf(c echo.Context, v *app.CaseView, names map[st
 	cs := v.Case
 	w := &caseWork{CaseID: cs.ID, Lab: cs.OrgName, IsLab: a.Role == docket.RoleLabMember}
 	src := workSource{actor: a, status: cs.Status, content: v.Content, days: h.responseDays,
-		maxBytes: h.maxBytes, now: h.cases.Now()}
+		maxBytes: h.maxBytes, now: h.cases.Now(), stepUp: h.r.StepUpTo("/cases/" + cs.ID)}
 	src.csrf, _ = c.Get(httpx.CSRFKey).(string)
 	if a.Role == docket.RoleCompliance && cs.Status != docket.StatusDraft {
 		t, err := h.cases.FindingTally(ctx, a, cs.ID)
@@ -237,6 +239,9 @@ type findingView struct {
 	Respond                           *respondForm
 	Resolve                           *resolveForm
 	Upload                            *uploadForm
+	// StepUp: a TLP:RED finding withheld from this session, which the
+	// sign-in offered would open; only its state, severity and label are shown.
+	StepUp *view.StepUp
 }
 
 // shareForm shares a draft: with the whole lab, or a TLP:RED finding with
@@ -364,6 +369,13 @@ func (w *caseWork) recordFormOf(prefix string, f findingFields, errs view.FieldE
 func (w *caseWork) findingViewOf(v *app.FindingView) *findingView {
 	src := w.src
 	f := v.Finding
+	if v.StepUpRequired {
+		return &findingView{ID: f.ID, Severity: f.Severity, SeverityLabel: view.LabelOr(severityLabels[f.Severity], f.Severity),
+			TLP: f.TLP, TLPClass: tlpClass(f.TLP), Status: string(f.Status),
+			StatusLabel: view.LabelOr(findingStatusLabels[string(f.Status)], string(f.Status)), Created: f.CreatedAt,
+			SharedAt: f.SharedAt, ResponseDue: f.ResponseDueAt, Overdue: f.Overdue(src.now), Closed: !f.Status.Open(),
+			StepUp: src.stepUp}
+	}
 	fv := &findingView{ID: f.ID, Title: f.Title, Description: f.Description, Evidence: f.Evidence,
 		Category: view.LabelOr(categoryLabels[f.Category], f.Category), Severity: f.Severity,
 		SeverityLabel: view.LabelOr(severityLabels[f.Severity], f.Severity), TLP: f.TLP, TLPClass: tlpClass(f.TLP),
@@ -531,6 +543,10 @@ func (h *casePresenter) renderWorkError(c echo.Context, caseID string, wf workFo
 		errs = view.FieldErrors{}
 	}
 	status, alert := http.StatusUnprocessableEntity, ""
+	if docket.ErrorCode(err) == docket.EStepUp {
+		c.Set(view.StepUpNextKey, "/cases/"+caseID) // the error page offers the sign-in, back to the case
+		return err
+	}
 	if err != nil {
 		var ok bool
 		if status, alert, ok = view.Refusal(err, errs, view.WorkWords); !ok {
@@ -562,9 +578,18 @@ func (h *casePresenter) findingCase(c echo.Context, id string) string {
 }
 
 // findingFailed shows a failed finding form on its case's page, or the error
-// page when the finding is not readable (404, 403).
+// page when the finding is not readable (404, 403), or when the form needs a
+// session that may read TLP:RED (403 step_up_required: the page offers that
+// sign-in, back to the case when the finding is still readable, as a draft
+// being labelled TLP:RED is).
 func (h *casePresenter) findingFailed(c echo.Context, id string, wf workForm, errs view.FieldErrors, err error) error {
-	if docket.ErrorCode(err) == docket.ENotFound || docket.ErrorCode(err) == docket.EForbidden {
+	switch docket.ErrorCode(err) {
+	case docket.ENotFound, docket.EForbidden:
+		return err
+	case docket.EStepUp:
+		if caseID := h.findingCase(c, id); caseID != "" {
+			c.Set(view.StepUpNextKey, "/cases/"+caseID)
+		}
 		return err
 	}
 	caseID := h.findingCase(c, id)

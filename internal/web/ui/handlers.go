@@ -149,6 +149,9 @@ type Settings struct {
 	// RepeatsInDigest says escalations' repeats wait for the daily digest
 	// (notify.repeats_in_digest), which the account page tells.
 	RepeatsInDigest bool
+	// SSOName names the single sign-on provider ("": none configured), which
+	// the pages offer a reader of TLP:RED content who must sign in again.
+	SSOName string
 }
 
 // Handlers are the pages' handlers, by area, and their renderer; the route
@@ -170,7 +173,7 @@ type Handlers struct {
 // New builds the pages' handlers over the services; it fails when a template
 // does not parse.
 func New(sv Services, st Settings) (*Handlers, error) {
-	r, err := view.New(sv.Cases, sv.Delivery, st.Location, st.Logger)
+	r, err := view.New(sv.Cases, sv.Delivery, st.Location, st.Logger, st.SSOName)
 	if err != nil {
 		return nil, err
 	}

@@ -34,6 +34,8 @@ type Renderer struct {
 	log      *slog.Logger
 	cases    CaseCalls
 	delivery DeliveryCalls
+	// ssoName names the single sign-on provider ("": none configured), which a step-up offers.
+	ssoName string
 }
 
 // views are the page templates; each is parsed with the layout and the partials.
@@ -53,9 +55,10 @@ var viewPartials = map[string][]string{
 // New parses the templates; it fails on a template that does not parse. The
 // layout's data comes from cases (the clock) and delivery (the unread count);
 // loc is the agency's zone (nil: UTC), log notes what a page leaves out
-// (nil: the default logger).
-func New(cases CaseCalls, delivery DeliveryCalls, loc *time.Location, log *slog.Logger) (*Renderer, error) {
-	p := &Renderer{tmpl: map[string]*template.Template{}, loc: loc, log: log, cases: cases, delivery: delivery}
+// (nil: the default logger); ssoName names the single sign-on provider a
+// step-up to TLP:RED offers ("": single sign-on is not configured).
+func New(cases CaseCalls, delivery DeliveryCalls, loc *time.Location, log *slog.Logger, ssoName string) (*Renderer, error) {
+	p := &Renderer{tmpl: map[string]*template.Template{}, loc: loc, log: log, cases: cases, delivery: delivery, ssoName: ssoName}
 	if p.loc == nil {
 		p.loc = time.UTC
 	}
@@ -95,6 +98,8 @@ type errorPage struct {
 	Status    int
 	Message   string
 	RequestID string
+	// StepUp offers the sign-in a TLP:RED read needs (RenderStepUp).
+	StepUp *StepUp
 }
 
 // RenderError shows a friendly error page that says no more than the API
