@@ -407,7 +407,7 @@ func TestDashboardPage(t *testing.T) {
 	if err != nil || len(rows) != 2 {
 		t.Fatalf("CSV: %v %q", err, c.Body)
 	}
-	if rows[1][2] != `'=HYPERLINK("http://x")` || rows[0][len(rows[0])-1] != "risk_tier" {
+	if rows[1][2] != `'=HYPERLINK("http://x")` || rows[0][10] != "risk_tier" {
 		t.Fatalf("CSV row: %q", rows)
 	}
 	all := co.get("/dashboard.csv?sort=number")

@@ -34,6 +34,8 @@ type Renderer struct {
 	log      *slog.Logger
 	cases    CaseCalls
 	delivery DeliveryCalls
+	// bands are the bands' words under the clock's thresholds.
+	bands BandWords
 }
 
 // views are the page templates; each is parsed with the layout and the partials.
@@ -54,7 +56,8 @@ var viewPartials = map[string][]string{
 // loc is the agency's zone (nil: UTC), log notes what a page leaves out
 // (nil: the default logger).
 func New(cases CaseCalls, delivery DeliveryCalls, loc *time.Location, log *slog.Logger) (*Renderer, error) {
-	p := &Renderer{tmpl: map[string]*template.Template{}, loc: loc, log: log, cases: cases, delivery: delivery}
+	p := &Renderer{tmpl: map[string]*template.Template{}, loc: loc, log: log, cases: cases, delivery: delivery,
+		bands: NewBandWords(cases.Thresholds())}
 	if p.loc == nil {
 		p.loc = time.UTC
 	}
@@ -74,6 +77,9 @@ func New(cases CaseCalls, delivery DeliveryCalls, loc *time.Location, log *slog.
 
 // Location is the agency's zone, which the pages show instants in.
 func (p *Renderer) Location() *time.Location { return p.loc }
+
+// Bands are what the pages call the clock's bands.
+func (p *Renderer) Bands() BandWords { return p.bands }
 
 // Render executes the view name with data into a buffer first, so a template
 // error never leaves half a page.
