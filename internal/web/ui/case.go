@@ -43,6 +43,9 @@ type casePage struct {
 	Work *caseWork
 	// Review is the amendments, benchmarks, publishing and the statement (review.go).
 	Review *caseReview
+	// State is the state panel's own figures; TOC the long parts' contents (casestate.go).
+	State caseState
+	TOC   []tocItem
 }
 
 type caseDetail struct {
@@ -208,6 +211,7 @@ func (h *casePresenter) casePageOf(c echo.Context, id string, form caseForms, er
 	if pg.Review, err = h.caseReviewOf(c, v, pg); err != nil {
 		return nil, err
 	}
+	h.fillState(c, pg)
 	return pg, nil
 }
 
@@ -226,7 +230,7 @@ func (h *casePresenter) renderCaseError(c echo.Context, id string, form caseForm
 	}
 	pg.Alert = alert
 	if alert == "" {
-		pg.Alert = "This could not be done. Check the form below."
+		pg.Alert = "This could not be done. Check the form marked beside its fields."
 	}
 	return h.r.Render(c, status, "case.html", pg)
 }

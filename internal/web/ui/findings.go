@@ -546,7 +546,7 @@ func (h *casePresenter) renderWorkError(c echo.Context, caseID string, wf workFo
 	}
 	pg.Alert = alert
 	if alert == "" {
-		pg.Alert = "This could not be done. Check the form marked below."
+		pg.Alert = "This could not be done. Check the form marked beside its fields."
 	}
 	return h.r.Render(c, status, "case.html", pg)
 }

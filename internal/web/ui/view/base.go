@@ -225,6 +225,8 @@ func (p *Renderer) funcs() template.FuncMap {
 			}
 			return t.Format("2 Jan 2006 15:04")
 		},
+		// daySec shows an instant's day and time to the second, in the agency's zone: "31 Dec 23:59:59".
+		"daySec":    func(t time.Time) string { return t.In(loc).Format("2 Jan 15:04:05") },
 		"utc":       func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05.000 UTC") },
 		"bandLabel": p.bands.Of,
 		"stopped":   stoppedText,
@@ -273,23 +275,21 @@ func humanDuration(d time.Duration) string {
 	return strings.Join(parts, " ")
 }
 
-// stoppedText says exactly how long a clock stood still, to the second
-// below an hour: "4 s", "2 min 4 s", "3 h 5 min", "2 d 3 h 5 min".
+// stoppedText says how long a clock stood still: to the second below an
+// hour ("4 s", "2 min 4 s"), so that a stop of seconds reads as one, and in
+// days, hours and minutes above ("2 days 3 hours").
 func stoppedText(d time.Duration) string {
 	if d < 0 {
 		d = -d
 	}
+	if d >= time.Hour {
+		return humanDuration(d)
+	}
 	d = d.Round(time.Second)
-	days, h, m, sec := int64(d/(24*time.Hour)), int64(d/time.Hour)%24, int64(d/time.Minute)%60, int64(d/time.Second)%60
-	switch {
-	case days > 0:
-		return fmt.Sprintf("%d d %d h %d min", days, h, m)
-	case h > 0:
-		return fmt.Sprintf("%d h %d min", h, m)
-	case m > 0:
+	if m, sec := int64(d/time.Minute), int64(d/time.Second)%60; m > 0 {
 		return fmt.Sprintf("%d min %d s", m, sec)
 	}
-	return fmt.Sprintf("%d s", sec)
+	return fmt.Sprintf("%d s", int64(d/time.Second))
 }
 
 // shortAge says how long ago, compactly: "35 d 6 h", "5 h 12 min", "3 min".

@@ -48,7 +48,7 @@ func Views() []string { return slices.Clone(views) }
 // viewPartials are the templates a view includes beyond the layout and the
 // common partials, parsed with it.
 var viewPartials = map[string][]string{
-	"case.html": {"case_findings.html", "case_comments.html", "case_attachments.html", "case_review.html"},
+	"case.html": {"case_state.html", "case_findings.html", "case_comments.html", "case_attachments.html", "case_review.html"},
 }
 
 // New parses the templates; it fails on a template that does not parse. The
