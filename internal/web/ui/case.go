@@ -322,9 +322,32 @@ func (h *CasePages) CancelRequest(c echo.Context) error {
 	return done(c, r.CaseID, "cancelled")
 }
 
+// Decide records the lead's decision. While findings are still drafts or
+// await the lab, or information requests are open, it first shows them and
+// asks to confirm (confirm=yes decides anyway; confirm=back shows the case
+// with the form as it was typed).
 func (h *CasePages) Decide(c echo.Context) error {
 	id := c.Param("id")
 	f := caseForms{Outcome: form(c, "outcome"), Rationale: form(c, "rationale"), Conditions: form(c, "conditions")}
+	if confirm := form(c, "confirm"); confirm != "yes" {
+		pg, err := h.present.casePageOf(c, id, f, nil)
+		if err != nil {
+			return err
+		}
+		// Only a decision the lead may make now is asked about; any other
+		// goes to the service, which says why not.
+		if pg.Can.Decide {
+			if confirm == "back" {
+				return h.r.Render(c, http.StatusOK, "case.html", pg)
+			}
+			if err := docket.CheckDecision(f.Outcome, f.Rationale); err != nil {
+				return h.present.renderCaseError(c, id, f, err)
+			}
+			if open := openAtDecisionOf(pg); open.Any() {
+				return h.r.Render(c, http.StatusOK, "decide_confirm.html", decideConfirmOf(pg, open))
+			}
+		}
+	}
 	in := app.DecisionInput{Outcome: f.Outcome, Rationale: f.Rationale}
 	if strings.TrimSpace(f.Conditions) != "" {
 		in.Conditions = &f.Conditions

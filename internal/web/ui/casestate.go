@@ -23,7 +23,7 @@ type caseState struct {
 	// OpenFindings are the open findings the viewer may count, by severity,
 	// the most severe first; Known is false when the viewer counts none
 	// (a reviewer before attesting).
-	OpenFindings []severityCount
+	OpenFindings  []severityCount
 	FindingsKnown bool
 	// Outcome is a decided case's outcome ("" when undecided or hidden).
 	Outcome string
@@ -31,6 +31,8 @@ type caseState struct {
 	PendingDigest bool
 	// Verify is where anyone checks a statement; JWKS the agency's keys.
 	Verify, JWKS string
+	// OpenAtDecision is what a lead who may decide would leave open.
+	OpenAtDecision openAtDecision
 }
 
 type severityCount struct {
@@ -100,6 +102,9 @@ func (h *casePresenter) fillState(c echo.Context, pg *casePage) {
 			st.OpenFindings = append(st.OpenFindings, severityCount{Severity: sev, Label: view.LabelOr(severityLabels[sev], sev), N: counts[sev]})
 		}
 	}
+	if pg.Can.Decide {
+		st.OpenAtDecision = openAtDecisionOf(pg)
+	}
 	pg.TOC = pg.contents()
 }
 
@@ -160,7 +165,8 @@ func (pg *casePage) Opens(name string) bool {
 	case "assign":
 		return e["reviewer_ids"] != "" || e["lead_id"] != ""
 	case "decide":
-		return e["outcome"] != "" || e["rationale"] != ""
+		// Open with its errors, or as typed when the lead went back from confirming.
+		return e["outcome"] != "" || e["rationale"] != "" || pg.Form.Rationale != ""
 	case "conflict":
 		return e["reason"] != ""
 	case "record":
@@ -203,4 +209,21 @@ func openAtDecisionOf(pg *casePage) openAtDecision {
 		}
 	}
 	return o
+}
+
+// decideConfirmPage asks a lead to confirm a decision while work is open.
+type decideConfirmPage struct {
+	view.PageBase
+	CaseID, Number, Model                   string
+	Outcome, OutcomeLabel, Rationale, Conds string
+	Open                                    openAtDecision
+}
+
+func decideConfirmOf(pg *casePage, open openAtDecision) decideConfirmPage {
+	cp := decideConfirmPage{PageBase: pg.PageBase, CaseID: pg.Case.ID, Number: pg.Case.Number,
+		Model: pg.Case.Model + " " + pg.Case.Version, Outcome: pg.Form.Outcome,
+		OutcomeLabel: view.LabelOr(view.OutcomeLabels[pg.Form.Outcome], pg.Form.Outcome),
+		Rationale:    pg.Form.Rationale, Conds: pg.Form.Conditions, Open: open}
+	cp.Title = "Decide " + pg.Case.Number + "?"
+	return cp
 }

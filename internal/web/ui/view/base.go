@@ -18,7 +18,7 @@ import (
 // each parsed with the layout and the partials; New parses them once at start.
 var pageViews = []string{
 	"login.html", "home_reviewer.html", "home_lead.html", "cases.html", "case_form.html", "case.html",
-	"confirm.html", "dashboard.html", "admin_users.html", "admin_orgs.html", "inbox.html", "forecast.html",
+	"confirm.html", "decide_confirm.html", "dashboard.html", "admin_users.html", "admin_orgs.html", "inbox.html", "forecast.html",
 	"clearinghouse.html", "admin_deliveries.html", "account.html", "approvals.html", "webhooks.html",
 	"webhook_deliveries.html", "verify.html",
 }
@@ -151,6 +151,8 @@ func (w BandWords) Of(b clock.Band) string { return LabelOr(w[b], string(b)) }
 // orLess says a threshold as "2 days or less", "36 hours or less".
 func orLess(d time.Duration) string {
 	switch {
+	case d <= 0:
+		return "Due now"
 	case d >= 24*time.Hour && d%(24*time.Hour) == 0:
 		return plural(int64(d/(24*time.Hour)), "day") + " or less"
 	case d >= time.Hour && d%time.Hour == 0:
