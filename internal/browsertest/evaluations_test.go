@@ -37,6 +37,7 @@ func TestImportAnInspectLog(t *testing.T) {
 	rev.signIn()
 	rev.open("/cases/"+caseID, http.StatusOK)
 	rev.sees("Evaluations", "Import an Inspect log")
+	rev.opens("act-import")
 	rev.do("choose the log",
 		chromedp.SetUploadFiles(chromedp.ID("evaluation-file"), []string{path}),
 		chromedp.Click(chromedp.ID("evaluation-run-by-0")))

@@ -254,6 +254,8 @@ type respondForm struct {
 }
 
 type resolveForm struct {
+	// Failed: this form came back with errors, so it shows open.
+	Failed          bool
 	Choices         []view.Option
 	ResolutionError string
 	Note            workField
@@ -429,7 +431,7 @@ func (w *caseWork) findingViewOf(v *app.FindingView) *findingView {
 		if errs != nil {
 			chosen, note, until = w.Form.Resolution, w.Form.Note, w.Form.AcceptedUntil
 		}
-		rf := &resolveForm{ResolutionError: errs["resolution"], Choices: view.Options(docket.Resolutions, resolutionLabels, chosen),
+		rf := &resolveForm{Failed: errs != nil, ResolutionError: errs["resolution"], Choices: view.Options(docket.Resolutions, resolutionLabels, chosen),
 			Note: field("note-"+f.ID, "note", "Note", "Why it is closed this way. The lab sees the note.", "textarea", note, errs),
 			AcceptedUntil: field("accepted-until-"+f.ID, "accepted_until", "Risk accepted until",
 				"Required when the risk is accepted: on this date the finding reopens as shared, and the case lead is told 14 days before.",
