@@ -273,6 +273,14 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 			return fmt.Errorf("demo: %w", err)
 		}
 	}
+	// Passkeys need base_url at a host name: say so where people will read it.
+	if off := svc.Passkeys.Off(); off != "" {
+		if *demo {
+			fmt.Fprintln(e.Stdout, "Demo: "+off)
+		} else {
+			log.Info("passkeys are off", "why", off)
+		}
+	}
 	// The statement key pair is made on first start and kept sealed in the
 	// database, so that every replica signs with the same key.
 	if _, err := svc.Evidence.EnsureSigningKey(ctx); err != nil {

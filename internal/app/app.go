@@ -59,6 +59,7 @@ type Tx interface {
 	Approvals() ApprovalStore
 	Sweep() SweepStore
 	Factors() FactorStore
+	Ceremonies() CeremonyStore
 	CSAFKeys() CSAFKeyStore
 	Evaluations() EvaluationStore
 }
@@ -125,6 +126,8 @@ type Services struct {
 	Factors *Factors
 	// Evaluations: the Inspect logs imported on cases and the results they made.
 	Evaluations *Evaluations
+	// Passkeys: adding a passkey, and signing in with one.
+	Passkeys *Passkeys
 }
 
 // Cases is the use cases of a case's life: filing, submission, assignment,
@@ -295,6 +298,7 @@ func New(store Store, o Options) *Services {
 		Approvals:     o.Approvals,
 		Factors:       &Factors{core: c, auth: cfg.Auth, factors: sf, issuer: "Docket", throttle: acc.throttle},
 		Evaluations:   &Evaluations{core: c, benchmarks: o.Benchmarks, maxUpload: cfg.Uploads.MaxBytes},
+		Passkeys:      newPasskeys(c, acc, cfg.BaseURL),
 	}
 }
 

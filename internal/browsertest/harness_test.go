@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -158,7 +159,12 @@ var roleUsers = []struct {
 
 // newEnv starts the server and the browser, and seeds users and a few cases
 // of another lab in every band.
-func newEnv(t *testing.T) *env {
+func newEnv(t *testing.T) *env { return newEnvAt(t, "") }
+
+// newEnvAt is newEnv with Docket's base_url at host (on 127.0.0.1, on a
+// port of its own); "" leaves base_url unset and the pages at 127.0.0.1.
+// Passkeys need a host name: browsers refuse an IP address as their site.
+func newEnvAt(t *testing.T, host string) *env {
 	t.Helper()
 	exe := chromium(t)
 	e := &env{t: t, clock: &skewClock{offset: serverOffset}, users: map[string]*docket.User{}, artifacts: artifactsDir(t)}
@@ -168,6 +174,13 @@ func newEnv(t *testing.T) *env {
 	cfg.Auth.MFARequiredRoles = config.NoMFARoles
 	cfg.DB = filepath.Join(t.TempDir(), "docket.db")
 	cfg.Secret = strings.Repeat("b", 32)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if host != "" {
+		cfg.BaseURL = fmt.Sprintf("http://%s:%d", host, ln.Addr().(*net.TCPAddr).Port)
+	}
 	e.loc = cfg.Location()
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
@@ -189,11 +202,17 @@ func newEnv(t *testing.T) *env {
 		Hasher: auth.NewHasher(auth.Params{Memory: 64, Time: 1, Threads: 1}), Approvals: approvals, Files: files.New(cfg.AttachmentsDir())})
 	srv := webtest.New(t, e.svc, web.Options{Config: cfg, Health: st, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Approvals: approvals})
-	ts := httptest.NewServer(srv.Handler())
+	ts := httptest.NewUnstartedServer(srv.Handler())
+	ts.Listener.Close()
+	ts.Listener = ln
+	ts.Start()
 	t.Cleanup(ts.Close)
 	e.url = ts.URL
 	if !strings.HasPrefix(e.url, "http://127.0.0.1:") {
 		t.Fatalf("the server is not on 127.0.0.1: %s", e.url)
+	}
+	if cfg.BaseURL != "" {
+		e.url = cfg.BaseURL
 	}
 	for _, u := range roleUsers {
 		email := strings.ToLower(strings.ReplaceAll(u.name, " ", ".")) + "@" + strings.ToLower(strings.ReplaceAll(u.org, " ", "")) + ".example"

@@ -118,8 +118,12 @@ var _ = slog.LevelInfo
 func isPage(c echo.Context) bool {
 	path := c.Request().URL.Path
 	return !strings.HasPrefix(path, "/api/") && !strings.HasPrefix(path, "/.well-known/") &&
-		path != "/healthz" && path != "/readyz" && path != "/metrics"
+		path != "/healthz" && path != "/readyz" && path != "/metrics" && !passkeyOptionPaths[path]
 }
+
+// passkeyOptionPaths are the pages' two routes the passkey script fetches:
+// they answer JSON, their errors too.
+var passkeyOptionPaths = map[string]bool{"/login/passkey/options": true, "/account/passkeys/options": true}
 
 // retryAfterSeconds is a wait in whole seconds, rounded up, at least 1.
 func retryAfterSeconds(d time.Duration) int {

@@ -28,6 +28,8 @@ var mfaOpen = map[string]bool{
 	"POST /account/mfa/totp":             true,
 	"POST /account/mfa/:id/confirm":      true,
 	"POST /account/mfa/recovery-codes":   true,
+	"POST /account/passkeys/options":     true,
+	"POST /account/passkeys":             true,
 	"POST /logout":                       true,
 }
 
@@ -79,8 +81,6 @@ func (s *Server) pageSecondStep(c echo.Context) error {
 		}
 		return err
 	}
-	c.SetCookie(s.cookie(s.pendingCookieName(), "", -1))
-	c.SetCookie(s.cookie(s.loginCookieName(), "", -1))
-	c.SetCookie(s.cookie(s.sessionCookieName(), sess.Token, 0))
+	s.startSession(c, sess)
 	return c.Redirect(http.StatusSeeOther, orHome(lp.Next))
 }

@@ -307,6 +307,7 @@ var mfaWalkthrough = map[string]bool{
 	"POST /api/v1/me/mfa/recovery-codes": true, "POST /api/v1/auth/logout": true,
 	"GET /account": true, "POST /account/mfa/totp": true, "POST /account/mfa/:id/confirm": true,
 	"POST /account/mfa/recovery-codes": true, "POST /account/mfa/:id/remove": true, "POST /logout": true,
+	"POST /account/passkeys/options": true, "POST /account/passkeys": true,
 }
 
 // TestEveryRouteNeedsASecondFactor walks both route tables as a review lead

@@ -63,6 +63,10 @@ type Server struct {
 	verifyLimit echo.MiddlewareFunc
 	// oidc is single sign-on's relying party (oidc.go); nil when oidc.issuer is unset.
 	oidc *oidcClient
+	// passkeys signs in with passkeys (passkeys.go); passkeyLimit limits
+	// the ceremonies begun per client address.
+	passkeys     serverPasskeyCalls
+	passkeyLimit echo.MiddlewareFunc
 }
 
 // Options are what New needs besides the service.
@@ -125,6 +129,7 @@ func New(svc *app.Services, o Options) (*Server, error) {
 	}
 	s.crossOrigin = cop
 	s.verifyLimit = newVerifyLimit()
+	s.passkeys, s.passkeyLimit = svc.Passkeys, newPasskeyLimit()
 	s.api, err = api.New(api.Services{Cases: sv.Cases, Findings: sv.Findings, Accounts: sv.Accounts, Evidence: sv.Evidence,
 		Clearinghouse: sv.Clearinghouse, Delivery: sv.Delivery, Audit: sv.Audit, Approvals: sv.Approvals,
 		Factors: sv.Factors, Provider: sv.Provider, Evaluations: sv.Evaluations},
@@ -148,7 +153,7 @@ func New(svc *app.Services, o Options) (*Server, error) {
 	e.Use(httpx.PlainText)
 	pages, err := ui.New(ui.Services{Cases: sv.Cases, Findings: sv.Findings, Accounts: sv.Accounts, Evidence: sv.Evidence,
 		Clearinghouse: sv.Clearinghouse, Delivery: sv.Delivery, Approvals: sv.Approvals, Factors: sv.Factors,
-		Evaluations: sv.Evaluations},
+		Evaluations: sv.Evaluations, Passkeys: svc.Passkeys},
 		ui.Settings{Location: o.Config.Location(), Logger: s.log, BaseURL: base, UploadMaxBytes: o.Config.Uploads.MaxBytes,
 			ResponseDays: o.Config.Findings.ResponseDays, APITokenMaxTTL: o.Config.Auth.APITokenMaxTTL, EndSession: s.endSession})
 	if err != nil {

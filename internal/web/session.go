@@ -81,6 +81,10 @@ func (s *Server) requireSession(next echo.HandlerFunc) echo.HandlerFunc {
 			}
 			c.SetCookie(s.cookie(s.sessionCookieName(), "", -1))
 		}
+		if passkeyOptionPaths[c.Request().URL.Path] {
+			// Fetched by the passkey script, which reads JSON.
+			return docket.Errorf(docket.EUnauthorized, "your session has ended: sign in again")
+		}
 		to := "/login"
 		if m := c.Request().Method; m == http.MethodGet || m == http.MethodHead {
 			if back := c.Request().URL.RequestURI(); back != "/" && safeNext(back) != "" {
@@ -163,6 +167,7 @@ func (s *Server) renderLogin(c echo.Context, status int, lp view.LoginPage) erro
 	if s.oidc != nil {
 		lp.SSOName = s.cfg.OIDC.DisplayName
 	}
+	lp.Passkeys = s.passkeys.Off() == ""
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return s.ui.Renderer.RenderLogin(c, status, lp)
 }
@@ -175,13 +180,20 @@ func (s *Server) endSession(c echo.Context) {
 // pageLoginForm shows the sign-in form; a signed-in user goes on at once.
 func (s *Server) pageLoginForm(c echo.Context) error {
 	next := safeNext(c.QueryParam("next"))
-	if ck, err := c.Cookie(s.sessionCookieName()); err == nil && ck.Value != "" {
+	stepUp := c.QueryParam("step_up") != ""
+	// A step-up signs in again even when signed in: with a passkey or a
+	// phishing-resistant single sign-on.
+	if ck, err := c.Cookie(s.sessionCookieName()); err == nil && ck.Value != "" && !stepUp {
 		if _, _, err := s.accounts.Authenticate(c.Request().Context(), auth.KindPage, ck.Value, httpx.Anon(c)); err == nil {
 			return c.Redirect(http.StatusSeeOther, orHome(next))
 		}
 	}
-	lp := view.LoginPage{Next: next}
+	lp := view.LoginPage{Next: next, StepUp: stepUp}
 	switch {
+	case stepUp:
+		lp.Notice = "What you asked for is marked TLP:RED: it needs a sign-in with a passkey, or through your agency's phishing-resistant sign-in. Sign in again with one of them to go on."
+	case c.QueryParam("passkey_added") != "":
+		lp.Notice = "Your passkey is added, and your earlier sessions are ended. Sign in with the passkey now."
 	case c.QueryParam("signed_out") != "":
 		lp.Notice = "You have signed out."
 	case c.QueryParam("expired") != "":
@@ -229,9 +241,24 @@ func (s *Server) pageLogin(c echo.Context) error {
 		c.SetCookie(s.cookie(s.pendingCookieName(), sess.Token, int(app.PendingTTL.Seconds())))
 		return s.renderLogin(c, http.StatusOK, view.LoginPage{Next: lp.Next, SecondStep: true})
 	}
+	s.startSession(c, sess)
+	return c.Redirect(http.StatusSeeOther, orHome(lp.Next))
+}
+
+// startSession sets a new page session's cookie in place of the sign-in's
+// cookies; a session the browser held already (a step-up, or another
+// account) ends, rather than living on unseen until it expires.
+func (s *Server) startSession(c echo.Context, sess *app.Session) {
+	if ck, err := c.Cookie(s.sessionCookieName()); err == nil && ck.Value != "" && len(ck.Value) <= auth.MaxTokenBytes {
+		if old, _, err := s.accounts.Authenticate(c.Request().Context(), auth.KindPage, ck.Value, httpx.Anon(c)); err == nil {
+			if err := s.accounts.Logout(c.Request().Context(), old); err != nil {
+				s.log.Warn("end the session signed in over", "err", err)
+			}
+		}
+	}
+	c.SetCookie(s.cookie(s.pendingCookieName(), "", -1))
 	c.SetCookie(s.cookie(s.loginCookieName(), "", -1))
 	c.SetCookie(s.cookie(s.sessionCookieName(), sess.Token, 0))
-	return c.Redirect(http.StatusSeeOther, orHome(lp.Next))
 }
 
 // pageLogout revokes the session and forgets the cookie.

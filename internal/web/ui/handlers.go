@@ -75,6 +75,7 @@ type AccountPages struct {
 	cases    accountPagesCasesCalls
 	accounts accountPagesAccountsCalls
 	factors  accountFactorsCalls
+	passkeys PasskeyService
 	// baseURL is Docket's address for links ("": the request's host).
 	baseURL string
 	// tokenMaxTTL is the longest lifetime of an API token.
@@ -126,6 +127,7 @@ type Services struct {
 	Approvals     ApprovalService
 	Factors       FactorService
 	Evaluations   EvaluationService
+	Passkeys      PasskeyService
 }
 
 // Settings are the settings the pages use.
@@ -181,7 +183,7 @@ func New(sv Services, st Settings) (*Handlers, error) {
 		Evaluations: &EvaluationPages{present: present, evaluations: sv.Evaluations},
 		Dashboard:   &DashboardPages{r: r, cases: sv.Cases, users: admin.Users},
 		Inbox:       &InboxPages{r: r, cases: sv.Cases, delivery: sv.Delivery},
-		Account: &AccountPages{r: r, cases: sv.Cases, accounts: sv.Accounts, factors: sv.Factors, baseURL: st.BaseURL,
+		Account: &AccountPages{r: r, cases: sv.Cases, accounts: sv.Accounts, factors: sv.Factors, passkeys: sv.Passkeys, baseURL: st.BaseURL,
 			tokenMaxTTL: st.APITokenMaxTTL, endSession: st.EndSession},
 		Admin:     admin,
 		Approvals: &ApprovalPages{r: r, approvals: sv.Approvals},

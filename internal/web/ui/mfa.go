@@ -46,6 +46,10 @@ type factorsPart struct {
 	Enrolling *enrolling
 	// NewCodes are recovery codes, shown once.
 	NewCodes []string
+	// PasskeysOff says why passkeys cannot be added here ("": they can).
+	PasskeysOff string
+	// PasskeyError says why the passkey just offered was not added.
+	PasskeyError string
 }
 
 type enrolling struct {
@@ -60,7 +64,7 @@ func (h *AccountPages) factorsOf(c echo.Context) (factorsPart, error) {
 		return factorsPart{}, err
 	}
 	return factorsPart{Factors: l.Items, RecoveryLeft: l.RecoveryLeft, Required: l.Required, Enrolled: l.Enrolled,
-		Walkthrough: docket.MustEnrolSecondFactor(a)}, nil
+		Walkthrough: docket.MustEnrolSecondFactor(a), PasskeysOff: h.passkeys.Off()}, nil
 }
 
 // EnrolTOTP starts an enrolment and shows its QR code and secret, with the form for its first code.

@@ -440,6 +440,7 @@ var flashes = map[string]string{
 	// The account page's second factors (mfa.go).
 	"factor-added":   "The authenticator app is added: you sign in with a code from it from now on. Make recovery codes below, in case you lose it.",
 	"factor-removed": "The second factor is removed.",
+	"passkey-added":  "The passkey is added: you can sign in with it from now on, after your password or on its own. Make recovery codes below, in case you lose it.",
 }
 
 // FlashOf is the flash of the action that the request's ?done= names.

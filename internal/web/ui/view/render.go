@@ -143,6 +143,10 @@ type LoginPage struct {
 	SecondStep bool
 	// SSOName names the identity provider single sign-on goes through ("": none configured).
 	SSOName string
+	// Passkeys: signing in with a passkey can be offered here.
+	Passkeys bool
+	// StepUp: the page asked for needs a phishing-resistant sign-in.
+	StepUp bool
 }
 
 // RenderLogin answers with the sign-in form.
