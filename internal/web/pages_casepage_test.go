@@ -128,9 +128,13 @@ func TestDecidingWhileWorkIsOpenAsksFirst(t *testing.T) {
 	// The API decides at once, as its contract says.
 	busy := w.caseIn("awaiting_lab").caseID
 	want(t, w.as("lead", "POST", "/api/v1/cases/"+busy+"/decision", map[string]any{"outcome": "no_concerns", "rationale": "Fine."}), 200)
-	// A reviewer still may not decide, confirmed or not.
+	// A reviewer still may not decide, confirmed or not, nor go back from confirming.
 	other := w.caseIn("in_review").caseID
 	wantPage(t, w.pageAs("rev").post("/cases/"+other, "/cases/"+other+"/decision", yes), 403)
+	wantPage(t, w.pageAs("rev").post("/cases/"+other, "/cases/"+other+"/decision", back), 403)
+	if got := w.as("lead", "GET", "/api/v1/cases/"+other, nil).JSON()["status"]; got != "in_review" {
+		t.Fatalf("a reviewer's post changed the case: %v", got)
+	}
 }
 
 // TestBandAndTierNeverShareAWord: the critical band says its threshold, on

@@ -334,12 +334,15 @@ func (h *CasePages) Decide(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		// Only a decision the lead may make now is asked about; any other
-		// goes to the service, which says why not.
-		if pg.Can.Decide {
-			if confirm == "back" {
-				return h.r.Render(c, http.StatusOK, "case.html", pg)
+		// Going back decides nothing. Only a decision the lead may make now
+		// is asked about; any other goes to the service, which says why not.
+		if confirm == "back" {
+			if httpx.MustActor(c).Role != docket.RoleReviewLead {
+				return docket.Forbidden()
 			}
+			return h.r.Render(c, http.StatusOK, "case.html", pg)
+		}
+		if pg.Can.Decide {
 			if err := docket.CheckDecision(f.Outcome, f.Rationale); err != nil {
 				return h.present.renderCaseError(c, id, f, err)
 			}
