@@ -17,7 +17,13 @@
   var start = window.performance.now();
   var dueSoon = Number(body.getAttribute("data-due-soon-ms")) || 7 * 86400000;
   var critical = Number(body.getAttribute("data-critical-ms")) || 2 * 86400000;
-  var labels = { on_track: "On track", due_soon: "Due soon", critical: "Critical", overdue: "Overdue" };
+  // The bands' words are the server's (the critical band says its threshold).
+  var labels = {
+    on_track: body.getAttribute("data-band-on-track") || "On track",
+    due_soon: body.getAttribute("data-band-due-soon") || "Due soon",
+    critical: body.getAttribute("data-band-critical") || "2 days or less",
+    overdue: body.getAttribute("data-band-overdue") || "Overdue"
+  };
 
   function pad(n) {
     return n < 10 ? "0" + n : String(n);

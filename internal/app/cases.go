@@ -555,14 +555,8 @@ func (s *Cases) Decide(ctx context.Context, a docket.Actor, id string, in Decisi
 			}
 			return "", nil, err
 		}
-		if !docket.OneOf(in.Outcome, docket.Outcomes) {
-			return "", nil, docket.Unacceptable("outcome", "must be one of %s", strings.Join(docket.Outcomes, ", "))
-		}
-		if strings.TrimSpace(in.Rationale) == "" {
-			return "", nil, docket.Unacceptable("rationale", "is required")
-		}
-		if len(in.Rationale) > 50000 {
-			return "", nil, docket.Unacceptable("rationale", "must be at most 50000 bytes")
+		if err := docket.CheckDecision(in.Outcome, in.Rationale); err != nil {
+			return "", nil, err
 		}
 		cond := ""
 		if in.Conditions != nil {

@@ -37,10 +37,11 @@ func TestImportAnInspectLog(t *testing.T) {
 	rev.signIn()
 	rev.open("/cases/"+caseID, http.StatusOK)
 	rev.sees("Evaluations", "Import an Inspect log")
+	rev.opens("act-import")
 	rev.do("choose the log",
 		chromedp.SetUploadFiles(chromedp.ID("evaluation-file"), []string{path}),
 		chromedp.Click(chromedp.ID("evaluation-run-by-0")))
-	rev.submit("import", `form[action$="/evaluations#evaluations"] button`, http.StatusOK)
+	rev.submit("import", `form[action$="/evaluations#act-import"] button`, http.StatusOK)
 	rev.sees("inspect_evals/cybench", "40 of 40 completed", "includes accuracy 0.625",
 		"Professional capture-the-flag suite: 62.5 (Critical)", "Across the model's versions", "Inspect log")
 	rev.accessible("case-evaluations")

@@ -30,6 +30,7 @@ func TestAFindingFromRecordToResolution(t *testing.T) {
 			b.open("/cases/"+caseID, http.StatusOK)
 			b.submit("attest", `form[action$="/attest-no-conflict"] button`, http.StatusOK)
 			b.sees("Findings", "No findings have been recorded", "Record a finding")
+			b.opens("record-finding")
 			// A first try without a title: the error sits beside the field, the rest stays.
 			b.do("fill in the finding but the title",
 				chromedp.SendKeys(chromedp.ID("nf-description"), "With the code tool, the model chained two calls to read files outside its sandbox."),
@@ -90,6 +91,7 @@ func TestAFindingFromRecordToResolution(t *testing.T) {
 				"Fixed in 2.1: the tool now runs in a gVisor sandbox with no host mounts."))
 			b.submit("respond", chromedp.CSS(`form[action^="/findings/`+findingID+`/respond"] button`), http.StatusOK)
 			b.sees("Your response is sent.", "Lab responded", "gVisor sandbox")
+			b.opens("act-comment")
 			b.do("write a comment", chromedp.SendKeys(chromedp.ID("comment-body"), "The fixed build is uploaded as 2.1."))
 			b.submit("comment", `form[action*="/comments"] button`, http.StatusOK)
 			b.sees("Your comment is posted.", "The fixed build is uploaded as 2.1.")
@@ -102,6 +104,7 @@ func TestAFindingFromRecordToResolution(t *testing.T) {
 			b.open("/cases/"+caseID, http.StatusOK)
 			b.sees("Sandbox escape through the code tool", "gVisor sandbox", "Close the finding")
 			b.accessible("case-findings-lead")
+			b.opens("resolve-" + findingID)
 			b.do("choose resolved and write the note",
 				chromedp.Click(chromedp.CSS(`input[name=resolution][value=resolved]`)),
 				chromedp.SendKeys(chromedp.ID("note-"+findingID), "Re-tested on 2.1: no escape in 50 runs."))

@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -425,6 +426,16 @@ func (b *tab) shot(name string) {
 	if err := os.WriteFile(file, buf, 0o644); err != nil {
 		b.e.t.Logf("screenshot %s: %v", name, err)
 	}
+}
+
+// opens opens the case page's action whose details element has the id (a
+// form in the side column), unless it is open already.
+func (b *tab) opens(id string) {
+	b.e.t.Helper()
+	if eval[bool](b, `document.getElementById(`+strconv.Quote(id)+`).open`) {
+		return
+	}
+	b.do("open "+id, chromedp.Click(chromedp.CSS("#"+id+" > summary")))
 }
 
 // signIn signs in through the form.

@@ -99,6 +99,7 @@ func TestEveryGroupDoesItsJob(t *testing.T) {
 			b.sees("Attest no conflict of interest")
 			b.submit("attest", `form[action$="/attest-no-conflict"] button`, http.StatusOK)
 			b.sees("Your attestation is recorded", "A general-purpose model with tool use.", "Assign the review")
+			b.opens("act-assign")
 			b.do("choose the reviewer and the lead",
 				chromedp.Click(chromedp.CSS(`input[name=reviewer_ids][value="`+e.users["rev"].ID+`"]`)),
 				chromedp.SetValue(chromedp.ID("lead_id"), e.users["lead"].ID))
@@ -116,6 +117,7 @@ func TestEveryGroupDoesItsJob(t *testing.T) {
 			b.submit("open the case", chromedp.CSS(`a[href="/cases/`+caseID+`"]`), http.StatusOK)
 			b.sees("Attest no conflict of interest")
 			b.submit("attest", `form[action$="/attest-no-conflict"] button`, http.StatusOK)
+			b.opens("act-ask")
 			b.do("write the question", chromedp.SendKeys(chromedp.ID("question"), "Which cyber-offense evaluations did you run, and with what scaffolding?"))
 			b.submit("ask", `form[action$="/info-requests"] button`, http.StatusOK)
 			b.sees("The information request is sent to the lab", "Awaiting lab", "Paused", "clock stopped")
@@ -126,11 +128,13 @@ func TestEveryGroupDoesItsJob(t *testing.T) {
 			b := e.tab("lab")
 			b.signIn()
 			b.open("/cases/"+caseID, http.StatusOK)
+			b.opens("act-answer")
 			b.sees("Which cyber-offense evaluations", "Your answer", "Withdraw this submission")
 			b.open("/cases/"+caseID+"/withdraw", http.StatusOK)
 			b.sees("Withdraw this submission?", "Yes, withdraw the submission", "No, go back")
 			b.accessible("withdraw-confirmation")
 			b.submit("go back", `a.button-secondary`, http.StatusOK)
+			b.opens("act-answer")
 			b.do("write the answer", chromedp.SendKeys(chromedp.CSS(`textarea[name=answer]`), "CyberSecEval 3 and our own CTF suite, with a bash tool."))
 			b.submit("answer", `form[action$="/answer"] button`, http.StatusOK)
 			b.sees("Your answer is sent", "In review", "CyberSecEval 3")
@@ -140,17 +144,18 @@ func TestEveryGroupDoesItsJob(t *testing.T) {
 			b := e.tab("lead")
 			b.signIn()
 			b.open("/cases/"+caseID, http.StatusOK)
+			b.opens("act-decide")
 			b.do("choose the outcome and write the rationale",
 				chromedp.Click(chromedp.CSS(`input[name=outcome][value=concerns_noted]`)),
 				chromedp.SendKeys(chromedp.ID("rationale"), "Strong exploit-writing uplift; safeguards hold in testing."))
 			b.submit("decide", `form[action$="/decision"] button`, http.StatusOK)
-			b.sees("The decision is recorded", "Decided", "Concerns noted", "review ended")
+			b.sees("The decision is recorded", "Decided", "Concerns noted")
 			b.shot("decided")
 		}},
 		{"a compliance officer watches, filters and downloads", func(t *testing.T) {
 			b := e.tab("co")
 			b.signIn()
-			b.sees("Countdown of every open review", "Overdue", "Critical", "Due soon", "On track", "Paused",
+			b.sees("Countdown of every open review", "Overdue", "2 days or less", "Due soon", "On track", "Paused",
 				"Meridian Sage", "Review windows")
 			b.shot("countdown")
 			b.accessible("countdown")

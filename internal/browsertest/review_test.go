@@ -52,6 +52,7 @@ func TestWhatLeavesAReview(t *testing.T) {
 	ams, err := e.svc.Cases.ListAmendments(ctx, e.actor("lead"), caseID)
 	must(err)
 	amend := ams[0].ID
+	lead.opens("act-resolve")
 	lead.do("resolve with a restart",
 		chromedp.Click(chromedp.ID("resolve-restart")),
 		chromedp.SendKeys(chromedp.ID("resolve-note-"+amend), "The retrained weights get a fresh window."))

@@ -1,6 +1,9 @@
 package docket
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Information request states.
 const (
@@ -44,6 +47,21 @@ type ClockRecord struct {
 	BaseDueAt  time.Time
 	EndedAt    *time.Time
 	EndReason  string
+}
+
+// CheckDecision checks what a lead decides: one of Outcomes, and a
+// rationale (422 naming the field).
+func CheckDecision(outcome, rationale string) error {
+	if !OneOf(outcome, Outcomes) {
+		return Unacceptable("outcome", "must be one of %s", strings.Join(Outcomes, ", "))
+	}
+	if strings.TrimSpace(rationale) == "" {
+		return Unacceptable("rationale", "is required")
+	}
+	if len(rationale) > 50000 {
+		return Unacceptable("rationale", "must be at most 50000 bytes")
+	}
+	return nil
 }
 
 // Decision is how a review ended.

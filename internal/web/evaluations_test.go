@@ -356,7 +356,7 @@ func TestEvaluationOnCasePage(t *testing.T) {
 	b := w.pageAs("rev")
 	casePath := "/cases/" + id
 	pg := b.get(casePath)
-	if pg.Code != 200 || !strings.Contains(pg.Body, `action="/cases/`+id+`/evaluations#evaluations"`) {
+	if pg.Code != 200 || !strings.Contains(pg.Body, `action="/cases/`+id+`/evaluations#act-import"`) {
 		t.Fatalf("no import form: %d", pg.Code)
 	}
 	log := logBytes(t, inspect.Fixture{Metrics: map[string]float64{"accuracy": 0.425}}, "eval")

@@ -92,8 +92,9 @@ func TestReviewPages(t *testing.T) {
 		t.Fatalf("csv: %d %s", p.Code, p.Body)
 	}
 
-	// The decision brings the statement, downloadable from the case page.
-	p = lead.post(casePage, casePage+"/decision", url.Values{"outcome": {"no_concerns"}, "rationale": {"Fine."}})
+	// The decision brings the statement, downloadable from the case page
+	// (confirmed: the shared findings still await the lab).
+	p = lead.post(casePage, casePage+"/decision", url.Values{"outcome": {"no_concerns"}, "rationale": {"Fine."}, "confirm": {"yes"}})
 	wantPage(t, p, 303)
 	p = lab.get(casePage)
 	p.has(t, "Review statement", "Download the signed statement")

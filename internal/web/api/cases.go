@@ -284,5 +284,17 @@ func (s *Cases) GetDashboardCSV(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return export.DashboardCSV(c, httpx.MustActor(c).Role, d.Items, bom)
+	a := httpx.MustActor(c)
+	var names map[string]string
+	if a.Role != docket.RoleLabMember {
+		team, err := s.cases.ReviewTeam(c.Request().Context(), a)
+		if err != nil {
+			return err
+		}
+		names = map[string]string{}
+		for _, m := range team {
+			names[m.ID] = m.Name
+		}
+	}
+	return export.DashboardCSV(c, a.Role, d.Items, names, bom)
 }

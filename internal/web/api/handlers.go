@@ -85,6 +85,7 @@ type casesCasesCalls interface {
 	ListCases(ctx context.Context, a docket.Actor, f app.CaseFilter, p app.Page) ([]*app.CaseView, string, error)
 	ListInfoRequests(ctx context.Context, a docket.Actor, caseID string) ([]docket.InfoRequest, error)
 	RequestInfo(ctx context.Context, a docket.Actor, id string, question string) (*docket.InfoRequest, error)
+	ReviewTeam(ctx context.Context, a docket.Actor) ([]app.TeamMember, error)
 	ResolveAmendment(ctx context.Context, a docket.Actor, id string, r docket.AmendmentResolution) (*docket.Amendment, error)
 	SubmitCase(ctx context.Context, a docket.Actor, id string) (*app.CaseView, error)
 	UpdateCase(ctx context.Context, a docket.Actor, id string, in docket.CaseInput) (*app.CaseView, error)

@@ -226,29 +226,52 @@ func BOM(c echo.Context) (bool, error) {
 }
 
 // DashboardCSV answers with the cases as the dashboard's CSV; the risk tier
-// only to agency roles.
-func DashboardCSV(c echo.Context, role docket.Role, items []*app.CaseView, bom bool) error {
+// only to agency roles. After the first columns (kept in their order for the
+// files people already read) come the deadline in the case's agency zone
+// beside its UTC due_at, that zone's name, and, for agency roles, the case
+// lead and the reviewers by name (names maps the review team's ids).
+func DashboardCSV(c echo.Context, role docket.Role, items []*app.CaseView, names map[string]string, bom bool) error {
 	f := NewCSV(c, "docket-dashboard.csv", bom)
+	agency := role != docket.RoleLabMember
 	head := []string{"number", "lab", "model", "version", "status", "band", "received_at", "due_at", "remaining_seconds", "release_conflict"}
-	if role != docket.RoleLabMember {
+	if agency {
 		head = append(head, "risk_tier")
+	}
+	head = append(head, "due_at_local", "timezone")
+	if agency {
+		head = append(head, "lead", "reviewers")
 	}
 	f.Row(Texts(head...))
 	for _, v := range items {
 		cs := v.Case
 		row := Texts(cs.Number, cs.OrgName, cs.ModelName, cs.ModelVersion, string(cs.Status), "", "", "", "", "")
+		local, zone := Text(""), Text("")
 		if v.Clock != nil {
 			row[5], row[6], row[7] = Text(string(v.Clock.Band)), Text(httpx.Instant(v.Clock.ReceivedAt)), Text(httpx.Instant(v.Clock.DueAt))
 			row[8] = Number(httpx.Seconds(v.Clock.Remaining))
 			row[9] = Bool(v.Clock.ReleaseConflict)
+			local = Text(v.Clock.DueAt.In(cs.Clock.Location()).Format(localInstant))
+			zone = Text(cs.Clock.Timezone)
 		}
-		if role != docket.RoleLabMember {
+		if agency {
 			row = append(row, Text(cs.RiskTier))
+		}
+		row = append(row, local, zone)
+		if agency {
+			var reviewers []string
+			for _, id := range cs.ReviewerIDs {
+				reviewers = append(reviewers, names[id])
+			}
+			row = append(row, Text(names[cs.LeadID]), Text(strings.Join(reviewers, "; ")))
 		}
 		f.Row(row)
 	}
 	return f.Close()
 }
+
+// localInstant is an instant in a zone, to the millisecond, with its offset
+// (RFC 3339): 2026-07-02T23:59:59.999-04:00.
+const localInstant = "2006-01-02T15:04:05.000Z07:00"
 
 // ClearinghouseCSV writes the entries as CSV: KEV's columns first, in KEV's
 // order, then Docket's; with bom, a UTF-8 byte order mark first.

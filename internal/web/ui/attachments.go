@@ -97,7 +97,7 @@ func (w *caseWork) attachmentsSection() *attachmentsSection {
 // uploadFormFor is the upload form of the case ("") or of one of its findings.
 func (w *caseWork) uploadFormFor(findingID string) *uploadForm {
 	u := &uploadForm{Action: "/cases/" + w.CaseID + "/attachments", Prefix: "case", Limit: humanSize(w.src.maxBytes),
-		Anchor: "attachments"}
+		Anchor: "act-upload"}
 	if findingID != "" {
 		u.Action, u.Prefix, u.Anchor = "/findings/"+findingID+"/attachments", "f-"+findingID, "finding-"+findingID
 	}

@@ -43,6 +43,9 @@ type casePage struct {
 	Work *caseWork
 	// Review is the amendments, benchmarks, publishing and the statement (review.go).
 	Review *caseReview
+	// State is the state panel's own figures; TOC the long parts' contents (casestate.go).
+	State caseState
+	TOC   []tocItem
 }
 
 type caseDetail struct {
@@ -208,6 +211,7 @@ func (h *casePresenter) casePageOf(c echo.Context, id string, form caseForms, er
 	if pg.Review, err = h.caseReviewOf(c, v, pg); err != nil {
 		return nil, err
 	}
+	h.fillState(c, pg)
 	return pg, nil
 }
 
@@ -226,7 +230,7 @@ func (h *casePresenter) renderCaseError(c echo.Context, id string, form caseForm
 	}
 	pg.Alert = alert
 	if alert == "" {
-		pg.Alert = "This could not be done. Check the form below."
+		pg.Alert = "This could not be done. Check the form marked beside its fields."
 	}
 	return h.r.Render(c, status, "case.html", pg)
 }
@@ -318,9 +322,35 @@ func (h *CasePages) CancelRequest(c echo.Context) error {
 	return done(c, r.CaseID, "cancelled")
 }
 
+// Decide records the lead's decision. While findings are still drafts or
+// await the lab, or information requests are open, it first shows them and
+// asks to confirm (confirm=yes decides anyway; confirm=back shows the case
+// with the form as it was typed).
 func (h *CasePages) Decide(c echo.Context) error {
 	id := c.Param("id")
 	f := caseForms{Outcome: form(c, "outcome"), Rationale: form(c, "rationale"), Conditions: form(c, "conditions")}
+	if confirm := form(c, "confirm"); confirm != "yes" {
+		pg, err := h.present.casePageOf(c, id, f, nil)
+		if err != nil {
+			return err
+		}
+		// Going back decides nothing. Only a decision the lead may make now
+		// is asked about; any other goes to the service, which says why not.
+		if confirm == "back" {
+			if httpx.MustActor(c).Role != docket.RoleReviewLead {
+				return docket.Forbidden()
+			}
+			return h.r.Render(c, http.StatusOK, "case.html", pg)
+		}
+		if pg.Can.Decide {
+			if err := docket.CheckDecision(f.Outcome, f.Rationale); err != nil {
+				return h.present.renderCaseError(c, id, f, err)
+			}
+			if open := openAtDecisionOf(pg); open.Any() {
+				return h.r.Render(c, http.StatusOK, "decide_confirm.html", decideConfirmOf(pg, open))
+			}
+		}
+	}
 	in := app.DecisionInput{Outcome: f.Outcome, Rationale: f.Rationale}
 	if strings.TrimSpace(f.Conditions) != "" {
 		in.Conditions = &f.Conditions

@@ -131,7 +131,7 @@ type bandCount struct {
 
 // bandCounts lists the count of every band, most urgent first, each linking
 // to the board filtered on it.
-func bandCounts(counts map[clock.Band]int, path string, v url.Values, current string) []bandCount {
+func bandCounts(words view.BandWords, counts map[clock.Band]int, path string, v url.Values, current string) []bandCount {
 	out := []bandCount{}
 	for _, b := range view.BandOrder {
 		q := url.Values{}
@@ -141,7 +141,7 @@ func bandCounts(counts map[clock.Band]int, path string, v url.Values, current st
 			}
 		}
 		q.Set("band", string(b))
-		out = append(out, bandCount{Band: b, Label: view.BandLabel(b), N: counts[b], Href: href(path, q), Current: string(b) == current})
+		out = append(out, bandCount{Band: b, Label: words.Of(b), N: counts[b], Href: href(path, q), Current: string(b) == current})
 	}
 	return out
 }
@@ -200,7 +200,7 @@ func (h *DashboardPages) Dashboard(c echo.Context) error {
 	pg := dashboardPage{PageBase: h.r.Base(c, "Countdown"), Heading: heading, Q: bq, ShowLab: agency, ShowTier: agency,
 		Total: b.Total}
 	pg.Filtered = bq.Status != "" || bq.Band != "" || bq.OrgID != "" || bq.RiskTier != "" || bq.Q != ""
-	pg.Bands = bandOptions(bq.Band)
+	pg.Bands = bandOptions(h.r.Bands(), bq.Band)
 	pg.Statuses = statusOptions(docket.Statuses[1:], bq.Status)
 	pg.Tiers = view.Options(docket.RiskTiers, view.TierLabels, bq.RiskTier)
 	for _, o := range b.Labs {
@@ -211,7 +211,7 @@ func (h *DashboardPages) Dashboard(c echo.Context) error {
 			pg.Sorts = append(pg.Sorts, view.Option{Value: so.key, Label: so.label, Selected: so.key == bq.Sort})
 		}
 	}
-	pg.Counts = bandCounts(b.Counts, "/dashboard", bq.values(), bq.Band)
+	pg.Counts = bandCounts(h.r.Bands(), b.Counts, "/dashboard", bq.values(), bq.Band)
 	pg.CSVHref = href("/dashboard.csv", bq.values("page", ""))
 	pg.ClearHref = "/dashboard"
 
@@ -241,7 +241,7 @@ func (h *DashboardPages) Dashboard(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	pg.Timeline = view.NewTimeline(h.r.Location(), shown, stops, b.At)
+	pg.Timeline = view.NewTimeline(h.r.Location(), h.r.Bands(), shown, stops, b.At)
 	return h.r.Render(c, http.StatusOK, "dashboard.html", pg)
 }
 
@@ -267,5 +267,9 @@ func (h *DashboardPages) DashboardCSV(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return export.DashboardCSV(c, httpx.MustActor(c).Role, b.Items, bom)
+	names, _, err := teamNames(c, h.cases)
+	if err != nil {
+		return err
+	}
+	return export.DashboardCSV(c, httpx.MustActor(c).Role, b.Items, names, bom)
 }

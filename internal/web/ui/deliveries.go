@@ -25,6 +25,16 @@ type deliveriesPage struct {
 	States   []view.Option
 	Rows     []deliveryRow
 	NextHref string
+	// Empty says what the list would hold, and why it holds nothing.
+	Empty string
+}
+
+// deliveriesEmpty says, for each state shown, what would be listed and why nothing is.
+var deliveriesEmpty = map[string]string{
+	docket.DeliveryFailed:    "No delivery is parked as failed. An e-mail or webhook call that still fails after its last retry appears here, with a button to send it again.",
+	docket.DeliveryPending:   "Nothing is waiting to be sent. Reminders, escalations and case events wait here between the sweep that decides them and their delivery, or between retries.",
+	docket.DeliveryDelivered: "Nothing has been delivered yet. Each e-mail and webhook call appears here once its receiver accepted it.",
+	"all":                    "Docket has sent nothing yet. Reminders, escalations and case events appear here as the sweep sends them by e-mail or webhook.",
 }
 
 func (h *AdminPages) Deliveries(c echo.Context) error {
@@ -51,7 +61,7 @@ func (h *AdminPages) Deliveries(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	pg := &deliveriesPage{PageBase: h.r.Base(c, "Deliveries"), State: state}
+	pg := &deliveriesPage{PageBase: h.r.Base(c, "Deliveries"), State: state, Empty: deliveriesEmpty[state]}
 	for _, v := range []struct{ value, label string }{{"failed", "Parked as failed"}, {"pending", "Waiting to be sent"}, {"delivered", "Delivered"}, {"all", "All"}} {
 		pg.States = append(pg.States, view.Option{Value: v.value, Label: v.label, Selected: v.value == state})
 	}

@@ -259,6 +259,8 @@ type respondForm struct {
 }
 
 type resolveForm struct {
+	// Failed: this form came back with errors, so it shows open.
+	Failed          bool
 	Choices         []view.Option
 	ResolutionError string
 	Note            workField
@@ -441,7 +443,7 @@ func (w *caseWork) findingViewOf(v *app.FindingView) *findingView {
 		if errs != nil {
 			chosen, note, until = w.Form.Resolution, w.Form.Note, w.Form.AcceptedUntil
 		}
-		rf := &resolveForm{ResolutionError: errs["resolution"], Choices: view.Options(docket.Resolutions, resolutionLabels, chosen),
+		rf := &resolveForm{Failed: errs != nil, ResolutionError: errs["resolution"], Choices: view.Options(docket.Resolutions, resolutionLabels, chosen),
 			Note: field("note-"+f.ID, "note", "Note", "Why it is closed this way. The lab sees the note.", "textarea", note, errs),
 			AcceptedUntil: field("accepted-until-"+f.ID, "accepted_until", "Risk accepted until",
 				"Required when the risk is accepted: on this date the finding reopens as shared, and the case lead is told 14 days before.",
@@ -562,7 +564,7 @@ func (h *casePresenter) renderWorkError(c echo.Context, caseID string, wf workFo
 	}
 	pg.Alert = alert
 	if alert == "" {
-		pg.Alert = "This could not be done. Check the form marked below."
+		pg.Alert = "This could not be done. Check the form marked beside its fields."
 	}
 	return h.r.Render(c, status, "case.html", pg)
 }

@@ -114,6 +114,8 @@ type casePresenter struct {
 	responseDays map[string]int
 	// maxBytes is the largest attachment an upload may carry.
 	maxBytes int64
+	// baseURL is Docket's address for links ("": the request's host).
+	baseURL string
 }
 
 // Services are the services the pages call, one field per area.
@@ -178,7 +180,7 @@ func New(sv Services, st Settings) (*Handlers, error) {
 		return nil, err
 	}
 	present := &casePresenter{r: r, cases: sv.Cases, findings: sv.Findings, evidence: sv.Evidence, evaluations: sv.Evaluations,
-		responseDays: st.ResponseDays, maxBytes: st.UploadMaxBytes}
+		responseDays: st.ResponseDays, maxBytes: st.UploadMaxBytes, baseURL: st.BaseURL}
 	admin := &AdminPages{r: r, accounts: sv.Accounts, delivery: sv.Delivery, approvals: sv.Approvals}
 	return &Handlers{
 		Renderer: r,

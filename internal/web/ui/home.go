@@ -90,7 +90,7 @@ func (h *DashboardPages) triage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	pg := triagePage{PageBase: h.r.Base(c, "Triage"), Counts: bandCounts(b.Counts, "/dashboard", url.Values{}, ""),
+	pg := triagePage{PageBase: h.r.Base(c, "Triage"), Counts: bandCounts(h.r.Bands(), b.Counts, "/dashboard", url.Values{}, ""),
 		Unassigned: triageTable{Caption: "Received cases waiting for assignment, most urgent first"},
 		InReview:   triageTable{Caption: "Cases in review, most urgent first", Lead: true}}
 	for _, v := range b.Items {
@@ -164,7 +164,7 @@ func (h *DashboardPages) Cases(c echo.Context) error {
 		statuses = statuses[1:] // the agency never sees drafts
 	}
 	pg.Statuses = statusOptions(statuses, pg.Status)
-	pg.Bands = bandOptions(pg.Band)
+	pg.Bands = bandOptions(h.r.Bands(), pg.Band)
 	now := h.cases.Now()
 	for _, v := range views {
 		pg.Rows = append(pg.Rows, view.CaseRowOf(a, v, names, now))
@@ -190,10 +190,10 @@ func statusOptions(statuses []docket.Status, selected string) []view.Option {
 	return out
 }
 
-func bandOptions(selected string) []view.Option {
+func bandOptions(words view.BandWords, selected string) []view.Option {
 	out := []view.Option{}
 	for _, b := range view.BandOrder {
-		out = append(out, view.Option{Value: string(b), Label: view.BandLabel(b), Selected: string(b) == selected})
+		out = append(out, view.Option{Value: string(b), Label: words.Of(b), Selected: string(b) == selected})
 	}
 	return out
 }

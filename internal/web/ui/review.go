@@ -400,7 +400,7 @@ func (h *casePresenter) renderReviewError(c echo.Context, caseID string, rf revi
 	}
 	pg.Alert = alert
 	if alert == "" {
-		pg.Alert = "This could not be done. Check the form marked below."
+		pg.Alert = "This could not be done. Check the form marked beside its fields."
 	}
 	return h.r.Render(c, status, "case.html", pg)
 }

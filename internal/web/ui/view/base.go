@@ -18,7 +18,7 @@ import (
 // each parsed with the layout and the partials; New parses them once at start.
 var pageViews = []string{
 	"login.html", "home_reviewer.html", "home_lead.html", "cases.html", "case_form.html", "case.html",
-	"confirm.html", "dashboard.html", "admin_users.html", "admin_orgs.html", "inbox.html", "forecast.html",
+	"confirm.html", "decide_confirm.html", "dashboard.html", "admin_users.html", "admin_orgs.html", "inbox.html", "forecast.html",
 	"clearinghouse.html", "admin_deliveries.html", "account.html", "approvals.html", "webhooks.html",
 	"webhook_deliveries.html", "verify.html",
 }
@@ -117,7 +117,9 @@ var (
 	statusLabels = map[docket.Status]string{docket.StatusDraft: "Draft", docket.StatusSubmitted: "Submitted",
 		docket.StatusInReview: "In review", docket.StatusAwaitingLab: "Awaiting lab", docket.StatusDecided: "Decided",
 		docket.StatusWithdrawn: "Withdrawn"}
-	bandLabels = map[clock.Band]string{clock.OnTrack: "On track", clock.DueSoon: "Due soon", clock.Critical: "Critical",
+	// The critical band's words come from its threshold (BandWords), so that
+	// they never read as the risk tier's "Critical".
+	bandLabels = map[clock.Band]string{clock.OnTrack: "On track", clock.DueSoon: "Due soon",
 		clock.Overdue: "Overdue", clock.Paused: "Paused", clock.Closed: "Closed"}
 	BandOrder     = []clock.Band{clock.Overdue, clock.Critical, clock.DueSoon, clock.OnTrack, clock.Paused, clock.Closed}
 	OutcomeLabels = map[string]string{"no_concerns": "No concerns", "concerns_noted": "Concerns noted",
@@ -128,13 +130,48 @@ var (
 		"enterprise": "Enterprise", "internal": "Internal only"}
 )
 
-// RoleLabel, StatusLabel and BandLabel are what the pages call a role, a
-// case's status and a clock's band.
+// RoleLabel and StatusLabel are what the pages call a role and a case's status.
 func RoleLabel(r docket.Role) string { return LabelOr(roleLabels[r], string(r)) }
 
 func StatusLabel(s docket.Status) string { return LabelOr(statusLabels[s], string(s)) }
 
-func BandLabel(b clock.Band) string { return LabelOr(bandLabels[b], string(b)) }
+// BandWords are what the pages call the clock's bands under the thresholds
+// th: the critical band says its threshold ("2 days or less"), never
+// "Critical", which is a risk tier's word.
+type BandWords map[clock.Band]string
+
+// NewBandWords names the bands under the thresholds th.
+func NewBandWords(th clock.Thresholds) BandWords {
+	w := BandWords{}
+	for b, l := range bandLabels {
+		w[b] = l
+	}
+	w[clock.Critical] = orLess(th.Critical)
+	return w
+}
+
+// Of is the band's words (its API value when it has none).
+func (w BandWords) Of(b clock.Band) string { return LabelOr(w[b], string(b)) }
+
+// orLess says a threshold as "2 days or less", "36 hours or less".
+func orLess(d time.Duration) string {
+	switch {
+	case d <= 0:
+		return "Due now"
+	case d >= 24*time.Hour && d%(24*time.Hour) == 0:
+		return plural(int64(d/(24*time.Hour)), "day") + " or less"
+	case d >= time.Hour && d%time.Hour == 0:
+		return plural(int64(d/time.Hour), "hour") + " or less"
+	}
+	return humanDuration(d) + " or less"
+}
+
+func plural(n int64, unit string) string {
+	if n == 1 {
+		return "1 " + unit
+	}
+	return fmt.Sprintf("%d %ss", n, unit)
+}
 
 // LabelOr is label, or raw when there is no label.
 func LabelOr(label, raw string) string {
@@ -184,11 +221,26 @@ func (p *Renderer) funcs() template.FuncMap {
 		"when": func(t time.Time) string { return t.In(loc).Format("Mon 2 Jan 2006, 15:04 MST") },
 		// whenSec shows an instant in the agency's zone, to the millisecond.
 		"whenMs": func(t time.Time) string { return t.In(loc).Format("Mon 2 Jan 2006, 15:04:05.000 MST") },
-		"utc":    func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05.000 UTC") },
-		"iso":    httpx.Instant,
-		"day":    func(t time.Time) string { return t.In(loc).Format("2 Jan 2006") },
-		"short":  func(t time.Time) string { return t.In(loc).Format("2 Jan, 15:04") },
-		"dur":    humanDuration,
+		// whenSec shows an instant in the agency's zone, to the second.
+		"whenSec": func(t time.Time) string { return t.In(loc).Format("Mon 2 Jan 2006, 15:04:05 MST") },
+		// compact shows an instant in the agency's zone in a table cell:
+		// "15 Dec 23:59", with the year when it is not this year's.
+		"compact": func(t time.Time) string {
+			t = t.In(loc)
+			if t.Year() == p.cases.Now().In(loc).Year() {
+				return t.Format("2 Jan 15:04")
+			}
+			return t.Format("2 Jan 2006 15:04")
+		},
+		// daySec shows an instant's day and time to the second, in the agency's zone: "31 Dec 23:59:59".
+		"daySec":    func(t time.Time) string { return t.In(loc).Format("2 Jan 15:04:05") },
+		"utc":       func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05.000 UTC") },
+		"bandLabel": p.bands.Of,
+		"stopped":   stoppedText,
+		"iso":       httpx.Instant,
+		"day":       func(t time.Time) string { return t.In(loc).Format("2 Jan 2006") },
+		"short":     func(t time.Time) string { return t.In(loc).Format("2 Jan, 15:04") },
+		"dur":       humanDuration,
 		// fieldOf gathers what the "text-field" template needs.
 		"fieldOf": func(name, label, hint, value string, errs FieldErrors) formField {
 			return formField{Name: name, Label: label, Hint: hint, Value: value, Error: errs[name]}
@@ -228,6 +280,23 @@ func humanDuration(d time.Duration) string {
 		return "0 seconds"
 	}
 	return strings.Join(parts, " ")
+}
+
+// stoppedText says how long a clock stood still: to the second below an
+// hour ("4 s", "2 min 4 s"), so that a stop of seconds reads as one, and in
+// days, hours and minutes above ("2 days 3 hours").
+func stoppedText(d time.Duration) string {
+	if d < 0 {
+		d = -d
+	}
+	if d >= time.Hour {
+		return humanDuration(d)
+	}
+	d = d.Round(time.Second)
+	if m, sec := int64(d/time.Minute), int64(d/time.Second)%60; m > 0 {
+		return fmt.Sprintf("%d min %d s", m, sec)
+	}
+	return fmt.Sprintf("%d s", int64(d/time.Second))
 }
 
 // shortAge says how long ago, compactly: "35 d 6 h", "5 h 12 min", "3 min".
@@ -289,7 +358,6 @@ type CaseRow struct {
 	ID, Number, Lab, Model, Version string
 	Status                          string
 	Band                            clock.Band
-	BandLabel                       string
 	Tier                            string // "" when the viewer may not see the tier
 	TierLabel                       string
 	Received, Due                   *time.Time
@@ -319,7 +387,7 @@ func CaseRowOf(a docket.Actor, v *app.CaseView, names map[string]string, now tim
 		r.Tier, r.TierLabel = c.RiskTier, LabelOr(TierLabels[c.RiskTier], c.RiskTier)
 	}
 	if k := v.Clock; k != nil {
-		r.Band, r.BandLabel = k.Band, BandLabel(k.Band)
+		r.Band = k.Band
 		r.Received, r.Due = &k.ReceivedAt, &k.DueAt
 		r.ReleaseConflict = k.ReleaseConflict
 		r.Age = shortAge(now.Sub(k.ReceivedAt))

@@ -24,7 +24,6 @@ type ClockExplained struct {
 	Due           time.Time
 	Remaining     *countdown
 	Band          clock.Band
-	BandLabel     string
 	Conflict      bool
 	Release       string
 	Closed        bool
@@ -45,7 +44,7 @@ func Explain(d *app.ClockDetail, cs *docket.Case) *ClockExplained {
 	k := cs.Clock
 	e := &ClockExplained{Received: v.ReceivedAt, WindowDays: k.WindowDays, Timezone: k.Timezone, BaseDue: v.BaseDueAt,
 		PauseOnInfo: k.PauseOnInfoRequest, Stopped: v.DueAt.Sub(v.BaseDueAt), Due: v.DueAt,
-		Remaining: newCountdown(v, cs.Status), Band: v.Band, BandLabel: BandLabel(v.Band), Conflict: v.ReleaseConflict,
+		Remaining: newCountdown(v, cs.Status), Band: v.Band, Conflict: v.ReleaseConflict,
 		Closed: cs.Status.Final(), EarlierClocks: len(d.History)}
 	if k.StartedAt != nil {
 		e.Started = *k.StartedAt

@@ -36,6 +36,8 @@ type Renderer struct {
 	delivery DeliveryCalls
 	// ssoName names the single sign-on provider ("": none configured), which a step-up offers.
 	ssoName string
+	// bands are the bands' words under the clock's thresholds.
+	bands BandWords
 }
 
 // views are the page templates; each is parsed with the layout and the partials.
@@ -48,7 +50,7 @@ func Views() []string { return slices.Clone(views) }
 // viewPartials are the templates a view includes beyond the layout and the
 // common partials, parsed with it.
 var viewPartials = map[string][]string{
-	"case.html":    {"case_findings.html", "case_comments.html", "case_attachments.html", "case_review.html"},
+	"case.html":    {"case_state.html", "case_findings.html", "case_comments.html", "case_attachments.html", "case_review.html"},
 	"account.html": {"account_email.html"},
 }
 
@@ -58,7 +60,8 @@ var viewPartials = map[string][]string{
 // (nil: the default logger); ssoName names the single sign-on provider a
 // step-up to TLP:RED offers ("": single sign-on is not configured).
 func New(cases CaseCalls, delivery DeliveryCalls, loc *time.Location, log *slog.Logger, ssoName string) (*Renderer, error) {
-	p := &Renderer{tmpl: map[string]*template.Template{}, loc: loc, log: log, cases: cases, delivery: delivery, ssoName: ssoName}
+	p := &Renderer{tmpl: map[string]*template.Template{}, loc: loc, log: log, cases: cases, delivery: delivery, ssoName: ssoName,
+		bands: NewBandWords(cases.Thresholds())}
 	if p.loc == nil {
 		p.loc = time.UTC
 	}
@@ -78,6 +81,9 @@ func New(cases CaseCalls, delivery DeliveryCalls, loc *time.Location, log *slog.
 
 // Location is the agency's zone, which the pages show instants in.
 func (p *Renderer) Location() *time.Location { return p.loc }
+
+// Bands are what the pages call the clock's bands.
+func (p *Renderer) Bands() BandWords { return p.bands }
 
 // Render executes the view name with data into a buffer first, so a template
 // error never leaves half a page.

@@ -53,8 +53,9 @@ const (
 	tlMaxTick = 8
 )
 
-// NewTimeline lays out the windows of the cases in views at now, in the zone loc.
-func NewTimeline(loc *time.Location, views []*app.CaseView, stops map[string][]docket.ClockStop, now time.Time) *Timeline {
+// NewTimeline lays out the windows of the cases in views at now, in the zone
+// loc; bands names their bands.
+func NewTimeline(loc *time.Location, bands BandWords, views []*app.CaseView, stops map[string][]docket.ClockStop, now time.Time) *Timeline {
 	var rows []*app.CaseView
 	for _, v := range views {
 		if v.Clock != nil {
@@ -115,7 +116,7 @@ func NewTimeline(loc *time.Location, views []*app.CaseView, stops map[string][]d
 			r.Stops = append(r.Stops, span{X: sx, W: math.Max(1, round1(x(e)-sx))})
 		}
 		title := fmt.Sprintf("%s, %s %s: received %s, deadline %s, %s", v.Case.Number, v.Case.ModelName, v.Case.ModelVersion,
-			k.ReceivedAt.In(loc).Format("2 Jan 2006"), k.DueAt.In(loc).Format("2 Jan 2006 15:04 MST"), strings.ToLower(BandLabel(k.Band)))
+			k.ReceivedAt.In(loc).Format("2 Jan 2006"), k.DueAt.In(loc).Format("2 Jan 2006 15:04 MST"), strings.ToLower(bands.Of(k.Band)))
 		if stoppedFor > 0 {
 			title += ", clock stopped for " + humanDuration(stoppedFor)
 		}
