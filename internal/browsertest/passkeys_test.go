@@ -13,11 +13,15 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/cdproto/webauthn"
 	"github.com/chromedp/chromedp"
+	"github.com/pquerna/otp"
+	"github.com/pquerna/otp/totp"
 
 	"github.com/docket/docket/internal/app"
+	"github.com/docket/docket/internal/docket"
 )
 
 // authenticator gives the tab a virtual platform authenticator (Chromium's
@@ -285,4 +289,81 @@ func mustURL(t *testing.T, s string) *url.URL {
 		t.Fatal(err)
 	}
 	return u
+}
+
+// TestAReviewerReadsTLPRedWithAPasskey is the step-up end to end, with the
+// shipped rule (auth.tlp_red_requires_phishing_resistant): a reviewer whose
+// session used a password and an authenticator app's code sees a TLP:RED
+// finding withheld; adding a passkey from that session opens nothing; the
+// page's "Sign in again with a passkey" signs in with it and shows the
+// finding; and so does signing out and in with the password and the passkey.
+func TestAReviewerReadsTLPRedWithAPasskey(t *testing.T) {
+	e := newEnvAt(t, "localhost")
+	caseID := e.caseInReview()
+	ctx := context.Background()
+	s := func(v string) *string { return &v }
+	if _, err := e.svc.Cases.Attest(ctx, e.actor("rev"), caseID); err != nil {
+		t.Fatal(err)
+	}
+	const title = "Weights reachable from the tool sandbox"
+	if _, err := e.svc.Findings.CreateFinding(ctx, e.actor("lead"), caseID, docket.FindingInput{Title: s(title),
+		Description: s("The model fetched its own weights."), Category: s("weights_security"), Severity: s("critical"), TLP: s("TLP:RED")}); err != nil {
+		t.Fatal(err)
+	}
+	b := e.tab("rev")
+	b.authenticator()
+	b.signIn()
+
+	// An authenticator app, and a session that used it.
+	b.open("/account", http.StatusOK)
+	b.submit("add an authenticator app", `form[action="/account/mfa/totp"] button`, http.StatusCreated)
+	secret := strings.ReplaceAll(eval[string](b, `document.querySelector('code.secret').textContent`), " ", "")
+	code := func() string {
+		c, err := totp.GenerateCodeCustom(secret, e.clock.Now(), totp.ValidateOpts{Period: 30, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	b.do("type the app's code", chromedp.SendKeys(chromedp.ID("f-code"), code()))
+	b.submit("confirm the app", `form[action$="/confirm"] button`, http.StatusOK)
+	withheld := func(what string) {
+		t.Helper()
+		b.open("/cases/"+caseID, http.StatusOK)
+		b.sees("A TLP:RED finding, withheld", "Sign in again with a passkey")
+		if strings.Contains(b.text(), title) {
+			t.Fatalf("%s: the case page shows the TLP:RED finding", what)
+		}
+	}
+	withheld("password and code")
+
+	// A passkey added from this session: the session gains nothing by it.
+	b.open("/account", http.StatusOK)
+	b.submit("add a passkey", `#passkey-enrol button`, http.StatusOK)
+	b.sees("The passkey is added")
+	withheld("password and code, after adding a passkey")
+
+	// The page's offer: sign in again with the passkey, and back to the case.
+	b.submit("follow the step-up link", `.step-up a[href*="step_up=1"]`, http.StatusOK)
+	b.sees("marked TLP:RED", "Sign in with a passkey")
+	b.submit("sign in with the passkey", `form[action="/login/passkey"] button`, http.StatusOK)
+	if loc := b.location(); !strings.HasSuffix(loc, "/cases/"+caseID) {
+		t.Fatalf("after the step-up the reviewer is at %s, not back on the case", loc)
+	}
+	b.sees(title)
+	b.shot("tlp-red-read-with-a-passkey")
+
+	// Signed out, then the password and the passkey.
+	b.submit("sign out", `form[action="/logout"] button`, http.StatusOK)
+	e.clock.at(e.clock.Now().Add(30 * time.Second))
+	b.open("/login?next=%2Fcases%2F"+caseID, http.StatusOK)
+	b.do("fill in the sign-in form",
+		chromedp.SendKeys(chromedp.ID("email"), e.users["rev"].Email),
+		chromedp.SendKeys(chromedp.ID("password"), password))
+	b.submit("sign in with the password", `form[action="/login"] button[type=submit]`, http.StatusOK)
+	b.submit("use the passkey", `form[action="/login/passkey"] button`, http.StatusOK)
+	b.sees(title)
+	if got := e.lastSignIn(); got != "success pwd hwk" {
+		t.Fatalf("the sign-in was audited as %q", got)
+	}
 }
