@@ -2,17 +2,12 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/docket/docket/internal/auth"
-	"github.com/docket/docket/internal/storetest"
 )
 
 // readmeBlocks returns the shell blocks of the README's section that starts
@@ -58,7 +53,6 @@ func readmeBlocks(t *testing.T, heading string) []string {
 // failure stops it), against a demo started as the README's first command
 // starts it; only its address differs.
 func TestTheREADMEsCurlExamples(t *testing.T) {
-	storetest.SkipOnPostgres(t, "the demo seeds a SQLite file")
 	for _, tool := range []string{"bash", "curl", "jq"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			if os.Getenv("CI") != "" {
@@ -71,33 +65,11 @@ func TestTheREADMEsCurlExamples(t *testing.T) {
 	if len(blocks) < 3 {
 		t.Fatalf("the README's curl section has %d shell blocks, want at least 3", len(blocks))
 	}
-	old := demoHashParams
-	demoHashParams = auth.Params{Memory: 64, Time: 1, Threads: 1}
-	defer func() { demoHashParams = old }()
-	db := filepath.Join(t.TempDir(), "docket.db")
-	vars := map[string]string{"DOCKET_DB": db, "DOCKET_ADDR": "127.0.0.1:0", "DOCKET_DATA_DIR": filepath.Join(filepath.Dir(db), "data")}
-	ctx, cancel := context.WithCancel(context.Background())
-	ready := make(chan string, 1)
-	done := make(chan int, 1)
-	go func() {
-		done <- run(ctx, []string{"serve", "--demo"}, env{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: io.Discard,
-			Getenv: testEnv(vars), Ready: ready, Now: time.Now})
-	}()
-	var addr string
-	select {
-	case addr = <-ready:
-	case code := <-done:
-		t.Fatalf("serve exited %d", code)
-	case <-time.After(90 * time.Second):
-		t.Fatal("the demo did not start")
-	}
-	defer func() {
-		cancel()
-		<-done
-	}()
+	base, stop := serveDemo(t, nil, io.Discard)
+	defer stop()
 	script := "set -euo pipefail\n" + strings.Join(blocks, "\n")
 	cmd := exec.Command("bash", "-c", script)
-	cmd.Env = append(os.Environ(), "DOCKET=http://"+addr)
+	cmd.Env = append(os.Environ(), "DOCKET="+base)
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	if err := cmd.Run(); err != nil {

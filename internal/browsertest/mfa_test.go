@@ -29,14 +29,7 @@ func TestAReviewerSignsInWithAnAuthenticatorApp(t *testing.T) {
 	}
 	b.shot("enrol")
 	b.accessible("account: add an authenticator app")
-	secret := strings.ReplaceAll(eval[string](b, `document.querySelector('code.secret').textContent`), " ", "")
-	code := func() string {
-		c, err := totp.GenerateCodeCustom(secret, e.clock.Now(), totp.ValidateOpts{Period: 30, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return c
-	}
+	code := b.appCodes()
 	b.do("type the app's code", chromedp.SendKeys(chromedp.ID("f-code"), code()))
 	b.submit("confirm the app", `form[action$="/confirm"] button`, http.StatusOK)
 	b.sees("The authenticator app is added", "work phone", "Recovery codes left: 0")
@@ -57,4 +50,18 @@ func TestAReviewerSignsInWithAnAuthenticatorApp(t *testing.T) {
 	b.do("type the app's code", chromedp.SendKeys(chromedp.ID("code"), code()))
 	b.submit("send the code", `form[action="/login/second-factor"] button`, http.StatusOK)
 	b.sees(e.users["rev"].Name, "Sign out")
+}
+
+// appCodes reads the setup key an enrolment shows and returns the codes an
+// authenticator app would show from it, at the server's instant.
+func (b *tab) appCodes() func() string {
+	b.e.t.Helper()
+	secret := strings.ReplaceAll(eval[string](b, `document.querySelector('code.secret').textContent`), " ", "")
+	return func() string {
+		c, err := totp.GenerateCodeCustom(secret, b.e.clock.Now(), totp.ValidateOpts{Period: 30, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
+		if err != nil {
+			b.e.t.Fatal(err)
+		}
+		return c
+	}
 }

@@ -17,8 +17,6 @@ import (
 
 	"github.com/chromedp/cdproto/webauthn"
 	"github.com/chromedp/chromedp"
-	"github.com/pquerna/otp"
-	"github.com/pquerna/otp/totp"
 
 	"github.com/docket/docket/internal/app"
 	"github.com/docket/docket/internal/docket"
@@ -317,14 +315,7 @@ func TestAReviewerReadsTLPRedWithAPasskey(t *testing.T) {
 	// An authenticator app, and a session that used it.
 	b.open("/account", http.StatusOK)
 	b.submit("add an authenticator app", `form[action="/account/mfa/totp"] button`, http.StatusCreated)
-	secret := strings.ReplaceAll(eval[string](b, `document.querySelector('code.secret').textContent`), " ", "")
-	code := func() string {
-		c, err := totp.GenerateCodeCustom(secret, e.clock.Now(), totp.ValidateOpts{Period: 30, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return c
-	}
+	code := b.appCodes()
 	b.do("type the app's code", chromedp.SendKeys(chromedp.ID("f-code"), code()))
 	b.submit("confirm the app", `form[action$="/confirm"] button`, http.StatusOK)
 	withheld := func(what string) {

@@ -65,6 +65,15 @@ func (s *Server) pageSecondStep(c echo.Context) error {
 		return s.renderLogin(c, http.StatusForbidden, lp)
 	}
 	sess, err := s.accounts.SecondStep(c.Request().Context(), ck.Value, strings.TrimSpace(f.Get("code")), httpx.Anon(c))
+	return s.signedIn(c, lp, sess, err,
+		"That code is not right, or it was used already. Enter the code your authenticator app shows now, or a recovery code.")
+}
+
+// signedIn answers a sign-in's step: the new session and on to where the
+// person was going; or the step again with why (refused: what a refusal
+// says), too many attempts, or back to the password when the pending
+// sign-in is gone.
+func (s *Server) signedIn(c echo.Context, lp view.LoginPage, sess *app.Session, err error, refused string) error {
 	if err != nil {
 		lp.Invalid = true
 		if _, ok := app.IsThrottled(err); ok {
@@ -76,7 +85,7 @@ func (s *Server) pageSecondStep(c echo.Context) error {
 			return c.Redirect(http.StatusSeeOther, "/login?expired=1")
 		}
 		if docket.ErrorCode(err) == docket.EUnauthorized {
-			lp.Error = "That code is not right, or it was used already. Enter the code your authenticator app shows now, or a recovery code."
+			lp.Error = refused
 			return s.renderLogin(c, http.StatusUnauthorized, lp)
 		}
 		return err

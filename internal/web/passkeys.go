@@ -4,10 +4,8 @@ import (
 	"context"
 	"net/http"
 	"net/netip"
-	"time"
 
 	"github.com/labstack/echo/v4"
-	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/docket/docket/internal/app"
 	"github.com/docket/docket/internal/auth"
@@ -45,19 +43,7 @@ const (
 )
 
 func newPasskeyLimit() echo.MiddlewareFunc {
-	store := middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
-		Rate: passkeyRate, Burst: passkeyBurst, ExpiresIn: 3 * time.Minute})
-	return middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
-		Store:               store,
-		IdentifierExtractor: func(c echo.Context) (string, error) { return addressBlock(c.RealIP()), nil },
-		ErrorHandler: func(echo.Context, error) error {
-			return docket.Errorf(docket.EForbidden, "no client address")
-		},
-		DenyHandler: func(c echo.Context, _ string, _ error) error {
-			c.Response().Header().Set("Retry-After", "1")
-			return &docket.Error{Code: docket.ERateLimited, Message: "too many passkey sign-ins from this address: wait a second and try again"}
-		},
-	})
+	return newAddressLimit(passkeyRate, passkeyBurst, "too many passkey sign-ins from this address: wait a second and try again")
 }
 
 // addressBlock is what one client is limited as: an IPv4 address, or an
@@ -128,18 +114,5 @@ func (s *Server) pagePasskeySignIn(c echo.Context) error {
 		return s.renderLogin(c, http.StatusForbidden, lp)
 	}
 	sess, err := s.passkeys.SignIn(c.Request().Context(), f.Get("ceremony"), pending, s.passkeyBrowser(c), []byte(f.Get("credential")), httpx.Anon(c))
-	if err != nil {
-		lp.Invalid = true
-		if app.IsPendingExpired(err) {
-			c.SetCookie(s.cookie(s.pendingCookieName(), "", -1))
-			return c.Redirect(http.StatusSeeOther, "/login?expired=1")
-		}
-		if docket.ErrorCode(err) == docket.EUnauthorized {
-			lp.Error = "That passkey did not sign you in. Try again, or use another way to sign in."
-			return s.renderLogin(c, http.StatusUnauthorized, lp)
-		}
-		return err
-	}
-	s.startSession(c, sess)
-	return c.Redirect(http.StatusSeeOther, orHome(lp.Next))
+	return s.signedIn(c, lp, sess, err, "That passkey did not sign you in. Try again, or use another way to sign in.")
 }
