@@ -37,11 +37,7 @@ func TestAReviewerSignsInWithAnAuthenticatorApp(t *testing.T) {
 
 	// The next step's code: the one the confirmation used works once only.
 	e.clock.at(e.clock.Now().Add(30 * time.Second))
-	b.open("/login", http.StatusOK)
-	b.do("fill in the sign-in form",
-		chromedp.SendKeys(chromedp.ID("email"), e.users["rev"].Email),
-		chromedp.SendKeys(chromedp.ID("password"), password))
-	b.submit("sign in with the password", `form[action="/login"] button[type=submit]`, http.StatusOK)
+	b.password("/login")
 	b.sees("Your password is right", "Code")
 	b.accessible("sign-in: the second step")
 	b.do("type a wrong code", chromedp.SendKeys(chromedp.ID("code"), "000000"))

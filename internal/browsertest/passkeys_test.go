@@ -106,11 +106,7 @@ func TestAReviewerSignsInWithAPasskey(t *testing.T) {
 	b.shot("passkey-added")
 
 	// Password, then the passkey.
-	b.open("/login", http.StatusOK)
-	b.do("fill in the sign-in form",
-		chromedp.SendKeys(chromedp.ID("email"), e.users["rev"].Email),
-		chromedp.SendKeys(chromedp.ID("password"), password))
-	b.submit("sign in with the password", `form[action="/login"] button[type=submit]`, http.StatusOK)
+	b.password("/login")
 	b.sees("Your password is right", "Use your passkey")
 	b.accessible("sign-in: the second step with a passkey")
 	b.submit("use the passkey", `form[action="/login/passkey"] button`, http.StatusOK)
@@ -347,11 +343,7 @@ func TestAReviewerReadsTLPRedWithAPasskey(t *testing.T) {
 	// Signed out, then the password and the passkey.
 	b.submit("sign out", `form[action="/logout"] button`, http.StatusOK)
 	e.clock.at(e.clock.Now().Add(30 * time.Second))
-	b.open("/login?next=%2Fcases%2F"+caseID, http.StatusOK)
-	b.do("fill in the sign-in form",
-		chromedp.SendKeys(chromedp.ID("email"), e.users["rev"].Email),
-		chromedp.SendKeys(chromedp.ID("password"), password))
-	b.submit("sign in with the password", `form[action="/login"] button[type=submit]`, http.StatusOK)
+	b.password("/login?next=%2Fcases%2F"+caseID)
 	b.submit("use the passkey", `form[action="/login/passkey"] button`, http.StatusOK)
 	b.sees(title)
 	if got := e.lastSignIn(); got != "success pwd hwk" {

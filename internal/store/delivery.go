@@ -378,18 +378,24 @@ func (t deliveryRepo) DeleteCalendarFeed(userID string) (bool, error) {
 	return res.RowsAffected > 0, res.Error
 }
 
-// FindingDeadlines reads only deadlines: no finding text leaves this query.
+// casesFindings is the condition and arguments of the findings of a chunk
+// of cases that match cond (labViewer: only those that lab member sees).
+func casesFindings(chunk []string, cond, labViewer string) (string, map[string]any) {
+	where := "findings.case_id IN @cases AND " + cond
+	args := map[string]any{"cases": chunk}
+	if labViewer != "" {
+		where += " AND " + labSees
+		args["viewer"] = labViewer
+	}
+	return where, args
+}
+
 // AcceptanceEnds returns the risk-accepted findings of the cases whose
 // acceptance ends on a date (labViewer: only those that lab member sees).
 func (t deliveryRepo) AcceptanceEnds(caseIDs []string, labViewer string) ([]app.FindingDeadline, error) {
 	var out []app.FindingDeadline
 	for _, chunk := range chunks(caseIDs, 500) {
-		where := "findings.case_id IN @cases AND findings.status = 'risk_accepted' AND findings.accepted_until <> ''"
-		args := map[string]any{"cases": chunk}
-		if labViewer != "" {
-			where += " AND " + labSees
-			args["viewer"] = labViewer
-		}
+		where, args := casesFindings(chunk, "findings.status = 'risk_accepted' AND findings.accepted_until <> ''", labViewer)
 		var rows []struct {
 			ID            string
 			CaseID        string
@@ -415,15 +421,11 @@ func (t deliveryRepo) AcceptanceEnds(caseIDs []string, labViewer string) ([]app.
 	return out, nil
 }
 
+// FindingDeadlines reads only deadlines: no finding text leaves this query.
 func (t deliveryRepo) FindingDeadlines(caseIDs []string, labViewer string) ([]app.FindingDeadline, error) {
 	var out []app.FindingDeadline
 	for _, chunk := range chunks(caseIDs, 500) {
-		where := "findings.case_id IN @cases AND findings.status = 'shared' AND findings.response_due_at IS NOT NULL"
-		args := map[string]any{"cases": chunk}
-		if labViewer != "" {
-			where += " AND " + labSees
-			args["viewer"] = labViewer
-		}
+		where, args := casesFindings(chunk, "findings.status = 'shared' AND findings.response_due_at IS NOT NULL", labViewer)
 		var rows []struct {
 			ID            string
 			CaseID        string

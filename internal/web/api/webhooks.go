@@ -133,11 +133,8 @@ func (s *Delivery) PostPing(c echo.Context) error {
 	return c.NoContent(http.StatusAccepted)
 }
 
-// webhookDeliveryJSON is a delivery as the webhook's owners see it: metadata, never the body.
-type webhookDeliveryJSON struct {
-	ID            string  `json:"id"`
-	Type          string  `json:"type"`
-	MessageID     string  `json:"message_id"`
+// deliveryStateJSON is where a delivery stands: its attempts and their outcome.
+type deliveryStateJSON struct {
 	State         string  `json:"state"`
 	Attempts      int     `json:"attempts"`
 	LastStatus    *int    `json:"last_status"`
@@ -146,6 +143,14 @@ type webhookDeliveryJSON struct {
 	NextAttemptAt *string `json:"next_attempt_at"`
 	CreatedAt     string  `json:"created_at"`
 	DeliveredAt   *string `json:"delivered_at"`
+}
+
+// webhookDeliveryJSON is a delivery as the webhook's owners see it: metadata, never the body.
+type webhookDeliveryJSON struct {
+	ID        string `json:"id"`
+	Type      string `json:"type"`
+	MessageID string `json:"message_id"`
+	deliveryStateJSON
 }
 
 // GetWebhookDeliveries lists a webhook's deliveries, newest first, to its owners.
@@ -170,45 +175,36 @@ func (s *Delivery) GetWebhookDeliveries(c echo.Context) error {
 	items := make([]webhookDeliveryJSON, len(ds))
 	for i, d := range ds {
 		m := presentDelivery(d)
-		items[i] = webhookDeliveryJSON{ID: m.ID, Type: m.Type, MessageID: m.MessageID, State: m.State, Attempts: m.Attempts,
-			LastStatus: m.LastStatus, LastError: m.LastError, LastAttemptAt: m.LastAttemptAt, NextAttemptAt: m.NextAttemptAt,
-			CreatedAt: m.CreatedAt, DeliveredAt: m.DeliveredAt}
+		items[i] = webhookDeliveryJSON{ID: m.ID, Type: m.Type, MessageID: m.MessageID, deliveryStateJSON: m.deliveryStateJSON}
 	}
 	return c.JSON(http.StatusOK, listOf(items, next))
 }
 
 // deliveryJSON is a delivery's metadata: never its body.
 type deliveryJSON struct {
-	ID            string  `json:"id"`
-	Channel       string  `json:"channel"`
-	Type          string  `json:"type"`
-	MessageID     string  `json:"message_id"`
-	TargetID      string  `json:"target_id"`
-	OrgID         string  `json:"org_id"`
-	State         string  `json:"state"`
-	Attempts      int     `json:"attempts"`
-	LastStatus    *int    `json:"last_status"`
-	LastError     *string `json:"last_error"`
-	LastAttemptAt *string `json:"last_attempt_at"`
-	NextAttemptAt *string `json:"next_attempt_at"`
-	CreatedAt     string  `json:"created_at"`
-	DeliveredAt   *string `json:"delivered_at"`
+	ID        string `json:"id"`
+	Channel   string `json:"channel"`
+	Type      string `json:"type"`
+	MessageID string `json:"message_id"`
+	TargetID  string `json:"target_id"`
+	OrgID     string `json:"org_id"`
+	deliveryStateJSON
 }
 
 func presentDelivery(d docket.Delivery) deliveryJSON {
-	out := deliveryJSON{ID: d.ID, Channel: d.Channel, Type: d.Type, MessageID: d.MessageID, TargetID: d.TargetID,
-		OrgID: d.OrgID, State: d.State, Attempts: d.Attempts, LastAttemptAt: httpx.InstantPtr(d.LastAttemptAt),
+	st := deliveryStateJSON{State: d.State, Attempts: d.Attempts, LastAttemptAt: httpx.InstantPtr(d.LastAttemptAt),
 		CreatedAt: httpx.Instant(d.CreatedAt), DeliveredAt: httpx.InstantPtr(d.DeliveredAt)}
 	if d.LastStatus != 0 {
-		out.LastStatus = &d.LastStatus
+		st.LastStatus = &d.LastStatus
 	}
 	if d.LastError != "" {
-		out.LastError = &d.LastError
+		st.LastError = &d.LastError
 	}
 	if d.State == docket.DeliveryPending {
-		out.NextAttemptAt = httpx.InstantPtr(&d.NextAttemptAt)
+		st.NextAttemptAt = httpx.InstantPtr(&d.NextAttemptAt)
 	}
-	return out
+	return deliveryJSON{ID: d.ID, Channel: d.Channel, Type: d.Type, MessageID: d.MessageID, TargetID: d.TargetID,
+		OrgID: d.OrgID, deliveryStateJSON: st}
 }
 
 func (s *Delivery) GetDeliveries(c echo.Context) error {
