@@ -343,7 +343,7 @@ func TestAReviewerReadsTLPRedWithAPasskey(t *testing.T) {
 	// Signed out, then the password and the passkey.
 	b.submit("sign out", `form[action="/logout"] button`, http.StatusOK)
 	e.clock.at(e.clock.Now().Add(30 * time.Second))
-	b.password("/login?next=%2Fcases%2F"+caseID)
+	b.password("/login?next=%2Fcases%2F" + caseID)
 	b.submit("use the passkey", `form[action="/login/passkey"] button`, http.StatusOK)
 	b.sees(title)
 	if got := e.lastSignIn(); got != "success pwd hwk" {
